@@ -1,0 +1,133 @@
+"""The things quizzer talks about: decks, cards, verdicts and reviews.
+
+Plain frozen dataclasses with no I/O, so every other layer can build and compare them freely.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DECK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Kind(str, enum.Enum):
+    """How a card is asked and answered."""
+
+    FLASH = "flash"
+    TYPED = "typed"
+    CHOICE = "choice"
+    TRUEFALSE = "truefalse"
+    CLOZE = "cloze"
+    ORDER = "order"
+
+
+class Outcome(str, enum.Enum):
+    """How an answer was judged; stored as the review's verdict."""
+
+    CORRECT = "correct"
+    CLOSE = "close"  # right, with a small slip
+    WRONG = "wrong"
+    SELF = "self"  # flash cards: the learner rated themself
+    OVERRIDDEN = "overridden"  # judged wrong or close, counted as right by the learner
+
+
+class Rating(enum.IntEnum):
+    """FSRS ratings, with the numbers py-fsrs and Anki use."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One gap in a cloze card: `{{answer|alternative|...}}` in the deck file."""
+
+    answer: str
+    accept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Card:
+    """One question. Fields that do not apply to a card's kind stay empty."""
+
+    id: str
+    kind: Kind
+    question: str
+    # flash/typed/choice: the answer text; typed list answers: a tuple; truefalse: a bool;
+    # cloze: the blanks' answers; order: the items in the right order.
+    answer: str | tuple[str, ...] | bool
+    accept: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
+    ordered: bool = False
+    distractors: tuple[str, ...] = ()
+    blanks: tuple[Blank, ...] = ()
+    explain: str = ""
+    ref: str = ""
+    tags: tuple[str, ...] = ()
+    line: int = 0  # where the card starts in its deck file, for messages
+
+    @property
+    def answer_text(self) -> str:
+        """The right answer as one line for display."""
+        if isinstance(self.answer, bool):
+            return "true" if self.answer else "false"
+        if isinstance(self.answer, tuple):
+            sep = " → " if self.kind is Kind.ORDER else ", "
+            return sep.join(self.answer)
+        return self.answer
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: str
+    cards: tuple[Card, ...]
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    source: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+    builtin: bool = False
+
+    def card(self, card_id: str) -> Card | None:
+        return next((c for c in self.cards if c.id == card_id), None)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Feedback on one item of a list answer or one blank of a cloze."""
+
+    text: str
+    status: str  # "found" | "close" | "missing" | "extra" | "wrong"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    reason: str = ""
+    marks: tuple[Mark, ...] = ()
+    # For a close answer: the response as typed and the answer it nearly matched, to show the slip.
+    slip: tuple[str, str] | None = None
+
+    @property
+    def is_right(self) -> bool:
+        return self.outcome in (Outcome.CORRECT, Outcome.CLOSE, Outcome.OVERRIDDEN)
+
+
+@dataclass(frozen=True)
+class Review:
+    """One answer, as kept forever in the append-only review log."""
+
+    review_id: str
+    deck: str
+    card: str
+    reviewed_at: datetime  # UTC
+    rating: Rating
+    verdict: Outcome
+    response: str
+    duration_ms: int
+    session: str
