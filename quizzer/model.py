@@ -8,9 +8,10 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 DECK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CLOZE_BLANK = re.compile(r"\{\{(.*?)\}\}")
 
 
 class Kind(str, enum.Enum):
@@ -72,6 +73,14 @@ class Card:
     line: int = 0  # where the card starts in its deck file, for messages
 
     @property
+    def prompt(self) -> str:
+        """The question as shown; cloze blanks become numbered gaps."""
+        if self.kind is not Kind.CLOZE:
+            return self.question
+        count = iter(range(1, len(self.blanks) + 1))
+        return CLOZE_BLANK.sub(lambda _: f"[{next(count)}: ____]", self.question)
+
+    @property
     def answer_text(self) -> str:
         """The right answer as one line for display."""
         if isinstance(self.answer, bool):
@@ -131,3 +140,31 @@ class Review:
     response: str
     duration_ms: int
     session: str
+
+
+class Phase(str, enum.Enum):
+    """Where a card is in its learning; `new` until its first review."""
+
+    NEW = "new"
+    LEARNING = "learning"
+    REVIEW = "review"
+    RELEARNING = "relearning"
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A card's schedule: what FSRS knows about it, cached from the review log."""
+
+    phase: Phase
+    due: datetime
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+
+
+def study_day_start(moment: datetime, rollover_hour: int = 4) -> datetime:
+    """Start (local time, timezone-aware) of the study day holding `moment`; days begin at 04:00."""
+    local = moment.astimezone()
+    start = local.replace(hour=rollover_hour, minute=0, second=0, microsecond=0)
+    return start if local >= start else start - timedelta(days=1)

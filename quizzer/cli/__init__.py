@@ -1,0 +1,42 @@
+"""The `quizzer` command. Thin: each command wires the library pieces together and prints the result.
+
+Heavy modules (yaml, fsrs, sqlite, questionary) are imported inside the commands that need them,
+so `quizzer --help` costs little more than typer itself.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from quizzer.cli import decks, history, study
+from quizzer.cli.common import version_callback
+
+app = typer.Typer(
+    name="quizzer",
+    help="Quiz and flashcard study in the terminal, scheduled with FSRS. Start with `quizzer study`.",
+    no_args_is_help=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Quiz and flashcard study in the terminal, scheduled with FSRS. Start with `quizzer study`."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+app.command("study")(study.study)
+app.add_typer(decks.app, name="decks")
+app.command("history")(history.history)
+app.command("paths")(decks.show_paths)
+
+
+def main() -> None:
+    app()

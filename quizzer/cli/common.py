@@ -1,0 +1,81 @@
+"""What every command shares: the user's folders, settings, errors as one line and exit status 2."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import NoReturn
+
+import typer
+
+EXIT_BAD_INPUT = 2
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"quizzer {version('quizzer')}")
+        raise typer.Exit()
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"quizzer: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"quizzer: {message}", err=True)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's typed errors into a one-line message and exit status 2."""
+    from quizzer.config import ConfigError
+    from quizzer.decks import DeckError
+    from quizzer.store import StoreError
+
+    try:
+        yield
+    except DeckError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (StoreError, ConfigError) as exc:
+        fail(str(exc))
+
+
+def open_store():
+    from quizzer.store import Store
+
+    return Store(_checked_home().database)
+
+
+def _checked_home():
+    from quizzer.config import paths
+
+    where = paths()
+    if where.home.exists() and not where.home.is_dir():
+        fail(f"QUIZZER_HOME {where.home} is a file, not a folder")
+    return where
+
+
+def settings():
+    from quizzer.config import load_settings
+
+    return load_settings(_checked_home().config)
+
+
+def library():
+    """All decks that load cleanly; problems in user decks are reported and the deck skipped."""
+    from quizzer.decks import load_library
+
+    decks, problems = load_library(_checked_home().decks)
+    for problem in problems:
+        warn(f"{problem} (deck skipped)")
+    return decks
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()

@@ -1,0 +1,81 @@
+"""`quizzer study`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from quizzer.cli.common import fail, library, open_store, settings, stdin_is_terminal, user_errors
+
+
+def study(
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK_ID]...", help="Decks to study; all if none."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
+    new: Optional[int] = typer.Option(None, "--new", min=0, help="At most this many new cards per deck today."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, help="At most this many reviews today."),
+    plain: bool = typer.Option(False, "--plain", help="Plain text, one line per answer (automatic when piped)."),
+    seed: Optional[int] = typer.Option(None, "--seed", hidden=True, help="Seed the shuffling of options (tests)."),
+) -> None:
+    """Study due and new cards; every answer is saved before the next question.
+
+    Interactive in a terminal; in plain mode (a pipe, or --plain) each card reads one line:
+    typed and cloze answers (cloze blanks separated by |), a choice's number or text,
+    true/false, order item numbers, and for flash cards Enter then a rating 1-4.
+    q, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
+    """
+    import random
+    import sys
+
+    from quizzer.scheduler import Scheduler
+    from quizzer.session import Limits, StudySession
+    from quizzer.ui.text import summary_rows
+
+    with user_errors():
+        config = settings()
+        decks = library()
+        known = {d.id: d for d in decks}
+        if deck_ids:
+            unknown = [d for d in deck_ids if d not in known]
+            if unknown:
+                fail(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
+            decks = [known[d] for d in dict.fromkeys(deck_ids)]
+        if not decks:
+            fail("no decks to study; add one with `quizzer decks add FILE`")
+        limits = Limits(
+            new_per_day=config.new_per_day if new is None else new,
+            reviews_per_day=config.reviews_per_day if limit is None else limit,
+            day_starts_at=config.day_starts_at,
+        )
+        with open_store() as store:
+            session = StudySession(
+                store, Scheduler(desired_retention=config.desired_retention), decks,
+                limits=limits, tag=tag, rng=random.Random(seed),
+            )
+            if tag is not None and not session.cards_in_scope():
+                fail(f"no cards tagged '{tag}' in {', '.join(d.id for d in decks)}")
+            if plain or not stdin_is_terminal():
+                from quizzer.ui.plain import PlainPrompter
+
+                prompter = PlainPrompter(sys.stdin, sys.stdout)
+            else:
+                from quizzer.ui.interactive import InteractivePrompter
+
+                prompter = InteractivePrompter()
+            summary = session.run(prompter)
+    if not summary.started:
+        typer.echo(_nothing_to_study(summary.next_due))
+        return
+    prompter.summary(summary_rows(summary))
+
+
+def _nothing_to_study(next_due) -> str:
+    from datetime import datetime, timezone
+
+    from quizzer.ui.text import short_duration
+
+    if next_due is None:
+        return "Nothing due and no new cards left today."
+    wait = next_due - datetime.now(timezone.utc)
+    when = next_due.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"Nothing due and no new cards left today. Next card due {when} (in {short_duration(wait)})."

@@ -1,0 +1,442 @@
+"""Read deck files into `Deck` objects, reporting every problem as `PATH:LINE: message`.
+
+YAML is composed into a node tree (never constructed as arbitrary objects), so each value keeps
+its line and nothing in a deck can run code or expand aliases.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Blank, Card, Deck, Kind
+
+MAX_DECK_BYTES = 10 * 1024 * 1024
+BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalars = yaml.constructor.SafeConstructor()
+
+DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
+COMMON_CARD_KEYS = ("id", "type", "explain", "ref", "tags")
+KEYS_BY_KIND: dict[Kind, tuple[str, ...]] = {
+    Kind.FLASH: ("question", "answer"),
+    Kind.TYPED: ("question", "answer", "accept", "reject", "ordered"),
+    Kind.CHOICE: ("question", "answer", "distractors"),
+    Kind.TRUEFALSE: ("question", "answer"),
+    Kind.CLOZE: ("text",),
+    Kind.ORDER: ("question", "items"),
+}
+ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_CARD_KEYS + sum(KEYS_BY_KIND.values(), ())))
+CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int  # 1-based; 0 when the problem is about the whole file
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+class DeckError(Exception):
+    """A deck file (or set of files) has problems; `problems` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Collector:
+    """Gathers problems for one file so validation reports all of them, not just the first."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, node: yaml.Node | None, message: str) -> None:
+        self.problems.append(Problem(self.path, _line(node), message))
+
+    def warn(self, node: yaml.Node | None, message: str) -> None:
+        self.problems.append(Problem(self.path, _line(node), message, warning=True))
+
+    @property
+    def failed(self) -> bool:
+        return any(not p.warning for p in self.problems)
+
+
+def _line(node: yaml.Node | None) -> int:
+    return node.start_mark.line + 1 if node is not None else 0
+
+
+def check_deck(path: Path, *, builtin: bool = False) -> tuple[Deck | None, list[Problem]]:
+    """Parse and validate one deck file. Returns the deck (None if it has errors) and all problems."""
+    out = _Collector(str(path))
+    text = _read_text(path, out)
+    if text is None:
+        return None, out.problems
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Problem(str(path), line, f"YAML syntax error: {problem}")]
+    if root is None:
+        return None, [Problem(str(path), 0, "the file is empty; a deck needs id, title and cards")]
+    deck = _DeckReader(out).deck(root, path, builtin)
+    return (None if out.failed else deck), out.problems
+
+
+def load_deck(path: Path, *, builtin: bool = False) -> Deck:
+    """Load one deck file, raising DeckError if it has errors (warnings are ignored)."""
+    deck, problems = check_deck(path, builtin=builtin)
+    if deck is None:
+        raise DeckError([p for p in problems if not p.warning])
+    return deck
+
+
+def _read_text(path: Path, out: _Collector) -> str | None:
+    try:
+        if path.is_dir():
+            out.error(None, "is a folder, not a deck file")
+            return None
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            out.error(None, f"the file is {size / 1e6:.1f} MB; decks are limited to 10 MB")
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        out.error(None, "no such file")
+        return None
+    except OSError as exc:
+        out.error(None, f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        out.problems.append(Problem(out.path, line, "the file is not UTF-8 text; save it as UTF-8"))
+        return None
+    if not text.strip():
+        out.error(None, "the file is empty; a deck needs id, title and cards")
+        return None
+    return text
+
+
+class _Keys(dict):
+    """A YAML mapping's values by key, remembering each key's node for line numbers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_nodes: dict[str, yaml.Node] = {}
+
+
+class _DeckReader:
+    """Turns a composed YAML node tree into a Deck, recording problems as it goes."""
+
+    def __init__(self, out: _Collector):
+        self.out = out
+        self.seen_nodes: set[int] = set()
+
+    # -- generic node helpers ---------------------------------------------------------------
+
+    def _mapping(self, node: yaml.Node, what: str) -> _Keys | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.out.error(node, f"{what} must be a mapping of keys to values")
+            return None
+        result = _Keys()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.out.error(key_node, f"{what}: keys must be plain words")
+                continue
+            key = key_node.value
+            if key in result:
+                self.out.error(key_node, f"{what}: '{key}' is given twice")
+            result[key] = value_node
+            result.key_nodes[key] = key_node
+        return result
+
+    def _check_alias(self, node: yaml.Node) -> bool:
+        # An alias makes the same node appear twice; refusing them keeps "billion laughs"
+        # decks from expanding and keeps every value tied to one line.
+        if id(node) in self.seen_nodes:
+            self.out.error(node, "YAML aliases (*name) are not allowed in decks")
+            return False
+        self.seen_nodes.add(id(node))
+        return True
+
+    def _scalar(self, node: yaml.Node, what: str) -> object:
+        if not self._check_alias(node):
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.out.error(node, f"{what} must be a single value, not a list or mapping")
+            return None
+        try:
+            return _scalars.construct_object(node)
+        except yaml.YAMLError:
+            return node.value
+
+    def _text(self, node: yaml.Node, what: str, *, required: bool = True) -> str:
+        value = self._scalar(node, what)
+        if value is None:
+            if required and isinstance(node, yaml.ScalarNode):
+                self.out.error(node, f"{what} is empty")
+            return ""
+        if isinstance(value, (bool, dict, list)) or not isinstance(value, (str, int, float)):
+            self.out.error(node, f"{what} must be text, not {type(value).__name__}")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.out.error(node, f"{what} is empty")
+        return text
+
+    def _text_list(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+            return (self._text(node, what),)
+        if not self._check_alias(node):
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            if not (isinstance(node, yaml.ScalarNode)):
+                self.out.error(node, f"{what} must be a list of texts")
+            return ()
+        return tuple(t for t in (self._text(item, f"an item of {what}") for item in node.value) if t)
+
+    def _unknown_keys(self, keys: _Keys, known: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
+        """Flag keys outside `known`, suggesting the nearest of `allowed` (a likely typo)."""
+        for key in keys:
+            if key not in known:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                self.out.error(keys.key_nodes[key], f"{what}: unknown key '{key}'{suggestion}")
+
+    # -- deck and cards ---------------------------------------------------------------------
+
+    def deck(self, root: yaml.Node, path: Path, builtin: bool) -> Deck | None:
+        keys = self._mapping(root, "the deck")
+        if keys is None:
+            return None
+        self._unknown_keys(keys, DECK_KEYS, DECK_KEYS, "the deck")
+        deck_id = ""
+        if "id" not in keys:
+            self.out.error(root, "the deck has no 'id'")
+        else:
+            deck_id = self._text(keys["id"], "the deck id")
+            if deck_id and not DECK_ID_PATTERN.match(deck_id):
+                self.out.error(keys["id"], f"deck id '{deck_id}' may use only lowercase letters, digits and '-'")
+        title = self._text(keys["title"], "the title") if "title" in keys else ""
+        if "title" not in keys:
+            self.out.error(root, "the deck has no 'title'")
+        description = self._text(keys["description"], "the description", required=False) if "description" in keys else ""
+        tags = self._text_list(keys["tags"], "tags") if "tags" in keys else ()
+        source = self._source(keys["source"]) if "source" in keys else {}
+        cards: list[Card] = []
+        if "cards" not in keys:
+            self.out.error(root, "the deck has no 'cards'")
+        elif not isinstance(keys["cards"], yaml.SequenceNode) or not keys["cards"].value:
+            self.out.error(keys["cards"], "'cards' must be a list with at least one card")
+        else:
+            cards = self._cards(keys["cards"], builtin)
+        return Deck(
+            id=deck_id, title=title, cards=tuple(cards), description=description, tags=tags,
+            source=source, path=str(path), builtin=builtin,
+        )
+
+    def _source(self, node: yaml.Node) -> dict[str, str]:
+        if isinstance(node, yaml.ScalarNode):
+            return {"title": self._text(node, "source")}
+        keys = self._mapping(node, "source") or {}
+        return {k: self._text(v, f"source {k}", required=False) for k, v in keys.items()}
+
+    def _cards(self, node: yaml.SequenceNode, builtin: bool) -> list[Card]:
+        cards: list[Card] = []
+        first_line: dict[str, int] = {}
+        for card_node in node.value:
+            card = self._card(card_node, builtin)
+            if card is None:
+                continue
+            if card.id in first_line:
+                self.out.error(card_node, f"duplicate card id '{card.id}' (first used on line {first_line[card.id]})")
+                continue
+            first_line[card.id] = card.line
+            cards.append(card)
+        return cards
+
+    def _card(self, node: yaml.Node, builtin: bool) -> Card | None:
+        keys = self._mapping(node, "a card")
+        if keys is None:
+            return None
+        errors_before = len([p for p in self.out.problems if not p.warning])
+        kind_name = self._text(keys["type"], "type") if "type" in keys else "flash"
+        try:
+            kind = Kind(kind_name)
+        except ValueError:
+            choices = ", ".join(k.value for k in Kind)
+            hint = difflib.get_close_matches(kind_name, [k.value for k in Kind], n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            self.out.error(keys["type"], f"unknown card type '{kind_name}' (one of {choices}){suggestion}")
+            return None
+        allowed = COMMON_CARD_KEYS + KEYS_BY_KIND[kind]
+        for key in keys:
+            if key in ALL_CARD_KEYS and key not in allowed:
+                self.out.error(keys.key_nodes[key], f"'{key}' is not used by {kind.value} cards")
+        self._unknown_keys(keys, ALL_CARD_KEYS, allowed, "a card")
+
+        fields = self._fields_for(kind, node, keys)
+        if fields is None:
+            return None
+        explain = self._text(keys["explain"], "explain", required=False) if "explain" in keys else ""
+        ref = self._text(keys["ref"], "ref", required=False) if "ref" in keys else ""
+        tags = self._text_list(keys["tags"], "tags") if "tags" in keys else ()
+        if "id" in keys:
+            card_id = self._text(keys["id"], "the card id")
+            if card_id and not CARD_ID_PATTERN.match(card_id):
+                self.out.error(keys["id"], f"card id '{card_id}' may use only letters, digits, '-', '_', '.' and ':'")
+        else:
+            card_id = derived_card_id(kind, fields["question"])
+            if builtin:
+                self.out.error(node, "built-in cards must have an 'id'")
+            else:
+                self.out.warn(node, f"card has no 'id'; using '{card_id}' (progress is lost if the question changes)")
+        if len([p for p in self.out.problems if not p.warning]) > errors_before:
+            return None
+        return Card(id=card_id, kind=kind, explain=explain, ref=ref, tags=tags, line=_line(node), **fields)
+
+    def _require(self, node: yaml.Node, keys: dict[str, yaml.Node], key: str, kind: Kind) -> yaml.Node | None:
+        if key not in keys:
+            self.out.error(node, f"{kind.value} card has no '{key}'")
+            return None
+        return keys[key]
+
+    def _fields_for(self, kind: Kind, node: yaml.Node, keys: dict[str, yaml.Node]) -> dict | None:
+        if kind is Kind.CLOZE:
+            text_node = self._require(node, keys, "text", kind)
+            if text_node is None:
+                return None
+            text = self._text(text_node, "text")
+            blanks = tuple(_blank(m.group(1)) for m in CLOZE_BLANK.finditer(text))
+            if not blanks:
+                self.out.error(text_node, "cloze text has no {{...}} blank")
+                return None
+            if any(not b.answer for b in blanks):
+                self.out.error(text_node, "cloze text has an empty {{}} blank")
+                return None
+            return {"question": text, "answer": tuple(b.answer for b in blanks), "blanks": blanks}
+
+        question_node = self._require(node, keys, "question", kind)
+        question = self._text(question_node, "question") if question_node is not None else ""
+        if kind is Kind.ORDER:
+            items_node = self._require(node, keys, "items", kind)
+            if items_node is None:
+                return None
+            items = self._text_list(items_node, "items")
+            if len(items) < 2:
+                self.out.error(items_node, "an order card needs at least two items")
+            elif len(set(items)) < len(items):
+                self.out.error(items_node, "an order card's items must all differ")
+            return {"question": question, "answer": items}
+
+        answer_node = self._require(node, keys, "answer", kind)
+        if answer_node is None:
+            return None
+        fields: dict = {"question": question}
+        if kind is Kind.TRUEFALSE:
+            value = self._scalar(answer_node, "answer")
+            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+                value = value.strip().lower() == "true"
+            if not isinstance(value, bool):
+                self.out.error(answer_node, "a truefalse answer must be true or false")
+            fields["answer"] = bool(value)
+        elif kind is Kind.TYPED and isinstance(answer_node, yaml.SequenceNode):
+            fields["answer"] = self._text_list(answer_node, "answer")
+            if not fields["answer"]:
+                self.out.error(answer_node, "the answer list is empty")
+        else:
+            fields["answer"] = self._text(answer_node, "answer")
+        if kind is Kind.TYPED:
+            for key in ("accept", "reject"):
+                if key in keys:
+                    fields[key] = self._text_list(keys[key], key)
+            if "ordered" in keys:
+                ordered = self._scalar(keys["ordered"], "ordered")
+                if not isinstance(ordered, bool):
+                    self.out.error(keys["ordered"], "'ordered' must be true or false")
+                fields["ordered"] = ordered is True
+        if kind is Kind.CHOICE:
+            distractors = self._text_list(keys["distractors"], "distractors") if "distractors" in keys else ()
+            if not distractors:
+                self.out.error(node, "a choice card needs 'distractors' (at least two options in all)")
+            answer = fields["answer"]
+            if answer and answer in distractors:
+                self.out.error(keys["distractors"], f"the answer '{answer}' is also listed among the distractors")
+            if len(set(distractors)) < len(distractors):
+                self.out.error(keys["distractors"], "a distractor is repeated")
+            fields["distractors"] = distractors
+        return fields
+
+
+def _blank(inner: str) -> Blank:
+    answer, *accept = (part.strip() for part in inner.split("|"))
+    return Blank(answer, tuple(a for a in accept if a))
+
+
+def derived_card_id(kind: Kind, question: str) -> str:
+    """A stable id for a card without one, from its type and question (never its answer)."""
+    basis = CLOZE_BLANK.sub("{{}}", question) if kind is Kind.CLOZE else question
+    digest = hashlib.sha1(f"{kind.value}\n{' '.join(basis.split())}".encode()).hexdigest()
+    return f"{kind.value}-{digest[:10]}"
+
+
+# -- finding decks --------------------------------------------------------------------------
+
+
+def builtin_deck_dir() -> Path:
+    """The built-in decks: packed into the wheel, or the repository's decks/ folder in a checkout."""
+    package = Path(__file__).resolve().parent
+    for name in BUILTIN_DIR_NAMES:
+        if (package / name).is_dir():
+            return package / name
+    return package.parent / "decks"
+
+
+def deck_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_library(user_deck_dir: Path) -> tuple[list[Deck], list[Problem]]:
+    """Load the built-in and user decks. Decks with errors are left out and their problems returned."""
+    problems: list[Problem] = []
+    decks: list[Deck] = []
+    sources = [(p, True) for p in deck_files(builtin_deck_dir())]
+    sources += [(p, False) for p in deck_files(user_deck_dir)]
+    for path, builtin in sources:
+        deck, found = check_deck(path, builtin=builtin)
+        problems += [p for p in found if not p.warning]
+        if deck is not None:
+            decks.append(deck)
+    clashes = duplicate_deck_ids(decks)
+    clashing_paths = {p.path for p in clashes}
+    return [d for d in decks if d.path not in clashing_paths], problems + clashes
+
+
+def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:
+    first: dict[str, Deck] = {}
+    problems = []
+    for deck in decks:
+        if deck.id in first:
+            problems.append(Problem(deck.path, 1, f"deck id '{deck.id}' is already used by {first[deck.id].path}"))
+        else:
+            first[deck.id] = deck
+    return problems

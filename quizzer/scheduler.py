@@ -1,0 +1,100 @@
+"""FSRS scheduling through py-fsrs; the only module that imports `fsrs`."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+
+import fsrs
+import fsrs.scheduler
+
+from quizzer.model import CardState, Phase, Rating
+
+_PHASES = {
+    fsrs.State.Learning: Phase.LEARNING,
+    fsrs.State.Review: Phase.REVIEW,
+    fsrs.State.Relearning: Phase.RELEARNING,
+}
+_STATES = {phase: state for state, phase in _PHASES.items()}
+
+
+def new_state(now: datetime) -> CardState:
+    return CardState(phase=Phase.NEW, due=now)
+
+
+@contextlib.contextmanager
+def _fuzz_seeded_by(review_id: str) -> Iterator[None]:
+    # py-fsrs draws its interval fuzz from the global `random()`. Seeding it from the review id
+    # makes a replay of the log give exactly the schedule the live review gave, on any machine.
+    original = fsrs.scheduler.random
+    fsrs.scheduler.random = random.Random(zlib.crc32(review_id.encode())).random
+    try:
+        yield
+    finally:
+        fsrs.scheduler.random = original
+
+
+class Scheduler:
+    """FSRS with the library's default parameters; learning steps 1 and 10 min, relearning 10 min."""
+
+    def __init__(self, *, desired_retention: float = 0.9, fuzz: bool = True):
+        self._fsrs = fsrs.Scheduler(
+            desired_retention=desired_retention,
+            learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
+            relearning_steps=(timedelta(minutes=10),),
+            enable_fuzzing=fuzz,
+        )
+
+    def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
+        """The card's state after answering with `rating` at `at` (a UTC datetime)."""
+        with _fuzz_seeded_by(review_id):
+            card, _ = self._fsrs.review_card(_to_fsrs(state), fsrs.Rating(int(rating)), _utc(at))
+        return _from_fsrs(card)
+
+    def preview(self, state: CardState, at: datetime, review_id: str = "") -> dict[Rating, timedelta]:
+        """How long until the card comes back for each rating, were review `review_id` given now."""
+        return {rating: self.review(state, rating, at, review_id).due - _utc(at) for rating in Rating}
+
+    def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
+        """Rebuild a card's state from its log of (review id, rating, time), in any order."""
+        state = new_state(created)
+        for review_id, rating, at in sorted(reviews, key=lambda r: r[2]):
+            state = self.review(state, rating, at, review_id)
+        return state
+
+    def retrievability(self, state: CardState, at: datetime) -> float:
+        """Probability of recalling the card at `at`; 0 for a card never reviewed."""
+        return float(self._fsrs.get_card_retrievability(_to_fsrs(state), _utc(at)))
+
+
+def _utc(at: datetime) -> datetime:
+    # py-fsrs accepts exactly `timezone.utc`, not another UTC tzinfo.
+    return at.astimezone(timezone.utc)
+
+
+def _to_fsrs(state: CardState) -> fsrs.Card:
+    if state.phase is Phase.NEW:
+        return fsrs.Card(card_id=0, due=_utc(state.due))
+    return fsrs.Card(
+        card_id=0,  # an explicit id: without one py-fsrs sleeps 1 ms to make a unique one
+        state=_STATES[state.phase],
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_utc(state.due),
+        last_review=_utc(state.last_review) if state.last_review else None,
+    )
+
+
+def _from_fsrs(card: fsrs.Card) -> CardState:
+    return CardState(
+        phase=_PHASES[card.state],
+        due=card.due,
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=card.last_review,
+    )

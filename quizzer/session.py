@@ -1,0 +1,293 @@
+"""The study engine: build the queue, ask, judge, schedule and save each answer.
+
+It talks to a `Prompter` (interactive or plain) and never to a terminal library, and takes its
+clock and random source from the caller, so tests can drive it with a script and fixed times.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+from quizzer import grading
+from quizzer.model import (
+    Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review, Verdict, study_day_start,
+)
+from quizzer.scheduler import Scheduler, new_state
+from quizzer.store import Store
+
+EARLY_LEARNING_WINDOW = timedelta(minutes=20)  # when nothing else is left, show learning cards this early
+RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
+
+
+class Quit(Exception):
+    """The learner ended the session (q, Ctrl-C, Ctrl-D or end of input)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One card as shown: choice options and order items already shuffled."""
+
+    deck: Deck
+    card: Card
+    phase: Phase
+    options: tuple[str, ...] = ()
+    number: int = 1  # 1-based position in this session
+    left: int = 0  # cards still queued after this one
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the learner settles on after seeing the verdict."""
+
+    rating: Rating
+    override: bool = False  # count a wrong or close answer as right
+    remember: bool = False  # and accept this response for the card from now on
+
+
+class Prompter(Protocol):
+    def ask(self, question: Question) -> str | tuple[str, ...]:
+        """Show the question and return the response (flash: after the reveal). Raise Quit to stop."""
+
+    def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
+        """Flash cards: show the answer, let the learner rate themself."""
+
+    def confirm(
+        self, question: Question, response: str, verdict: Verdict, proposed: Rating,
+        intervals: dict[Rating, timedelta],
+    ) -> Decision:
+        """Judged cards: show the verdict; the learner may change the rating before it is saved."""
+
+    def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
+        """Called once the answer is saved: report the result and when the card comes back."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    new_per_day: int = 20  # per deck
+    reviews_per_day: int = 200
+    day_starts_at: int = 4
+
+
+@dataclass
+class Summary:
+    session_id: str
+    started: bool = False  # False when there was nothing to study
+    answers: int = 0
+    cards: int = 0
+    new: int = 0
+    reviews: int = 0
+    right: int = 0
+    wrong: int = 0
+    duration: timedelta = timedelta()
+    due_tomorrow: int = 0
+    next_due: datetime | None = None  # when nothing was left to study: the next card's due time
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+
+@dataclass
+class _Entry:
+    deck: Deck
+    card: Card
+    state: CardState
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.deck.id, self.card.id)
+
+
+@dataclass
+class _Queue:
+    learning: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    reviews: list[_Entry] = field(default_factory=list)
+    new: list[_Entry] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.learning) + len(self.reviews) + len(self.new)
+
+    def pop(self, now: datetime) -> _Entry | None:
+        """Learning cards whose step has passed, then due reviews, then new cards, then early learning."""
+        learning = min(self.learning.values(), key=lambda e: e.state.due, default=None)
+        if learning is not None and learning.state.due <= now:
+            return self.learning.pop(learning.key)
+        if self.reviews:
+            return self.reviews.pop(0)
+        if self.new:
+            return self.new.pop(0)
+        if learning is not None and learning.state.due <= now + EARLY_LEARNING_WINDOW:
+            return self.learning.pop(learning.key)
+        return None
+
+
+class StudySession:
+    def __init__(
+        self,
+        store: Store,
+        scheduler: Scheduler,
+        decks: Sequence[Deck],
+        *,
+        limits: Limits = Limits(),
+        tag: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        rng: random.Random | None = None,
+    ):
+        self.store = store
+        self.scheduler = scheduler
+        self.decks = list(decks)
+        self.limits = limits
+        self.tag = tag
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.summary = Summary(session_id=str(uuid.uuid4()))
+        self._neighbours = {deck.id: _typed_answers(deck) for deck in self.decks}
+        self._accepted: dict[tuple[str, str], list[str]] = {}
+        for deck, card, response in store.accepted(d.id for d in self.decks):
+            self._accepted.setdefault((deck, card), []).append(response)
+
+    def cards_in_scope(self) -> set[tuple[str, str]]:
+        """(deck id, card id) of every card this session may ask, new or not."""
+        return {(d.id, c.id) for d in self.decks for c in self._cards(d)}
+
+    def _cards(self, deck: Deck) -> list[Card]:
+        if self.tag is None:
+            return list(deck.cards)
+        if self.tag in deck.tags:
+            return list(deck.cards)
+        return [c for c in deck.cards if self.tag in c.tags]
+
+    def build_queue(self, now: datetime) -> _Queue:
+        day_start = study_day_start(now, self.limits.day_starts_at)
+        day_end = day_start + timedelta(days=1)
+        states = self.store.states(d.id for d in self.decks)
+        new_today = self.store.new_cards_since(day_start)
+        reviews_left = max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start))
+        queue = _Queue()
+        for deck in self.decks:
+            new_left = max(0, self.limits.new_per_day - new_today.get(deck.id, 0))
+            for card in self._cards(deck):
+                state = states.get((deck.id, card.id))
+                if state is None:
+                    if new_left > 0:
+                        queue.new.append(_Entry(deck, card, new_state(now)))
+                        new_left -= 1
+                elif state.due >= day_end:
+                    continue
+                elif state.phase in (Phase.LEARNING, Phase.RELEARNING):
+                    queue.learning[(deck.id, card.id)] = _Entry(deck, card, state)
+                else:
+                    queue.reviews.append(_Entry(deck, card, state))
+        queue.reviews.sort(key=lambda e: e.state.due)  # most overdue first
+        del queue.reviews[reviews_left:]
+        return queue
+
+    def next_due(self) -> datetime | None:
+        states = self.store.states(d.id for d in self.decks)
+        wanted = self.cards_in_scope()
+        return min((s.due for k, s in states.items() if k in wanted), default=None)
+
+    def run(self, prompter: Prompter) -> Summary:
+        """Study until the queue is empty or the learner quits; every answer is saved as it is given."""
+        started = self.clock()
+        queue = self.build_queue(started)
+        if not queue:
+            self.summary.next_due = self.next_due()
+            return self.summary
+        self.store.start_session(self.summary.session_id, [d.id for d in self.decks], started)
+        self.summary.started = True
+        seen: set[tuple[str, str]] = set()
+        try:
+            while (entry := queue.pop(self.clock())) is not None:
+                seen.add(entry.key)
+                self._study(prompter, entry, queue, len(seen))
+        except (Quit, KeyboardInterrupt, EOFError):
+            pass
+        finally:
+            ended = self.clock()
+            self.store.end_session(self.summary.session_id, ended)
+            self._finish_summary(started, ended)
+        return self.summary
+
+    def _study(self, prompter: Prompter, entry: _Entry, queue: _Queue, number: int) -> None:
+        card = entry.card
+        question = Question(
+            entry.deck, card, entry.state.phase, self._options(card), number=number, left=len(queue),
+        )
+        asked = self.clock()
+        response = prompter.ask(question)
+        review_id = str(uuid.uuid4())
+        answered = self.clock()
+        intervals = self.scheduler.preview(entry.state, answered, review_id)
+        if card.kind is Kind.FLASH:
+            verdict = Verdict(Outcome.SELF)
+            rating = prompter.rate(question, intervals)
+            response_text = ""
+        else:
+            response_text = response if isinstance(response, str) else "\n".join(response)
+            verdict = grading.judge(
+                card, response,
+                # Other cards' answers: a response nearer to one of them is never a slip for this one.
+                neighbours=[a for other, a in self._neighbours[entry.deck.id] if other != card.id],
+                accepted=self._accepted.get(entry.key, ()),
+            )
+            decision = prompter.confirm(question, response_text, verdict, RATING_FOR[verdict.outcome], intervals)
+            rating = decision.rating
+            if decision.override and verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
+                verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
+            if decision.remember and response_text.strip():
+                self.store.accept_response(entry.deck.id, card.id, response_text.strip(), answered)
+                self._accepted.setdefault(entry.key, []).append(response_text.strip())
+        saved_at = self.clock()
+        after = self.scheduler.review(entry.state, rating, saved_at, review_id)
+        review = Review(
+            review_id=review_id, deck=entry.deck.id, card=card.id, reviewed_at=saved_at, rating=rating,
+            verdict=verdict.outcome, response=response_text,
+            duration_ms=max(0, int((answered - asked).total_seconds() * 1000)), session=self.summary.session_id,
+        )
+        self.store.record(review, entry.state.phase, after)
+        prompter.saved(question, verdict, rating, after.due - saved_at)
+        day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
+        if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
+            queue.learning[entry.key] = _Entry(entry.deck, card, after)
+
+    def _options(self, card: Card) -> tuple[str, ...]:
+        if card.kind is Kind.CHOICE:
+            options = [str(card.answer), *card.distractors]
+        elif card.kind is Kind.ORDER:
+            options = list(card.answer)
+            while len(options) > 1 and tuple(options) == card.answer:
+                self.rng.shuffle(options)
+            return tuple(options)
+        else:
+            return ()
+        self.rng.shuffle(options)
+        return tuple(options)
+
+    def _finish_summary(self, started: datetime, ended: datetime) -> None:
+        counts = self.store.session_counts(self.summary.session_id)
+        s = self.summary
+        s.answers, s.cards, s.new, s.reviews = counts["answers"], counts["cards"], counts["new"], counts["reviews"]
+        s.right, s.wrong = counts["right"], counts["wrong"]
+        s.duration = ended - started
+        tomorrow_end = study_day_start(ended, self.limits.day_starts_at) + timedelta(days=2)
+        wanted = self.cards_in_scope()
+        states = self.store.states(d.id for d in self.decks)
+        s.due_tomorrow = sum(1 for k, st in states.items() if k in wanted and st.due < tomorrow_end)
+
+
+def _typed_answers(deck: Deck) -> list[tuple[str, str]]:
+    """(card id, answer) for every typed answer and cloze blank in the deck."""
+    answers = []
+    for card in deck.cards:
+        if card.kind is Kind.TYPED:
+            found = card.answer if isinstance(card.answer, tuple) else (card.answer,)
+            answers += [(card.id, a) for a in found]
+        elif card.kind is Kind.CLOZE:
+            answers += [(card.id, b.answer) for b in card.blanks]
+    return answers

@@ -1,0 +1,282 @@
+"""Progress in SQLite; the only place that runs SQL.
+
+The append-only `reviews` table is the truth. `cards` caches each card's FSRS state and can be
+rebuilt from the reviews at any time. Every answer is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from quizzer.model import CardState, Phase, Rating, Review
+from quizzer.store.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+KEEP_BACKUPS = 3
+
+
+class StoreError(Exception):
+    """The progress database cannot be used; the message says what to do."""
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO-8601 with a fixed width, so text order is time order in SQL."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+CardKey = tuple[str, str]  # (deck id, card id)
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the progress database {path}: {exc}") from exc
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            # FULL: a commit is on disk before the next question is shown.
+            self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise StoreError(
+                f"{path} is damaged or is not a quizzer database ({exc}). quizzer has not changed it; "
+                f"move it aside and restore a copy from {path.parent / 'backups'} or from `quizzer backup`."
+            ) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {name for (name,) in self.db.execute("SELECT name FROM migrations")}
+        known = {name for name, _ in MIGRATIONS}
+        unknown = sorted(done - known)
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer quizzer (migration {unknown[-1]}); "
+                "upgrade quizzer to use it. Nothing was changed."
+            )
+        pending = [(name, sql) for name, sql in MIGRATIONS if name not in done]
+        if pending and done:
+            self._backup_before(pending[0][0])
+        for name, sql in pending:
+            self._transaction(
+                lambda: (
+                    [self.db.execute(statement) for statement in _statements(sql)],
+                    self.db.execute(
+                        "INSERT INTO migrations VALUES (?, ?)", (name, iso(datetime.now(timezone.utc)))
+                    ),
+                )
+            )
+
+    def _backup_before(self, migration: str) -> None:
+        folder = self.path.parent / "backups"
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        self.backup(folder / f"quizzer-{stamp}-before-{migration}.db")
+        for old in sorted(folder.glob("quizzer-*-before-*.db"))[:-KEEP_BACKUPS]:
+            old.unlink()
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the database, even while another process writes to it."""
+        copy = sqlite3.connect(target)
+        try:
+            self.db.backup(copy)
+        finally:
+            copy.close()
+
+    def applied_migrations(self) -> list[str]:
+        return [name for (name,) in self.db.execute("SELECT name FROM migrations ORDER BY name")]
+
+    def _transaction(self, work):
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work()
+                self.db.execute("COMMIT")
+                return result
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"could not save to {self.path}: {exc}. Earlier answers are safe.") from exc
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def start_session(self, session_id: str, decks: Iterable[str], at: datetime) -> None:
+        self._transaction(
+            lambda: self.db.execute(
+                "INSERT INTO sessions (session_id, started_at, decks) VALUES (?, ?, ?)",
+                (session_id, iso(at), json.dumps(list(decks))),
+            )
+        )
+
+    def end_session(self, session_id: str, at: datetime) -> None:
+        self._transaction(
+            lambda: self.db.execute("UPDATE sessions SET ended_at = ? WHERE session_id = ?", (iso(at), session_id))
+        )
+
+    def record(self, review: Review, phase_before: Phase, after: CardState) -> None:
+        """Append the review and update the card's cached state, in one transaction."""
+
+        def work() -> None:
+            self.db.execute(
+                "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    review.review_id, review.deck, review.card, iso(review.reviewed_at), int(review.rating),
+                    review.verdict.value, review.response, review.duration_ms, review.session,
+                    phase_before.value, iso(after.due),
+                ),
+            )
+            self._put_state(review.deck, review.card, after)
+
+        self._transaction(work)
+
+    def _put_state(self, deck: str, card: str, state: CardState) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                deck, card, state.phase.value, iso(state.due), state.step, state.stability, state.difficulty,
+                iso(state.last_review) if state.last_review else None,
+            ),
+        )
+
+    def accept_response(self, deck: str, card: str, response: str, at: datetime) -> None:
+        self._transaction(
+            lambda: self.db.execute(
+                "INSERT OR IGNORE INTO accepted VALUES (?, ?, ?, ?)", (deck, card, response, iso(at))
+            )
+        )
+
+    def remove_accepted(self, deck: str, card: str, response: str) -> bool:
+        cursor = self._transaction(
+            lambda: self.db.execute(
+                "DELETE FROM accepted WHERE deck = ? AND card = ? AND response = ?", (deck, card, response)
+            )
+        )
+        return cursor.rowcount > 0
+
+    def rebuild_states(self, replay) -> int:
+        """Recompute every card's cached state from the review log with `replay(reviews)`."""
+        by_card: dict[CardKey, list[tuple[str, Rating, datetime]]] = {}
+        for review_id, deck, card, rating, at in self.db.execute(
+            "SELECT review_id, deck, card, rating, reviewed_at FROM reviews ORDER BY reviewed_at"
+        ):
+            by_card.setdefault((deck, card), []).append((review_id, Rating(rating), parse_time(at)))
+
+        def work() -> None:
+            self.db.execute("DELETE FROM cards")
+            for (deck, card), log in by_card.items():
+                self._put_state(deck, card, replay(log))
+
+        self._transaction(work)
+        return len(by_card)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def states(self, decks: Iterable[str]) -> dict[CardKey, CardState]:
+        """Cached states of every reviewed card in `decks`; cards never reviewed are absent."""
+        deck_list = list(decks)
+        marks = ",".join("?" * len(deck_list))
+        rows = self.db.execute(
+            f"SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards "
+            f"WHERE deck IN ({marks})",
+            deck_list,
+        )
+        return {
+            (deck, card): CardState(
+                phase=Phase(phase), due=parse_time(due), step=step, stability=stability, difficulty=difficulty,
+                last_review=parse_time(last) if last else None,
+            )
+            for deck, card, phase, due, step, stability, difficulty, last in rows
+        }
+
+    def new_cards_since(self, since: datetime) -> dict[str, int]:
+        """How many cards per deck had their first review at or after `since`."""
+        rows = self.db.execute(
+            "SELECT deck, COUNT(*) FROM reviews WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
+            (iso(since),),
+        )
+        return dict(rows.fetchall())
+
+    def review_answers_since(self, since: datetime) -> int:
+        """Answers given since `since` to cards that were in review (counted against the daily limit)."""
+        (count,) = self.db.execute(
+            "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
+        ).fetchone()
+        return count
+
+    def accepted(self, decks: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+        """Remembered (deck, card, response) alternatives, for some decks or all."""
+        rows = self.db.execute("SELECT deck, card, response FROM accepted ORDER BY deck, card, added_at")
+        wanted = set(decks) if decks is not None else None
+        return [row for row in rows if wanted is None or row[0] in wanted]
+
+    def session_counts(self, session_id: str) -> dict[str, int]:
+        """Counts for one session, from the review log."""
+        row = self.db.execute(
+            """
+            SELECT COUNT(*), COUNT(DISTINCT deck || '/' || card),
+                   COALESCE(SUM(phase = 'new'), 0), COALESCE(SUM(phase = 'review'), 0),
+                   COALESCE(SUM(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND rating > 1)), 0),
+                   COALESCE(SUM(duration_ms), 0)
+            FROM reviews WHERE session = ?
+            """,
+            (session_id,),
+        ).fetchone()
+        answers, cards, new, reviews, right, duration = row
+        return {
+            "answers": answers, "cards": cards, "new": new, "reviews": reviews,
+            "right": right, "wrong": answers - right, "duration_ms": duration,
+        }
+
+    def reviews(self, *, deck: str | None = None, limit: int | None = None) -> list[dict]:
+        """The review log, newest first, as plain dicts with the keys of `history --reviews --json`."""
+        query = (
+            "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
+            "phase, due_after FROM reviews"
+        )
+        params: list = []
+        if deck is not None:
+            query += " WHERE deck = ?"
+            params.append(deck)
+        query += " ORDER BY reviewed_at DESC, rowid DESC"
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
+                "session", "phase", "next_due")
+        return [dict(zip(keys, row)) for row in self.db.execute(query, params)]
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit on its own; splitting keeps each migration in our transaction.
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending)
+            pending = ""
+    return statements

@@ -1,0 +1,60 @@
+"""Schema changes as named, append-only steps. Never edit a released one; add a new one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE reviews (
+            review_id   TEXT PRIMARY KEY,
+            deck        TEXT NOT NULL,
+            card        TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,            -- UTC ISO-8601
+            rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            verdict     TEXT NOT NULL,
+            response    TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            session     TEXT,
+            phase       TEXT NOT NULL,            -- the card's phase before this review
+            due_after   TEXT NOT NULL             -- when the card was due again after it
+        );
+        CREATE INDEX reviews_by_card ON reviews (deck, card, reviewed_at);
+        CREATE INDEX reviews_by_time ON reviews (reviewed_at);
+        CREATE INDEX reviews_by_session ON reviews (session);
+
+        CREATE TABLE cards (
+            deck        TEXT NOT NULL,
+            card        TEXT NOT NULL,
+            phase       TEXT NOT NULL,
+            due         TEXT NOT NULL,
+            step        INTEGER,
+            stability   REAL,
+            difficulty  REAL,
+            last_review TEXT,
+            PRIMARY KEY (deck, card)
+        ) WITHOUT ROWID;
+        CREATE INDEX cards_by_due ON cards (due);
+
+        CREATE TABLE sessions (
+            session_id TEXT PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at   TEXT,
+            decks      TEXT NOT NULL              -- JSON list of the deck ids studied
+        );
+        """,
+    ),
+    (
+        "0002_accepted_responses",
+        """
+        -- Responses the learner chose to count as right for a card; kept out of deck files.
+        CREATE TABLE accepted (
+            deck       TEXT NOT NULL,
+            card       TEXT NOT NULL,
+            response   TEXT NOT NULL,
+            added_at   TEXT NOT NULL,
+            PRIMARY KEY (deck, card, response)
+        ) WITHOUT ROWID;
+        """,
+    ),
+]

@@ -1,0 +1,120 @@
+"""Plain-text study: one line in per answer, one verdict line out. For pipes, scripts and screen readers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TextIO
+
+from quizzer.model import Kind, Outcome, Rating, Verdict
+from quizzer.session import Decision, Question, Quit
+from quizzer.ui.text import literal, short_duration
+
+RATING_WORDS = {r.name.lower(): r for r in Rating}
+QUIT_WORDS = {"q", ":q"}
+
+
+class PlainPrompter:
+    def __init__(self, stdin: TextIO, stdout: TextIO):
+        self.stdin = stdin
+        self.stdout = stdout
+
+    def _print(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _read(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            self._print()
+            raise Quit
+        line = line.rstrip("\r\n")
+        if line.strip().lower() in QUIT_WORDS:
+            raise Quit
+        return line
+
+    def ask(self, question: Question) -> str | tuple[str, ...]:
+        card = question.card
+        self._print()
+        self._print(f"[{question.number}] {question.deck.id} · {question.phase.value} · {question.left} left")
+        self._print(literal(card.prompt))
+        if card.kind is Kind.FLASH:
+            self._read("(press Enter to show the answer) ")
+            return ""
+        if card.kind is Kind.CHOICE:
+            self._numbered(question.options)
+            line = self._read("number or answer> ")
+            return _pick(line, question.options) or line
+        if card.kind is Kind.ORDER:
+            self._numbered(question.options)
+            line = self._read("numbers in order> ")
+            return _ordering(line, question.options)
+        if card.kind is Kind.TRUEFALSE:
+            return self._read("true or false> ")
+        if card.kind is Kind.CLOZE and len(card.blanks) > 1:
+            return self._read("answers, separated by |> ")
+        return self._read("answer> ")
+
+    def _numbered(self, options: tuple[str, ...]) -> None:
+        for number, option in enumerate(options, 1):
+            self._print(f"  {number}. {literal(option)}")
+
+    def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
+        self._print(f"answer: {literal(question.card.answer_text)}")
+        if question.card.explain:
+            self._print(literal(question.card.explain))
+        self._print("   ".join(f"{r.value} {r.name.lower()} · {short_duration(intervals[r])}" for r in Rating))
+        while True:
+            said = self._read("rating (1-4)> ").strip().lower()
+            rating = RATING_WORDS.get(said) or (Rating(int(said)) if said in ("1", "2", "3", "4") else None)
+            if rating is not None:
+                return rating
+            self._print("please type 1, 2, 3 or 4 (again, hard, good, easy)")
+
+    def confirm(self, question, response, verdict, proposed, intervals) -> Decision:
+        return Decision(proposed)
+
+    def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
+        word = rating.name.lower() if verdict.outcome is Outcome.SELF else verdict.outcome.value
+        reason = f" ({literal(verdict.reason)})" if verdict.reason else ""
+        self._print(f"{word}{reason} · back in {short_duration(due_in)}")
+        if verdict.slip:
+            typed, expected = verdict.slip
+            self._print(f"  you typed: {literal(typed)}")
+            self._print(f"  expected:  {literal(expected)}")
+            self._print(f"             {_carets(typed, expected)}")
+        for mark in verdict.marks:
+            self._print(f"  {mark.status}: {literal(mark.text)}")
+        if verdict.outcome is not Outcome.SELF and verdict.outcome is not Outcome.CORRECT:
+            self._print(f"answer: {literal(question.card.answer_text)}")
+        if question.card.explain and verdict.outcome is not Outcome.SELF:
+            self._print(literal(question.card.explain))
+
+    def summary(self, lines: list[tuple[str, str]]) -> None:
+        self._print()
+        for label, value in lines:
+            self._print(f"{label}: {value}")
+
+
+def _pick(line: str, options: tuple[str, ...]) -> str | None:
+    said = line.strip()
+    if said.isdigit() and 1 <= int(said) <= len(options):
+        return options[int(said) - 1]
+    return None
+
+
+def _ordering(line: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    """Item numbers separated by spaces or commas → the items in that order (empty if not valid)."""
+    numbers = line.replace(",", " ").split()
+    if not all(n.isdigit() and 1 <= int(n) <= len(options) for n in numbers):
+        return ()
+    return tuple(options[int(n) - 1] for n in numbers)
+
+
+def _carets(typed: str, expected: str) -> str:
+    """A line of ^ under the letters of `expected` that differ from `typed`."""
+    width = max(len(typed), len(expected))
+    return "".join(
+        "^" if (typed[i : i + 1].casefold() != expected[i : i + 1].casefold()) else " " for i in range(width)
+    ).rstrip()
