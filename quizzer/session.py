@@ -240,9 +240,9 @@ class StudySession:
             rating = decision.rating
             if decision.override and verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
                 verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
-            if decision.remember and response_text.strip():
-                self.store.accept_response(entry.deck.id, card.id, response_text.strip(), answered)
-                self._accepted.setdefault(entry.key, []).append(response_text.strip())
+                if decision.remember and response_text.strip():
+                    self.store.accept_response(entry.deck.id, card.id, response_text.strip(), answered)
+                    self._accepted.setdefault(entry.key, []).append(response_text.strip())
         saved_at = self.clock()
         after = self.scheduler.review(entry.state, rating, saved_at, review_id)
         review = Review(

@@ -1,0 +1,242 @@
+"""Deck loading and every validation error the core issue names."""
+
+import textwrap
+
+import pytest
+import yaml
+
+from quizzer.decks import DeckError, check_deck, derived_card_id, load_deck, load_library
+from quizzer.model import Blank, Kind
+
+GOOD = textwrap.dedent("""\
+    id: sample
+    title: Sample deck
+    tags: [demo]
+    source:
+      title: An article
+    cards:
+      - id: leader
+        type: typed
+        question: Who led the coup?
+        answer: Amadou Haya Sanogo
+        accept: [Sanogo]
+        reject: [Amadou Toumani Touré]
+        explain: He was a captain.
+        ref: "¶1"
+        tags: [people]
+      - id: acronym
+        type: choice
+        question: What does CNRDR stand for?
+        answer: National Committee for the Restoration of Democracy and State
+        distractors: [National Movement for the Liberation of Azawad, Economic Community of West African States]
+      - id: bloodless
+        type: truefalse
+        question: The coup cost many lives.
+        answer: false
+      - id: regions
+        type: typed
+        question: Which regions make up Azawad?
+        answer: [Gao, Kidal, Timbuktu]
+      - id: terms
+        type: cloze
+        text: Touré was elected in {{2002}} and served a {{second|2nd}} term.
+      - id: timeline
+        type: order
+        question: Earliest first.
+        items: [1962, 1990, 2012]
+      - id: mnla
+        question: What is the MNLA?
+        answer: A Tuareg rebel movement.
+    """)
+
+
+def problems_of(write_deck, text):
+    deck, problems = check_deck(write_deck(text))
+    return deck, [str(p) for p in problems]
+
+
+def test_a_valid_deck_loads_every_card_type(write_deck):
+    deck = load_deck(write_deck(GOOD))
+    assert deck.id == "sample" and deck.title == "Sample deck" and deck.tags == ("demo",)
+    assert deck.source == {"title": "An article"}
+    kinds = {c.id: c.kind for c in deck.cards}
+    assert kinds == {
+        "leader": Kind.TYPED, "acronym": Kind.CHOICE, "bloodless": Kind.TRUEFALSE, "regions": Kind.TYPED,
+        "terms": Kind.CLOZE, "timeline": Kind.ORDER, "mnla": Kind.FLASH,
+    }
+    leader = deck.card("leader")
+    assert leader.accept == ("Sanogo",) and leader.reject == ("Amadou Toumani Touré",)
+    assert leader.line == 7 and leader.ref == "¶1" and leader.tags == ("people",)
+    assert deck.card("bloodless").answer is False
+    assert deck.card("regions").answer == ("Gao", "Kidal", "Timbuktu")
+    assert deck.card("terms").blanks == (Blank("2002"), Blank("second", ("2nd",)))
+    assert deck.card("terms").prompt == "Touré was elected in [1: ____] and served a [2: ____] term."
+    assert deck.card("timeline").answer == ("1962", "1990", "2012")
+
+
+@pytest.mark.parametrize(
+    "card, expected",
+    [
+        ("- id: a\n    type: typed\n    question: Q?\n    anwser: A", "unknown key 'anwser'; did you mean 'answer'?"),
+        ("- id: a\n    type: typed\n    answer: A", ":7: typed card has no 'question'"),
+        ("- id: a\n    type: typed\n    question: Q?", "typed card has no 'answer'"),
+        ("- id: a\n    type: choice\n    question: Q?\n    answer: A\n    distractors: [B, A]",
+         "the answer 'A' is also listed among the distractors"),
+        ("- id: a\n    type: choice\n    question: Q?\n    answer: A", "a choice card needs 'distractors'"),
+        ("- id: a\n    type: choice\n    question: Q?\n    answer: A\n    distractors: [B, B]",
+         "a distractor is repeated"),
+        ("- id: a\n    type: cloze\n    text: no blanks here", "cloze text has no {{...}} blank"),
+        ("- id: a\n    type: order\n    question: Q?\n    items: [one]", "an order card needs at least two items"),
+        ("- id: a\n    type: truefalse\n    question: Q?\n    answer: maybe", "a truefalse answer must be true or false"),
+        ("- id: a\n    type: typed\n    question: [not, text]\n    answer: A", "question must be a single value"),
+        ("- id: a\n    type: typo\n    question: Q?\n    answer: A", "unknown card type 'typo'"),
+        ("- id: a\n    type: typed\n    question: Q?\n    answer: A\n    distractors: [B]",
+         "'distractors' is not used by typed cards"),
+        ("- id: a\n    type: typed\n    question: Q?\n    answer: A\n    ordered: sometimes",
+         "'ordered' must be true or false"),
+        ("- id: 'bad id!'\n    question: Q?\n    answer: A", "card id 'bad id!' may use only"),
+        ("- just a string", "a card must be a mapping"),
+    ],
+)
+def test_each_card_problem_is_reported_with_its_line(write_deck, card, expected):
+    text = "id: d\ntitle: T\ncards:\n  - id: ok\n    question: Q0\n    answer: A0\n  " + card + "\n"
+    path = write_deck(text)
+    deck, problems = check_deck(path)
+    assert deck is None
+    messages = [str(p) for p in problems]
+    assert any(expected in m for m in messages), messages
+    # Every problem sits on the bad card (lines 7 onwards), never on the good one before it.
+    assert all(p.path == str(path) and p.line >= 7 for p in problems), messages
+
+
+def test_every_problem_in_a_file_is_reported_not_just_the_first(write_deck):
+    text = "id: d\ntitle: T\ncards:\n  - id: a\n    question: Q\n    anwser: A\n  - id: a\n    question: Q2\n    answer: B\n"
+    _, problems = problems_of(write_deck, text)
+    assert any(":6: a card: unknown key 'anwser'" in p for p in problems)
+    assert any(":4: flash card has no 'answer'" in p for p in problems)
+    # the second card reuses id 'a' but the first failed, so it is not a duplicate; make a real one:
+    text = "id: d\ntitle: T\ncards:\n  - id: a\n    question: Q\n    answer: A\n  - id: a\n    question: Q2\n    answer: B\n"
+    _, problems = problems_of(write_deck, text)
+    assert any(":7: duplicate card id 'a' (first used on line 4)" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("title: T\ncards:\n  - question: Q\n    answer: A\n", "the deck has no 'id'"),
+        ("id: d\ncards:\n  - question: Q\n    answer: A\n", "the deck has no 'title'"),
+        ("id: d\ntitle: T\n", "the deck has no 'cards'"),
+        ("id: d\ntitle: T\ncards: []\n", "'cards' must be a list with at least one card"),
+        ("id: Bad_Id\ntitle: T\ncards:\n  - question: Q\n    answer: A\n", "deck id 'Bad_Id' may use only"),
+        ("id: d\ntitel: T\ncards:\n  - question: Q\n    answer: A\n", "unknown key 'titel'; did you mean 'title'?"),
+        ("- a\n- b\n", "the deck must be a mapping"),
+        ("id: d\ntitle: [unclosed\n", "YAML syntax error"),
+        ("", "the file is empty"),
+        ("   \n# just a comment\n", "the file is empty"),
+    ],
+)
+def test_each_deck_problem_is_reported(write_deck, text, expected):
+    deck, problems = problems_of(write_deck, text)
+    assert deck is None
+    assert any(expected in p for p in problems), problems
+
+
+def test_yaml_syntax_errors_name_the_line(write_deck):
+    _, problems = problems_of(write_deck, "id: d\ntitle: T\ncards:\n  - question: 'open\n    answer: A\n")
+    assert len(problems) == 1 and "YAML syntax error" in problems[0]
+    assert ":6:" in problems[0] or ":5:" in problems[0]
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("id: d\ntitle: T\ncards:\n  - question: Touré\n".encode("latin-1"))
+    deck, problems = check_deck(path)
+    assert deck is None and [str(p) for p in problems] == [f"{path}:4: the file is not UTF-8 text; save it as UTF-8"]
+
+
+def test_alias_bombs_are_refused_quickly(write_deck):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghijk":
+        prev = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+    # 9**11 strings if expanded; composing keeps one node per anchor, and reading refuses the alias.
+    text = bomb + "id: d\ntitle: T\ncards:\n  - question: Q\n    answer: A\n    tags: *k\n"
+    deck, problems = problems_of(write_deck, text)
+    assert deck is None
+    assert any("unknown key 'a'" in p for p in problems)
+    assert any("YAML aliases (*name) are not allowed in decks" in p for p in problems), problems
+    text = "id: d\ntitle: &t T\ncards:\n  - question: *t\n    answer: A\n"
+    _, problems = problems_of(write_deck, text)
+    assert any("YAML aliases (*name) are not allowed in decks" in p for p in problems)
+
+
+def test_a_file_over_10_mb_is_refused_without_parsing(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"# " + b"x" * (10 * 1024 * 1024) + b"\n")
+    deck, problems = check_deck(path)
+    assert deck is None and "decks are limited to 10 MB" in str(problems[0])
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert "no such file" in str(check_deck(tmp_path / "nope.yaml")[1][0])
+    assert "is a folder" in str(check_deck(tmp_path)[1][0])
+
+
+def test_yaml_tags_cannot_run_code(write_deck):
+    text = "id: d\ntitle: !!python/object/apply:os.system ['echo pwned']\ncards:\n  - question: Q\n    answer: A\n"
+    deck, problems = problems_of(write_deck, text)
+    assert deck is None
+    assert problems, "a python tag must be an error, never executed"
+
+
+def test_cards_without_id_get_a_stable_derived_id_and_a_warning(write_deck):
+    text = "id: d\ntitle: T\ncards:\n  - type: typed\n    question: Who?\n    answer: Sanogo\n"
+    deck, problems = check_deck(write_deck(text))
+    assert deck is not None
+    card_id = deck.cards[0].id
+    assert card_id == derived_card_id(Kind.TYPED, "Who?") and card_id.startswith("typed-")
+    assert len(problems) == 1 and problems[0].warning and "has no 'id'" in str(problems[0])
+    # Correcting the answer keeps the id (and so the progress); changing the question does not.
+    fixed = load_deck(write_deck(text.replace("Sanogo", "Amadou Haya Sanogo")))
+    assert fixed.cards[0].id == card_id
+    assert load_deck(write_deck(text.replace("Who?", "Who led?"))).cards[0].id != card_id
+
+
+def test_builtin_decks_must_give_ids(write_deck):
+    text = "id: d\ntitle: T\ncards:\n  - question: Who?\n    answer: Sanogo\n"
+    deck, problems = check_deck(write_deck(text), builtin=True)
+    assert deck is None and "built-in cards must have an 'id'" in str(problems[0])
+
+
+def test_load_deck_raises_with_every_problem(write_deck):
+    with pytest.raises(DeckError) as raised:
+        load_deck(write_deck("id: d\ntitle: T\ncards:\n  - question: Q\n  - answer: A\n"))
+    assert len(raised.value.problems) == 2
+
+
+def test_library_skips_a_user_deck_that_reuses_an_id(tmp_path):
+    user = tmp_path / "decks"
+    user.mkdir()
+    (user / "clash.yaml").write_text("id: mali-2012-dates\ntitle: Mine\ncards:\n  - question: Q\n    answer: A\n")
+    (user / "mine.yaml").write_text("id: mine\ntitle: Mine\ncards:\n  - question: Q\n    answer: A\n")
+    decks, problems = load_library(user)
+    ids = [d.id for d in decks]
+    assert "mine" in ids and ids.count("mali-2012-dates") == 1
+    assert next(d for d in decks if d.id == "mali-2012-dates").builtin
+    assert any("deck id 'mali-2012-dates' is already used" in str(p) for p in problems)
+
+
+def test_every_builtin_deck_loads_without_warnings():
+    from quizzer.decks import builtin_deck_dir, deck_files
+
+    files = deck_files(builtin_deck_dir())
+    assert files, "no built-in decks found"
+    for path in files:
+        deck, problems = check_deck(path, builtin=True)
+        assert deck is not None and problems == [], [str(p) for p in problems]
+
+
+def test_safe_loader_is_used():
+    from quizzer import decks
+
+    assert decks._Loader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)

@@ -1,0 +1,81 @@
+"""The FSRS adapter, with fixed times and no fuzz unless a test asks for it."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from quizzer.model import Phase, Rating
+from quizzer.scheduler import Scheduler, new_state
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+def test_new_card_follows_the_learning_steps():
+    scheduler = Scheduler(fuzz=False)
+    state = new_state(T0)
+    assert state.phase is Phase.NEW
+    again = scheduler.review(state, Rating.AGAIN, T0)
+    assert again.phase is Phase.LEARNING and again.due - T0 == timedelta(minutes=1)
+    good = scheduler.review(state, Rating.GOOD, T0)
+    assert good.phase is Phase.LEARNING and good.due - T0 == timedelta(minutes=10)
+    graduated = scheduler.review(good, Rating.GOOD, T0 + timedelta(minutes=10))
+    assert graduated.phase is Phase.REVIEW and graduated.due - graduated.last_review >= timedelta(days=1)
+
+
+def test_well_known_cards_wait_longer():
+    scheduler = Scheduler(fuzz=False)
+    easy = scheduler.review(new_state(T0), Rating.EASY, T0)
+    good = scheduler.review(scheduler.review(new_state(T0), Rating.GOOD, T0), Rating.GOOD, T0 + timedelta(minutes=10))
+    assert easy.phase is Phase.REVIEW
+    assert easy.due - T0 > good.due - T0 - timedelta(minutes=10) > timedelta(0)
+
+
+def test_preview_matches_what_a_review_gives():
+    scheduler = Scheduler(fuzz=True)
+    state = scheduler.review(new_state(T0), Rating.EASY, T0, "r1")
+    later = state.due + timedelta(days=1)
+    preview = scheduler.preview(state, later, "r2")
+    for rating in Rating:
+        assert scheduler.review(state, rating, later, "r2").due - later == preview[rating]
+    assert preview[Rating.AGAIN] < preview[Rating.HARD] <= preview[Rating.GOOD] < preview[Rating.EASY]
+
+
+def test_replay_rebuilds_the_live_state_even_with_fuzz():
+    scheduler = Scheduler(fuzz=True)
+    log, state, at = [], new_state(T0), T0
+    for number, rating in enumerate([Rating.GOOD, Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.EASY]):
+        review_id = f"review-{number}"
+        state = scheduler.review(state, rating, at, review_id)
+        log.append((review_id, rating, at))
+        at = state.due
+    assert scheduler.replay(reversed(log), T0) == state
+
+
+def test_fuzz_changes_long_intervals_but_not_the_global_random_state():
+    import random
+
+    scheduler = Scheduler(fuzz=True)
+    state = scheduler.review(new_state(T0), Rating.EASY, T0, "a")
+    later = state.due
+    dues = {scheduler.review(state, Rating.EASY, later, f"id-{i}").due for i in range(20)}
+    assert len(dues) > 1
+    random.seed(7)
+    expected = random.random()
+    random.seed(7)
+    scheduler.review(state, Rating.EASY, later, "x")
+    assert random.random() == expected
+
+
+def test_any_utc_timezone_is_accepted():
+    # py-fsrs rejects a ZoneInfo("UTC"); the adapter converts.
+    scheduler = Scheduler(fuzz=False)
+    state = scheduler.review(new_state(T0), Rating.GOOD, T0.astimezone(ZoneInfo("UTC")))
+    assert state.due.tzinfo is timezone.utc
+
+
+def test_retrievability_falls_with_time():
+    scheduler = Scheduler(fuzz=False)
+    assert scheduler.retrievability(new_state(T0), T0) == 0
+    state = scheduler.review(new_state(T0), Rating.EASY, T0)
+    soon = scheduler.retrievability(state, T0 + timedelta(days=1))
+    late = scheduler.retrievability(state, T0 + timedelta(days=60))
+    assert 1 >= soon > late > 0

@@ -1,0 +1,153 @@
+"""The progress store: one transaction per answer, migrations, rebuilding state from the log."""
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from quizzer.model import Outcome, Phase, Rating, Review
+from quizzer.scheduler import Scheduler, new_state
+from quizzer.store import Store, StoreError
+from quizzer.store.migrations import MIGRATIONS
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+def review(review_id, card="c1", at=T0, rating=Rating.GOOD, verdict=Outcome.CORRECT, deck="d"):
+    return Review(review_id, deck, card, at, rating, verdict, "resp", 1200, "s1")
+
+
+def record(store, scheduler, state, item, phase=None):
+    after = scheduler.review(state, item.rating, item.reviewed_at, item.review_id)
+    store.record(item, phase or state.phase, after)
+    return after
+
+
+def test_a_blank_database_gets_every_migration(tmp_path):
+    with Store(tmp_path / "q.db") as store:
+        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+        tables = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"reviews", "cards", "sessions", "accepted", "migrations"} <= tables
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_old_database_is_upgraded_keeping_its_reviews_after_a_backup(tmp_path):
+    path = tmp_path / "q.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    name, sql = MIGRATIONS[0]
+    old.executescript(sql)
+    old.execute("INSERT INTO migrations VALUES (?, ?)", (name, "2026-01-01T00:00:00+00:00"))
+    old.execute(
+        "INSERT INTO reviews VALUES ('r1', 'd', 'c', '2026-01-01T00:00:00.000000+00:00', 3, 'correct', 'x', 5, 's',"
+        " 'new', '2026-01-02T00:00:00.000000+00:00')"
+    )
+    old.commit()
+    old.close()
+    with Store(path) as store:
+        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+        assert [r["review_id"] for r in store.reviews()] == ["r1"]
+        store.accept_response("d", "c", "Keita", T0)
+        assert store.accepted() == [("d", "c", "Keita")]
+    backups = list((tmp_path / "backups").glob("quizzer-*-before-0002_accepted_responses.db"))
+    assert len(backups) == 1
+    saved = sqlite3.connect(backups[0])
+    assert [r[0] for r in saved.execute("SELECT name FROM migrations")] == [name]
+
+
+def test_only_the_last_three_migration_backups_are_kept(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for stamp in ("20200101", "20200102", "20200103", "20200104"):
+        (folder / f"quizzer-{stamp}-before-x.db").write_text("")
+    path = tmp_path / "q.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    old.executescript(MIGRATIONS[0][1])
+    old.execute("INSERT INTO migrations VALUES (?, 'then')", (MIGRATIONS[0][0],))
+    old.commit()
+    old.close()
+    Store(path).close()
+    kept = sorted(p.name for p in folder.iterdir())
+    assert len(kept) == 3 and "quizzer-20200101-before-x.db" not in kept
+
+
+def test_each_answer_is_committed_before_record_returns(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("r1"))
+        # A second connection (another process, or the next run after a crash) sees it at once.
+        other = sqlite3.connect(tmp_path / "q.db")
+        assert other.execute("SELECT review_id, phase FROM reviews").fetchall() == [("r1", "new")]
+        assert other.execute("SELECT phase FROM cards").fetchall() == [("learning",)]
+
+
+def test_a_failed_answer_leaves_no_half_write(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("r1", card="a"))
+        with pytest.raises(StoreError):  # the second statement fails: the first must be rolled back
+            store._transaction(lambda: (store.db.execute("UPDATE cards SET phase = 'x'"),
+                                        store.db.execute("SELECT * FROM nowhere")))
+        assert store.db.execute("SELECT phase FROM cards").fetchall() == [("learning",)]
+
+
+def test_states_can_be_rebuilt_from_the_review_log(tmp_path):
+    scheduler = Scheduler(fuzz=True)
+    with Store(tmp_path / "q.db") as store:
+        state, at = new_state(T0), T0
+        for number, rating in enumerate([Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD, Rating.EASY]):
+            state = record(store, scheduler, state, review(f"r{number}", at=at, rating=rating))
+            at = state.due + timedelta(hours=1)
+        live = store.states(["d"])
+        store.db.execute("UPDATE cards SET stability = 99, phase = 'review'")
+        assert store.rebuild_states(lambda log: scheduler.replay(log, T0)) == 1
+        assert store.states(["d"]) == live
+
+
+def test_a_database_from_a_newer_quizzer_is_refused_untouched(tmp_path):
+    path = tmp_path / "q.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO migrations VALUES ('9999_future', 'later')")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer quizzer"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_database_is_named_and_left_alone(tmp_path):
+    path = tmp_path / "q.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as raised:
+        Store(path)
+    assert str(path) in str(raised.value) and "restore" in str(raised.value)
+    assert path.read_bytes() == before
+
+
+def test_counts_for_limits_and_sessions(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        s1 = record(store, scheduler, new_state(T0), review("r1", card="a"))
+        record(store, scheduler, s1, review("r2", card="a", at=T0 + timedelta(minutes=1), rating=Rating.AGAIN,
+                                            verdict=Outcome.WRONG))
+        record(store, scheduler, new_state(T0), review("r3", card="b", deck="e"))
+        assert store.new_cards_since(T0) == {"d": 1, "e": 1}
+        assert store.new_cards_since(T0 + timedelta(seconds=1)) == {}
+        assert store.review_answers_since(T0) == 0
+        counts = store.session_counts("s1")
+        assert counts == {"answers": 3, "cards": 2, "new": 2, "reviews": 0, "right": 2, "wrong": 1,
+                          "duration_ms": 3600}
+
+
+def test_backup_is_a_consistent_copy(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("r1"))
+        store.backup(tmp_path / "copy.db")
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("SELECT review_id FROM reviews").fetchall() == [("r1",)]
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
