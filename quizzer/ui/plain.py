@@ -17,6 +17,9 @@ class PlainPrompter:
     def __init__(self, stdin: TextIO, stdout: TextIO):
         self.stdin = stdin
         self.stdout = stdout
+        # A terminal echoes the learner's Enter; from a pipe we end the prompt line ourselves, so
+        # each verdict starts a line of its own.
+        self.end_prompt_line = not stdin.isatty()
 
     def _print(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -26,8 +29,9 @@ class PlainPrompter:
         self.stdout.write(prompt)
         self.stdout.flush()
         line = self.stdin.readline()
-        if not line:
+        if self.end_prompt_line or not line:
             self._print()
+        if not line:
             raise Quit
         line = line.rstrip("\r\n")
         if line.strip().lower() in QUIT_WORDS:

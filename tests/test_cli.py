@@ -1,0 +1,236 @@
+"""The CLI in plain mode through typer's CliRunner."""
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer.cli import app
+
+DECK = """\
+id: demo
+title: Demo [bold]deck[/]
+cards:
+  - id: leader
+    type: typed
+    question: "Who led the coup? [red]\\e[31m"
+    answer: Amadou Haya Sanogo
+    accept: [Sanogo]
+    explain: A captain.
+  - id: bloodless
+    type: truefalse
+    question: The coup cost many lives.
+    answer: false
+  - id: acronym
+    type: choice
+    question: What does MNLA stand for?
+    answer: National Movement for the Liberation of Azawad
+    distractors: [National Committee for the Restoration of Democracy and State]
+  - id: timeline
+    type: order
+    question: Earliest first.
+    items: ["1962", "1990", "2012"]
+  - id: terms
+    type: cloze
+    text: Elected in {{2002}}, he served a {{second|2nd}} term.
+  - id: why
+    question: Why did the coup surprise observers?
+    answer: Mali was seen as a stable democracy.
+"""
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def demo(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "demo.yaml").write_text(DECK, encoding="utf-8")
+    return quizzer_home
+
+
+def study(runner, *args, input=""):
+    return runner.invoke(app, ["study", "demo", "--seed", "3", *args], input=input)
+
+
+def verdict_lines(output):
+    return [line for line in output.splitlines() if " · back in " in line]
+
+
+def options_of(output, question):
+    """The numbered options printed under `question`, in the order shown."""
+    lines = output.splitlines()
+    start = lines.index(question) + 1
+    options = []
+    while start < len(lines) and lines[start].startswith("  ") and lines[start][2:3].isdigit():
+        options.append(lines[start].split(". ", 1)[1])
+        start += 1
+    return options
+
+
+def test_plain_session_prints_one_verdict_line_per_answer(runner, demo):
+    result = study(runner, input="sanogo\nfalse\n")
+    assert result.exit_code == 0, result.output
+    assert [line.split(" ")[0] for line in verdict_lines(result.output)] == ["correct", "correct"]
+    assert "Cards studied: 2" in result.output and "Accuracy: 100%" in result.output
+
+
+def test_every_kind_of_answer_in_plain_mode(runner, demo):
+    # The options are shuffled with a fixed seed: read their order from a first look, then start afresh.
+    look = study(runner, input="x\nx\n1\n1 2 3\n")
+    choice = options_of(look.output, "What does MNLA stand for?")
+    items = options_of(look.output, "Earliest first.")
+    for leftover in demo.glob("quizzer.db*"):
+        leftover.unlink()
+    right_choice = choice.index("National Movement for the Liberation of Azawad") + 1
+    right_order = " ".join(str(items.index(year) + 1) for year in ("1962", "1990", "2012"))
+    result = study(runner, input=f"sanogo\ntrue\n{right_choice}\n{right_order}\n2002 | 2nd\n\n3\n")
+    assert result.exit_code == 0, result.output
+    assert [line.split(" ")[0] for line in verdict_lines(result.output)][:6] == [
+        "correct", "wrong", "correct", "correct", "correct", "good",
+    ]
+    history = json.loads(runner.invoke(app, ["history", "--reviews", "--json"]).output)
+    by_card = {r["card"]: r for r in history}
+    assert by_card["terms"]["verdict"] == "correct" and by_card["terms"]["response"] == "2002 | 2nd"
+    assert by_card["why"]["verdict"] == "self" and by_card["why"]["rating"] == 3
+    assert by_card["acronym"]["response"] == "National Movement for the Liberation of Azawad"
+    assert by_card["bloodless"]["verdict"] == "wrong" and by_card["bloodless"]["rating"] == 1
+    for key in ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session"):
+        assert key in history[0]
+
+
+def test_deck_text_is_printed_literally(runner, demo):
+    result = study(runner, input="q\n")
+    assert "Who led the coup? [red]" in result.output
+    assert "\x1b" not in result.output
+    listing = runner.invoke(app, ["decks"], env={"COLUMNS": "250"})
+    assert "Demo [bold]deck[/]" in listing.output
+
+
+def test_q_and_end_of_input_end_with_a_summary(runner, demo):
+    for given in ("q\n", ""):
+        result = study(runner, input=given)
+        assert result.exit_code == 0 and "Cards studied: 0" in result.output
+
+
+def test_new_limit_and_nothing_left(runner, demo):
+    # Good on a new card → its 10-minute learning step; with nothing else left it is shown early,
+    # and Good again graduates it to the review queue.
+    result = study(runner, "--new", "1", input="sanogo\nsanogo\n")
+    assert [line.split(" ")[0] for line in verdict_lines(result.output)] == ["correct", "correct"]
+    assert result.output.count("Who led the coup?") == 2
+    again = study(runner, "--new", "1", input="")
+    assert again.exit_code == 0
+    assert "Nothing due and no new cards left today. Next card due" in again.output
+
+
+def test_unknown_deck_exits_2_listing_known_ids(runner, demo):
+    result = runner.invoke(app, ["study", "nope"])
+    assert result.exit_code == 2
+    assert "unknown deck 'nope'; known decks:" in result.output and "demo" in result.output
+
+
+def test_unknown_tag_exits_2(runner, demo):
+    result = runner.invoke(app, ["study", "demo", "--tag", "nothing-has-this"])
+    assert result.exit_code == 2 and "no cards tagged 'nothing-has-this'" in result.output
+
+
+def test_decks_lists_builtin_and_user_decks_with_counts(runner, demo):
+    study(runner, input="sanogo\n")
+    rows = json.loads(runner.invoke(app, ["decks", "--json"]).output)
+    demo_row = next(r for r in rows if r["id"] == "demo")
+    assert demo_row["cards"] == 6 and demo_row["new"] == 5 and demo_row["builtin"] is False
+    assert any(r["builtin"] and r["id"].startswith("mali-2012-") for r in rows)
+    screen = runner.invoke(app, ["decks"])
+    assert screen.exit_code == 0 and "built-in" in screen.output
+
+
+def test_a_broken_user_deck_is_skipped_with_a_warning(runner, demo):
+    (demo / "decks" / "broken.yaml").write_text("id: broken\ntitle: B\ncards:\n  - question: Q\n")
+    result = runner.invoke(app, ["decks", "--json"])
+    assert result.exit_code == 0
+    assert "broken.yaml:4: flash card has no 'answer' (deck skipped)" in result.stderr
+    assert "broken" not in [r["id"] for r in json.loads(result.stdout)]
+
+
+def test_validate(runner, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(DECK)
+    result = runner.invoke(app, ["decks", "validate", str(good)])
+    assert result.exit_code == 0
+    assert "demo: 6 cards (1 choice, 1 cloze, 1 flash, 1 order, 1 truefalse, 1 typed)" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DECK.replace("    answer: Amadou Haya Sanogo", "    anwser: Amadou Haya Sanogo"))
+    result = runner.invoke(app, ["decks", "validate", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:7: a card: unknown key 'anwser'; did you mean 'answer'?" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_paths_and_version(runner, quizzer_home):
+    result = runner.invoke(app, ["paths"])
+    assert f"database:       {quizzer_home / 'quizzer.db'}" in result.output
+    assert runner.invoke(app, ["--version"]).output.startswith("quizzer ")
+
+
+def test_quizzer_home_that_is_a_file_exits_2(runner, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("QUIZZER_HOME", str(blocker))
+    result = runner.invoke(app, ["study"])
+    assert result.exit_code == 2 and "is a file, not a folder" in result.output
+
+
+def test_a_damaged_database_exits_2_and_is_untouched(runner, demo):
+    (demo / "quizzer.db").write_bytes(b"garbage" * 1000)
+    result = runner.invoke(app, ["study", "demo"], input="")
+    assert result.exit_code == 2 and "damaged" in result.output
+    assert (demo / "quizzer.db").read_bytes() == b"garbage" * 1000
+
+
+def test_bad_config_exits_2(runner, demo):
+    (demo / "config.toml").write_text("new_per_day = 'many'\n")
+    result = runner.invoke(app, ["study", "demo"], input="")
+    assert result.exit_code == 2 and "config.toml: 'new_per_day' must be a non-negative number" in result.output
+
+
+def test_config_sets_the_new_card_limit(runner, demo):
+    (demo / "config.toml").write_text("new_per_day = 2\n")
+    result = study(runner, input="q\n")
+    assert "· new · 1 left" in result.output  # two new cards: the one shown and one more
+
+
+def test_history_screen_and_empty_history(runner, demo):
+    empty = runner.invoke(app, ["history"])
+    assert empty.exit_code == 0 and "No answers yet" in empty.output
+    study(runner, input="sanogo\n")
+    table = runner.invoke(app, ["history"])
+    assert "leader" in table.output and "correct" in table.output
+
+
+def test_every_command_and_option_has_help(runner):
+    import typer.core
+    import typer.main
+
+    command = typer.main.get_command(app)
+
+    def walk(cmd, path):
+        assert cmd.help or cmd.short_help, f"{path} has no help"
+        for param in cmd.params:
+            if isinstance(param, typer.core.TyperOption) and not param.hidden:
+                assert param.help, f"{path} {param.opts} has no help"
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(command, "quizzer")
+    for args in (["--help"], ["study", "--help"], ["decks", "--help"], ["decks", "validate", "--help"]):
+        assert runner.invoke(app, args).exit_code == 0
+
+
+def test_the_database_is_in_wal_mode(runner, demo):
+    study(runner, input="sanogo\n")
+    db = sqlite3.connect(demo / "quizzer.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
