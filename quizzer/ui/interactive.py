@@ -61,7 +61,7 @@ class InteractivePrompter:
         title = Text(f"{question.deck.title} · {question.phase.value}")
         self.console.print()
         self.console.print(
-            Panel(Text(literal(card.prompt)), title=title, subtitle=f"{question.number} done · {question.left} left",
+            Panel(Text(literal(card.prompt)), title=title, subtitle=f"card {question.number} · {question.left} left",
                   title_align="left", subtitle_align="right")
         )
         if card.kind is Kind.FLASH:
@@ -112,11 +112,11 @@ class InteractivePrompter:
             self.console.print(Text(f"  {mark.status}: {literal(mark.text)}", style=MARK_STYLE.get(mark.status, "")))
         self._show_answer(question)
         keys = {"enter": "keep", "c-m": "keep", **{str(r.value): f"rate{r.value}" for r in Rating}}
-        hint = f"Enter: {proposed.name.lower()} · {short_duration(intervals[proposed])}   1-4: change rating"
+        hint = f"Enter: {proposed.name.lower()} {short_duration(intervals[proposed])} · 1-4: rate"
         if verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
             keys |= {"o": "override", "a": "remember"}
-            hint += "   o: count as right   a: and always accept it"
-        choice = read_key(hint + "   q: quit", keys)
+            hint += " · o: count as right · a: always accept"
+        choice = read_key(hint + " · q: quit", keys)
         if choice in ("override", "remember"):
             return Decision(Rating.GOOD, override=True, remember=choice == "remember")
         if choice.startswith("rate"):
