@@ -1,0 +1,53 @@
+"""The dependency direction: cli → session → grading/scheduler/store/decks → model, one owner per library."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "quizzer"
+
+# Which of our modules each layer may import.
+ALLOWED = {
+    "model": set(),
+    "config": set(),
+    "decks": {"model"},
+    "grading": {"model"},
+    "scheduler": {"model"},
+    "store": {"model", "store"},
+    "session": {"model", "grading", "scheduler", "store"},
+    "ui": {"model", "session", "ui"},
+    "cli": {"cli", "config", "decks", "grading", "model", "scheduler", "session", "store", "ui"},
+}
+# Each third-party library has one owner.
+OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli"}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def layer_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def test_modules_import_only_downwards():
+    for path in PACKAGE.rglob("*.py"):
+        layer = layer_of(path)
+        if layer in ("__init__", "__main__"):
+            continue
+        ours = {name.split(".")[1] for name in imports_of(path) if name.startswith("quizzer.")}
+        assert ours <= ALLOWED[layer], f"{path.relative_to(PACKAGE)} imports {sorted(ours - ALLOWED[layer])}"
+
+
+def test_each_library_has_one_owner():
+    for path in PACKAGE.rglob("*.py"):
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top in OWNERS:
+                assert layer_of(path) == OWNERS[top], f"{path.relative_to(PACKAGE)} imports {top}"
