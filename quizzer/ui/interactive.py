@@ -27,12 +27,9 @@ MARK_STYLE = {"found": "green", "close": "yellow", "missing": "red", "extra": "r
 def _unsafe(prompt: questionary.Question):
     """Ask, turning Ctrl-C / Ctrl-D into Quit instead of questionary's 'Cancelled' message."""
     try:
-        answer = prompt.unsafe_ask()
+        return prompt.unsafe_ask()
     except (KeyboardInterrupt, EOFError) as exc:
         raise Quit from exc
-    if answer is None:
-        raise Quit
-    return answer
 
 
 def read_key(hint: str, keys: dict[str, str], input=None, output=None) -> str:
@@ -53,8 +50,10 @@ def read_key(hint: str, keys: dict[str, str], input=None, output=None) -> str:
 
 
 class InteractivePrompter:
-    def __init__(self, console: Console | None = None):
+    def __init__(self, console: Console | None = None, *, input=None, output=None):
         self.console = console or Console(highlight=False)
+        # prompt_toolkit input/output; tests pass a pipe input and DummyOutput.
+        self.io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
 
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
@@ -65,13 +64,14 @@ class InteractivePrompter:
                   title_align="left", subtitle_align="right")
         )
         if card.kind is Kind.FLASH:
-            _unsafe(questionary.press_any_key_to_continue("Press any key to show the answer"))
+            _unsafe(questionary.press_any_key_to_continue("Press any key to show the answer", **self.io))
             return ""
         if card.kind is Kind.CHOICE:
             return _unsafe(questionary.select("Your answer:", choices=[literal(o) for o in question.options],
-                                              use_shortcuts=len(question.options) <= 9))
+                                              use_shortcuts=len(question.options) <= 9, **self.io))
         if card.kind is Kind.TRUEFALSE:
-            return _unsafe(questionary.select("True or false?", choices=["true", "false"], use_shortcuts=True))
+            return _unsafe(questionary.select("True or false?", choices=["true", "false"], use_shortcuts=True,
+                                              **self.io))
         if card.kind is Kind.ORDER:
             for number, item in enumerate(question.options, 1):
                 self.console.print(Text(f"  {number}. {literal(item)}"))
@@ -79,10 +79,11 @@ class InteractivePrompter:
             line = _unsafe(questionary.text(
                 "Item numbers, earliest first:",
                 validate=lambda text: _valid_order(text, count) or f"type each number from 1 to {count} once",
+                **self.io,
             ))
             return tuple(question.options[int(n) - 1] for n in line.replace(",", " ").split())
         label = "Answers, separated by |:" if card.kind is Kind.CLOZE and len(card.blanks) > 1 else "Answer:"
-        answer = _unsafe(questionary.text(label))
+        answer = _unsafe(questionary.text(label, **self.io))
         if answer.strip().lower() == "q":
             raise Quit
         return answer
@@ -99,7 +100,7 @@ class InteractivePrompter:
             for r in Rating
         ]
         return _unsafe(questionary.select("How well did you know it?", choices=choices, default=choices[2],
-                                          use_shortcuts=True))
+                                          use_shortcuts=True, **self.io))
 
     def confirm(self, question, response, verdict: Verdict, proposed: Rating, intervals) -> Decision:
         line = Text(verdict.outcome.value, style=VERDICT_STYLE[verdict.outcome])
@@ -116,7 +117,7 @@ class InteractivePrompter:
         if verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
             keys |= {"o": "override", "a": "remember"}
             hint += " · o: count as right · a: always accept"
-        choice = read_key(hint + " · q: quit", keys)
+        choice = read_key(hint + " · q: quit", keys, **self.io)
         if choice in ("override", "remember"):
             return Decision(Rating.GOOD, override=True, remember=choice == "remember")
         if choice.startswith("rate"):

@@ -1,0 +1,110 @@
+"""The interactive prompter driven through prompt_toolkit's pipe input, as questionary tests itself."""
+
+import io
+import random
+from datetime import timedelta
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from quizzer.model import Card, Deck, Kind, Outcome, Phase, Rating, Verdict
+from quizzer.scheduler import Scheduler
+from quizzer.session import Question, Quit, StudySession
+from quizzer.store import Store
+from quizzer.ui.interactive import InteractivePrompter
+
+INTERVALS = {Rating.AGAIN: timedelta(minutes=1), Rating.HARD: timedelta(minutes=6),
+             Rating.GOOD: timedelta(minutes=10), Rating.EASY: timedelta(days=8)}
+
+
+@pytest.fixture
+def terminal():
+    with create_pipe_input() as pipe:
+        screen = io.StringIO()
+        prompter = InteractivePrompter(Console(file=screen, width=80, color_system=None), input=pipe,
+                                       output=DummyOutput())
+        yield prompter, pipe, screen
+
+
+def question(card, options=()):
+    return Question(Deck(id="d", title="Deck [b]x[/b]", cards=(card,)), card, Phase.NEW, options)
+
+
+def test_deck_text_with_markup_and_escapes_is_shown_literally(terminal):
+    prompter, pipe, screen = terminal
+    card = Card(id="c", kind=Kind.TYPED, question="Who [bold]led[/] \x1b[31mit\x1b[0m?", answer="[red]Sanogo",
+                explain="A [link=x]captain[/link].")
+    pipe.send_text("sanogo\r")
+    assert prompter.ask(question(card)) == "sanogo"
+    pipe.send_text("\r")
+    prompter.confirm(question(card), "sanogo", Verdict(Outcome.WRONG, "[i]no[/i]"), Rating.AGAIN, INTERVALS)
+    shown = screen.getvalue()
+    assert "Who [bold]led[/] it?" in shown and "Deck [b]x[/b]" in shown
+    assert "Answer: [red]Sanogo" in shown and "A [link=x]captain[/link]." in shown and "[i]no[/i]" in shown
+    assert "\x1b" not in shown
+
+
+def test_arrow_keys_pick_a_choice(terminal):
+    prompter, pipe, _ = terminal
+    card = Card(id="c", kind=Kind.CHOICE, question="Q", answer="B", distractors=("A",))
+    pipe.send_text("\x1b[B\r")
+    assert prompter.ask(question(card, ("A", "B"))) == "B"
+
+
+def test_order_by_numbers_and_truefalse(terminal):
+    prompter, pipe, _ = terminal
+    card = Card(id="o", kind=Kind.ORDER, question="Q", answer=("x", "y", "z"))
+    pipe.send_text("3 1 2\r")
+    assert prompter.ask(question(card, ("y", "z", "x"))) == ("x", "y", "z")
+    tf = Card(id="t", kind=Kind.TRUEFALSE, question="Q", answer=True)
+    pipe.send_text("\x1b[B\r")
+    assert prompter.ask(question(tf)) == "false"
+
+
+@pytest.mark.parametrize(
+    "keys, rating, override, remember",
+    [("\r", Rating.AGAIN, False, False), ("3", Rating.GOOD, False, False),
+     ("o", Rating.GOOD, True, False), ("a", Rating.GOOD, True, True)],
+)
+def test_one_key_decides_after_the_verdict(terminal, keys, rating, override, remember):
+    prompter, pipe, _ = terminal
+    card = Card(id="c", kind=Kind.TYPED, question="Q", answer="Timbuktu")
+    pipe.send_text(keys)
+    decision = prompter.confirm(question(card), "Tombouctou", Verdict(Outcome.WRONG), Rating.AGAIN, INTERVALS)
+    assert (decision.rating, decision.override, decision.remember) == (rating, override, remember)
+
+
+def test_flash_cards_reveal_and_rate_with_intervals(terminal):
+    prompter, pipe, screen = terminal
+    card = Card(id="f", kind=Kind.FLASH, question="Why?", answer="Because.")
+    pipe.send_text(" ")
+    assert prompter.ask(question(card)) == ""
+    pipe.send_text("4")  # a shortcut key picks at once
+    assert prompter.rate(question(card), INTERVALS) is Rating.EASY
+    assert "Answer: Because." in screen.getvalue()
+
+
+@pytest.mark.parametrize("key", ["\x03", "\x04", "q"])
+def test_ctrl_c_ctrl_d_and_q_quit(terminal, key):
+    prompter, pipe, _ = terminal
+    card = Card(id="c", kind=Kind.TYPED, question="Q", answer="x")
+    pipe.send_text(key + ("\r" if key == "q" else ""))
+    with pytest.raises(Quit):
+        prompter.ask(question(card))
+
+
+def test_a_whole_session_through_the_interactive_prompter(terminal, tmp_path):
+    prompter, pipe, screen = terminal
+    deck = Deck(id="d", title="D", cards=(
+        Card(id="a", kind=Kind.TYPED, question="Capital?", answer="Bamako"),
+        Card(id="b", kind=Kind.TYPED, question="Other?", answer="Gao"),
+    ))
+    pipe.send_text("bamako\r\r")  # answer, keep Good
+    pipe.send_text("\x03")  # quit at the next card
+    with Store(tmp_path / "q.db") as store:
+        summary = StudySession(store, Scheduler(fuzz=False), [deck], rng=random.Random(0)).run(prompter)
+        assert [(r["card"], r["verdict"]) for r in store.reviews()] == [("a", "correct")]
+    assert summary.answers == 1
+    assert "Saved · good · back in 10m" in screen.getvalue()
