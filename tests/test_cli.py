@@ -234,3 +234,25 @@ def test_the_database_is_in_wal_mode(runner, demo):
     study(runner, input="sanogo\n")
     db = sqlite3.connect(demo / "quizzer.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_accepted_answers_are_listed_and_removable(runner, demo):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+
+    with Store(demo / "quizzer.db") as store:
+        store.accept_response("demo", "leader", "Captain [b]S[/b]", datetime.now(timezone.utc))
+    listed = runner.invoke(app, ["accepted", "demo", "--json"])
+    assert json.loads(listed.output) == [{"deck": "demo", "card": "leader", "response": "Captain [b]S[/b]"}]
+    screen = runner.invoke(app, ["accepted"], env={"COLUMNS": "120"})
+    assert "demo/leader" in screen.output and "Captain [b]S[/b]" in screen.output
+    assert runner.invoke(app, ["accepted", "other", "--json"]).output.strip() == "[]"
+    missing = runner.invoke(app, ["accepted", "--remove", "demo/leader", "--answer", "nope"])
+    assert missing.exit_code == 2 and "is not an accepted answer of demo/leader" in missing.output
+    bad = runner.invoke(app, ["accepted", "--remove", "leader", "--answer", "x"])
+    assert bad.exit_code == 2 and "is not DECK/CARD" in bad.output
+    assert runner.invoke(app, ["accepted", "--remove", "demo/leader"]).exit_code == 2
+    removed = runner.invoke(app, ["accepted", "--remove", "demo/leader", "--answer", "Captain [b]S[/b]"])
+    assert removed.exit_code == 0
+    assert json.loads(runner.invoke(app, ["accepted", "--json"]).output) == []

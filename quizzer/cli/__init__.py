@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from quizzer.cli import decks, history, study
+from quizzer.cli import accepted, decks, history, study
 from quizzer.cli.common import version_callback
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ app.command("study")(study.study)
 app.add_typer(decks.app, name="decks")
 app.command("history")(history.history)
 app.command("paths")(decks.show_paths)
+app.command("accepted")(accepted.accepted)
 
 
 def main() -> None:

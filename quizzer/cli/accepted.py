@@ -1,0 +1,60 @@
+"""`quizzer accepted`: the answers you told quizzer to accept, kept in the progress database."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from quizzer.cli.common import fail, open_store, user_errors
+
+
+def accepted(
+    deck: Optional[str] = typer.Argument(None, help="Only this deck."),
+    remove: Optional[str] = typer.Option(None, "--remove", metavar="DECK/CARD",
+                                         help="Forget an accepted answer of this card (give it with --answer)."),
+    answer: Optional[str] = typer.Option(None, "--answer", help="The accepted answer to forget, as listed."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """List, or remove, the answers you chose to accept for cards (the 'a' key after a verdict).
+
+    They live in the progress database, never in deck files, and survive deck edits.
+    """
+    if remove is not None or answer is not None:
+        _remove(remove, answer)
+        return
+    with user_errors(), open_store() as store:
+        rows = store.accepted([deck] if deck else None)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([{"deck": d, "card": c, "response": r} for d, c, r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("No accepted answers. While studying, press 'a' after a verdict to accept your answer.")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from quizzer.ui.text import cells
+
+    table = Table(title="Accepted answers", title_justify="left")
+    for column in ("deck/card", "accepted answer"):
+        table.add_column(column, overflow="fold")
+    for deck_id, card, response in rows:
+        table.add_row(*cells(f"{deck_id}/{card}", response))
+    Console(highlight=False).print(table)
+    typer.echo("Remove one with: quizzer accepted --remove DECK/CARD --answer 'ANSWER'")
+
+
+def _remove(card: str | None, response: str | None) -> None:
+    if card is None or response is None:
+        fail("give both --remove DECK/CARD and --answer 'ANSWER'")
+    deck_id, slash, card_id = card.partition("/")
+    if not slash or not deck_id or not card_id:
+        fail(f"'{card}' is not DECK/CARD (for example mali-2012-dates/coup-date)")
+    with user_errors(), open_store() as store:
+        removed = store.remove_accepted(deck_id, card_id, response)
+    if not removed:
+        fail(f"'{response}' is not an accepted answer of {card}; see `quizzer accepted {deck_id}`")
+    typer.echo(f"No longer accepting '{response}' for {card}.")
