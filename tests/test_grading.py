@@ -1,0 +1,249 @@
+"""The answer judge, rule by rule (issue 4), each rule both ways: what must pass and what must not."""
+
+import pytest
+
+from quizzer.grading import judge, normalise
+from quizzer.model import Blank, Card, Kind, Mark, Outcome
+
+CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
+
+
+def typed(answer, accept=(), reject=(), ordered=False):
+    return Card(id="c", kind=Kind.TYPED, question="q", answer=answer, accept=accept, reject=reject, ordered=ordered)
+
+
+def cloze(*blanks):
+    return Card(id="c", kind=Kind.CLOZE, question="q", answer=tuple(b.answer for b in blanks), blanks=blanks)
+
+
+TOURE = typed("Amadou Toumani Touré", accept=("Touré", "ATT"), reject=("Amadou Haya Sanogo",))
+SANOGO = typed("Amadou Haya Sanogo", accept=("Sanogo", "Captain Sanogo"), reject=("Amadou Toumani Touré", "Touré"))
+QADHAFI = typed("Muammar al-Qadhafi", accept=("Qadhafi", "Gaddafi"))
+SECTION = typed("Section 7008")
+REBELLION = typed("1990-1995")
+COUP_DAY = typed("22 March 2012")
+ELECTION_MONTH = typed("April 2012")
+AZAWAD = typed(("Gao", "Kidal", "Timbuktu"))
+PROGRAMMES = typed(("IMET", "FMF", "TSCTP"), ordered=True)
+TERMS = cloze(Blank("2002"), Blank("second", ("2nd",)))
+# Deck answers near Australia, used as the `neighbours` the session passes.
+DECK = ("Austria", "Austrian", "Sahara", "Moussa Traoré")
+
+
+def case(name, card, response, outcome, reason="", **kwargs):
+    return pytest.param(card, response, outcome, reason, kwargs, id=name)
+
+
+CASES = [
+    # Rule 1: form is free.
+    case("case-folded", TOURE, "AMADOU TOUMANI TOURÉ", CORRECT, "matches the answer"),
+    case("accents-dropped", TOURE, "Amadou Toumani Toure", CORRECT),
+    case("accents-added", typed("Keita"), "Keïta", CORRECT),
+    case("hyphen-is-space", typed("Al-Qaeda"), "Al Qaeda", CORRECT),
+    case("en-dash-is-hyphen", typed("Al-Qaeda"), "Al–Qaeda", CORRECT),
+    case("curly-apostrophe", typed("Mali's army"), "Mali’s army", CORRECT),
+    case("curly-quotes", typed('the "soldier of democracy"'), "“soldier of democracy”", CORRECT),
+    case("whitespace-collapsed", TOURE, "  Amadou   Toumani\tTouré ", CORRECT),
+    case("end-punctuation", TOURE, "(Amadou Toumani Touré)!", CORRECT),
+    case("article-dropped", typed("the Sahel"), "Sahel", CORRECT),
+    case("article-added", typed("Sahel"), "The Sahel", CORRECT),
+    case("article-inside", typed("Al-Qaeda in the Islamic Maghreb"), "Al Qaeda in Islamic Maghreb", CORRECT),
+    case("abbreviation-dots", typed("US State Department"), "U.S. State Department", CORRECT),
+    case("nfkc-fullwidth", typed("MNLA"), "ＭＮＬＡ", CORRECT),
+    case("not-form-other-place", typed("Sahel"), "Sahara", WRONG, "does not match"),
+    case("not-form-word-order", TOURE, "Touré Amadou Toumani", WRONG),
+    case("not-form-other-acronym", typed("MNLA"), "AQIM", WRONG),
+    # Rule 2: alternatives, judged by the same rules.
+    case("accept-entry", TOURE, "ATT", CORRECT, "accepted alternative"),
+    case("accept-entry-form", TOURE, "toure.", CORRECT, "accepted alternative"),
+    case("accept-entry-slip", QADHAFI, "Qadhafy", CLOSE, "typo: Qadhafy → Qadhafi"),
+    case("learner-accepted", TOURE, "amadou t. toure", CORRECT, "accepted alternative", accepted=("Amadou T. Touré",)),
+    case("learner-accepted-slip", typed("Niger"), "Nigerr", CLOSE, accepted=("Niger Republic",)),
+    case("not-accepted-elsewhere", TOURE, "Captain Sanogo", WRONG),
+    case("not-accepted-other-card", TOURE, "Amadou T. Touré", WRONG),
+    # Rule 3: numbers are exact.
+    case("year-right", typed("1960"), "1960", CORRECT),
+    case("year-differs", typed("1960"), "1961", WRONG, "year differs"),
+    case("year-one-off-in-text", typed("independence in 1960"), "independence in 1962", WRONG, "year differs"),
+    case("section-differs", SECTION, "Section 7080", WRONG, "number differs"),
+    case("section-digit-added", SECTION, "Section 70080", WRONG, "number differs"),
+    case("section-slip-but-number", SECTION, "Sectoin 7009", WRONG, "number differs"),
+    case("section-slip-in-word", SECTION, "Sectoin 7008", CLOSE, "typo: Sectoin → Section"),
+    case("number-word-is-digit", typed("two terms"), "2 terms", CORRECT),
+    case("digit-is-number-word", typed("20 years"), "twenty years", CORRECT),
+    case("number-word-differs", typed("two decades"), "three decades", WRONG, "number differs"),
+    case("thousands-separator", typed("1,000 soldiers"), "1000 soldiers", CORRECT),
+    case("number-missing", SECTION, "Section", WRONG, "number differs"),
+    # Rule 4: ranges.
+    case("range-en-dash", REBELLION, "1990–1995", CORRECT),
+    case("range-to", REBELLION, "1990 to 1995", CORRECT),
+    case("range-from-to", REBELLION, "from 1990 to 1995", CORRECT),
+    case("range-short-end", REBELLION, "1990-95", CORRECT),
+    case("range-spaced-dash", REBELLION, "1990 - 1995", CORRECT),
+    case("range-between", REBELLION, "between 1990 and 1995", CORRECT),
+    case("range-short-answer", typed("1962-64"), "1962 to 1964", CORRECT),
+    case("range-end-differs", REBELLION, "1990-1996", WRONG, "year differs"),
+    case("range-short-end-differs", REBELLION, "1990-96", WRONG, "year differs"),
+    case("range-reversed", REBELLION, "1995-1990", WRONG),
+    case("range-start-only", REBELLION, "1990", WRONG),
+    case("two-years-not-a-range", REBELLION, "1990 and 1995", WRONG),
+    # Rule 5: dates.
+    case("date-iso", COUP_DAY, "2012-03-22", CORRECT),
+    case("date-month-first", COUP_DAY, "March 22, 2012", CORRECT),
+    case("date-short-month", COUP_DAY, "22 Mar 2012", CORRECT),
+    case("date-short-month-dot", COUP_DAY, "Mar. 22 2012", CORRECT),
+    case("date-ordinal", COUP_DAY, "the 22nd of March 2012", CORRECT),
+    case("date-numeric-day-first", COUP_DAY, "22/03/2012", CORRECT),
+    case("date-numeric-month-first", COUP_DAY, "03/22/2012", CORRECT),
+    case("date-numeric-dots", COUP_DAY, "22.03.2012", CORRECT),
+    case("date-answer-iso", typed("2012-03-22"), "22 March 2012", CORRECT),
+    case("date-ambiguous", typed("3 April 2012"), "03/04/2012", WRONG, "ambiguous date: write the month as a word"),
+    case("date-ambiguous-other-way", typed("4 March 2012"), "03/04/2012", WRONG, "write the month as a word"),
+    case("date-less-precise", COUP_DAY, "March 2012", WRONG, "needs the day, not only the month"),
+    case("date-only-year", COUP_DAY, "2012", WRONG, "needs the day and month"),
+    case("date-no-year", COUP_DAY, "22 March", WRONG, "needs the year"),
+    case("date-day-differs", COUP_DAY, "23 March 2012", WRONG, "day differs"),
+    case("date-month-differs", COUP_DAY, "22 April 2012", WRONG, "month differs"),
+    case("date-year-differs", COUP_DAY, "March 22, 2011", WRONG, "year differs"),
+    case("date-invalid-day", COUP_DAY, "32 March 2012", WRONG),
+    case("month-word", ELECTION_MONTH, "April 2012", CORRECT),
+    case("month-short", ELECTION_MONTH, "Apr 2012", CORRECT),
+    case("month-iso", ELECTION_MONTH, "2012-04", CORRECT),
+    case("month-numeric", ELECTION_MONTH, "04/2012", CORRECT),
+    case("month-differs", ELECTION_MONTH, "May 2012", WRONG, "month differs"),
+    case("month-only-year", ELECTION_MONTH, "2012", WRONG, "needs the month"),
+    case("month-given-a-day", ELECTION_MONTH, "29 April 2012", WRONG, "more precise than the answer"),
+    # Rule 6: small slips.
+    case("slip-transposed", typed("Keïta"), "Kieta", CLOSE, "typo: Kieta → Keïta"),
+    case("slip-in-one-word", typed("Ibrahim Boubacar Keita"), "Ibrahim Boubacar Kieta", CLOSE, "typo: Kieta → Keita"),
+    case("slip-short-one", typed("Sahel"), "Sahal", CLOSE),
+    case("slip-short-two", typed("Sahel"), "Sohal", WRONG),
+    case("slip-eight-one", typed("Timbuktu"), "Timbuctu", CLOSE),
+    case("slip-eight-two", typed("Timbuktu"), "Timbuktoo", WRONG),
+    case("slip-three-none", typed("Gao"), "Goa", WRONG),
+    case("slip-acronym-none", typed("ATT"), "ATF", WRONG),
+    case("slip-long-two", TOURE, "Amadu Tumani Touré", CLOSE),
+    case("slip-long-three", TOURE, "Amadu Tumani Tore", WRONG),
+    case("slip-negation", typed("unconstitutional"), "constitutional", WRONG, "opposite meaning"),
+    case("slip-not-negation", typed("unconstitutional"), "unconstitutinal", CLOSE),
+    # Rule 7: neighbours are never close.
+    case("neighbour-alone-is-slip", typed("Australia"), "Austria", CLOSE),
+    case("neighbour-in-deck", typed("Australia"), "Austria", WRONG, "another answer: Austria", neighbours=DECK),
+    case("neighbour-as-near", typed("Australia"), "Austrlia", WRONG, "nearer to another answer", neighbours=DECK),
+    case("neighbour-farther", typed("Sahel"), "Sahal", CLOSE, neighbours=DECK),
+    case("neighbour-exact-answer-wins", typed("Sahara"), "Sahara", CORRECT, neighbours=DECK),
+    case("neighbour-same-answer-other-card", QADHAFI, "Muammar al-Qadhafy", CLOSE, neighbours=("Muammar al-Qadhafi",)),
+    case("reject-exact", TOURE, "Amadou Haya Sanogo", WRONG, "another answer: Amadou Haya Sanogo"),
+    case("reject-near", SANOGO, "Toure", WRONG),
+    case("surname-of-another-actor", TOURE, "Traoré", WRONG, neighbours=DECK),
+    case("surname-of-another-actor-rejected", SANOGO, "Touré", WRONG, "another answer: Touré"),
+    case("surname-of-another-actor-slip", SANOGO, "Toré", WRONG, neighbours=DECK),
+    # Rule 8: lists.
+    case("list-commas", AZAWAD, "Gao, Kidal, Timbuktu", CORRECT),
+    case("list-any-order", AZAWAD, "Timbuktu; Gao; Kidal", CORRECT),
+    case("list-and", AZAWAD, "Gao, Kidal and Timbuktu", CORRECT),
+    case("list-oxford-comma", AZAWAD, "Gao, Kidal, and Timbuktu", CORRECT),
+    case("list-ampersand-slash", AZAWAD, "gao & kidal / timbuktu", CORRECT),
+    case("list-lines", AZAWAD, "Gao\nKidal\nTimbuktu\n", CORRECT),
+    case("list-one-slip", AZAWAD, "Gao, Kidl, Timbuktu", CLOSE, "typo: Kidl → Kidal"),
+    case("list-missing", AZAWAD, "Gao, Timbuktu", WRONG, "missing: Kidal"),
+    case("list-extra", AZAWAD, "Gao, Kidal, Timbuktu, Mopti", WRONG, "extra: Mopti"),
+    case("list-swapped-one", AZAWAD, "Gao, Kidal, Mopti", WRONG, "missing: Timbuktu; extra: Mopti"),
+    case("list-repeated", AZAWAD, "Gao, Gao, Kidal", WRONG, "missing: Timbuktu; extra: Gao"),
+    case("list-ordered", PROGRAMMES, "IMET, FMF, TSCTP", CORRECT),
+    case("list-ordered-wrong-order", PROGRAMMES, "FMF, IMET, TSCTP", WRONG, "order differs"),
+    case("list-item-with-and", typed(("International Military Education and Training", "Foreign Military Financing")),
+         "Foreign Military Financing and International Military Education and Training", CORRECT),
+    case("list-years", typed(("1962", "1990")), "1990 and 1962", CORRECT),
+    case("list-year-differs", typed(("1962", "1990")), "1962, 1991", WRONG, "missing: 1990; extra: 1991"),
+    case("list-whole-alternative", typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)),
+         "Tombouctou, Kidal, Gao", CORRECT, "accepted alternative"),
+    case("list-empty", AZAWAD, " , ", WRONG, "no answer"),
+    # Rule 9: cloze.
+    case("cloze-right", TERMS, "2002|second", CORRECT),
+    case("cloze-alternative", TERMS, "2002 | 2nd", CORRECT),
+    case("cloze-learner-accepted", TERMS, "2002|2nd term", CORRECT, accepted=("2002|2nd term",)),
+    case("cloze-slip", TERMS, "2002|secnod", CLOSE, "blank 2: typo: secnod → second"),
+    case("cloze-year-differs", TERMS, "2003|second", WRONG, "blank 1: year differs"),
+    case("cloze-worst-blank", TERMS, "2003|secnod", WRONG),
+    case("cloze-missing-blank", TERMS, "|second", WRONG, "blank 1: no answer"),
+    case("cloze-count", TERMS, "2002", WRONG, "expected 2 answers separated by |"),
+    case("cloze-one-blank-alternative", cloze(Blank("off balance", ("off guard",))), "Off guard.", CORRECT),
+    case("cloze-empty", TERMS, " | ", WRONG, "no answer"),
+    # An empty response, and the kinds without typed text.
+    case("empty", TOURE, "", WRONG, "no answer"),
+    case("only-punctuation", TOURE, " ?! ", WRONG, "no answer"),
+    case("truefalse-t", Card("c", Kind.TRUEFALSE, "q", True), "T", CORRECT),
+    case("truefalse-yes", Card("c", Kind.TRUEFALSE, "q", True), "Yes", CORRECT),
+    case("truefalse-false", Card("c", Kind.TRUEFALSE, "q", False), "FALSE", CORRECT),
+    case("truefalse-wrong", Card("c", Kind.TRUEFALSE, "q", True), "no", WRONG, "the statement is true"),
+    case("truefalse-unreadable", Card("c", Kind.TRUEFALSE, "q", True), "maybe", WRONG, "answer true or false"),
+    case("choice-right", Card("c", Kind.CHOICE, "q", "National Movement for the Liberation of Azawad",
+                              distractors=("Ansar Dine",)), "national movement for the liberation of azawad ", CORRECT),
+    case("choice-wrong", Card("c", Kind.CHOICE, "q", "MNLA", distractors=("AQIM",)), "AQIM", WRONG),
+    case("order-right", Card("c", Kind.ORDER, "q", ("1962", "1990", "2012")), ("1962", "1990", "2012"), CORRECT),
+    case("order-wrong", Card("c", Kind.ORDER, "q", ("1962", "1990", "2012")), ("1990", "1962", "2012"), WRONG),
+]
+
+
+@pytest.mark.parametrize("card, response, outcome, reason, kwargs", CASES)
+def test_judge(card, response, outcome, reason, kwargs):
+    verdict = judge(card, response, **kwargs)
+    assert verdict.outcome is outcome, verdict
+    assert reason in verdict.reason, verdict
+
+
+def test_there_are_enough_cases():
+    assert len(CASES) >= 80
+
+
+def test_close_verdict_carries_the_slip():
+    verdict = judge(typed("Keïta"), " Kieta ")
+    assert verdict.slip == ("Kieta", "Keïta")
+
+
+def test_close_on_an_alternative_names_the_alternative():
+    assert judge(QADHAFI, "Gadafi").slip == ("Gadafi", "Gaddafi")
+
+
+def test_right_and_wrong_verdicts_carry_no_slip():
+    assert judge(TOURE, "ATT").slip is None
+    assert judge(TOURE, "Sanogo").slip is None
+
+
+def test_list_marks_each_item():
+    verdict = judge(AZAWAD, "Kidl, Mopti")
+    assert verdict.marks == (
+        Mark("Kidal", "close"), Mark("Mopti", "extra"), Mark("Gao", "missing"), Mark("Timbuktu", "missing"),
+    )
+
+
+def test_list_slip_points_at_the_item():
+    assert judge(AZAWAD, "Gao, Kidl, Timbuktu").slip == ("Kidl", "Kidal")
+
+
+def test_ordered_list_marks_misplaced_items():
+    verdict = judge(PROGRAMMES, "FMF, IMET, TSCTP")
+    assert [m.status for m in verdict.marks] == ["wrong", "wrong", "found"]
+
+
+def test_cloze_marks_each_blank():
+    verdict = judge(TERMS, "2003|secnod")
+    assert verdict.marks == (Mark("2002", "wrong"), Mark("second", "close"))
+    assert judge(TERMS, "|2nd").marks == (Mark("2002", "missing"), Mark("second", "found"))
+
+
+def test_flash_cards_are_not_judged():
+    with pytest.raises(ValueError):
+        judge(Card("c", Kind.FLASH, "q", "anything"), "anything")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("  “The” U.S. Al‑Qaeda — Keïta! ", "us al qaeda keita"),
+    ("The The", "the the"),
+    ("Mar. 22, 2012", "mar 22 2012"),
+    ("2.5 km", "2.5 km"),
+    ("ﬁne Ⅻ", "fine xii"),
+])
+def test_normalise(text, expected):
+    assert normalise(text) == expected
