@@ -149,7 +149,7 @@ def _valid(reading: tuple[int, int | None, int]) -> bool:
     if not month:
         return bool(year) and not day  # a bare year
     try:
-        date(year or 2000, month or 1, day or 1)  # 2000 is a leap year, so 29 February passes
+        date(year or 2000, month, day or 1)  # 2000 is a leap year, so 29 February passes
     except ValueError:
         return False
     return True

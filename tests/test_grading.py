@@ -2,6 +2,7 @@
 
 import pytest
 
+from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.grading import judge, normalise
 from quizzer.model import Blank, Card, Kind, Mark, Outcome
 
@@ -247,3 +248,42 @@ def test_flash_cards_are_not_judged():
 ])
 def test_normalise(text, expected):
     assert normalise(text) == expected
+
+
+def _deck_answers(deck):
+    """(card id, answer) for every typed answer and cloze blank, as the session passes neighbours."""
+    answers = []
+    for card in deck.cards:
+        if card.kind is Kind.TYPED:
+            answers += [(card.id, a) for a in (card.answer if isinstance(card.answer, tuple) else (card.answer,))]
+        elif card.kind is Kind.CLOZE:
+            answers += [(card.id, b.answer) for b in card.blanks]
+    return answers
+
+
+def _own_answers(card):
+    """Every response the card itself says is right: its answer and each alternative."""
+    if card.kind is Kind.CLOZE:
+        answers = [b.answer for b in card.blanks]
+        return ["|".join(answers)] + [
+            "|".join(answers[:i] + [alternative] + answers[i + 1:])
+            for i, blank in enumerate(card.blanks) for alternative in blank.accept
+        ]
+    return [", ".join(card.answer) if isinstance(card.answer, tuple) else card.answer, *card.accept]
+
+
+@pytest.mark.parametrize("path", deck_files(builtin_deck_dir()), ids=lambda p: p.stem)
+def test_builtin_cards_accept_their_own_answers_and_refuse_their_rejects(path):
+    deck = load_deck(path, builtin=True)
+    answers = _deck_answers(deck)
+    judged = 0
+    for card in deck.cards:
+        if card.kind not in (Kind.TYPED, Kind.CLOZE):
+            continue
+        neighbours = [a for other, a in answers if other != card.id]
+        for response in _own_answers(card):
+            assert judge(card, response, neighbours=neighbours).outcome is CORRECT, (card.id, response)
+            judged += 1
+        for response in card.reject:
+            assert judge(card, response, neighbours=neighbours).outcome is WRONG, (card.id, response)
+    assert judged
