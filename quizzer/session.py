@@ -18,7 +18,7 @@ from quizzer.model import (
     Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review, Verdict, study_day_start,
 )
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.store import Store
+from quizzer.store import Store, StoreError
 
 EARLY_LEARNING_WINDOW = timedelta(minutes=20)  # when nothing else is left, show learning cards this early
 RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
@@ -86,6 +86,7 @@ class Summary:
     duration: timedelta = timedelta()
     due_tomorrow: int = 0
     next_due: datetime | None = None  # when nothing was left to study: the next card's due time
+    error: str | None = None  # why the session stopped early, when an answer could not be saved
 
     @property
     def accuracy(self) -> float | None:
@@ -208,9 +209,14 @@ class StudySession:
                 self._study(prompter, entry, queue, len(seen))
         except (Quit, KeyboardInterrupt, EOFError):
             pass
+        except StoreError as exc:  # e.g. a full disk: stop here; every answer before this one is saved
+            self.summary.error = str(exc)
         finally:
             ended = self.clock()
-            self.store.end_session(self.summary.session_id, ended)
+            try:
+                self.store.end_session(self.summary.session_id, ended)
+            except StoreError as exc:
+                self.summary.error = self.summary.error or str(exc)
             self._finish_summary(started, ended)
         return self.summary
 
@@ -250,7 +256,11 @@ class StudySession:
             verdict=verdict.outcome, response=response_text,
             duration_ms=max(0, int((answered - asked).total_seconds() * 1000)), session=self.summary.session_id,
         )
-        self.store.record(review, entry.state.phase, after)
+        # Another terminal may have answered this card meanwhile; the store then saves a replay instead.
+        after = self.store.record(
+            review, entry.state.phase, after, based_on=entry.state,
+            replay=lambda log: self.scheduler.replay(log, saved_at),
+        )
         prompter.saved(question, verdict, rating, after.due - saved_at)
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from quizzer.cli import accepted, decks, history, study
+from quizzer.cli import progress
 from quizzer.cli.common import version_callback
 
 app = typer.Typer(
@@ -37,6 +38,9 @@ app.add_typer(decks.app, name="decks")
 app.command("history")(history.history)
 app.command("paths")(decks.show_paths)
 app.command("accepted")(accepted.accepted)
+app.command("backup")(progress.backup)
+app.add_typer(progress.app, name="progress")
+app.command("doctor")(progress.doctor)
 
 
 def main() -> None:

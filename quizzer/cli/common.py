@@ -34,7 +34,7 @@ def user_errors() -> Iterator[None]:
     """Turn the library's typed errors into a one-line message and exit status 2."""
     from quizzer.config import ConfigError
     from quizzer.decks import DeckError
-    from quizzer.store import StoreError
+    from quizzer.store import SQLiteError, StoreError, explain
 
     try:
         yield
@@ -44,6 +44,10 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (StoreError, ConfigError) as exc:
         fail(str(exc))
+    except SQLiteError as exc:  # a read found the database damaged after it opened cleanly
+        from quizzer.config import paths
+
+        fail(str(explain(exc, paths().database)))
 
 
 def open_store():

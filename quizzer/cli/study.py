@@ -67,6 +67,8 @@ def study(
         typer.echo(_nothing_to_study(summary.next_due))
         return
     prompter.summary(summary_rows(summary))
+    if summary.error:
+        fail(summary.error)
 
 
 def _nothing_to_study(next_due) -> str:

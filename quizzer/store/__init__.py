@@ -6,8 +6,12 @@ rebuilt from the reviews at any time. Every answer is one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import tempfile
+import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,9 +22,38 @@ from quizzer.store.migrations import MIGRATIONS
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
 
+# What the CLI catches when a read finds the database damaged mid-command (it never imports sqlite3).
+SQLiteError = sqlite3.DatabaseError
+
 
 class StoreError(Exception):
     """The progress database cannot be used; the message says what to do."""
+
+
+def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
+    """A StoreError that names the file and what to do, by the kind of failure SQLite reported."""
+    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+; older versions only have the message
+    text = str(exc).lower()
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return StoreError(
+            f"{path} is damaged or is not a quizzer database ({exc}). quizzer has not changed it; move it aside "
+            f"and restore a copy from {path.parent / 'backups'} or one made with `quizzer backup`."
+        )
+    if name.startswith("SQLITE_FULL") or "full" in text:
+        return StoreError(f"could not save to {path}: the disk is full ({exc}). Earlier answers are safe.")
+    if isinstance(exc, OSError) or name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or (
+        "readonly" in text or "unable to open" in text
+    ):
+        return StoreError(
+            f"cannot write to {path} ({exc}); make sure you may write to it and to its folder {path.parent}, "
+            "or set QUIZZER_HOME to a folder you can write to."
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return StoreError(
+            f"{path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again. "
+            "Earlier answers are safe."
+        )
+    return StoreError(f"could not use {path}: {exc}. Earlier answers are safe.")
 
 
 def iso(moment: datetime) -> str:
@@ -42,20 +75,33 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the progress database {path}: {exc}") from exc
+            raise explain(exc, path) from exc
         try:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             # FULL: a commit is on disk before the next question is shown.
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.db.close()
-            raise StoreError(
-                f"{path} is damaged or is not a quizzer database ({exc}). quizzer has not changed it; "
-                f"move it aside and restore a copy from {path.parent / 'backups'} or from `quizzer backup`."
-            ) from exc
+            raise explain(exc, path) from exc
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _use_wal(self) -> None:
+        # Switching a new file to WAL needs it alone for a moment, and SQLite reports "locked" at once
+        # rather than waiting: two terminals started together would otherwise fail.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def close(self) -> None:
         self.db.close()
@@ -82,14 +128,15 @@ class Store:
         if pending and done:
             self._backup_before(pending[0][0])
         for name, sql in pending:
-            self._transaction(
-                lambda: (
-                    [self.db.execute(statement) for statement in _statements(sql)],
-                    self.db.execute(
-                        "INSERT INTO migrations VALUES (?, ?)", (name, iso(datetime.now(timezone.utc)))
-                    ),
-                )
-            )
+            self._transaction(lambda: self._apply(name, sql))
+
+    def _apply(self, name: str, sql: str) -> None:
+        # Checked again inside the write lock: another process may have just applied it.
+        if self.db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+            return
+        for statement in _statements(sql):
+            self.db.execute(statement)
+        self.db.execute("INSERT INTO migrations VALUES (?, ?)", (name, iso(datetime.now(timezone.utc))))
 
     def _backup_before(self, migration: str) -> None:
         folder = self.path.parent / "backups"
@@ -100,12 +147,29 @@ class Store:
             old.unlink()
 
     def backup(self, target: Path) -> None:
-        """A consistent copy of the database, even while another process writes to it."""
-        copy = sqlite3.connect(target)
+        """A consistent copy of the database, even while another process writes to it.
+
+        The copy is made beside `target`, checked, and only then renamed to it: a crash never leaves
+        a half-written file that looks like a backup.
+        """
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(handle)
         try:
-            self.db.backup(copy)
+            copy = sqlite3.connect(temporary)
+            try:
+                self.db.backup(copy)
+                (verdict,) = copy.execute("PRAGMA quick_check").fetchone()
+            finally:
+                copy.close()
+            if verdict != "ok":
+                problem = " ".join(verdict.split())
+                raise StoreError(f"the copy of {self.path} failed its check ({problem}); run `quizzer doctor`")
+            os.replace(temporary, target)
+        except sqlite3.DatabaseError as exc:
+            raise explain(exc, self.path) from exc
         finally:
-            copy.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
     def applied_migrations(self) -> list[str]:
         return [name for (name,) in self.db.execute("SELECT name FROM migrations ORDER BY name")]
@@ -118,10 +182,15 @@ class Store:
                 self.db.execute("COMMIT")
                 return result
             except BaseException:
-                self.db.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does): a second ROLLBACK would fail
+                # and hide the real error.
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
                 raise
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"could not save to {self.path}: {exc}. Earlier answers are safe.") from exc
+        except sqlite3.DatabaseError as exc:
+            if type(exc) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
+                raise  # a constraint or programming error is a bug, not a condition to explain
+            raise explain(exc, self.path) from exc
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -138,21 +207,53 @@ class Store:
             lambda: self.db.execute("UPDATE sessions SET ended_at = ? WHERE session_id = ?", (iso(at), session_id))
         )
 
-    def record(self, review: Review, phase_before: Phase, after: CardState) -> None:
-        """Append the review and update the card's cached state, in one transaction."""
+    def record(
+        self, review: Review, phase_before: Phase, after: CardState, *,
+        based_on: CardState | None = None, replay=None,
+    ) -> CardState:
+        """Append the review and update the card's cached state, in one transaction; returns the state saved.
 
-        def work() -> None:
+        With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
+        the answer was scheduled from). If another process answered the card meanwhile, the state is
+        rebuilt from the card's whole log with `replay(reviews)`, so it always equals a replay.
+        """
+
+        def work() -> CardState:
+            saved, phase = after, phase_before
+            if replay is not None:
+                current = self._state(review.deck, review.card)
+                expected = None if based_on is None or based_on.phase is Phase.NEW else based_on
+                if current != expected:
+                    phase = current.phase if current else Phase.NEW
+                    saved = replay([*self._log(review.deck, review.card),
+                                    (review.review_id, review.rating, review.reviewed_at)])
             self.db.execute(
                 "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     review.review_id, review.deck, review.card, iso(review.reviewed_at), int(review.rating),
                     review.verdict.value, review.response, review.duration_ms, review.session,
-                    phase_before.value, iso(after.due),
+                    phase.value, iso(saved.due),
                 ),
             )
-            self._put_state(review.deck, review.card, after)
+            self._put_state(review.deck, review.card, saved)
+            return saved
 
-        self._transaction(work)
+        return self._transaction(work)
+
+    def _state(self, deck: str, card: str) -> CardState | None:
+        row = self.db.execute(
+            "SELECT phase, due, step, stability, difficulty, last_review FROM cards WHERE deck = ? AND card = ?",
+            (deck, card),
+        ).fetchone()
+        return _card_state(*row) if row else None
+
+    def _log(self, deck: str, card: str) -> list[tuple[str, Rating, datetime]]:
+        """One card's reviews as (review id, rating, time), oldest first: what a replay needs."""
+        rows = self.db.execute(
+            "SELECT review_id, rating, reviewed_at FROM reviews WHERE deck = ? AND card = ? ORDER BY reviewed_at",
+            (deck, card),
+        )
+        return [(review_id, Rating(rating), parse_time(at)) for review_id, rating, at in rows]
 
     def _put_state(self, deck: str, card: str, state: CardState) -> None:
         self.db.execute(
@@ -205,13 +306,7 @@ class Store:
             f"WHERE deck IN ({marks})",
             deck_list,
         )
-        return {
-            (deck, card): CardState(
-                phase=Phase(phase), due=parse_time(due), step=step, stability=stability, difficulty=difficulty,
-                last_review=parse_time(last) if last else None,
-            )
-            for deck, card, phase, due, step, stability, difficulty, last in rows
-        }
+        return {(deck, card): _card_state(*state) for deck, card, *state in rows}
 
     def new_cards_since(self, since: datetime) -> dict[str, int]:
         """How many cards per deck had their first review at or after `since`."""
@@ -269,6 +364,13 @@ class Store:
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
                 "session", "phase", "next_due")
         return [dict(zip(keys, row)) for row in self.db.execute(query, params)]
+
+
+def _card_state(phase, due, step, stability, difficulty, last_review) -> CardState:
+    return CardState(
+        phase=Phase(phase), due=parse_time(due), step=step, stability=stability, difficulty=difficulty,
+        last_review=parse_time(last_review) if last_review else None,
+    )
 
 
 def _statements(script: str) -> list[str]:

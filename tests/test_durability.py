@@ -1,0 +1,245 @@
+"""Nothing lost, ever: SIGKILL at random moments, two terminals at once, a full disk, damaged or unwritable files."""
+
+import os
+import random
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer.cli import app
+from quizzer.scheduler import Scheduler
+from quizzer.store import Store
+from quizzer.store.sync import check
+
+CARDS = 40
+DECK = "id: drill\ntitle: Drill\ncards:\n" + "".join(
+    f"  - id: q{n}\n    type: typed\n    question: Question {n}?\n    answer: answer{n}\n" for n in range(CARDS)
+)
+VERDICTS = ("correct ", "close ", "wrong ")
+
+
+@pytest.fixture
+def home(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "drill.yaml").write_text(DECK, encoding="utf-8")
+    return quizzer_home
+
+
+def start_study(home, seed):
+    return subprocess.Popen(
+        [sys.executable, "-m", "quizzer", "study", "drill", "--plain", "--new", "1000", "--seed", str(seed)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "QUIZZER_HOME": str(home)},
+    )
+
+
+def answers(rng, count):
+    """Mostly wrong answers, so cards stay in learning and the session never runs dry."""
+    return "".join(f"answer{rng.randrange(CARDS)}\n" for _ in range(count)).encode()
+
+
+def read_until(proc, verdicts_wanted, timeout=20.0):
+    """Read the child's output until `verdicts_wanted` verdict lines have appeared (or it ends)."""
+    seen, deadline = b"", time.monotonic() + timeout
+    while len(printed_verdicts(seen)) < verdicts_wanted and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.05)
+        if ready:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def printed_verdicts(output: bytes):
+    """(card id, verdict) for every complete verdict line, with the card from the question above it."""
+    found, card = [], None
+    for line in output.decode(errors="replace").split("\n")[:-1]:  # a last line without \n was cut short
+        if line.startswith("Question "):
+            card = "q" + line.split()[1].rstrip("?")
+        elif line.startswith(VERDICTS) and " · back in " in line:
+            found.append((card, line.split()[0]))
+    return found
+
+
+def saved_since(db_path, rowid):
+    db = sqlite3.connect(db_path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return db.execute("SELECT rowid, card, verdict FROM reviews WHERE rowid > ? ORDER BY rowid", (rowid,)).fetchall()
+    finally:
+        db.close()
+
+
+def replay_disagreements(home):
+    scheduler = Scheduler()
+    with Store(home / "quizzer.db") as store:
+        found = check(store, set(), lambda log: scheduler.replay(log, log[0][2]))
+    assert not found.integrity
+    return found.disagreeing
+
+
+def test_sigkill_at_50_random_moments_keeps_every_printed_answer_exactly_once(home):
+    rng = random.Random(7)
+    last_rowid = 0
+    for run in range(50):
+        proc = start_study(home, run)
+        proc.stdin.write(answers(rng, 30))
+        proc.stdin.flush()  # stdin stays open: the session waits for more rather than ending
+        seen = read_until(proc, rng.randrange(6))
+        time.sleep(rng.uniform(0, 0.05))  # land anywhere: reading, judging, mid-commit, printing
+        proc.send_signal(signal.SIGKILL)
+        rest, _ = proc.communicate()
+        printed = printed_verdicts(seen + rest)
+        if not (home / "quizzer.db").exists():
+            assert printed == []  # killed before the database was even created
+            continue
+        saved = saved_since(home / "quizzer.db", last_rowid)
+        # Every answer whose verdict was printed is saved, in order and exactly once; at most the
+        # one answer that was being printed when the kill came is saved without its line.
+        assert [(card, verdict) for _, card, verdict in saved[: len(printed)]] == printed, f"run {run}"
+        assert len(saved) - len(printed) in (0, 1), f"run {run}"
+        last_rowid = saved[-1][0] if saved else last_rowid
+    assert last_rowid > 50  # the kills did land after answers, not only during start-up
+    assert replay_disagreements(home) == []
+
+
+def test_two_terminals_answering_the_same_cards_at_once_lose_nothing(home):
+    first, second = start_study(home, 1), start_study(home, 2)  # both race to create the database too
+    rng = random.Random(3)
+    outputs = []
+    for proc in (first, second):
+        proc.stdin.write(answers(rng, 60) + b"q\n")
+        proc.stdin.close()
+    for proc in (first, second):
+        out, err = proc.stdout.read(), proc.stderr.read()  # a few KB each: no pipe fills up meanwhile
+        assert proc.wait(timeout=60) == 0, err.decode()
+        assert b"locked" not in out + err and b"Traceback" not in err
+        outputs.append(printed_verdicts(out))
+    assert all(len(printed) == 60 for printed in outputs)
+    saved = saved_since(home / "quizzer.db", 0)
+    assert len(saved) == 120
+    assert sorted(card for _, card, _ in saved) == sorted(card for printed in outputs for card, _ in printed)
+    assert replay_disagreements(home) == []
+
+
+@pytest.fixture
+def disk_fills_after(monkeypatch):
+    """Cap the database at its size on opening plus `pages` pages: SQLite then reports a full disk."""
+    room = {}
+    opened = Store.__init__
+
+    def capped(self, path):
+        opened(self, path)
+        (count,) = self.db.execute("PRAGMA page_count").fetchone()
+        self.db.execute(f"PRAGMA max_page_count = {count + room['pages']}")
+
+    monkeypatch.setattr(Store, "__init__", capped)
+    return lambda pages: room.update(pages=pages)
+
+
+def test_a_full_disk_ends_the_session_cleanly_and_keeps_every_earlier_answer(home, disk_fills_after):
+    disk_fills_after(40)  # a 4 KB page each: room for a few answers of 20 KB
+    lines = "".join(f"answer{n} {'x' * 20_000}\n" for n in range(CARDS))
+    result = CliRunner().invoke(app, ["study", "drill", "--seed", "1"], input=lines)
+    assert result.exit_code == 2
+    printed = printed_verdicts(result.stdout.encode())
+    assert 0 < len(printed) < CARDS
+    assert f"Cards studied: {len(printed)}" in result.stdout  # the summary is still shown
+    assert result.stderr.count("\n") == 1 and "the disk is full" in result.stderr
+    assert "Earlier answers are safe" in result.stderr and "Traceback" not in result.output
+    saved = saved_since(home / "quizzer.db", 0)
+    assert [(card, verdict) for _, card, verdict in saved] == printed
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # running as root, which ignores permissions
+        folder = Path("/proc")  # a folder nobody may create files in
+        if not folder.is_dir():
+            pytest.skip("no folder that even root cannot write to")
+    yield folder
+    (tmp_path / "read-only").chmod(0o755)
+
+
+COMMANDS = [["study"], ["decks"], ["history"], ["backup"], ["progress", "export", "-"], ["doctor"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_an_unwritable_data_folder_exits_2_with_a_clear_message(unwritable_folder, command):
+    result = CliRunner().invoke(app, command, env={"QUIZZER_HOME": str(unwritable_folder)}, input="")
+    assert result.exit_code == 2, result.output
+    assert f"cannot write to {unwritable_folder / 'quizzer.db'}" in result.output and "QUIZZER_HOME" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_a_data_folder_that_cannot_be_made_or_is_a_file_exits_2(tmp_path, command):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    inside_a_file = CliRunner().invoke(app, command, env={"QUIZZER_HOME": str(blocker / "sub")}, input="")
+    assert inside_a_file.exit_code == 2 and "Not a directory" in inside_a_file.output
+    is_a_file = CliRunner().invoke(app, command, env={"QUIZZER_HOME": str(blocker)}, input="")
+    assert is_a_file.exit_code == 2 and "is a file, not a folder" in is_a_file.output
+    assert "Traceback" not in inside_a_file.output + is_a_file.output
+    assert blocker.read_text() == "x"
+
+
+def test_a_database_that_refuses_writes_stops_study_before_the_first_question(home, monkeypatch):
+    assert CliRunner().invoke(app, ["decks"]).exit_code == 0  # creates the database
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw))
+    listing = CliRunner().invoke(app, ["decks", "--json"])
+    assert listing.exit_code == 0  # reading still works
+    result = CliRunner().invoke(app, ["study", "drill"], input="answer0\n")
+    assert result.exit_code == 2 and "cannot write to" in result.output and "readonly" in result.output
+    assert "Question" not in result.output
+
+
+def damage(path: Path, how: str) -> bytes:
+    data = path.read_bytes()
+    if how == "truncated":
+        data = data[: len(data) // 2]
+    elif how == "header overwritten":
+        data = b"\0" * 100 + data[100:]
+    path.write_bytes(data)
+    return data
+
+
+@pytest.mark.parametrize("how", ["truncated", "header overwritten"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))
+def test_a_damaged_database_is_named_with_how_to_restore_and_left_untouched(home, how, command):
+    runner = CliRunner()
+    runner.invoke(app, ["study", "drill"], input="".join(f"answer{n}\n" for n in range(30)))
+    with Store(home / "quizzer.db") as store:
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    damaged = damage(home / "quizzer.db", how)
+    result = runner.invoke(app, command, input="")
+    assert result.exit_code == 2, result.output
+    message = result.output
+    assert f"{home / 'quizzer.db'} is damaged" in message and "restore a copy from" in message
+    assert "Traceback" not in message
+    assert (home / "quizzer.db").read_bytes() == damaged
+
+
+def test_a_database_from_a_newer_quizzer_is_refused_by_every_command(home):
+    runner = CliRunner()
+    runner.invoke(app, ["decks"])
+    db = sqlite3.connect(home / "quizzer.db")
+    db.execute("INSERT INTO migrations VALUES ('9999_from_the_future', 'later')")
+    db.commit()
+    db.close()
+    before = (home / "quizzer.db").read_bytes()
+    for command in COMMANDS:
+        result = runner.invoke(app, command, input="answer0\n")
+        assert result.exit_code == 2 and "newer quizzer" in result.output, command
+    assert (home / "quizzer.db").read_bytes() == before

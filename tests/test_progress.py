@@ -1,0 +1,232 @@
+"""`quizzer backup`, `progress export/import` and `doctor`: progress that is kept safe and moves between machines."""
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer.cli import app
+
+DECK = """\
+id: demo
+title: Demo
+cards:
+  - id: leader
+    type: typed
+    question: Who led the coup?
+    answer: Amadou Haya Sanogo
+    accept: [Sanogo]
+  - id: deposed
+    type: typed
+    question: Who was deposed?
+    answer: Amadou Toumani Touré
+    accept: [Touré, Toure]
+  - id: year
+    type: typed
+    question: In what year was the coup?
+    answer: "2012"
+  - id: bloodless
+    type: truefalse
+    question: The coup cost many lives.
+    answer: false
+"""
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def make_home(path):
+    (path / "decks").mkdir(parents=True)
+    (path / "decks" / "demo.yaml").write_text(DECK, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def home(quizzer_home):
+    return make_home(quizzer_home)
+
+
+def quizzer(runner, home, *args, input=None):
+    return runner.invoke(app, list(args), input=input, env={"QUIZZER_HOME": str(home)})
+
+
+def answered(runner, home, lines):
+    result = quizzer(runner, home, "study", "demo", "--plain", "--seed", "1", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def table(home, sql):
+    db = sqlite3.connect(home / "quizzer.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def review_ids(home):
+    return {row[0] for row in table(home, "SELECT review_id FROM reviews")}
+
+
+def test_two_machines_that_swap_exports_end_with_the_same_history_and_schedule(runner, tmp_path):
+    laptop, desktop = make_home(tmp_path / "laptop"), make_home(tmp_path / "desktop")
+    # Each studies offline with different answers; the same cards get answered on both machines.
+    answered(runner, laptop, ["sanogo", "toure", "2011", "false", "2012"])
+    answered(runner, desktop, ["Traoré", "Amadou Toumani Touré", "2012", "true", "sanogo", "q"])
+    answered(runner, laptop, ["sanogo", "q"])
+    assert not review_ids(laptop) & review_ids(desktop)
+
+    for source, target in ((laptop, desktop), (desktop, laptop)):
+        exported = quizzer(runner, source, "progress", "export", str(source / "mine.jsonl"))
+        assert exported.exit_code == 0, exported.output
+    for source, target in ((laptop, desktop), (desktop, laptop)):
+        merged = quizzer(runner, target, "progress", "import", str(source / "mine.jsonl"))
+        assert merged.exit_code == 0, merged.output
+
+    history = [quizzer(runner, h, "history", "--reviews", "--json").stdout for h in (laptop, desktop)]
+    assert history[0] == history[1]
+    assert len(json.loads(history[0])) == len(review_ids(laptop) | review_ids(desktop))
+    states = [table(h, "SELECT * FROM cards ORDER BY deck, card") for h in (laptop, desktop)]
+    assert states[0] == states[1] and len(states[0]) == 4
+    # The merged schedule is the replay of the merged log, not either machine's own.
+    for h in (laptop, desktop):
+        checkup = quizzer(runner, h, "doctor")
+        assert checkup.exit_code == 0 and "all 4 agree" in checkup.output, checkup.output
+
+
+def test_importing_the_same_file_twice_changes_nothing(runner, home, tmp_path):
+    answered(runner, home, ["sanogo", "toure", "q"])
+    other = make_home(tmp_path / "other")
+    answered(runner, other, ["Sanogo", "q"])
+    quizzer(runner, other, "progress", "export", str(tmp_path / "other.jsonl"))
+    first = quizzer(runner, home, "progress", "import", str(tmp_path / "other.jsonl"))
+    assert first.exit_code == 0 and "Imported 1 new answers" in first.output and "of 1 cards" in first.output
+    before = (table(home, "SELECT * FROM reviews ORDER BY rowid"), table(home, "SELECT * FROM cards"))
+    again = quizzer(runner, home, "progress", "import", str(tmp_path / "other.jsonl"))
+    assert again.exit_code == 0 and "Imported 0 new answers" in again.output and "(1 already here)" in again.output
+    assert (table(home, "SELECT * FROM reviews ORDER BY rowid"), table(home, "SELECT * FROM cards")) == before
+
+
+def test_export_writes_json_lines_with_the_history_keys_oldest_first(runner, home, tmp_path):
+    answered(runner, home, ["sanogo", "nobody", "q"])
+    result = quizzer(runner, home, "progress", "export", "-")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    history = json.loads(quizzer(runner, home, "history", "--reviews", "--json").stdout)
+    assert [line["review_id"] for line in lines] == [row["review_id"] for row in reversed(history)]
+    for line, row in zip(lines, reversed(history)):
+        assert line == {key: row[key] for key in line}
+    assert [line["verdict"] for line in lines] == ["correct", "wrong"]
+
+
+@pytest.mark.parametrize(
+    "bad_line, message",
+    [
+        ("not json", "not JSON"),
+        ("[1, 2]", "each line must be one review"),
+        ('{"review_id": "x"}', "missing 'deck'"),
+        ("RATING7", "'rating' must be 1, 2, 3 or 4, not 7"),
+        ("NAIVE_TIME", "'reviewed_at' must include a time zone"),
+        ("BAD_VERDICT", "'verdict' must be one of correct, close, wrong, self, overridden, not 'great'"),
+    ],
+)
+def test_a_bad_line_names_the_file_and_line_and_nothing_is_imported(runner, home, tmp_path, bad_line, message):
+    other = make_home(tmp_path / "other")
+    answered(runner, other, ["sanogo", "toure", "q"])
+    lines = quizzer(runner, other, "progress", "export", "-").stdout.splitlines()
+    good = json.loads(lines[0])
+    bad_line = {
+        "RATING7": json.dumps({**good, "rating": 7}),
+        "NAIVE_TIME": json.dumps({**good, "reviewed_at": "2026-03-02T12:00:00"}),
+        "BAD_VERDICT": json.dumps({**good, "verdict": "great"}),
+    }.get(bad_line, bad_line)
+    source = tmp_path / "mixed.jsonl"
+    source.write_text(f"{lines[0]}\n\n{lines[1]}\n{bad_line}\n", encoding="utf-8")
+    result = quizzer(runner, home, "progress", "import", str(source))
+    assert result.exit_code == 2
+    assert f"{source}:4: {message}" in result.output and "nothing was imported" in result.output
+    assert "Traceback" not in result.output
+    assert table(home, "SELECT COUNT(*) FROM reviews") == [(0,)]
+
+
+def test_import_of_a_missing_file_exits_2(runner, home, tmp_path):
+    result = quizzer(runner, home, "progress", "import", str(tmp_path / "nowhere.jsonl"))
+    assert result.exit_code == 2 and "cannot read" in result.output and "nowhere.jsonl" in result.output
+
+
+def test_backup_copies_the_database_while_another_connection_writes(runner, home, tmp_path):
+    answered(runner, home, ["sanogo", "q"])
+    writer = sqlite3.connect(home / "quizzer.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another terminal in the middle of saving an answer
+    writer.execute("UPDATE reviews SET response = 'half-saved'")
+    result = quizzer(runner, home, "backup", str(tmp_path / "copy.db"))
+    writer.execute("ROLLBACK")
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute("SELECT response FROM reviews").fetchall() == [("sanogo",)]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_backup_defaults_to_the_backups_folder_and_never_overwrites(runner, home, tmp_path):
+    answered(runner, home, ["sanogo", "q"])
+    result = quizzer(runner, home, "backup")
+    assert result.exit_code == 0, result.output
+    made = list((home / "backups").glob("quizzer-*.db"))
+    assert len(made) == 1 and str(made[0]) in result.output
+    into_folder = quizzer(runner, home, "backup", str(tmp_path))
+    assert into_folder.exit_code == 0 and len(list(tmp_path.glob("quizzer-*.db"))) == 1
+    existing = tmp_path / "keep.db"
+    existing.write_text("precious")
+    refused = quizzer(runner, home, "backup", str(existing))
+    assert refused.exit_code == 2 and "already exists" in refused.output
+    assert existing.read_text() == "precious"
+
+
+def test_doctor_finds_states_that_disagree_and_fix_rebuilds_them_after_a_backup(runner, home):
+    answered(runner, home, ["sanogo", "toure", "2011", "q"])
+    healthy = quizzer(runner, home, "doctor")
+    assert healthy.exit_code == 0 and "integrity: ok" in healthy.output and "all 3 agree" in healthy.output
+    good_states = table(home, "SELECT * FROM cards ORDER BY card")
+    db = sqlite3.connect(home / "quizzer.db")
+    db.execute("UPDATE cards SET stability = 99 WHERE card = 'leader'")
+    db.execute("INSERT INTO cards VALUES ('demo', 'ghost', 'review', '2026-01-01T00:00:00.000000+00:00', NULL, 1, 5,"
+               " NULL)")
+    db.commit()
+    db.close()
+    sick = quizzer(runner, home, "doctor")
+    assert sick.exit_code == 1
+    assert "2 of 4 disagree" in sick.output and "demo/leader" in sick.output and "demo/ghost" in sick.output
+    fixed = quizzer(runner, home, "doctor", "--fix")
+    assert fixed.exit_code == 0 and "Fixed" in fixed.output
+    assert len(list((home / "backups").glob("quizzer-*-before-doctor-fix.db"))) == 1
+    assert table(home, "SELECT * FROM cards ORDER BY card") == good_states
+    assert quizzer(runner, home, "doctor").exit_code == 0
+
+
+def test_doctor_reports_orphaned_progress_and_keeps_it(runner, home):
+    answered(runner, home, ["sanogo", "toure", "q"])
+    (home / "decks" / "demo.yaml").write_text(DECK.replace("  - id: leader", "  - id: chief"), encoding="utf-8")
+    result = quizzer(runner, home, "doctor", "--fix")
+    assert result.exit_code == 0
+    assert "orphaned progress: 1 cards" in result.output and "demo: 1 cards" in result.output
+    assert table(home, "SELECT COUNT(*) FROM reviews WHERE card = 'leader'") == [(1,)]
+
+
+def test_doctor_on_a_damaged_database_says_so_and_changes_nothing(runner, home):
+    answered(runner, home, ["sanogo", "toure", "2011", "false", "q"])
+    db = sqlite3.connect(home / "quizzer.db")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.close()
+    data = bytearray((home / "quizzer.db").read_bytes())
+    size = len(data) // pages
+    data[size * (pages - 1):] = b"\xab" * size  # the last page: an index or table is damaged, the header is not
+    (home / "quizzer.db").write_bytes(bytes(data))
+    result = quizzer(runner, home, "doctor", "--fix")
+    assert result.exit_code == 2, result.output
+    assert str(home / "quizzer.db") in result.output and "Traceback" not in result.output
+    assert (home / "quizzer.db").read_bytes() == bytes(data)
+    assert not (home / "backups").exists()
