@@ -21,12 +21,15 @@ def version_callback(value: bool) -> None:
 
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"quizzer: {message}", err=True)
+    warn(message)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"quizzer: {message}", err=True)
+    from quizzer.ui.text import literal
+
+    # Messages quote deck files, ids and paths: their escape sequences must not reach the terminal.
+    typer.echo(f"quizzer: {literal(message)}", err=True)
 
 
 @contextlib.contextmanager
@@ -39,8 +42,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except DeckError as exc:
+        from quizzer.ui.text import literal
+
         for problem in exc.problems:
-            typer.echo(str(problem), err=True)
+            typer.echo(literal(str(problem)), err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (StoreError, ConfigError) as exc:
         fail(str(exc))

@@ -149,6 +149,8 @@ def doctor(
 
 
 def _report(found) -> None:
+    from quizzer.ui.text import literal  # deck and card ids may come from an imported file
+
     typer.echo("integrity: " + ("ok" if not found.integrity else "FAILED"))
     for line in found.integrity[:20]:
         typer.echo(f"  {line}")
@@ -159,13 +161,13 @@ def _report(found) -> None:
         typer.echo(f"orphaned progress: {cards} cards no longer in any deck (kept, and shown again if the deck "
                    "comes back):")
         for deck, count in sorted(found.orphaned.items()):
-            typer.echo(f"  {deck}: {count} cards")
+            typer.echo(f"  {literal(deck)}: {count} cards")
     else:
         typer.echo("orphaned progress: none")
     if found.disagreeing:
         typer.echo(f"card states: {len(found.disagreeing)} of {found.cards} disagree with a replay of their answers:")
         for deck, card in found.disagreeing[:20]:
-            typer.echo(f"  {deck}/{card}")
+            typer.echo(f"  {literal(deck)}/{literal(card)}")
         if len(found.disagreeing) > 20:
             typer.echo(f"  … and {len(found.disagreeing) - 20} more")
     else:
