@@ -43,6 +43,11 @@ class Paths:
     def config(self) -> Path:
         return self.home / "config.toml"
 
+    @property
+    def linked(self) -> Path:
+        """Deck files used where they are (`quizzer decks add --link`), by deck id."""
+        return self.home / "linked.json"
+
 
 def paths() -> Paths:
     """$QUIZZER_HOME if set, else the platform's user data folder."""

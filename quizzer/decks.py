@@ -106,6 +106,43 @@ def load_deck(path: Path, *, builtin: bool = False) -> Deck:
     return deck
 
 
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """A text file's contents (UTF-8, with or without BOM), or None and why: missing, a folder, over 10 MB,
+    not UTF-8 or empty. Shared by every text deck format."""
+    out = _Collector(str(path))
+    return _read_text(path, out), out.problems
+
+
+def check_records(path: str, deck: dict, cards: list[tuple[int, dict]]) -> tuple[Deck | None, list[Problem]]:
+    """Validate a deck given as plain values (converted from a spreadsheet or Anki) by the rules of YAML decks.
+
+    Each card comes with the line of its source file that its problems should name (0: the file as a whole).
+    """
+    root = _node(deck, 0)
+    root.value.append((_node("cards", 0), yaml.SequenceNode(
+        "tag:yaml.org,2002:seq", [_node(card, line) for line, card in cards], _mark(0), _mark(0))))
+    out = _Collector(path)
+    result = _DeckReader(out).deck(root, Path(path), False)
+    return (None if out.failed else result), out.problems
+
+
+def _mark(line: int) -> yaml.Mark:
+    return yaml.Mark("", 0, line - 1, 0, None, None)
+
+
+def _node(value: object, line: int) -> yaml.Node:
+    """A YAML node for a plain value, placed at `line` so the deck reader's messages name it."""
+    mark = _mark(line)
+    if isinstance(value, dict):
+        pairs = [(_node(str(k), line), _node(v, line)) for k, v in value.items()]
+        return yaml.MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
+    if isinstance(value, (list, tuple)):
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", [_node(v, line) for v in value], mark, mark)
+    if isinstance(value, bool):
+        return yaml.ScalarNode("tag:yaml.org,2002:bool", "true" if value else "false", mark, mark)
+    return yaml.ScalarNode("tag:yaml.org,2002:str", str(value), mark, mark)
+
+
 def _read_text(path: Path, out: _Collector) -> str | None:
     try:
         if path.is_dir():
@@ -415,12 +452,16 @@ def deck_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_library(user_deck_dir: Path) -> tuple[list[Deck], list[Problem]]:
-    """Load the built-in and user decks. Decks with errors are left out and their problems returned."""
+def load_library(user_deck_dir: Path, linked: Iterable[Path] = ()) -> tuple[list[Deck], list[Problem]]:
+    """Load the built-in and user decks: the decks folder, then `linked` deck files kept elsewhere.
+
+    Decks with errors are left out and their problems returned.
+    """
     problems: list[Problem] = []
     decks: list[Deck] = []
     sources = [(p, True) for p in deck_files(builtin_deck_dir())]
     sources += [(p, False) for p in deck_files(user_deck_dir)]
+    sources += [(p, False) for p in linked]
     for path, builtin in sources:
         deck, found = check_deck(path, builtin=builtin)
         problems += [p for p in found if not p.warning]
@@ -440,3 +481,54 @@ def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:
         else:
             first[deck.id] = deck
     return problems
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text as `|` blocks, so written decks read like hand-written ones."""
+
+
+_Dumper.add_representer(
+    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+)
+
+
+def deck_yaml(deck: Deck) -> str:
+    """The deck as a YAML deck file that `check_deck` reads back to the same deck, every card id written out."""
+    data: dict = {"id": deck.id, "title": deck.title}
+    if deck.description:
+        data["description"] = deck.description
+    if deck.tags:
+        data["tags"] = list(deck.tags)
+    if deck.source:
+        data["source"] = dict(deck.source)
+    data["cards"] = [card_data(card) for card in deck.cards]
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def card_data(card: Card) -> dict:
+    """A card as the plain keys and values of the deck format (the inverse of reading one)."""
+    data: dict = {"id": card.id}
+    if card.kind is not Kind.FLASH:
+        data["type"] = card.kind.value
+    if card.kind is Kind.CLOZE:
+        data["text"] = card.question
+    elif card.kind is Kind.ORDER:
+        data["question"] = card.question
+        data["items"] = list(card.answer)
+    else:
+        data["question"] = card.question
+        data["answer"] = list(card.answer) if isinstance(card.answer, tuple) else card.answer
+    for key in ("accept", "reject", "distractors"):
+        if getattr(card, key):
+            data[key] = list(getattr(card, key))
+    if card.ordered:
+        data["ordered"] = True
+    for key in ("explain", "ref"):
+        if getattr(card, key):
+            data[key] = getattr(card, key)
+    if card.tags:
+        data["tags"] = list(card.tags)
+    return data

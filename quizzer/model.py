@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 DECK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLOZE_BLANK = re.compile(r"\{\{(.*?)\}\}")
+
+
+def slug(text: str, max_length: int = 60) -> str:
+    """Lowercase ASCII words joined by '-', a valid deck id (or '' when no letter or digit is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words)[:max_length].strip("-")
 
 
 class Kind(str, enum.Enum):

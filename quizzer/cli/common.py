@@ -79,11 +79,21 @@ def settings():
 def library():
     """All decks that load cleanly; problems in user decks are reported and the deck skipped."""
     from quizzer.decks import load_library
+    from quizzer.library import read_links
 
-    decks, problems = load_library(_checked_home().decks)
+    where = _checked_home()
+    decks, problems = load_library(where.decks, linked=read_links(where.linked).values())
     for problem in problems:
         warn(f"{problem} (deck skipped)")
     return decks
+
+
+def user_decks():
+    """The user's own decks (copies in the decks folder and linked files), for commands that change them."""
+    from quizzer.library import UserDecks
+
+    where = _checked_home()
+    return UserDecks(where.decks, where.linked)
 
 
 def stdin_is_terminal() -> bool:

@@ -279,6 +279,17 @@ class Store:
         )
         return cursor.rowcount > 0
 
+    def delete_deck_progress(self, deck: str) -> int:
+        """Delete a deck's answers, card states and accepted responses in one transaction; returns the answers deleted."""
+
+        def work() -> int:
+            deleted = self.db.execute("DELETE FROM reviews WHERE deck = ?", (deck,)).rowcount
+            self.db.execute("DELETE FROM cards WHERE deck = ?", (deck,))
+            self.db.execute("DELETE FROM accepted WHERE deck = ?", (deck,))
+            return deleted
+
+        return self._transaction(work)
+
     def rebuild_states(self, replay) -> int:
         """Recompute every card's cached state from the review log with `replay(reviews)`."""
         by_card: dict[CardKey, list[tuple[str, Rating, datetime]]] = {}
@@ -307,6 +318,11 @@ class Store:
             deck_list,
         )
         return {(deck, card): _card_state(*state) for deck, card, *state in rows}
+
+    def answer_count(self, deck: str) -> int:
+        """How many answers the review log holds for a deck."""
+        (count,) = self.db.execute("SELECT COUNT(*) FROM reviews WHERE deck = ?", (deck,)).fetchone()
+        return count
 
     def new_cards_since(self, since: datetime) -> dict[str, int]:
         """How many cards per deck had their first review at or after `since`."""

@@ -1,0 +1,335 @@
+"""Reading and writing decks in other formats: CSV/TSV, Anki's text export, Anki packages, and YAML out."""
+
+import dataclasses
+import string
+
+import pytest
+from anki_builder import BASIC, CLOZE, REVERSED, SAMPLE_NOTES, TYPE_IN, Note, write_package
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quizzer.decks import DeckError, check_deck, check_records, deck_yaml
+from quizzer.formats import convert, detect, export_text
+from quizzer.formats.anki import card_id, cloze_text, html_to_text, render
+from quizzer.model import Blank, Card, Deck, Kind
+
+
+def cards_of(deck):
+    return [dataclasses.replace(card, line=0) for card in deck.cards]
+
+
+def only_deck(converted):
+    assert len(converted.decks) == 1
+    return converted.decks[0]
+
+
+# -- the YAML writer ------------------------------------------------------------------------
+
+EVERY_KIND = Deck(id="every-kind", title="Every kind: [b]bold[/b]", description="Line one\nline two", tags=("t",),
+                  source={"title": "An article"}, cards=(
+    Card("f", Kind.FLASH, "What is the MNLA?\nSay it in full.", "A Tuareg movement", explain="Founded 2011.",
+         ref="¶4", tags=("actors",)),
+    Card("t", Kind.TYPED, "Who led the coup?", "Amadou Haya Sanogo", accept=("Sanogo",), reject=("Touré",)),
+    Card("l", Kind.TYPED, "Regions of Azawad?", ("Gao", "Kidal", "Timbuktu"), ordered=True),
+    Card("c", Kind.CHOICE, "CNRDR?", "National Committee", distractors=("MNLA", "AQIM")),
+    Card("b", Kind.TRUEFALSE, "The coup was bloody.", False),
+    Card("z", Kind.CLOZE, "Elected in {{2002}}, he served a {{second|2nd}} term.", ("2002", "second"),
+         blanks=(Blank("2002"), Blank("second", ("2nd",)))),
+    Card("o", Kind.ORDER, "Earliest first.", ("1962", "1990", "2012")),
+    Card("y", Kind.FLASH, "true", "null"),  # words YAML would read as other types unless quoted
+))
+
+
+def test_a_written_yaml_deck_reads_back_to_the_same_deck(tmp_path):
+    path = tmp_path / "out.yaml"
+    path.write_text(deck_yaml(EVERY_KIND))
+    deck, problems = check_deck(path)
+    assert problems == []
+    assert cards_of(deck) == list(EVERY_KIND.cards)
+    assert (deck.id, deck.title, deck.description, deck.tags, deck.source) == (
+        EVERY_KIND.id, EVERY_KIND.title, EVERY_KIND.description, EVERY_KIND.tags, EVERY_KIND.source)
+
+
+TEXT = st.text(alphabet=string.ascii_letters + string.digits + " .,:;!?'\"#&*[]{}|-\n\t\\éü→", min_size=1,
+               max_size=40).map(str.strip).filter(lambda t: t and "{{" not in t and "}}" not in t)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=TEXT, answer=TEXT, explain=TEXT, title=TEXT)
+def test_any_text_survives_writing_and_reading(tmp_path, question, answer, explain, title):
+    deck = Deck(id="d", title=title, cards=(Card("c", Kind.FLASH, question, answer, explain=explain),))
+    path = tmp_path / "d.yaml"
+    path.write_text(deck_yaml(deck))
+    loaded, problems = check_deck(path)
+    assert problems == [] and loaded.title == title
+    assert cards_of(loaded) == list(deck.cards)
+
+
+def test_check_records_names_the_source_line_of_each_problem():
+    deck, problems = check_records("cards.csv", {"id": "d", "title": "T"}, [
+        (2, {"id": "a", "question": "Q", "answer": "A"}),
+        (5, {"id": "b", "type": "choice", "question": "Q2", "answer": "A"}),
+        (7, {"id": "a", "question": "Q3", "answer": "A"}),
+    ])
+    assert deck is None
+    assert [str(p) for p in problems] == [
+        "cards.csv:5: a choice card needs 'distractors' (at least two options in all)",
+        "cards.csv:7: duplicate card id 'a' (first used on line 2)",
+    ]
+
+
+# -- CSV and TSV ----------------------------------------------------------------------------
+
+def test_csv_with_bom_crlf_and_every_column(tmp_path):
+    path = tmp_path / "mali_quiz.csv"
+    rows = [
+        "id,type,question,answer,accept,reject,distractors,explain,ref,tags",
+        "leader,typed,Who led the coup?,Amadou Haya Sanogo,Sanogo|Captain Sanogo,Touré,,A captain.,¶1,people|2012",
+        "regions,typed,Regions of Azawad?,Gao|Kidal|Timbuktu,,,,,,",
+        'cnrdr,choice,"CNRDR, in full?",National Committee,,,MNLA|AQIM,,,',
+        "bloody,truefalse,The coup was bloody.,false,,,,,,",
+        "terms,cloze,Elected in {{2002}} for a {{second|2nd}} term.,,,,,,,",
+        "years,order,Earliest first.,1962|1990|2012,,,,,,",
+        'mnla,,"What is the MNLA?\r\nIn full.",A Tuareg movement,,,,,,"actors, groups"',
+    ]
+    path.write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    converted = convert(path)
+    deck = only_deck(converted)
+    assert converted.warnings == []
+    assert (deck.id, deck.title) == ("mali-quiz", "Mali quiz")
+    by_id = {c.id: c for c in deck.cards}
+    assert by_id["leader"].accept == ("Sanogo", "Captain Sanogo") and by_id["leader"].reject == ("Touré",)
+    assert by_id["leader"].tags == ("people", "2012") and by_id["leader"].ref == "¶1"
+    assert by_id["regions"].answer == ("Gao", "Kidal", "Timbuktu")
+    assert by_id["cnrdr"].question == "CNRDR, in full?" and by_id["cnrdr"].distractors == ("MNLA", "AQIM")
+    assert by_id["bloody"].answer is False
+    assert by_id["terms"].blanks == (Blank("2002"), Blank("second", ("2nd",)))
+    assert by_id["years"].kind is Kind.ORDER and by_id["years"].answer == ("1962", "1990", "2012")
+    assert by_id["mnla"].kind is Kind.FLASH and by_id["mnla"].question == "What is the MNLA?\nIn full."
+    assert by_id["mnla"].tags == ("actors", "groups")
+
+
+@pytest.mark.parametrize("name, delimiter", [("cards.tsv", "\t"), ("cards.csv", ";"), ("cards.csv", "\t")])
+def test_the_delimiter_is_found(tmp_path, name, delimiter):
+    path = tmp_path / name
+    path.write_text(f"Question{delimiter}Answer\nCapital of Mali?{delimiter}Bamako, on the Niger\n", encoding="utf-8")
+    deck = only_deck(convert(path))
+    assert [(c.question, c.answer) for c in deck.cards] == [("Capital of Mali?", "Bamako, on the Niger")]
+
+
+def test_without_an_id_column_ids_come_from_the_question_with_one_warning(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text("question,answer,notes\nQ1,A1,x\nQ2,A2,y\n")
+    converted = convert(path)
+    messages = [str(w) for w in converted.warnings]
+    assert any("column 'notes' is not used" in m for m in messages)
+    assert any("no 'id' column" in m for m in messages) and len(messages) == 2
+    path.write_text("question,answer\nQ1,A1 corrected\nQ2,A2\n")
+    assert [c.id for c in only_deck(convert(path)).cards] == [c.id for c in converted.decks[0].cards]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("question,answer\nQ1,A1\nQ2\n", "q.csv:3: 1 field, but the header row has 2"),
+    ("question,answer\nQ1,A1,extra\n", "q.csv:2: 3 fields, but the header row has 2"),
+    ("question,anwser\nQ1,A1\n", "q.csv:1: no 'answer' column ('anwser' is close); the header row has: question, anwser"),
+    ("answer\nA1\n", "q.csv:1: no 'question' column"),
+    ("question,answer\n,A1\n", "q.csv:2: the question is empty"),
+    ("question,answer,type\nQ,A,choice\n", "q.csv:2: a choice card needs 'distractors'"),
+    ("question,answer,type\nQ,A,typo\n", "q.csv:2: unknown card type 'typo'"),
+    ("question,answer,type\nQ,maybe,truefalse\n", "q.csv:2: a truefalse answer must be true or false"),
+    ("question,answer,accept\nQ,A,B\n", "q.csv:2: 'accept' is not used by flash cards"),
+    ("question,answer,type\nno blanks,,cloze\n", "q.csv:2: cloze text has no {{...}} blank"),
+    ("question,answer,id\nQ,A,x\nQ2,A2,x\n", "q.csv:3: duplicate card id 'x' (first used on line 2)"),
+    ('question,answer\n"Q\nstill Q",A\nQ3\n', "q.csv:4: 1 field"),
+    ('question,answer\n"unclosed,A\n', "q.csv:2: cannot read this row"),
+])
+def test_csv_problems_name_the_line(tmp_path, text, expected):
+    path = tmp_path / "q.csv"
+    path.write_text(text)
+    with pytest.raises(DeckError) as raised:
+        convert(path)
+    messages = [str(p).replace(str(tmp_path) + "/", "") for p in raised.value.problems]
+    assert any(m.startswith(expected) for m in messages), messages
+
+
+def test_csv_export_reads_back_to_the_same_cards(tmp_path):
+    path = tmp_path / "every-kind.csv"
+    path.write_text(export_text(EVERY_KIND, "csv"), newline="")
+    assert path.read_bytes().count(b"\r\n") >= len(EVERY_KIND.cards)
+    assert cards_of(only_deck(convert(path))) == [dataclasses.replace(c, tags=c.tags) for c in EVERY_KIND.cards]
+
+
+def test_csv_export_refuses_a_list_item_holding_the_separator():
+    deck = Deck("d", "D", (Card("a", Kind.TYPED, "Q", "A", accept=("x|y",)),))
+    with pytest.raises(DeckError, match="card 'a': 'accept' holds '|'"):
+        export_text(deck, "csv")
+
+
+# -- Anki text export ------------------------------------------------------------------------
+
+ANKI_TEXT = (
+    "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+    "Fq.h2:A~O1\tBasic\tMali::Geo\tCapital of <b>Mali</b>?\tBamako<br>on the Niger\tgeo africa\n"
+    "rev1\tBasic (and reversed card)\tMali::Geo\tTimbuktu\tA Saharan city&nbsp;&amp; trade hub\t\n"
+    "clz1\tCloze\tMali::History\t{{c1::1960}} independence, {{c2::2012}} coup\tTwo dates\t\n"
+    "typ1\tBasic (type in the answer)\tMali::History\tYear of the coup?\t2012\thistory\n"
+    'img1\tBasic\tMali::Geo\tFlag? <img src="flag.png">[sound:anthem.mp3]\tGreen, gold, red\t\n'
+)
+
+
+def test_anki_text_with_headers_gives_one_deck_per_anki_deck(tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_text(ANKI_TEXT)
+    converted = convert(path)
+    decks = {d.title: d for d in converted.decks}
+    assert sorted(decks) == ["Mali::Geo", "Mali::History"]
+    geo, history = decks["Mali::Geo"], decks["Mali::History"]
+    assert (geo.id, history.id) == ("mali-geo", "mali-history")
+    cards = {c.id: c for c in geo.cards + history.cards}
+    assert cards[card_id("Fq.h2:A~O1")].question == "Capital of Mali?"
+    assert cards[card_id("Fq.h2:A~O1")].answer == "Bamako\non the Niger"
+    assert cards[card_id("Fq.h2:A~O1")].tags == ("geo", "africa")
+    assert (cards["rev1"].question, cards["rev1:2"].question) == ("Timbuktu", "A Saharan city & trade hub")
+    assert cards["clz1"].question == "{{1960}} independence, 2012 coup" and cards["clz1"].explain == "Two dates"
+    assert cards["clz1:c2"].question == "1960 independence, {{2012}} coup"
+    assert cards["typ1"].kind is Kind.TYPED and cards["typ1"].answer == "2012"
+    assert cards["img1"].question == "Flag?"
+    assert any("2 media references dropped" in str(w) for w in converted.warnings)
+
+
+def test_anki_text_without_html_keeps_markup_as_text(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text("#separator:semicolon\n#html:false\n#deck:Plain\nA <b>bold</b> [red]claim[/red];yes\n")
+    deck = only_deck(convert(path))
+    assert (deck.id, deck.cards[0].question, deck.cards[0].answer) == ("plain", "A <b>bold</b> [red]claim[/red]", "yes")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("#separator:tab\n#columns:Front\tBack\nQ1\tA1\nQ2\tA2\textra\n", "x.txt:4: 3 fields, but '#columns:' names 2"),
+    ("#separator:tab\nonly a front\n", "x.txt:2: 1 field; a note needs a front and a back"),
+    ("#separator:nonsense\nQ\tA\n", "x.txt:1: unknown separator 'nonsense'"),
+    ("#separator:tab\n#guid column:x\nQ\tA\n", "x.txt:2: '#guid column:' must be a column number"),
+    ("#separator:tab\n#guid column:3\nQ\tA\n", "x.txt:3: 2 fields, but the guid column is number 3"),
+    ("#separator:tab\n#notetype:Cloze\nno cloze here\t\n", "x.txt:3: a cloze note without a {{c1::...}} cloze"),
+])
+def test_anki_text_problems_name_the_line(tmp_path, text, expected):
+    path = tmp_path / "x.txt"
+    path.write_text(text)
+    with pytest.raises(DeckError) as raised:
+        convert(path)
+    messages = [str(p).replace(str(tmp_path) + "/", "") for p in raised.value.problems]
+    assert any(m.startswith(expected) for m in messages), messages
+
+
+def test_anki_text_export_reads_back_to_the_same_cards(tmp_path):
+    deck = Deck("mali-dates", "Mali — dates", (
+        Card("coup", Kind.FLASH, "When was the coup?", "March 2012", tags=("dates", "coup d'état")),
+        Card("year", Kind.TYPED, "Year of the coup?", "2012"),
+        Card("terms", Kind.CLOZE, "Elected in {{2002}}, he served a {{second|2nd}} term.", ("2002", "second"),
+             blanks=(Blank("2002"), Blank("second", ("2nd",))), explain="Touré."),
+    ))
+    path = tmp_path / "out.txt"
+    path.write_text(export_text(deck, "anki-txt"))
+    back = only_deck(convert(path))
+    assert (back.id, back.title) == ("mali-dates", "Mali — dates")
+    assert cards_of(back) == [dataclasses.replace(deck.cards[0], tags=("dates", "coup_d'état")), *deck.cards[1:]]
+
+
+# -- HTML, templates, clozes and guids -------------------------------------------------------
+
+@pytest.mark.parametrize("html, text, media", [
+    ("Bamako<br>on the <b>Niger</b>", "Bamako\non the Niger", 0),
+    ("<div>one</div><div>two</div>", "one\ntwo", 0),
+    ("&lt;script&gt;x()&lt;/script&gt; &amp; [red]hi[/red]", "<script>x()</script> & [red]hi[/red]", 0),
+    ("before<script>alert(1)</script><style>b{}</style>after", "beforeafter", 0),
+    ('a <img src="x.png"> b [sound:y.mp3] <audio src="z.ogg"></audio>', "a b", 3),
+    ("spaces&nbsp;&nbsp;and\nnewlines   collapse", "spaces and newlines collapse", 0),
+])
+def test_html_to_text(html, text, media):
+    assert html_to_text(html) == (text, media)
+
+
+def test_templates_render_fields_sections_and_filters():
+    fields = {"Front": "Q", "Back": "A", "Extra": ""}
+    assert render("{{Front}}{{#Extra}} ({{Extra}}){{/Extra}}{{^Extra}} -{{/Extra}}", fields) == "Q -"
+    assert render("{{text:Front}} {{type:Back}} {{FrontSide}} {{tts en_US:Front}}", fields).split() == ["Q"]
+
+
+def test_cloze_numbers_and_hints():
+    text = "{{c1::Bamako::capital}} and {{c2::Gao}} and {{c1::Niger}}"
+    assert cloze_text(text, 1) == "{{Bamako}} and Gao and {{Niger}}"
+    assert cloze_text(text, 2) == "Bamako and {{Gao}} and Niger"
+    assert cloze_text(text, 3) is None
+
+
+def test_guids_become_valid_distinct_card_ids():
+    from quizzer.decks import CARD_ID_PATTERN
+
+    guids = ["abc", "Fq.h2:A~O1", "Fq.h2_A~O1", "a b", "é", "#start", "quizzer:deck:card-1", "x_y"]
+    ids = [card_id(g) for g in guids]
+    assert all(CARD_ID_PATTERN.match(i) for i in ids), ids
+    assert len(set(ids)) == len(ids)
+    assert card_id("abc") == "abc" and card_id("quizzer:deck:card-1") == "card-1"
+    assert card_id("abc", "2") == "abc:2"
+
+
+# -- Anki packages --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("form, suffix", [("legacy", ".apkg"), ("current", ".apkg"), ("current", ".colpkg"),
+                                          ("legacy", ".colpkg")])
+def test_anki_packages_in_both_forms(tmp_path, form, suffix):
+    path = write_package(tmp_path / f"mali{suffix}", SAMPLE_NOTES, {1: "Mali::Basics"}, form=form,
+                         media={"flag.png": b"\x89PNG"})
+    converted = convert(path)
+    deck = only_deck(converted)
+    assert (deck.id, deck.title) == ("mali-basics", "Mali::Basics")
+    cards = {c.id: c for c in deck.cards}
+    basic = cards[card_id("Fq.h2:A~O1")]
+    assert (basic.kind, basic.question, basic.answer, basic.tags) == (
+        Kind.FLASH, "What is the capital of Mali?", "Bamako\non the Niger", ("geo", "africa"))
+    assert (cards["rev123"].question, cards["rev123"].answer) == ("Timbuktu", "A city on the edge of the Sahara")
+    assert (cards["rev123:2"].question, cards["rev123:2"].answer) == ("A city on the edge of the Sahara", "Timbuktu")
+    assert cards["clz456"].kind is Kind.CLOZE and cards["clz456"].question == "{{Bamako}} is the capital; Gao is in the north"
+    assert cards["clz456:c2"].answer == ("Gao",) and cards["clz456"].explain == "Both are cities."
+    assert (cards["typ789"].kind, cards["typ789"].question, cards["typ789"].answer) == (Kind.TYPED, "Year of the coup?", "2012")
+    assert (cards["img000"].question, cards["img000"].answer) == ("Which flag is this?", "Mali's & green")
+    assert cards["scr111"].question == "<script>alert(1)</script> [red]warning[/red]?"
+    assert cards["scr111"].answer == "literal"
+    assert [str(w).split(": ", 1)[1] for w in converted.warnings] == [
+        "warning: 1 media reference dropped (quizzer shows text only)"]
+
+
+def test_one_quizzer_deck_per_anki_deck(tmp_path):
+    notes = [Note("a1", BASIC, ("Q1", "A1"), deck=1), Note("b1", BASIC, ("Q2", "A2"), deck=2),
+             Note("b2", REVERSED, ("Q3", "A3"), deck=2)]
+    path = write_package(tmp_path / "two.apkg", notes, {1: "Geography", 2: "History::Coups"})
+    decks = {d.id: d for d in convert(path).decks}
+    assert {i: [c.id for c in d.cards] for i, d in decks.items()} == {
+        "geography": ["a1"], "history-coups": ["b1", "b2", "b2:2"]}
+    with pytest.raises(DeckError, match="holds 2 decks"):
+        convert(path, deck_id="mine")
+
+
+def test_a_note_type_quizzer_cannot_use_is_skipped_with_a_warning(tmp_path):
+    notes = [Note("ok", BASIC, ("Q", "A")), Note("only-image", BASIC, ('<img src="a.png">', "A")),
+             Note("cl", CLOZE, ("no cloze at all", ""))]
+    converted = convert(write_package(tmp_path / "p.apkg", notes))
+    assert [c.id for c in only_deck(converted).cards] == ["ok"]
+    assert any("2 cards skipped" in str(w) for w in converted.warnings)
+
+
+def test_type_in_and_cloze_note_types_from_a_current_package(tmp_path):
+    notes = [Note("t", TYPE_IN, ("Capital?", "<b>Bamako</b>")),
+             Note("c", CLOZE, ("{{c1::A}} {{c3::B}}", ""), cloze_numbers=(1, 3))]
+    deck = only_deck(convert(write_package(tmp_path / "p.apkg", notes, form="current")))
+    assert [(c.id, c.kind, c.answer) for c in deck.cards] == [
+        ("t", Kind.TYPED, "Bamako"), ("c", Kind.CLOZE, ("A",)), ("c:c3", Kind.CLOZE, ("B",))]
+
+
+def test_formats_are_detected_by_suffix_then_content(tmp_path):
+    for name, data, form in [("a.csv", b"x", "csv"), ("b.apkg", b"x", "anki-package"), ("c.txt", b"x", "anki-txt"),
+                             ("d.yml", b"x", "yaml"), ("e", b"PK\x03\x04rest", "anki-package"),
+                             ("f", b"#separator:tab\n", "anki-txt"), ("g", b"question,answer\n", "csv"),
+                             ("h", b"id: x\ntitle: y\n", "yaml")]:
+        (tmp_path / name).write_bytes(data)
+        assert detect(tmp_path / name) == form, name
