@@ -48,6 +48,11 @@ class Paths:
         """Deck files used where they are (`quizzer decks add --link`), by deck id."""
         return self.home / "linked.json"
 
+    @property
+    def cache(self) -> Path:
+        """Parsed decks kept between runs; safe to delete."""
+        return self.home / "cache"
+
 
 def paths() -> Paths:
     """$QUIZZER_HOME if set, else the platform's user data folder."""

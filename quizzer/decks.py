@@ -10,11 +10,12 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import yaml
 
+from quizzer.deck_cache import ParseCache
 from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Blank, Card, Deck, Kind
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
@@ -452,24 +453,39 @@ def deck_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_library(user_deck_dir: Path, linked: Iterable[Path] = ()) -> tuple[list[Deck], list[Problem]]:
+def load_library(
+    user_deck_dir: Path, linked: Iterable[Path] = (), cache_dir: Path | None = None,
+) -> tuple[list[Deck], list[Problem]]:
     """Load the built-in and user decks: the decks folder, then `linked` deck files kept elsewhere.
 
-    Decks with errors are left out and their problems returned.
+    Decks with errors are left out and their problems returned. With `cache_dir`, files unchanged
+    since the last run (same path, size and modification time) are not parsed again.
     """
     problems: list[Problem] = []
     decks: list[Deck] = []
     sources = [(p, True) for p in deck_files(builtin_deck_dir())]
     sources += [(p, False) for p in deck_files(user_deck_dir)]
     sources += [(p, False) for p in linked]
+    cache = ParseCache(cache_dir)
     for path, builtin in sources:
-        deck, found = check_deck(path, builtin=builtin)
+        deck, found = _check_cached(path, builtin, cache)
         problems += [p for p in found if not p.warning]
         if deck is not None:
             decks.append(deck)
+    cache.save()
     clashes = duplicate_deck_ids(decks)
     clashing_paths = {p.path for p in clashes}
     return [d for d in decks if d.path not in clashing_paths], problems + clashes
+
+
+def _check_cached(path: Path, builtin: bool, cache: ParseCache) -> tuple[Deck | None, list[Problem]]:
+    cached = cache.get(path, builtin)
+    if cached is not None:
+        deck, problems = cached
+        return deck, [Problem(*problem) for problem in problems]
+    deck, problems = check_deck(path, builtin=builtin)
+    cache.put(path, builtin, deck, [astuple(problem) for problem in problems])
+    return deck, problems
 
 
 def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:

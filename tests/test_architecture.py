@@ -9,7 +9,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizzer"
 ALLOWED = {
     "model": set(),
     "config": set(),
-    "decks": {"model"},
+    "decks": {"model", "deck_cache"},
+    "deck_cache": {"model"},  # parsed decks kept between runs, for load_library
     "formats": {"model", "decks", "store", "formats"},  # CSV and Anki in and out; Anki's SQLite is read by store
     "library": {"model", "decks"},  # installing, linking and removing the user's decks
     "grading": {"model"},

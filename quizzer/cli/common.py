@@ -82,7 +82,7 @@ def library():
     from quizzer.library import read_links
 
     where = _checked_home()
-    decks, problems = load_library(where.decks, linked=read_links(where.linked).values())
+    decks, problems = load_library(where.decks, linked=read_links(where.linked).values(), cache_dir=where.cache)
     for problem in problems:
         warn(f"{problem} (deck skipped)")
     return decks
