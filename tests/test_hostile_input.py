@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from quizzer.cli import app
 from quizzer.decks import ALL_CARD_KEYS, DECK_KEYS, DeckError, check_deck, load_deck
+from quizzer.formats import convert
+from quizzer.formats.table import OPTIONAL, REQUIRED
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -66,6 +68,31 @@ DECKS = st.fixed_dictionaries({}, optional={key: VALUES for key in DECK_KEYS}).f
 @given(DECKS)
 def test_decks_with_the_right_keys_and_wrong_values_never_break_the_loader(deck):
     loads_or_reports(yaml.safe_dump(deck, allow_unicode=True).encode())
+
+
+CSV_PIECES = st.sampled_from([
+    *REQUIRED, *OPTIONAL, "anwser", "typed", "choice", "cloze", "order", "truefalse", "flash", "true", "{{x}}", "{{",
+    ",", ";", "\t", "|", '"', '""', "\n", "\r\n", "\r", " ", "a", "Bamako", "2012", "\ufeff", "\x00", "\x1b[2J",
+    "é", "#", "=cmd()", "-", "1e999",
+])
+
+
+HEADERS = st.sampled_from(["", "question,answer\n", "id,type,question,answer,distractors,accept\n",
+                           "question\tanswer\ttags\tordered\n", "type;question;answer;explain\n"])
+
+
+@FUZZ
+@given(st.tuples(HEADERS, st.lists(CSV_PIECES, max_size=60).map("".join)).map("".join))
+def test_spreadsheets_made_of_deck_like_pieces_never_break_the_csv_importer(text):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzzed.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            converted = convert(path)
+        except DeckError as exc:
+            assert exc.problems and all(p.path == str(path) for p in exc.problems)
+        else:
+            assert converted.decks and all(deck.cards for deck in converted.decks)
 
 
 # -- the whole program with hostile text --------------------------------------------------------------------
