@@ -86,12 +86,27 @@ def write_atomically(target: Path, data: bytes, check=None) -> None:
         if check is not None:
             check(temp)
         os.replace(temp, target)
+        _sync_folder(target.parent)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise DeckError([Problem(str(target), 0, f"cannot write the file: {exc.strerror}")]) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable: the folder's entry is on disk too (POSIX; elsewhere a no-op)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_deck_file(target: Path, text: str, expected_id: str) -> Deck:

@@ -32,7 +32,8 @@ def snapshot(home):
     files = {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
              if p.is_file() and not p.name.startswith("quizzer.db")}
     db = sqlite3.connect(home / "quizzer.db")
-    rows = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in ("reviews", "cards", "accepted")}
+    rows = {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("reviews", "cards", "accepted")}
     db.close()
     assert rows["reviews"], "the fixture should have recorded progress"
     return files, rows
@@ -139,7 +140,8 @@ CASES = [
      "deck id 'mali-2012-dates' belongs to a built-in deck"),
     ("import", write("ok.csv", "question,answer\nQ,A\n"), ["--title", "  "], "--title is empty"),
     ("add", write("escape.yaml", GOOD.replace("id: mine", "id: ../x")), [], "deck id '../x' may use only lowercase"),
-    ("import", write("deck.yaml", GOOD), [], "deck.yaml: is already a quizzer deck; install it with `quizzer decks add`"),
+    ("import", write("deck.yaml", GOOD), [],
+     "deck.yaml: is already a quizzer deck; install it with `quizzer decks add`"),
 ]
 
 

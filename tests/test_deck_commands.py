@@ -155,6 +155,17 @@ def test_a_broken_linked_file_is_skipped_with_a_warning_and_can_be_unlinked(runn
     assert json.loads((quizzer_home / "linked.json").read_text())["decks"] == {}
 
 
+def test_a_damaged_link_list_and_a_link_inside_the_decks_folder_exit_2(runner, deck_file, quizzer_home):
+    invoke(runner, "decks", "add", deck_file)
+    inside = invoke(runner, "decks", "add", "--link", quizzer_home / "decks" / "mine.yaml")
+    assert inside.exit_code == 2 and "is in the decks folder already" in inside.output
+    assert not (quizzer_home / "linked.json").exists()
+    (quizzer_home / "linked.json").write_text("{not json")
+    result = invoke(runner, "decks")
+    assert result.exit_code == 2
+    assert f"{quizzer_home / 'linked.json'}: the list of linked decks cannot be read" in result.output
+
+
 def test_linking_replaces_an_installed_copy_and_copying_replaces_a_link(runner, deck_file, quizzer_home):
     invoke(runner, "decks", "add", deck_file)
     answer(quizzer_home, "mine", "coup", "r1")
@@ -324,7 +335,8 @@ def test_validate_reads_every_import_format(runner, tmp_path):
     package = write_package(tmp_path / "p.apkg", SAMPLE_NOTES)
     result = invoke(runner, "decks", "validate", csv_file, package)
     assert result.exit_code == 0, result.output
-    assert "good: 1 cards (1 flash)" in result.output and "default: 8 cards (2 cloze, 5 flash, 1 typed)" in result.output
+    assert "good: 1 cards (1 flash)" in result.output
+    assert "default: 8 cards (2 cloze, 5 flash, 1 typed)" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("question,answer\nQ\n")
     result = invoke(runner, "decks", "validate", bad)

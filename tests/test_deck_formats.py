@@ -131,7 +131,8 @@ def test_without_an_id_column_ids_come_from_the_question_with_one_warning(tmp_pa
 @pytest.mark.parametrize("text, expected", [
     ("question,answer\nQ1,A1\nQ2\n", "q.csv:3: 1 field, but the header row has 2"),
     ("question,answer\nQ1,A1,extra\n", "q.csv:2: 3 fields, but the header row has 2"),
-    ("question,anwser\nQ1,A1\n", "q.csv:1: no 'answer' column ('anwser' is close); the header row has: question, anwser"),
+    ("question,anwser\nQ1,A1\n",
+     "q.csv:1: no 'answer' column ('anwser' is close); the header row has: question, anwser"),
     ("answer\nA1\n", "q.csv:1: no 'question' column"),
     ("question,answer\n,A1\n", "q.csv:2: the question is empty"),
     ("question,answer,type\nQ,A,choice\n", "q.csv:2: a choice card needs 'distractors'"),
@@ -289,9 +290,11 @@ def test_anki_packages_in_both_forms(tmp_path, form, suffix):
         Kind.FLASH, "What is the capital of Mali?", "Bamako\non the Niger", ("geo", "africa"))
     assert (cards["rev123"].question, cards["rev123"].answer) == ("Timbuktu", "A city on the edge of the Sahara")
     assert (cards["rev123:2"].question, cards["rev123:2"].answer) == ("A city on the edge of the Sahara", "Timbuktu")
-    assert cards["clz456"].kind is Kind.CLOZE and cards["clz456"].question == "{{Bamako}} is the capital; Gao is in the north"
+    assert cards["clz456"].kind is Kind.CLOZE
+    assert cards["clz456"].question == "{{Bamako}} is the capital; Gao is in the north"
     assert cards["clz456:c2"].answer == ("Gao",) and cards["clz456"].explain == "Both are cities."
-    assert (cards["typ789"].kind, cards["typ789"].question, cards["typ789"].answer) == (Kind.TYPED, "Year of the coup?", "2012")
+    typed = cards["typ789"]
+    assert (typed.kind, typed.question, typed.answer) == (Kind.TYPED, "Year of the coup?", "2012")
     assert (cards["img000"].question, cards["img000"].answer) == ("Which flag is this?", "Mali's & green")
     assert cards["scr111"].question == "<script>alert(1)</script> [red]warning[/red]?"
     assert cards["scr111"].answer == "literal"

@@ -6,7 +6,8 @@ import re
 from html.parser import HTMLParser
 
 MEDIA_TAGS = {"img", "audio", "video", "source", "object", "embed", "iframe"}
-BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr"}
+BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5",
+              "h6"}
 HIDDEN_TAGS = {"script", "style"}  # their content is code, never card text
 SOUND = re.compile(r"\[sound:[^\]]*\]")
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)

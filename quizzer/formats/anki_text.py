@@ -68,7 +68,8 @@ class _Reading:
             separator = SEPARATORS.get(value.lower(), value)
             if len(separator) == 1:
                 return separator
-            self.problem(line, f"unknown separator '{value}' (tab, comma, semicolon, space, pipe, colon or one character)")
+            self.problem(line, f"unknown separator '{value}' "
+                         "(tab, comma, semicolon, space, pipe, colon or one character)")
             return "\t"
         first = next((line for line in self.body if line.strip()), "")
         return next((sep for sep in "\t;" if sep in first), ",")
@@ -99,7 +100,8 @@ class _Reading:
             return
         missing = [role for role, column in self.roles.items() if column >= len(row)]
         if missing:
-            self.problem(line, f"{plural(len(row), 'field')}, but the {missing[0]} column is number {self.roles[missing[0]] + 1}")
+            number = self.roles[missing[0]] + 1
+            self.problem(line, f"{plural(len(row), 'field')}, but the {missing[0]} column is number {number}")
             return
         value = {role: row[column] for role, column in self.roles.items()}
         fields = [self.text(cell) for i, cell in enumerate(row) if i not in self.roles.values()]
@@ -135,7 +137,8 @@ class _Reading:
                 record["explain"] = fields[1]
             self.card(line, group, guid, None if number == 1 else f"c{number}", record, tags)
 
-    def card(self, line: int, group: Group, guid: str | None, suffix: str | None, record: dict, tags: list[str]) -> None:
+    def card(self, line: int, group: Group, guid: str | None, suffix: str | None, record: dict,
+             tags: list[str]) -> None:
         question = record.get("text", record.get("question", ""))
         if not question or record.get("answer") == "":
             self.skipped += 1  # nothing left once media are dropped

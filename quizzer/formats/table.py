@@ -36,8 +36,8 @@ def read_table(path: Path, *, deck_id: str | None = None, title: str | None = No
     group = Group()
     for line, row in rows[1:]:
         if len(row) != len(columns):
-            problems.append(Problem(str(path), line, f"{plural(len(row), 'field')}, but the header row has {len(columns)} "
-                                    "(a field holding the delimiter needs double quotes)"))
+            problems.append(Problem(str(path), line, f"{plural(len(row), 'field')}, but the header row has "
+                                    f"{len(columns)} (a field holding the delimiter needs double quotes)"))
             continue
         cells = {name: value.strip().replace("\r\n", "\n") for name, value in zip(columns, row) if value.strip()}
         record, problem = _record(cells)

@@ -92,7 +92,8 @@ class NewDeckPrompt:
         ))
         card: dict = {"type": kind.value}
         if kind is Kind.CLOZE:
-            card["text"] = self._text("Text, with each gap in {{double braces}} ({{answer|alternative}}):", _valid_cloze)
+            card["text"] = self._text("Text, with each gap in {{double braces}} ({{answer|alternative}}):",
+                                      _valid_cloze)
             basis = CLOZE_BLANK.sub(lambda m: m.group(1).split(SEPARATOR)[0], card["text"])
         else:
             card["question"] = basis = self._text("Question:", _required)
@@ -107,7 +108,8 @@ class NewDeckPrompt:
             card["distractors"] = _split(self._text(
                 "Wrong options, separated by |:", lambda text: _valid_distractors(text, answer)))
         if kind is Kind.TRUEFALSE:
-            card["answer"] = _unsafe(questionary.select("The statement is:", choices=["true", "false"], **self.io)) == "true"
+            truth = _unsafe(questionary.select("The statement is:", choices=["true", "false"], **self.io))
+            card["answer"] = truth == "true"
         if kind is Kind.ORDER:
             card["items"] = _split(self._text("Items in the right order, separated by |:", _valid_items))
         explain = self._text("Explanation shown after answering (optional):")
