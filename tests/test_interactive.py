@@ -81,7 +81,7 @@ def test_flash_cards_reveal_and_rate_with_intervals(terminal):
     card = Card(id="f", kind=Kind.FLASH, question="Why?", answer="Because.")
     pipe.send_text(" ")
     assert prompter.ask(question(card)) == ""
-    pipe.send_text("4")  # a shortcut key picks at once
+    pipe.send_text("4\r")  # the shortcut key moves to Easy, Enter picks it
     assert prompter.rate(question(card), INTERVALS) is Rating.EASY
     assert "Answer: Because." in screen.getvalue()
 
