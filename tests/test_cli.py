@@ -207,7 +207,7 @@ def test_history_screen_and_empty_history(runner, demo):
     empty = runner.invoke(app, ["history"])
     assert empty.exit_code == 0 and "No answers yet" in empty.output
     study(runner, input="sanogo\n")
-    table = runner.invoke(app, ["history"])
+    table = runner.invoke(app, ["history", "--reviews"])
     assert "leader" in table.output and "correct" in table.output
 
 
@@ -256,3 +256,15 @@ def test_accepted_answers_are_listed_and_removable(runner, demo):
     removed = runner.invoke(app, ["accepted", "--remove", "demo/leader", "--answer", "Captain [b]S[/b]"])
     assert removed.exit_code == 0
     assert json.loads(runner.invoke(app, ["accepted", "--json"]).output) == []
+
+
+def test_a_close_answer_shows_the_slip_with_carets(runner, demo):
+    result = study(runner, input="Amadou Haya Sanogp\n")
+    lines = result.output.splitlines()
+    verdict = next(line for line in lines if " · back in " in line)
+    assert verdict.startswith("close (typo: Sanogp → Sanogo)")
+    at = lines.index("  you typed: Amadou Haya Sanogp")
+    assert lines[at + 1] == "  expected:  Amadou Haya Sanogo"
+    assert lines[at + 2] == "             " + " " * 17 + "^"
+    history = json.loads(runner.invoke(app, ["history", "--reviews", "--json"]).output)
+    assert (history[0]["verdict"], history[0]["rating"]) == ("close", 2)

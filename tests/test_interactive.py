@@ -108,3 +108,22 @@ def test_a_whole_session_through_the_interactive_prompter(terminal, tmp_path):
         assert [(r["card"], r["verdict"]) for r in store.reviews()] == [("a", "correct")]
     assert summary.answers == 1
     assert "Saved · good · back in 10m" in screen.getvalue()
+
+
+def test_a_close_verdict_shows_the_slip_and_list_marks(terminal):
+    prompter, pipe, screen = terminal
+    card = Card(id="c", kind=Kind.TYPED, question="Q", answer="Amadou Haya Sanogo")
+    pipe.send_text("\r")
+    verdict = Verdict(Outcome.CLOSE, "typo: Sanogp → Sanogo", slip=("Amadou Haya Sanogp", "Amadou Haya Sanogo"))
+    assert prompter.confirm(question(card), "Amadou Haya Sanogp", verdict, Rating.HARD, INTERVALS).rating is Rating.HARD
+    shown = screen.getvalue()
+    assert "close — typo: Sanogp → Sanogo" in shown
+    assert "you typed: Amadou Haya Sanogp" in shown and "expected:  Amadou Haya Sanogo" in shown
+    from quizzer.model import Mark
+
+    pipe.send_text("\r")
+    marks = (Mark("Gao", "found"), Mark("Kidal", "missing"), Mark("Mopti", "extra"))
+    prompter.confirm(question(card), "Gao, Mopti", Verdict(Outcome.WRONG, "missing: Kidal", marks), Rating.AGAIN,
+                     INTERVALS)
+    assert "found: Gao" in screen.getvalue() and "missing: Kidal" in screen.getvalue()
+    assert "extra: Mopti" in screen.getvalue()
