@@ -204,7 +204,7 @@ def test_remove_keeps_history(runner, deck_file, quizzer_home):
     answer(quizzer_home, "mine", "coup", "r1")
     result = invoke(runner, "decks", "remove", "mine")
     assert result.exit_code == 0, result.output
-    assert "Removed deck 'mine'" in result.output and "Its history stays: 1 answers" in result.output
+    assert "Removed deck 'mine'" in result.output and "Its history stays: 1 answer (" in result.output
     assert not (quizzer_home / "decks" / "mine.yaml").exists()
     history = json.loads(invoke(runner, "history", "--reviews", "--json").stdout)
     assert [(r["deck"], r["card"]) for r in history] == [("mine", "coup")]
@@ -218,10 +218,10 @@ def test_remove_purge_asks_then_deletes_progress_in_one_go(runner, deck_file, qu
     answer(quizzer_home, "mine", "coup", "r1")
     answer(quizzer_home, "other", "x", "r2")
     declined = invoke(runner, "decks", "remove", "mine", "--purge", input="n\n")
-    assert declined.exit_code == 1 and "Delete all progress of deck 'mine' (1 answers)?" in declined.output
+    assert declined.exit_code == 1 and "Delete all progress of deck 'mine' (1 answer)?" in declined.output
     assert (quizzer_home / "decks" / "mine.yaml").exists() and progress(quizzer_home, "mine")[1] == ["coup"]
     result = invoke(runner, "decks", "remove", "mine", "--purge", input="y\n")
-    assert result.exit_code == 0 and "Deleted its progress: 1 answers." in result.output
+    assert result.exit_code == 0 and "Deleted its progress: 1 answer." in result.output
     assert progress(quizzer_home, "mine") == ({}, [])
     assert progress(quizzer_home, "other")[1] == ["x"]
     assert not (quizzer_home / "decks" / "mine.yaml").exists()

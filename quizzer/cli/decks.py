@@ -235,6 +235,7 @@ def remove(
     and schedule are deleted too, in one transaction, after you confirm; with --purge a deck that is
     no longer installed can still have its leftover progress deleted.
     """
+    from quizzer.formats.common import plural
     from quizzer.library import deck_id_problem
 
     with user_errors():
@@ -248,11 +249,12 @@ def remove(
         where = folder.installation(deck_id, decks)
         with open_store() as store:
             answers = store.answer_count(deck_id)
+            counted = plural(answers, "answer")
             if where is None and not (purge and answers):
                 yours = ", ".join(sorted(d.id for d in decks if not d.builtin)) or "none"
                 fail(f"no deck '{deck_id}' is installed; your decks: {yours}")
             if purge and not yes:
-                typer.confirm(f"Delete all progress of deck '{deck_id}' ({answers} answers)? This cannot be undone",
+                typer.confirm(f"Delete all progress of deck '{deck_id}' ({counted})? This cannot be undone",
                               abort=True)
             if where is None:
                 store.delete_deck_progress(deck_id)
@@ -265,9 +267,9 @@ def remove(
         kept = " (the file stays where it is)" if where.linked else ""
         typer.echo(f"{how} deck '{deck_id}': {where.path}{kept}.")
     if purge:
-        typer.echo(f"Deleted its progress: {answers} answers.")
+        typer.echo(f"Deleted its progress: {counted}.")
     elif answers:
-        typer.echo(f"Its history stays: {answers} answers (`quizzer history --deck {deck_id}`); "
+        typer.echo(f"Its history stays: {counted} (`quizzer history --deck {deck_id}`); "
                    f"`quizzer decks remove {deck_id} --purge` deletes it.")
 
 
@@ -353,13 +355,15 @@ def _known_deck(deck_id: str, decks):
 
 
 def _report(result) -> None:
+    from quizzer.formats.common import plural
+
     deck = result.deck
     verb = "Linked" if result.linked else "Installed"
     if result.changes is None:
-        typer.echo(f"{verb} deck '{deck.id}' ({len(deck.cards)} cards): {result.path}")
+        typer.echo(f"{verb} deck '{deck.id}' ({plural(len(deck.cards), 'card')}): {result.path}")
         return
-    kept = result.changes.changed + result.changes.unchanged
-    typer.echo(f"Updated deck '{deck.id}': {result.changes}; progress kept for {kept} cards ({result.path})")
+    kept = plural(result.changes.changed + result.changes.unchanged, "card")
+    typer.echo(f"Updated deck '{deck.id}': {result.changes}; progress kept for {kept} ({result.path})")
 
 
 def _literal(text: str) -> str:
