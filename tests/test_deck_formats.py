@@ -110,9 +110,11 @@ def test_csv_with_bom_crlf_and_every_column(tmp_path):
 
 
 @pytest.mark.parametrize("name, delimiter", [("cards.tsv", "\t"), ("cards.csv", ";"), ("cards.csv", "\t")])
-def test_the_delimiter_is_found(tmp_path, name, delimiter):
+@pytest.mark.parametrize("bom, newline", [("", "\n"), ("\ufeff", "\r\n")])
+def test_the_delimiter_is_found(tmp_path, name, delimiter, bom, newline):
     path = tmp_path / name
-    path.write_text(f"Question{delimiter}Answer\nCapital of Mali?{delimiter}Bamako, on the Niger\n", encoding="utf-8")
+    text = f"{bom}Question{delimiter}Answer{newline}Capital of Mali?{delimiter}Bamako, on the Niger{newline}"
+    path.write_bytes(text.encode("utf-8"))
     deck = only_deck(convert(path))
     assert [(c.question, c.answer) for c in deck.cards] == [("Capital of Mali?", "Bamako, on the Niger")]
 
