@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from quizzer.cli import accepted, decks, history, study
+from quizzer.cli import accepted, decks, history, stats, study
 from quizzer.cli import progress
 from quizzer.cli.common import version_callback
 
@@ -36,6 +36,9 @@ def root(
 app.command("study")(study.study)
 app.add_typer(decks.app, name="decks")
 app.command("history")(history.history)
+app.command("stats")(stats.stats)
+app.command("cards")(stats.cards)
+app.command("card")(stats.card)
 app.command("paths")(decks.show_paths)
 app.command("accepted")(accepted.accepted)
 app.command("backup")(progress.backup)

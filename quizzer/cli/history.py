@@ -6,35 +6,91 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import open_store, user_errors
+from quizzer.cli.common import fail, library, open_store, settings, user_errors
+from quizzer.cli.stats import print_json, show
+
+SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
+SCREEN_ANSWERS = 50
 
 
 def history(
     reviews: bool = typer.Option(False, "--reviews", help="List individual answers instead of sessions."),
-    deck: Optional[str] = typer.Option(None, "--deck", help="Only this deck."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many rows (newest first)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
+    deck: Optional[str] = typer.Option(None, "--deck", help="Only answers to this deck."),
+    since: Optional[str] = typer.Option(
+        None, "--since", metavar="DATE", help="Only answers from this study day on (YYYY-MM-DD; days start at 04:00)."
+    ),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", min=1,
+        help=f"At most this many rows, newest first (on screen {SCREEN_SESSIONS} sessions or {SCREEN_ANSWERS} "
+             "answers unless given; JSON and CSV give all).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV only, with a header row."),
 ) -> None:
-    """Show your answers so far, newest first."""
-    import json
+    """Your score history, newest first: one row per session with a total line, or every answer with --reviews.
 
-    with user_errors(), open_store() as store:
-        rows = store.reviews(deck=deck, limit=limit)
+    A session row: when it started, time spent answering, the decks, cards, answers to new cards and
+    to cards in review, right, wrong and accuracy.
+    """
+    from quizzer.stats import review_history, session_history
+
+    if as_json and as_csv:
+        fail("choose one of --json and --csv")
+    on_screen = not (as_json or as_csv)
+    if limit is None and on_screen:
+        limit = SCREEN_ANSWERS if reviews else SCREEN_SESSIONS
+    with user_errors():
+        start = _day_start(since) if since is not None else None
+        decks = library() if reviews or deck is not None else []
+        with open_store() as store:
+            if deck is not None:
+                _check_deck(store, decks, deck)
+            if reviews:
+                found = review_history(store, decks, deck=deck, since=start, limit=limit)
+            else:
+                found = session_history(store, deck=deck, since=start, limit=limit)
+    records = [row.to_dict() for row in found.rows]
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        typer.echo("No answers yet. Run `quizzer study` to start.")
-        return
-    from rich.console import Console
-    from rich.table import Table
+        print_json(records if reviews else found.to_dict())
+    elif as_csv:
+        _print_csv(records)
+    else:
+        from quizzer.ui.stats import EMPTY_HISTORY, review_table, session_table
 
-    from quizzer.ui.text import cells
+        if not records:
+            typer.echo(EMPTY_HISTORY if deck is None and since is None else "No answers match.")
+        else:
+            show(review_table(found) if reviews else session_table(found))
 
-    table = Table(title="Answers" if reviews else "Answers (use --reviews for every detail)", title_justify="left")
-    for column in ("when", "deck", "card", "response", "verdict", "rating", "next due"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*cells(row["reviewed_at"][:16].replace("T", " "), row["deck"], row["card"],
-                             row["response"], row["verdict"], row["rating"], row["next_due"][:16].replace("T", " ")))
-    Console(highlight=False).print(table)
+
+def _day_start(text: str):
+    """The start of the study day DATE names, in local time."""
+    from datetime import date, datetime, timezone
+
+    from quizzer.stats import StudyDays
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        fail(f"--since: '{text}' is not a date like 2026-03-02")
+    return StudyDays(datetime.now(timezone.utc), settings().day_starts_at).start_of(day)
+
+
+def _check_deck(store, decks, deck: str) -> None:
+    from quizzer.store.stats import decks_with_progress
+
+    known = set(decks_with_progress(store)) | {d.id for d in decks}
+    if deck not in known:
+        fail(f"unknown deck '{deck}'; known decks: {', '.join(sorted(known)) or 'none'}")
+
+
+def _print_csv(records: list[dict]) -> None:
+    import csv
+    import sys
+
+    if not records:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: " ".join(v) if isinstance(v, list) else v for k, v in record.items()})

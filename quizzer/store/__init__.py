@@ -363,16 +363,22 @@ class Store:
             "right": right, "wrong": answers - right, "duration_ms": duration,
         }
 
-    def reviews(self, *, deck: str | None = None, limit: int | None = None) -> list[dict]:
-        """The review log, newest first, as plain dicts with the keys of `history --reviews --json`."""
+    def reviews(
+        self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict]:
+        """The review log, newest first, as plain dicts with the keys of `history --reviews --json`.
+
+        Only one deck's (and one card's) answers when given, only those at or after `since`."""
         query = (
             "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
-            "phase, due_after FROM reviews"
+            "phase, due_after FROM reviews WHERE 1"
         )
         params: list = []
-        if deck is not None:
-            query += " WHERE deck = ?"
-            params.append(deck)
+        for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since)):
+            if value is not None:
+                query += f" AND {column}"
+                params.append(iso(value) if isinstance(value, datetime) else value)
         query += " ORDER BY reviewed_at DESC, rowid DESC"
         if limit is not None:
             query += " LIMIT ?"

@@ -57,4 +57,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        "0003_statistics_indexes",
+        """
+        -- Statistics read a period of the log from this index alone, without touching the table:
+        -- answers and accuracy per day and deck, true retention, the review calendar.
+        CREATE INDEX reviews_by_time_covering
+            ON reviews (reviewed_at, deck, card, phase, rating, verdict, duration_ms);
+        -- Lapses (Again on a card in review) per card, for leeches and the hardest cards.
+        CREATE INDEX reviews_lapses ON reviews (deck, card) WHERE phase = 'review' AND rating = 1;
+        """,
+    ),
 ]

@@ -1,0 +1,139 @@
+"""`quizzer stats`, `quizzer cards` and `quizzer card`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from quizzer.cli.common import fail, library, open_store, settings, user_errors
+
+NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
+
+
+def now_or(value: Optional[str]):
+    """The current UTC time, or `value` (an ISO time) for tests."""
+    from datetime import datetime, timezone
+
+    if value is None:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--now: '{value}' is not an ISO date and time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def print_json(data) -> None:
+    import json
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def show(renderable) -> None:
+    from rich.console import Console
+
+    Console(highlight=False).print(renderable)
+
+
+def stats(
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to count; all if none."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
+    now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
+) -> None:
+    """How am I doing? Cards by state, accuracy and true retention, mastery per tag, the cards due
+    in the next 14 days, a 16-week review calendar, streaks, the hardest cards and leeches."""
+    from quizzer.scheduler import Scheduler
+    from quizzer.stats import StatsError, compute_stats
+
+    moment = now_or(now)
+    with user_errors():
+        config = settings()
+        decks = library()
+        with open_store() as store:
+            try:
+                result = compute_stats(
+                    store, Scheduler(desired_retention=config.desired_retention), decks, decks=deck_ids or (),
+                    tag=tag, now=moment, day_starts_at=config.day_starts_at,
+                )
+            except StatsError as exc:
+                fail(str(exc))
+    if as_json:
+        print_json(result.to_dict())
+        return
+    from quizzer.ui.stats import EMPTY_HISTORY, stats_view
+
+    if result.empty:
+        typer.echo(EMPTY_HISTORY)
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    console.print(stats_view(result, console.width))
+
+
+def cards(
+    deck: Optional[str] = typer.Argument(None, metavar="[DECK]", help="Only this deck; all decks if none."),
+    due: bool = typer.Option(False, "--due", help="Only cards due today (overdue included), soonest first."),
+    leeches: bool = typer.Option(False, "--leeches", help="Only leeches: cards with 8 or more lapses."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
+    now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
+) -> None:
+    """Browse cards: state, due date, stability, chance of recall now, reviews, lapses and the last verdict."""
+    from quizzer.scheduler import Scheduler
+    from quizzer.stats import StatsError, list_cards
+
+    moment = now_or(now)
+    with user_errors():
+        config = settings()
+        decks = library()
+        with open_store() as store:
+            try:
+                rows = list_cards(
+                    store, Scheduler(desired_retention=config.desired_retention), decks, deck=deck, tag=tag,
+                    due_only=due, leeches_only=leeches, now=moment, day_starts_at=config.day_starts_at,
+                )
+            except StatsError as exc:
+                fail(str(exc))
+    if as_json:
+        print_json([row.to_dict() for row in rows])
+        return
+    if not rows:
+        typer.echo("No cards match.")
+        return
+    from quizzer.ui.stats import cards_table
+
+    show(cards_table(rows))
+
+
+def card(
+    key: str = typer.Argument(..., metavar="DECK/CARD", help="The card, as deck id/card id.", show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
+    now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
+) -> None:
+    """One card's whole history, its state, and the interval each rating would give if answered now."""
+    from quizzer.scheduler import Scheduler
+    from quizzer.stats import StatsError, card_detail
+
+    deck, _, card_id = key.partition("/")
+    if not deck or not card_id:
+        fail(f"'{key}' is not DECK/CARD; `quizzer cards DECK` lists a deck's card ids")
+    moment = now_or(now)
+    with user_errors():
+        config = settings()
+        decks = library()
+        with open_store() as store:
+            try:
+                # Without fuzz: the intervals shown are FSRS's own, not one random draw of their spread.
+                detail = card_detail(store, Scheduler(desired_retention=config.desired_retention, fuzz=False),
+                                     decks, deck, card_id, now=moment)
+            except StatsError as exc:
+                fail(str(exc))
+    if as_json:
+        print_json(detail.to_dict())
+        return
+    from quizzer.ui.stats import card_view
+
+    show(card_view(detail))

@@ -1,0 +1,578 @@
+"""Score history and statistics as plain result objects, computed from the store's queries.
+
+Nothing here prints: `quizzer.ui.stats` renders these objects and `to_dict()` gives their JSON.
+A study day is the local day that starts at `day_starts_at` (04:00 by default), as in study sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from quizzer.model import CardState, Deck, Phase, study_day_start
+from quizzer.scheduler import Scheduler, new_state
+from quizzer.store import Store, iso, parse_time
+from quizzer.store import stats as queries
+from quizzer.store.stats import MATURE_DAYS, Scope
+
+PERIODS = {"today": 1, "7d": 7, "30d": 30}  # accuracy and true retention over the last N study days
+CALENDAR_WEEKS = 16
+FORECAST_DAYS = 14
+LEECH_LAPSES = 8
+HARDEST_CARDS = 10
+
+
+class StatsError(Exception):
+    """The decks, cards or tag asked for do not exist; the message says which."""
+
+
+# -- study days -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudyDays:
+    """Local study days around `now`: day 0 is today, positive numbers count back into the past."""
+
+    now: datetime
+    starts_at: int = 4
+
+    @property
+    def today(self) -> date:
+        return study_day_start(self.now, self.starts_at).date()
+
+    def start(self, days_ago: int) -> datetime:
+        return self.start_of(self.today - timedelta(days=days_ago))
+
+    def start_of(self, day: date) -> datetime:
+        # Each day's start is localised on its own, so a daylight-saving change moves it correctly.
+        return datetime.combine(day, time(self.starts_at)).astimezone()
+
+    def date_of(self, moment: datetime) -> date:
+        return study_day_start(moment, self.starts_at).date()
+
+    def past(self, count: int) -> list[tuple[int, str, str]]:
+        """Bounds of today and the `count - 1` days before it, for the store's day queries."""
+        return [(ago, iso(self.start(ago)), iso(self.start(ago - 1))) for ago in range(count)]
+
+    def ahead(self, count: int) -> list[tuple[int, str, str]]:
+        """Bounds of today and the `count - 1` days after it; today also takes in everything overdue."""
+        return [(ahead, "" if ahead == 0 else iso(self.start(-ahead)), iso(self.start(-ahead - 1)))
+                for ahead in range(count)]
+
+
+# -- result objects -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`right` out of `total`: answers for accuracy, first reviews of the day for true retention."""
+
+    right: int = 0
+    total: int = 0
+
+    @property
+    def value(self) -> float | None:
+        return self.right / self.total if self.total else None
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.right + other.right, self.total + other.total)
+
+    def to_dict(self) -> dict:
+        return {"right": self.right, "total": self.total,
+                "rate": round(self.value, 4) if self.value is not None else None}
+
+
+@dataclass(frozen=True)
+class DeckStats:
+    deck: str  # "total" for the line that adds up every deck
+    title: str
+    installed: bool  # False: progress of a deck whose file is gone
+    cards: int
+    new: int = 0
+    learning: int = 0  # learning and relearning
+    young: int = 0  # in review, interval under 21 days
+    mature: int = 0  # in review, interval of 21 days or more
+    due_today: int = 0  # cards with progress due before the study day ends, overdue included
+    accuracy: dict[str, Rate] = field(default_factory=dict)
+    true_retention: dict[str, Rate] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "deck": self.deck, "title": self.title, "installed": self.installed, "cards": self.cards,
+            "new": self.new, "learning": self.learning, "young": self.young, "mature": self.mature,
+            "due_today": self.due_today,
+            "accuracy": {period: rate.to_dict() for period, rate in self.accuracy.items()},
+            "true_retention": {period: rate.to_dict() for period, rate in self.true_retention.items()},
+        }
+
+
+@dataclass(frozen=True)
+class TagMastery:
+    tag: str
+    cards: int
+    studied: int
+    mature: int
+    retrievability: float | None  # average over the studied cards, now
+
+    def to_dict(self) -> dict:
+        return {"tag": self.tag, "cards": self.cards, "studied": self.studied, "mature": self.mature,
+                "retrievability": _round(self.retrievability)}
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    count: int
+
+    def to_dict(self) -> dict:
+        return {"date": self.day.isoformat(), "count": self.count}
+
+
+@dataclass(frozen=True)
+class HardCard:
+    deck: str
+    card: str
+    question: str  # "" when the card is no longer in a deck file
+    lapses: int
+    retrievability: float
+    due: datetime
+
+    def to_dict(self) -> dict:
+        return {"deck": self.deck, "card": self.card, "question": self.question, "lapses": self.lapses,
+                "retrievability": _round(self.retrievability), "due": _iso(self.due)}
+
+
+@dataclass(frozen=True)
+class Stats:
+    now: datetime
+    day_starts_at: int
+    tag: str | None
+    decks: list[DeckStats]
+    total: DeckStats
+    tags: list[TagMastery]
+    forecast: list[DayCount]  # cards due on each of the next 14 days; today includes the overdue
+    calendar: list[DayCount]  # answers on each day of the last 16 weeks, oldest first, weeks from Monday
+    streak: int  # study days in a row up to today (or yesterday, while today is still open)
+    longest_streak: int
+    study_days: int
+    answers: int
+    time_ms: int  # time spent answering, all time
+    first_answer: datetime | None
+    hardest: list[HardCard]
+    leeches: list[HardCard]
+
+    @property
+    def empty(self) -> bool:
+        return self.answers == 0
+
+    def to_dict(self) -> dict:
+        return {
+            "now": _iso(self.now), "day_starts_at": self.day_starts_at, "tag": self.tag,
+            "decks": [d.to_dict() for d in self.decks], "total": self.total.to_dict(),
+            "tags": [t.to_dict() for t in self.tags],
+            "forecast": [d.to_dict() for d in self.forecast],
+            "calendar": [d.to_dict() for d in self.calendar],
+            "streak": {"current": self.streak, "longest": self.longest_streak, "study_days": self.study_days},
+            "answers": self.answers, "time_ms": self.time_ms, "first_answer": _iso(self.first_answer),
+            "hardest": [c.to_dict() for c in self.hardest],
+            "leeches": [c.to_dict() for c in self.leeches],
+        }
+
+
+# -- which decks and cards ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Selection:
+    deck_ids: list[str]
+    installed: dict[str, Deck]
+    tag: str | None
+    answers: Scope  # which answers count
+    states: Scope  # which card states count: the cards in deck files, all of a deck whose file is gone
+    members: dict[str, int]  # cards in each installed deck's file (only the tagged ones, with a tag)
+
+
+def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: str | None) -> _Selection:
+    installed = {deck.id: deck for deck in library}
+    with_progress = queries.decks_with_progress(store)
+    known = list(installed) + [d for d in with_progress if d not in installed]
+    unknown = [d for d in wanted if d not in known]
+    if unknown:
+        raise StatsError(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
+    deck_ids = list(dict.fromkeys(wanted)) or known
+    if tag is not None:
+        cards = [(d, c.id) for d in deck_ids if d in installed for c in _tagged(installed[d], tag)]
+        if not cards:
+            raise StatsError(f"no cards tagged '{tag}' in {', '.join(deck_ids) or 'any deck'}")
+        members: dict[str, int] = {}
+        for deck, _ in cards:
+            members[deck] = members.get(deck, 0) + 1
+        scope = Scope(cards=tuple(cards))
+        return _Selection(list(members), installed, tag, scope, scope, members)
+    gone = tuple(d for d in deck_ids if d not in installed)
+    file_cards = tuple((d, c.id) for d in deck_ids if d in installed for c in installed[d].cards)
+    answers = Scope(everything=True) if not wanted else Scope(decks=tuple(deck_ids))
+    members = {d: len(installed[d].cards) for d in deck_ids if d in installed}
+    return _Selection(deck_ids, installed, None, answers, Scope(decks=gone, cards=file_cards), members)
+
+
+def _tagged(deck: Deck, tag: str):
+    return deck.cards if tag in deck.tags else [c for c in deck.cards if tag in c.tags]
+
+
+# -- stats ----------------------------------------------------------------------------------------
+
+
+def compute_stats(
+    store: Store, scheduler: Scheduler, library: Sequence[Deck], *, decks: Sequence[str] = (),
+    tag: str | None = None, now: datetime, day_starts_at: int = 4,
+) -> Stats:
+    """Everything `quizzer stats` shows, for some decks (all if none) and optionally one tag."""
+    days = StudyDays(now, day_starts_at)
+    chosen = _select(store, library, decks, tag)
+    counts = queries.state_counts(store, chosen.states, days.start(-1))
+    counts_for = {d: counts.get(d, {}) for d in chosen.deck_ids}
+    # A deck's cards: those in its file (with the tag, if one was asked for); when its file is gone,
+    # the cards it has progress for.
+    members = {d: chosen.members.get(d, counts_for[d].get("studied", 0)) for d in chosen.deck_ids}
+
+    calendar_days = (CALENDAR_WEEKS - 1) * 7 + days.today.weekday() + 1
+    history_days = max(calendar_days, max(PERIODS.values()))
+    accuracy = {d: {p: Rate() for p in PERIODS} for d in chosen.deck_ids}
+    per_day = [0] * history_days
+    for ago, deck, answers, right, _ in queries.daily_answers(store, chosen.answers, days.past(history_days)):
+        per_day[ago] += answers
+        for period, length in PERIODS.items():
+            if ago < length and deck in accuracy:
+                accuracy[deck][period] += Rate(right, answers)
+    retention = {d: {p: Rate() for p in PERIODS} for d in chosen.deck_ids}
+    for ago, deck, reviews, passed in queries.first_reviews(store, chosen.answers, days.past(max(PERIODS.values()))):
+        for period, length in PERIODS.items():
+            if ago < length and deck in retention:
+                retention[deck][period] += Rate(passed, reviews)
+
+    deck_rows = [
+        DeckStats(
+            deck=d,
+            title=chosen.installed[d].title if d in chosen.installed else "",
+            installed=d in chosen.installed,
+            cards=members[d],
+            new=members[d] - counts_for[d].get("studied", 0),
+            learning=counts_for[d].get("learning", 0),
+            young=counts_for[d].get("young", 0),
+            mature=counts_for[d].get("mature", 0),
+            due_today=counts_for[d].get("due", 0),
+            accuracy=accuracy[d],
+            true_retention=retention[d],
+        )
+        for d in chosen.deck_ids
+    ]
+    answers, time_ms, first = queries.totals(store, chosen.answers)
+    first_answer = parse_time(first) if first else None
+    streak, longest, study_days = _streaks(store, chosen.answers, days, first_answer)
+    due = queries.forecast(store, chosen.states, days.ahead(FORECAST_DAYS))
+    hard = [
+        HardCard(deck, card, _question(chosen.installed, deck, card), lapses,
+                 scheduler.retrievability(_state(*state), now), parse_time(state[1]))
+        for deck, card, lapses, *state in queries.lapsed_cards(
+            store, chosen.states, now, leech_lapses=LEECH_LAPSES, hardest=HARDEST_CARDS)
+    ]
+    return Stats(
+        now=now,
+        day_starts_at=day_starts_at,
+        tag=chosen.tag,
+        decks=deck_rows,
+        total=_total(deck_rows),
+        tags=_mastery(store, scheduler, chosen, now),
+        forecast=[DayCount(days.today + timedelta(days=k), due.get(k, 0)) for k in range(FORECAST_DAYS)],
+        calendar=[DayCount(days.today - timedelta(days=ago), per_day[ago]) for ago in reversed(range(calendar_days))],
+        streak=streak,
+        longest_streak=longest,
+        study_days=study_days,
+        answers=answers,
+        time_ms=time_ms,
+        first_answer=first_answer,
+        hardest=hard[:HARDEST_CARDS],
+        leeches=[card for card in hard if card.lapses >= LEECH_LAPSES],
+    )
+
+
+def _total(rows: list[DeckStats]) -> DeckStats:
+    def add(name: str) -> dict[str, Rate]:
+        return {p: sum((getattr(r, name)[p] for r in rows), Rate()) for p in PERIODS}
+
+    return DeckStats(
+        deck="total", title="", installed=True,
+        **{name: sum(getattr(r, name) for r in rows)
+           for name in ("cards", "new", "learning", "young", "mature", "due_today")},
+        accuracy=add("accuracy"), true_retention=add("true_retention"),
+    )
+
+
+def _streaks(store: Store, scope: Scope, days: StudyDays, first: datetime | None) -> tuple[int, int, int]:
+    """(current streak, longest streak, days studied) in study days."""
+    if first is None:
+        return 0, 0, 0
+    span = (days.today - days.date_of(first)).days + 1
+    studied = set(queries.days_with_answers(store, scope, days.past(span)))
+    current, ago = 0, 0 if 0 in studied else 1  # today still counts as open until it ends
+    while ago + current in studied:
+        current += 1
+    longest = run = 0
+    for ago in range(span):
+        run = run + 1 if ago in studied else 0
+        longest = max(longest, run)
+    return current, longest, len(studied)
+
+
+def _mature(state: CardState) -> bool:
+    return (state.phase is Phase.REVIEW and state.last_review is not None
+            and (state.due - state.last_review) >= timedelta(days=MATURE_DAYS))
+
+
+def _mastery(store: Store, scheduler: Scheduler, chosen: _Selection, now: datetime) -> list[TagMastery]:
+    """Per tag (a card's own tags and its deck's): cards, studied, mature, average retrievability now."""
+    decks = [chosen.installed[d] for d in chosen.deck_ids if d in chosen.installed]
+    states = store.states(d.id for d in decks)
+    totals: dict[str, list] = {}  # tag → [cards, studied, mature, sum of retrievability]
+    for deck in decks:
+        cards = _tagged(deck, chosen.tag) if chosen.tag is not None else deck.cards
+        for card in cards:
+            state = states.get((deck.id, card.id))
+            for tag in dict.fromkeys((*card.tags, *deck.tags)):
+                sums = totals.setdefault(tag, [0, 0, 0, 0.0])
+                sums[0] += 1
+                if state is not None:
+                    sums[1] += 1
+                    sums[2] += _mature(state)
+                    sums[3] += scheduler.retrievability(state, now)
+    return [
+        TagMastery(tag, cards, studied, mature, recall / studied if studied else None)
+        for tag, (cards, studied, mature, recall) in sorted(totals.items())
+    ]
+
+
+def _state(phase: str, due: str, step, stability, difficulty, last_review: str | None) -> CardState:
+    return CardState(Phase(phase), parse_time(due), step, stability, difficulty,
+                     parse_time(last_review) if last_review else None)
+
+
+def _question(installed: dict[str, Deck], deck: str, card: str) -> str:
+    found = installed[deck].card(card) if deck in installed else None
+    return found.prompt if found is not None else ""
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
+# -- history --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: str | None  # None gathers answers saved without a session
+    started_at: datetime
+    ended_at: datetime  # the last answer's time when the session never ended cleanly
+    decks: list[str]  # the decks answered in it
+    answers: int
+    cards: int
+    new: int  # answers to new cards
+    reviews: int  # answers to cards in review
+    right: int
+    answering_ms: int  # time spent answering: from each question shown to its answer
+
+    @property
+    def wrong(self) -> int:
+        return self.answers - self.right
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+    def to_dict(self) -> dict:
+        return {"session": self.session, "started_at": iso(self.started_at), "ended_at": iso(self.ended_at),
+                "decks": self.decks, **_counts(self)}
+
+
+@dataclass(frozen=True)
+class SessionTotal:
+    sessions: int
+    answers: int
+    cards: int  # distinct cards
+    new: int
+    reviews: int
+    right: int
+    answering_ms: int
+
+    @property
+    def wrong(self) -> int:
+        return self.answers - self.right
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+    def to_dict(self) -> dict:
+        return {"sessions": self.sessions, **_counts(self)}
+
+
+def _counts(row: SessionRow | SessionTotal) -> dict:
+    return {"answers": row.answers, "cards": row.cards, "new": row.new, "reviews": row.reviews,
+            "right": row.right, "wrong": row.wrong, "accuracy": _round(row.accuracy),
+            "answering_ms": row.answering_ms}
+
+
+@dataclass(frozen=True)
+class SessionHistory:
+    rows: list[SessionRow]  # newest first, at most the limit asked for
+    total: SessionTotal  # every matching session, shown or not
+
+    def to_dict(self) -> dict:
+        return {"sessions": [row.to_dict() for row in self.rows], "total": self.total.to_dict()}
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One answer; `to_dict` has the keys `history --reviews --json` promises, and the question."""
+
+    review_id: str
+    deck: str
+    card: str
+    reviewed_at: str  # UTC ISO-8601, as stored
+    rating: int
+    verdict: str
+    response: str
+    duration_ms: int
+    session: str | None
+    phase: str  # the card's phase before this answer
+    next_due: str
+    question: str  # "" when the card is no longer in a deck file
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ReviewHistory:
+    rows: list[ReviewEntry]  # newest first, at most the limit asked for
+    total: int  # matching answers, shown or not
+
+
+def session_history(store: Store, *, deck: str | None = None, since: datetime | None = None,
+                    limit: int | None = None) -> SessionHistory:
+    """Sessions with answers (only those to `deck`, at or after `since`), newest first."""
+    ids = queries.recent_sessions(store, deck=deck, since=since, limit=limit)
+    found = {row["session"]: row for row in queries.session_rows(store, ids, deck=deck, since=since)}
+    rows = [
+        SessionRow(**{**found[s], "started_at": parse_time(found[s]["started_at"]),
+                      "ended_at": parse_time(found[s]["ended_at"])})
+        for s in ids
+    ]
+    rows.sort(key=lambda row: row.started_at, reverse=True)
+    return SessionHistory(rows, SessionTotal(**queries.session_totals(store, deck=deck, since=since)))
+
+
+def review_history(store: Store, library: Sequence[Deck], *, deck: str | None = None,
+                   since: datetime | None = None, limit: int | None = None) -> ReviewHistory:
+    installed = {d.id: d for d in library}
+    rows = [ReviewEntry(**row, question=_question(installed, row["deck"], row["card"]))
+            for row in store.reviews(deck=deck, since=since, limit=limit)]
+    return ReviewHistory(rows, queries.review_count(store, deck=deck, since=since))
+
+
+# -- cards ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardRow:
+    deck: str
+    card: str
+    question: str
+    state: str  # new, learning, relearning, young or mature
+    due: datetime | None
+    stability: float | None  # days
+    difficulty: float | None
+    retrievability: float | None  # now; None for a new card
+    reviews: int
+    lapses: int
+    last_verdict: str | None
+    last_rating: int | None
+
+    def to_dict(self) -> dict:
+        return {
+            "deck": self.deck, "card": self.card, "question": self.question, "state": self.state,
+            "due": _iso(self.due), "stability": _round(self.stability), "difficulty": _round(self.difficulty),
+            "retrievability": _round(self.retrievability), "reviews": self.reviews, "lapses": self.lapses,
+            "last_verdict": self.last_verdict, "last_rating": self.last_rating,
+        }
+
+
+def list_cards(
+    store: Store, scheduler: Scheduler, library: Sequence[Deck], *, deck: str | None = None,
+    tag: str | None = None, due_only: bool = False, leeches_only: bool = False, now: datetime,
+    day_starts_at: int = 4,
+) -> list[CardRow]:
+    """Cards with their state and history in numbers: deck-file order, or soonest due first with `due_only`."""
+    chosen = _select(store, library, [deck] if deck else [], tag)
+    progress = queries.card_rows(store, chosen.states)
+    keys = [(d, c.id) for d in chosen.deck_ids if d in chosen.installed
+            for c in (_tagged(chosen.installed[d], tag) if tag else chosen.installed[d].cards)]
+    keys += sorted(k for k in progress if k[0] not in chosen.installed)
+    rows = [_card_row(chosen.installed, key, progress.get(key), scheduler, now) for key in keys]
+    if due_only:
+        day_end = StudyDays(now, day_starts_at).start(-1)
+        rows = sorted((r for r in rows if r.due is not None and r.due < day_end), key=lambda r: r.due)
+    if leeches_only:
+        rows = [r for r in rows if r.lapses >= LEECH_LAPSES]
+    return rows
+
+
+def _card_row(installed: dict[str, Deck], key: tuple[str, str], progress: tuple | None, scheduler: Scheduler,
+              now: datetime) -> CardRow:
+    deck, card = key
+    question = _question(installed, deck, card)
+    if progress is None:
+        return CardRow(deck, card, question, "new", None, None, None, None, 0, 0, None, None)
+    *state_fields, reviews, lapses, verdict, rating = progress
+    state = _state(*state_fields)
+    return CardRow(deck, card, question, _state_name(state), state.due, state.stability, state.difficulty,
+                   scheduler.retrievability(state, now), reviews, lapses, verdict, rating)
+
+
+def _state_name(state: CardState) -> str:
+    if state.phase is Phase.REVIEW:
+        return "mature" if _mature(state) else "young"
+    return state.phase.value
+
+
+@dataclass(frozen=True)
+class CardDetail:
+    row: CardRow
+    answer: str  # "" when the card is no longer in a deck file
+    intervals: dict[str, int]  # rating name → seconds until the card would be due again, answered now
+    reviews: list[ReviewEntry]  # oldest first
+
+    def to_dict(self) -> dict:
+        return {**self.row.to_dict(), "answer": self.answer, "intervals": self.intervals,
+                "history": [r.to_dict() for r in self.reviews]}
+
+
+def card_detail(store: Store, scheduler: Scheduler, library: Sequence[Deck], deck: str, card: str, *,
+                now: datetime) -> CardDetail:
+    """One card's state, whole history and the interval each rating would give now."""
+    installed = {d.id: d for d in library}
+    in_file = installed[deck].card(card) if deck in installed else None
+    progress = queries.card_rows(store, Scope(cards=((deck, card),))).get((deck, card))
+    if in_file is None and progress is None:
+        raise StatsError(f"unknown card '{deck}/{card}'; `quizzer cards {deck}` lists the cards of a deck")
+    row = _card_row(installed, (deck, card), progress, scheduler, now)
+    state = _state(*progress[:6]) if progress is not None else new_state(now)
+    intervals = {rating.name.lower(): round(span.total_seconds()) for rating, span in scheduler.preview(state, now).items()}
+    reviews = [ReviewEntry(**r, question=row.question) for r in reversed(store.reviews(deck=deck, card=card))]
+    return CardDetail(row, in_file.answer_text if in_file is not None else "", intervals, reviews)

@@ -1,0 +1,532 @@
+"""`quizzer stats`, `history`, `cards` and `card` over a history built by hand at fixed times.
+
+Tests run with TZ=UTC (conftest), so a study day runs from 04:00 UTC to 04:00 UTC the next day.
+Today is Tuesday 2026-03-10 and it is 12:00. Every answer below is listed with its day, deck and
+phase before the answer, so the expected numbers can be checked by reading this file:
+
+    s1  Fri 02-20 10:00  a1 Easy ✓ (new)   a2 Again ✗ (new)   a5 Easy ✓ (new, saved mature)
+    s2  Sun 03-08 09:00  a1 Good ✓ (review)   b1 Easy ✓ (new)   b3 Easy ✓ (new)   b3 Again ✗ (review)
+    s3  Mon 03-09 20:00  b3 Good ✓ (relearning), then 7 × [b3 Again ✗ (review), b3 Good ✓ (relearning)],
+                         a2 Good ✓ (learning)   b2 Easy ✓ (new)
+    s5  Tue 03-10 03:30  b2 Good ✓ (review) — before 04:00, so still study day Mon 03-09; never ended
+    s4  Tue 03-10 08:00  a1 Again ✗ (review)   a1 Good ✓ (relearning)   b1 Hard, close ✓ (review)
+                         b3 Good ✓ (review)   a3 Good, overridden ✓ (new)
+
+b3 is a flash card (verdict `self`) with 8 lapses: a leech. a4 and b4 are never answered. Each
+answer takes 2 s.
+"""
+
+import csv
+import io
+import json
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer.cli import app
+from quizzer.model import CardState, Outcome, Phase, Rating, Review, study_day_start
+from quizzer.scheduler import Scheduler, new_state
+from quizzer.store import Store
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+ALPHA = """\
+id: alpha
+title: Alpha
+tags: [alpha-tag]
+cards:
+  - id: a1
+    type: typed
+    question: "Which year? [bold]not bold[/]"
+    answer: "1968"
+    tags: [years]
+  - {id: a2, type: typed, question: Second?, answer: two}
+  - {id: a3, type: typed, question: Third?, answer: three}
+  - {id: a4, type: typed, question: Fourth?, answer: four}
+  - {id: a5, type: typed, question: Fifth?, answer: five, tags: [years]}
+"""
+BETA = """\
+id: beta
+title: Beta
+cards:
+  - {id: b1, type: typed, question: B one?, answer: one, tags: [years]}
+  - {id: b2, type: typed, question: B two?, answer: two}
+  - {id: b3, question: The leech?, answer: always forgotten, tags: [stubborn]}
+  - {id: b4, type: typed, question: B four?, answer: four}
+"""
+RIGHT, WRONG, CLOSE, SELF, OVERRIDDEN = (Outcome.CORRECT, Outcome.WRONG, Outcome.CLOSE, Outcome.SELF,
+                                         Outcome.OVERRIDDEN)
+MATURE_A5 = CardState(Phase.REVIEW, due=datetime(2026, 3, 25, 10, 1, tzinfo=timezone.utc), stability=30.0,
+                      difficulty=4.0, last_review=datetime(2026, 2, 20, 10, 1, tzinfo=timezone.utc))
+
+
+def at(day, hour, minute=0):
+    return datetime(2026, 2 if day > 15 else 3, day, hour, minute, tzinfo=timezone.utc)
+
+
+class History:
+    """Records answers through Store.record with FSRS states, the way a study session saves them."""
+
+    def __init__(self, store):
+        self.store = store
+        self.scheduler = Scheduler(fuzz=False)
+        self.states = {}
+        self.lapses = {}
+
+    def session(self, session_id, decks, start, end=None):
+        self.store.start_session(session_id, decks, start)
+        self.session_id, self.end = session_id, end
+
+    def answer(self, deck, card, rating, verdict, when, saved_state=None):
+        before = self.states.get((deck, card), new_state(when))
+        review_id = str(uuid.uuid4())
+        after = saved_state or self.scheduler.review(before, rating, when, review_id)
+        self.store.record(
+            Review(review_id, deck, card, when, rating, verdict, "" if verdict is SELF else f"resp-{card}", 2000,
+                   self.session_id),
+            before.phase, after,
+        )
+        self.states[(deck, card)] = after
+        return before.phase
+
+    def close(self):
+        if self.end is not None:
+            self.store.end_session(self.session_id, self.end)
+
+
+@pytest.fixture
+def history(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "alpha.yaml").write_text(ALPHA, encoding="utf-8")
+    (quizzer_home / "decks" / "beta.yaml").write_text(BETA, encoding="utf-8")
+    G, E, A, H = Rating.GOOD, Rating.EASY, Rating.AGAIN, Rating.HARD
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s1", ["alpha"], at(20, 10), at(20, 10, 5))
+        assert h.answer("alpha", "a1", E, RIGHT, at(20, 10)) is Phase.NEW
+        assert h.answer("alpha", "a2", A, WRONG, at(20, 10, 1)) is Phase.NEW
+        assert h.answer("alpha", "a5", E, RIGHT, at(20, 10, 2), saved_state=MATURE_A5) is Phase.NEW
+        h.close()
+        h.session("s2", ["alpha", "beta"], at(8, 9), at(8, 9, 10))
+        assert h.answer("alpha", "a1", G, RIGHT, at(8, 9)) is Phase.REVIEW
+        assert h.answer("beta", "b1", E, RIGHT, at(8, 9, 1)) is Phase.NEW
+        assert h.answer("beta", "b3", E, SELF, at(8, 9, 2)) is Phase.NEW
+        assert h.answer("beta", "b3", A, SELF, at(8, 9, 3)) is Phase.REVIEW
+        h.close()
+        h.session("s3", ["alpha", "beta"], at(9, 20), at(9, 21))
+        assert h.answer("beta", "b3", G, SELF, at(9, 20)) is Phase.RELEARNING
+        for lapse in range(7):
+            assert h.answer("beta", "b3", A, SELF, at(9, 20, 1 + 2 * lapse)) is Phase.REVIEW
+            assert h.answer("beta", "b3", G, SELF, at(9, 20, 2 + 2 * lapse)) is Phase.RELEARNING
+        assert h.answer("alpha", "a2", G, RIGHT, at(9, 20, 30)) is Phase.LEARNING
+        assert h.answer("beta", "b2", E, RIGHT, at(9, 20, 31)) is Phase.NEW
+        h.close()
+        h.session("s5", ["beta"], at(10, 3, 30))  # killed: never ended
+        assert h.answer("beta", "b2", G, RIGHT, at(10, 3, 30)) is Phase.REVIEW
+        h.session("s4", ["alpha", "beta"], at(10, 8), at(10, 8, 20))
+        assert h.answer("alpha", "a1", A, WRONG, at(10, 8)) is Phase.REVIEW
+        assert h.answer("alpha", "a1", G, RIGHT, at(10, 8, 11)) is Phase.RELEARNING
+        assert h.answer("beta", "b1", H, CLOSE, at(10, 8, 12)) is Phase.REVIEW
+        assert h.answer("beta", "b3", G, SELF, at(10, 8, 13)) is Phase.REVIEW
+        assert h.answer("alpha", "a3", G, OVERRIDDEN, at(10, 8, 14)) is Phase.NEW
+        h.close()
+    return h
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def run_json(runner, *args):
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def stats_json(runner, *args):
+    return run_json(runner, "stats", *args, "--now", NOW.isoformat())
+
+
+def rate(right, total):
+    return {"right": right, "total": total, "rate": round(right / total, 4) if total else None}
+
+
+# -- stats ----------------------------------------------------------------------------------------
+
+
+def ours(data):
+    """The rows of the test's decks, leaving out the built-in decks (installed, never studied here)."""
+    return {d["deck"]: d for d in data["decks"] if not d["deck"].startswith("mali-2012-")}
+
+
+def test_cards_by_state_per_deck_and_in_total(runner, history):
+    data = stats_json(runner)
+    decks = ours(data)
+    assert list(decks) == ["alpha", "beta"]
+    builtin = [d for d in data["decks"] if d["deck"] not in decks]
+    assert all(d["cards"] == d["new"] and d["installed"] for d in builtin)
+    # a1 lapsed today and is back in review with a short interval; a5 was saved with a 33-day one.
+    assert {k: decks["alpha"][k] for k in ("cards", "new", "learning", "young", "mature")} == {
+        "cards": 5, "new": 1, "learning": 2, "young": 1, "mature": 1}
+    young_beta = sum(history.states[("beta", c)].due - history.states[("beta", c)].last_review < timedelta(days=21)
+                     for c in ("b1", "b2", "b3"))
+    assert decks["beta"]["new"] == 1 and decks["beta"]["learning"] == 0
+    assert decks["beta"]["young"] == young_beta and decks["beta"]["mature"] == 3 - young_beta
+    total, builtin_cards = data["total"], sum(d["cards"] for d in builtin)
+    assert (total["cards"], total["new"], total["learning"]) == (9 + builtin_cards, 2 + builtin_cards, 2)
+    assert total["young"] + total["mature"] == 5
+
+
+def test_accuracy_today_7_and_30_days_per_deck(runner, history):
+    data = stats_json(runner)
+    decks = {deck: d["accuracy"] for deck, d in ours(data).items()}
+    # alpha today: a1 ✗, a1 ✓, a3 ✓; +7d: a1 ✓ (03-08), a2 ✓ (03-09); +30d: s1's a1 ✓, a2 ✗, a5 ✓.
+    assert decks["alpha"] == {"today": rate(2, 3), "7d": rate(4, 5), "30d": rate(6, 8)}
+    # beta today: b1 ✓, b3 ✓; 03-08: b1 ✓ b3 ✓ b3 ✗; 03-09: b3 8 ✓ 7 ✗, b2 ✓ twice (03:30 counts for 03-09).
+    assert decks["beta"] == {"today": rate(2, 2), "7d": rate(14, 22), "30d": rate(14, 22)}
+    assert data["total"]["accuracy"] == {"today": rate(4, 5), "7d": rate(18, 27), "30d": rate(20, 30)}
+
+
+def test_true_retention_counts_the_first_review_of_each_card_each_day(runner, history):
+    # Worked out by hand. Only answers to cards in review count, and of those only each card's
+    # first on a study day; Again fails, anything else passes.
+    #   03-08: a1 Good ✓, b3 Again ✗ (its 09:02 answer was to a new card)
+    #   03-09: b3 Again ✗ at 20:01 (20:00 was relearning; its six later Agains that day do not count),
+    #          b2 Good ✓ at 03:30 on 03-10, which belongs to study day 03-09
+    #   03-10: a1 Again ✗ (its Good at 08:11 was relearning), b1 Hard ✓, b3 Good ✓
+    #   02-20: only new cards
+    data = stats_json(runner)
+    decks = {deck: d["true_retention"] for deck, d in ours(data).items()}
+    assert decks["alpha"] == {"today": rate(0, 1), "7d": rate(1, 2), "30d": rate(1, 2)}
+    assert decks["beta"] == {"today": rate(2, 2), "7d": rate(3, 5), "30d": rate(3, 5)}
+    assert data["total"]["true_retention"] == {"today": rate(2, 3), "7d": rate(4, 7), "30d": rate(4, 7)}
+
+
+def test_a_later_day_start_moves_an_early_answer_into_today(runner, history, quizzer_home):
+    (quizzer_home / "config.toml").write_text("day_starts_at = 3\n")
+    data = stats_json(runner)
+    # With days starting at 03:00, b2's answer at 03:30 on 03-10 belongs to today.
+    assert data["total"]["accuracy"]["today"] == rate(5, 6)
+    assert data["total"]["true_retention"]["today"] == rate(3, 4)
+    assert data["day_starts_at"] == 3
+
+
+def test_forecast_matches_the_cards_due_dates(runner, history):
+    data = stats_json(runner)
+    today = study_day_start(NOW).date()
+    expected = [0] * 14
+    for state in history.states.values():
+        ahead = max(0, (study_day_start(state.due).date() - today).days)  # overdue cards are due today
+        if ahead < 14:
+            expected[ahead] += 1
+    assert [d["date"] for d in data["forecast"]] == [str(today + timedelta(days=k)) for k in range(14)]
+    assert [d["count"] for d in data["forecast"]] == expected
+    # By hand: a2 has been due since 03-09 20:40 and a3 (10-minute step) since 08:24, so both are due today;
+    # a5 is due on 03-25, beyond the 14 days.
+    assert expected[0] >= 2 and sum(expected) == 6
+
+
+def test_calendar_streaks_and_time(runner, history):
+    data = stats_json(runner)
+    calendar = {d["date"]: d["count"] for d in data["calendar"]}
+    # 16 weeks of Monday-first columns, ending today (a Tuesday): 15 full weeks and 2 days.
+    assert len(calendar) == 15 * 7 + 2
+    assert data["calendar"][0]["date"] == "2025-11-24" and data["calendar"][-1]["date"] == "2026-03-10"
+    assert {day: n for day, n in calendar.items() if n} == {
+        "2026-02-20": 3, "2026-03-08": 4, "2026-03-09": 18, "2026-03-10": 5}
+    assert data["streak"] == {"current": 3, "longest": 3, "study_days": 4}
+    assert data["answers"] == 30 and data["time_ms"] == 60_000
+    assert data["first_answer"] == "2026-02-20T10:00:00.000000+00:00"
+
+
+def test_mastery_per_tag(runner, history):
+    data = stats_json(runner)
+    tags = {t["tag"]: t for t in data["tags"]}
+    scheduler = Scheduler()
+
+    def recall(*keys):
+        return round(sum(scheduler.retrievability(history.states[k], NOW) for k in keys) / len(keys), 4)
+
+    assert tags["years"] == {"tag": "years", "cards": 3, "studied": 3, "mature": 1,
+                             "retrievability": recall(("alpha", "a1"), ("alpha", "a5"), ("beta", "b1"))}
+    assert tags["alpha-tag"]["cards"] == 5 and tags["alpha-tag"]["studied"] == 4 and tags["alpha-tag"]["mature"] == 1
+    assert tags["stubborn"] == {"tag": "stubborn", "cards": 1, "studied": 1, "mature": 0,
+                             "retrievability": recall(("beta", "b3"))}
+    assert {"alpha-tag", "years", "stubborn"} <= set(tags)
+
+
+def test_hardest_cards_and_leeches(runner, history):
+    data = stats_json(runner)
+    assert [(c["deck"], c["card"], c["lapses"]) for c in data["hardest"]] == [("beta", "b3", 8), ("alpha", "a1", 1)]
+    assert [(c["card"], c["lapses"], c["question"]) for c in data["leeches"]] == [("b3", 8, "The leech?")]
+    assert data["leeches"][0]["due"] == history.states[("beta", "b3")].due.isoformat(timespec="microseconds")
+
+
+def test_one_deck_and_one_tag(runner, history):
+    beta = stats_json(runner, "beta")
+    assert [d["deck"] for d in beta["decks"]] == ["beta"]
+    assert beta["answers"] == 22 and beta["total"]["accuracy"]["7d"] == rate(14, 22)
+    assert [c["card"] for c in beta["hardest"]] == ["b3"]
+    years = stats_json(runner, "--tag", "years")
+    assert [(d["deck"], d["cards"], d["new"]) for d in years["decks"]] == [("alpha", 2, 0), ("beta", 1, 0)]
+    # a1, a5 and b1: today a1 ✗ ✓ and b1 ✓; all time a1 4 answers, a5 1, b1 2.
+    assert years["total"]["accuracy"]["today"] == rate(2, 3)
+    assert years["answers"] == 7 and years["tag"] == "years"
+
+
+def test_unknown_deck_or_tag_exits_2(runner, history):
+    result = runner.invoke(app, ["stats", "nope"])
+    assert result.exit_code == 2 and "unknown deck 'nope'" in result.output
+    result = runner.invoke(app, ["stats", "--tag", "nothing"])
+    assert result.exit_code == 2 and "no cards tagged 'nothing'" in result.output
+
+
+def screen(runner, *args, width=100):
+    result = runner.invoke(app, [*args], env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    return result.output
+
+
+def row(output, first):
+    """The cells of the table line that starts with `first`."""
+    line = next(line for line in output.splitlines() if line.startswith(first + " "))
+    return re.split(r"\s{2,}", line.strip())
+
+
+def test_stats_screen_shows_the_same_numbers(runner, history):
+    data = stats_json(runner)
+    out = screen(runner, "stats", "--now", NOW.isoformat())
+    alpha = next(d for d in data["decks"] if d["deck"] == "alpha")
+    counts, accuracy, retention = (out.split("Cards by state")[1], out.split("Accuracy")[1],
+                                   out.split("True retention")[1])
+    assert row(counts, "alpha") == ["alpha", "5", "1", "2", "1", "1", str(alpha["due_today"])]
+    assert row(accuracy, "alpha") == ["alpha", "67% of 3", "80% of 5", "75% of 8"]
+    assert row(accuracy, "total") == ["total", "80% of 5", "67% of 27", "67% of 30"]
+    assert row(retention, "beta") == ["beta", "100% of 2", "60% of 5", "60% of 5"]
+    assert row(retention, "total") == ["total", "67% of 3", "57% of 7", "57% of 7"]
+    years = next(t for t in data["tags"] if t["tag"] == "years")
+    assert row(out.split("Mastery by tag")[1], "years") == [
+        "years", "3", "3", "1", "33%", f"{years['retrievability']:.0%}"]
+    assert "Streak: 3 days (longest 3) · studied on 4 days · 30 answers · 1m 00s answering" in out
+    forecast = out.split("Due in the next 14 days")[1].splitlines()[1:15]
+    assert [int(line.split()[-1]) for line in forecast] == [d["count"] for d in data["forecast"]]
+    assert forecast[0].startswith("today ") and "█" in forecast[0]
+    assert "beta/b3" in out.split("Leeches (1: 8 or more lapses)")[1]
+
+
+def test_calendar_heatmap_shades_days_by_answers(runner, history):
+    out = screen(runner, "stats", "--now", NOW.isoformat())
+    calendar = out.split("Review calendar, last 16 weeks")[1].splitlines()
+    week_rows = {line[:3]: line[4:] for line in calendar[2:9]}
+    # Columns are weeks; the last is this week (Mon 03-09, Tue 03-10). The busiest day (18) is full.
+    assert week_rows["Mon"].split()[-1] == "█"  # 03-09: 18 answers
+    assert week_rows["Tue"].split()[-1] == "▒"  # 03-10: 5 of 18 → second quarter
+    assert week_rows["Sun"].split()[-1] == "░"  # 03-08: 4 of 18
+    assert week_rows["Wed"].split()[-1] == "·"  # last week's Wednesday; this week's is still to come
+    assert week_rows["Fri"].split()[-3] == "░"  # 02-20, three weeks before this one
+    assert sum(line.count("·") for line in week_rows.values()) == 107 - 4
+    assert "busiest day: 18 answers" in out
+
+
+def test_stats_of_an_empty_history(runner, quizzer_home):
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0 and result.output.strip() == "No answers yet. Run `quizzer study` to start."
+    data = stats_json(runner)
+    assert data["answers"] == 0 and data["streak"]["current"] == 0 and data["hardest"] == []
+    assert data["total"]["new"] == data["total"]["cards"] > 0  # the built-in decks, all new
+
+
+def test_the_screen_fits_narrow_terminals(runner, history):
+    out = screen(runner, "stats", "--now", NOW.isoformat(), width=60)
+    assert max(len(line) for line in out.splitlines()) <= 60
+
+
+# -- history --------------------------------------------------------------------------------------
+
+
+def test_history_has_one_row_per_session_newest_first_with_a_total(runner, history):
+    data = run_json(runner, "history")
+    rows = data["sessions"]
+    assert [r["session"] for r in rows] == ["s4", "s5", "s3", "s2", "s1"]
+    counts = {r["session"]: (r["answers"], r["cards"], r["new"], r["reviews"], r["right"], r["wrong"])
+              for r in rows}
+    assert counts == {
+        "s1": (3, 3, 3, 0, 2, 1), "s2": (4, 3, 2, 2, 3, 1), "s3": (17, 3, 1, 7, 10, 7),
+        "s5": (1, 1, 0, 1, 1, 0), "s4": (5, 4, 1, 3, 4, 1),
+    }
+    s3 = rows[2]
+    assert s3["decks"] == ["alpha", "beta"] and s3["accuracy"] == round(10 / 17, 4)
+    assert s3["answering_ms"] == 34_000
+    assert (s3["started_at"], s3["ended_at"]) == ("2026-03-09T20:00:00.000000+00:00", "2026-03-09T21:00:00.000000+00:00")
+    assert rows[1]["ended_at"] == "2026-03-10T03:30:00.000000+00:00"  # never ended: its last answer
+    assert data["total"] == {"sessions": 5, "answers": 30, "cards": 7, "new": 7, "reviews": 13, "right": 20,
+                             "wrong": 10, "accuracy": round(20 / 30, 4), "answering_ms": 60_000}
+
+
+def test_history_filters_by_deck_and_day(runner, history):
+    beta = run_json(runner, "history", "--deck", "beta")
+    assert [(r["session"], r["answers"], r["right"]) for r in beta["sessions"]] == [
+        ("s4", 2, 2), ("s5", 1, 1), ("s3", 16, 9), ("s2", 3, 2)]
+    assert beta["total"]["answers"] == 22 and beta["total"]["cards"] == 3
+    # From study day 03-09 (04:00) on: s3, s5 and s4.
+    since = run_json(runner, "history", "--since", "2026-03-09")
+    assert [r["session"] for r in since["sessions"]] == ["s4", "s5", "s3"]
+    assert since["total"]["answers"] == 23
+    limited = run_json(runner, "history", "--limit", "2")
+    assert [r["session"] for r in limited["sessions"]] == ["s4", "s5"] and limited["total"]["sessions"] == 5
+
+
+def test_history_screen_and_csv(runner, history):
+    out = screen(runner, "history")
+    assert row(out, "2026-03-09 20:00") == ["2026-03-09 20:00", "34s", "alpha beta", "3", "1", "7", "10", "7", "59%"]
+    assert row(out, "total") == ["total", "1m 00s", "5 sessions", "7", "7", "13", "20", "10", "67%"]
+    two = screen(runner, "history", "--limit", "2")
+    assert "2 of 5 sessions shown" in two and "2026-03-08" not in two
+    table = list(csv.DictReader(io.StringIO(runner.invoke(app, ["history", "--csv"]).stdout)))
+    assert [r["session"] for r in table] == ["s4", "s5", "s3", "s2", "s1"]
+    assert table[2]["decks"] == "alpha beta" and table[2]["answers"] == "17"
+
+
+def test_history_reviews_keep_the_promised_keys(runner, history):
+    answers = run_json(runner, "history", "--reviews")
+    assert len(answers) == 30
+    newest = answers[0]
+    assert list(newest)[:11] == ["review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response",
+                                 "duration_ms", "session", "phase", "next_due"]
+    assert (newest["card"], newest["verdict"], newest["rating"], newest["phase"], newest["session"]) == (
+        "a3", "overridden", 3, "new", "s4")
+    assert newest["question"] == "Third?"
+    assert newest["next_due"] == history.states[("alpha", "a3")].due.isoformat(timespec="microseconds")
+    assert [a["card"] for a in run_json(runner, "history", "--reviews", "--since", "2026-03-10")] == [
+        "a3", "b3", "b1", "a1", "a1"]
+    assert len(run_json(runner, "history", "--reviews", "--deck", "alpha", "--limit", "3")) == 3
+
+
+def test_history_reviews_screen(runner, history):
+    out = screen(runner, "history", "--reviews", "--limit", "5", width=120)
+    assert "alpha/a3" in out and "Third?" in out and "→ resp-a3" in out and "overridden" in out
+    assert "5 of 30 answers shown" in out
+    assert "Which year? [bold]not bold[/]" in screen(runner, "history", "--reviews", width=120)
+
+
+def test_history_bad_input_exits_2(runner, history):
+    for args, message in (
+        (["--since", "last tuesday"], "--since: 'last tuesday' is not a date like 2026-03-02"),
+        (["--json", "--csv"], "choose one of --json and --csv"),
+        (["--deck", "nope"], "unknown deck 'nope'"),
+    ):
+        result = runner.invoke(app, ["history", *args])
+        assert result.exit_code == 2 and message in result.output, args
+        assert "Traceback" not in result.output
+
+
+def test_history_of_a_study_session_matches_its_summary(runner, quizzer_home, clock):
+    from quizzer.decks import load_library
+    from quizzer.session import Limits, StudySession
+    from test_session import Script
+
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "alpha.yaml").write_text(ALPHA, encoding="utf-8")
+    decks = [d for d in load_library(quizzer_home / "decks")[0] if d.id == "alpha"]
+    with Store(quizzer_home / "quizzer.db") as store:
+        session = StudySession(store, Scheduler(fuzz=False), decks, limits=Limits(new_per_day=3), clock=clock)
+        summary = session.run(Script(clock, ["1968", "wrong", "three", "1968"]))
+    data = run_json(runner, "history")
+    (row_,) = data["sessions"]
+    assert row_["session"] == summary.session_id
+    assert (row_["answers"], row_["cards"], row_["new"], row_["reviews"], row_["right"], row_["wrong"]) == (
+        summary.answers, summary.cards, summary.new, summary.reviews, summary.right, summary.wrong)
+    assert row_["answering_ms"] == 3000 * summary.answers  # the script thinks 3 s before each answer
+
+
+# -- cards and card -------------------------------------------------------------------------------
+
+
+def test_cards_lists_state_due_recall_reviews_lapses_and_last_verdict(runner, history):
+    rows = {(r["deck"], r["card"]): r for r in run_json(runner, "cards", "--now", NOW.isoformat())
+            if r["deck"] in ("alpha", "beta")}
+    assert len(rows) == 9
+    b3 = rows[("beta", "b3")]
+    state = history.states[("beta", "b3")]
+    assert (b3["reviews"], b3["lapses"], b3["last_verdict"], b3["last_rating"]) == (18, 8, "self", 3)
+    assert b3["due"] == state.due.isoformat(timespec="microseconds")
+    assert b3["stability"] == round(state.stability, 4)
+    assert b3["retrievability"] == round(Scheduler().retrievability(state, NOW), 4)
+    assert rows[("alpha", "a4")] == {
+        "deck": "alpha", "card": "a4", "question": "Fourth?", "state": "new", "due": None, "stability": None,
+        "difficulty": None, "retrievability": None, "reviews": 0, "lapses": 0, "last_verdict": None,
+        "last_rating": None}
+    assert [rows[("alpha", c)]["state"] for c in ("a1", "a2", "a3", "a5")] == [
+        "young", "learning", "learning", "mature"]
+
+
+def test_cards_filters(runner, history):
+    now = ["--now", NOW.isoformat()]
+    due = run_json(runner, "cards", "--due", *now)
+    day_end = study_day_start(NOW) + timedelta(days=1)
+    expected = sorted((s.due, k) for k, s in history.states.items() if s.due < day_end)
+    assert [(r["deck"], r["card"]) for r in due] == [k for _, k in expected]
+    assert [r["card"] for r in run_json(runner, "cards", "--leeches", *now)] == ["b3"]
+    assert [r["card"] for r in run_json(runner, "cards", "alpha", "--tag", "years", *now)] == ["a1", "a5"]
+    assert [r["card"] for r in run_json(runner, "cards", "beta", *now)] == ["b1", "b2", "b3", "b4"]
+
+
+def test_cards_screen_prints_deck_text_literally(runner, history):
+    out = screen(runner, "cards", "alpha", "--now", NOW.isoformat(), width=120)
+    assert "Which year? [bold]not bold[/]" in out
+    assert row(out, "alpha/a5")[:2] == ["alpha/a5", "mature"]
+
+
+def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history):
+    data = run_json(runner, "card", "beta/b3", "--now", NOW.isoformat())
+    assert data["lapses"] == 8 and data["answer"] == "always forgotten" and len(data["history"]) == 18
+    assert [h["rating"] for h in data["history"][:4]] == [4, 1, 3, 1]  # oldest first
+    preview = Scheduler(fuzz=False).preview(history.states[("beta", "b3")], NOW)
+    assert data["intervals"] == {r.name.lower(): round(span.total_seconds()) for r, span in preview.items()}
+    out = screen(runner, "card", "beta/b3", "--now", NOW.isoformat(), width=120)
+    assert "History: 18 answers, oldest first" in out and "The leech?" in out
+    assert "Answered now: again 10m" in out
+
+
+def test_card_never_studied_and_unknown_cards(runner, history):
+    fresh = run_json(runner, "card", "alpha/a4", "--now", NOW.isoformat())
+    assert fresh["state"] == "new" and fresh["history"] == [] and fresh["intervals"]["again"] == 60
+    for key, message in (("alpha/zz", "unknown card 'alpha/zz'"), ("alpha", "'alpha' is not DECK/CARD")):
+        result = runner.invoke(app, ["card", key])
+        assert result.exit_code == 2 and message in result.output
+
+
+# -- the store's side -----------------------------------------------------------------------------
+
+
+def test_period_queries_read_the_covering_index(history):
+    from quizzer.stats import StudyDays
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        cte, params = queries._days_cte(StudyDays(NOW).past(3))
+        plan = " ".join(row[3] for row in store.db.execute(
+            f"EXPLAIN QUERY PLAN WITH {cte} SELECT day, r.deck, COUNT(*), SUM(r.rating > 1) FROM days "
+            "JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop GROUP BY day, r.deck", params))
+    assert "COVERING INDEX reviews_by_time_covering" in plan
+
+
+def test_study_days_follow_daylight_saving_time(monkeypatch):
+    import time as time_module
+
+    from quizzer.stats import StudyDays
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time_module.tzset()
+    try:
+        days = StudyDays(datetime(2026, 3, 30, 12, 0, tzinfo=timezone.utc))  # the day after clocks went forward
+        assert days.start(0).isoformat() == "2026-03-30T04:00:00+02:00"
+        assert days.start(1).isoformat() == "2026-03-29T04:00:00+02:00"
+        assert days.start(2).isoformat() == "2026-03-28T04:00:00+01:00"
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time_module.tzset()
