@@ -120,8 +120,12 @@ def _deck(plain: tuple) -> Deck:
 
 
 def _card(plain: tuple) -> Card:
-    values = list(plain)
-    values[_KIND_AT] = _KINDS[values[_KIND_AT]]
-    if values[_BLANKS_AT]:
-        values[_BLANKS_AT] = tuple(Blank(*blank) for blank in values[_BLANKS_AT])
-    return Card(*values)
+    # Filling the instance dict directly is twice as fast as the frozen dataclass's __init__, which
+    # matters at 100,000 cards; Card has no __post_init__ to skip, and a test compares with parsing.
+    card = object.__new__(Card)
+    fields = card.__dict__
+    fields.update(zip(_CARD_FIELDS, plain))
+    fields["kind"] = _KINDS[plain[_KIND_AT]]
+    if plain[_BLANKS_AT]:
+        fields["blanks"] = tuple(Blank(*blank) for blank in plain[_BLANKS_AT])
+    return card

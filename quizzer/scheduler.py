@@ -29,8 +29,17 @@ def new_state(now: datetime) -> CardState:
 def _fuzz_seeded_by(review_id: str) -> Iterator[None]:
     # py-fsrs draws its interval fuzz from the global `random()`. Seeding it from the review id
     # makes a replay of the log give exactly the schedule the live review gave, on any machine.
+    # Most reviews draw no fuzz (learning steps, short intervals): seed only when one is drawn.
+    seeded = None
+
+    def draw() -> float:
+        nonlocal seeded
+        if seeded is None:
+            seeded = random.Random(zlib.crc32(review_id.encode())).random
+        return seeded()
+
     original = fsrs.scheduler.random
-    fsrs.scheduler.random = random.Random(zlib.crc32(review_id.encode())).random
+    fsrs.scheduler.random = draw
     try:
         yield
     finally:

@@ -147,7 +147,7 @@ class StudySession:
         self.clock = clock
         self.rng = rng or random.Random()
         self.summary = Summary(session_id=str(uuid.uuid4()))
-        self._neighbours = {deck.id: _typed_answers(deck) for deck in self.decks}
+        self._neighbours: dict[str, list[tuple[str, str]]] = {}  # per deck, gathered when first needed
         self._accepted: dict[tuple[str, str], list[str]] = {}
         for deck, card, response in store.accepted(d.id for d in self.decks):
             self._accepted.setdefault((deck, card), []).append(response)
@@ -239,7 +239,7 @@ class StudySession:
             verdict = grading.judge(
                 card, response,
                 # Other cards' answers: a response nearer to one of them is never a slip for this one.
-                neighbours=[a for other, a in self._neighbours[entry.deck.id] if other != card.id],
+                neighbours=[a for other, a in self._typed_answers(entry.deck) if other != card.id],
                 accepted=self._accepted.get(entry.key, ()),
             )
             decision = prompter.confirm(question, response_text, verdict, RATING_FOR[verdict.outcome], intervals)
@@ -265,6 +265,11 @@ class StudySession:
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
             queue.learning[entry.key] = _Entry(entry.deck, card, after)
+
+    def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
+        if deck.id not in self._neighbours:
+            self._neighbours[deck.id] = _typed_answers(deck)
+        return self._neighbours[deck.id]
 
     def _options(self, card: Card) -> tuple[str, ...]:
         if card.kind is Kind.CHOICE:
