@@ -128,12 +128,14 @@ def test_markup_and_escape_sequences_are_shown_literally_everywhere(hostile_home
     assert f"Capital? {SHOWN}" in study.output and f"Because {SHOWN}" in study.output
     assert f"A {SHOWN}" in study.output and "B [i]x[/i]" in study.output
     screens = [study]
-    for args in (["decks"], ["history"], ["history", "--reviews"], ["doctor"]):
+    for args in (["decks"], ["history"], ["history", "--reviews"], ["doctor"], ["stats"], ["cards", "hostile"],
+                 ["card", "hostile/capital"]):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
         screens.append(result)
     assert f"Title {SHOWN}" in screens[1].output
     assert SHOWN in screens[3].output  # the response as typed, in the answers table
+    assert f"Capital? {SHOWN}" in screens[6].output and f"Capital? {SHOWN}" in screens[7].output
     for result in screens:
         assert "\x1b" not in result.output and "\x9b" not in result.output
     saved = sqlite3.connect(hostile_home / "quizzer.db").execute("SELECT response FROM reviews").fetchall()

@@ -91,6 +91,9 @@ def test_two_machines_that_swap_exports_end_with_the_same_history_and_schedule(r
     assert len(json.loads(history[0])) == len(review_ids(laptop) | review_ids(desktop))
     states = [table(h, "SELECT * FROM cards ORDER BY deck, card") for h in (laptop, desktop)]
     assert states[0] == states[1] and len(states[0]) == 4
+    moment = "2030-01-01T00:00:00+00:00"  # the chance of recall shown depends on the moment asked
+    cards = [quizzer(runner, h, "cards", "demo", "--json", "--now", moment).stdout for h in (laptop, desktop)]
+    assert cards[0] == cards[1] and len(json.loads(cards[0])) == 4
     # The merged schedule is the replay of the merged log, not either machine's own.
     for h in (laptop, desktop):
         checkup = quizzer(runner, h, "doctor")
