@@ -4,7 +4,8 @@ Synthetic data comes from generate.py: 100 decks / 100,000 cards, a 10,000-card 
 answers (--quick: a tenth of each, for a fast look). Every command runs in its own process, as a
 learner would run it; figures are medians of repeated runs, peak memory the largest resident size.
 Each figure stands beside its target and, where the issue names one, a reference measured in the
-same run. Nothing here is a pass/fail test; docs/benchmarks.md records the figures.
+same run. Then the other scripts here run and print their own tables (judging answers, statistics,
+deck import and export). Nothing here is a pass/fail test; docs/benchmarks.md records the figures.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data and fewer runs")
     parser.add_argument("--work", type=Path, help="build the data in this folder and keep it (reused when there)")
+    parser.add_argument("--targets-only", action="store_true", help="skip the other benchmark scripts")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     runs = 3 if args.quick else 7
@@ -211,6 +213,22 @@ def main() -> None:
         table.add(f"quizzer {' '.join(command)}, {reviews:,} answers", f"{seconds * 1000:.0f} ms, {peak:.0f} MB peak",
                   "under 1 s, 200 MB", max(seconds / 1, peak / 200))
     table.print()
+    if not args.targets_only:
+        other_benchmarks(args.quick)
+
+
+# The other benchmark scripts, with the arguments that shrink them for --quick.
+OTHERS = {
+    "bench_grading.py": ["--rounds", "200"],
+    "bench_stats.py": ["--cards", "10000", "--reviews", "100000", "--runs", "2"],
+    "bench_import.py": [],
+}
+
+
+def other_benchmarks(quick: bool) -> None:
+    for script, quick_args in OTHERS.items():
+        print(f"\n== {script}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *(quick_args if quick else [])], check=True)
 
 
 if __name__ == "__main__":

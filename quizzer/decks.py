@@ -25,6 +25,7 @@ BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
+_STR_TAG = "tag:yaml.org,2002:str"
 
 DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
 COMMON_CARD_KEYS = ("id", "type", "explain", "ref", "tags")
@@ -241,6 +242,8 @@ class _DeckReader:
         if not isinstance(node, yaml.ScalarNode):
             self.out.error(node, f"{what} must be a single value, not a list or mapping")
             return None
+        if node.tag == _STR_TAG:  # most values: the text as written (the constructor's slow way to it)
+            return node.value
         try:
             return _scalars.construct_object(node)
         except yaml.YAMLError:
