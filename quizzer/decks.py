@@ -244,8 +244,11 @@ class _DeckReader:
             return None
         if node.tag == _STR_TAG:  # most values: the text as written (the constructor's slow way to it)
             return node.value
+        # Call the tag's constructor directly: construct_object() would remember every node it
+        # ever built in the shared constructor, growing with each deck a process reads.
+        construct = _scalars.yaml_constructors.get(node.tag, _scalars.yaml_constructors[None])
         try:
-            return _scalars.construct_object(node)
+            return construct(_scalars, node)
         except yaml.YAMLError:
             return node.value
 
