@@ -78,6 +78,12 @@ class Scheduler:
         """Probability of recalling the card at `at`; 0 for a card never reviewed."""
         return float(self._fsrs.get_card_retrievability(_to_fsrs(state), _utc(at)))
 
+    def forgetting_curve(self) -> tuple[float, float]:
+        """(factor, decay) of the curve `retrievability` follows, (1 + factor * days / stability) ** decay
+        with days the whole days since the last review, so statistics can compute it for many cards at once."""
+        decay = -self._fsrs.parameters[20]
+        return 0.9 ** (1 / decay) - 1, decay
+
 
 def _utc(at: datetime) -> datetime:
     # py-fsrs accepts exactly `timezone.utc`, not another UTC tzinfo.

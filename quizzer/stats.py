@@ -6,11 +6,12 @@ A study day is the local day that starts at `day_starts_at` (04:00 by default), 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 from datetime import date, datetime, time, timedelta
 
-from quizzer.model import CardState, Deck, Phase, study_day_start
+from quizzer.model import Card, CardState, Deck, Phase, study_day_start
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, iso, parse_time
 from quizzer.store import stats as queries
@@ -185,40 +186,45 @@ class Stats:
 
 @dataclass(frozen=True)
 class _Selection:
-    deck_ids: list[str]
+    deck_ids: list[str]  # the decks shown, in order
     installed: dict[str, Deck]
     tag: str | None
     answers: Scope  # which answers count
-    states: Scope  # which card states count: the cards in deck files, all of a deck whose file is gone
-    members: dict[str, int]  # cards in each installed deck's file (only the tagged ones, with a tag)
+    states: Scope  # which card states count: those of cards in deck files, all of a deck whose file is gone
+    members: dict[str, list[Card]]  # the cards counted in each installed deck (only the tagged ones, with a tag)
 
 
 def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: str | None) -> _Selection:
     installed = {deck.id: deck for deck in library}
-    with_progress = queries.decks_with_progress(store)
-    known = list(installed) + [d for d in with_progress if d not in installed]
+    known = list(installed) + [d for d in queries.decks_with_progress(store) if d not in installed]
     unknown = [d for d in wanted if d not in known]
     if unknown:
         raise StatsError(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
     deck_ids = list(dict.fromkeys(wanted)) or known
+    members = {d: list(_tagged(installed[d], tag)) for d in deck_ids if d in installed}
     if tag is not None:
-        cards = [(d, c.id) for d in deck_ids if d in installed for c in _tagged(installed[d], tag)]
-        if not cards:
-            raise StatsError(f"no cards tagged '{tag}' in {', '.join(deck_ids) or 'any deck'}")
-        members: dict[str, int] = {}
-        for deck, _ in cards:
-            members[deck] = members.get(deck, 0) + 1
-        scope = Scope(cards=tuple(cards))
-        return _Selection(list(members), installed, tag, scope, scope, members)
-    gone = tuple(d for d in deck_ids if d not in installed)
-    file_cards = tuple((d, c.id) for d in deck_ids if d in installed for c in installed[d].cards)
-    answers = Scope(everything=True) if not wanted else Scope(decks=tuple(deck_ids))
-    members = {d: len(installed[d].cards) for d in deck_ids if d in installed}
-    return _Selection(deck_ids, installed, None, answers, Scope(decks=gone, cards=file_cards), members)
+        members = {d: cards for d, cards in members.items() if cards}
+        if not members:
+            raise StatsError(f"no cards tagged '{tag}' in {', '.join(wanted) if wanted else 'any deck'}")
+        deck_ids = list(members)
+        # A deck with the tag counts whole; elsewhere only its cards with the tag.
+        whole = tuple(d for d in members if tag in installed[d].tags)
+        single = tuple((d, c.id) for d, cards in members.items() if d not in whole for c in cards)
+        answers = Scope(decks=whole, cards=single)
+    else:
+        whole, single = tuple(deck_ids), ()
+        answers = Scope(everything=True) if not wanted else Scope(decks=whole)
+    # Card states count only cards in the deck files: progress of a card whose id left its file is history.
+    with_progress = queries.card_ids_with_progress(store, [d for d in whole if d in installed])
+    gone = tuple((d, card) for d, ids in with_progress.items()
+                 for card in set(ids).difference(c.id for c in members[d]))
+    return _Selection(deck_ids, installed, tag, answers, Scope(decks=whole, cards=single, excluded=gone), members)
 
 
-def _tagged(deck: Deck, tag: str):
-    return deck.cards if tag in deck.tags else [c for c in deck.cards if tag in c.tags]
+def _tagged(deck: Deck, tag: str | None) -> tuple[Card, ...]:
+    if tag is None or tag in deck.tags:
+        return deck.cards
+    return tuple(c for c in deck.cards if tag in c.tags)
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -231,23 +237,26 @@ def compute_stats(
     """Everything `quizzer stats` shows, for some decks (all if none) and optionally one tag."""
     days = StudyDays(now, day_starts_at)
     chosen = _select(store, library, decks, tag)
-    counts = queries.state_counts(store, chosen.states, days.start(-1))
+    answers_in, states_in = queries.Filter(store, chosen.answers), queries.Filter(store, chosen.states)
+    curve = scheduler.forgetting_curve()
+    counts = queries.state_counts(store, states_in, days.start(-1), curve, now)
     counts_for = {d: counts.get(d, {}) for d in chosen.deck_ids}
     # A deck's cards: those in its file (with the tag, if one was asked for); when its file is gone,
     # the cards it has progress for.
-    members = {d: chosen.members.get(d, counts_for[d].get("studied", 0)) for d in chosen.deck_ids}
+    members = {d: len(chosen.members[d]) if d in chosen.members else counts_for[d].get("studied", 0)
+               for d in chosen.deck_ids}
 
     calendar_days = (CALENDAR_WEEKS - 1) * 7 + days.today.weekday() + 1
     history_days = max(calendar_days, max(PERIODS.values()))
     accuracy = {d: {p: Rate() for p in PERIODS} for d in chosen.deck_ids}
     per_day = [0] * history_days
-    for ago, deck, answers, right, _ in queries.daily_answers(store, chosen.answers, days.past(history_days)):
+    for ago, deck, answers, right, _ in queries.daily_answers(store, answers_in, days.past(history_days)):
         per_day[ago] += answers
         for period, length in PERIODS.items():
             if ago < length and deck in accuracy:
                 accuracy[deck][period] += Rate(right, answers)
     retention = {d: {p: Rate() for p in PERIODS} for d in chosen.deck_ids}
-    for ago, deck, reviews, passed in queries.first_reviews(store, chosen.answers, days.past(max(PERIODS.values()))):
+    for ago, deck, reviews, passed in queries.first_reviews(store, answers_in, days.past(max(PERIODS.values()))):
         for period, length in PERIODS.items():
             if ago < length and deck in retention:
                 retention[deck][period] += Rate(passed, reviews)
@@ -268,15 +277,15 @@ def compute_stats(
         )
         for d in chosen.deck_ids
     ]
-    answers, time_ms, first = queries.totals(store, chosen.answers)
+    answers, time_ms, first = queries.totals(store, answers_in)
     first_answer = parse_time(first) if first else None
-    streak, longest, study_days = _streaks(store, chosen.answers, days, first_answer)
-    due = queries.forecast(store, chosen.states, days.ahead(FORECAST_DAYS))
+    streak, longest, study_days = _streaks(store, answers_in, days, first_answer)
+    due = queries.forecast(store, states_in, days.ahead(FORECAST_DAYS))
     hard = [
         HardCard(deck, card, _question(chosen.installed, deck, card), lapses,
                  scheduler.retrievability(_state(*state), now), parse_time(state[1]))
         for deck, card, lapses, *state in queries.lapsed_cards(
-            store, chosen.states, now, leech_lapses=LEECH_LAPSES, hardest=HARDEST_CARDS)
+            store, states_in, now, leech_lapses=LEECH_LAPSES, hardest=HARDEST_CARDS)
     ]
     return Stats(
         now=now,
@@ -284,7 +293,7 @@ def compute_stats(
         tag=chosen.tag,
         decks=deck_rows,
         total=_total(deck_rows),
-        tags=_mastery(store, scheduler, chosen, now),
+        tags=_mastery(store, chosen, counts, states_in, curve, now),
         forecast=[DayCount(days.today + timedelta(days=k), due.get(k, 0)) for k in range(FORECAST_DAYS)],
         calendar=[DayCount(days.today - timedelta(days=ago), per_day[ago]) for ago in reversed(range(calendar_days))],
         streak=streak,
@@ -310,12 +319,12 @@ def _total(rows: list[DeckStats]) -> DeckStats:
     )
 
 
-def _streaks(store: Store, scope: Scope, days: StudyDays, first: datetime | None) -> tuple[int, int, int]:
+def _streaks(store: Store, where: queries.Filter, days: StudyDays, first: datetime | None) -> tuple[int, int, int]:
     """(current streak, longest streak, days studied) in study days."""
     if first is None:
         return 0, 0, 0
     span = (days.today - days.date_of(first)).days + 1
-    studied = set(queries.days_with_answers(store, scope, days.past(span)))
+    studied = set(queries.days_with_answers(store, where, days.past(span)))
     current, ago = 0, 0 if 0 in studied else 1  # today still counts as open until it ends
     while ago + current in studied:
         current += 1
@@ -331,25 +340,35 @@ def _mature(state: CardState) -> bool:
             and (state.due - state.last_review) >= timedelta(days=MATURE_DAYS))
 
 
-def _mastery(store: Store, scheduler: Scheduler, chosen: _Selection, now: datetime) -> list[TagMastery]:
-    """Per tag (a card's own tags and its deck's): cards, studied, mature, average retrievability now."""
-    decks = [chosen.installed[d] for d in chosen.deck_ids if d in chosen.installed]
-    states = store.states(d.id for d in decks)
-    totals: dict[str, list] = {}  # tag → [cards, studied, mature, sum of retrievability]
-    for deck in decks:
-        cards = _tagged(deck, chosen.tag) if chosen.tag is not None else deck.cards
+def _mastery(store: Store, chosen: _Selection, counts: dict, where: queries.Filter, curve: queries.Curve,
+             now: datetime) -> list[TagMastery]:
+    """Per tag (a card's own and its deck's): cards, studied, mature, average retrievability now.
+
+    A deck's tags take the deck's sums; a card's own tags are summed in SQL over those cards."""
+    sums: dict[str, list] = {}  # tag → [cards, studied, mature, sum of retrievability]
+    own_tags = []
+    for deck_id, cards in chosen.members.items():
+        deck, of_deck = chosen.installed[deck_id], counts.get(deck_id, {})
+        for tag in dict.fromkeys(deck.tags):
+            total = sums.setdefault(tag, [0, 0, 0, 0.0])
+            total[0] += len(cards)
+            total[1] += of_deck.get("studied", 0)
+            total[2] += of_deck.get("mature", 0)
+            total[3] += of_deck.get("recall") or 0.0
         for card in cards:
-            state = states.get((deck.id, card.id))
-            for tag in dict.fromkeys((*card.tags, *deck.tags)):
-                sums = totals.setdefault(tag, [0, 0, 0, 0.0])
-                sums[0] += 1
-                if state is not None:
-                    sums[1] += 1
-                    sums[2] += _mature(state)
-                    sums[3] += scheduler.retrievability(state, now)
+            for tag in dict.fromkeys(card.tags):
+                if tag not in deck.tags:
+                    sums.setdefault(tag, [0, 0, 0, 0.0])[0] += 1
+                    own_tags.append((deck_id, card.id, tag))
+    own_sums = queries.tag_sums(store, where, own_tags, curve, now) if own_tags else {}
+    for tag, (studied, mature, recall) in own_sums.items():
+        total = sums[tag]
+        total[1] += studied
+        total[2] += mature
+        total[3] += recall
     return [
         TagMastery(tag, cards, studied, mature, recall / studied if studied else None)
-        for tag, (cards, studied, mature, recall) in sorted(totals.items())
+        for tag, (cards, studied, mature, recall) in sorted(sums.items())
     ]
 
 
@@ -386,6 +405,10 @@ class SessionRow:
     reviews: int  # answers to cards in review
     right: int
     answering_ms: int  # time spent answering: from each question shown to its answer
+
+    CSV_KEYS: ClassVar[tuple[str, ...]] = (
+        "session", "started_at", "ended_at", "decks", "answers", "cards", "new", "reviews", "right", "wrong",
+        "accuracy", "answering_ms")
 
     @property
     def wrong(self) -> int:
@@ -433,9 +456,6 @@ class SessionHistory:
     rows: list[SessionRow]  # newest first, at most the limit asked for
     total: SessionTotal  # every matching session, shown or not
 
-    def to_dict(self) -> dict:
-        return {"sessions": [row.to_dict() for row in self.rows], "total": self.total.to_dict()}
-
 
 @dataclass(frozen=True)
 class ReviewEntry:
@@ -454,35 +474,42 @@ class ReviewEntry:
     next_due: str
     question: str  # "" when the card is no longer in a deck file
 
+    CSV_KEYS: ClassVar[tuple[str, ...]] = (
+        "review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
+        "phase", "next_due", "question")
+
     def to_dict(self) -> dict:
         return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
 class ReviewHistory:
-    rows: list[ReviewEntry]  # newest first, at most the limit asked for
+    rows: Iterator[ReviewEntry]  # newest first, at most the limit asked for
     total: int  # matching answers, shown or not
+
+
+FEW_SESSIONS = 500  # up to this many, the newest sessions are found by reading the log back from its end
 
 
 def session_history(store: Store, *, deck: str | None = None, since: datetime | None = None,
                     limit: int | None = None) -> SessionHistory:
     """Sessions with answers (only those to `deck`, at or after `since`), newest first."""
-    ids = queries.recent_sessions(store, deck=deck, since=since, limit=limit)
-    found = {row["session"]: row for row in queries.session_rows(store, ids, deck=deck, since=since)}
+    few = limit is not None and limit <= FEW_SESSIONS
+    ids = queries.recent_sessions(store, deck=deck, since=since, limit=limit) if few else None
     rows = [
-        SessionRow(**{**found[s], "started_at": parse_time(found[s]["started_at"]),
-                      "ended_at": parse_time(found[s]["ended_at"])})
-        for s in ids
+        SessionRow(**{**row, "started_at": parse_time(row["started_at"]), "ended_at": parse_time(row["ended_at"])})
+        for row in queries.session_rows(store, ids, deck=deck, since=since)
     ]
     rows.sort(key=lambda row: row.started_at, reverse=True)
-    return SessionHistory(rows, SessionTotal(**queries.session_totals(store, deck=deck, since=since)))
+    return SessionHistory(rows[:limit], SessionTotal(**queries.session_totals(store, deck=deck, since=since)))
 
 
 def review_history(store: Store, library: Sequence[Deck], *, deck: str | None = None,
                    since: datetime | None = None, limit: int | None = None) -> ReviewHistory:
+    """Answers, newest first; `rows` is read from the store as it is used, so use it while the store is open."""
     installed = {d.id: d for d in library}
-    rows = [ReviewEntry(**row, question=_question(installed, row["deck"], row["card"]))
-            for row in store.reviews(deck=deck, since=since, limit=limit)]
+    rows = (ReviewEntry(**row, question=_question(installed, row["deck"], row["card"]))
+            for row in store.iter_reviews(deck=deck, since=since, limit=limit))
     return ReviewHistory(rows, queries.review_count(store, deck=deck, since=since))
 
 
@@ -520,9 +547,8 @@ def list_cards(
 ) -> list[CardRow]:
     """Cards with their state and history in numbers: deck-file order, or soonest due first with `due_only`."""
     chosen = _select(store, library, [deck] if deck else [], tag)
-    progress = queries.card_rows(store, chosen.states)
-    keys = [(d, c.id) for d in chosen.deck_ids if d in chosen.installed
-            for c in (_tagged(chosen.installed[d], tag) if tag else chosen.installed[d].cards)]
+    progress = queries.card_rows(store, queries.Filter(store, chosen.states))
+    keys = [(d, c.id) for d, cards in chosen.members.items() for c in cards]
     keys += sorted(k for k in progress if k[0] not in chosen.installed)
     rows = [_card_row(chosen.installed, key, progress.get(key), scheduler, now) for key in keys]
     if due_only:
@@ -568,7 +594,7 @@ def card_detail(store: Store, scheduler: Scheduler, library: Sequence[Deck], dec
     """One card's state, whole history and the interval each rating would give now."""
     installed = {d.id: d for d in library}
     in_file = installed[deck].card(card) if deck in installed else None
-    progress = queries.card_rows(store, Scope(cards=((deck, card),))).get((deck, card))
+    progress = queries.card_rows(store, queries.Filter(store, Scope(cards=((deck, card),)))).get((deck, card))
     if in_file is None and progress is None:
         raise StatsError(f"unknown card '{deck}/{card}'; `quizzer cards {deck}` lists the cards of a deck")
     row = _card_row(installed, (deck, card), progress, scheduler, now)

@@ -530,3 +530,44 @@ def test_study_days_follow_daylight_saving_time(monkeypatch):
     finally:
         monkeypatch.setenv("TZ", "UTC")
         time_module.tzset()
+
+
+def test_json_is_laid_out_like_json_dumps_and_csv_always_has_a_header(runner, history, quizzer_home):
+    for args in (["history", "--json"], ["history", "--reviews", "--json"], ["cards", "beta", "--json"],
+                 ["history", "--since", "2030-01-01", "--json"], ["history", "--reviews", "--since", "2030-01-01", "--json"]):
+        out = runner.invoke(app, args).stdout
+        assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n", args
+    nothing = run_json(runner, "history", "--since", "2030-01-01")
+    assert nothing["sessions"] == [] and nothing["total"]["sessions"] == nothing["total"]["answers"] == 0
+    empty = runner.invoke(app, ["history", "--reviews", "--csv", "--since", "2030-01-01"]).stdout
+    assert empty.splitlines() == ["review_id,deck,card,reviewed_at,rating,verdict,response,duration_ms,session,"
+                                  "phase,next_due,question"]
+
+
+def test_progress_of_removed_cards_and_decks(runner, history, quizzer_home):
+    before = stats_json(runner)
+    alpha = quizzer_home / "decks" / "alpha.yaml"
+    alpha.write_text(ALPHA.replace("  - {id: a2, type: typed, question: Second?, answer: two}\n", ""), encoding="utf-8")
+    (quizzer_home / "decks" / "beta.yaml").unlink()
+    after = stats_json(runner)
+    decks = ours(after)
+    # a2 left its deck file: its state no longer counts (it was learning and overdue), its answers still do.
+    assert (decks["alpha"]["cards"], decks["alpha"]["learning"]) == (4, 1)
+    assert decks["alpha"]["accuracy"] == ours(before)["alpha"]["accuracy"]
+    assert after["forecast"][0]["count"] == before["forecast"][0]["count"] - 1
+    # beta's file is gone: it shows the cards it has progress for, and its history.
+    assert decks["beta"]["installed"] is False and decks["beta"]["title"] == ""
+    assert (decks["beta"]["cards"], decks["beta"]["new"]) == (3, 0)
+    assert decks["beta"]["accuracy"] == ours(before)["beta"]["accuracy"]
+    assert [c["card"] for c in after["leeches"]] == ["b3"] and after["leeches"][0]["question"] == ""
+    out = screen(runner, "stats", "--now", NOW.isoformat())
+    assert "beta (deck file gone)" in out
+
+
+def test_the_forgetting_curve_is_fsrs_own():
+    scheduler = Scheduler()
+    factor, decay = scheduler.forgetting_curve()
+    for stability, days in ((0.5, 0), (3.2, 1), (12.0, 5), (40.0, 90)):
+        last = NOW - timedelta(days=days, hours=3)
+        state = CardState(Phase.REVIEW, due=NOW, stability=stability, difficulty=5.0, last_review=last)
+        assert (1 + factor * days / stability) ** decay == pytest.approx(scheduler.retrievability(state, NOW))

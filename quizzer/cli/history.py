@@ -32,7 +32,7 @@ def history(
     A session row: when it started, time spent answering, the decks, cards, answers to new cards and
     to cards in review, right, wrong and accuracy.
     """
-    from quizzer.stats import review_history, session_history
+    from quizzer.stats import ReviewEntry, ReviewHistory, SessionRow, review_history, session_history
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
@@ -47,17 +47,21 @@ def history(
                 _check_deck(store, decks, deck)
             if reviews:
                 found = review_history(store, decks, deck=deck, since=start, limit=limit)
+                records = (row.to_dict() for row in found.rows)
+                if on_screen:  # the answers shown, at most the limit
+                    found = ReviewHistory(list(found.rows), found.total)
             else:
                 found = session_history(store, deck=deck, since=start, limit=limit)
-    records = [row.to_dict() for row in found.rows]
-    if as_json:
-        print_json(records if reviews else found.to_dict())
-    elif as_csv:
-        _print_csv(records)
-    else:
+                records = (row.to_dict() for row in found.rows)
+            # Printed while the store is open: answers are read from it as they are written out.
+            if as_json:
+                print_json(records if reviews else {"sessions": records, "total": found.total.to_dict()})
+            elif as_csv:
+                _print_csv(records, ReviewEntry if reviews else SessionRow)
+    if on_screen:
         from quizzer.ui.stats import EMPTY_HISTORY, review_table, session_table
 
-        if not records:
+        if not found.rows:
             typer.echo(EMPTY_HISTORY if deck is None and since is None else "No answers match.")
         else:
             show(review_table(found) if reviews else session_table(found))
@@ -84,13 +88,12 @@ def _check_deck(store, decks, deck: str) -> None:
         fail(f"unknown deck '{deck}'; known decks: {', '.join(sorted(known)) or 'none'}")
 
 
-def _print_csv(records: list[dict]) -> None:
+def _print_csv(records, kind) -> None:
+    """One header row (the JSON keys of `kind`), then a row per record; lists become space-separated."""
     import csv
     import sys
 
-    if not records:
-        return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]), lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=kind.CSV_KEYS, lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow({k: " ".join(v) if isinstance(v, list) else v for k, v in record.items()})

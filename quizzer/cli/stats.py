@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Optional
 
 import typer
@@ -25,9 +26,38 @@ def now_or(value: Optional[str]):
 
 
 def print_json(data) -> None:
+    """`data` as JSON on stdout, laid out as json.dumps(indent=2) would. Lists and generators, at the
+    top or as values of a top-level dict, are written item by item: a long one never becomes one
+    huge string."""
     import json
+    import sys
 
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    out = sys.stdout
+
+    def dumps(value, level: int) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+    def stream(items, level: int) -> None:
+        out.write("[")
+        separator = "\n" + "  " * (level + 1)
+        wrote = False
+        for item in items:
+            out.write(("," if wrote else "") + separator + dumps(item, level + 1))
+            wrote = True
+        out.write("\n" + "  " * level + "]" if wrote else "]")
+
+    if isinstance(data, dict):
+        out.write("{")
+        for index, (key, value) in enumerate(data.items()):
+            out.write(("," if index else "") + "\n  " + json.dumps(key) + ": ")
+            if isinstance(value, dict) or not isinstance(value, Iterable) or isinstance(value, str):
+                out.write(dumps(value, 1))
+            else:
+                stream(value, 1)
+        out.write("\n}\n" if data else "}\n")
+    else:
+        stream(data, 0)
+        out.write("\n")
 
 
 def show(renderable) -> None:
@@ -98,7 +128,7 @@ def cards(
             except StatsError as exc:
                 fail(str(exc))
     if as_json:
-        print_json([row.to_dict() for row in rows])
+        print_json(row.to_dict() for row in rows)
         return
     if not rows:
         typer.echo("No cards match.")

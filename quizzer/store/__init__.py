@@ -12,7 +12,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -370,6 +370,13 @@ class Store:
         """The review log, newest first, as plain dicts with the keys of `history --reviews --json`.
 
         Only one deck's (and one card's) answers when given, only those at or after `since`."""
+        return list(self.iter_reviews(deck=deck, card=card, since=since, limit=limit))
+
+    def iter_reviews(
+        self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict]:
+        """`reviews`, one at a time: a long log is never all in memory."""
         query = (
             "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
             "phase, due_after FROM reviews WHERE 1"
@@ -385,7 +392,8 @@ class Store:
             params.append(limit)
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
                 "session", "phase", "next_due")
-        return [dict(zip(keys, row)) for row in self.db.execute(query, params)]
+        for row in self.db.execute(query, params):
+            yield dict(zip(keys, row))
 
 
 def _card_state(phase, due, step, stability, difficulty, last_review) -> CardState:

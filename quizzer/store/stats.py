@@ -8,6 +8,9 @@ right without SQL knowing the time zone.
 
 from __future__ import annotations
 
+import itertools
+import math
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,46 +23,62 @@ RIGHT = "(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND
 # A lapse, as in Anki: Again on a card that was in review.
 LAPSE = "phase = 'review' AND rating = 1"
 MATURE_DAYS = 21  # a review card whose interval is at least this many days is mature, as in Anki
-INTERVAL_DAYS = "(julianday(due) - julianday(last_review))"
+
+
+def _interval(table: str = "") -> str:
+    """A card's interval in days: from its last review to its due date."""
+    t = f"{table}." if table else ""
+    return f"(julianday({t}due) - julianday({t}last_review))"
+
 
 DayBounds = Sequence[tuple[int, str, str]]  # (day number, start, end) in UTC ISO, end excluded
+Curve = tuple[float, float]  # FSRS's forgetting curve: (factor, decay), from Scheduler.forgetting_curve
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which progress a query covers: every card of `decks`, and the single `cards`.
+    """Which progress a query covers: every card of `decks` and the single `cards`, less `excluded`.
 
-    `everything` covers the whole database; otherwise a card counts when its deck is in `decks`
-    or its (deck, card) key is in `cards`.
+    `everything` covers the whole database.
     """
 
     decks: tuple[str, ...] = ()
     cards: tuple[CardKey, ...] = ()
+    excluded: tuple[CardKey, ...] = ()
     everything: bool = False
 
 
 class Filter:
-    """A scope turned into a SQL condition, with the single cards in a temporary table."""
+    """A scope as a SQL condition; its single cards wait in temporary tables, filled once for every query."""
 
-    def __init__(self, store: Store, scope: Scope, table: str = ""):
-        self.params: list = []
+    _tables = itertools.count()
+
+    def __init__(self, store: Store, scope: Scope):
+        self.params: list = list(scope.decks)
         if scope.everything:
-            self.sql = "1"
+            self._template = "1"
             return
-        alias = f"{table}." if table else ""
-        parts = []
+        included = []
         if scope.decks:
-            parts.append(f"{alias}deck IN ({','.join('?' * len(scope.decks))})")
-            self.params += scope.decks
+            included.append(f"{{t}}deck IN ({','.join('?' * len(scope.decks))})")
         if scope.cards:
-            store.db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS stats_scope (deck TEXT, card TEXT, PRIMARY KEY (deck, card)) "
-                "WITHOUT ROWID"
-            )
-            store.db.execute("DELETE FROM temp.stats_scope")
-            store.db.executemany("INSERT OR IGNORE INTO temp.stats_scope VALUES (?, ?)", scope.cards)
-            parts.append(f"({alias}deck, {alias}card) IN (SELECT deck, card FROM temp.stats_scope)")
-        self.sql = f"({' OR '.join(parts)})" if parts else "0"
+            included.append(f"({{t}}deck, {{t}}card) IN (SELECT deck, card FROM {self._table(store, scope.cards)})")
+        self._template = f"({' OR '.join(included) or '0'})"
+        if scope.excluded:
+            self._template += (f" AND ({{t}}deck, {{t}}card) NOT IN "
+                               f"(SELECT deck, card FROM {self._table(store, scope.excluded)})")
+
+    @classmethod
+    def _table(cls, store: Store, keys: Iterable[CardKey]) -> str:
+        name = f"temp.stats_cards_{next(cls._tables)}"
+        store.db.execute("PRAGMA temp_store = MEMORY")  # temporary tables never need the disk
+        store.db.execute(f"CREATE TABLE {name} (deck TEXT, card TEXT, PRIMARY KEY (deck, card)) WITHOUT ROWID")
+        store.db.executemany(f"INSERT OR IGNORE INTO {name} VALUES (?, ?)", keys)
+        return name
+
+    def on(self, table: str = "") -> str:
+        """The condition, with columns qualified by `table` when given."""
+        return self._template.format(t=f"{table}." if table else "")
 
 
 def _days_cte(days: DayBounds) -> tuple[str, list]:
@@ -67,50 +86,82 @@ def _days_cte(days: DayBounds) -> tuple[str, list]:
     return f"days(day, start, stop) AS (VALUES {values})", [value for day in days for value in day]
 
 
+def _retrievability(store: Store, table: str = "") -> str:
+    """SQL for FSRS retrievability with the curve and the time now as the first two and third parameters."""
+    try:
+        store.db.execute("SELECT pow(2, 2)")
+    except sqlite3.OperationalError:  # SQLite built without its math functions
+        store.db.create_function("pow", 2, math.pow, deterministic=True)
+    t = f"{table}." if table else ""
+    elapsed = f"MAX(0, CAST(julianday(?) - julianday({t}last_review) AS INTEGER))"
+    return f"pow(1 + ? * {elapsed} / {t}stability, ?)"
+
+
 # -- card states ----------------------------------------------------------------------------------
 
 
-def state_counts(store: Store, scope: Scope, day_end: datetime) -> dict[str, dict[str, int]]:
-    """Per deck: cards with progress by state (learning, young, mature) and due before `day_end`."""
-    where = Filter(store, scope)
+def state_counts(store: Store, where: Filter, day_end: datetime, curve: Curve, now: datetime
+                 ) -> dict[str, dict[str, float]]:
+    """Per deck: cards with progress by state (learning, young, mature), due before `day_end`, and
+    the sum of their retrievability now."""
+    factor, decay = curve
     rows = store.db.execute(
         f"""
         SELECT deck,
                COUNT(*),
                SUM(phase IN ('learning', 'relearning')),
-               SUM(phase = 'review' AND {INTERVAL_DAYS} < ?),
-               SUM(phase = 'review' AND {INTERVAL_DAYS} >= ?),
-               SUM(due < ?)
-        FROM cards WHERE {where.sql} GROUP BY deck
+               SUM(phase = 'review' AND {_interval()} < ?),
+               SUM(phase = 'review' AND {_interval()} >= ?),
+               SUM(due < ?),
+               SUM({_retrievability(store)})
+        FROM cards WHERE {where.on()} GROUP BY deck
         """,
-        [MATURE_DAYS, MATURE_DAYS, iso(day_end), *where.params],
+        [MATURE_DAYS, MATURE_DAYS, iso(day_end), factor, iso(now), decay, *where.params],
     )
-    keys = ("studied", "learning", "young", "mature", "due")
+    keys = ("studied", "learning", "young", "mature", "due", "recall")
     return {deck: dict(zip(keys, counts)) for deck, *counts in rows}
 
 
-def forecast(store: Store, scope: Scope, days: DayBounds) -> dict[int, int]:
-    """Cards due per study day; the first day's start should be '' so that it takes in overdue cards."""
-    where = Filter(store, scope, "cards")
-    cte, params = _days_cte(days)
+def tag_sums(store: Store, where: Filter, tagged: Iterable[tuple[str, str, str]], curve: Curve, now: datetime
+             ) -> dict[str, tuple[int, int, float]]:
+    """Per tag of (deck, card, tag) rows: (cards with progress, mature cards, sum of retrievability now)."""
+    factor, decay = curve
+    store.db.execute("PRAGMA temp_store = MEMORY")
+    store.db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_tags (deck TEXT, card TEXT, tag TEXT)")
+    store.db.execute("DELETE FROM temp.stats_tags")
+    store.db.executemany("INSERT INTO temp.stats_tags VALUES (?, ?, ?)", tagged)
     rows = store.db.execute(
-        f"WITH {cte} SELECT day, COUNT(*) FROM days JOIN cards ON cards.due >= start AND cards.due < stop "
-        f"WHERE {where.sql} GROUP BY day",
+        f"""
+        SELECT t.tag, COUNT(*), SUM(c.phase = 'review' AND {_interval('c')} >= ?), SUM({_retrievability(store, 'c')})
+        FROM temp.stats_tags AS t JOIN cards AS c ON c.deck = t.deck AND c.card = t.card
+        WHERE {where.on('c')} GROUP BY t.tag
+        """,
+        [MATURE_DAYS, factor, iso(now), decay, *where.params],
+    )
+    return {tag: (studied, mature, recall) for tag, studied, mature, recall in rows}
+
+
+def forecast(store: Store, where: Filter, days: DayBounds) -> dict[int, int]:
+    """Cards due per study day; the first day's start should be '' so that it takes in overdue cards."""
+    cte, params = _days_cte(days)
+    # Left to itself SQLite may walk each deck's cards once per day; the due index reads each card once.
+    rows = store.db.execute(
+        f"WITH {cte} SELECT day, COUNT(*) FROM days JOIN cards INDEXED BY cards_by_due "
+        f"ON cards.due >= start AND cards.due < stop WHERE {where.on('cards')} GROUP BY day",
         params + where.params,
     )
     return dict(rows.fetchall())
 
 
-def lapsed_cards(store: Store, scope: Scope, now: datetime, *, leech_lapses: int, hardest: int) -> list[tuple]:
+def lapsed_cards(store: Store, where: Filter, now: datetime, *, leech_lapses: int, hardest: int) -> list[tuple]:
     """(deck, card, lapses, phase, due, step, stability, difficulty, last_review) of the leeches (at
     least `leech_lapses` lapses) and of the `hardest` cards with most lapses, in that order: most
     lapses first, then the least likely to be recalled now (the longest time since the last review
     for the stability, which orders cards as FSRS retrievability does)."""
-    where = Filter(store, scope)
     rows = store.db.execute(
         f"""
         WITH lapsed AS MATERIALIZED (
-            SELECT deck, card, COUNT(*) AS lapses FROM reviews WHERE {LAPSE} AND {where.sql} GROUP BY deck, card)
+            SELECT deck, card, COUNT(*) AS lapses FROM reviews WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
         SELECT c.deck, c.card, l.lapses, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review
         FROM lapsed AS l JOIN cards AS c ON c.deck = l.deck AND c.card = l.card
         WHERE l.lapses >= MIN(?, COALESCE((SELECT lapses FROM lapsed ORDER BY lapses DESC LIMIT 1 OFFSET ?), 1))
@@ -122,10 +173,9 @@ def lapsed_cards(store: Store, scope: Scope, now: datetime, *, leech_lapses: int
     return rows.fetchall()
 
 
-def card_rows(store: Store, scope: Scope) -> dict[CardKey, tuple]:
+def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
     """Per card with progress: (phase, due, step, stability, difficulty, last_review, answers,
     lapses, last verdict, last rating)."""
-    where = Filter(store, scope, "c")
     rows = store.db.execute(
         f"""
         SELECT c.deck, c.card, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review,
@@ -136,11 +186,21 @@ def card_rows(store: Store, scope: Scope) -> dict[CardKey, tuple]:
         LEFT JOIN reviews AS last ON last.rowid = (
             SELECT rowid FROM reviews AS r WHERE r.deck = c.deck AND r.card = c.card
             ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1)
-        WHERE {where.sql}
+        WHERE {where.on('c')}
         """,
         where.params,
     )
     return {(deck, card): tuple(rest) for deck, card, *rest in rows}
+
+
+def card_ids_with_progress(store: Store, decks: Sequence[str]) -> dict[str, list[str]]:
+    """Per deck of `decks`, the ids of its cards that have progress."""
+    marks = ",".join("?" * len(decks))
+    # One string per deck, split in Python: far cheaper than a row per card. Ids never hold \x1f.
+    rows = store.db.execute(
+        f"SELECT deck, group_concat(card, char(31)) FROM cards WHERE deck IN ({marks}) GROUP BY deck", list(decks)
+    )
+    return {deck: ids.split("\x1f") for deck, ids in rows}
 
 
 def decks_with_progress(store: Store) -> list[str]:
@@ -150,26 +210,24 @@ def decks_with_progress(store: Store) -> list[str]:
 # -- the review log -------------------------------------------------------------------------------
 
 
-def daily_answers(store: Store, scope: Scope, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
+def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
     """(day, deck, answers, right, milliseconds answering) for each study day and deck with answers."""
-    where = Filter(store, scope, "r")
     cte, params = _days_cte(days)
     rows = store.db.execute(
         f"""
         WITH {cte}
         SELECT day, r.deck, COUNT(*), SUM({RIGHT}), SUM(r.duration_ms)
         FROM days JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
-        WHERE {where.sql} GROUP BY day, r.deck
+        WHERE {where.on('r')} GROUP BY day, r.deck
         """,
         params + where.params,
     )
     return rows.fetchall()
 
 
-def first_reviews(store: Store, scope: Scope, days: DayBounds) -> list[tuple[int, str, int, int]]:
+def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int]]:
     """(day, deck, reviews, passed) for true retention: of each card's answers while in review, only
     the first of each study day counts, and it passes unless rated Again."""
-    where = Filter(store, scope, "r")
     cte, params = _days_cte(days)
     rows = store.db.execute(
         f"""
@@ -178,7 +236,7 @@ def first_reviews(store: Store, scope: Scope, days: DayBounds) -> list[tuple[int
             -- SQLite takes the bare column `rating` from the row holding MIN(reviewed_at).
             SELECT day, r.deck AS deck, r.card, r.rating AS rating, MIN(r.reviewed_at)
             FROM days JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
-            WHERE r.phase = 'review' AND {where.sql}
+            WHERE r.phase = 'review' AND {where.on('r')}
             GROUP BY day, r.deck, r.card
         ) GROUP BY day, deck
         """,
@@ -187,15 +245,14 @@ def first_reviews(store: Store, scope: Scope, days: DayBounds) -> list[tuple[int
     return rows.fetchall()
 
 
-def days_with_answers(store: Store, scope: Scope, days: DayBounds) -> list[int]:
+def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]:
     """The study days among `days` with at least one answer (one index lookup per day)."""
-    where = Filter(store, scope, "r")
     cte, params = _days_cte(days)
     rows = store.db.execute(
         f"""
         WITH {cte}
         SELECT day FROM days WHERE EXISTS (
-            SELECT 1 FROM reviews AS r WHERE r.reviewed_at >= start AND r.reviewed_at < stop AND {where.sql})
+            SELECT 1 FROM reviews AS r WHERE r.reviewed_at >= start AND r.reviewed_at < stop AND {where.on('r')})
         ORDER BY day
         """,
         params + where.params,
@@ -203,14 +260,13 @@ def days_with_answers(store: Store, scope: Scope, days: DayBounds) -> list[int]:
     return [day for (day,) in rows]
 
 
-def totals(store: Store, scope: Scope) -> tuple[int, int, str | None]:
+def totals(store: Store, where: Filter) -> tuple[int, int, str | None]:
     """(answers, milliseconds answering, time of the first answer) over the whole log."""
-    where = Filter(store, scope)
     answers, duration = store.db.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews WHERE {where.sql}", where.params
+        f"SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews WHERE {where.on()}", where.params
     ).fetchone()
     (first,) = store.db.execute(
-        f"SELECT MIN(reviewed_at) FROM reviews WHERE {where.sql}", where.params
+        f"SELECT MIN(reviewed_at) FROM reviews WHERE {where.on()}", where.params
     ).fetchone()
     return answers, duration, first
 
@@ -248,25 +304,27 @@ _ANSWER_SUMS = ("COUNT(*)", "COALESCE(SUM(phase = 'new'), 0)", "COALESCE(SUM(pha
 _ANSWER_KEYS = ("answers", "new", "reviews", "right", "answering_ms")
 
 
-def session_rows(store: Store, sessions: Iterable, *, deck: str | None, since: datetime | None) -> list[dict]:
-    """Sums of the matching answers of each session, with its start, end, decks answered and distinct cards."""
-    ids = list(sessions)
-    if not ids:
-        return []
+def session_rows(store: Store, sessions: list | None, *, deck: str | None, since: datetime | None) -> list[dict]:
+    """Sums of the matching answers of each session in `sessions` (every session when None), with its
+    start, end, decks answered and distinct cards."""
     where, params = _review_filter(deck, since)
-    # NULL never matches IN, so answers without a session are taken with IS NULL.
-    known = [s for s in ids if s is not None]
-    match = f"(session IN ({','.join('?' * len(known))}){' OR session IS NULL' if None in ids else ''})"
+    if sessions is not None:
+        if not sessions:
+            return []
+        # NULL never matches IN, so answers without a session are taken with IS NULL.
+        known = [s for s in sessions if s is not None]
+        where += f" AND (session IN ({','.join('?' * len(known))}){' OR session IS NULL' if None in sessions else ''})"
+        params = [*params, *known]
     # Column names are unambiguous across the join: only `reviews` has deck, card, phase, rating...
     rows = store.db.execute(
         f"""
         SELECT session, COALESCE(started_at, MIN(reviewed_at)), COALESCE(ended_at, MAX(reviewed_at)),
                GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), {', '.join(_ANSWER_SUMS)}
         FROM reviews LEFT JOIN sessions ON session_id = session
-        WHERE {match} AND {where}
+        WHERE {where}
         GROUP BY session
         """,
-        [*known, *params],
+        params,
     )
     return [
         {"session": session, "started_at": started, "ended_at": ended, "decks": sorted(decks.split(",")),
@@ -283,8 +341,11 @@ def session_totals(store: Store, *, deck: str | None, since: datetime | None) ->
     (cards,) = store.db.execute(
         f"SELECT COUNT(*) FROM (SELECT DISTINCT deck, card FROM reviews WHERE {where})", params
     ).fetchone()
+    # COUNT(DISTINCT) lets SQLite pick the session index or the time range; NULL is counted apart.
     (sessions,) = store.db.execute(
-        f"SELECT COUNT(*) FROM (SELECT DISTINCT session FROM reviews WHERE {where})", params
+        f"SELECT COUNT(DISTINCT session) + EXISTS (SELECT 1 FROM reviews WHERE session IS NULL AND {where}) "
+        f"FROM reviews WHERE {where}",
+        params + params,
     ).fetchone()
     return {"sessions": sessions, "cards": cards, **dict(zip(_ANSWER_KEYS, sums))}
 
