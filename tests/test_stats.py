@@ -340,9 +340,35 @@ def test_stats_of_an_empty_history(runner, quizzer_home):
     assert data["total"]["new"] == data["total"]["cards"] > 0  # the built-in decks, all new
 
 
-def test_the_screen_fits_narrow_terminals(runner, history):
-    out = screen(runner, "stats", "--now", NOW.isoformat(), width=60)
-    assert max(len(line) for line in out.splitlines()) <= 60
+def test_the_screens_fit_narrow_terminals(runner, history):
+    now = ["--now", NOW.isoformat()]
+    for command in (["stats", *now], ["history"], ["history", "--reviews"], ["cards", "beta", *now],
+                    ["card", "beta/b3", *now]):
+        out = screen(runner, *command, width=60)
+        assert max(len(line) for line in out.splitlines()) <= 60, command
+
+
+def test_colour_only_adds_to_the_shades_and_no_color_turns_it_off(history, monkeypatch):
+    from rich.console import Console
+
+    from quizzer.stats import compute_stats
+    from quizzer.ui.stats import calendar_heatmap
+
+    with Store(history.store.path) as store:
+        stats = compute_stats(store, Scheduler(), [], now=NOW)
+
+    def render(**env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        out = io.StringIO()
+        Console(file=out, width=80, force_terminal=True, color_system="256").print(calendar_heatmap(stats.calendar))
+        return out.getvalue()
+
+    monkeypatch.delenv("NO_COLOR")
+    coloured = render()
+    assert "\x1b[38;5;" in coloured and "█" in coloured
+    plain = render(NO_COLOR="1")
+    assert "\x1b[38;5;" not in plain and "█" in plain
 
 
 # -- history --------------------------------------------------------------------------------------
