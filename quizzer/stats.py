@@ -22,6 +22,7 @@ CALENDAR_WEEKS = 16
 FORECAST_DAYS = 14
 LEECH_LAPSES = 8
 HARDEST_CARDS = 10
+DAYS_PER_QUERY = 5000  # three parameters a day, well under SQLite's 32,766 per statement
 
 
 class StatsError(Exception):
@@ -324,7 +325,10 @@ def _streaks(store: Store, where: queries.Filter, days: StudyDays, first: dateti
     if first is None:
         return 0, 0, 0
     span = (days.today - days.date_of(first)).days + 1
-    studied = set(queries.days_with_answers(store, where, days.past(span)))
+    bounds = days.past(span)
+    studied: set[int] = set()
+    for start in range(0, span, DAYS_PER_QUERY):  # SQLite caps the parameters of one statement
+        studied.update(queries.days_with_answers(store, where, bounds[start:start + DAYS_PER_QUERY]))
     current, ago = 0, 0 if 0 in studied else 1  # today still counts as open until it ends
     while ago + current in studied:
         current += 1

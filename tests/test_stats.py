@@ -597,3 +597,15 @@ def test_the_forgetting_curve_is_fsrs_own():
         last = NOW - timedelta(days=days, hours=3)
         state = CardState(Phase.REVIEW, due=NOW, stability=stability, difficulty=5.0, last_review=last)
         assert (1 + factor * days / stability) ** decay == pytest.approx(scheduler.retrievability(state, NOW))
+
+
+def test_streaks_over_a_history_longer_than_one_query(quizzer_home):
+    from quizzer.stats import DAYS_PER_QUERY, compute_stats
+
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("old", ["d"], NOW - timedelta(days=DAYS_PER_QUERY + 500))
+        for days_ago in (DAYS_PER_QUERY + 500, DAYS_PER_QUERY + 499, DAYS_PER_QUERY + 498, 1, 0):
+            h.answer("d", f"c{days_ago}", Rating.GOOD, RIGHT, NOW - timedelta(days=days_ago))
+        stats = compute_stats(store, Scheduler(), [], now=NOW)
+    assert (stats.streak, stats.longest_streak, stats.study_days) == (2, 3, 5)
