@@ -72,41 +72,51 @@ def write_library(home: Path, decks: int = 100, cards: int = 100_000, seed: int 
     return folder
 
 
+LONGEST_GAP = timedelta(days=120)  # between two answers to a card in the synthetic review log
+
+
 def write_review_log(path: Path, cards: int, reviews: int, now: datetime, decks: int = 100, seed: int = 1) -> int:
     """`reviews` answers to `cards` cards as JSON Lines, as `quizzer progress export` writes them.
 
-    Each card is first seen on a day in the last three years, then reviewed when it falls due:
-    intervals grow about 2.5x on a right answer and start again after a wrong one (about one in
-    seven), and a card falling due after `now` is answered early. Returns the number of lines written.
+    Each card is answered when it falls due, or a little before (never more than four months after
+    its previous answer, so a card's history spans a few years, not FSRS's longest intervals), about
+    one answer in twelve wrong, and scheduled by quizzer's own FSRS scheduler, so importing the file
+    replays exactly this schedule. Each card's answers are then moved in time so the last lies in
+    the last four months and the card is due after now, as for a learner who keeps up. Returns the
+    number of lines written.
     """
+    from quizzer.model import Rating
+    from quizzer.scheduler import Scheduler, new_state
+
+    scheduler = Scheduler()
     rng = random.Random(seed)
     per_card, extra = divmod(reviews, cards)
+    verdicts = {Rating.AGAIN: "wrong", Rating.HARD: "close", Rating.GOOD: "correct", Rating.EASY: "correct"}
     written = 0
     with path.open("w", encoding="utf-8") as out:
         for number in range(cards):
-            deck, card = f"bench-{number % decks:03d}", f"card-{number:06d}"
-            at = now - timedelta(days=rng.uniform(30, 3 * 365), seconds=rng.randrange(86400))
-            interval, phase = timedelta(minutes=10), "new"
+            at = datetime(2000, 1, 1, 8, tzinfo=timezone.utc)  # moved to the present below
+            state, answers = new_state(at), []
             session = str(uuid.UUID(int=rng.getrandbits(128)))
             for _ in range(per_card + (number < extra)):
-                right = rng.random() < 0.86
-                rating = rng.choice((2, 3, 3, 3, 4)) if right else 1
-                interval = min(interval * 2.5, timedelta(days=365)) if right else timedelta(minutes=10)
-                after = "review" if right and phase != "new" else "relearning" if phase == "review" else "learning"
-                out.write(json.dumps({
-                    "review_id": str(uuid.UUID(int=rng.getrandbits(128))), "deck": deck, "card": card,
-                    "reviewed_at": at.isoformat(timespec="microseconds"), "rating": rating,
-                    "verdict": "correct" if right else "wrong", "response": "an answer",
-                    "duration_ms": rng.randrange(2000, 20000), "session": session, "phase": phase,
-                    "next_due": (at + interval).isoformat(timespec="microseconds"),
-                }) + "\n")
-                written += 1
-                phase = after
-                # Answered a little after falling due; a card due in the future is answered sooner
-                # (no answer lies ahead of `now`).
-                at = min(at + interval * rng.uniform(1.0, 1.3), at + (now - at) * rng.uniform(0.2, 0.6))
+                rating = Rating(rng.choice((2, 3, 3, 3, 3, 3, 3, 4, 4)) if rng.random() < 0.92 else 1)
+                review_id = str(uuid.UUID(int=rng.getrandbits(128)))
+                after = scheduler.review(state, rating, at, review_id)
+                answers.append((review_id, at, rating, state.phase.value, after.due, session))
+                state = after
+                at += min(after.due - at, LONGEST_GAP) * rng.uniform(0.85, 1.0)
                 if rng.random() < 0.3:
                     session = str(uuid.UUID(int=rng.getrandbits(128)))
+            last = answers[-1][1]
+            shift = now - min(state.due - last, LONGEST_GAP) * rng.random() - last
+            for review_id, moment, rating, phase, due, session in answers:
+                out.write(json.dumps({
+                    "review_id": review_id, "deck": f"bench-{number % decks:03d}", "card": f"card-{number:06d}",
+                    "reviewed_at": (moment + shift).isoformat(timespec="microseconds"), "rating": int(rating),
+                    "verdict": verdicts[rating], "response": "an answer", "duration_ms": rng.randrange(2000, 20000),
+                    "session": session, "phase": phase, "next_due": (due + shift).isoformat(timespec="microseconds"),
+                }) + "\n")
+            written += len(answers)
     return written
 
 

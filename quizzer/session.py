@@ -166,7 +166,9 @@ class StudySession:
     def build_queue(self, now: datetime) -> _Queue:
         day_start = study_day_start(now, self.limits.day_starts_at)
         day_end = day_start + timedelta(days=1)
-        states = self.store.states(d.id for d in self.decks)
+        # Only the states due today are read in full: a large library has most cards waiting for later.
+        reviewed = self.store.reviewed(d.id for d in self.decks)
+        states = self.store.states((d.id for d in self.decks), due_before=day_end)
         new_today = self.store.new_cards_since(day_start)
         reviews_left = max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start))
         queue = _Queue()
@@ -174,11 +176,11 @@ class StudySession:
             new_left = max(0, self.limits.new_per_day - new_today.get(deck.id, 0))
             for card in self._cards(deck):
                 state = states.get((deck.id, card.id))
-                if state is None:
+                if (deck.id, card.id) not in reviewed:
                     if new_left > 0:
                         queue.new.append(_Entry(deck, card, new_state(now)))
                         new_left -= 1
-                elif state.due >= day_end:
+                elif state is None:  # due after today
                     continue
                 elif state.phase in (Phase.LEARNING, Phase.RELEARNING):
                     queue.learning[(deck.id, card.id)] = _Entry(deck, card, state)
@@ -292,8 +294,8 @@ class StudySession:
         s.duration = ended - started
         tomorrow_end = study_day_start(ended, self.limits.day_starts_at) + timedelta(days=2)
         wanted = self.cards_in_scope()
-        states = self.store.states(d.id for d in self.decks)
-        s.due_tomorrow = sum(1 for k, st in states.items() if k in wanted and st.due < tomorrow_end)
+        states = self.store.states((d.id for d in self.decks), due_before=tomorrow_end)
+        s.due_tomorrow = sum(1 for key in states if key in wanted)
 
 
 def _typed_answers(deck: Deck) -> list[tuple[str, str]]:

@@ -179,6 +179,8 @@ def test_backup_defaults_to_the_backups_folder_and_never_overwrites(runner, home
     assert result.exit_code == 0, result.output
     made = list((home / "backups").glob("quizzer-*.db"))
     assert len(made) == 1 and str(made[0]) in result.output
+    assert quizzer(runner, home, "backup").exit_code == 0  # the same second: another name, not an error
+    assert len(list((home / "backups").glob("quizzer-*.db"))) == 2
     into_folder = quizzer(runner, home, "backup", str(tmp_path))
     assert into_folder.exit_code == 0 and len(list(tmp_path.glob("quizzer-*.db"))) == 1
     existing = tmp_path / "keep.db"

@@ -151,3 +151,16 @@ def test_backup_is_a_consistent_copy(tmp_path):
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("SELECT review_id FROM reviews").fetchall() == [("r1",)]
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_states_due_before_and_the_cards_reviewed(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        soon = record(store, scheduler, new_state(T0), review("r1", card="soon", rating=Rating.AGAIN))
+        later = record(store, scheduler, new_state(T0), review("r2", card="later", rating=Rating.EASY))
+        record(store, scheduler, new_state(T0), review("r3", card="other", deck="e"))
+        assert soon.due < later.due
+        assert store.reviewed(["d"]) == {("d", "soon"), ("d", "later")}
+        assert store.states(["d"], due_before=later.due) == {("d", "soon"): soon}
+        assert set(store.states(["d"], due_before=later.due + timedelta(microseconds=1))) == {
+            ("d", "soon"), ("d", "later")}

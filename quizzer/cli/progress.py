@@ -28,6 +28,17 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
 
 
+def _unused_name(folder: Path, suffix: str = "") -> Path:
+    """`quizzer-STAMP{suffix}.db` in `folder`, numbered if a backup was already made this second."""
+    import itertools
+
+    stamp = _stamp()
+    for number in itertools.count(1):
+        candidate = folder / f"quizzer-{stamp}{'' if number == 1 else f'-{number}'}{suffix}.db"
+        if not candidate.exists():
+            return candidate
+
+
 def backup(
     path: Optional[Path] = typer.Argument(
         None, help="File (or existing folder) to write; default: backups/ in the data folder.", show_default=False
@@ -39,16 +50,17 @@ def backup(
     quizzer is not running.
     """
     with user_errors(), open_store() as store:
-        default_name = f"quizzer-{_stamp()}.db"
-        target = store.path.parent / "backups" / default_name if path is None else path
-        if target.is_dir():
-            target = target / default_name
-        if target.exists():
-            fail(f"{target} already exists; choose another name (a backup never overwrites a file)")
-        if not target.parent.is_dir():
-            if path is not None:
-                fail(f"{target.parent} is not a folder")
-            target.parent.mkdir()
+        if path is None:
+            (store.path.parent / "backups").mkdir(exist_ok=True)
+            target = _unused_name(store.path.parent / "backups")
+        elif path.is_dir():
+            target = _unused_name(path)
+        elif path.exists():
+            fail(f"{path} already exists; choose another name (a backup never overwrites a file)")
+        elif not path.parent.is_dir():
+            fail(f"{path.parent} is not a folder")
+        else:
+            target = path
         store.backup(target)
     typer.echo(f"Backed up {store.path} to {target}")
 
@@ -137,8 +149,8 @@ def doctor(
                 fail(f"{store.path} is damaged; move it aside and restore a copy from "
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
             if found.disagreeing and fix:
-                copy = store.path.parent / "backups" / f"quizzer-{_stamp()}-before-doctor-fix.db"
-                copy.parent.mkdir(exist_ok=True)
+                (store.path.parent / "backups").mkdir(exist_ok=True)
+                copy = _unused_name(store.path.parent / "backups", "-before-doctor-fix")
                 store.backup(copy)
                 rebuilt = store.rebuild_states(replay)
                 typer.echo(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")

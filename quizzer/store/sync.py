@@ -37,7 +37,7 @@ class ProgressFileError(Exception):
 
     def __init__(self, path: str, line: int, message: str):
         self.path, self.line = path, line
-        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        super().__init__(f"{path}:{line}: {message}")
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,11 @@ def export_reviews(store: Store, out: IO[str]) -> int:
 
 
 @contextlib.contextmanager
-def atomic_file(target: Path, mode: str = "w") -> Iterator[IO]:
-    """A file written beside `target` and renamed over it only once complete and on disk."""
+def atomic_file(target: Path) -> Iterator[IO[str]]:
+    """A text file written beside `target` and renamed over it only once complete and on disk."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with open(handle, mode, encoding=None if "b" in mode else "utf-8") as file:
+        with open(handle, "w", encoding="utf-8") as file:
             yield file
             file.flush()
             os.fsync(file.fileno())
@@ -97,7 +97,7 @@ def import_reviews(store: Store, lines: Iterable[str], source: str, replay: Repl
                 db.executemany(f"INSERT INTO incoming VALUES ({', '.join('?' * len(KEYS))})", rows)
                 read += len(rows)
             (last_before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
-            # A review id already here (or repeated in the file) is the same answer: keep the first.
+            # A review id already saved (or repeated in the file) is the same answer: it is kept once.
             db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM incoming ORDER BY reviewed_at")
             (added,) = db.execute("SELECT changes()").fetchone()
             touched = db.execute(
@@ -168,7 +168,7 @@ def _time(review: dict, key: str) -> str:
 def _whole(review: dict, key: str, low: int, high: int | None) -> int:
     value = review[key]
     if type(value) is not int or value < low or (high is not None and value > high):
-        allowed = f"{', '.join(map(str, range(low, high)))} or {high}" if high else "a whole number from 0"
+        allowed = f"{', '.join(map(str, range(low, high)))} or {high}" if high else f"a whole number from {low}"
         raise _Invalid(f"'{key}' must be {allowed}, not {value!r}")
     return value
 
@@ -236,7 +236,7 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
-    cached = {key: state for key, state in _cached_states(store)}
+    cached = dict(_cached_states(store))
     seen: set[CardKey] = set()
     for key, log in _logs(store):
         seen.add(key)
