@@ -398,61 +398,52 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    session: str | None  # None gathers answers saved without a session
-    started_at: datetime
-    ended_at: datetime  # the last answer's time when the session never ended cleanly
-    decks: list[str]  # the decks answered in it
+class _AnswerCounts:
+    """What a session row and the history's total line both count."""
+
     answers: int
-    cards: int
+    cards: int  # distinct cards
     new: int  # answers to new cards
     reviews: int  # answers to cards in review
     right: int
     answering_ms: int  # time spent answering: from each question shown to its answer
 
+    @property
+    def wrong(self) -> int:
+        return self.answers - self.right
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+    def _counts(self) -> dict:
+        return {"answers": self.answers, "cards": self.cards, "new": self.new, "reviews": self.reviews,
+                "right": self.right, "wrong": self.wrong, "accuracy": _round(self.accuracy),
+                "answering_ms": self.answering_ms}
+
+
+@dataclass(frozen=True)
+class SessionRow(_AnswerCounts):
+    session: str | None  # None gathers answers saved without a session
+    started_at: datetime
+    ended_at: datetime  # the last answer's time when the session never ended cleanly
+    decks: list[str]  # the decks answered in it
+
     CSV_KEYS: ClassVar[tuple[str, ...]] = (
         "session", "started_at", "ended_at", "decks", "answers", "cards", "new", "reviews", "right", "wrong",
         "accuracy", "answering_ms")
 
-    @property
-    def wrong(self) -> int:
-        return self.answers - self.right
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.right / self.answers if self.answers else None
-
     def to_dict(self) -> dict:
         return {"session": self.session, "started_at": iso(self.started_at), "ended_at": iso(self.ended_at),
-                "decks": self.decks, **_counts(self)}
+                "decks": self.decks, **self._counts()}
 
 
 @dataclass(frozen=True)
-class SessionTotal:
+class SessionTotal(_AnswerCounts):
     sessions: int
-    answers: int
-    cards: int  # distinct cards
-    new: int
-    reviews: int
-    right: int
-    answering_ms: int
-
-    @property
-    def wrong(self) -> int:
-        return self.answers - self.right
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.right / self.answers if self.answers else None
 
     def to_dict(self) -> dict:
-        return {"sessions": self.sessions, **_counts(self)}
-
-
-def _counts(row: SessionRow | SessionTotal) -> dict:
-    return {"answers": row.answers, "cards": row.cards, "new": row.new, "reviews": row.reviews,
-            "right": row.right, "wrong": row.wrong, "accuracy": _round(row.accuracy),
-            "answering_ms": row.answering_ms}
+        return {"sessions": self.sessions, **self._counts()}
 
 
 @dataclass(frozen=True)
