@@ -42,21 +42,23 @@ def study():
 app()
 """
 QUIZZER = [sys.executable, "-m", "quizzer"]
+# How the plain prompts end: "answer> ", "true or false> ", ..., and a flash card's reveal prompt.
+PROMPT_ENDS = (b"> ", b"(press Enter to show the answer) ")
 
 
-def run_measured(argv: list[str], env: dict, runs: int, stdin: Path | None = None) -> tuple[float, float]:
+def run_measured(argv: list[str], env: dict, runs: int) -> tuple[float, float]:
     """(median seconds, largest peak resident MB) of running `argv` to completion `runs` times."""
     times, peaks = [], []
     for _ in range(runs):
-        with open(stdin or os.devnull, "rb") as source:
+        with tempfile.TemporaryFile() as errors:
             start = time.perf_counter()
-            child = subprocess.Popen(argv, env=env, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            child = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
             # wait4 gives this child's own peak memory, not the largest of every child so far.
             _, status, usage = os.wait4(child.pid, 0)
             times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status):
-            raise RuntimeError(f"{' '.join(argv[2:])} failed: {child.stderr.read().decode().strip()}")
-        child.stderr.close()
+            if os.waitstatus_to_exitcode(status):
+                errors.seek(0)
+                raise RuntimeError(f"{' '.join(argv[2:])} failed: {errors.read().decode().strip()}")
         peaks.append(usage.ru_maxrss / 1024)  # kilobytes on Linux
     return statistics.median(times), max(peaks)
 
@@ -82,7 +84,7 @@ def time_to_first_question(home: Path, runs: int) -> float:
         start = time.perf_counter()
         proc = subprocess.Popen([*QUIZZER, "study", "--plain"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         seen = b""
-        while b"> " not in seen:  # every plain prompt ends in "> "
+        while not any(prompt in seen for prompt in PROMPT_ENDS):
             chunk = os.read(proc.stdout.fileno(), 4096)
             if not chunk:
                 raise RuntimeError("quizzer ended before showing a question")
@@ -155,11 +157,20 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="build the data in this folder and keep it (reused when there)")
     parser.add_argument("--targets-only", action="store_true", help="skip the other benchmark scripts")
     args = parser.parse_args()
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        measure_all(args, args.work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="quizzer-bench-") as work:
+            measure_all(args, Path(work))
+    if not args.targets_only:
+        other_benchmarks(args.quick)
+
+
+def measure_all(args: argparse.Namespace, work: Path) -> None:
     scale = 10 if args.quick else 1
     runs = 3 if args.quick else 7
     decks, cards, reviews, big_deck = 100, 100_000 // scale, 1_000_000 // scale, 10_000 // scale
-    work = args.work or Path(tempfile.mkdtemp(prefix="quizzer-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}; data in {work}")
@@ -216,8 +227,6 @@ def main() -> None:
         table.add(f"quizzer {' '.join(command)}, {reviews:,} answers", f"{seconds * 1000:.0f} ms, {peak:.0f} MB peak",
                   "under 1 s, 200 MB", max(seconds / 1, peak / 200))
     table.print()
-    if not args.targets_only:
-        other_benchmarks(args.quick)
 
 
 # The other benchmark scripts, with the arguments that shrink them for --quick.
