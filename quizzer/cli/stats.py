@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Optional
 
@@ -23,6 +24,22 @@ def now_or(value: Optional[str]):
     except ValueError:
         fail(f"--now: '{value}' is not an ISO date and time")
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@contextlib.contextmanager
+def _progress(*, fuzz: bool = True):
+    """Settings, decks, store and scheduler for one of these commands; a StatsError exits 2."""
+    from quizzer.scheduler import Scheduler
+    from quizzer.stats import StatsError
+
+    with user_errors():
+        config = settings()
+        decks = library()
+        with open_store() as store:
+            try:
+                yield config, decks, store, Scheduler(desired_retention=config.desired_retention, fuzz=fuzz)
+            except StatsError as exc:
+                fail(str(exc))
 
 
 def print_json(data) -> None:
@@ -74,21 +91,13 @@ def stats(
 ) -> None:
     """How am I doing? Cards by state, accuracy and true retention, mastery per tag, the cards due
     in the next 14 days, a 16-week review calendar, streaks, the hardest cards and leeches."""
-    from quizzer.scheduler import Scheduler
-    from quizzer.stats import StatsError, compute_stats
+    from quizzer.stats import compute_stats
 
     moment = now_or(now)
-    with user_errors():
-        config = settings()
-        decks = library()
-        with open_store() as store:
-            try:
-                result = compute_stats(
-                    store, Scheduler(desired_retention=config.desired_retention), decks, decks=deck_ids or (),
-                    tag=tag, now=moment, day_starts_at=config.day_starts_at,
-                )
-            except StatsError as exc:
-                fail(str(exc))
+    with _progress() as (config, decks, store, scheduler):
+        result = compute_stats(
+            store, scheduler, decks, decks=deck_ids or (), tag=tag, now=moment, day_starts_at=config.day_starts_at,
+        )
     if as_json:
         print_json(result.to_dict())
         return
@@ -112,21 +121,14 @@ def cards(
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
     """Browse cards: state, due date, stability, chance of recall now, reviews, lapses and the last verdict."""
-    from quizzer.scheduler import Scheduler
-    from quizzer.stats import StatsError, list_cards
+    from quizzer.stats import list_cards
 
     moment = now_or(now)
-    with user_errors():
-        config = settings()
-        decks = library()
-        with open_store() as store:
-            try:
-                rows = list_cards(
-                    store, Scheduler(desired_retention=config.desired_retention), decks, deck=deck, tag=tag,
-                    due_only=due, leeches_only=leeches, now=moment, day_starts_at=config.day_starts_at,
-                )
-            except StatsError as exc:
-                fail(str(exc))
+    with _progress() as (config, decks, store, scheduler):
+        rows = list_cards(
+            store, scheduler, decks, deck=deck, tag=tag, due_only=due, leeches_only=leeches, now=moment,
+            day_starts_at=config.day_starts_at,
+        )
     if as_json:
         print_json(row.to_dict() for row in rows)
         return
@@ -144,23 +146,15 @@ def card(
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
     """One card's whole history, its state, and the interval each rating would give if answered now."""
-    from quizzer.scheduler import Scheduler
-    from quizzer.stats import StatsError, card_detail
+    from quizzer.stats import card_detail
 
     deck, _, card_id = key.partition("/")
     if not deck or not card_id:
         fail(f"'{key}' is not DECK/CARD; `quizzer cards DECK` lists a deck's card ids")
     moment = now_or(now)
-    with user_errors():
-        config = settings()
-        decks = library()
-        with open_store() as store:
-            try:
-                # Without fuzz: the intervals shown are FSRS's own, not one random draw of their spread.
-                detail = card_detail(store, Scheduler(desired_retention=config.desired_retention, fuzz=False),
-                                     decks, deck, card_id, now=moment)
-            except StatsError as exc:
-                fail(str(exc))
+    # Without fuzz: the intervals shown are FSRS's own, not one random draw of their spread.
+    with _progress(fuzz=False) as (_, decks, store, scheduler):
+        detail = card_detail(store, scheduler, decks, deck, card_id, now=moment)
     if as_json:
         print_json(detail.to_dict())
         return
