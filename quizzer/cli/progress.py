@@ -130,8 +130,10 @@ def import_(
 def doctor(
     fix: bool = typer.Option(False, "--fix", help="Rebuild card states from the review log (after a backup)."),
 ) -> None:
-    """Check the progress database: integrity, progress on cards no longer in any deck, and card
-    states that disagree with a replay of their answers.
+    """Check the progress database; --fix rebuilds card states from the answers.
+
+    Looks at integrity, progress on cards no longer in any deck, and card states that disagree
+    with a replay of their answers.
 
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
     touches a damaged file. Orphaned progress is only reported: it is kept, so a deck put back later

@@ -89,8 +89,11 @@ def stats(
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
-    """How am I doing? Cards by state, accuracy and true retention, mastery per tag, the cards due
-    in the next 14 days, a 16-week review calendar, streaks, the hardest cards and leeches."""
+    """How am I doing? One screen of statistics.
+
+    Cards by state, accuracy and true retention, mastery per tag, the cards due in the next 14
+    days, a 16-week review calendar, streaks, the hardest cards and leeches.
+    """
     from quizzer.stats import compute_stats
 
     moment = now_or(now)
