@@ -31,7 +31,7 @@ def list_decks(
             # Counting needs only which cards were answered and which are due: no state is read in full
             # for the many cards waiting for a later day.
             reviewed = store.reviewed(d.id for d in decks)
-            due = store.states((d.id for d in decks), due_before=now + timedelta(microseconds=1))
+            due = store.reviewed((d.id for d in decks), due_before=now + timedelta(microseconds=1))
     rows = []
     for deck in decks:
         keys = [(deck.id, c.id) for c in deck.cards]
