@@ -24,7 +24,7 @@ ALLOWED = {
 }
 # Each third-party library has one owner.
 OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli",
-          "zstandard": "formats"}
+          "zstandard": "formats", "rich": "ui"}
 
 
 def imports_of(path: Path) -> set[str]:

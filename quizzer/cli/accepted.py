@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, open_store, user_errors
+from quizzer.cli.common import fail, open_store, print_json, say, user_errors
 
 
 def accepted(
@@ -26,25 +26,15 @@ def accepted(
     with user_errors(), open_store() as store:
         rows = store.accepted([deck] if deck else None)
     if as_json:
-        import json
-
-        typer.echo(json.dumps([{"deck": d, "card": c, "response": r} for d, c, r in rows], ensure_ascii=False))
+        print_json([{"deck": d, "card": c, "response": r} for d, c, r in rows])
         return
     if not rows:
-        typer.echo("No accepted answers. While studying, press 'a' after a verdict to accept your answer.")
+        say("No accepted answers. While studying, press 'a' after a verdict to accept your answer.")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from quizzer.ui.screens import accepted_table, show
 
-    from quizzer.ui.text import cells
-
-    table = Table(title="Accepted answers", title_justify="left")
-    for column in ("deck/card", "accepted answer"):
-        table.add_column(column, overflow="fold")
-    for deck_id, card, response in rows:
-        table.add_row(*cells(f"{deck_id}/{card}", response))
-    Console(highlight=False).print(table)
-    typer.echo("Remove one with: quizzer accepted --remove DECK/CARD --answer 'ANSWER'")
+    show(accepted_table(rows))
+    say("Remove one with: quizzer accepted --remove DECK/CARD --answer 'ANSWER'")
 
 
 def _remove(card: str | None, response: str | None) -> None:
@@ -57,4 +47,4 @@ def _remove(card: str | None, response: str | None) -> None:
         removed = store.remove_accepted(deck_id, card_id, response)
     if not removed:
         fail(f"'{response}' is not an accepted answer of {card}; see `quizzer accepted {deck_id}`")
-    typer.echo(f"No longer accepting '{response}' for {card}.")
+    say(f"No longer accepting '{response}' for {card}.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import sys
-from collections.abc import Iterator
-from typing import NoReturn
+from collections.abc import Callable, Iterable, Iterator
+from typing import NoReturn, TextIO
 
 import typer
 
@@ -27,10 +27,84 @@ def fail(message: str) -> NoReturn:
 
 
 def warn(message: str) -> None:
+    say(f"quizzer: {message}", err=True)
+
+
+def say(message: str, *, err: bool = False) -> None:
+    """A line for the learner. Messages quote deck text, ids, paths and answers, so all of it goes
+    through the display function: no escape sequence or control character reaches the terminal."""
     from quizzer.ui.text import literal
 
-    # Messages quote deck files, ids and paths: their escape sequences must not reach the terminal.
-    typer.echo(f"quizzer: {literal(message)}", err=True)
+    typer.echo(literal(message), err=err)
+
+
+class _Filtered:
+    """A text stream that changes every piece written before passing it on."""
+
+    def __init__(self, stream: TextIO, change: Callable[[str], str]):
+        self.stream, self.change = stream, change
+
+    def write(self, text: str) -> int:
+        return self.stream.write(self.change(text))
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def data_out() -> TextIO:
+    """Standard output for data (CSV, YAML, Anki text): verbatim into a pipe or file, which keeps the
+    text exact for the program reading it; through the display function when it is a terminal."""
+    if sys.stdout.isatty():
+        from quizzer.ui.text import literal
+
+        return _Filtered(sys.stdout, literal)
+    return sys.stdout
+
+
+def json_out() -> TextIO:
+    """Standard output for JSON: the characters a terminal would act on are written as \\u escapes,
+    which any JSON reader turns back into the same text."""
+    from quizzer.ui.text import json_safe
+
+    return _Filtered(sys.stdout, json_safe)
+
+
+def print_json(data) -> None:
+    """`data` as JSON on stdout, laid out as json.dumps(indent=2) would. Lists and generators, at the
+    top or as values of a top-level dict, are written item by item: a long one never becomes one
+    huge string."""
+    import json
+
+    out = json_out()
+
+    def dumps(value, level: int) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+    def stream(items, level: int) -> None:
+        out.write("[")
+        separator = "\n" + "  " * (level + 1)
+        wrote = False
+        for item in items:
+            out.write(("," if wrote else "") + separator + dumps(item, level + 1))
+            wrote = True
+        out.write("\n" + "  " * level + "]" if wrote else "]")
+
+    if isinstance(data, dict):
+        out.write("{")
+        for index, (key, value) in enumerate(data.items()):
+            out.write(("," if index else "") + "\n  " + json.dumps(key) + ": ")
+            if isinstance(value, dict) or not isinstance(value, Iterable) or isinstance(value, str):
+                out.write(dumps(value, 1))
+            else:
+                stream(value, 1)
+        out.write("\n}\n" if data else "}\n")
+    else:
+        stream(data, 0)
+        out.write("\n")
 
 
 @contextlib.contextmanager
@@ -43,10 +117,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except DeckError as exc:
-        from quizzer.ui.text import literal
-
         for problem in exc.problems:
-            typer.echo(literal(str(problem)), err=True)
+            say(str(problem), err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (StoreError, ConfigError) as exc:
         fail(str(exc))

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, fail, library, open_store, stdin_is_terminal, user_decks, user_errors,
+    EXIT_BAD_INPUT, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, user_decks, user_errors,
 )
 
 app = typer.Typer(help="List, check, add, write, show, remove, import and export decks.", no_args_is_help=False)
@@ -42,23 +42,11 @@ def list_decks(
             "builtin": deck.builtin, "path": deck.path,
         })
     if as_json:
-        import json
-
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from quizzer.ui.screens import decks_table, show
 
-    from quizzer.ui.text import cells
-
-    table = Table(title="Decks", title_justify="left")
-    for column, justify in (("id", "left"), ("title", "left"), ("cards", "right"), ("new", "right"),
-                            ("due now", "right"), ("kind", "left"), ("path", "left")):
-        table.add_column(column, justify=justify, overflow="fold")
-    for row in rows:
-        table.add_row(*cells(row["id"], row["title"], row["cards"], row["new"], row["due"],
-                             "built-in" if row["builtin"] else "user", row["path"]))
-    Console(highlight=False).print(table)
+    show(decks_table(rows))
 
 
 @app.command("validate")
@@ -90,13 +78,13 @@ def validate(paths: list[Path] = typer.Argument(..., help="Deck files to check."
         decks += converted.decks
     problems += duplicate_deck_ids(decks)
     for problem in problems:
-        typer.echo(_literal(str(problem)), err=True)
+        say(str(problem), err=True)
     if any(not p.warning for p in problems):
         raise typer.Exit(EXIT_BAD_INPUT)
     for deck in decks:
         kinds = Counter(c.kind.value for c in deck.cards)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        typer.echo(f"{deck.path}: ok — {deck.id}: {len(deck.cards)} cards ({detail})")
+        say(f"{deck.path}: ok — {deck.id}: {len(deck.cards)} cards ({detail})")
 
 
 @app.command("add")
@@ -124,7 +112,7 @@ def add(
             checked += [(path, deck)] if deck is not None else []
         problems += duplicate_deck_ids(deck for _, deck in checked)
         for problem in problems:
-            typer.echo(_literal(str(problem)), err=True)
+            say(str(problem), err=True)
         if any(not p.warning for p in problems):
             raise typer.Exit(EXIT_BAD_INPUT)
         folder = user_decks()
@@ -162,7 +150,7 @@ def new(
         except Quit:
             drafted = None
         if drafted is None:
-            typer.echo("Nothing written.")
+            say("Nothing written.")
             raise typer.Exit(1)
         save_new_deck(drafted, output)
 
@@ -178,8 +166,8 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
         raise DeckError([p for p in problems if not p.warning])
     if output is not None:
         written = write_deck_file(output, deck_yaml(deck), deck.id)
-        typer.echo(f"Wrote deck '{deck.id}' ({len(written.cards)} cards) to {output}; "
-                   f"install it with `quizzer decks add {output}`.")
+        say(f"Wrote deck '{deck.id}' ({len(written.cards)} cards) to {output}; "
+            f"install it with `quizzer decks add {output}`.")
         return
     folder = user_decks()
     current, _ = folder.load()
@@ -206,23 +194,11 @@ def show(
             "tags": list(card.tags),
         })
     if as_json:
-        import json
-
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from quizzer.ui.screens import deck_table, show
 
-    from quizzer.ui.text import cells, literal
-
-    table = Table(title=Text(f"{literal(deck.title)} — {len(deck.cards)} cards · {deck.path}"), title_justify="left")
-    for column in ("id", "type", "question", "answer", "state", "due"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        due = _local_time(row["due"]) if row["due"] else ""
-        table.add_row(*cells(row["id"], row["type"], row["question"], row["answer"], row["state"], due))
-    Console(highlight=False).print(table)
+    show(deck_table(deck, rows))
 
 
 @app.command("remove")
@@ -268,12 +244,12 @@ def remove(
     if where is not None:
         how = "Unlinked" if where.linked else "Removed"
         kept = " (the file stays where it is)" if where.linked else ""
-        typer.echo(f"{how} deck '{deck_id}': {where.path}{kept}.")
+        say(f"{how} deck '{deck_id}': {where.path}{kept}.")
     if purge:
-        typer.echo(f"Deleted its progress: {counted}.")
+        say(f"Deleted its progress: {counted}.")
     elif answers:
-        typer.echo(f"Its history stays: {counted} (`quizzer history --deck {deck_id}`); "
-                   f"`quizzer decks remove {deck_id} --purge` deletes it.")
+        say(f"Its history stays: {counted} (`quizzer history --deck {deck_id}`); "
+            f"`quizzer decks remove {deck_id} --purge` deletes it.")
 
 
 @app.command("import")
@@ -304,7 +280,7 @@ def import_deck(
             fail("--title is empty")
         converted = convert(file, deck_id=deck_id, title=title and title.strip())
         for problem in converted.warnings:
-            typer.echo(_literal(str(problem)), err=True)
+            say(str(problem), err=True)
         folder = user_decks()
         current, _ = folder.load()
         for deck in converted.decks:
@@ -342,18 +318,18 @@ def export(
         deck = _known_deck(deck_id, library())
         text = export_text(deck, form)
         if output is None:
-            typer.echo(text, nl=False)
+            data_out().write(text)
             return
         if output.is_dir():
             fail(f"{output} is a folder; give a file name")
         write_atomically(output, text.encode("utf-8"))
-    typer.echo(f"Wrote deck '{deck.id}' ({len(deck.cards)} cards, {form}) to {output}.", err=True)
+    say(f"Wrote deck '{deck.id}' ({len(deck.cards)} cards, {form}) to {output}.", err=True)
 
 
 def _known_deck(deck_id: str, decks):
     deck = next((d for d in decks if d.id == deck_id), None)
     if deck is None:
-        fail(f"unknown deck '{_literal(deck_id)}'; known decks: {', '.join(sorted(d.id for d in decks)) or 'none'}")
+        fail(f"unknown deck '{deck_id}'; known decks: {', '.join(sorted(d.id for d in decks)) or 'none'}")
     return deck
 
 
@@ -363,22 +339,10 @@ def _report(result) -> None:
     deck = result.deck
     verb = "Linked" if result.linked else "Installed"
     if result.changes is None:
-        typer.echo(f"{verb} deck '{deck.id}' ({plural(len(deck.cards), 'card')}): {result.path}")
+        say(f"{verb} deck '{deck.id}' ({plural(len(deck.cards), 'card')}): {result.path}")
         return
     kept = plural(result.changes.changed + result.changes.unchanged, "card")
-    typer.echo(f"Updated deck '{deck.id}': {result.changes}; progress kept for {kept} ({result.path})")
-
-
-def _literal(text: str) -> str:
-    from quizzer.ui.text import literal
-
-    return literal(text)
-
-
-def _local_time(iso_text: str) -> str:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso_text).astimezone().strftime("%Y-%m-%d %H:%M")
+    say(f"Updated deck '{deck.id}': {result.changes}; progress kept for {kept} ({result.path})")
 
 
 def show_paths() -> None:
@@ -389,4 +353,4 @@ def show_paths() -> None:
     where = paths()
     for label, path in (("home", where.home), ("database", where.database), ("decks", where.decks),
                         ("config", where.config), ("built-in decks", builtin_deck_dir())):
-        typer.echo(f"{label + ':':16}{path}")
+        say(f"{label + ':':16}{path}")

@@ -6,8 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, settings, user_errors
-from quizzer.cli.stats import print_json, show
+from quizzer.cli.common import data_out, fail, library, open_store, print_json, say, settings, user_errors
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
 SCREEN_ANSWERS = 50
@@ -59,10 +58,11 @@ def history(
             elif as_csv:
                 _print_csv(records, ReviewEntry if reviews else SessionRow)
     if on_screen:
+        from quizzer.ui.screens import show
         from quizzer.ui.stats import EMPTY_HISTORY, review_table, session_table
 
         if not found.rows:
-            typer.echo(EMPTY_HISTORY if deck is None and since is None else "No answers match.")
+            say(EMPTY_HISTORY if deck is None and since is None else "No answers match.")
         else:
             show(review_table(found) if reviews else session_table(found))
 
@@ -89,11 +89,14 @@ def _check_deck(store, decks, deck: str) -> None:
 
 
 def _print_csv(records, kind) -> None:
-    """One header row (the JSON keys of `kind`), then a row per record; lists become space-separated."""
+    """One header row (the JSON keys of `kind`), then a row per record; lists become space-separated.
+    No cell is a formula to a spreadsheet (see `spreadsheet_cell`)."""
     import csv
-    import sys
 
-    writer = csv.DictWriter(sys.stdout, fieldnames=kind.CSV_KEYS, lineterminator="\n")
+    from quizzer.formats.table import spreadsheet_cell
+
+    writer = csv.DictWriter(data_out(), fieldnames=kind.CSV_KEYS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: " ".join(v) if isinstance(v, list) else v for k, v in record.items()})
+        writer.writerow({k: spreadsheet_cell(" ".join(v) if isinstance(v, list) else str(v) if v is not None else "")
+                         for k, v in record.items()})

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, settings, user_errors
+from quizzer.cli.common import fail, json_out, library, open_store, say, settings, user_errors
 
 app = typer.Typer(help="Move your progress between machines as a file of answers (JSON Lines).")
 
@@ -62,7 +62,7 @@ def backup(
         else:
             target = path
         store.backup(target)
-    typer.echo(f"Backed up {store.path} to {target}")
+    say(f"Backed up {store.path} to {target}")
 
 
 @app.command("export")
@@ -74,13 +74,11 @@ def export(
     The keys are those of `quizzer history --reviews --json`. Import the file on another machine
     with `quizzer progress import FILE`.
     """
-    import sys
-
     from quizzer.store.sync import atomic_file, export_reviews
 
     with user_errors(), open_store() as store:
         if str(file) == "-":
-            export_reviews(store, sys.stdout)
+            export_reviews(store, json_out())
             return
         if file.is_dir():
             fail(f"{file} is a folder; give a file name")
@@ -89,7 +87,7 @@ def export(
                 count = export_reviews(store, out)
         except OSError as exc:
             fail(f"cannot write {file}: {exc.strerror or exc}")
-    typer.echo(f"Exported {count} answers to {file}")
+    say(f"Exported {count} answers to {file}")
 
 
 @app.command("import")
@@ -121,7 +119,7 @@ def import_(
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
     known = result.read - result.added
-    typer.echo(
+    say(
         f"Imported {result.added} new answers from {file} ({known} already here); "
         f"rebuilt the schedule of {result.cards} cards."
     )
@@ -155,34 +153,32 @@ def doctor(
                 copy = _unused_name(store.path.parent / "backups", "-before-doctor-fix")
                 store.backup(copy)
                 rebuilt = store.rebuild_states(replay)
-                typer.echo(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")
+                say(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")
                 return
     if not found.healthy:
-        typer.echo("Run `quizzer doctor --fix` to rebuild them from the review log.")
+        say("Run `quizzer doctor --fix` to rebuild them from the review log.")
         raise typer.Exit(EXIT_PROBLEMS_FOUND)
 
 
 def _report(found) -> None:
-    from quizzer.ui.text import literal  # deck and card ids may come from an imported file
-
-    typer.echo("integrity: " + ("ok" if not found.integrity else "FAILED"))
+    say("integrity: " + ("ok" if not found.integrity else "FAILED"))
     for line in found.integrity[:20]:
-        typer.echo(f"  {line}")
+        say(f"  {line}")
     if found.integrity:
         return
     if found.orphaned:
         cards = sum(found.orphaned.values())
-        typer.echo(f"orphaned progress: {cards} cards no longer in any deck (kept, and shown again if the deck "
+        say(f"orphaned progress: {cards} cards no longer in any deck (kept, and shown again if the deck "
                    "comes back):")
         for deck, count in sorted(found.orphaned.items()):
-            typer.echo(f"  {literal(deck)}: {count} cards")
+            say(f"  {deck}: {count} cards")
     else:
-        typer.echo("orphaned progress: none")
+        say("orphaned progress: none")
     if found.disagreeing:
-        typer.echo(f"card states: {len(found.disagreeing)} of {found.cards} disagree with a replay of their answers:")
+        say(f"card states: {len(found.disagreeing)} of {found.cards} disagree with a replay of their answers:")
         for deck, card in found.disagreeing[:20]:
-            typer.echo(f"  {literal(deck)}/{literal(card)}")
+            say(f"  {deck}/{card}")
         if len(found.disagreeing) > 20:
-            typer.echo(f"  … and {len(found.disagreeing) - 20} more")
+            say(f"  … and {len(found.disagreeing) - 20} more")
     else:
-        typer.echo(f"card states: all {found.cards} agree with a replay of their answers")
+        say(f"card states: all {found.cards} agree with a replay of their answers")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
 from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, settings, user_errors
+from quizzer.cli.common import fail, library, open_store, print_json, say, settings, user_errors
 
 NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
 
@@ -42,47 +41,6 @@ def _progress(*, fuzz: bool = True):
                 fail(str(exc))
 
 
-def print_json(data) -> None:
-    """`data` as JSON on stdout, laid out as json.dumps(indent=2) would. Lists and generators, at the
-    top or as values of a top-level dict, are written item by item: a long one never becomes one
-    huge string."""
-    import json
-    import sys
-
-    out = sys.stdout
-
-    def dumps(value, level: int) -> str:
-        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
-
-    def stream(items, level: int) -> None:
-        out.write("[")
-        separator = "\n" + "  " * (level + 1)
-        wrote = False
-        for item in items:
-            out.write(("," if wrote else "") + separator + dumps(item, level + 1))
-            wrote = True
-        out.write("\n" + "  " * level + "]" if wrote else "]")
-
-    if isinstance(data, dict):
-        out.write("{")
-        for index, (key, value) in enumerate(data.items()):
-            out.write(("," if index else "") + "\n  " + json.dumps(key) + ": ")
-            if isinstance(value, dict) or not isinstance(value, Iterable) or isinstance(value, str):
-                out.write(dumps(value, 1))
-            else:
-                stream(value, 1)
-        out.write("\n}\n" if data else "}\n")
-    else:
-        stream(data, 0)
-        out.write("\n")
-
-
-def show(renderable) -> None:
-    from rich.console import Console
-
-    Console(highlight=False).print(renderable)
-
-
 def stats(
     deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to count; all if none."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
@@ -104,15 +62,14 @@ def stats(
     if as_json:
         print_json(result.to_dict())
         return
+    from quizzer.ui.screens import console
     from quizzer.ui.stats import EMPTY_HISTORY, stats_view
 
     if result.empty:
-        typer.echo(EMPTY_HISTORY)
+        say(EMPTY_HISTORY)
         return
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    console.print(stats_view(result, console.width))
+    screen = console()
+    screen.print(stats_view(result, screen.width))
 
 
 def cards(
@@ -136,8 +93,9 @@ def cards(
         print_json(row.to_dict() for row in rows)
         return
     if not rows:
-        typer.echo("No cards match.")
+        say("No cards match.")
         return
+    from quizzer.ui.screens import show
     from quizzer.ui.stats import cards_table
 
     show(cards_table(rows))
@@ -161,6 +119,7 @@ def card(
     if as_json:
         print_json(detail.to_dict())
         return
+    from quizzer.ui.screens import show
     from quizzer.ui.stats import card_view
 
     show(card_view(detail))

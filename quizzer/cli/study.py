@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, settings, stdin_is_terminal, user_errors
+from quizzer.cli.common import fail, library, open_store, say, settings, stdin_is_terminal, user_errors
 
 
 def study(
@@ -64,7 +64,7 @@ def study(
                 prompter = InteractivePrompter()
             summary = session.run(prompter)
     if not summary.started:
-        typer.echo(_nothing_to_study(summary.next_due))
+        say(_nothing_to_study(summary.next_due))
         return
     prompter.summary(summary_rows(summary))
     if summary.error:

@@ -3,6 +3,8 @@
 Columns `question` and `answer` are required; `id`, `type`, `accept`, `reject`, `distractors`,
 `explain`, `ref`, `tags` and `ordered` are optional. Lists in one cell are separated by `|`
 (tags also by `,`). The delimiter is sniffed; UTF-8 with or without BOM; CRLF or LF line ends.
+A cell written with a leading `'` before `= + - @`, tab or CR (see `spreadsheet_cell`) reads back
+without it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from pathlib import Path
 
 from quizzer.decks import DeckError, Problem, card_data, derived_card_id, read_text
@@ -20,6 +23,20 @@ REQUIRED = ("question", "answer")
 OPTIONAL = ("id", "type", "accept", "reject", "distractors", "explain", "ref", "tags", "ordered")
 LIST_COLUMNS = ("accept", "reject", "distractors")
 DELIMITERS = ",\t;|"
+# A spreadsheet runs a cell that starts with = + - @ (or tab or CR before one) as a formula: OWASP's
+# CSV injection rule. Quotes already in front of one are counted in, so the escape can be undone exactly.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """`text` as a CSV cell a spreadsheet shows instead of running: a `'` in front of a formula start,
+    and one more in front of `'`s that come before one, so that `plain_cell` gives `text` back."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def plain_cell(cell: str) -> str:
+    """The text of a cell `spreadsheet_cell` wrote (any other cell is returned as it is)."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell, 1) else cell
 
 
 def read_table(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
@@ -39,7 +56,8 @@ def read_table(path: Path, *, deck_id: str | None = None, title: str | None = No
             problems.append(Problem(str(path), line, f"{plural(len(row), 'field')}, but the header row has "
                                     f"{len(columns)} (a field holding the delimiter needs double quotes)"))
             continue
-        cells = {name: value.strip().replace("\r\n", "\n") for name, value in zip(columns, row) if value.strip()}
+        cells = {name: plain_cell(value.strip().replace("\r\n", "\n"))
+                 for name, value in zip(columns, row) if value.strip()}
         record, problem = _record(cells)
         if problem:
             problems.append(Problem(str(path), line, problem))
@@ -146,7 +164,8 @@ COLUMNS = ("id", "type", "question", "answer", "accept", "reject", "distractors"
 
 
 def table_text(deck: Deck) -> str:
-    """The deck as CSV with a header row, in the columns `read_table` reads back to the same cards."""
+    """The deck as CSV with a header row, in the columns `read_table` reads back to the same cards;
+    no cell is a formula to a spreadsheet."""
     ordered = any(card.ordered for card in deck.cards)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -162,7 +181,7 @@ def table_text(deck: Deck) -> str:
             row[key] = _cell(deck, card, key, data.get(key, []))
         if ordered:
             row["ordered"] = "true" if card.ordered else ""
-        writer.writerow([row[name] for name in COLUMNS + (("ordered",) if ordered else ())])
+        writer.writerow([spreadsheet_cell(row[name]) for name in COLUMNS + (("ordered",) if ordered else ())])
     return out.getvalue()
 
 

@@ -57,7 +57,7 @@ class InteractivePrompter:
 
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
-        title = Text(f"{question.deck.title} · {question.phase.value}")
+        title = Text(literal(f"{question.deck.title} · {question.phase.value}"))
         self.console.print()
         self.console.print(
             Panel(Text(literal(card.prompt)), title=title, subtitle=f"card {question.number} · {question.left} left",

@@ -41,7 +41,7 @@ class PlainPrompter:
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
         self._print()
-        self._print(f"[{question.number}] {question.deck.id} · {question.phase.value} · {question.left} left")
+        self._print(literal(f"[{question.number}] {question.deck.id} · {question.phase.value} · {question.left} left"))
         self._print(literal(card.prompt))
         if card.kind is Kind.FLASH:
             self._read("(press Enter to show the answer) ")

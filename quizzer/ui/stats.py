@@ -16,7 +16,7 @@ from rich.text import Text
 from quizzer.stats import (
     CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewHistory, SessionHistory, Stats,
 )
-from quizzer.ui.text import cells, literal, short_duration
+from quizzer.ui.text import cells, literal, local_time, short_duration
 
 SHADES = "·░▒▓█"  # no answers, then four steps up to the busiest day
 SHADE_STYLES = ("grey42", "green4", "green3", "green1", "bold green1")
@@ -49,12 +49,6 @@ def spent(milliseconds: int) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
-
-
-def local_time(moment: datetime | str) -> str:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _table(*, leading: int = 0) -> Table:

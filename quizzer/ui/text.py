@@ -1,25 +1,49 @@
-"""Text helpers shared by the front ends: literal display of deck text, short durations."""
+"""Text helpers shared by the front ends: the one display function for outside text, short durations."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-# C0 and C1 control characters except tab and newline, and whole ANSI escape sequences.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+# Whole escape sequences, introduced by ESC or by their one-byte C1 forms: CSI (colours, cursor moves,
+# `2J` screen clears, `6n` reports), the strings OSC/DCS/SOS/PM/APC up to their terminator (OSC 52 writes
+# the clipboard, OSC 8 plants a link), and two- or three-byte ESC sequences (ESC c resets the terminal).
+# An unterminated string loses only its introducer, so the text after it stays visible.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
+)
+# What is left of C0 and C1 (tab and newline are layout, not controls), DEL included.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional overrides, embeddings, isolates and marks reorder what follows them (a "Trojan Source"
+# answer can read as another): shown as <U+202E>, never obeyed.
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# JSON escapes C0 itself; these can only stand inside its strings, where \uXXXX reads back the same.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def literal(text: str) -> str:
-    """Deck or user text made safe to print: no escape sequences, no control characters."""
-    return _CONTROL.sub("", _ANSI.sub("", text))
+def literal(text: object) -> str:
+    """Text from a file, a user or the database, made safe to show on a terminal.
+
+    Escape sequences and control characters are removed, bidi controls are shown as `<U+202E>`.
+    Every such string reaches the screen through this function (rich gets it inside a `Text`, which
+    never reads markup, so `[red]` shows as typed).
+    """
+    shown = _CONTROL.sub("", _SEQUENCE.sub("", str(text)))
+    return _BIDI.sub(lambda match: f"<U+{ord(match.group()):04X}>", shown)
 
 
-def markup_safe(text: str) -> str:
-    """`literal` text also escaped for rich markup, so `[bold]` prints as typed."""
-    from rich.markup import escape
+def json_safe(json_text: str) -> str:
+    """JSON text with DEL, C1 and bidi controls written as \\u escapes: the same data, nothing a terminal obeys."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
-    return escape(literal(text))
+
+def cells(*values: object):
+    """Rich table cells (or titles) of outside text: `literal`, inside a `Text` so no markup is read."""
+    from rich.text import Text
+
+    return [Text(literal(value)) for value in values]
 
 
 def short_duration(span: timedelta) -> str:
@@ -37,6 +61,12 @@ def short_duration(span: timedelta) -> str:
     return f"{days / 365:.1f}y"
 
 
+def local_time(moment: datetime | str) -> str:
+    """A UTC time (or its ISO text) as local `YYYY-MM-DD HH:MM`."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
 
 def summary_rows(summary) -> list[tuple[str, str]]:
     """The end-of-session summary as (label, value) rows, for either front end."""
@@ -51,10 +81,3 @@ def summary_rows(summary) -> list[tuple[str, str]]:
         ("Time", f"{minutes}m {seconds:02d}s"),
         ("Due tomorrow", str(summary.due_tomorrow)),
     ]
-
-
-def cells(*values: object):
-    """Table cells shown literally: rich never reads markup in deck or user text."""
-    from rich.text import Text
-
-    return [Text(literal(str(value))) for value in values]
