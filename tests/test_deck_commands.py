@@ -4,7 +4,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from anki_builder import SAMPLE_NOTES, write_package
+from anki_builder import BASIC, SAMPLE_NOTES, Note, write_package
 from typer.testing import CliRunner
 
 from quizzer.cli import app
@@ -314,12 +314,22 @@ def test_importing_an_anki_package_reports_media_and_reimporting_keeps_progress(
     assert shown(runner, "mali-basics")["rev123:2"]["state"] == "learning"
 
 
-def test_anki_markup_and_script_text_are_shown_literally(runner, tmp_path):
-    invoke(runner, "decks", "import", write_package(tmp_path / "m.apkg", SAMPLE_NOTES))
-    table = runner.invoke(app, ["decks", "show", "default"], env={"COLUMNS": "300"})
-    assert "<script>alert(1)</script> [red]warning[/red]?" in table.output
-    study = invoke(runner, "study", "default", "--new", "20", input="\n" * 4 + "q\n")
-    assert study.exit_code == 0 and "\x1b" not in study.output
+ESCAPES = "\x1b]52;c;U0VDUkVU\x07\x1b[2J\x9b31m\u202e"  # clipboard write, screen clear, one-byte CSI, RLO
+
+
+def test_anki_markup_script_text_and_escapes_are_shown_literally(runner, tmp_path):
+    notes = [Note("esc222", BASIC, (f"Capital{ESCAPES}?", f"Bamako{ESCAPES}")), *SAMPLE_NOTES]
+    package = write_package(tmp_path / "m.apkg", notes, {1: f"Mali{ESCAPES} deck"})
+    assert invoke(runner, "decks", "import", package, "--id", "mali").exit_code == 0
+    # color=True: click would strip some escapes itself when not writing to a terminal; a terminal gets all.
+    table = runner.invoke(app, ["decks", "show", "mali"], env={"COLUMNS": "300"}, color=True)
+    listing = runner.invoke(app, ["decks"], env={"COLUMNS": "300"}, color=True)
+    study = runner.invoke(app, ["study", "mali", "--new", "20"], input="\n" * 4 + "q\n", color=True)
+    for result in (table, listing, study):
+        leaked = [piece for piece in ("\x1b", "\x9b", "\u202e", "U0VDUkVU") if piece in result.output]
+        assert not leaked and "<U+202E>" in result.output
+    assert "<script>alert(1)</script> [red]warning[/red]?" in table.output and "Capital<U+202E>?" in table.output, table.output
+    assert study.exit_code == 0 and "Capital<U+202E>?" in study.output
 
 
 def test_export_prints_yaml_by_default_and_refuses_unknown_formats(runner):
