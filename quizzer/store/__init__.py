@@ -171,9 +171,6 @@ class Store:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
 
-    def applied_migrations(self) -> list[str]:
-        return [name for (name,) in self.db.execute("SELECT name FROM migrations ORDER BY name")]
-
     def _transaction(self, work):
         try:
             self.db.execute("BEGIN IMMEDIATE")

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from quizzer.cli import app
 from quizzer.store import Store
+from quizzer.ui.text import cells, literal
 
 ATTACKS = {  # what a terminal would obey; each is complete, so all of it must disappear
     "OSC 52 writes the clipboard": "\x1b]52;c;U0VDUkVU\x07",
@@ -46,6 +47,41 @@ PATH_HOSTILE = "\x1b]52;c;U0VDUkVU\x07\x1b[2J\x9b1;31m\u202e[bold]b"
 SHOWN = ["[red]x[/red]", "[link=http://evil.example]y[/link]", "<U+202E>", "<U+2066>", "here", "overwrite"]
 NEVER = ["U0VDUkVU", "TITLE", "\u202e", "\u2066", "\x1b", "\x07", "\x08"]  # payloads, bidi controls, ESC, BEL
 CONTROLS = {chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}
+
+
+LITERAL = [  # (text, what the terminal gets): one line per case
+    ("a\x1b]52;c;U0VDUkVU\x07b", "ab"),  # OSC ended by BEL
+    ("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb"),  # OSC ended by ST: the link text stays
+    ("a\x9d0;title\x9cb", "ab"),  # the one-byte C1 forms of OSC and ST
+    ("a\x1bP1$r\x1b\\b", "ab"),  # DCS
+    ("a\x1b_apc\x07b", "ab"),  # APC
+    ("x\x1b[2Jy\x1b[6nz\x1b[?1049h", "xyz"),  # CSI, private parameters too
+    ("x\x9b31mred", "xred"),  # one-byte CSI
+    ("\x1bcreset \x1b(0box \x1b7saved", "reset box saved"),  # two- and three-byte ESC sequences
+    ("open\x1b]52;c;payload", "open52;c;payload"),  # unterminated: only the introducer goes
+    ("a\x1b", "a"),  # a lone ESC at the end
+    ("bell\x07 back\x08 cr\r del\x7f nul\x00 c1\x85", "bell back cr del nul c1"),
+    ("tab\tand\nnewline", "tab\tand\nnewline"),  # layout stays
+    ("abc\u202edef", "abc<U+202E>def"),  # right-to-left override
+    ("\u202a\u202b\u202c\u202d", "<U+202A><U+202B><U+202C><U+202D>"),  # embeddings and pop
+    ("\u2066\u2067\u2068\u2069", "<U+2066><U+2067><U+2068><U+2069>"),  # isolates
+    ("\u200e\u200f\u061c", "<U+200E><U+200F><U+061C>"),  # marks
+    ("[red]x[/red] [link=http://x]y[/link]", "[red]x[/red] [link=http://x]y[/link]"),  # markup is text here
+    ("Tombouctou → Gao, été", "Tombouctou → Gao, été"),
+]
+
+
+@pytest.mark.parametrize("text, shown", LITERAL, ids=[repr(text)[:40] for text, _ in LITERAL])
+def test_the_display_function(text, shown):
+    assert literal(text) == shown
+
+
+def test_rich_cells_show_markup_as_typed():
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    console.print(*cells("[red]x[/red] [bold]y\x1b[2J"))
+    assert console.file.getvalue() == "[red]x[/red] [bold]y\n"
 
 
 def hostile_text(field: str) -> str:
