@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 # Whole escape sequences, introduced by ESC or by their one-byte C1 forms: CSI (colours, cursor moves,
 # `2J` screen clears, `6n` reports), the strings OSC/DCS/SOS/PM/APC up to their terminator (OSC 52 writes
 # the clipboard, OSC 8 plants a link), and two- or three-byte ESC sequences (ESC c resets the terminal).
-# An unterminated string loses only its introducer, so the text after it stays visible.
+# An unterminated string loses only its introducer, so the text after it stays visible; a string body
+# stops at the next introducer, which keeps the work linear (no rescan to the end from each of many).
 _SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x90\x98\x9c-\x9f]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
 # What is left of C0 and C1 (tab and newline are layout, not controls), DEL included.

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 from datetime import datetime, timezone
 
@@ -74,6 +75,19 @@ LITERAL = [  # (text, what the terminal gets): one line per case
 @pytest.mark.parametrize("text, shown", LITERAL, ids=[repr(text)[:40] for text, _ in LITERAL])
 def test_the_display_function(text, shown):
     assert literal(text) == shown
+
+
+# Text that makes a careless pattern rescan to the end from every introducer (quadratic: a 40,000-byte
+# line of C1 OSC took 16 s before the string body stopped at the next introducer).
+ADVERSARIAL = ["\x9d", "\x90", "\x9da", "\x1b]a", "\x9b0", "\x1b[0", "\x1bP\x98", "\x1b ", "\u202e"]
+
+
+def test_the_display_function_is_linear_on_a_1_mb_answer():
+    """A 1 MB answer (what plain study accepts) of each kind, in a child process given a very generous
+    60 s for all of them together: linear work takes about 0.2 s each, quadratic work would take hours."""
+    script = ("import sys; from quizzer.ui.text import literal\n"
+              "for unit in sys.argv[1:]: literal((unit * (1 << 20))[:1 << 20])")
+    subprocess.run([sys.executable, "-c", script, *ADVERSARIAL], check=True, timeout=60)
 
 
 def test_rich_cells_show_markup_as_typed():
