@@ -67,7 +67,9 @@ class InteractivePrompter:
             _unsafe(questionary.press_any_key_to_continue("Press any key to show the answer", **self.io))
             return ""
         if card.kind is Kind.CHOICE:
-            return _unsafe(questionary.select("Your answer:", choices=[literal(o) for o in question.options],
+            # Shown literally, answered with the option itself: the judge compares the deck's text.
+            choices = [questionary.Choice(literal(o), value=o) for o in question.options]
+            return _unsafe(questionary.select("Your answer:", choices=choices,
                                               use_shortcuts=len(question.options) <= 9, **self.io))
         if card.kind is Kind.TRUEFALSE:
             return _unsafe(questionary.select("True or false?", choices=["true", "false"], use_shortcuts=True,

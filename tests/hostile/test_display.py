@@ -332,4 +332,24 @@ def test_interactive_study_in_a_real_terminal(tmp_path, columns):
     assert "[red]x[/red]" in output and "<U+202E>" in output
 
 
+def test_an_option_shown_literally_is_answered_with_its_own_text():
+    """The option on screen is the display form; the answer judged is the deck's text, so picking the
+    right option of a hostile deck is right."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    from rich.console import Console
+
+    from quizzer.model import Card, Deck, Kind, Phase
+    from quizzer.session import Question
+    from quizzer.ui.interactive import InteractivePrompter
+
+    right, wrong = hostile_text("right"), hostile_text("wrong")
+    card = Card(id="c", kind=Kind.CHOICE, question="Q", answer=right, distractors=(wrong,))
+    with create_pipe_input() as pipe:
+        prompter = InteractivePrompter(Console(file=io.StringIO(), width=80, color_system=None), input=pipe,
+                                       output=DummyOutput())
+        pipe.send_text("\x1b[B\r")  # arrow down to the second option
+        assert prompter.ask(Question(Deck(id="d", title="D", cards=(card,)), card, Phase.NEW, (wrong, right))) == right
+
+
 PROMPTS = ["Answer:", "Your answer:", "True or false?", "Item numbers", "Press any key"]
