@@ -97,6 +97,9 @@ def _print_csv(records, kind) -> None:
 
     writer = csv.DictWriter(data_out(), fieldnames=kind.CSV_KEYS, lineterminator="\n")
     writer.writeheader()
+
+    def cell(value) -> str:
+        return spreadsheet_cell(" ".join(value) if isinstance(value, list) else "" if value is None else str(value))
+
     for record in records:
-        writer.writerow({k: spreadsheet_cell(" ".join(v) if isinstance(v, list) else str(v) if v is not None else "")
-                         for k, v in record.items()})
+        writer.writerow({key: cell(value) for key, value in record.items()})

@@ -169,7 +169,7 @@ def _report(found) -> None:
     if found.orphaned:
         cards = sum(found.orphaned.values())
         say(f"orphaned progress: {cards} cards no longer in any deck (kept, and shown again if the deck "
-                   "comes back):")
+            "comes back):")
         for deck, count in sorted(found.orphaned.items()):
             say(f"  {deck}: {count} cards")
     else:
