@@ -95,6 +95,15 @@ def write_atomically(target: Path, data: bytes, check=None) -> None:
         raise
 
 
+def make_folder(folder: Path) -> None:
+    """Create a data folder (and its parents) if needed; DeckError says why it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeckError([Problem(str(folder), 0, f"cannot create this folder ({exc.strerror}); make sure you may "
+                                 "write to its parent, or set QUIZZER_HOME to a folder you can write to")]) from None
+
+
 def _sync_folder(folder: Path) -> None:
     """Make a rename durable: the folder's entry is on disk too (POSIX; elsewhere a no-op)."""
     try:
@@ -168,7 +177,7 @@ class UserDecks:
         """Install (or update) `deck` as a copy named after its id; `text` is the deck file's content."""
         old = next((d for d in decks if d.id == deck.id and not d.builtin), None)
         before = self.installation(deck.id, decks)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         target = self.folder / f"{deck.id}.yaml"
         installed = write_deck_file(target, text, deck.id)
         if before is not None and before.linked:
@@ -216,7 +225,7 @@ class UserDecks:
         aside.unlink()
 
     def _write_links(self, links: dict[str, Path]) -> None:
-        self.links_file.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(self.links_file.parent)
         data = {"version": 1, "decks": {deck_id: str(path) for deck_id, path in sorted(links.items())}}
         write_atomically(self.links_file, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
 
@@ -226,7 +235,7 @@ def read_links(links_file: Path) -> dict[str, Path]:
     try:
         data = json.loads(links_file.read_text(encoding="utf-8"))
         return {str(deck_id): Path(path) for deck_id, path in data["decks"].items()}
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no list yet (or no home folder yet: writing will say why)
         return {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DeckError([Problem(str(links_file), 0, f"the list of linked decks cannot be read ({exc}); "

@@ -194,6 +194,28 @@ def test_a_data_folder_that_cannot_be_made_or_is_a_file_exits_2(tmp_path, comman
     assert blocker.read_text() == "x"
 
 
+# Commands that write deck files or linked.json before they open the database.
+DECK_WRITES = [["decks", "add", "{deck}"], ["decks", "add", "--link", "{deck}"], ["decks", "import", "{table}"]]
+
+
+@pytest.mark.parametrize("command", DECK_WRITES, ids=lambda c: " ".join(c))
+@pytest.mark.parametrize("home", ["unwritable", "inside a file"])
+def test_installing_into_an_unwritable_data_folder_exits_2_with_one_line(request, tmp_path, command, home):
+    deck, table = tmp_path / "mine.yaml", tmp_path / "mine.csv"
+    deck.write_text("id: mine\ntitle: Mine\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+    table.write_text("id,question,answer\nc,Q,A\n")
+    if home == "unwritable":
+        folder = request.getfixturevalue("unwritable_folder")
+    else:
+        (tmp_path / "file").write_text("x")
+        folder = tmp_path / "file" / "home"
+    args = [arg.format(deck=deck, table=table) for arg in command]
+    result = CliRunner().invoke(app, args, env={"QUIZZER_HOME": str(folder)})
+    assert result.exit_code == 2 and not isinstance(result.exception, Exception), result.output
+    assert len(result.stderr.splitlines()) == 1 and str(folder) in result.stderr
+    assert "cannot" in result.stderr and "Traceback" not in result.output
+
+
 def test_a_database_that_refuses_writes_stops_study_before_the_first_question(home, monkeypatch):
     assert CliRunner().invoke(app, ["decks"]).exit_code == 0  # creates the database
     connect = sqlite3.connect
