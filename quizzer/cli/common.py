@@ -83,6 +83,7 @@ def library():
     from quizzer.library import read_links
 
     where = _checked_home()
+    _sweep(where)
     # The decks live until the command ends: freezing them (before the collector runs again) spares
     # every later collection a scan of the whole library, a quarter of `quizzer decks` at 100,000 cards.
     gc.disable()
@@ -101,7 +102,15 @@ def user_decks():
     from quizzer.library import UserDecks
 
     where = _checked_home()
+    _sweep(where)
     return UserDecks(where.decks, where.linked)
+
+
+def _sweep(where) -> None:
+    """Temporary files left by a run that was killed while writing decks, linked.json or the deck cache go."""
+    from quizzer.library import sweep_temporaries
+
+    sweep_temporaries(where.decks, where.home, where.cache)
 
 
 def stdin_is_terminal() -> bool:
