@@ -154,7 +154,8 @@ def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DeckError([Problem(str(folder), 0, f"cannot create this folder ({exc.strerror}); make sure you may "
+        why = "a file of that name is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise DeckError([Problem(str(folder), 0, f"cannot create this folder ({why}); make sure you may "
                                  "write to its parent, or set QUIZZER_HOME to a folder you can write to")]) from None
 
 

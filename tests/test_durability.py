@@ -199,21 +199,29 @@ DECK_WRITES = [["decks", "add", "{deck}"], ["decks", "add", "--link", "{deck}"],
 
 
 @pytest.mark.parametrize("command", DECK_WRITES, ids=lambda c: " ".join(c))
-@pytest.mark.parametrize("home", ["unwritable", "inside a file"])
+@pytest.mark.parametrize("home", ["unwritable", "inside a file", "with a file for a decks folder"])
 def test_installing_into_an_unwritable_data_folder_exits_2_with_one_line(request, tmp_path, command, home):
     deck, table = tmp_path / "mine.yaml", tmp_path / "mine.csv"
     deck.write_text("id: mine\ntitle: Mine\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
     table.write_text("id,question,answer\nc,Q,A\n")
     if home == "unwritable":
         folder = request.getfixturevalue("unwritable_folder")
-    else:
+    elif home == "inside a file":
         (tmp_path / "file").write_text("x")
         folder = tmp_path / "file" / "home"
+    else:
+        if "--link" in command:
+            pytest.skip("a link is written beside the decks folder, not in it")
+        folder = tmp_path / "home"
+        folder.mkdir()
+        (folder / "decks").write_text("x")
     args = [arg.format(deck=deck, table=table) for arg in command]
     result = CliRunner().invoke(app, args, env={"QUIZZER_HOME": str(folder)})
     assert result.exit_code == 2 and not isinstance(result.exception, Exception), result.output
     assert len(result.stderr.splitlines()) == 1 and str(folder) in result.stderr
     assert "cannot" in result.stderr and "Traceback" not in result.output
+    if home == "with a file for a decks folder":
+        assert "a file of that name is in the way" in result.stderr and (folder / "decks").read_text() == "x"
 
 
 def test_a_sigkill_during_decks_import_leaves_a_temporary_file_that_a_later_run_removes(home, tmp_path):
