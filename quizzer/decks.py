@@ -28,8 +28,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
 _TAG_NAMES = {f"tag:yaml.org,2002:{tag}": name for tag, name in (
-    ("int", "integer"), ("float", "number"), ("timestamp", "date"), ("bool", "true/false value"),
-    ("binary", "base64 value"))}
+    ("int", "integer"), ("float", "number"), ("timestamp", "date"), ("bool", "true/false value"))}
 _INVALID = object()  # a scalar whose problem is already recorded
 
 DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
@@ -278,7 +277,7 @@ class _DeckReader:
             quote = "; put it in quotes to keep it as text" if isinstance(value, (bool, datetime.date)) else ""
             self.out.error(node, f"{what} must be text, not {type(value).__name__}{quote}")
             return ""
-        text = str(value).strip()
+        text = value.strip()
         if required and not text:
             self.out.error(node, f"{what} is empty")
         return text

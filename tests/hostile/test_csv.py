@@ -5,8 +5,12 @@ Add a case as one line in a table: the file's text, and the (line, words) of eac
 """
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quizzer.cli import app
@@ -104,3 +108,36 @@ def test_anki_s_own_test_file_imports_its_good_rows_only_when_asked(tmp_path, qu
     shown = json.loads(CliRunner().invoke(app, ["decks", "show", "text-2fields", "--json"]).stdout)
     assert [(row["question"], row["answer"]) for row in shown] == [
         ("食べる", "to eat"), ("飲む", "to drink"), ("テスト", "test"), ("to eat", "食べる")]
+
+
+CELLS = st.sampled_from(["Q", "Q2", "A", "", " ", "flash", "typed", "choice", "cloze", "nope", "{{x}}", "a|b", "飲む",
+                         '"q,a"', '"', "{{c1::x}}"])
+ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=4).map(",".join), max_size=8).map("\n".join)
+HEADERS = ["question,answer", "id,question,answer,type", "question,answer,type,distractors", "#separator:comma",
+           "#separator:comma\n#columns:Front,Back", "#separator:comma\n#notetype:Cloze"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), body=ROWS)
+def test_skipping_never_keeps_a_row_it_lists_and_changes_nothing_in_a_good_file(header, body):
+    suffix = ".txt" if header.startswith("#") else ".csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"fuzzed{suffix}"
+        path.write_text(f"{header}\n{body}", encoding="utf-8")
+        try:
+            strict = convert(path)
+        except DeckError as exc:
+            strict = exc
+        try:
+            skipping = convert(path, skip_invalid=True)
+        except DeckError as exc:  # the same problems stop it, plus "no cards" once every row is left out
+            assert isinstance(strict, DeckError)
+            assert exc.problems[:len(strict.problems)] == strict.problems
+            assert all(p.line == 0 for p in exc.problems[len(strict.problems):])
+            return
+        if isinstance(strict, DeckError):
+            assert skipping.skipped and {p.line for p in skipping.skipped} <= {p.line for p in strict.problems}
+        else:
+            assert skipping == strict and not skipping.skipped
+        kept = {card.line for deck in skipping.decks for card in deck.cards}
+        assert not kept & {p.line for p in skipping.skipped}

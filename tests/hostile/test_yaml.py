@@ -6,6 +6,8 @@ Add a case as one line in the matching table.
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quizzer.cli import app
@@ -108,3 +110,22 @@ def test_a_broken_deck_is_skipped_with_one_warning_and_the_rest_works(broken_lib
     assert result.stderr.splitlines()[0] == warning
     if command == ["decks", "--json"]:
         assert [row["id"] for row in json.loads(result.stdout) if not row["builtin"]] == ["good"]
+
+
+TAGS = st.sampled_from(["", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!null ", "!!str ", "!!binary ",
+                        "!!set ", "!!omap ", "!!merge ", "!!value ", "!foo ", "!<tag:yaml.org,2002:int> "])
+SCALARS = st.sampled_from(["abc", '""', "0x", "0b102", "1e999", "1.0e+999", ".nan", "-.inf", "2012-02-30",
+                           "2001-12-14 99:99:99", "2012-01-01T00:00:00+99:00", "9" * 4400, "1:2:3", "0o", "~",
+                           "yes", "[1]", "{a: 1}", "@@", "190:20:30", "1_", "0x_", "-0b", "true"])
+KEYS = st.sampled_from(["id", "question", "answer", "explain", "ref", "tags", "accept", "ordered", "distractors",
+                        "items", "text", "type"])
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=KEYS, tag=TAGS, value=SCALARS, kind=st.sampled_from(["flash", "typed", "choice", "truefalse", "order"]))
+def test_any_tagged_scalar_anywhere_is_a_deck_or_problems_naming_the_file(tmp_path_factory, key, tag, value, kind):
+    text = f"id: d\ntitle: T\ncards:\n  - type: {kind}\n    question: Q\n    {key}: {tag}{value}\n"
+    path = tmp_path_factory.mktemp("fuzz") / "deck.yaml"
+    path.write_text(text)
+    deck, problems = check_deck(path)  # never raises
+    assert deck is not None or any(not p.warning and p.path == str(path) for p in problems)
