@@ -140,17 +140,20 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     return _read_text(path, out), out.problems
 
 
-def check_records(path: str, deck: dict, cards: list[tuple[int, dict]]) -> tuple[Deck | None, list[Problem]]:
+def check_records(path: str, deck: dict, cards: list[tuple[int, dict]], *,
+                  keep_valid: bool = False) -> tuple[Deck | None, list[Problem]]:
     """Validate a deck given as plain values (converted from a spreadsheet or Anki) by the rules of YAML decks.
 
     Each card comes with the line of its source file that its problems should name (0: the file as a whole).
+    With `keep_valid` the deck is returned even when it has errors, holding the cards that have none (of
+    two cards with one id, the first).
     """
     root = _node(deck, 0)
     root.value.append((_node("cards", 0), yaml.SequenceNode(
         "tag:yaml.org,2002:seq", [_node(card, line) for line, card in cards], _mark(0), _mark(0))))
     out = _Collector(path)
     result = _DeckReader(out).deck(root, Path(path), False)
-    return (None if out.failed else result), out.problems
+    return (None if out.failed and not keep_valid else result), out.problems
 
 
 def _mark(line: int) -> yaml.Mark:

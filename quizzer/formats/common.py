@@ -72,19 +72,19 @@ def build_decks(path: Path, groups: list[Group], deck_id: str | None, title: str
     except DeckError as exc:  # no cards at all, or --id for many decks
         raise DeckError(_named(sorted(problems, key=lambda p: p.line), notes) + exc.problems) from None
     errors = sorted([*problems, *(p for p in found if not p.warning)], key=lambda p: p.line)
+    found_warnings = _named([p for p in found if p.warning], notes)
     if errors and skip_invalid and all(p.line for p in errors):
+        # Every card left is valid on its own (only a duplicate id ties cards together, and its first stays),
+        # so leaving out each line with a problem, whole, leaves valid decks.
         bad = {p.line for p in errors}
-        kept = [Group(g.name, [(line, r) for line, r in g.records if line not in bad], g.id_hints) for g in groups]
-        try:
-            decks, found = _validated(path, kept, deck_id, title)
-        except DeckError as exc:  # nothing left
-            raise DeckError(_named(errors + exc.problems, notes)) from None
-        if any(not p.warning for p in found):  # leaving rows out cannot add a problem; should it, refuse
-            raise DeckError(_named(errors + [p for p in found if not p.warning], notes))
-        return Converted(decks, warnings + _named([p for p in found if p.warning], notes), _named(errors, notes))
+        decks = [replace(d, cards=tuple(c for c in d.cards if c.line not in bad)) for d in decks]
+        decks = [d for d in decks if d.cards]
+        if not decks:
+            raise DeckError(_named(errors, notes) + [Problem(str(path), 0, "holds no valid cards to import")])
+        return Converted(decks, warnings + found_warnings, _named(errors, notes))
     if errors:
         raise DeckError(_named(errors, notes))
-    return Converted(decks, warnings + _named([p for p in found if p.warning], notes))
+    return Converted(decks, warnings + found_warnings)
 
 
 def _named(problems: list[Problem], notes: bool) -> list[Problem]:
@@ -95,6 +95,7 @@ def _named(problems: list[Problem], notes: bool) -> list[Problem]:
 
 
 def _validated(path: Path, groups: list[Group], deck_id: str | None, title: str | None):
+    """Each group as a named deck of its valid cards, and every problem found."""
     groups = [g for g in groups if g.records]
     if not groups:
         raise DeckError([Problem(str(path), 0, "holds no cards to import")])
@@ -111,8 +112,8 @@ def _validated(path: Path, groups: list[Group], deck_id: str | None, title: str 
             n += 1
             new_id = f"{base}-{n}"
         deck, problems = check_records(str(path), {"id": new_id, "title": title or group.name or title_from(path)},
-                                       group.records)
+                                       group.records, keep_valid=True)
         found += problems
-        if deck is not None:
+        if deck is not None:  # with errors, only the cards that have none: see build_decks
             decks.append(deck)
     return decks, found

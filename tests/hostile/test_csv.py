@@ -51,6 +51,9 @@ BAD_ROWS = [
     ("cloze.txt", "#separator:tab\n#notetype:Cloze\nno cloze here\t\n{{c1::yes}}\t\n\t\n", [(3, "without a {{c1::")]),
     ("columns.txt", "#separator:comma\n#columns:Front,Back\na,b\nc\nd,e,f\n",
      [(4, "1 field, but '#columns:' names 2"), (5, "3 fields, but '#columns:' names 2")]),
+    ("reversed.txt", "#separator:tab\n#guid column:1\n#notetype column:2\nquizzer:d:x:2\tBasic\tQ0\tA0\n"
+     "quizzer:d:x\tBasic (and reversed card)\tQ1\tA1\ny\tBasic\tQ2\tA2\n",
+     [(5, "duplicate card id 'x:2'")]),  # the note's good first card goes with its bad second one
 ]
 
 # Problems with the whole file, or past which no row can be read: nothing installs, even with --skip-invalid.
