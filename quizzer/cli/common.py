@@ -92,8 +92,12 @@ def library():
     finally:
         gc.freeze()
         gc.enable()
+    by_file: dict[str, list] = {}
     for problem in problems:
-        warn(f"{problem} (deck skipped)")
+        by_file.setdefault(problem.path, []).append(problem)
+    for path, found in by_file.items():  # one line per skipped deck, however broken it is
+        more = f"; {len(found) - 1:,} more: `quizzer decks validate {path}`" if len(found) > 1 else ""
+        warn(f"{found[0]} (deck skipped{more})")
     return decks
 
 

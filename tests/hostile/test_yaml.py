@@ -112,6 +112,18 @@ def test_a_broken_deck_is_skipped_with_one_warning_and_the_rest_works(broken_lib
         assert [row["id"] for row in json.loads(result.stdout) if not row["builtin"]] == ["good"]
 
 
+def test_a_deck_with_many_problems_costs_one_line_of_warning(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    broken = quizzer_home / "decks" / "broken.yaml"
+    # 50 more cards, each with 3 problems: the unknown key, no question, no answer
+    broken.write_text(BROKEN.format(value="!!int 0x") + "".join(f"  - id: c\n    anwser: {n}\n" for n in range(50)))
+    result = CliRunner().invoke(app, ["decks", "--json"])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"quizzer: {broken}:6: answer: '0x' is not a valid integer; put it in quotes to keep it as text (deck "
+        f"skipped; 150 more: `quizzer decks validate {broken}`)"]
+
+
 TAGS = st.sampled_from(["", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!null ", "!!str ", "!!binary ",
                         "!!set ", "!!omap ", "!!merge ", "!!value ", "!foo ", "!<tag:yaml.org,2002:int> "])
 SCALARS = st.sampled_from(["abc", '""', "0x", "0b102", "1e999", "1.0e+999", ".nan", "-.inf", "2012-02-30",
