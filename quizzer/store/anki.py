@@ -71,8 +71,8 @@ def _note_problem(guid: object, fields: object, tags: object) -> str | None:
 
 
 def _kind(value: object) -> str:
-    return {type(None): "missing (NULL)", bytes: "binary data (a BLOB)", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__)
+    return {type(None): "missing (NULL)", bytes: "binary data (a BLOB)", int: "a number", float: "a number",
+            str: "text"}.get(type(value), type(value).__name__)
 
 
 def read_collection(path: Path) -> AnkiCollection:
@@ -177,7 +177,10 @@ def _protobuf(blob: bytes) -> dict[int, list[int | bytes]]:
     """The fields of a protobuf message by number; enough of the wire format for Anki's settings."""
     values: dict[int, list[int | bytes]] = {}
     position = 0
-    blob = bytes(blob or b"")
+    if blob is None:
+        return values
+    if not isinstance(blob, bytes):  # a crafted table holding text or a number where Anki keeps a BLOB
+        raise AnkiError(f"a note type's settings are {_kind(blob)}, not protobuf data; the collection is damaged")
     while position < len(blob):
         key, position = _varint(blob, position)
         number, wire = key >> 3, key & 7

@@ -48,6 +48,35 @@ DAMAGED = [
      "a note type's name is missing (NULL), not text; the collection is damaged"),
 ]
 
+
+
+def untyped(table: str, columns: str) -> str:
+    """SQL that gives `table` columns without a type, so a case can store a number or text where Anki keeps text
+    or a BLOB (a typed column would convert it)."""
+    return (f"CREATE TABLE x2({columns}); INSERT INTO x2 SELECT * FROM {table}; DROP TABLE {table}; "
+            f"ALTER TABLE x2 RENAME TO {table};")
+
+
+# The current schema (18): note types, fields, templates and decks in tables of their own.
+DAMAGED_18 = [
+    ("NULL deck name", untyped("decks", "id, name, mtime_secs, usn, common, kind") + "UPDATE decks SET name = NULL",
+     "deck 1's name is missing (NULL), not text; the collection is damaged"),
+    ("integer deck name", untyped("decks", "id, name, mtime_secs, usn, common, kind") + "UPDATE decks SET name = 5",
+     "deck 1's name is a number, not text; the collection is damaged"),
+    ("integer field name", untyped("fields", "ntid, ord, name, config") + "UPDATE fields SET name = 7 WHERE ord = 0",
+     "note type 1001: a field name is a number, not text; the collection is damaged"),
+    ("NULL note type name", untyped("notetypes", "id, name, mtime_secs, usn, config") + "UPDATE notetypes SET "
+     "name = NULL WHERE id = 1001", "note type 1001's name is missing (NULL), not text; the collection is damaged"),
+    ("text template config", untyped("templates", "ntid, ord, name, mtime_secs, usn, config") + "UPDATE templates "
+     "SET config = 'q'", "a note type's settings are text, not protobuf data; the collection is damaged"),
+    ("integer note type config", untyped("notetypes", "id, name, mtime_secs, usn, config") + "UPDATE notetypes SET "
+     "config = 12", "a note type's settings are a number, not protobuf data; the collection is damaged"),
+    ("integer flds", untyped("notes", "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data") +
+     "UPDATE notes SET flds = 5 WHERE id = 2", "note nid:2: its fields are a number, not text"),
+    ("text note id", untyped("notes", "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data") +
+     "UPDATE notes SET id = 'x' WHERE id = 2", "a note's id is text, not a positive number; the collection is damaged"),
+]
+
 # Damage that costs only the cards it touches: the rest imports, with a warning. (case, SQL, the kind lost)
 SKIPPED_CARDS = [
     ("NULL card ord", LOOSE_CARDS + "UPDATE cards SET ord = NULL WHERE nid = 4", "typed"),
@@ -57,11 +86,11 @@ SKIPPED_CARDS = [
 ]
 
 
-def package(folder: Path, sql: str = "", notes=SAMPLE_NOTES) -> Path:
-    """A legacy .apkg of `notes`, its collection changed by `sql` first."""
+def package(folder: Path, sql: str = "", notes=SAMPLE_NOTES, schema: int = 11) -> Path:
+    """An .apkg of `notes` (its collection in Anki's legacy schema 11 or current 18), changed by `sql` first."""
     collection = folder / "collection.anki2"
     collection.unlink(missing_ok=True)
-    write_collection(collection, list(notes), {1: "Default"})
+    write_collection(collection, list(notes), {1: "Default"}, schema=schema)
     with sqlite3.connect(collection) as db:
         db.executescript(sql)
     db.close()
@@ -71,9 +100,11 @@ def package(folder: Path, sql: str = "", notes=SAMPLE_NOTES) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("case", "sql", "message"), DAMAGED, ids=[c[0] for c in DAMAGED])
-def test_a_damaged_note_or_note_type_is_one_line_naming_the_file(tmp_path, case, sql, message):
-    path = package(tmp_path, sql)
+@pytest.mark.parametrize(("schema", "case", "sql", "message"),
+                         [(11, *c) for c in DAMAGED] + [(18, *c) for c in DAMAGED_18],
+                         ids=[f"11 {c[0]}" for c in DAMAGED] + [f"18 {c[0]}" for c in DAMAGED_18])
+def test_a_damaged_note_or_note_type_is_one_line_naming_the_file(tmp_path, schema, case, sql, message):
+    path = package(tmp_path, sql, schema=schema)
     with pytest.raises(DeckError) as raised:
         convert(path)
     assert [str(p) for p in raised.value.problems] == [f"{path}: {message}"]
