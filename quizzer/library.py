@@ -93,7 +93,8 @@ def write_atomically(target: Path, data: bytes, check=None) -> None:
     file = os.fdopen(handle, "wb")
     try:
         if fcntl is not None:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with contextlib.suppress(OSError):  # a file system without locks: the sweep then never takes it
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
@@ -117,9 +118,10 @@ def sweep_temporaries(*folders: Path, now: float | None = None) -> list[Path]:
     """Delete the temporary files a killed run left in quizzer's own folders (say, a SIGKILL during
     `decks import`), and return them.
 
-    Only our own names (`.NAME.XXXXXXXX.tmp` for a deck, linked.json or the deck cache) are touched, and only stale ones: older than a minute and, where POSIX locks exist, not locked
-    (a writer holds its lock until it renames the file; a killed one holds nothing). Without locks,
-    only files older than an hour go. Failures are ignored: the sweep only saves disk space.
+    Only our own names (`.NAME.XXXXXXXX.tmp` for a deck, linked.json or the deck cache) are touched,
+    and only stale ones: older than a minute and, where POSIX locks exist, not locked (a writer holds
+    its lock until it renames the file; a killed one holds nothing). Without locks, only files older
+    than an hour go. Failures are ignored: the sweep only saves disk space.
     """
     now = time.time() if now is None else now
     oldest = STALE_AFTER_SECONDS if fcntl is not None else STALE_AFTER_SECONDS_WITHOUT_LOCKS
@@ -131,20 +133,21 @@ def sweep_temporaries(*folders: Path, now: float | None = None) -> list[Path]:
             continue
         for entry in names:
             with contextlib.suppress(OSError):
-                if now - entry.stat().st_mtime >= oldest and _unlocked_removed(Path(entry.path)):
+                if now - entry.stat().st_mtime >= oldest:
+                    _remove_unless_locked(Path(entry.path))
                     swept.append(Path(entry.path))
     return swept
 
 
-def _unlocked_removed(path: Path) -> bool:
+def _remove_unless_locked(path: Path) -> None:
+    """Delete `path`, or raise OSError (BlockingIOError) when a writer holds its lock."""
     if fcntl is None:
         path.unlink()
-        return True
+        return
     handle = os.open(path, os.O_RDONLY)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError (an OSError): a live writer has it
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         path.unlink()
-        return True
     finally:
         os.close(handle)
 
