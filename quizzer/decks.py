@@ -7,6 +7,7 @@ its line and nothing in a deck can run code or expand aliases.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import difflib
 import gc
 import hashlib
@@ -26,6 +27,9 @@ BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
+_TAG_NAMES = {f"tag:yaml.org,2002:{tag}": name for tag, name in (
+    ("int", "integer"), ("float", "number"), ("timestamp", "date"), ("bool", "true/false value"))}
+_INVALID = object()  # a scalar whose problem is already recorded
 
 DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
 COMMON_CARD_KEYS = ("id", "type", "explain", "ref", "tags")
@@ -136,17 +140,20 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     return _read_text(path, out), out.problems
 
 
-def check_records(path: str, deck: dict, cards: list[tuple[int, dict]]) -> tuple[Deck | None, list[Problem]]:
+def check_records(path: str, deck: dict, cards: list[tuple[int, dict]], *,
+                  keep_valid: bool = False) -> tuple[Deck | None, list[Problem]]:
     """Validate a deck given as plain values (converted from a spreadsheet or Anki) by the rules of YAML decks.
 
     Each card comes with the line of its source file that its problems should name (0: the file as a whole).
+    With `keep_valid` the deck is returned even when it has errors, holding the cards that have none (of
+    two cards with one id, the first).
     """
     root = _node(deck, 0)
     root.value.append((_node("cards", 0), yaml.SequenceNode(
         "tag:yaml.org,2002:seq", [_node(card, line) for line, card in cards], _mark(0), _mark(0))))
     out = _Collector(path)
     result = _DeckReader(out).deck(root, Path(path), False)
-    return (None if out.failed else result), out.problems
+    return (None if out.failed and not keep_valid else result), out.problems
 
 
 def _mark(line: int) -> yaml.Mark:
@@ -249,19 +256,31 @@ class _DeckReader:
         construct = _scalars.yaml_constructors.get(node.tag, _scalars.yaml_constructors[None])
         try:
             return construct(_scalars, node)
-        except yaml.YAMLError:
+        except yaml.YAMLError:  # a tag PyYAML does not know: the text as written
             return node.value
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            # A scalar resolved (or tagged) as a date, number or boolean that is not one: `2012-02-30`,
+            # `!!int abc`, `!!bool maybe`, an int of 4,300+ digits. The constructors fail in many ways.
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            kind = _TAG_NAMES.get(node.tag, node.tag.rpartition(":")[2])
+            self.out.error(node, f"{what}: '{shown}' is not a valid {kind}; put it in quotes to keep it as text")
+            return _INVALID
 
     def _text(self, node: yaml.Node, what: str, *, required: bool = True) -> str:
         value = self._scalar(node, what)
+        if value is _INVALID:
+            return ""
         if value is None:
             if required and isinstance(node, yaml.ScalarNode):
                 self.out.error(node, f"{what} is empty")
             return ""
-        if isinstance(value, (bool, dict, list)) or not isinstance(value, (str, int, float)):
-            self.out.error(node, f"{what} must be text, not {type(value).__name__}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = node.value  # as written: YAML reads `010` as 8, `1:30` as 90, `.nan` as nan
+        if not isinstance(value, str):
+            quote = "; put it in quotes to keep it as text" if isinstance(value, (bool, datetime.date)) else ""
+            self.out.error(node, f"{what} must be text, not {type(value).__name__}{quote}")
             return ""
-        text = str(value).strip()
+        text = value.strip()
         if required and not text:
             self.out.error(node, f"{what} is empty")
         return text
@@ -419,7 +438,7 @@ class _DeckReader:
             value = self._scalar(answer_node, "answer")
             if isinstance(value, str) and value.strip().lower() in ("true", "false"):
                 value = value.strip().lower() == "true"
-            if not isinstance(value, bool):
+            if not isinstance(value, bool) and value is not _INVALID:
                 self.out.error(answer_node, "a truefalse answer must be true or false")
             fields["answer"] = bool(value)
         elif kind is Kind.TYPED and isinstance(answer_node, yaml.SequenceNode):
@@ -434,7 +453,7 @@ class _DeckReader:
                     fields[key] = self._text_list(keys[key], key)
             if "ordered" in keys:
                 ordered = self._scalar(keys["ordered"], "ordered")
-                if not isinstance(ordered, bool):
+                if not isinstance(ordered, bool) and ordered is not _INVALID:
                     self.out.error(keys["ordered"], "'ordered' must be true or false")
                 fields["ordered"] = ordered is True
         if kind is Kind.CHOICE:

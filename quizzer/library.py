@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +20,16 @@ from pathlib import Path
 from quizzer.decks import DeckError, Problem, check_deck, load_library
 from quizzer.model import DECK_ID_PATTERN, Deck
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 MAX_DECK_ID_LENGTH = 64  # the id names the installed file
+# What write_atomically and the deck cache name their temporary files: mkstemp(prefix=".NAME.", suffix=".tmp").
+TEMPORARY = re.compile(r"^\.(?:.+\.ya?ml|linked\.json|decks\.cache)\.[a-z0-9_]{8}\.tmp$")
+STALE_AFTER_SECONDS = 60  # a temporary file this old and unlocked was left by a killed run
+STALE_AFTER_SECONDS_WITHOUT_LOCKS = 3600
 
 
 def deck_id_problem(deck_id: str) -> str | None:
@@ -71,18 +82,24 @@ class Installation:
 def write_atomically(target: Path, data: bytes, check=None) -> None:
     """Write `data` to a temporary file beside `target`, run `check(temp_path)`, then rename it over `target`.
 
-    On any failure the temporary file is removed and `target` is as it was.
+    On any failure the temporary file is removed and `target` is as it was. The temporary file stays
+    locked until it is renamed, which tells `sweep_temporaries` it is not left over from a killed run.
     """
     try:
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise DeckError([Problem(str(target), 0, f"cannot write here: {exc.strerror}")]) from None
     temp = Path(name)
+    file = os.fdopen(handle, "wb")
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+        if fcntl is not None:
+            with contextlib.suppress(OSError):  # a file system without locks: the sweep then never takes it
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+        if fcntl is None:  # without POSIX locks (Windows) an open file cannot be renamed
+            file.close()
         if check is not None:
             check(temp)
         os.replace(temp, target)
@@ -93,6 +110,56 @@ def write_atomically(target: Path, data: bytes, check=None) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    finally:
+        file.close()
+
+
+def sweep_temporaries(*folders: Path, now: float | None = None) -> list[Path]:
+    """Delete the temporary files a killed run left in quizzer's own folders (say, a SIGKILL during
+    `decks import`), and return them.
+
+    Only our own names (`.NAME.XXXXXXXX.tmp` for a deck, linked.json or the deck cache) are touched,
+    and only stale ones: older than a minute and, where POSIX locks exist, not locked (a writer holds
+    its lock until it renames the file; a killed one holds nothing). Without locks, only files older
+    than an hour go. Failures are ignored: the sweep only saves disk space.
+    """
+    now = time.time() if now is None else now
+    oldest = STALE_AFTER_SECONDS if fcntl is not None else STALE_AFTER_SECONDS_WITHOUT_LOCKS
+    swept = []
+    for folder in folders:
+        try:
+            names = [entry for entry in os.scandir(folder) if TEMPORARY.match(entry.name) and entry.is_file()]
+        except OSError:
+            continue
+        for entry in names:
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime >= oldest:
+                    _remove_unless_locked(Path(entry.path))
+                    swept.append(Path(entry.path))
+    return swept
+
+
+def _remove_unless_locked(path: Path) -> None:
+    """Delete `path`, or raise OSError (BlockingIOError) when a writer holds its lock."""
+    if fcntl is None:
+        path.unlink()
+        return
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        path.unlink()
+    finally:
+        os.close(handle)
+
+
+def make_folder(folder: Path) -> None:
+    """Create a data folder (and its parents) if needed; DeckError says why it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file of that name is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+        raise DeckError([Problem(str(folder), 0, f"cannot create this folder ({why}); make sure you may "
+                                 "write to its parent, or set QUIZZER_HOME to a folder you can write to")]) from None
 
 
 def _sync_folder(folder: Path) -> None:
@@ -168,7 +235,7 @@ class UserDecks:
         """Install (or update) `deck` as a copy named after its id; `text` is the deck file's content."""
         old = next((d for d in decks if d.id == deck.id and not d.builtin), None)
         before = self.installation(deck.id, decks)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
         target = self.folder / f"{deck.id}.yaml"
         installed = write_deck_file(target, text, deck.id)
         if before is not None and before.linked:
@@ -216,7 +283,7 @@ class UserDecks:
         aside.unlink()
 
     def _write_links(self, links: dict[str, Path]) -> None:
-        self.links_file.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(self.links_file.parent)
         data = {"version": 1, "decks": {deck_id: str(path) for deck_id, path in sorted(links.items())}}
         write_atomically(self.links_file, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
 
@@ -226,7 +293,7 @@ def read_links(links_file: Path) -> dict[str, Path]:
     try:
         data = json.loads(links_file.read_text(encoding="utf-8"))
         return {str(deck_id): Path(path) for deck_id, path in data["decks"].items()}
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no list yet (or no home folder yet: writing will say why)
         return {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DeckError([Problem(str(links_file), 0, f"the list of linked decks cannot be read ({exc}); "

@@ -194,6 +194,95 @@ def test_a_data_folder_that_cannot_be_made_or_is_a_file_exits_2(tmp_path, comman
     assert blocker.read_text() == "x"
 
 
+# Commands that write deck files or linked.json before they open the database.
+DECK_WRITES = [["decks", "add", "{deck}"], ["decks", "add", "--link", "{deck}"], ["decks", "import", "{table}"]]
+
+
+@pytest.mark.parametrize("command", DECK_WRITES, ids=lambda c: " ".join(c))
+@pytest.mark.parametrize("home", ["unwritable", "inside a file", "with a file for a decks folder"])
+def test_installing_into_an_unwritable_data_folder_exits_2_with_one_line(request, tmp_path, command, home):
+    deck, table = tmp_path / "mine.yaml", tmp_path / "mine.csv"
+    deck.write_text("id: mine\ntitle: Mine\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+    table.write_text("id,question,answer\nc,Q,A\n")
+    if home == "unwritable":
+        folder = request.getfixturevalue("unwritable_folder")
+    elif home == "inside a file":
+        (tmp_path / "file").write_text("x")
+        folder = tmp_path / "file" / "home"
+    else:
+        if "--link" in command:
+            pytest.skip("a link is written beside the decks folder, not in it")
+        folder = tmp_path / "home"
+        folder.mkdir()
+        (folder / "decks").write_text("x")
+    args = [arg.format(deck=deck, table=table) for arg in command]
+    result = CliRunner().invoke(app, args, env={"QUIZZER_HOME": str(folder)})
+    assert result.exit_code == 2 and not isinstance(result.exception, Exception), result.output
+    assert len(result.stderr.splitlines()) == 1 and str(folder) in result.stderr
+    assert "cannot" in result.stderr and "Traceback" not in result.output
+    if home == "with a file for a decks folder":
+        assert "a file of that name is in the way" in result.stderr and (folder / "decks").read_text() == "x"
+
+
+def test_a_sigkill_during_decks_import_leaves_a_temporary_file_that_a_later_run_removes(home, tmp_path):
+    table = tmp_path / "big.csv"
+    table.write_text("id,question,answer\n" + "".join(f"q{n},Question {n}?,answer {n}\n" for n in range(2000)))
+    # Killed at the worst moment: the temporary copy is written in full and is being checked.
+    killed_while_checking = (
+        "import os, signal, sys; from quizzer import library; "
+        "library.check_deck = lambda path, **kw: os.kill(os.getpid(), signal.SIGKILL); "
+        "from quizzer.cli import app; sys.argv = ['quizzer', 'decks', 'import', sys.argv[1]]; app()"
+    )
+    run = subprocess.run([sys.executable, "-c", killed_while_checking, str(table)], capture_output=True,
+                         env={**os.environ, "QUIZZER_HOME": str(home)}, timeout=60)
+    assert run.returncode == -signal.SIGKILL
+    (left,) = (home / "decks").glob(".big.yaml.*.tmp")
+    assert left.stat().st_size > 100_000
+
+    assert CliRunner().invoke(app, ["decks"]).exit_code == 0
+    assert left.exists()  # a minute's grace: it could be a writer that has not locked its file yet
+    os.utime(left, (time.time() - 120, time.time() - 120))
+    assert CliRunner().invoke(app, ["decks"]).exit_code == 0
+    assert sorted(p.name for p in (home / "decks").iterdir()) == ["drill.yaml"]
+
+
+# (file name, whether a sweep may delete it once it is old and unlocked)
+TEMPORARY_NAMES = [
+    (".mine.yaml.a1b2c3d4.tmp", True), (".mine.yml.zz_9yyyy.tmp", True), (".linked.json.k2j3h4g5.tmp", True),
+    (".decks.cache.abcdefgh.tmp", True), (".notes.txt.abcdefgh.tmp", False), ("mine.yaml.abcdefgh.tmp", False),
+    (".mine.yaml.removing", False), (".mine.yaml.abc.tmp", False), ("notes.tmp", False),
+]
+
+
+@pytest.mark.parametrize(("name", "ours"), TEMPORARY_NAMES, ids=[n for n, _ in TEMPORARY_NAMES])
+def test_a_sweep_removes_only_our_own_stale_unlocked_temporary_files(tmp_path, name, ours):
+    fcntl = pytest.importorskip("fcntl")
+    from quizzer.library import sweep_temporaries
+
+    path = tmp_path / name
+    path.write_text("half a deck")
+    now = path.stat().st_mtime
+    assert sweep_temporaries(tmp_path, now=now + 59) == []  # too young
+    with path.open("rb") as writer:  # a live writer holds its lock, however long it takes
+        fcntl.flock(writer, fcntl.LOCK_EX)
+        assert sweep_temporaries(tmp_path, now=now + 3600) == []
+    assert sweep_temporaries(tmp_path, now=now + 60) == ([path] if ours else [])
+    assert path.exists() is not ours
+
+
+def test_a_sweep_never_takes_the_file_of_a_writer_still_at_work(tmp_path):
+    pytest.importorskip("fcntl")
+    from quizzer.library import sweep_temporaries, write_atomically
+
+    swept = []
+
+    def slow_check(temp):  # an hour into checking a big deck, another quizzer sweeps the folder
+        swept.extend(sweep_temporaries(tmp_path, now=temp.stat().st_mtime + 3600))
+
+    write_atomically(tmp_path / "mine.yaml", b"id: mine\n", check=slow_check)
+    assert swept == [] and (tmp_path / "mine.yaml").read_bytes() == b"id: mine\n"
+
+
 def test_a_database_that_refuses_writes_stops_study_before_the_first_question(home, monkeypatch):
     assert CliRunner().invoke(app, ["decks"]).exit_code == 0  # creates the database
     connect = sqlite3.connect

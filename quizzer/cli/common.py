@@ -155,6 +155,7 @@ def library():
     from quizzer.library import read_links
 
     where = _checked_home()
+    _sweep(where)
     # The decks live until the command ends: freezing them (before the collector runs again) spares
     # every later collection a scan of the whole library, a quarter of `quizzer decks` at 100,000 cards.
     gc.disable()
@@ -163,8 +164,12 @@ def library():
     finally:
         gc.freeze()
         gc.enable()
+    by_file: dict[str, list] = {}
     for problem in problems:
-        warn(f"{problem} (deck skipped)")
+        by_file.setdefault(problem.path, []).append(problem)
+    for path, found in by_file.items():  # one line per skipped deck, however broken it is
+        more = f"; {len(found) - 1:,} more: `quizzer decks validate {path}`" if len(found) > 1 else ""
+        warn(f"{found[0]} (deck skipped{more})")
     return decks
 
 
@@ -173,7 +178,15 @@ def user_decks():
     from quizzer.library import UserDecks
 
     where = _checked_home()
+    _sweep(where)
     return UserDecks(where.decks, where.linked)
+
+
+def _sweep(where) -> None:
+    """Temporary files left by a run that was killed while writing decks, linked.json or the deck cache go."""
+    from quizzer.library import sweep_temporaries
+
+    sweep_temporaries(where.decks, where.home, where.cache)
 
 
 def stdin_is_terminal() -> bool:

@@ -260,12 +260,15 @@ def import_deck(
                                           "file, or the Anki deck's name)."),
     title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: the Anki deck's name, "
                                         "the file's name, or the installed deck's title when updating)."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Install the good rows (or Anki notes) and "
+                                      "list each row left out as FILE:LINE: why."),
 ) -> None:
     """Convert a spreadsheet or an Anki export into quizzer decks and install them (one per Anki deck).
 
     Importing an updated file again updates the deck: cards whose ids stay (a spreadsheet's id
     column, an Anki note's guid) keep their progress. docs/decks.md lists the columns and what
-    becomes of each Anki note type. Nothing is installed if the file has an error.
+    becomes of each Anki note type. Every problem of the file is listed, and nothing is installed
+    if there is one, unless --skip-invalid leaves out the rows that have them.
     """
     from dataclasses import replace
 
@@ -278,9 +281,13 @@ def import_deck(
             fail(deck_id_problem(deck_id))
         if title is not None and not title.strip():
             fail("--title is empty")
-        converted = convert(file, deck_id=deck_id, title=title and title.strip())
-        for problem in converted.warnings:
+        converted = convert(file, deck_id=deck_id, title=title and title.strip(), skip_invalid=skip_invalid)
+        for problem in converted.warnings + converted.skipped:
             say(str(problem), err=True)
+        if converted.skipped:
+            from quizzer.formats.common import plural
+
+            say(f"Left out the rows above ({plural(len(converted.skipped), 'problem')}); installing the rest.", err=True)
         folder = user_decks()
         current, _ = folder.load()
         for deck in converted.decks:

@@ -40,22 +40,26 @@ def detect(path: Path) -> str:
     return "csv" if any(sep in first_line for sep in (b",", b"\t", b";")) else "yaml"
 
 
-def convert(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
-    """Read a spreadsheet, Anki text export or Anki package as quizzer decks; DeckError lists every problem."""
+def convert(path: Path, *, deck_id: str | None = None, title: str | None = None,
+            skip_invalid: bool = False) -> Converted:
+    """Read a spreadsheet, Anki text export or Anki package as quizzer decks; DeckError lists every problem.
+
+    With `skip_invalid`, rows (or Anki notes) with problems are left out and listed in `Converted.skipped`.
+    """
     kind = detect(path)
     if kind == "yaml":
         raise DeckError([Problem(str(path), 0, "is already a quizzer deck; install it with `quizzer decks add`")])
     if kind == "csv":
         from quizzer.formats.table import read_table
 
-        return read_table(path, deck_id=deck_id, title=title)
+        return read_table(path, deck_id=deck_id, title=title, skip_invalid=skip_invalid)
     if kind == "anki-txt":
         from quizzer.formats.anki_text import read_anki_text
 
-        return read_anki_text(path, deck_id=deck_id, title=title)
+        return read_anki_text(path, deck_id=deck_id, title=title, skip_invalid=skip_invalid)
     from quizzer.formats.anki_package import read_anki_package
 
-    return read_anki_package(path, deck_id=deck_id, title=title)
+    return read_anki_package(path, deck_id=deck_id, title=title, skip_invalid=skip_invalid)
 
 
 def export_text(deck, form: str) -> str:

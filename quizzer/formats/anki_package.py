@@ -26,7 +26,8 @@ COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")  #
 CHUNK = 1024 * 1024
 
 
-def read_anki_package(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
+def read_anki_package(path: Path, *, deck_id: str | None = None, title: str | None = None,
+                      skip_invalid: bool = False) -> Converted:
     check_binary(path)
     with tempfile.TemporaryDirectory(prefix="quizzer-anki-") as folder:
         collection_file = _unpack(path, Path(folder))
@@ -34,7 +35,7 @@ def read_anki_package(path: Path, *, deck_id: str | None = None, title: str | No
             collection = read_collection(collection_file)
         except AnkiError as exc:
             raise _error(path, str(exc)) from None
-    return _convert(path, collection, deck_id, title)
+    return _convert(path, collection, deck_id, title, skip_invalid)
 
 
 def _error(path: Path, message: str) -> DeckError:
@@ -84,15 +85,27 @@ def _copy_limited(path: Path, source, out) -> None:
         out.write(chunk)
 
 
-def _convert(path: Path, collection: AnkiCollection, deck_id: str | None, title: str | None) -> Converted:
+def _convert(path: Path, collection: AnkiCollection, deck_id: str | None, title: str | None,
+             skip_invalid: bool) -> Converted:
+    """Cards grouped by Anki deck; each record's line is its note's id, so problems can name the note."""
     groups: dict[int, Group] = {}
     seen: set[tuple[int, str]] = set()
     media = skipped = 0
     counted_notes: set[int] = set()
+    problems = [Problem(str(path), note_id, why) for note_id, why in collection.damaged.items()]
+    first_with_guid: dict[str, int] = {}
+    for note in collection.notes.values():
+        first = first_with_guid.setdefault(note.guid, note.id)
+        if first != note.id:  # Anki itself would merge the two into one note
+            problems.append(Problem(str(path), note.id, f"its guid '{note.guid}' is also note nid:{first}'s; "
+                                    "the two would become one card"))
+    refused = {p.line for p in problems}
     for card in collection.cards:
         note = collection.notes.get(card.note)
         notetype = collection.notetypes.get(note.notetype) if note else None
-        if note is None or notetype is None:
+        if card.note in refused:
+            continue
+        if note is None or notetype is None or not isinstance(card.ord, int):
             skipped += 1
             continue
         fields = dict(zip(notetype.fields, note.fields))
@@ -113,15 +126,16 @@ def _convert(path: Path, collection: AnkiCollection, deck_id: str | None, title:
             group.id_hints.add(deck_id_hint(note.guid))
         if note.tags:
             record["tags"] = list(note.tags)
-        group.records.append((0, record))
+        group.records.append((note.id, record))
     warnings = []
     if media:
         warnings.append(f"{plural(media, 'media reference')} dropped (quizzer shows text only)")
     if skipped:
         warnings.append(f"{plural(skipped, 'card')} skipped: no text left without media, "
                         "or a note type quizzer cannot read")
-    problems = [Problem(str(path), 0, w, warning=True) for w in warnings]
-    return build_decks(path, list(groups.values()), deck_id, title, problems)
+    return build_decks(path, list(groups.values()), deck_id, title,
+                       [Problem(str(path), 0, w, warning=True) for w in warnings], problems,
+                       skip_invalid=skip_invalid, notes=True)
 
 
 def _template_card(notetype, fields: dict[str, str], guid: str, ord: int) -> dict | None:

@@ -24,7 +24,8 @@ HEADER = re.compile(r"^#([A-Za-z ]+):(.*)$")
 ROLES = ("guid", "notetype", "deck", "tags")
 
 
-def read_anki_text(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
+def read_anki_text(path: Path, *, deck_id: str | None = None, title: str | None = None,
+                   skip_invalid: bool = False) -> Converted:
     text, problems = read_text(path)
     if text is None:
         raise DeckError(problems)
@@ -38,10 +39,10 @@ def read_anki_text(path: Path, *, deck_id: str | None = None, title: str | None 
         body += 1
     reading = _Reading(path, headers, lines[body:])
     reading.read(body)
-    if reading.problems:
-        raise DeckError(reading.problems)
-    warnings = reading.warnings()
-    return build_decks(path, list(reading.groups.values()), deck_id, title, warnings)
+    if reading.fatal:  # a header or the file's quoting is wrong: no row can be trusted
+        raise DeckError(reading.problems + reading.fatal)
+    return build_decks(path, list(reading.groups.values()), deck_id, title, reading.warnings(), reading.problems,
+                       skip_invalid=skip_invalid)
 
 
 class _Reading:
@@ -49,7 +50,8 @@ class _Reading:
         self.path = path
         self.headers = headers
         self.body = body
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # rows that cannot become cards
+        self.fatal: list[Problem] = []  # problems that stop the whole file
         self.groups: dict[str | None, Group] = {}
         self.media = 0
         self.skipped = 0
@@ -58,9 +60,15 @@ class _Reading:
         self.roles = {role: self._column(f"{role} column") for role in ROLES if f"{role} column" in headers}
         columns = headers.get("columns")
         self.width = len(columns[1].split(self.separator)) if columns else None
+        # Like Anki, rows of one note type have the first row's number of fields unless '#columns:' says.
+        self.width_from = "'#columns:' names" if columns else "the first row has"
+        self.first_row_sets_width = columns is None and "notetype" not in self.roles
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(str(self.path), line, message))
+
+    def stop(self, line: int, message: str) -> None:
+        self.fatal.append(Problem(str(self.path), line, message))
 
     def _separator(self) -> str:
         if "separator" in self.headers:
@@ -68,8 +76,7 @@ class _Reading:
             separator = SEPARATORS.get(value.lower(), value)
             if len(separator) == 1:
                 return separator
-            self.problem(line, f"unknown separator '{value}' "
-                         "(tab, comma, semicolon, space, pipe, colon or one character)")
+            self.stop(line, f"unknown separator '{value}' (tab, comma, semicolon, space, pipe, colon or one character)")
             return "\t"
         first = next((line for line in self.body if line.strip()), "")
         return next((sep for sep in "\t;" if sep in first), ",")
@@ -77,12 +84,12 @@ class _Reading:
     def _column(self, header: str) -> int:
         line, value = self.headers[header]
         if not value.isdigit() or int(value) < 1:
-            self.problem(line, f"'#{header}:' must be a column number from 1, not '{value}'")
+            self.stop(line, f"'#{header}:' must be a column number from 1, not '{value}'")
             return -1
         return int(value) - 1
 
     def read(self, offset: int) -> None:
-        if self.problems:
+        if self.fatal:
             return
         reader = csv.reader(io.StringIO("".join(self.body), newline=""), delimiter=self.separator, strict=True)
         start = 1
@@ -92,11 +99,13 @@ class _Reading:
                     self.row(offset + start, row)
                 start = reader.line_num + 1
         except csv.Error as exc:
-            self.problem(offset + start, f"cannot read this row: {exc}")
+            self.stop(offset + start, f"cannot read this row: {exc}")
 
     def row(self, line: int, row: list[str]) -> None:
+        if self.width is None and self.first_row_sets_width:
+            self.width = len(row)
         if self.width is not None and len(row) != self.width:
-            self.problem(line, f"{plural(len(row), 'field')}, but '#columns:' names {self.width}")
+            self.problem(line, f"{plural(len(row), 'field')}, but {self.width_from} {self.width}")
             return
         missing = [role for role, column in self.roles.items() if column >= len(row)]
         if missing:
@@ -104,7 +113,8 @@ class _Reading:
             self.problem(line, f"{plural(len(row), 'field')}, but the {missing[0]} column is number {number}")
             return
         value = {role: row[column] for role, column in self.roles.items()}
-        fields = [self.text(cell) for i, cell in enumerate(row) if i not in self.roles.values()]
+        cells = [cell for i, cell in enumerate(row) if i not in self.roles.values()]
+        fields = [self.text(cell) for cell in cells]
         notetype = value.get("notetype", self.headers.get("notetype", (0, ""))[1]).lower()
         deck_name = value.get("deck") or self.headers.get("deck", (0, None))[1] or None
         guid = value.get("guid", "").strip() or None
@@ -117,6 +127,10 @@ class _Reading:
             return
         if len(fields) < 2:
             self.problem(line, f"{plural(len(fields), 'field')}; a note needs a front and a back")
+            return
+        empty = [side for side, cell in (("front", cells[0]), ("back", cells[1])) if not cell.strip()]
+        if empty:
+            self.problem(line, f"the {' and the '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty")
             return
         front, back = fields[0], fields[1]
         kind = Kind.TYPED if "type in the answer" in notetype else Kind.FLASH

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from quizzer.decks import DeckError, Problem, check_records
@@ -15,6 +15,7 @@ LIST_SEPARATOR = "|"  # between the items of a list in one spreadsheet cell
 class Converted:
     decks: list[Deck]
     warnings: list[Problem]
+    skipped: list[Problem] = field(default_factory=list)  # the rows left out with --skip-invalid, and why
 
 
 @dataclass
@@ -56,9 +57,45 @@ def check_binary(path: Path) -> None:
 
 
 def build_decks(path: Path, groups: list[Group], deck_id: str | None, title: str | None,
-                warnings: list[Problem]) -> Converted:
+                warnings: list[Problem], problems: list[Problem] = (), *, skip_invalid: bool = False,
+                notes: bool = False) -> Converted:
     """Name each group's deck (--id/--title, a quizzer guid, the source's deck name, the file name) and
-    validate it by the deck format's rules; DeckError lists every problem in the whole file."""
+    validate it by the deck format's rules.
+
+    `problems` are the rows the reader could not turn into cards. DeckError lists every problem in the
+    whole file; with `skip_invalid` the rows with problems are left out instead (and listed in `skipped`),
+    unless a problem is about the whole file (line 0). With `notes`, record lines are Anki note ids, and
+    problems name the note instead of a line.
+    """
+    try:
+        decks, found = _validated(path, groups, deck_id, title)
+    except DeckError as exc:  # no cards at all, or --id for many decks
+        raise DeckError(_named(sorted(problems, key=lambda p: p.line), notes) + exc.problems) from None
+    errors = sorted([*problems, *(p for p in found if not p.warning)], key=lambda p: p.line)
+    found_warnings = _named([p for p in found if p.warning], notes)
+    if errors and skip_invalid and all(p.line for p in errors):
+        # Every card left is valid on its own (only a duplicate id ties cards together, and its first stays),
+        # so leaving out each line with a problem, whole, leaves valid decks.
+        bad = {p.line for p in errors}
+        decks = [replace(d, cards=tuple(c for c in d.cards if c.line not in bad)) for d in decks]
+        decks = [d for d in decks if d.cards]
+        if not decks:
+            raise DeckError(_named(errors, notes) + [Problem(str(path), 0, "holds no valid cards to import")])
+        return Converted(decks, warnings + found_warnings, _named(errors, notes))
+    if errors:
+        raise DeckError(_named(errors, notes))
+    return Converted(decks, warnings + found_warnings)
+
+
+def _named(problems: list[Problem], notes: bool) -> list[Problem]:
+    """Problems of an Anki package name the note (its id, which `nid:` finds in Anki's browser), not a line."""
+    if not notes:
+        return problems
+    return [replace(p, line=0, message=f"note nid:{p.line}: {p.message}") if p.line else p for p in problems]
+
+
+def _validated(path: Path, groups: list[Group], deck_id: str | None, title: str | None):
+    """Each group as a named deck of its valid cards, and every problem found."""
     groups = [g for g in groups if g.records]
     if not groups:
         raise DeckError([Problem(str(path), 0, "holds no cards to import")])
@@ -66,7 +103,7 @@ def build_decks(path: Path, groups: list[Group], deck_id: str | None, title: str
         names = ", ".join(g.name or "?" for g in groups)
         raise DeckError([Problem(str(path), 0, f"holds {len(groups)} decks ({names}); --id and --title name one deck")])
     decks: list[Deck] = []
-    errors: list[Problem] = []
+    found: list[Problem] = []
     for group in groups:
         hint = next(iter(group.id_hints)) if len(group.id_hints) == 1 else None
         base = deck_id or hint or slug((group.name or "").replace("::", " ")) or slug(path.stem) or "imported"
@@ -74,12 +111,9 @@ def build_decks(path: Path, groups: list[Group], deck_id: str | None, title: str
         while new_id in {d.id for d in decks}:
             n += 1
             new_id = f"{base}-{n}"
-        deck, found = check_records(str(path), {"id": new_id, "title": title or group.name or title_from(path)},
-                                    group.records)
-        errors += [p for p in found if not p.warning]
-        warnings = warnings + [p for p in found if p.warning]
-        if deck is not None:
+        deck, problems = check_records(str(path), {"id": new_id, "title": title or group.name or title_from(path)},
+                                       group.records, keep_valid=True)
+        found += problems
+        if deck is not None:  # with errors, only the cards that have none: see build_decks
             decks.append(deck)
-    if errors:
-        raise DeckError(errors)
-    return Converted(decks, warnings)
+    return decks, found

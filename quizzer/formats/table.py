@@ -39,11 +39,12 @@ def plain_cell(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and _FORMULA.match(cell, 1) else cell
 
 
-def read_table(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
+def read_table(path: Path, *, deck_id: str | None = None, title: str | None = None,
+               skip_invalid: bool = False) -> Converted:
     text, problems = read_text(path)
     if text is None:
         raise DeckError(problems)
-    rows = _rows(path, text)
+    rows, unreadable = _rows(path, text)
     header_line, header = rows[0]
     columns = [name.strip().lower() for name in header]
     warnings: list[Problem] = []
@@ -63,30 +64,33 @@ def read_table(path: Path, *, deck_id: str | None = None, title: str | None = No
             problems.append(Problem(str(path), line, problem))
         else:
             group.records.append((line, record))
-    if problems:
-        raise DeckError(problems)
+    if unreadable:  # the rest of the file cannot be read: nothing is installed
+        raise DeckError(problems + [unreadable])
     if "id" not in columns:
         warnings.append(Problem(str(path), 0, "no 'id' column: card ids come from each card's type and question, "
                                 "so a card whose question changes starts afresh", warning=True))
-    return build_decks(path, [group], deck_id, title, warnings)
+    return build_decks(path, [group], deck_id, title, warnings, problems, skip_invalid=skip_invalid)
 
 
-def _rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
-    """Non-blank rows with the line each starts on; a header row first."""
+def _rows(path: Path, text: str) -> tuple[list[tuple[int, list[str]]], Problem | None]:
+    """Non-blank rows with the line each starts on, a header row first; and the row that cannot be read, if any
+    (an unclosed quote), which ends the reading."""
     delimiter = _delimiter(path, text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
     start = 1
+    unreadable = None
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
                 rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise DeckError([Problem(str(path), start, f"cannot read this row: {exc}")]) from None
+        unreadable = Problem(str(path), start, f"cannot read this row: {exc}")
     if not rows:
-        raise DeckError([Problem(str(path), 0, "the file is empty; a spreadsheet needs a header row and cards")])
-    return rows
+        raise DeckError([unreadable or Problem(str(path), 0, "the file is empty; a spreadsheet needs a header row "
+                                               "and cards")])
+    return rows, unreadable
 
 
 def _delimiter(path: Path, text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FIELD_SEPARATOR = "\x1f"  # between a note's fields in `notes.flds`, and between deck name parts in schema 18
@@ -57,6 +57,22 @@ class AnkiCollection:
     decks: dict[int, str]  # id → full name, parts joined by '::'
     notes: dict[int, AnkiNote]
     cards: list[AnkiCard]  # in note order, then template or cloze order
+    damaged: dict[int, str] = field(default_factory=dict)  # note id → why the note cannot be read
+
+
+def _note_problem(guid: object, fields: object, tags: object) -> str | None:
+    if not isinstance(fields, str):
+        return f"its fields are {_kind(fields)}, not text"
+    if not isinstance(guid, str):
+        return f"its guid is {_kind(guid)}, not text"
+    if tags is not None and not isinstance(tags, str):  # no tags at all is harmless
+        return f"its tags are {_kind(tags)}, not text"
+    return None
+
+
+def _kind(value: object) -> str:
+    return {type(None): "missing (NULL)", bytes: "binary data (a BLOB)", int: "a number", float: "a number",
+            str: "text"}.get(type(value), type(value).__name__)
 
 
 def read_collection(path: Path) -> AnkiCollection:
@@ -72,15 +88,23 @@ def read_collection(path: Path) -> AnkiCollection:
             notetypes, decks = _notetypes_18(db), _decks_18(db)
         else:
             notetypes, decks = _legacy(db)
-        notes = {
-            note_id: AnkiNote(note_id, guid, notetype, tuple(fields.split(FIELD_SEPARATOR)), tuple(tags.split()))
-            for note_id, guid, notetype, fields, tags in db.execute("SELECT id, guid, mid, flds, tags FROM notes")
-        }
+        notes: dict[int, AnkiNote] = {}
+        damaged: dict[int, str] = {}
+        for note_id, guid, notetype, fields, tags in db.execute("SELECT id, guid, mid, flds, tags FROM notes"):
+            # Anki declares these NOT NULL and text, but SQLite enforces neither in a crafted file.
+            if not isinstance(note_id, int) or note_id <= 0:
+                raise AnkiError(f"a note's id is {_kind(note_id)}, not a positive number; the collection is damaged")
+            problem = _note_problem(guid, fields, tags)
+            if problem:
+                damaged[note_id] = problem
+                continue
+            notes[note_id] = AnkiNote(note_id, guid, notetype, tuple(fields.split(FIELD_SEPARATOR)),
+                                      tuple((tags or "").split()))
         cards = [
             AnkiCard(note, deck, ord)
             for note, deck, ord in db.execute("SELECT nid, did, ord FROM cards ORDER BY nid, ord")
         ]
-        return AnkiCollection(notetypes, decks, notes, cards)
+        return AnkiCollection(notetypes, decks, notes, cards, damaged)
     except sqlite3.DatabaseError as exc:
         raise AnkiError(f"the collection is damaged or not an Anki collection ({exc})") from exc
     finally:
@@ -95,24 +119,34 @@ def _legacy(db: sqlite3.Connection) -> tuple[dict[int, AnkiNotetype], dict[int, 
         models, decks = json.loads(row[0]), json.loads(row[1])
         notetypes = {
             int(model_id): AnkiNotetype(
-                name=model["name"],
+                name=_text(model["name"], "a note type's name"),
                 cloze=model.get("type") == CLOZE_KIND,
-                fields=tuple(f["name"] for f in sorted(model["flds"], key=lambda f: f["ord"])),
+                fields=tuple(_text(f["name"], f"note type '{model['name']}': a field name")
+                             for f in sorted(model["flds"], key=lambda f: f["ord"])),
                 templates=tuple(
-                    AnkiTemplate(t["ord"], t["qfmt"], t["afmt"]) for t in sorted(model["tmpls"], key=lambda t: t["ord"])
+                    AnkiTemplate(t["ord"], _text(t["qfmt"], f"note type '{model['name']}': a question template"),
+                                 _text(t["afmt"], f"note type '{model['name']}': an answer template"))
+                    for t in sorted(model["tmpls"], key=lambda t: t["ord"])
                 ),
             )
             for model_id, model in models.items()
         }
-        return notetypes, {int(deck_id): deck["name"] for deck_id, deck in decks.items()}
+        names = {int(deck_id): _text(deck["name"], f"deck {deck_id}'s name") for deck_id, deck in decks.items()}
+        return notetypes, names
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise AnkiError(f"the collection's note types or decks cannot be read ({exc!r})") from exc
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise AnkiError(f"{what} is {_kind(value)}, not text; the collection is damaged")
+    return value
 
 
 def _notetypes_18(db: sqlite3.Connection) -> dict[int, AnkiNotetype]:
     fields: dict[int, list[str]] = {}
     for notetype, name in db.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(notetype, []).append(name)
+        fields.setdefault(notetype, []).append(_text(name, f"note type {notetype}: a field name"))
     templates: dict[int, list[AnkiTemplate]] = {}
     for notetype, ord, config in db.execute("SELECT ntid, ord, config FROM templates ORDER BY ntid, ord"):
         values = _protobuf(config)  # Notetype.Template.Config: q_format = 1, a_format = 2
@@ -121,13 +155,15 @@ def _notetypes_18(db: sqlite3.Connection) -> dict[int, AnkiNotetype]:
     for notetype, name, config in db.execute("SELECT id, name, config FROM notetypes"):
         kind = _protobuf(config).get(1, [0])[-1]  # Notetype.Config.kind; absent means normal
         result[notetype] = AnkiNotetype(
-            name, kind == CLOZE_KIND, tuple(fields.get(notetype, ())), tuple(templates.get(notetype, ()))
+            _text(name, f"note type {notetype}'s name"), kind == CLOZE_KIND, tuple(fields.get(notetype, ())),
+            tuple(templates.get(notetype, ()))
         )
     return result
 
 
 def _decks_18(db: sqlite3.Connection) -> dict[int, str]:
-    return {deck_id: name.replace(FIELD_SEPARATOR, "::") for deck_id, name in db.execute("SELECT id, name FROM decks")}
+    return {deck_id: _text(name, f"deck {deck_id}'s name").replace(FIELD_SEPARATOR, "::")
+            for deck_id, name in db.execute("SELECT id, name FROM decks")}
 
 
 def _string(values: dict[int, list], number: int) -> str:
@@ -141,7 +177,10 @@ def _protobuf(blob: bytes) -> dict[int, list[int | bytes]]:
     """The fields of a protobuf message by number; enough of the wire format for Anki's settings."""
     values: dict[int, list[int | bytes]] = {}
     position = 0
-    blob = bytes(blob or b"")
+    if blob is None:
+        return values
+    if not isinstance(blob, bytes):  # a crafted table holding text or a number where Anki keeps a BLOB
+        raise AnkiError(f"a note type's settings are {_kind(blob)}, not protobuf data; the collection is damaged")
     while position < len(blob):
         key, position = _varint(blob, position)
         number, wire = key >> 3, key & 7
