@@ -335,21 +335,21 @@ class _DeckReader:
             return None
         errors_before = len([p for p in self.out.problems if not p.warning])
         kind_name = self._text(keys["type"], "type") if "type" in keys else "flash"
-        try:
-            kind = Kind(kind_name)
-        except ValueError:
-            choices = ", ".join(k.value for k in Kind)
-            hint = difflib.get_close_matches(kind_name, [k.value for k in Kind], n=1)
+        card_type = CARD_TYPES.get(kind_name)  # Kind is a str enum: the table is found by a name too
+        if card_type is None:
+            names = [kind.value for kind in CARD_TYPES]
+            hint = difflib.get_close_matches(kind_name, names, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            self.out.error(keys["type"], f"unknown card type '{kind_name}' (one of {choices}){suggestion}")
+            self.out.error(keys["type"], f"unknown card type '{kind_name}' (one of {', '.join(names)}){suggestion}")
             return None
-        allowed = COMMON_KEYS + CARD_TYPES[kind].keys
+        kind = card_type.kind
+        allowed = COMMON_KEYS + card_type.keys
         for key in keys:
             if key in ALL_CARD_KEYS and key not in allowed:
                 self.out.error(keys.key_nodes[key], f"'{key}' is not used by {kind.value} cards")
         self._unknown_keys(keys, ALL_CARD_KEYS, allowed, "a card")
 
-        fields = CARD_TYPES[kind].read(_CardFields(self, kind, node, keys))
+        fields = card_type.read(_CardFields(self, kind, node, keys))
         if fields is None:
             return None
         explain = self._text(keys["explain"], "explain", required=False) if "explain" in keys else ""

@@ -21,7 +21,6 @@ REQUIRED = ("question", "answer")
 OPTIONAL = ("id", "type", "accept", "reject", "distractors", "explain", "ref", "tags", "ordered")
 LIST_COLUMNS = ("accept", "reject", "distractors")
 DELIMITERS = ",\t;|"
-KIND_NAMES = {kind.value for kind in Kind}
 
 
 def read_table(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
@@ -110,7 +109,7 @@ def _record(cells: dict[str, str]) -> tuple[dict, str | None]:
     """One row as the keys and values of a YAML card, or the reason it cannot be one."""
     kind = cells.get("type", "flash").lower()
     # An unknown type is left for the deck reader to report; its cells are read as a flash card's.
-    card_type = CARD_TYPES[Kind(kind) if kind in KIND_NAMES else Kind.FLASH]
+    card_type = CARD_TYPES.get(kind, CARD_TYPES[Kind.FLASH])
     question = cells.get("question", "")
     answer = cells.get("answer", "")
     if not question:
@@ -135,8 +134,8 @@ def _record(cells: dict[str, str]) -> tuple[dict, str | None]:
         record["ordered"] = {"true": True, "false": False}.get(flag, cells["ordered"])
     if "id" in cells:
         record["id"] = cells["id"]
-    elif kind in KIND_NAMES:
-        record["id"] = derived_card_id(Kind(kind), question)
+    elif kind in CARD_TYPES:
+        record["id"] = derived_card_id(card_type.kind, question)
     return record, None
 
 
