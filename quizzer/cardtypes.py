@@ -1,9 +1,10 @@
 """Every card type in one table: its deck keys, how a card is read and checked, asked, judged and written.
 
-Adding a type is a `Kind` member in `model`, one `CardType` entry in `CARD_TYPES`, and, only if it needs a
-way of asking or judging that no type has yet, a prompt in each front end (`ui/interactive.py`,
-`ui/plain.py`, `ui/new_deck.py`) or a rule in `grading.judge`. Nothing here does I/O: reading goes
-through the `Fields` a deck reader hands over, so the rules hold for YAML, spreadsheets and Anki alike.
+Adding a type is a `Kind` member in `model`, one `CardType` entry in `CARD_TYPES`, its authoring questions
+in `ui/new_deck.py`, and, only if no type asks or judges that way yet, a prompt in each study front end
+(`ui/interactive.py`, `ui/plain.py`) or a rule in `grading.judge` (docs/architecture.md). Nothing here
+does I/O: reading goes through the `Fields` a deck reader hands over, so the rules hold for YAML,
+spreadsheets and Anki alike.
 """
 
 from __future__ import annotations
