@@ -35,7 +35,7 @@ Entry = tuple  # (size, mtime_ns, builtin, deck as plain tuples or None, problem
 def _parser_key() -> tuple:
     """Changes whenever the code that reads decks or defines cards changes (an upgrade, an edit)."""
     here = Path(__file__).resolve().parent
-    files = (here / "decks.py", here / "model.py", Path(__file__).resolve())
+    files = (here / "decks.py", here / "cardtypes.py", here / "model.py", Path(__file__).resolve())
     return (FORMAT, _CARD_FIELDS, _DECK_FIELDS, *((f.stat().st_size, f.stat().st_mtime_ns) for f in files))
 
 

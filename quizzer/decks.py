@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from quizzer.cardtypes import CARD_TYPES, COMMON_KEYS, INVALID
 from quizzer.deck_cache import ParseCache
-from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Blank, Card, Deck, Kind
+from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Card, Deck, Kind
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
 BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
@@ -29,19 +30,9 @@ _scalars = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
 _TAG_NAMES = {f"tag:yaml.org,2002:{tag}": name for tag, name in (
     ("int", "integer"), ("float", "number"), ("timestamp", "date"), ("bool", "true/false value"))}
-_INVALID = object()  # a scalar whose problem is already recorded
 
 DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
-COMMON_CARD_KEYS = ("id", "type", "explain", "ref", "tags")
-KEYS_BY_KIND: dict[Kind, tuple[str, ...]] = {
-    Kind.FLASH: ("question", "answer"),
-    Kind.TYPED: ("question", "answer", "accept", "reject", "ordered"),
-    Kind.CHOICE: ("question", "answer", "distractors"),
-    Kind.TRUEFALSE: ("question", "answer"),
-    Kind.CLOZE: ("text",),
-    Kind.ORDER: ("question", "items"),
-}
-ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_CARD_KEYS + sum(KEYS_BY_KIND.values(), ())))
+ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum((t.keys for t in CARD_TYPES.values()), ())))
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
 
@@ -264,11 +255,11 @@ class _DeckReader:
             shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
             kind = _TAG_NAMES.get(node.tag, node.tag.rpartition(":")[2])
             self.out.error(node, f"{what}: '{shown}' is not a valid {kind}; put it in quotes to keep it as text")
-            return _INVALID
+            return INVALID
 
     def _text(self, node: yaml.Node, what: str, *, required: bool = True) -> str:
         value = self._scalar(node, what)
-        if value is _INVALID:
+        if value is INVALID:
             return ""
         if value is None:
             if required and isinstance(node, yaml.ScalarNode):
@@ -362,21 +353,21 @@ class _DeckReader:
             return None
         errors_before = len([p for p in self.out.problems if not p.warning])
         kind_name = self._text(keys["type"], "type") if "type" in keys else "flash"
-        try:
-            kind = Kind(kind_name)
-        except ValueError:
-            choices = ", ".join(k.value for k in Kind)
-            hint = difflib.get_close_matches(kind_name, [k.value for k in Kind], n=1)
+        card_type = CARD_TYPES.get(kind_name)  # Kind is a str enum: the table is found by a name too
+        if card_type is None:
+            names = [kind.value for kind in CARD_TYPES]
+            hint = difflib.get_close_matches(kind_name, names, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            self.out.error(keys["type"], f"unknown card type '{kind_name}' (one of {choices}){suggestion}")
+            self.out.error(keys["type"], f"unknown card type '{kind_name}' (one of {', '.join(names)}){suggestion}")
             return None
-        allowed = COMMON_CARD_KEYS + KEYS_BY_KIND[kind]
+        kind = card_type.kind
+        allowed = COMMON_KEYS + card_type.keys
         for key in keys:
             if key in ALL_CARD_KEYS and key not in allowed:
                 self.out.error(keys.key_nodes[key], f"'{key}' is not used by {kind.value} cards")
         self._unknown_keys(keys, ALL_CARD_KEYS, allowed, "a card")
 
-        fields = self._fields_for(kind, node, keys)
+        fields = card_type.read(_CardFields(self, kind, node, keys))
         if fields is None:
             return None
         explain = self._text(keys["explain"], "explain", required=False) if "explain" in keys else ""
@@ -396,87 +387,41 @@ class _DeckReader:
             return None
         return Card(id=card_id, kind=kind, explain=explain, ref=ref, tags=tags, line=_line(node), **fields)
 
-    def _require(self, node: yaml.Node, keys: dict[str, yaml.Node], key: str, kind: Kind) -> yaml.Node | None:
-        if key not in keys:
-            self.out.error(node, f"{kind.value} card has no '{key}'")
-            return None
-        return keys[key]
-
-    def _fields_for(self, kind: Kind, node: yaml.Node, keys: dict[str, yaml.Node]) -> dict | None:
-        if kind is Kind.CLOZE:
-            text_node = self._require(node, keys, "text", kind)
-            if text_node is None:
-                return None
-            text = self._text(text_node, "text")
-            blanks = tuple(_blank(m.group(1)) for m in CLOZE_BLANK.finditer(text))
-            if not blanks:
-                self.out.error(text_node, "cloze text has no {{...}} blank")
-                return None
-            if any(not b.answer for b in blanks):
-                self.out.error(text_node, "cloze text has an empty {{}} blank")
-                return None
-            return {"question": text, "answer": tuple(b.answer for b in blanks), "blanks": blanks}
-
-        question_node = self._require(node, keys, "question", kind)
-        question = self._text(question_node, "question") if question_node is not None else ""
-        if kind is Kind.ORDER:
-            items_node = self._require(node, keys, "items", kind)
-            if items_node is None:
-                return None
-            items = self._text_list(items_node, "items")
-            if len(items) < 2:
-                self.out.error(items_node, "an order card needs at least two items")
-            elif len(set(items)) < len(items):
-                self.out.error(items_node, "an order card's items must all differ")
-            return {"question": question, "answer": items}
-
-        answer_node = self._require(node, keys, "answer", kind)
-        if answer_node is None:
-            return None
-        fields: dict = {"question": question}
-        if kind is Kind.TRUEFALSE:
-            value = self._scalar(answer_node, "answer")
-            if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-                value = value.strip().lower() == "true"
-            if not isinstance(value, bool) and value is not _INVALID:
-                self.out.error(answer_node, "a truefalse answer must be true or false")
-            fields["answer"] = bool(value)
-        elif kind is Kind.TYPED and isinstance(answer_node, yaml.SequenceNode):
-            fields["answer"] = self._text_list(answer_node, "answer")
-            if not fields["answer"]:
-                self.out.error(answer_node, "the answer list is empty")
-        else:
-            fields["answer"] = self._text(answer_node, "answer")
-        if kind is Kind.TYPED:
-            for key in ("accept", "reject"):
-                if key in keys:
-                    fields[key] = self._text_list(keys[key], key)
-            if "ordered" in keys:
-                ordered = self._scalar(keys["ordered"], "ordered")
-                if not isinstance(ordered, bool) and ordered is not _INVALID:
-                    self.out.error(keys["ordered"], "'ordered' must be true or false")
-                fields["ordered"] = ordered is True
-        if kind is Kind.CHOICE:
-            distractors = self._text_list(keys["distractors"], "distractors") if "distractors" in keys else ()
-            if not distractors:
-                self.out.error(node, "a choice card needs 'distractors' (at least two options in all)")
-            answer = fields["answer"]
-            if answer and answer in distractors:
-                self.out.error(keys["distractors"], f"the answer '{answer}' is also listed among the distractors")
-            if len(set(distractors)) < len(distractors):
-                self.out.error(keys["distractors"], "a distractor is repeated")
-            fields["distractors"] = distractors
-        return fields
 
 
-def _blank(inner: str) -> Blank:
-    answer, *accept = (part.strip() for part in inner.split("|"))
-    return Blank(answer, tuple(a for a in accept if a))
+class _CardFields:
+    """One card's keys for its type's `read` (the `cardtypes.Fields` protocol), problems at their lines."""
+
+    def __init__(self, reader: _DeckReader, kind: Kind, node: yaml.Node, keys: _Keys):
+        self.reader, self.kind, self.node, self.keys = reader, kind, node, keys
+
+    def has(self, key: str) -> bool:
+        return key in self.keys
+
+    def require(self, key: str) -> bool:
+        if key not in self.keys:
+            self.reader.out.error(self.node, f"{self.kind.value} card has no '{key}'")
+        return key in self.keys
+
+    def text(self, key: str) -> str:
+        return self.reader._text(self.keys[key], key)
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        return self.reader._text_list(self.keys[key], key)
+
+    def value(self, key: str) -> object:
+        return self.reader._scalar(self.keys[key], key)
+
+    def is_list(self, key: str) -> bool:
+        return isinstance(self.keys[key], yaml.SequenceNode)
+
+    def error(self, key: str | None, message: str) -> None:
+        self.reader.out.error(self.node if key is None else self.keys[key], message)
 
 
 def derived_card_id(kind: Kind, question: str) -> str:
     """A stable id for a card without one, from its type and question (never its answer)."""
-    basis = CLOZE_BLANK.sub("{{}}", question) if kind is Kind.CLOZE else question
+    basis = CLOZE_BLANK.sub("{{}}", question) if CARD_TYPES[kind].answers_in_text else question
     digest = hashlib.sha1(f"{kind.value}\n{' '.join(basis.split())}".encode()).hexdigest()
     return f"{kind.value}-{digest[:10]}"
 
@@ -577,19 +522,7 @@ def card_data(card: Card) -> dict:
     data: dict = {"id": card.id}
     if card.kind is not Kind.FLASH:
         data["type"] = card.kind.value
-    if card.kind is Kind.CLOZE:
-        data["text"] = card.question
-    elif card.kind is Kind.ORDER:
-        data["question"] = card.question
-        data["items"] = list(card.answer)
-    else:
-        data["question"] = card.question
-        data["answer"] = list(card.answer) if isinstance(card.answer, tuple) else card.answer
-    for key in ("accept", "reject", "distractors"):
-        if getattr(card, key):
-            data[key] = list(getattr(card, key))
-    if card.ordered:
-        data["ordered"] = True
+    data |= CARD_TYPES[card.kind].data(card)
     for key in ("explain", "ref"):
         if getattr(card, key):
             data[key] = getattr(card, key)

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-from quizzer.model import Card, Kind, Mark, Outcome, Verdict
+from quizzer.cardtypes import CARD_TYPES, Judged
+from quizzer.model import Card, Mark, Outcome, Verdict
 
 _RIGHT = "matches the answer"
 _ALTERNATIVE = "accepted alternative"
@@ -443,24 +444,25 @@ def judge(
     `neighbours` are other answers in the same deck that must never pass as slips, and `accepted`
     are extra alternatives the learner chose to accept for this card.
     """
-    if card.kind is Kind.FLASH:
-        raise ValueError("flash cards are rated by the learner, not judged")
-    if card.kind is Kind.ORDER:
+    rule = CARD_TYPES[card.kind].judged
+    if rule is Judged.SELF:
+        raise ValueError(f"{card.kind.value} cards are rated by the learner, not judged")
+    if rule is Judged.ORDER:
         if isinstance(response, str):
             raise TypeError("an order card's response is the sequence of items")
         return _judge_order(card, response)
     if not isinstance(response, str):
         raise TypeError(f"a {card.kind.value} card's response is a string")
-    if card.kind is Kind.TRUEFALSE:
+    if rule is Judged.TRUTH:
         return _judge_truefalse(card, response)
-    if card.kind is Kind.CHOICE:
+    if rule is Judged.OPTION:
         said = normalise(response)
         if not said:
             return _NO_ANSWER
         right = said == normalise(str(card.answer))
         return Verdict(Outcome.CORRECT, _RIGHT) if right else Verdict(Outcome.WRONG, "a different option")
     others = (*card.reject, *neighbours)
-    if card.kind is Kind.CLOZE:
+    if rule is Judged.BLANKS:
         return _judge_cloze(card, response, accepted, others)
     alternatives = (*card.accept, *accepted)
     if isinstance(card.answer, tuple):

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from quizzer import grading
+from quizzer.cardtypes import CARD_TYPES, Judged
 from quizzer.model import (
-    Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review, Verdict, study_day_start,
+    Card, CardState, Deck, Outcome, Phase, Rating, Review, Verdict, study_day_start,
 )
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreError
@@ -225,14 +226,15 @@ class StudySession:
     def _study(self, prompter: Prompter, entry: _Entry, queue: _Queue, number: int) -> None:
         card = entry.card
         question = Question(
-            entry.deck, card, entry.state.phase, self._options(card), number=number, left=len(queue),
+            entry.deck, card, entry.state.phase, CARD_TYPES[card.kind].options(card, self.rng), number=number,
+            left=len(queue),
         )
         asked = self.clock()
         response = prompter.ask(question)
         review_id = str(uuid.uuid4())
         answered = self.clock()
         intervals = self.scheduler.preview(entry.state, answered, review_id)
-        if card.kind is Kind.FLASH:
+        if CARD_TYPES[card.kind].judged is Judged.SELF:
             verdict = Verdict(Outcome.SELF)
             rating = prompter.rate(question, intervals)
             response_text = ""
@@ -273,19 +275,6 @@ class StudySession:
             self._neighbours[deck.id] = _typed_answers(deck)
         return self._neighbours[deck.id]
 
-    def _options(self, card: Card) -> tuple[str, ...]:
-        if card.kind is Kind.CHOICE:
-            options = [str(card.answer), *card.distractors]
-        elif card.kind is Kind.ORDER:
-            options = list(card.answer)
-            while len(options) > 1 and tuple(options) == card.answer:
-                self.rng.shuffle(options)
-            return tuple(options)
-        else:
-            return ()
-        self.rng.shuffle(options)
-        return tuple(options)
-
     def _finish_summary(self, started: datetime, ended: datetime) -> None:
         counts = self.store.session_counts(self.summary.session_id)
         s = self.summary
@@ -299,12 +288,5 @@ class StudySession:
 
 
 def _typed_answers(deck: Deck) -> list[tuple[str, str]]:
-    """(card id, answer) for every typed answer and cloze blank in the deck."""
-    answers = []
-    for card in deck.cards:
-        if card.kind is Kind.TYPED:
-            found = card.answer if isinstance(card.answer, tuple) else (card.answer,)
-            answers += [(card.id, a) for a in found]
-        elif card.kind is Kind.CLOZE:
-            answers += [(card.id, b.answer) for b in card.blanks]
-    return answers
+    """(card id, answer) for every answer typed in the deck: typed answers and cloze blanks."""
+    return [(card.id, a) for card in deck.cards for a in CARD_TYPES[card.kind].typed_answers(card)]

@@ -9,16 +9,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizzer"
 ALLOWED = {
     "model": set(),
     "config": set(),
-    "decks": {"model", "deck_cache"},
+    "cardtypes": {"model"},  # each card type's keys, reading, prompt and judging rule, in one table
+    "decks": {"model", "cardtypes", "deck_cache"},
     "deck_cache": {"model"},  # parsed decks kept between runs, for load_library
-    "formats": {"model", "decks", "store", "formats"},  # CSV and Anki in and out; Anki's SQLite is read by store
+    # CSV and Anki in and out; Anki's SQLite is read by store
+    "formats": {"model", "cardtypes", "decks", "store", "formats"},
     "library": {"model", "decks"},  # installing, linking and removing the user's decks
-    "grading": {"model"},
+    "grading": {"model", "cardtypes"},
     "scheduler": {"model"},
     "store": {"model", "store"},
-    "session": {"model", "grading", "scheduler", "store"},
+    "session": {"model", "cardtypes", "grading", "scheduler", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects
-    "ui": {"model", "session", "stats", "ui"},
+    "ui": {"model", "cardtypes", "session", "stats", "ui"},
     "cli": {"cli", "config", "decks", "formats", "grading", "library", "model", "scheduler", "session", "stats",
             "store", "ui"},
 }

@@ -12,6 +12,7 @@ import io
 import re
 from pathlib import Path
 
+from quizzer.cardtypes import CARD_TYPES
 from quizzer.decks import DeckError, Problem, derived_card_id, read_text
 from quizzer.formats.anki import (
     card_id, cloze_numbers, cloze_text, deck_id_hint, guid_for, html_to_text, tidy,
@@ -181,9 +182,6 @@ class _Reading:
 
 # -- writing --------------------------------------------------------------------------------
 
-NOTETYPES = {Kind.TYPED: "Basic (type in the answer)", Kind.CLOZE: "Cloze"}
-
-
 def anki_text(deck: Deck) -> str:
     """The deck in Anki's text import format, one note per card, with a guid column so importing it
     again (into Anki, or back into quizzer) updates cards instead of duplicating them."""
@@ -192,11 +190,11 @@ def anki_text(deck: Deck) -> str:
     out.write(f"#deck:{' '.join(deck.title.split())}\n")
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     for card in deck.cards:
-        if card.kind is Kind.CLOZE:
+        if CARD_TYPES[card.kind].answers_in_text:
             front = CLOZE_BLANK.sub(lambda m: "{{c1::" + m.group(1) + "}}", card.question)
             back = card.explain
         else:
             front, back = card.question, card.answer_text
         tags = " ".join("_".join(tag.split()) for tag in card.tags)
-        writer.writerow([guid_for(deck.id, card.id), NOTETYPES.get(card.kind, "Basic"), front, back, tags])
+        writer.writerow([guid_for(deck.id, card.id), CARD_TYPES[card.kind].anki_notetype, front, back, tags])
     return out.getvalue()

@@ -15,6 +15,7 @@ import io
 import re
 from pathlib import Path
 
+from quizzer.cardtypes import CARD_TYPES
 from quizzer.decks import DeckError, Problem, card_data, derived_card_id, read_text
 from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, plural, split_list
 from quizzer.model import Card, Deck, Kind
@@ -129,21 +130,19 @@ def _check_header(path: Path, line: int, columns: list[str], warnings: list[Prob
 def _record(cells: dict[str, str]) -> tuple[dict, str | None]:
     """One row as the keys and values of a YAML card, or the reason it cannot be one."""
     kind = cells.get("type", "flash").lower()
+    # An unknown type is left for the deck reader to report; its cells are read as a flash card's.
+    card_type = CARD_TYPES.get(kind, CARD_TYPES[Kind.FLASH])
     question = cells.get("question", "")
     answer = cells.get("answer", "")
     if not question:
         return {}, "the question is empty"
-    if not answer and kind != Kind.CLOZE.value:
+    if not answer and card_type.answer_key:
         return {}, "the answer is empty"
-    record: dict = {"type": kind}
-    if kind == Kind.CLOZE.value:
-        record["text"] = question  # the blanks carry the answers; an answer cell is not needed
-    elif kind == Kind.ORDER.value:
-        record |= {"question": question, "items": split_list(answer)}
-    else:
+    record: dict = {"type": kind, card_type.question_key: question}
+    if card_type.answer_key:  # else the question carries the answers, as a cloze's blanks do
         items = split_list(answer)
-        typed_list = kind == Kind.TYPED.value and len(items) > 1
-        record |= {"question": question, "answer": items if typed_list else answer}
+        several = card_type.list_answer and len(items) > 1
+        record[card_type.answer_key] = items if several else answer
     for key in LIST_COLUMNS:
         if key in cells:
             record[key] = split_list(cells[key])
@@ -157,8 +156,8 @@ def _record(cells: dict[str, str]) -> tuple[dict, str | None]:
         record["ordered"] = {"true": True, "false": False}.get(flag, cells["ordered"])
     if "id" in cells:
         record["id"] = cells["id"]
-    elif kind in {k.value for k in Kind}:
-        record["id"] = derived_card_id(Kind(kind), question)
+    elif kind in CARD_TYPES:
+        record["id"] = derived_card_id(card_type.kind, question)
     return record, None
 
 
@@ -176,9 +175,9 @@ def table_text(deck: Deck) -> str:
     writer.writerow(COLUMNS + (("ordered",) if ordered else ()))
     for card in deck.cards:
         data = card_data(card)
-        row = {"type": card.kind.value, "question": data.get("text", data.get("question", ""))}
-        answer = data.get("items", data.get("answer", ""))
-        row["answer"] = _cell(deck, card, "answer", answer)
+        card_type = CARD_TYPES[card.kind]
+        row = {"type": card.kind.value, "question": data[card_type.question_key]}
+        row["answer"] = _cell(deck, card, "answer", data.get(card_type.answer_key, ""))
         for key in ("id", "explain", "ref"):
             row[key] = data.get(key, "")
         for key in LIST_COLUMNS + ("tags",):
@@ -193,7 +192,7 @@ def _cell(deck: Deck, card: Card, key: str, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     items = value if isinstance(value, list) else [value]
-    split_on_import = isinstance(value, list) or (key == "answer" and card.kind is Kind.TYPED)
+    split_on_import = isinstance(value, list) or (key == "answer" and CARD_TYPES[card.kind].list_answer)
     separators = LIST_SEPARATOR + ("," if key == "tags" else "")
     clash = next((sep for item in items for sep in separators if sep in item), None) if split_on_import else None
     if clash:

@@ -13,7 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from quizzer.model import Kind, Outcome, Rating, Verdict
+from quizzer.cardtypes import CARD_TYPES, Asks
+from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
 from quizzer.ui.text import literal, short_duration
 
@@ -63,28 +64,38 @@ class InteractivePrompter:
             Panel(Text(literal(card.prompt)), title=title, subtitle=f"card {question.number} · {question.left} left",
                   title_align="left", subtitle_align="right")
         )
-        if card.kind is Kind.FLASH:
-            _unsafe(questionary.press_any_key_to_continue("Press any key to show the answer", **self.io))
-            return ""
-        if card.kind is Kind.CHOICE:
-            # Shown literally, answered with the option itself: the judge compares the deck's text.
-            choices = [questionary.Choice(literal(o), value=o) for o in question.options]
-            return _unsafe(questionary.select("Your answer:", choices=choices,
-                                              use_shortcuts=len(question.options) <= 9, **self.io))
-        if card.kind is Kind.TRUEFALSE:
-            return _unsafe(questionary.select("True or false?", choices=["true", "false"], use_shortcuts=True,
-                                              **self.io))
-        if card.kind is Kind.ORDER:
-            for number, item in enumerate(question.options, 1):
-                self.console.print(Text(f"  {number}. {literal(item)}"))
-            count = len(question.options)
-            line = _unsafe(questionary.text(
-                "Item numbers, earliest first:",
-                validate=lambda text: _valid_order(text, count) or f"type each number from 1 to {count} once",
-                **self.io,
-            ))
-            return tuple(question.options[int(n) - 1] for n in line.replace(",", " ").split())
-        label = "Answers, separated by |:" if card.kind is Kind.CLOZE and len(card.blanks) > 1 else "Answer:"
+        ask = {
+            Asks.REVEAL: self._ask_reveal, Asks.TEXT: self._ask_text, Asks.PICK: self._ask_pick,
+            Asks.TRUTH: self._ask_truth, Asks.ARRANGE: self._ask_arrange,
+        }
+        return ask[CARD_TYPES[card.kind].asks](question)
+
+    def _ask_reveal(self, question: Question) -> str:
+        _unsafe(questionary.press_any_key_to_continue("Press any key to show the answer", **self.io))
+        return ""
+
+    def _ask_pick(self, question: Question) -> str:
+        # Shown literally, answered with the option itself: the judge compares the deck's text.
+        choices = [questionary.Choice(literal(o), value=o) for o in question.options]
+        return _unsafe(questionary.select("Your answer:", choices=choices,
+                                          use_shortcuts=len(question.options) <= 9, **self.io))
+
+    def _ask_truth(self, question: Question) -> str:
+        return _unsafe(questionary.select("True or false?", choices=["true", "false"], use_shortcuts=True, **self.io))
+
+    def _ask_arrange(self, question: Question) -> tuple[str, ...]:
+        for number, item in enumerate(question.options, 1):
+            self.console.print(Text(f"  {number}. {literal(item)}"))
+        count = len(question.options)
+        line = _unsafe(questionary.text(
+            "Item numbers, earliest first:",
+            validate=lambda text: _valid_order(text, count) or f"type each number from 1 to {count} once",
+            **self.io,
+        ))
+        return tuple(question.options[int(n) - 1] for n in line.replace(",", " ").split())
+
+    def _ask_text(self, question: Question) -> str:
+        label = "Answers, separated by |:" if len(question.card.blanks) > 1 else "Answer:"
         answer = _unsafe(questionary.text(label, **self.io))
         if answer.strip().lower() == "q":
             raise Quit

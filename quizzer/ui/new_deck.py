@@ -14,18 +14,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from quizzer.cardtypes import CARD_TYPES
 from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Kind, slug
 from quizzer.ui.interactive import _unsafe
 from quizzer.ui.text import literal
 
-KIND_CHOICES = {
-    Kind.FLASH: "flash      reveal the answer and rate yourself",
-    Kind.TYPED: "typed      type the answer",
-    Kind.CHOICE: "choice     pick one of several options",
-    Kind.TRUEFALSE: "truefalse  judge a statement true or false",
-    Kind.CLOZE: "cloze      fill the {{gaps}} in a sentence",
-    Kind.ORDER: "order      put items in the right order",
-}
+KIND_CHOICES = {kind: f"{kind.value:<10} {t.summary}" for kind, t in CARD_TYPES.items()}
 SEPARATOR = "|"
 
 
@@ -90,28 +84,15 @@ class NewDeckPrompt:
         kind = _unsafe(questionary.select(
             "Card type:", choices=[questionary.Choice(label, value=k) for k, label in KIND_CHOICES.items()], **self.io,
         ))
-        card: dict = {"type": kind.value}
-        if kind is Kind.CLOZE:
-            card["text"] = self._text("Text, with each gap in {{double braces}} ({{answer|alternative}}):",
-                                      _valid_cloze)
+        fields = {
+            Kind.FLASH: self._flash, Kind.TYPED: self._typed, Kind.CHOICE: self._choice,
+            Kind.TRUEFALSE: self._truefalse, Kind.CLOZE: self._cloze, Kind.ORDER: self._order,
+        }
+        card: dict = {"type": kind.value, **fields[kind]()}
+        if CARD_TYPES[kind].answers_in_text:
             basis = CLOZE_BLANK.sub(lambda m: m.group(1).split(SEPARATOR)[0], card["text"])
         else:
-            card["question"] = basis = self._text("Question:", _required)
-        if kind in (Kind.FLASH, Kind.TYPED, Kind.CHOICE):
-            card["answer"] = self._text("Answer:", _required)
-        if kind is Kind.TYPED:
-            accept = _split(self._text("Other answers that count as right, separated by | (optional):"))
-            if accept:
-                card["accept"] = accept
-        if kind is Kind.CHOICE:
-            answer = card["answer"]
-            card["distractors"] = _split(self._text(
-                "Wrong options, separated by |:", lambda text: _valid_distractors(text, answer)))
-        if kind is Kind.TRUEFALSE:
-            truth = _unsafe(questionary.select("The statement is:", choices=["true", "false"], **self.io))
-            card["answer"] = truth == "true"
-        if kind is Kind.ORDER:
-            card["items"] = _split(self._text("Items in the right order, separated by |:", _valid_items))
+            basis = card["question"]
         explain = self._text("Explanation shown after answering (optional):")
         if explain:
             card["explain"] = explain
@@ -121,6 +102,41 @@ class NewDeckPrompt:
             number += 1
             card_id = f"{base}-{number}"
         return {"id": card_id, **card}
+
+    # -- each type's own keys, in the order they are asked ---------------------------------
+
+    def _question(self) -> str:
+        return self._text("Question:", _required)
+
+    def _flash(self) -> dict:
+        question = self._question()
+        return {"question": question, "answer": self._text("Answer:", _required)}
+
+    def _typed(self) -> dict:
+        card = self._flash()
+        accept = _split(self._text("Other answers that count as right, separated by | (optional):"))
+        if accept:
+            card["accept"] = accept
+        return card
+
+    def _choice(self) -> dict:
+        card = self._flash()
+        card["distractors"] = _split(self._text(
+            "Wrong options, separated by |:", lambda text: _valid_distractors(text, card["answer"])))
+        return card
+
+    def _truefalse(self) -> dict:
+        question = self._question()
+        truth = _unsafe(questionary.select("The statement is:", choices=["true", "false"], **self.io))
+        return {"question": question, "answer": truth == "true"}
+
+    def _cloze(self) -> dict:
+        return {"text": self._text("Text, with each gap in {{double braces}} ({{answer|alternative}}):", _valid_cloze)}
+
+    def _order(self) -> dict:
+        question = self._question()
+        return {"question": question, "items": _split(self._text("Items in the right order, separated by |:",
+                                                                 _valid_items))}
 
     # -- showing ----------------------------------------------------------------------------
 

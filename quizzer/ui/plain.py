@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TextIO
 
-from quizzer.model import Kind, Outcome, Rating, Verdict
+from quizzer.cardtypes import CARD_TYPES, Asks
+from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
 from quizzer.ui.text import literal, short_duration
 
@@ -43,22 +44,31 @@ class PlainPrompter:
         self._print()
         self._print(literal(f"[{question.number}] {question.deck.id} · {question.phase.value} · {question.left} left"))
         self._print(literal(card.prompt))
-        if card.kind is Kind.FLASH:
-            self._read("(press Enter to show the answer) ")
-            return ""
-        if card.kind is Kind.CHOICE:
-            self._numbered(question.options)
-            line = self._read("number or answer> ")
-            return _pick(line, question.options) or line
-        if card.kind is Kind.ORDER:
-            self._numbered(question.options)
-            line = self._read("numbers in order> ")
-            return _ordering(line, question.options)
-        if card.kind is Kind.TRUEFALSE:
-            return self._read("true or false> ")
-        if card.kind is Kind.CLOZE and len(card.blanks) > 1:
-            return self._read("answers, separated by |> ")
-        return self._read("answer> ")
+        ask = {
+            Asks.REVEAL: self._ask_reveal, Asks.TEXT: self._ask_text, Asks.PICK: self._ask_pick,
+            Asks.TRUTH: self._ask_truth, Asks.ARRANGE: self._ask_arrange,
+        }
+        return ask[CARD_TYPES[card.kind].asks](question)
+
+    def _ask_reveal(self, question: Question) -> str:
+        self._read("(press Enter to show the answer) ")
+        return ""
+
+    def _ask_pick(self, question: Question) -> str:
+        self._numbered(question.options)
+        line = self._read("number or answer> ")
+        return _pick(line, question.options) or line
+
+    def _ask_arrange(self, question: Question) -> tuple[str, ...]:
+        self._numbered(question.options)
+        line = self._read("numbers in order> ")
+        return _ordering(line, question.options)
+
+    def _ask_truth(self, question: Question) -> str:
+        return self._read("true or false> ")
+
+    def _ask_text(self, question: Question) -> str:
+        return self._read("answers, separated by |> " if len(question.card.blanks) > 1 else "answer> ")
 
     def _numbered(self, options: tuple[str, ...]) -> None:
         for number, option in enumerate(options, 1):
