@@ -232,6 +232,7 @@ class StudySession:
         review_id = str(uuid.uuid4())
         answered = self.clock()
         intervals = self.scheduler.preview(entry.state, answered, review_id)
+        accept = None  # a response the learner asks to count as right from now on
         if card.kind is Kind.FLASH:
             verdict = Verdict(Outcome.SELF)
             rating = prompter.rate(question, intervals)
@@ -249,8 +250,7 @@ class StudySession:
             if decision.override and verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
                 verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
                 if decision.remember and response_text.strip():
-                    self.store.accept_response(entry.deck.id, card.id, response_text.strip(), answered)
-                    self._accepted.setdefault(entry.key, []).append(response_text.strip())
+                    accept = response_text.strip()
         saved_at = self.clock()
         after = self.scheduler.review(entry.state, rating, saved_at, review_id)
         review = Review(
@@ -261,8 +261,10 @@ class StudySession:
         # Another terminal may have answered this card meanwhile; the store then saves a replay instead.
         after = self.store.record(
             review, entry.state.phase, after, based_on=entry.state,
-            replay=lambda log: self.scheduler.replay(log, saved_at),
+            replay=lambda log: self.scheduler.replay(log, saved_at), accept=accept,
         )
+        if accept is not None:
+            self._accepted.setdefault(entry.key, []).append(accept)
         prompter.saved(question, verdict, rating, after.due - saved_at)
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:

@@ -1,6 +1,7 @@
 """The study engine driven by a scripted prompter and a hand-moved clock."""
 
 import random
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -196,6 +197,16 @@ def test_close_is_hard_and_the_learner_can_override(store, clock):
     session(store, clock, [deck]).run(Script(clock, ["Tombouctou"] * 2))
     latest = {r["card"]: r["verdict"] for r in reversed(store.reviews())}
     assert latest == {"a": Outcome.CORRECT.value, "b": Outcome.WRONG.value}
+
+
+def test_an_answer_and_the_response_it_accepts_are_saved_together_or_not_at_all(store, clock):
+    deck = deck_of("d", typed("a", "Timbuktu"))
+    decide = lambda verdict, proposed: Decision(Rating.GOOD, override=True, remember=True)  # noqa: E731
+    # Saving the card's new state fails, after the review row is written and before anything else.
+    store.db.execute("CREATE TEMP TRIGGER fail BEFORE INSERT ON main.cards BEGIN SELECT RAISE(ABORT, 'injected'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="injected"):
+        session(store, clock, [deck]).run(Script(clock, ["Tombouctou"], decide=decide))
+    assert store.reviews() == [] and store.accepted() == []
 
 
 def test_tag_limits_the_cards(store, clock):

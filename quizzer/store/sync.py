@@ -14,22 +14,21 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from quizzer.model import CardState, Outcome, Phase, Rating
-from quizzer.store import CardKey, Store, _card_state, explain, iso, parse_time
+from quizzer.model import Outcome, Phase
+from quizzer.store import CardKey, Store, explain, iso, log
+from quizzer.store.log import Replay
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
         "phase", "next_due")
 _COLUMNS = "review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after"
 _BATCH = 10_000
-
-Replay = Callable[[list[tuple[str, Rating, datetime]]], CardState]
 
 
 class ProgressFileError(Exception):
@@ -103,11 +102,11 @@ def import_reviews(store: Store, lines: Iterable[str], source: str, replay: Repl
             touched = db.execute(
                 "SELECT DISTINCT deck, card FROM reviews WHERE rowid > ?", (last_before,)
             ).fetchall()
-            return ImportResult(read, added, _rebuild(store, touched, replay))
+            return ImportResult(read, added, len(log.rebuild(db, replay, touched)))
         finally:
             db.execute("DROP TABLE temp.incoming")
 
-    return store._transaction(work)
+    return store.transaction(work)
 
 
 class _Invalid(ValueError):
@@ -116,7 +115,6 @@ class _Invalid(ValueError):
 
 _VERDICTS = tuple(outcome.value for outcome in Outcome)
 _PHASES = tuple(phase.value for phase in Phase)
-_RATINGS = {int(rating): rating for rating in Rating}
 
 
 def _row(text: str, number: int, source: str) -> tuple:
@@ -180,32 +178,6 @@ def _one_of(review: dict, key: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def _rebuild(store: Store, keys: list[CardKey], replay: Replay) -> int:
-    """Replace the cached states of `keys` by a replay of each card's whole log."""
-    for key, log in _logs(store, keys):
-        store._put_state(*key, replay(log))
-    return len(keys)
-
-
-def _logs(store: Store, keys: list[CardKey] | None = None) -> Iterator[tuple[CardKey, list]]:
-    """Each card's review log, oldest first, as (key, [(review id, rating, time), ...]); all cards or `keys`."""
-    db = store.db
-    if keys is None:
-        rows = db.execute(
-            "SELECT deck, card, review_id, rating, reviewed_at FROM reviews ORDER BY deck, card, reviewed_at"
-        )
-    else:
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (deck TEXT, card TEXT, PRIMARY KEY (deck, card))")
-        db.execute("DELETE FROM temp.wanted")
-        db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?, ?)", keys)
-        rows = db.execute(
-            "SELECT r.deck, r.card, review_id, rating, reviewed_at FROM temp.wanted w "
-            "JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY r.deck, r.card, reviewed_at"
-        )
-    for key, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
-        yield key, [(review_id, _RATINGS[rating], parse_time(at)) for _, _, review_id, rating, at in group]
-
-
 # -- doctor ---------------------------------------------------------------------------------------
 
 
@@ -236,11 +208,11 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
-    cached = dict(_cached_states(store))
+    cached = dict(log.states(store.db))
     seen: set[CardKey] = set()
-    for key, log in _logs(store):
+    for key, entries in log.logs(store.db):
         seen.add(key)
-        if cached.get(key) != replay(log):
+        if cached.get(key) != replay(entries):
             result.disagreeing.append(key)
     result.disagreeing += sorted(set(cached) - seen)  # a state with no review behind it
     keys = seen | set(cached)
@@ -249,9 +221,3 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
         result.orphaned[deck] = result.orphaned.get(deck, 0) + 1
     return result
 
-
-def _cached_states(store: Store) -> Iterator[tuple[CardKey, CardState]]:
-    for deck, card, *state in store.db.execute(
-        "SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards"
-    ):
-        yield (deck, card), _card_state(*state)
