@@ -164,10 +164,12 @@ class Store:
     def applied_migrations(self) -> list[str]:
         return [name for (name,) in self.db.execute("SELECT name FROM migrations ORDER BY name")]
 
-    def transaction(self, work):
-        """Run `work()` in one write transaction: all of it is saved, or none of it."""
+    def transaction(self, work, *, lock: bool = True):
+        """Run `work()` in one transaction: all of it is saved, or none of it.
+
+        `lock=False` for work that writes only temporary tables: other processes may write meanwhile."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
             try:
                 result = work()
                 self.db.execute("COMMIT")

@@ -1,0 +1,125 @@
+"""Hostile progress files for `quizzer progress import`, and hostile rows already in the database.
+
+Add a case as one line of the matching table.
+"""
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer.cli import app
+
+DECK = """\
+id: demo
+title: Demo
+cards:
+  - id: leader
+    type: typed
+    question: Who led the coup?
+    answer: Amadou Haya Sanogo
+"""
+
+GOOD = {
+    "review_id": "r1", "deck": "demo", "card": "leader", "reviewed_at": "2026-03-02T12:00:00.000000+00:00",
+    "rating": 3, "verdict": "correct", "response": "Sanogo", "duration_ms": 4000, "session": "s1",
+    "phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00",
+}
+
+
+@pytest.fixture
+def home(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "demo.yaml").write_text(DECK, encoding="utf-8")
+    return quizzer_home
+
+
+def quizzer(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+def line(**changes) -> str:
+    return json.dumps({**GOOD, **changes})  # ensure_ascii: a lone surrogate is written as the escape \ud800
+
+
+def rows(home, sql):
+    db = sqlite3.connect(home / "quizzer.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+# -- a bad value: one line naming FILE:LINE and the value, exit 2, nothing saved ------------------------
+
+BAD_LINES = [
+    # (the bad line, what the message says)
+    (line(reviewed_at="9999-12-31T23:00:00-05:00"), "'reviewed_at' '9999-12-31T23:00:00-05:00' is not between 1970-01-01"),
+    (line(reviewed_at="0001-01-01T00:00:00+05:00"), "'reviewed_at' '0001-01-01T00:00:00+05:00' is not between 1970-01-01"),
+    (line(reviewed_at="0001-01-01T00:00:00+00:00"), "no answer is older than 1970 or given after tomorrow"),
+    (line(reviewed_at="1969-12-31T23:59:59+00:00"), "'reviewed_at' '1969-12-31T23:59:59+00:00' is not between"),
+    (line(reviewed_at="2999-01-01T00:00:00+00:00"), "'reviewed_at' '2999-01-01T00:00:00+00:00' is not between"),
+    (line(next_due="9999-12-31T23:00:00-05:00"), "'next_due' '9999-12-31T23:00:00-05:00' is not between 1970-01-01"),
+    (line(next_due="0001-01-01T00:00:00+05:00"), "no card is due before 1970 or more than 100 years from now"),
+    (line(next_due="2300-01-01T00:00:00+00:00"), "'next_due' '2300-01-01T00:00:00+00:00' is not between"),
+    (line(duration_ms=2**63), f"'duration_ms' must be a whole number from 0 to 1000000000000, not {2**63}"),
+    (line(duration_ms=10**30), f"'duration_ms' must be a whole number from 0 to 1000000000000, not {10**30}"),
+    (line(duration_ms=-1), "'duration_ms' must be a whole number from 0 to 1000000000000, not -1"),
+    (line(response="\ud800"), "'response' holds '\\ud800', a lone surrogate that is not text"),
+    (line(response="ok \udfff"), "'response' holds '\\udfff', a lone surrogate that is not text"),
+    (line(deck="\ud83d"), "'deck' holds '\\ud83d', a lone surrogate that is not text"),
+    ("[" * 100_000, "not JSON (nested too deeply)"),
+    ('{"a": ' * 100_000, "not JSON (nested too deeply)"),
+    (line(response="x" * 1000, rating=0), "'rating' must be 1, 2, 3 or 4, not 0"),
+    (line(card="c" * 10_000, verdict=[]), "'verdict' must be one of correct"),
+]
+
+
+@pytest.mark.parametrize("bad, message", BAD_LINES, ids=range(len(BAD_LINES)))
+def test_a_bad_value_is_one_line_naming_the_file_line_and_value_and_nothing_is_saved(home, tmp_path, bad, message):
+    source = tmp_path / "progress.jsonl"
+    source.write_text(line(review_id="fine") + "\n" + bad + "\n", encoding="utf-8")
+    result = quizzer("progress", "import", str(source))
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"quizzer: {source}:2: ") and message in result.output
+    assert "nothing was imported" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert len(result.output) < 400  # a huge value is cut short
+    assert rows(home, "SELECT COUNT(*) FROM reviews") == [(0,)] and rows(home, "SELECT COUNT(*) FROM cards") == [(0,)]
+
+
+# -- the same review id with other contents: a conflict, counted, the first kept -------------------------
+
+CONFLICTS = [
+    # (lines already imported, lines of the file, conflicts reported, their first line, response kept for r1)
+    ([line()], [line(response="Keita")], 1, 1, "Sanogo"),
+    ([line()], [line(review_id="r2"), line(rating=1, verdict="wrong")], 1, 2, "Sanogo"),
+    ([], [line(), line(response="Keita"), line(duration_ms=1)], 2, 2, "Sanogo"),
+    ([], [line(response="Keita"), line()], 1, 2, "Keita"),
+    ([line()], [line(next_due="2026-03-02T12:10:00+00:00")], 0, None, "Sanogo"),  # the same time, written otherwise
+    ([], [line(), line()], 0, None, "Sanogo"),
+    ([line()], [line()], 0, None, "Sanogo"),
+]
+
+
+@pytest.mark.parametrize("before, lines, count, first, kept", CONFLICTS, ids=range(len(CONFLICTS)))
+def test_a_review_id_already_seen_with_other_contents_is_a_conflict_and_the_first_is_kept(
+    home, tmp_path, before, lines, count, first, kept
+):
+    if before:
+        (tmp_path / "before.jsonl").write_text("\n".join(before) + "\n", encoding="utf-8")
+        assert quizzer("progress", "import", str(tmp_path / "before.jsonl")).exit_code == 0
+    source = tmp_path / "progress.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = quizzer("progress", "import", str(source))
+    assert result.exit_code == 0, result.output
+    if count:
+        assert f"{count} answers conflict: the review id of one already here" in result.output
+        assert f"(first at {source}:{first})" in result.output
+    else:
+        assert "conflict" not in result.output
+    new = len({json.loads(text)["review_id"] for text in lines} - {json.loads(text)["review_id"] for text in before})
+    assert f"Imported {new} new answers" in result.output
+    assert f"({len(lines) - new - count} already here)" in result.output
+    assert rows(home, "SELECT response FROM reviews WHERE review_id = 'r1'") == [(kept,)]
