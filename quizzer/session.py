@@ -18,9 +18,11 @@ from quizzer.model import (
     Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review, Verdict, study_day_start,
 )
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.store import Store, StoreError
+from quizzer.store import Store, StoreBusy, StoreError
 
 EARLY_LEARNING_WINDOW = timedelta(minutes=20)  # when nothing else is left, show learning cards this early
+WAITING = ("another quizzer is writing to your progress (an import?); your answer is kept and will be saved "
+           "as soon as it is done (Ctrl-C stops without saving it)")
 RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
 
 
@@ -64,6 +66,9 @@ class Prompter(Protocol):
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         """Called once the answer is saved: report the result and when the card comes back."""
+
+    def waiting(self, question: Question, message: str) -> None:
+        """The answer could not be saved yet because another process is writing; saving is retried."""
 
 
 @dataclass(frozen=True)
@@ -259,16 +264,27 @@ class StudySession:
             duration_ms=max(0, int((answered - asked).total_seconds() * 1000)), session=self.summary.session_id,
         )
         # Another terminal may have answered this card meanwhile; the store then saves a replay instead.
-        after = self.store.record(
+        after = self._keep_trying(prompter, question, lambda: self.store.record(
             review, entry.state.phase, after, based_on=entry.state,
             replay=lambda log: self.scheduler.replay(log, saved_at), accept=accept,
-        )
+        ))
         if accept is not None:
             self._accepted.setdefault(entry.key, []).append(accept)
         prompter.saved(question, verdict, rating, after.due - saved_at)
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
             queue.learning[entry.key] = _Entry(entry.deck, card, after)
+
+    def _keep_trying(self, prompter: Prompter, question: Question, save: Callable[[], CardState]) -> CardState:
+        """Save an answer the learner gave, however long another process (a large import) holds the lock."""
+        while True:
+            try:
+                return save()
+            except StoreBusy:
+                prompter.waiting(question, WAITING)
+            except KeyboardInterrupt:
+                self.summary.error = "stopped while waiting for the database: your last answer was not saved"
+                raise
 
     def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
         if deck.id not in self._neighbours:

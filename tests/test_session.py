@@ -9,7 +9,7 @@ import pytest
 from quizzer.model import Card, Deck, Kind, Outcome, Phase, Rating
 from quizzer.scheduler import Scheduler
 from quizzer.session import Decision, Limits, Quit, StudySession
-from quizzer.store import Store
+from quizzer.store import Store, StoreBusy
 
 
 def typed(card_id, answer, **extra):
@@ -207,6 +207,24 @@ def test_an_answer_and_the_response_it_accepts_are_saved_together_or_not_at_all(
     with pytest.raises(sqlite3.IntegrityError, match="injected"):
         session(store, clock, [deck]).run(Script(clock, ["Tombouctou"], decide=decide))
     assert store.reviews() == [] and store.accepted() == []
+
+
+def test_an_answer_waits_for_a_busy_database_with_a_message_and_is_saved(store, clock, monkeypatch):
+    deck = deck_of("d", typed("a", "Timbuktu"))
+    busy, record = [StoreBusy("locked"), StoreBusy("locked")], store.record
+
+    def record_when_free(*args, **kwargs):
+        if busy:
+            raise busy.pop()
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(store, "record", record_when_free)
+    script = Script(clock, ["Timbuktu"])
+    script.waiting = lambda question, message: script.outcomes.append(("waiting", message))
+    summary = session(store, clock, [deck]).run(script)
+    assert [outcome[0] for outcome in script.outcomes] == ["waiting", "waiting", "a"]
+    assert "your answer is kept" in script.outcomes[0][1]
+    assert reviews(store) == [("a", "correct", 3)] and summary.error is None
 
 
 def test_tag_limits_the_cards(store, clock):

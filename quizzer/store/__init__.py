@@ -32,6 +32,10 @@ class StoreError(Exception):
     """The progress database cannot be used; the message says what to do."""
 
 
+class StoreBusy(StoreError):
+    """Another process held the write lock for the whole busy timeout; trying again may succeed."""
+
+
 def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
     """A StoreError that names the file and what to do, by the kind of failure SQLite reported."""
     name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+; older versions only have the message
@@ -51,7 +55,7 @@ def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
             "or set QUIZZER_HOME to a folder you can write to."
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return StoreError(
+        return StoreBusy(
             f"{path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again. "
             "Earlier answers are safe."
         )
