@@ -19,13 +19,30 @@ Entry = tuple[str, Rating, datetime]  # (review id, rating, time): what a replay
 Replay = Callable[[list[Entry]], CardState]  # a card's whole log, oldest first → its state
 
 
+# No answer in the log is older: `progress import` refuses earlier times, and statistics ignore them
+# in a database written by other means (before it, dates of study days may leave Python's range).
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def iso(moment: datetime) -> str:
     """UTC ISO-8601 with a fixed width, so text order is time order in SQL."""
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    """A stored time in UTC. One written by other means than quizzer may lack its offset (it is taken as
+    UTC) or lie at the calendar's very ends: it is kept a day inside them, so any local time of it exists."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        return _FIRST if moment.year == 1 else _LAST
+    return min(max(moment, _FIRST), _LAST)
+
+
+_FIRST, _LAST = datetime(1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc)
 
 
 _PHASES = {phase.value: phase for phase in Phase}  # a dict lookup: Phase(text) costs more, 100,000 times

@@ -110,10 +110,11 @@ def state_counts(store: Store, where: Filter, day_end: datetime, curve: Curve, n
         SELECT deck,
                COUNT(*),
                SUM(phase IN ('learning', 'relearning')),
-               SUM(phase = 'review' AND {_interval()} < ?),
-               SUM(phase = 'review' AND {_interval()} >= ?),
+               -- TOTAL, not SUM: a time julianday() cannot read (year 9999) gives NULL, never a NULL sum
+               CAST(TOTAL(phase = 'review' AND {_interval()} < ?) AS INTEGER),
+               CAST(TOTAL(phase = 'review' AND {_interval()} >= ?) AS INTEGER),
                SUM(due < ?),
-               SUM({_retrievability(store)})
+               TOTAL({_retrievability(store)})
         FROM cards WHERE {where.on()} GROUP BY deck
         """,
         [MATURE_DAYS, MATURE_DAYS, iso(day_end), factor, iso(now), decay, *where.params],
@@ -132,7 +133,8 @@ def tag_sums(store: Store, where: Filter, tagged: Iterable[tuple[str, str, str]]
     store.db.executemany("INSERT INTO temp.stats_tags VALUES (?, ?, ?)", tagged)
     rows = store.db.execute(
         f"""
-        SELECT t.tag, COUNT(*), SUM(c.phase = 'review' AND {_interval('c')} >= ?), SUM({_retrievability(store, 'c')})
+        SELECT t.tag, COUNT(*), CAST(TOTAL(c.phase = 'review' AND {_interval('c')} >= ?) AS INTEGER),
+               TOTAL({_retrievability(store, 'c')})
         FROM temp.stats_tags AS t JOIN cards AS c ON c.deck = t.deck AND c.card = t.card
         WHERE {where.on('c')} GROUP BY t.tag
         """,

@@ -23,7 +23,7 @@ from typing import IO
 
 from quizzer.model import Outcome, Phase
 from quizzer.store import CardKey, Store, explain, iso, log
-from quizzer.store.log import Replay
+from quizzer.store.log import EARLIEST, Replay
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
@@ -33,10 +33,9 @@ _BATCH = 10_000  # lines read, and rows exported, at a time
 MERGE_BATCH = 20_000  # reviews merged in one transaction: well under a second of holding the write lock
 PAUSE = 0.15  # seconds between merges; SQLite's busy handler retries every 0.1 s at most
 
-# Times a progress file may hold. Before 1970 no one used quizzer; a clock a day ahead is forgiven;
+# Times a progress file may hold. Nothing before EARLIEST (1970); a clock a day ahead is forgiven;
 # nothing is scheduled further ahead than the scheduler's longest interval (100 years). The bounds also
 # keep every date computed from these times (study days, streaks, forecasts) in range.
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CLOCK_SLACK = timedelta(days=1)
 LONGEST_INTERVAL = timedelta(days=36_500)
 LONGEST_ANSWER_MS = 10**12  # 31 years: a million answers' total time still fits SQLite's integers

@@ -52,9 +52,13 @@ def spent(milliseconds: int) -> str:
 
 
 def local_time(moment: datetime | str) -> str:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    try:
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        moment = moment.astimezone()
+    except (ValueError, OverflowError):  # a time at the calendar's very ends, written by other means: as stored
+        pass
+    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else moment
 
 
 def _table(*, leading: int = 0) -> Table:

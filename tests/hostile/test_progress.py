@@ -123,3 +123,55 @@ def test_a_review_id_already_seen_with_other_contents_is_a_conflict_and_the_firs
     assert f"Imported {new} new answers" in result.output
     assert f"({len(lines) - new - count} already here)" in result.output
     assert rows(home, "SELECT response FROM reviews WHERE review_id = 'r1'") == [(kept,)]
+
+
+# -- a time no import accepts, written into the database by other means: every view still works ---------
+
+STORED_TIMES = [
+    # (the time in every column of one review, its card and its session; the local time zone)
+    ("0001-01-01T00:00:00.000000+00:00", "UTC"),
+    ("9999-12-31T23:59:59.999999+00:00", "Asia/Tokyo"),
+    ("0001-01-01T00:00:00.000000+05:00", "America/New_York"),
+    ("9999-12-31T23:00:00.000000-05:00", "UTC"),
+    ("0001-01-01T00:00:00", "Asia/Tokyo"),
+    ("9999-12-31T23:59:59", "America/New_York"),
+    ("1969-07-20T20:17:40.000000+00:00", "UTC"),
+]
+VIEWS = [
+    # (command, what its JSON must hold: None when it prints a screen)
+    (["stats", "--json"], lambda out: out["answers"] == 1),
+    (["stats"], None),
+    (["history", "--json"], lambda out: out["total"]["answers"] == 1),
+    (["history"], None),
+    (["history", "--reviews", "--json"], lambda out: [r["review_id"] for r in out] == ["x"]),
+    (["history", "--reviews"], None),
+    (["cards", "demo", "--json"], lambda out: [c["reviews"] for c in out] == [1]),
+    (["cards"], None),
+    (["card", "demo/leader", "--json"], lambda out: len(out["history"]) == 1),
+    (["card", "demo/leader"], None),
+]
+
+
+@pytest.mark.parametrize("moment, zone", STORED_TIMES, ids=range(len(STORED_TIMES)))
+def test_statistics_history_and_cards_show_a_stored_time_at_the_calendars_ends(home, moment, zone):
+    import os
+    import time
+
+    assert quizzer("cards").exit_code == 0  # creates the database
+    db = sqlite3.connect(home / "quizzer.db")
+    with db:
+        db.execute("INSERT INTO reviews VALUES ('x', 'demo', 'leader', ?, 3, 'correct', 'r', 1000, 's', 'review', ?)",
+                   (moment, moment))
+        db.execute("INSERT INTO cards VALUES ('demo', 'leader', 'review', ?, NULL, 1.0, 5.0, ?)", (moment, moment))
+        db.execute("INSERT INTO sessions VALUES ('s', ?, ?, '[\"demo\"]')", (moment, moment))
+    db.close()
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        for command, holds in VIEWS:
+            result = quizzer(*command)
+            assert result.exit_code == 0 and "Traceback" not in result.output, (command, result.output)
+            assert holds is None or holds(json.loads(result.stdout)), (command, result.stdout)
+    finally:
+        os.environ["TZ"] = "UTC"
+        time.tzset()
