@@ -325,7 +325,7 @@ class Store:
             SELECT COUNT(*), COUNT(DISTINCT deck || '/' || card),
                    COALESCE(SUM(phase = 'new'), 0), COALESCE(SUM(phase = 'review'), 0),
                    COALESCE(SUM(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND rating > 1)), 0),
-                   COALESCE(SUM(duration_ms), 0)
+                   CAST(TOTAL(duration_ms) AS INTEGER)
             FROM reviews WHERE session = ?
             """,
             (session_id,),

@@ -218,7 +218,7 @@ def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
     rows = store.db.execute(
         f"""
         WITH {cte}
-        SELECT day, r.deck, COUNT(*), SUM({RIGHT}), SUM(r.duration_ms)
+        SELECT day, r.deck, COUNT(*), SUM({RIGHT}), CAST(TOTAL(r.duration_ms) AS INTEGER)
         FROM days JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
         WHERE {where.on('r')} GROUP BY day, r.deck
         """,
@@ -265,7 +265,7 @@ def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]
 def totals(store: Store, where: Filter) -> tuple[int, int, str | None]:
     """(answers, milliseconds answering, time of the first answer) over the whole log."""
     answers, duration = store.db.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews WHERE {where.on()}", where.params
+        f"SELECT COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM reviews WHERE {where.on()}", where.params
     ).fetchone()
     (first,) = store.db.execute(
         f"SELECT MIN(reviewed_at) FROM reviews WHERE {where.on()}", where.params
@@ -302,7 +302,7 @@ def recent_sessions(store: Store, *, deck: str | None, since: datetime | None, l
 
 # Sums over answers: how many, to new cards, to cards in review, right, and the time spent answering.
 _ANSWER_SUMS = ("COUNT(*)", "COALESCE(SUM(phase = 'new'), 0)", "COALESCE(SUM(phase = 'review'), 0)",
-                f"COALESCE(SUM({RIGHT}), 0)", "COALESCE(SUM(duration_ms), 0)")
+                f"COALESCE(SUM({RIGHT}), 0)", "CAST(TOTAL(duration_ms) AS INTEGER)")
 _ANSWER_KEYS = ("answers", "new", "reviews", "right", "answering_ms")
 
 

@@ -175,3 +175,18 @@ def test_statistics_history_and_cards_show_a_stored_time_at_the_calendars_ends(h
     finally:
         os.environ["TZ"] = "UTC"
         time.tzset()
+
+
+def test_durations_too_long_to_add_up_in_sqlite_are_shown_not_a_failure(home):
+    assert quizzer("cards").exit_code == 0
+    db = sqlite3.connect(home / "quizzer.db")
+    with db:
+        for review_id in ("x", "y"):  # together past SQLite's largest integer
+            db.execute("INSERT INTO reviews VALUES (?, 'demo', 'leader', '2026-03-02T12:00:00.000000+00:00', 3, "
+                       "'correct', 'r', ?, 's', 'new', '2026-03-02T12:10:00.000000+00:00')", (review_id, 2**63 - 1))
+        db.execute("INSERT INTO sessions VALUES ('s', '2026-03-02T12:00:00.000000+00:00', NULL, '[\"demo\"]')")
+    db.close()
+    stats = quizzer("stats", "--json", "--now", "2026-03-02T13:00:00+00:00")
+    assert stats.exit_code == 0 and json.loads(stats.stdout)["answers"] == 2, stats.output
+    history = quizzer("history", "--json")
+    assert history.exit_code == 0 and json.loads(history.stdout)["total"]["answers"] == 2, history.output
