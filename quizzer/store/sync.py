@@ -151,7 +151,7 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[
         "SELECT b.line FROM incoming b JOIN main.reviews a ON a.review_id = b.review_id WHERE " + differs
     ).fetchall()
     db.executemany("DELETE FROM incoming WHERE line = ?", [(line,) for line, _ in repeated])
-    lines_in_conflict = sorted([line for line, different in repeated if different] + [line for (line,) in known])
+    lines_in_conflict = sorted({line for line, different in repeated if different} | {line for (line,) in known})
     return read, Conflicts(len(lines_in_conflict), f"{source}:{lines_in_conflict[0]}" if lines_in_conflict else None)
 
 

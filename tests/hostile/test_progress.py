@@ -100,6 +100,7 @@ CONFLICTS = [
     ([line()], [line(next_due="2026-03-02T12:10:00+00:00")], 0, None, "Sanogo"),  # the same time, written otherwise
     ([], [line(), line()], 0, None, "Sanogo"),
     ([line()], [line()], 0, None, "Sanogo"),
+    ([line()], [line(response="Keita"), line(response="Keita", rating=1)], 2, 1, "Sanogo"),  # each line once
 ]
 
 
