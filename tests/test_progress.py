@@ -261,10 +261,10 @@ def test_a_large_import_merges_in_batches_and_a_rerun_after_an_interruption_comp
 
     with Store(tmp_path / "q.db") as store:
         with pytest.raises(OSError):
-            import_reviews(store, lines, "f", failing_second, now=at + timedelta(days=30), batch=2, pause=0)
+            import_reviews(store, lines, "f", failing_second, now=at + timedelta(days=30), cards=2, hold=0, pause=0)
         saved = store.db.execute("SELECT card, COUNT(*) FROM reviews GROUP BY card").fetchall()
         assert saved == [("c0", 3)] and not check(store, set(), replay).disagreeing
-        again = import_reviews(store, lines, "f", replay, now=at + timedelta(days=30), batch=2, pause=0)
+        again = import_reviews(store, lines, "f", replay, now=at + timedelta(days=30), cards=2, hold=0, pause=0)
         assert (again.read, again.added, again.cards) == (9, 6, 2)
         assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (9,)
         assert not check(store, set(), replay).disagreeing

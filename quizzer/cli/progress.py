@@ -104,7 +104,7 @@ def import_(
     stops the import with FILE:LINE and nothing is saved. An answer whose id is already here with
     other contents is a conflict: the one here is kept, and the conflicts are counted.
 
-    A large file is merged a few thousand answers at a time, so you can study in another terminal
+    A large file is merged in transactions of about a second, so you can study in another terminal
     meanwhile; if the import is interrupted, run it again to add the rest.
     """
     import sys

@@ -78,9 +78,10 @@ def logs(db: sqlite3.Connection, keys: Iterable[CardKey] | None = None) -> Itera
         )
     else:
         _want(db, keys)
+        # CROSS JOIN: SQLite would otherwise walk every review to probe the wanted keys.
         rows = db.execute(
             "SELECT r.deck, r.card, review_id, rating, reviewed_at FROM temp.wanted w "
-            "JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY r.deck, r.card, reviewed_at"
+            "CROSS JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY w.deck, w.card, reviewed_at"
         )
     return (
         (key, [(review_id, _RATINGS[rating], parse_time(at)) for _, _, review_id, rating, at in group])

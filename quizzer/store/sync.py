@@ -30,8 +30,12 @@ KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "respon
         "phase", "next_due")
 _COLUMNS = "review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after"
 _BATCH = 10_000  # lines read, and rows exported, at a time
-MERGE_BATCH = 20_000  # reviews merged in one transaction: well under a second of holding the write lock
-PAUSE = 0.15  # seconds between merges; SQLite's busy handler retries every 0.1 s at most
+# Merging holds the write lock for about HOLD seconds at a time, however loaded the machine, then
+# lets go for PAUSE: longer than the 0.1 s SQLite's busy handler sleeps at most between tries, so a
+# study session saving an answer in another terminal gets in.
+HOLD = 1.0
+PAUSE = 0.15
+MERGE_CARDS = 1_000  # reviews, whole cards at a time, merged between two looks at the clock
 
 # Times a progress file may hold. Nothing before EARLIEST (1970); a clock a day ahead is forgiven;
 # nothing is scheduled further ahead than the scheduler's longest interval (100 years). The bounds also
@@ -98,31 +102,44 @@ def atomic_file(target: Path) -> Iterator[IO[str]]:
 
 def import_reviews(
     store: Store, lines: Iterable[str], source: str, replay: Replay, *, now: datetime,
-    batch: int = MERGE_BATCH, pause: float = PAUSE,
+    hold: float = HOLD, pause: float = PAUSE, cards: int = MERGE_CARDS,
 ) -> ImportResult:
     """Merge JSON Lines reviews into the log and rebuild the states of the cards that gained answers.
 
     First every line is checked, into a temporary table and without locking the database: a line
     that is not a valid review raises ProgressFileError naming it, and nothing is saved. Then the
-    reviews are merged a few cards at a time (about `batch` reviews), each batch one transaction that
-    adds the reviews and rebuilds those cards, with a `pause` between batches so a study session in
-    another terminal can save its answers meanwhile. Stopped between batches (killed, a full disk),
-    the database holds part of the file with every card's state still the replay of its log, and
-    importing the file again adds the rest: merging by review id makes a re-run complete the import.
+    reviews are merged a few cards at a time (about `cards` reviews), in transactions of about `hold`
+    seconds that add the reviews and rebuild those cards, with a `pause` between them so a study
+    session in another terminal can save its answers meanwhile. Stopped between transactions (killed,
+    a full disk), the database holds part of the file with every card's state still the replay of its
+    log, and importing the file again adds the rest: merging by review id makes a re-run complete it.
     """
     db = store.db
     # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
     db.execute("PRAGMA cache_size = -32768")
     try:
         read, conflicts = store.transaction(lambda: _check_lines(db, lines, source, now), lock=False)
-        added = cards = 0
         groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
-        for number, chosen in enumerate(_batches(groups, batch)):
-            if number:
-                time.sleep(pause)  # longer than SQLite's longest wait between retries: a waiting writer gets in
-            new, rebuilt = store.transaction(lambda: _merge(db, chosen, replay))
-            added, cards = added + new, cards + rebuilt
-        return ImportResult(read, added, cards, conflicts)
+        chunks = _chunks(groups, cards)
+        totals = [0, 0]  # answers added, cards rebuilt
+
+        def merge_for_a_while(chunk: list[CardKey]) -> list[CardKey] | None:
+            """Merge chunks until `hold` seconds have passed; the next chunk, None when all are merged."""
+            deadline = time.monotonic() + hold
+            while chunk is not None:
+                added, rebuilt = _merge(db, chunk, replay)
+                totals[0], totals[1] = totals[0] + added, totals[1] + rebuilt
+                chunk = next(chunks, None)
+                if time.monotonic() >= deadline:
+                    break
+            return chunk
+
+        chunk = next(chunks, None)
+        while chunk is not None:
+            chunk = store.transaction(lambda: merge_for_a_while(chunk))
+            if chunk is not None:
+                time.sleep(pause)
+        return ImportResult(read, totals[0], totals[1], conflicts)
     finally:
         db.execute("DROP TABLE IF EXISTS temp.incoming")
 
@@ -155,7 +172,7 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[
     return read, Conflicts(len(lines_in_conflict), f"{source}:{lines_in_conflict[0]}" if lines_in_conflict else None)
 
 
-def _batches(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[CardKey]]:
+def _chunks(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[CardKey]]:
     """Cards in groups of about `size` reviews: each card's reviews are merged, and it is rebuilt, once."""
     chosen, count = [], 0
     for deck, card, reviews in groups:
@@ -179,7 +196,9 @@ def _merge(db, cards: list[CardKey], replay: Replay) -> tuple[int, int]:
         "FROM temp.merging m JOIN temp.incoming i ON i.deck = m.deck AND i.card = m.card ORDER BY i.reviewed_at"
     )
     (added,) = db.execute("SELECT changes()").fetchone()
-    touched = db.execute("SELECT DISTINCT deck, card FROM reviews WHERE rowid > ?", (last_before,)).fetchall()
+    # NOT INDEXED: read only the rows just added, not an index of the whole log.
+    touched = db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?",
+                         (last_before,)).fetchall()
     return added, len(log.rebuild(db, replay, touched))
 
 
