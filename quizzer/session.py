@@ -21,8 +21,7 @@ from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreBusy, StoreError
 
 EARLY_LEARNING_WINDOW = timedelta(minutes=20)  # when nothing else is left, show learning cards this early
-WAITING = ("another quizzer is writing to your progress (an import?); your answer is kept and will be saved "
-           "as soon as it is done (Ctrl-C stops without saving it)")
+WAITING = "another quizzer is writing to your progress (an import?); saving as soon as it is done, nothing is lost"
 RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
 
 
@@ -67,8 +66,8 @@ class Prompter(Protocol):
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         """Called once the answer is saved: report the result and when the card comes back."""
 
-    def waiting(self, question: Question, message: str) -> None:
-        """The answer could not be saved yet because another process is writing; saving is retried."""
+    def waiting(self, message: str) -> None:
+        """Another process is writing, so the answer (or the session's end) is not saved yet; it is retried."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +220,7 @@ class StudySession:
         finally:
             ended = self.clock()
             try:
-                self.store.end_session(self.summary.session_id, ended)
+                self._keep_trying(prompter, lambda: self.store.end_session(self.summary.session_id, ended))
             except StoreError as exc:
                 self.summary.error = self.summary.error or str(exc)
             self._finish_summary(started, ended)
@@ -264,10 +263,14 @@ class StudySession:
             duration_ms=max(0, int((answered - asked).total_seconds() * 1000)), session=self.summary.session_id,
         )
         # Another terminal may have answered this card meanwhile; the store then saves a replay instead.
-        after = self._keep_trying(prompter, question, lambda: self.store.record(
-            review, entry.state.phase, after, based_on=entry.state,
-            replay=lambda log: self.scheduler.replay(log, saved_at), accept=accept,
-        ))
+        try:
+            after = self._keep_trying(prompter, lambda: self.store.record(
+                review, entry.state.phase, after, based_on=entry.state,
+                replay=lambda log: self.scheduler.replay(log, saved_at), accept=accept,
+            ))
+        except KeyboardInterrupt:
+            self.summary.error = "stopped while waiting to save: your last answer was not saved"
+            raise
         if accept is not None:
             self._accepted.setdefault(entry.key, []).append(accept)
         prompter.saved(question, verdict, rating, after.due - saved_at)
@@ -275,16 +278,14 @@ class StudySession:
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
             queue.learning[entry.key] = _Entry(entry.deck, card, after)
 
-    def _keep_trying(self, prompter: Prompter, question: Question, save: Callable[[], CardState]) -> CardState:
-        """Save an answer the learner gave, however long another process (a large import) holds the lock."""
+    @staticmethod
+    def _keep_trying(prompter: Prompter, save: Callable[[], object]):
+        """Save what the learner did, however long another process (a large import) holds the lock."""
         while True:
             try:
                 return save()
             except StoreBusy:
-                prompter.waiting(question, WAITING)
-            except KeyboardInterrupt:
-                self.summary.error = "stopped while waiting for the database: your last answer was not saved"
-                raise
+                prompter.waiting(WAITING)
 
     def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
         if deck.id not in self._neighbours:

@@ -209,7 +209,7 @@ def test_an_answer_and_the_response_it_accepts_are_saved_together_or_not_at_all(
     assert store.reviews() == [] and store.accepted() == []
 
 
-def test_an_answer_waits_for_a_busy_database_with_a_message_and_is_saved(store, clock, monkeypatch):
+def test_an_answer_and_the_sessions_end_wait_for_a_busy_database_with_a_message_and_are_saved(store, clock, monkeypatch):
     deck = deck_of("d", typed("a", "Timbuktu"))
     busy, record = [StoreBusy("locked"), StoreBusy("locked")], store.record
 
@@ -218,12 +218,21 @@ def test_an_answer_waits_for_a_busy_database_with_a_message_and_is_saved(store, 
             raise busy.pop()
         return record(*args, **kwargs)
 
+    end, ended = store.end_session, [StoreBusy("locked")]
+
+    def end_when_free(*args):
+        if ended:
+            raise ended.pop()
+        return end(*args)
+
     monkeypatch.setattr(store, "record", record_when_free)
+    monkeypatch.setattr(store, "end_session", end_when_free)
     script = Script(clock, ["Timbuktu"])
-    script.waiting = lambda question, message: script.outcomes.append(("waiting", message))
+    script.waiting = lambda message: script.outcomes.append(("waiting", message))
     summary = session(store, clock, [deck]).run(script)
-    assert [outcome[0] for outcome in script.outcomes] == ["waiting", "waiting", "a"]
-    assert "your answer is kept" in script.outcomes[0][1]
+    assert [outcome[0] for outcome in script.outcomes] == ["waiting", "waiting", "a", "waiting"]
+    assert store.db.execute("SELECT ended_at IS NOT NULL FROM sessions").fetchall() == [(1,)]
+    assert "nothing is lost" in script.outcomes[0][1]
     assert reviews(store) == [("a", "correct", 3)] and summary.error is None
 
 

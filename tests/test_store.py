@@ -186,3 +186,21 @@ def test_states_due_before_and_the_cards_reviewed(tmp_path):
         assert store.states(["d"], due_before=later.due) == {("d", "soon"): soon}
         assert set(store.states(["d"], due_before=later.due + timedelta(microseconds=1))) == {
             ("d", "soon"), ("d", "later")}
+
+
+def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):
+    from quizzer.store import log
+
+    def steps(others):  # SQLite virtual-machine steps (in hundreds) to read card c0's log
+        with Store(tmp_path / f"{others}.db") as store:
+            at = "2026-03-02T12:00:00.000000+00:00"
+            store.db.executemany(
+                "INSERT INTO reviews VALUES (?, 'd', ?, ?, 3, 'correct', '', 0, NULL, 'new', ?)",
+                [(f"r{n}", f"c{n}", at, at) for n in range(others)],
+            )
+            count = []
+            store.db.set_progress_handler(lambda: count.append(1), 100)
+            assert [key for key, _ in log.logs(store.db, [("d", "c0")])] == [("d", "c0")]
+            return len(count)
+
+    assert steps(20_000) <= steps(1_000) + 5  # the same work however long the rest of the log

@@ -124,7 +124,7 @@ class InteractivePrompter:
             return Decision(Rating(int(choice[4:])))
         return Decision(proposed)
 
-    def waiting(self, question: Question, message: str) -> None:
+    def waiting(self, message: str) -> None:
         self.console.print(Text(f"Waiting: {message}", style="yellow"))
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:

@@ -79,7 +79,7 @@ class PlainPrompter:
     def confirm(self, question, response, verdict, proposed, intervals) -> Decision:
         return Decision(proposed)
 
-    def waiting(self, question: Question, message: str) -> None:
+    def waiting(self, message: str) -> None:
         self._print(f"waiting: {message}")
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
