@@ -5,6 +5,7 @@ Add a case as one line of the matching table.
 
 import json
 import sqlite3
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
@@ -39,6 +40,11 @@ def quizzer(*args):
     return CliRunner().invoke(app, list(args))
 
 
+def from_now(**span) -> str:
+    """A time `span` from now: the import's window moves with the clock (a day of slack, 100 years ahead)."""
+    return (datetime.now(timezone.utc) + timedelta(**span)).isoformat()
+
+
 def line(**changes) -> str:
     return json.dumps({**GOOD, **changes})  # ensure_ascii: a lone surrogate is written as the escape \ud800
 
@@ -60,6 +66,8 @@ BAD_LINES = [
     (line(reviewed_at="0001-01-01T00:00:00+00:00"), "no answer is older than 1970 or given after tomorrow"),
     (line(reviewed_at="1969-12-31T23:59:59+00:00"), "'reviewed_at' '1969-12-31T23:59:59+00:00' is not between"),
     (line(reviewed_at="2999-01-01T00:00:00+00:00"), "'reviewed_at' '2999-01-01T00:00:00+00:00' is not between"),
+    (line(reviewed_at=from_now(days=2)), "no answer is older than 1970 or given after tomorrow"),
+    (line(next_due=from_now(days=36_500 + 2)), "no card is due before 1970 or more than 100 years from now"),
     (line(next_due="9999-12-31T23:00:00-05:00"), "'next_due' '9999-12-31T23:00:00-05:00' is not between 1970-01-01"),
     (line(next_due="0001-01-01T00:00:00+05:00"), "no card is due before 1970 or more than 100 years from now"),
     (line(next_due="2300-01-01T00:00:00+00:00"), "'next_due' '2300-01-01T00:00:00+00:00' is not between"),
