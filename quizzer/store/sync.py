@@ -193,7 +193,8 @@ def _merge(db, cards: list[CardKey], replay: Replay) -> tuple[int, int]:
     db.executemany("INSERT INTO temp.merging VALUES (?, ?)", cards)
     db.execute(
         f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {', '.join('i.' + c for c in _COLUMNS.split(', '))} "
-        "FROM temp.merging m JOIN temp.incoming i ON i.deck = m.deck AND i.card = m.card ORDER BY i.reviewed_at"
+        # CROSS JOIN: SQLite would otherwise walk all of temp.incoming for each chunk of cards.
+        "FROM temp.merging m CROSS JOIN temp.incoming i ON i.deck = m.deck AND i.card = m.card ORDER BY i.reviewed_at"
     )
     (added,) = db.execute("SELECT changes()").fetchone()
     # NOT INDEXED: read only the rows just added, not an index of the whole log.
