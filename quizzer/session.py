@@ -19,9 +19,10 @@ from quizzer.model import (
     Card, CardState, Deck, Outcome, Phase, Rating, Review, Verdict, study_day_start,
 )
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.store import Store, StoreError
+from quizzer.store import Store, StoreBusy, StoreError
 
 EARLY_LEARNING_WINDOW = timedelta(minutes=20)  # when nothing else is left, show learning cards this early
+WAITING = "another quizzer is writing to your progress (an import?); saving as soon as it is done, nothing is lost"
 RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
 
 
@@ -65,6 +66,9 @@ class Prompter(Protocol):
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         """Called once the answer is saved: report the result and when the card comes back."""
+
+    def waiting(self, message: str) -> None:
+        """Another process is writing, so the answer (or the session's end) is not saved yet; it is retried."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ class StudySession:
         finally:
             ended = self.clock()
             try:
-                self.store.end_session(self.summary.session_id, ended)
+                self._keep_trying(prompter, lambda: self.store.end_session(self.summary.session_id, ended))
             except StoreError as exc:
                 self.summary.error = self.summary.error or str(exc)
             self._finish_summary(started, ended)
@@ -234,6 +238,7 @@ class StudySession:
         review_id = str(uuid.uuid4())
         answered = self.clock()
         intervals = self.scheduler.preview(entry.state, answered, review_id)
+        accept = None  # a response the learner asks to count as right from now on
         if CARD_TYPES[card.kind].judged is Judged.SELF:
             verdict = Verdict(Outcome.SELF)
             rating = prompter.rate(question, intervals)
@@ -251,8 +256,7 @@ class StudySession:
             if decision.override and verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
                 verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
                 if decision.remember and response_text.strip():
-                    self.store.accept_response(entry.deck.id, card.id, response_text.strip(), answered)
-                    self._accepted.setdefault(entry.key, []).append(response_text.strip())
+                    accept = response_text.strip()
         saved_at = self.clock()
         after = self.scheduler.review(entry.state, rating, saved_at, review_id)
         review = Review(
@@ -261,14 +265,29 @@ class StudySession:
             duration_ms=max(0, int((answered - asked).total_seconds() * 1000)), session=self.summary.session_id,
         )
         # Another terminal may have answered this card meanwhile; the store then saves a replay instead.
-        after = self.store.record(
-            review, entry.state.phase, after, based_on=entry.state,
-            replay=lambda log: self.scheduler.replay(log, saved_at),
-        )
+        try:
+            after = self._keep_trying(prompter, lambda: self.store.record(
+                review, entry.state.phase, after, based_on=entry.state,
+                replay=lambda log: self.scheduler.replay(log, saved_at), accept=accept,
+            ))
+        except KeyboardInterrupt:
+            self.summary.error = "stopped while waiting to save: your last answer was not saved"
+            raise
+        if accept is not None:
+            self._accepted.setdefault(entry.key, []).append(accept)
         prompter.saved(question, verdict, rating, after.due - saved_at)
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
             queue.learning[entry.key] = _Entry(entry.deck, card, after)
+
+    @staticmethod
+    def _keep_trying(prompter: Prompter, save: Callable[[], object]):
+        """Save what the learner did, however long another process (a large import) holds the lock."""
+        while True:
+            try:
+                return save()
+            except StoreBusy:
+                prompter.waiting(WAITING)
 
     def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
         if deck.id not in self._neighbours:

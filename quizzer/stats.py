@@ -15,6 +15,7 @@ from quizzer.model import Card, CardState, Deck, Phase, study_day_start
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, iso, parse_time
 from quizzer.store import stats as queries
+from quizzer.store.log import EARLIEST
 from quizzer.store.stats import MATURE_DAYS, Scope
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30}  # accuracy and true retention over the last N study days
@@ -324,6 +325,7 @@ def _streaks(store: Store, where: queries.Filter, days: StudyDays, first: dateti
     """(current streak, longest streak, days studied) in study days."""
     if first is None:
         return 0, 0, 0
+    first = min(max(first, EARLIEST), days.now)  # a time no import accepts, written by other means
     span = (days.today - days.date_of(first)).days + 1
     bounds = days.past(span)
     studied: set[int] = set()

@@ -237,12 +237,10 @@ def test_the_database_is_in_wal_mode(runner, demo):
 
 
 def test_accepted_answers_are_listed_and_removable(runner, demo):
-    from datetime import datetime, timezone
-
     from quizzer.store import Store
 
     with Store(demo / "quizzer.db") as store:
-        store.accept_response("demo", "leader", "Captain [b]S[/b]", datetime.now(timezone.utc))
+        store.db.execute("INSERT INTO accepted VALUES ('demo', 'leader', 'Captain [b]S[/b]', '2026-03-02T12:00:00+00:00')")
     listed = runner.invoke(app, ["accepted", "demo", "--json"])
     assert json.loads(listed.output) == [{"deck": "demo", "card": "leader", "response": "Captain [b]S[/b]"}]
     screen = runner.invoke(app, ["accepted"], env={"COLUMNS": "120"})

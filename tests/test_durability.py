@@ -1,5 +1,6 @@
 """Nothing lost, ever: SIGKILL at random moments, two terminals at once, a full disk, damaged or unwritable files."""
 
+import json
 import os
 import random
 import select
@@ -128,6 +129,59 @@ def test_two_terminals_answering_the_same_cards_at_once_lose_nothing(home):
     assert len(saved) == 120
     assert sorted(card for _, card, _ in saved) == sorted(card for printed in outputs for card, _ in printed)
     assert replay_disagreements(home) == []
+
+
+def test_a_study_session_keeps_every_answer_while_a_large_import_holds_the_lock(home, tmp_path):
+    # 30,000 answers to 3,000 other cards: merging them keeps the database busy for a second or more.
+    progress = tmp_path / "other.jsonl"
+    with progress.open("w", encoding="utf-8") as out:
+        for number in range(30_000):
+            at = f"2026-01-{1 + number % 10:02d}T12:00:00.000000+00:00"
+            out.write(json.dumps({
+                "review_id": f"import-{number}", "deck": "other", "card": f"c{number // 10}", "reviewed_at": at,
+                "rating": 3, "verdict": "correct", "response": "x", "duration_ms": 1000, "session": None,
+                "phase": "review", "next_due": at,
+            }) + "\n")
+    # The study session gives up on the lock after 0.2 s instead of 10, so the import outlasts it.
+    study = subprocess.Popen(
+        [sys.executable, "-c", "import quizzer.store as s; s.BUSY_TIMEOUT_MS = 200; from quizzer.cli import main; main()",
+         "study", "drill", "--plain", "--new", "1000", "--seed", "1"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "QUIZZER_HOME": str(home)},
+    )
+    started = b""
+    while b"Question" not in started:  # the first question is shown: the session has begun
+        started += os.read(study.stdout.fileno(), 65536)
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "quizzer", "progress", "import", str(progress)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "QUIZZER_HOME": str(home)},
+    )
+    deadline = time.monotonic() + 60
+    while not write_lock_is_held(home / "quizzer.db"):  # answer while the import is merging
+        assert importer.poll() is None and time.monotonic() < deadline, "the import never took the write lock"
+        time.sleep(0.005)
+    out, err = study.communicate(answers(random.Random(5), 20) + b"q\n", timeout=120)
+    out = started + out
+    imported, import_err = importer.communicate(timeout=120)
+    assert importer.returncode == 0 and b"Imported 30000 new answers" in imported, import_err.decode()
+    assert study.returncode == 0, err.decode()
+    assert len(printed_verdicts(out)) == 20
+    assert [card for _, card, _ in saved_since(home / "quizzer.db", 0) if card.startswith("q")] == [
+        card for card, _ in printed_verdicts(out)]
+    assert replay_disagreements(home) == []
+
+
+def write_lock_is_held(db_path) -> bool:
+    if not db_path.exists():
+        return False
+    db = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        db.close()
 
 
 @pytest.fixture

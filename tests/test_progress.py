@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quizzer.cli import app
+from quizzer.scheduler import new_state
 
 DECK = """\
 id: demo
@@ -235,3 +236,59 @@ def test_doctor_on_a_damaged_database_says_so_and_changes_nothing(runner, home):
     assert str(home / "quizzer.db") in result.output and "Traceback" not in result.output
     assert (home / "quizzer.db").read_bytes() == bytes(data)
     assert not (home / "backups").exists()
+
+
+def test_a_large_import_merges_in_batches_and_a_rerun_after_an_interruption_completes_it(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from quizzer.scheduler import Scheduler
+    from quizzer.store import Store
+    from quizzer.store.sync import check, import_reviews
+
+    at = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    lines = [json.dumps({
+        "review_id": f"r{n}", "deck": "d", "card": f"c{n % 3}", "reviewed_at": (at + timedelta(days=n)).isoformat(),
+        "rating": 3, "verdict": "correct", "response": "x", "duration_ms": 5, "session": None, "phase": "new",
+        "next_due": (at + timedelta(days=n + 1)).isoformat()}) for n in range(9)]
+    scheduler = Scheduler()
+    replay = lambda log: scheduler.replay(log, log[0][2])  # noqa: E731
+    replays = []
+
+    def failing_second(log):
+        replays.append(log)
+        if len(replays) == 2:
+            raise OSError("interrupted")  # e.g. killed: the first batch is saved, the second is not
+        return replay(log)
+
+    with Store(tmp_path / "q.db") as store:
+        with pytest.raises(OSError):
+            import_reviews(store, lines, "f", failing_second, now=at + timedelta(days=30), cards=2, hold=0, pause=0)
+        saved = store.db.execute("SELECT card, COUNT(*) FROM reviews GROUP BY card").fetchall()
+        assert saved == [("c0", 3)] and not check(store, set(), replay).disagreeing
+        again = import_reviews(store, lines, "f", replay, now=at + timedelta(days=30), cards=2, hold=0, pause=0)
+        assert (again.read, again.added, again.cards) == (9, 6, 2)
+        assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (9,)
+        assert not check(store, set(), replay).disagreeing
+
+
+def test_the_merge_does_work_in_proportion_to_the_file_not_to_its_square(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import import_reviews
+
+    at = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+
+    def steps(count):  # SQLite virtual-machine steps (in thousands) to import `count` answers, 10 per card
+        lines = [json.dumps({
+            "review_id": f"r{n}", "deck": "d", "card": f"c{n // 10}", "reviewed_at": (at + timedelta(days=n % 10)).isoformat(),
+            "rating": 3, "verdict": "correct", "response": "x", "duration_ms": 5, "session": None, "phase": "new",
+            "next_due": (at + timedelta(days=n % 10 + 1)).isoformat()}) for n in range(count)]
+        with Store(tmp_path / f"{count}.db") as store:
+            ticks = []
+            store.db.set_progress_handler(lambda: ticks.append(1), 1000)
+            import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]), now=at + timedelta(days=30),
+                           cards=20, hold=0, pause=0)
+            return len(ticks)
+
+    assert steps(4000) <= 2.5 * steps(2000)

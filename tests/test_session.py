@@ -1,6 +1,7 @@
 """The study engine driven by a scripted prompter and a hand-moved clock."""
 
 import random
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from quizzer.model import Card, Deck, Kind, Outcome, Phase, Rating
 from quizzer.scheduler import Scheduler
 from quizzer.session import Decision, Limits, Quit, StudySession
-from quizzer.store import Store
+from quizzer.store import Store, StoreBusy
 
 
 def typed(card_id, answer, **extra):
@@ -196,6 +197,43 @@ def test_close_is_hard_and_the_learner_can_override(store, clock):
     session(store, clock, [deck]).run(Script(clock, ["Tombouctou"] * 2))
     latest = {r["card"]: r["verdict"] for r in reversed(store.reviews())}
     assert latest == {"a": Outcome.CORRECT.value, "b": Outcome.WRONG.value}
+
+
+def test_an_answer_and_the_response_it_accepts_are_saved_together_or_not_at_all(store, clock):
+    deck = deck_of("d", typed("a", "Timbuktu"))
+    decide = lambda verdict, proposed: Decision(Rating.GOOD, override=True, remember=True)  # noqa: E731
+    # Saving the card's new state fails, after the review row is written and before anything else.
+    store.db.execute("CREATE TEMP TRIGGER fail BEFORE INSERT ON main.cards BEGIN SELECT RAISE(ABORT, 'injected'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="injected"):
+        session(store, clock, [deck]).run(Script(clock, ["Tombouctou"], decide=decide))
+    assert store.reviews() == [] and store.accepted() == []
+
+
+def test_an_answer_and_the_sessions_end_wait_for_a_busy_database_with_a_message_and_are_saved(store, clock, monkeypatch):
+    deck = deck_of("d", typed("a", "Timbuktu"))
+    busy, record = [StoreBusy("locked"), StoreBusy("locked")], store.record
+
+    def record_when_free(*args, **kwargs):
+        if busy:
+            raise busy.pop()
+        return record(*args, **kwargs)
+
+    end, ended = store.end_session, [StoreBusy("locked")]
+
+    def end_when_free(*args):
+        if ended:
+            raise ended.pop()
+        return end(*args)
+
+    monkeypatch.setattr(store, "record", record_when_free)
+    monkeypatch.setattr(store, "end_session", end_when_free)
+    script = Script(clock, ["Timbuktu"])
+    script.waiting = lambda message: script.outcomes.append(("waiting", message))
+    summary = session(store, clock, [deck]).run(script)
+    assert [outcome[0] for outcome in script.outcomes] == ["waiting", "waiting", "a", "waiting"]
+    assert store.db.execute("SELECT ended_at IS NOT NULL FROM sessions").fetchall() == [(1,)]
+    assert "nothing is lost" in script.outcomes[0][1]
+    assert reviews(store) == [("a", "correct", 3)] and summary.error is None
 
 
 def test_tag_limits_the_cards(store, clock):

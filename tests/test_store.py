@@ -17,9 +17,9 @@ def review(review_id, card="c1", at=T0, rating=Rating.GOOD, verdict=Outcome.CORR
     return Review(review_id, deck, card, at, rating, verdict, "resp", 1200, "s1")
 
 
-def record(store, scheduler, state, item, phase=None):
+def record(store, scheduler, state, item, phase=None, accept=None):
     after = scheduler.review(state, item.rating, item.reviewed_at, item.review_id)
-    store.record(item, phase or state.phase, after)
+    store.record(item, phase or state.phase, after, accept=accept)
     return after
 
 
@@ -51,7 +51,7 @@ def test_an_old_database_is_upgraded_keeping_its_reviews_after_a_backup(tmp_path
     with Store(path) as store:
         assert applied(store) == [name for name, _ in MIGRATIONS]
         assert [r["review_id"] for r in store.reviews()] == ["r1"]
-        store.accept_response("d", "c", "Keita", T0)
+        record(store, Scheduler(), new_state(T0), review("r2", card="c"), accept="Keita")
         assert store.accepted() == [("d", "c", "Keita")]
     backups = list((tmp_path / "backups").glob("quizzer-*-before-0002_accepted_responses.db"))
     assert len(backups) == 1
@@ -91,7 +91,7 @@ def test_a_failed_answer_leaves_no_half_write(tmp_path):
     with Store(tmp_path / "q.db") as store:
         record(store, scheduler, new_state(T0), review("r1", card="a"))
         with pytest.raises(StoreError):  # the second statement fails: the first must be rolled back
-            store._transaction(lambda: (store.db.execute("UPDATE cards SET phase = 'x'"),
+            store.transaction(lambda: (store.db.execute("UPDATE cards SET phase = 'x'"),
                                         store.db.execute("SELECT * FROM nowhere")))
         assert store.db.execute("SELECT phase FROM cards").fetchall() == [("learning",)]
 
@@ -107,6 +107,28 @@ def test_states_can_be_rebuilt_from_the_review_log(tmp_path):
         store.db.execute("UPDATE cards SET stability = 99, phase = 'review'")
         assert store.rebuild_states(lambda log: scheduler.replay(log, T0)) == 1
         assert store.states(["d"]) == live
+        # Rebuilding chosen cards: a state with no answer behind it goes, the others are left alone.
+        store.db.execute("INSERT INTO cards SELECT deck, 'ghost', phase, due, step, stability, difficulty, "
+                         "last_review FROM cards")
+        store.db.execute("UPDATE cards SET stability = 99 WHERE card = 'c1'")
+        assert store.rebuild_states(lambda log: scheduler.replay(log, T0), [("d", "ghost")]) == 0
+        assert set(store.states(["d"])) == {("d", "c1")} and store.states(["d"])[("d", "c1")].stability == 99
+
+
+def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    replay = lambda log: scheduler.replay(log, T0)  # noqa: E731
+    with Store(tmp_path / "q.db") as store:
+        # The other terminal answered first (Easy); this one scheduled Good from the card as new.
+        record(store, scheduler, new_state(T0), review("r1", rating=Rating.EASY))
+        late = review("r2", at=T0 + timedelta(minutes=1))
+        stale = scheduler.review(new_state(T0), Rating.GOOD, late.reviewed_at, "r2")
+        saved = store.record(late, Phase.NEW, stale, based_on=new_state(T0), replay=replay)
+        expected = scheduler.replay([("r1", Rating.EASY, T0), ("r2", Rating.GOOD, late.reviewed_at)], T0)
+        assert saved == expected and expected.due > stale.due + timedelta(days=1)
+        assert store.states(["d"]) == {("d", "c1"): expected}
+        row = store.db.execute("SELECT phase, due_after FROM reviews WHERE review_id = 'r2'").fetchone()
+        assert row == ("review", expected.due.isoformat(timespec="microseconds"))
 
 
 def test_a_database_from_a_newer_quizzer_is_refused_untouched(tmp_path):
@@ -168,3 +190,21 @@ def test_states_due_before_and_the_cards_reviewed(tmp_path):
         assert store.states(["d"], due_before=later.due) == {("d", "soon"): soon}
         assert set(store.states(["d"], due_before=later.due + timedelta(microseconds=1))) == {
             ("d", "soon"), ("d", "later")}
+
+
+def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):
+    from quizzer.store import log
+
+    def steps(others):  # SQLite virtual-machine steps (in hundreds) to read card c0's log
+        with Store(tmp_path / f"{others}.db") as store:
+            at = "2026-03-02T12:00:00.000000+00:00"
+            store.db.executemany(
+                "INSERT INTO reviews VALUES (?, 'd', ?, ?, 3, 'correct', '', 0, NULL, 'new', ?)",
+                [(f"r{n}", f"c{n}", at, at) for n in range(others)],
+            )
+            count = []
+            store.db.set_progress_handler(lambda: count.append(1), 100)
+            assert [key for key, _ in log.logs(store.db, [("d", "c0")])] == [("d", "c0")]
+            return len(count)
+
+    assert steps(20_000) <= steps(1_000) + 5  # the same work however long the rest of the log

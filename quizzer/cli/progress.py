@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, json_out, library, open_store, say, settings, user_errors
+from quizzer.cli.common import fail, json_out, library, open_store, say, settings, user_errors, warn
 
 app = typer.Typer(help="Move your progress between machines as a file of answers (JSON Lines).")
 
@@ -99,30 +99,40 @@ def import_(
 
     Answers are matched by review id. Every card that gained answers gets its schedule rebuilt by
     replaying all of its answers in time order, so two machines that swap files agree. A bad line
-    stops the import with FILE:LINE and nothing is saved.
+    stops the import with FILE:LINE and nothing is saved. An answer whose id is already here with
+    other contents is a conflict: the one here is kept, and the conflicts are counted.
+
+    A large file is merged in transactions of about a second, so you can study in another terminal
+    meanwhile; if the import is interrupted, run it again to add the rest.
     """
     import sys
+    from datetime import datetime, timezone
 
     from quizzer.store.sync import ProgressFileError, import_reviews
 
+    now = datetime.now(timezone.utc)
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, sys.stdin, "<stdin>", _replay())
+                result = import_reviews(store, sys.stdin, "<stdin>", _replay(), now=now)
             else:
                 with file.open(encoding="utf-8") as lines:
-                    result = import_reviews(store, lines, str(file), _replay())
+                    result = import_reviews(store, lines, str(file), _replay(), now=now)
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:
             fail(f"{file}: not UTF-8 text; nothing was imported")
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
-    known = result.read - result.added
+    conflicts = result.conflicts
+    known = result.read - result.added - conflicts.count
     say(
         f"Imported {result.added} new answers from {file} ({known} already here); "
         f"rebuilt the schedule of {result.cards} cards."
     )
+    if conflicts.count:
+        warn(f"{conflicts.count} answers conflict: the review id of one already here or earlier in the file, "
+             f"with other contents (first at {conflicts.first}); kept the first of each")
 
 
 def doctor(

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quizzer.model import CardState, Phase, Rating, Review
+from quizzer.model import CardState, Phase, Review
+from quizzer.store import log
+from quizzer.store.log import CardKey, Replay, iso, parse_time
 from quizzer.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -28,6 +30,10 @@ SQLiteError = sqlite3.DatabaseError
 
 class StoreError(Exception):
     """The progress database cannot be used; the message says what to do."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the write lock for the whole busy timeout; trying again may succeed."""
 
 
 def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
@@ -49,23 +55,11 @@ def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
             "or set QUIZZER_HOME to a folder you can write to."
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return StoreError(
+        return StoreBusy(
             f"{path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again. "
             "Earlier answers are safe."
         )
     return StoreError(f"could not use {path}: {exc}. Earlier answers are safe.")
-
-
-def iso(moment: datetime) -> str:
-    """UTC ISO-8601 with a fixed width, so text order is time order in SQL."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
-
-
-CardKey = tuple[str, str]  # (deck id, card id)
 
 
 class Store:
@@ -128,7 +122,7 @@ class Store:
         if pending and done:
             self._backup_before(pending[0][0])
         for name, sql in pending:
-            self._transaction(lambda: self._apply(name, sql))
+            self.transaction(lambda: self._apply(name, sql))
 
     def _apply(self, name: str, sql: str) -> None:
         # Checked again inside the write lock: another process may have just applied it.
@@ -171,9 +165,12 @@ class Store:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
 
-    def _transaction(self, work):
+    def transaction(self, work, *, lock: bool = True):
+        """Run `work()` in one transaction: all of it is saved, or none of it.
+
+        `lock=False` for work that writes only temporary tables: other processes may write meanwhile."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
             try:
                 result = work()
                 self.db.execute("COMMIT")
@@ -192,7 +189,7 @@ class Store:
     # -- writing ----------------------------------------------------------------------------
 
     def start_session(self, session_id: str, decks: Iterable[str], at: datetime) -> None:
-        self._transaction(
+        self.transaction(
             lambda: self.db.execute(
                 "INSERT INTO sessions (session_id, started_at, decks) VALUES (?, ?, ?)",
                 (session_id, iso(at), json.dumps(list(decks))),
@@ -200,76 +197,53 @@ class Store:
         )
 
     def end_session(self, session_id: str, at: datetime) -> None:
-        self._transaction(
+        self.transaction(
             lambda: self.db.execute("UPDATE sessions SET ended_at = ? WHERE session_id = ?", (iso(at), session_id))
         )
 
     def record(
         self, review: Review, phase_before: Phase, after: CardState, *,
-        based_on: CardState | None = None, replay=None,
+        based_on: CardState | None = None, replay: Replay | None = None, accept: str | None = None,
     ) -> CardState:
         """Append the review and update the card's cached state, in one transaction; returns the state saved.
 
         With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
         the answer was scheduled from). If another process answered the card meanwhile, the state is
-        rebuilt from the card's whole log with `replay(reviews)`, so it always equals a replay.
+        rebuilt from the card's whole log, so it always equals a replay. With `accept`, that response
+        counts as right for the card from now on, saved in the same transaction as the answer.
         """
+        key = (review.deck, review.card)
 
         def work() -> CardState:
-            saved, phase = after, phase_before
+            saved, phase, raced = after, phase_before, False
             if replay is not None:
-                current = self._state(review.deck, review.card)
+                current = log.state(self.db, key)
                 expected = None if based_on is None or based_on.phase is Phase.NEW else based_on
                 if current != expected:
-                    phase = current.phase if current else Phase.NEW
-                    saved = replay([*self._log(review.deck, review.card),
-                                    (review.review_id, review.rating, review.reviewed_at)])
+                    phase, raced = (current.phase if current else Phase.NEW), True
             self.db.execute(
                 "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     review.review_id, review.deck, review.card, iso(review.reviewed_at), int(review.rating),
                     review.verdict.value, review.response, review.duration_ms, review.session,
-                    phase.value, iso(saved.due),
+                    phase.value, iso(after.due),
                 ),
             )
-            self._put_state(review.deck, review.card, saved)
+            if raced:
+                saved = log.rebuild(self.db, replay, [key])[key]
+                self.db.execute("UPDATE reviews SET due_after = ? WHERE review_id = ?",
+                                (iso(saved.due), review.review_id))
+            else:
+                log.put_state(self.db, key, saved)
+            if accept is not None:
+                self.db.execute("INSERT OR IGNORE INTO accepted VALUES (?, ?, ?, ?)",
+                                (*key, accept, iso(review.reviewed_at)))
             return saved
 
-        return self._transaction(work)
-
-    def _state(self, deck: str, card: str) -> CardState | None:
-        row = self.db.execute(
-            "SELECT phase, due, step, stability, difficulty, last_review FROM cards WHERE deck = ? AND card = ?",
-            (deck, card),
-        ).fetchone()
-        return _card_state(*row) if row else None
-
-    def _log(self, deck: str, card: str) -> list[tuple[str, Rating, datetime]]:
-        """One card's reviews as (review id, rating, time), oldest first: what a replay needs."""
-        rows = self.db.execute(
-            "SELECT review_id, rating, reviewed_at FROM reviews WHERE deck = ? AND card = ? ORDER BY reviewed_at",
-            (deck, card),
-        )
-        return [(review_id, Rating(rating), parse_time(at)) for review_id, rating, at in rows]
-
-    def _put_state(self, deck: str, card: str, state: CardState) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                deck, card, state.phase.value, iso(state.due), state.step, state.stability, state.difficulty,
-                iso(state.last_review) if state.last_review else None,
-            ),
-        )
-
-    def accept_response(self, deck: str, card: str, response: str, at: datetime) -> None:
-        self._transaction(
-            lambda: self.db.execute(
-                "INSERT OR IGNORE INTO accepted VALUES (?, ?, ?, ?)", (deck, card, response, iso(at))
-            )
-        )
+        return self.transaction(work)
 
     def remove_accepted(self, deck: str, card: str, response: str) -> bool:
-        cursor = self._transaction(
+        cursor = self.transaction(
             lambda: self.db.execute(
                 "DELETE FROM accepted WHERE deck = ? AND card = ? AND response = ?", (deck, card, response)
             )
@@ -285,23 +259,11 @@ class Store:
             self.db.execute("DELETE FROM accepted WHERE deck = ?", (deck,))
             return deleted
 
-        return self._transaction(work)
+        return self.transaction(work)
 
-    def rebuild_states(self, replay) -> int:
-        """Recompute every card's cached state from the review log with `replay(reviews)`."""
-        by_card: dict[CardKey, list[tuple[str, Rating, datetime]]] = {}
-        for review_id, deck, card, rating, at in self.db.execute(
-            "SELECT review_id, deck, card, rating, reviewed_at FROM reviews ORDER BY reviewed_at"
-        ):
-            by_card.setdefault((deck, card), []).append((review_id, Rating(rating), parse_time(at)))
-
-        def work() -> None:
-            self.db.execute("DELETE FROM cards")
-            for (deck, card), log in by_card.items():
-                self._put_state(deck, card, replay(log))
-
-        self._transaction(work)
-        return len(by_card)
+    def rebuild_states(self, replay: Replay, keys: Iterable[CardKey] | None = None) -> int:
+        """Recompute the cached states of `keys` (all cards when None) from the review log; returns how many."""
+        return len(self.transaction(lambda: log.rebuild(self.db, replay, keys)))
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -316,7 +278,7 @@ class Store:
             f"WHERE deck IN ({marks}){due}",
             deck_list if due_before is None else [*deck_list, iso(due_before)],
         )
-        return {(deck, card): _card_state(*state) for deck, card, *state in rows}
+        return {(deck, card): log.card_state(*state) for deck, card, *state in rows}
 
     def reviewed(self, decks: Iterable[str], *, due_before: datetime | None = None) -> set[CardKey]:
         """Every card in `decks` with a state, i.e. answered at least once (only those due before
@@ -360,7 +322,7 @@ class Store:
             SELECT COUNT(*), COUNT(DISTINCT deck || '/' || card),
                    COALESCE(SUM(phase = 'new'), 0), COALESCE(SUM(phase = 'review'), 0),
                    COALESCE(SUM(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND rating > 1)), 0),
-                   COALESCE(SUM(duration_ms), 0)
+                   CAST(TOTAL(duration_ms) AS INTEGER)
             FROM reviews WHERE session = ?
             """,
             (session_id,),
@@ -402,16 +364,6 @@ class Store:
                 "session", "phase", "next_due")
         for row in self.db.execute(query, params):
             yield dict(zip(keys, row))
-
-
-_PHASES = {phase.value: phase for phase in Phase}  # a dict lookup: Phase(text) costs more, 100,000 times
-
-
-def _card_state(phase, due, step, stability, difficulty, last_review) -> CardState:
-    return CardState(
-        _PHASES[phase], parse_time(due), step, stability, difficulty,
-        parse_time(last_review) if last_review else None,
-    )
 
 
 def _statements(script: str) -> list[str]:

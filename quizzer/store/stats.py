@@ -110,10 +110,11 @@ def state_counts(store: Store, where: Filter, day_end: datetime, curve: Curve, n
         SELECT deck,
                COUNT(*),
                SUM(phase IN ('learning', 'relearning')),
-               SUM(phase = 'review' AND {_interval()} < ?),
-               SUM(phase = 'review' AND {_interval()} >= ?),
+               -- TOTAL, not SUM: a time julianday() cannot read (year 9999) gives NULL, never a NULL sum
+               CAST(TOTAL(phase = 'review' AND {_interval()} < ?) AS INTEGER),
+               CAST(TOTAL(phase = 'review' AND {_interval()} >= ?) AS INTEGER),
                SUM(due < ?),
-               SUM({_retrievability(store)})
+               TOTAL({_retrievability(store)})
         FROM cards WHERE {where.on()} GROUP BY deck
         """,
         [MATURE_DAYS, MATURE_DAYS, iso(day_end), factor, iso(now), decay, *where.params],
@@ -132,7 +133,8 @@ def tag_sums(store: Store, where: Filter, tagged: Iterable[tuple[str, str, str]]
     store.db.executemany("INSERT INTO temp.stats_tags VALUES (?, ?, ?)", tagged)
     rows = store.db.execute(
         f"""
-        SELECT t.tag, COUNT(*), SUM(c.phase = 'review' AND {_interval('c')} >= ?), SUM({_retrievability(store, 'c')})
+        SELECT t.tag, COUNT(*), CAST(TOTAL(c.phase = 'review' AND {_interval('c')} >= ?) AS INTEGER),
+               TOTAL({_retrievability(store, 'c')})
         FROM temp.stats_tags AS t JOIN cards AS c ON c.deck = t.deck AND c.card = t.card
         WHERE {where.on('c')} GROUP BY t.tag
         """,
@@ -216,7 +218,7 @@ def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
     rows = store.db.execute(
         f"""
         WITH {cte}
-        SELECT day, r.deck, COUNT(*), SUM({RIGHT}), SUM(r.duration_ms)
+        SELECT day, r.deck, COUNT(*), SUM({RIGHT}), CAST(TOTAL(r.duration_ms) AS INTEGER)
         FROM days JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
         WHERE {where.on('r')} GROUP BY day, r.deck
         """,
@@ -263,7 +265,7 @@ def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]
 def totals(store: Store, where: Filter) -> tuple[int, int, str | None]:
     """(answers, milliseconds answering, time of the first answer) over the whole log."""
     answers, duration = store.db.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(duration_ms), 0) FROM reviews WHERE {where.on()}", where.params
+        f"SELECT COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM reviews WHERE {where.on()}", where.params
     ).fetchone()
     (first,) = store.db.execute(
         f"SELECT MIN(reviewed_at) FROM reviews WHERE {where.on()}", where.params
@@ -300,7 +302,7 @@ def recent_sessions(store: Store, *, deck: str | None, since: datetime | None, l
 
 # Sums over answers: how many, to new cards, to cards in review, right, and the time spent answering.
 _ANSWER_SUMS = ("COUNT(*)", "COALESCE(SUM(phase = 'new'), 0)", "COALESCE(SUM(phase = 'review'), 0)",
-                f"COALESCE(SUM({RIGHT}), 0)", "COALESCE(SUM(duration_ms), 0)")
+                f"COALESCE(SUM({RIGHT}), 0)", "CAST(TOTAL(duration_ms) AS INTEGER)")
 _ANSWER_KEYS = ("answers", "new", "reviews", "right", "answering_ms")
 
 

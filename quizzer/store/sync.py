@@ -14,22 +14,35 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from quizzer.model import CardState, Outcome, Phase, Rating
-from quizzer.store import CardKey, Store, _card_state, explain, iso, parse_time
+from quizzer.model import Outcome, Phase
+from quizzer.store import CardKey, Store, explain, iso, log
+from quizzer.store.log import EARLIEST, Replay
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
         "phase", "next_due")
 _COLUMNS = "review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after"
-_BATCH = 10_000
+_BATCH = 10_000  # lines read, and rows exported, at a time
+# Merging holds the write lock for about HOLD seconds at a time, however loaded the machine, then
+# lets go for PAUSE: longer than the 0.1 s SQLite's busy handler sleeps at most between tries, so a
+# study session saving an answer in another terminal gets in.
+HOLD = 1.0
+PAUSE = 0.15
+MERGE_CARDS = 1_000  # reviews, whole cards at a time, merged between two looks at the clock
 
-Replay = Callable[[list[tuple[str, Rating, datetime]]], CardState]
+# Times a progress file may hold. Nothing before EARLIEST (1970); a clock a day ahead is forgiven;
+# nothing is scheduled further ahead than the scheduler's longest interval (100 years). The bounds also
+# keep every date computed from these times (study days, streaks, forecasts) in range.
+CLOCK_SLACK = timedelta(days=1)
+LONGEST_INTERVAL = timedelta(days=36_500)
+LONGEST_ANSWER_MS = 10**12  # 31 years: a million answers' total time still fits SQLite's integers
 
 
 class ProgressFileError(Exception):
@@ -41,10 +54,19 @@ class ProgressFileError(Exception):
 
 
 @dataclass(frozen=True)
+class Conflicts:
+    """Reviews whose id is already here (or earlier in the file) with other contents; the first is kept."""
+
+    count: int = 0
+    first: str | None = None  # FILE:LINE of the first one
+
+
+@dataclass(frozen=True)
 class ImportResult:
     read: int  # reviews in the file
     added: int  # of those, new to this database
     cards: int  # cards whose state was rebuilt from their merged log
+    conflicts: Conflicts = Conflicts()
 
 
 # -- export ---------------------------------------------------------------------------------------
@@ -78,36 +100,107 @@ def atomic_file(target: Path) -> Iterator[IO[str]]:
 # -- import ---------------------------------------------------------------------------------------
 
 
-def import_reviews(store: Store, lines: Iterable[str], source: str, replay: Replay) -> ImportResult:
-    """Merge JSON Lines reviews into the log and rebuild the touched cards' states, in one transaction.
+def import_reviews(
+    store: Store, lines: Iterable[str], source: str, replay: Replay, *, now: datetime,
+    hold: float = HOLD, pause: float = PAUSE, cards: int = MERGE_CARDS,
+) -> ImportResult:
+    """Merge JSON Lines reviews into the log and rebuild the states of the cards that gained answers.
 
-    A line that is not a valid review raises ProgressFileError naming it, and nothing is saved.
+    First every line is checked, into a temporary table and without locking the database: a line
+    that is not a valid review raises ProgressFileError naming it, and nothing is saved. Then the
+    reviews are merged a few cards at a time (about `cards` reviews), in transactions of about `hold`
+    seconds that add the reviews and rebuild those cards, with a `pause` between them so a study
+    session in another terminal can save its answers meanwhile. Stopped between transactions (killed,
+    a full disk), the database holds part of the file with every card's state still the replay of its
+    log, and importing the file again adds the rest: merging by review id makes a re-run complete it.
     """
+    db = store.db
+    # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
+    db.execute("PRAGMA cache_size = -32768")
+    try:
+        read, conflicts = store.transaction(lambda: _check_lines(db, lines, source, now), lock=False)
+        groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
+        chunks = _chunks(groups, cards)
+        totals = [0, 0]  # answers added, cards rebuilt
 
-    def work() -> ImportResult:
-        db = store.db
-        # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
-        db.execute("PRAGMA cache_size = -32768")
-        db.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLUMNS} FROM reviews WHERE 0")
-        try:
-            read = 0
-            numbered = enumerate(lines, 1)
-            while batch := list(itertools.islice(numbered, _BATCH)):
-                rows = [_row(text, number, source) for number, text in batch if text.strip()]
-                db.executemany(f"INSERT INTO incoming VALUES ({', '.join('?' * len(KEYS))})", rows)
-                read += len(rows)
-            (last_before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
-            # A review id already saved (or repeated in the file) is the same answer: it is kept once.
-            db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM incoming ORDER BY reviewed_at")
-            (added,) = db.execute("SELECT changes()").fetchone()
-            touched = db.execute(
-                "SELECT DISTINCT deck, card FROM reviews WHERE rowid > ?", (last_before,)
-            ).fetchall()
-            return ImportResult(read, added, _rebuild(store, touched, replay))
-        finally:
-            db.execute("DROP TABLE temp.incoming")
+        def merge_for_a_while(chunk: list[CardKey]) -> list[CardKey] | None:
+            """Merge chunks until `hold` seconds have passed; the next chunk, None when all are merged."""
+            deadline = time.monotonic() + hold
+            while chunk is not None:
+                added, rebuilt = _merge(db, chunk, replay)
+                totals[0], totals[1] = totals[0] + added, totals[1] + rebuilt
+                chunk = next(chunks, None)
+                if time.monotonic() >= deadline:
+                    break
+            return chunk
 
-    return store._transaction(work)
+        chunk = next(chunks, None)
+        while chunk is not None:
+            chunk = store.transaction(lambda: merge_for_a_while(chunk))
+            if chunk is not None:
+                time.sleep(pause)
+        return ImportResult(read, totals[0], totals[1], conflicts)
+    finally:
+        db.execute("DROP TABLE IF EXISTS temp.incoming")
+
+
+def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[int, Conflicts]:
+    """Every line of the file, checked, into temp.incoming, each review id once (its first line);
+    returns how many reviews were read and those whose id is known with other contents."""
+    db.execute(f"CREATE TEMP TABLE incoming (line INTEGER PRIMARY KEY, {_COLUMNS})")
+    window = _Window(now)
+    read = 0
+    numbered = enumerate(lines, 1)
+    while chunk := list(itertools.islice(numbered, _BATCH)):
+        rows = [(number, *_row(text, number, source, window)) for number, text in chunk if text.strip()]
+        db.executemany(f"INSERT INTO temp.incoming VALUES (?, {', '.join('?' * len(KEYS))})", rows)
+        read += len(rows)
+    db.execute("CREATE INDEX temp.incoming_ids ON incoming (review_id, line)")
+    db.execute("CREATE INDEX temp.incoming_cards ON incoming (deck, card)")
+    differs = " OR ".join(f"a.{column} IS NOT b.{column}" for column in _COLUMNS.split(", ")[1:])
+    # The same id twice is the same answer, kept once: the first line in the file, or the copy already here.
+    repeated = db.execute(
+        "SELECT b.line, (" + differs + ") FROM incoming a JOIN incoming b "
+        "ON b.review_id = a.review_id AND b.line > a.line "
+        "WHERE a.line = (SELECT MIN(line) FROM incoming WHERE review_id = a.review_id)"
+    ).fetchall()
+    known = db.execute(
+        "SELECT b.line FROM incoming b JOIN main.reviews a ON a.review_id = b.review_id WHERE " + differs
+    ).fetchall()
+    db.executemany("DELETE FROM incoming WHERE line = ?", [(line,) for line, _ in repeated])
+    lines_in_conflict = sorted({line for line, different in repeated if different} | {line for (line,) in known})
+    return read, Conflicts(len(lines_in_conflict), f"{source}:{lines_in_conflict[0]}" if lines_in_conflict else None)
+
+
+def _chunks(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[CardKey]]:
+    """Cards in groups of about `size` reviews: each card's reviews are merged, and it is rebuilt, once."""
+    chosen, count = [], 0
+    for deck, card, reviews in groups:
+        chosen.append((deck, card))
+        count += reviews
+        if count >= size:
+            yield chosen
+            chosen, count = [], 0
+    if chosen:
+        yield chosen
+
+
+def _merge(db, cards: list[CardKey], replay: Replay) -> tuple[int, int]:
+    """Add the incoming reviews of `cards` to the log and rebuild those that gained any; (added, rebuilt)."""
+    (last_before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS merging (deck TEXT, card TEXT, PRIMARY KEY (deck, card))")
+    db.execute("DELETE FROM temp.merging")
+    db.executemany("INSERT INTO temp.merging VALUES (?, ?)", cards)
+    db.execute(
+        f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {', '.join('i.' + c for c in _COLUMNS.split(', '))} "
+        # CROSS JOIN: SQLite would otherwise walk all of temp.incoming for each chunk of cards.
+        "FROM temp.merging m CROSS JOIN temp.incoming i ON i.deck = m.deck AND i.card = m.card ORDER BY i.reviewed_at"
+    )
+    (added,) = db.execute("SELECT changes()").fetchone()
+    # NOT INDEXED: read only the rows just added, not an index of the whole log.
+    touched = db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?",
+                         (last_before,)).fetchall()
+    return added, len(log.rebuild(db, replay, touched))
 
 
 class _Invalid(ValueError):
@@ -116,25 +209,44 @@ class _Invalid(ValueError):
 
 _VERDICTS = tuple(outcome.value for outcome in Outcome)
 _PHASES = tuple(phase.value for phase in Phase)
-_RATINGS = {int(rating): rating for rating in Rating}
 
 
-def _row(text: str, number: int, source: str) -> tuple:
+@dataclass(frozen=True)
+class _Window:
+    """The times a review may carry, as of `now`."""
+
+    now: datetime
+
+    @property
+    def answered(self) -> tuple[datetime, datetime, str]:
+        return EARLIEST, self.now + CLOCK_SLACK, "no answer is older than 1970 or given after tomorrow"
+
+    @property
+    def due(self) -> tuple[datetime, datetime, str]:
+        return (EARLIEST, self.now + CLOCK_SLACK + LONGEST_INTERVAL,
+                "no card is due before 1970 or more than 100 years from now")
+
+
+def _row(text: str, number: int, source: str, window: _Window) -> tuple:
     """One line of a progress file as a `reviews` row, or ProgressFileError saying what is wrong."""
     try:
         review = json.loads(text)
     except ValueError as exc:
         raise ProgressFileError(source, number, f"not JSON ({exc})") from None
+    except RecursionError:
+        raise ProgressFileError(source, number, "not JSON (nested too deeply)") from None
     if not isinstance(review, dict):
         raise ProgressFileError(
             source, number, "each line must be one review: a JSON object with the keys of `history --reviews --json`"
         )
     try:
         return (
-            _text(review, "review_id"), _text(review, "deck"), _text(review, "card"), _time(review, "reviewed_at"),
+            _text(review, "review_id"), _text(review, "deck"), _text(review, "card"),
+            _time(review, "reviewed_at", window.answered),
             _whole(review, "rating", 1, 4), _one_of(review, "verdict", _VERDICTS),
-            _text(review, "response", empty=True), _whole(review, "duration_ms", 0, None),
-            _text(review, "session", null=True), _one_of(review, "phase", _PHASES), _time(review, "next_due"),
+            _text(review, "response", empty=True), _whole(review, "duration_ms", 0, LONGEST_ANSWER_MS),
+            _text(review, "session", null=True), _one_of(review, "phase", _PHASES),
+            _time(review, "next_due", window.due),
         )
     except KeyError as exc:
         raise ProgressFileError(source, number, f"missing '{exc.args[0]}'") from None
@@ -147,63 +259,52 @@ def _text(review: dict, key: str, *, empty: bool = False, null: bool = False) ->
     if value is None and null:
         return None
     if type(value) is not str or not (value or empty):
-        raise _Invalid(f"'{key}' must be {'text' if empty else 'non-empty text'}, not {value!r}")
+        raise _Invalid(f"'{key}' must be {'text' if empty else 'non-empty text'}, not {_shown(value)}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # JSON's "\ud800" escape: half of a UTF-16 pair, not a character
+            bad = exc.object[exc.start:exc.end]
+            raise _Invalid(f"'{key}' holds {bad!r}, a lone surrogate that is not text") from None
     return value
 
 
-def _time(review: dict, key: str) -> str:
+def _time(review: dict, key: str, window: tuple[datetime, datetime, str]) -> str:
     value = _text(review, key)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Invalid(f"'{key}' must be a date and time like 2026-03-02T12:00:00+00:00, not {value!r}") from None
+        raise _Invalid(f"'{key}' must be a date and time like 2026-03-02T12:00:00+00:00, not {_shown(value)}") from None
     if moment.tzinfo is None:
-        raise _Invalid(f"'{key}' must include a time zone (UTC offset), not {value!r}")
+        raise _Invalid(f"'{key}' must include a time zone (UTC offset), not {_shown(value)}")
+    earliest, latest, why = window
+    if not earliest <= moment <= latest:
+        raise _Invalid(f"'{key}' {_shown(value)} is not between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d}: {why}")
     # Already in the stored form (as `progress export` writes it): keep the text, a third of the cost.
     if len(value) == 32 and value[10] == "T" and value[19] == "." and value.endswith("+00:00"):
         return value
     return iso(moment)
 
 
-def _whole(review: dict, key: str, low: int, high: int | None) -> int:
+def _whole(review: dict, key: str, low: int, high: int) -> int:
     value = review[key]
-    if type(value) is not int or value < low or (high is not None and value > high):
-        allowed = f"{', '.join(map(str, range(low, high)))} or {high}" if high else f"a whole number from {low}"
-        raise _Invalid(f"'{key}' must be {allowed}, not {value!r}")
+    if type(value) is not int or not low <= value <= high:
+        allowed = f"{', '.join(map(str, range(low, high)))} or {high}" if high - low < 5 else f"a whole number from {low} to {high}"
+        raise _Invalid(f"'{key}' must be {allowed}, not {_shown(value)}")
     return value
+
+
+def _shown(value: object) -> str:
+    """A value quoted in a message, cut short: a line of the file may be megabytes long."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _one_of(review: dict, key: str, allowed: tuple[str, ...]) -> str:
     value = review[key]
     if value not in allowed:
-        raise _Invalid(f"'{key}' must be one of {', '.join(allowed)}, not {value!r}")
+        raise _Invalid(f"'{key}' must be one of {', '.join(allowed)}, not {_shown(value)}")
     return value
-
-
-def _rebuild(store: Store, keys: list[CardKey], replay: Replay) -> int:
-    """Replace the cached states of `keys` by a replay of each card's whole log."""
-    for key, log in _logs(store, keys):
-        store._put_state(*key, replay(log))
-    return len(keys)
-
-
-def _logs(store: Store, keys: list[CardKey] | None = None) -> Iterator[tuple[CardKey, list]]:
-    """Each card's review log, oldest first, as (key, [(review id, rating, time), ...]); all cards or `keys`."""
-    db = store.db
-    if keys is None:
-        rows = db.execute(
-            "SELECT deck, card, review_id, rating, reviewed_at FROM reviews ORDER BY deck, card, reviewed_at"
-        )
-    else:
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (deck TEXT, card TEXT, PRIMARY KEY (deck, card))")
-        db.execute("DELETE FROM temp.wanted")
-        db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?, ?)", keys)
-        rows = db.execute(
-            "SELECT r.deck, r.card, review_id, rating, reviewed_at FROM temp.wanted w "
-            "JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY r.deck, r.card, reviewed_at"
-        )
-    for key, group in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
-        yield key, [(review_id, _RATINGS[rating], parse_time(at)) for _, _, review_id, rating, at in group]
 
 
 # -- doctor ---------------------------------------------------------------------------------------
@@ -236,11 +337,11 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
-    cached = dict(_cached_states(store))
+    cached = dict(log.states(store.db))
     seen: set[CardKey] = set()
-    for key, log in _logs(store):
+    for key, entries in log.logs(store.db):
         seen.add(key)
-        if cached.get(key) != replay(log):
+        if cached.get(key) != replay(entries):
             result.disagreeing.append(key)
     result.disagreeing += sorted(set(cached) - seen)  # a state with no review behind it
     keys = seen | set(cached)
@@ -249,9 +350,3 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
         result.orphaned[deck] = result.orphaned.get(deck, 0) + 1
     return result
 
-
-def _cached_states(store: Store) -> Iterator[tuple[CardKey, CardState]]:
-    for deck, card, *state in store.db.execute(
-        "SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards"
-    ):
-        yield (deck, card), _card_state(*state)

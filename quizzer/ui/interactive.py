@@ -137,6 +137,9 @@ class InteractivePrompter:
             return Decision(Rating(int(choice[4:])))
         return Decision(proposed)
 
+    def waiting(self, message: str) -> None:
+        self.console.print(Text(f"Waiting: {message}", style="yellow"))
+
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         self.console.print(Text(f"Saved · {rating.name.lower()} · back in {short_duration(due_in)}", style="dim"))
 

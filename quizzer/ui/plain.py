@@ -89,6 +89,9 @@ class PlainPrompter:
     def confirm(self, question, response, verdict, proposed, intervals) -> Decision:
         return Decision(proposed)
 
+    def waiting(self, message: str) -> None:
+        self._print(f"waiting: {message}")
+
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         word = rating.name.lower() if verdict.outcome is Outcome.SELF else verdict.outcome.value
         reason = f" ({literal(verdict.reason)})" if verdict.reason else ""

@@ -64,9 +64,13 @@ def short_duration(span: timedelta) -> str:
 
 def local_time(moment: datetime | str) -> str:
     """A UTC time (or its ISO text) as local `YYYY-MM-DD HH:MM`."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    try:
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        moment = moment.astimezone()
+    except (ValueError, OverflowError):  # a time at the calendar's very ends, written by other means: as stored
+        pass
+    return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else literal(moment)
 
 
 def summary_rows(summary) -> list[tuple[str, str]]:

@@ -160,7 +160,8 @@ def library(tmp_path_factory):
                           input="\n".join([typed, "1", "1 2", "", "3", "true", typed, "3", typed, "q"]) + "\n")
     assert study.exit_code == 0, study.output
     with Store(home / "quizzer.db") as store:
-        store.accept_response("hostile", "typed", hostile_text("accepted"), datetime(2026, 3, 2, tzinfo=timezone.utc))
+        store.db.execute("INSERT INTO accepted VALUES ('hostile', 'typed', ?, '2026-03-02T00:00:00+00:00')",
+                         (hostile_text("accepted"),))
     return {"home": home, "linked": linked, "broken": broken, "study": study.output}
 
 
