@@ -130,7 +130,7 @@ def test_new_limit_and_nothing_left(runner, demo):
 def test_unknown_deck_exits_2_listing_known_ids(runner, demo):
     result = runner.invoke(app, ["study", "nope"])
     assert result.exit_code == 2
-    assert "unknown deck 'nope'; known decks:" in result.output and "demo" in result.output
+    assert "no deck 'nope'; known decks:" in result.output and "demo" in result.output
 
 
 def test_unknown_tag_exits_2(runner, demo):

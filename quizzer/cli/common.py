@@ -6,6 +6,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 import typer
@@ -174,6 +175,19 @@ def user_decks():
 
     where = _checked_home()
     return UserDecks(where.decks, where.linked)
+
+
+def unused_name(folder: Path, stem: str, suffix: str) -> Path:
+    """`{stem}-STAMP{suffix}` in `folder` (STAMP: UTC time to the second), numbered if that name is taken:
+    a backup never overwrites another."""
+    import itertools
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    for number in itertools.count(1):
+        candidate = folder / f"{stem}-{stamp}{'' if number == 1 else f'-{number}'}{suffix}"
+        if not candidate.exists():
+            return candidate
 
 
 def stdin_is_terminal() -> bool:

@@ -8,8 +8,10 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, user_decks, user_errors,
+    EXIT_BAD_INPUT, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, unused_name, user_decks,
+    user_errors,
 )
+from quizzer.cli.resolve import resolve
 
 app = typer.Typer(help="List, check, add, write, show, remove, import and export decks.", no_args_is_help=False)
 
@@ -203,53 +205,80 @@ def show(
 
 @app.command("remove")
 def remove(
-    deck_id: str = typer.Argument(..., help="The id of the deck to remove.", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The id of the deck to remove.", show_default=False),
     purge: bool = typer.Option(False, "--purge", help="Also delete the deck's progress (its answers and "
-                               "schedule), after a confirmation."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+                               "schedule)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
 ) -> None:
     """Remove one of your decks; its history stays (and shows in `quizzer history`).
 
-    A linked deck is only unregistered: its file stays where it is. With --purge the deck's answers
-    and schedule are deleted too, in one transaction, after you confirm; with --purge a deck that is
-    no longer installed can still have its leftover progress deleted.
+    Asks first, in a terminal (--yes for scripts), and keeps a copy of the deck file in backups/
+    in the data folder (see `quizzer paths`); `quizzer decks add` on that copy brings it back. A
+    linked deck is only unregistered: its file stays where it is. With --purge the deck's answers
+    and schedule are deleted too, in one transaction; with --purge a deck that is no longer
+    installed can still have its leftover progress deleted.
     """
     from quizzer.formats.common import plural
     from quizzer.library import deck_id_problem
+    from quizzer.store.stats import decks_with_progress
 
     with user_errors():
-        problem = deck_id_problem(deck_id)
-        if problem:
-            fail(problem)
+        if deck_id_problem(deck_id):
+            fail(deck_id_problem(deck_id))
         decks = library()
-        if any(d.id == deck_id and d.builtin for d in decks):
-            fail(f"'{deck_id}' is a built-in deck; it cannot be removed")
         folder = user_decks()
-        where = folder.installation(deck_id, decks)
         with open_store() as store:
+            if any(d.id == deck_id and d.builtin for d in decks):
+                fail(f"'{deck_id}' is a built-in deck; it cannot be removed")
+            yours = {d.id for d in decks if not d.builtin} | set(folder.links())
+            yours |= {p.stem for p in folder.folder.glob("*.yaml")}  # a copy that no longer loads
+            deck_id = resolve(deck_id, yours | (set(decks_with_progress(store)) if purge else set()))
+            where = folder.installation(deck_id, decks)
             answers = store.answer_count(deck_id)
             counted = plural(answers, "answer")
             if where is None and not (purge and answers):
-                yours = ", ".join(sorted(d.id for d in decks if not d.builtin)) or "none"
-                fail(f"no deck '{deck_id}' is installed; your decks: {yours}")
-            if purge and not yes:
-                typer.confirm(f"Delete all progress of deck '{deck_id}' ({counted})? This cannot be undone",
-                              abort=True)
+                fail(f"deck '{deck_id}' is not installed and has no progress to delete")
+            deleting = [f"deck '{deck_id}' (a copy is kept in backups/)"] if where and not where.linked else []
+            if purge:
+                whose = "all its progress" if deleting else f"all progress of deck '{deck_id}'"
+                deleting.append(f"{whose} ({counted}; this cannot be undone)")
+            if deleting and not yes:
+                if not stdin_is_terminal():
+                    fail(f"`decks remove` asks before deleting {' and '.join(deleting)}; "
+                         "run it in a terminal, or add --yes")
+                typer.confirm(f"Delete {' and '.join(deleting)}?", abort=True)
+            kept = _backup_deck(where) if where is not None and not where.linked else None
             if where is None:
                 store.delete_deck_progress(deck_id)
             else:
                 with folder.removing(where):
                     if purge:
                         store.delete_deck_progress(deck_id)
-    if where is not None:
-        how = "Unlinked" if where.linked else "Removed"
-        kept = " (the file stays where it is)" if where.linked else ""
-        say(f"{how} deck '{deck_id}': {where.path}{kept}.")
+    if where is not None and where.linked:
+        say(f"Unlinked deck '{deck_id}': {where.path} (the file stays where it is).")
+    elif kept is not None:
+        say(f"Removed deck '{deck_id}'; a copy is in {kept} (`quizzer decks add {kept}` restores it).")
     if purge:
         say(f"Deleted its progress: {counted}.")
     elif answers:
         say(f"Its history stays: {counted} (`quizzer history --deck {deck_id}`); "
             f"`quizzer decks remove {deck_id} --purge` deletes it.")
+
+
+def _backup_deck(where) -> Path:
+    """Copy an installed deck file into backups/ under a name of its own; nothing is removed if this fails."""
+    from quizzer.config import paths
+    from quizzer.library import write_atomically
+
+    backups = paths().home / "backups"
+    try:
+        backups.mkdir(parents=True, exist_ok=True)
+        data = where.path.read_bytes()
+    except OSError as exc:
+        fail(f"cannot keep a copy of {where.path} in {backups} ({exc.strerror}); nothing removed")
+    target = unused_name(backups, f"deck-{where.deck_id}", ".yaml")
+    write_atomically(target, data)
+    return target
 
 
 @app.command("import")
@@ -327,10 +356,8 @@ def export(
 
 
 def _known_deck(deck_id: str, decks):
-    deck = next((d for d in decks if d.id == deck_id), None)
-    if deck is None:
-        fail(f"unknown deck '{deck_id}'; known decks: {', '.join(sorted(d.id for d in decks)) or 'none'}")
-    return deck
+    known = {d.id: d for d in decks}
+    return known[resolve(deck_id, known)]
 
 
 def _report(result) -> None:

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import data_out, fail, library, open_store, print_json, say, settings, user_errors
+from quizzer.cli.resolve import resolve
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
 SCREEN_ANSWERS = 50
@@ -32,6 +33,7 @@ def history(
     to cards in review, right, wrong and accuracy.
     """
     from quizzer.stats import ReviewEntry, ReviewHistory, SessionRow, review_history, session_history
+    from quizzer.store.stats import decks_with_progress
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
@@ -43,7 +45,7 @@ def history(
         decks = library() if reviews or deck is not None else []
         with open_store() as store:
             if deck is not None:
-                _check_deck(store, decks, deck)
+                deck = resolve(deck, {d.id for d in decks} | set(decks_with_progress(store)))
             if reviews:
                 found = review_history(store, decks, deck=deck, since=start, limit=limit)
                 records = (row.to_dict() for row in found.rows)
@@ -78,14 +80,6 @@ def _day_start(text: str):
     except ValueError:
         fail(f"--since: '{text}' is not a date like 2026-03-02")
     return StudyDays(datetime.now(timezone.utc), settings().day_starts_at).start_of(day)
-
-
-def _check_deck(store, decks, deck: str) -> None:
-    from quizzer.store.stats import decks_with_progress
-
-    known = set(decks_with_progress(store)) | {d.id for d in decks}
-    if deck not in known:
-        fail(f"unknown deck '{deck}'; known decks: {', '.join(sorted(known)) or 'none'}")
 
 
 def _print_csv(records, kind) -> None:

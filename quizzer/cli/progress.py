@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, json_out, library, open_store, say, settings, user_errors
+from quizzer.cli.common import fail, json_out, library, open_store, say, settings, unused_name, user_errors
 
 app = typer.Typer(help="Move your progress between machines as a file of answers (JSON Lines).")
 
@@ -20,23 +20,6 @@ def _replay():
 
     scheduler = Scheduler(desired_retention=settings().desired_retention)
     return lambda log: scheduler.replay(log, log[0][2])
-
-
-def _stamp() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-
-
-def _unused_name(folder: Path, suffix: str = "") -> Path:
-    """`quizzer-STAMP{suffix}.db` in `folder`, numbered if a backup was already made this second."""
-    import itertools
-
-    stamp = _stamp()
-    for number in itertools.count(1):
-        candidate = folder / f"quizzer-{stamp}{'' if number == 1 else f'-{number}'}{suffix}.db"
-        if not candidate.exists():
-            return candidate
 
 
 def backup(
@@ -52,9 +35,9 @@ def backup(
     with user_errors(), open_store() as store:
         if path is None:
             (store.path.parent / "backups").mkdir(exist_ok=True)
-            target = _unused_name(store.path.parent / "backups")
+            target = unused_name(store.path.parent / "backups", "quizzer", ".db")
         elif path.is_dir():
-            target = _unused_name(path)
+            target = unused_name(path, "quizzer", ".db")
         elif path.exists():
             fail(f"{path} already exists; choose another name (a backup never overwrites a file)")
         elif not path.parent.is_dir():
@@ -150,7 +133,7 @@ def doctor(
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
             if found.disagreeing and fix:
                 (store.path.parent / "backups").mkdir(exist_ok=True)
-                copy = _unused_name(store.path.parent / "backups", "-before-doctor-fix")
+                copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
                 store.backup(copy)
                 rebuilt = store.rebuild_states(replay)
                 say(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")

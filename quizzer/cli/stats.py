@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import fail, library, open_store, print_json, say, settings, user_errors
+from quizzer.cli.resolve import resolve
 
 NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
 
@@ -41,6 +42,13 @@ def _progress(*, fuzz: bool = True):
                 fail(str(exc))
 
 
+def _known_decks(decks, store) -> set[str]:
+    """Deck ids these commands accept: installed decks and decks whose file is gone but whose answers stay."""
+    from quizzer.store.stats import decks_with_progress
+
+    return {d.id for d in decks} | set(decks_with_progress(store))
+
+
 def stats(
     deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to count; all if none."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
@@ -56,8 +64,9 @@ def stats(
 
     moment = now_or(now)
     with _progress() as (config, decks, store, scheduler):
+        known = _known_decks(decks, store)
         result = compute_stats(
-            store, scheduler, decks, decks=deck_ids or (), tag=tag, now=moment, day_starts_at=config.day_starts_at,
+            store, scheduler, decks, decks=[resolve(d, known) for d in deck_ids or ()], tag=tag, now=moment, day_starts_at=config.day_starts_at,
         )
     if as_json:
         print_json(result.to_dict())
@@ -86,7 +95,7 @@ def cards(
     moment = now_or(now)
     with _progress() as (config, decks, store, scheduler):
         rows = list_cards(
-            store, scheduler, decks, deck=deck, tag=tag, due_only=due, leeches_only=leeches, now=moment,
+            store, scheduler, decks, deck=deck and resolve(deck, _known_decks(decks, store)), tag=tag, due_only=due, leeches_only=leeches, now=moment,
             day_starts_at=config.day_starts_at,
         )
     if as_json:
@@ -115,6 +124,11 @@ def card(
     moment = now_or(now)
     # Without fuzz: the intervals shown are FSRS's own, not one random draw of their spread.
     with _progress(fuzz=False) as (_, decks, store, scheduler):
+        deck = resolve(deck, _known_decks(decks, store))
+        installed = next((d for d in decks if d.id == deck), None)
+        card_ids = {c.id for c in installed.cards} if installed else set()
+        card_id = resolve(card_id, card_ids | {card for _, card in store.reviewed([deck])}, kind="card",
+                          listing=f"`quizzer cards {deck}` lists them")
         detail = card_detail(store, scheduler, decks, deck, card_id, now=moment)
     if as_json:
         print_json(detail.to_dict())

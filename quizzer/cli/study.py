@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import fail, library, open_store, say, settings, stdin_is_terminal, user_errors
+from quizzer.cli.resolve import resolve
 
 
 def study(
@@ -36,10 +37,7 @@ def study(
         decks = library()
         known = {d.id: d for d in decks}
         if deck_ids:
-            unknown = [d for d in deck_ids if d not in known]
-            if unknown:
-                fail(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
-            decks = [known[d] for d in dict.fromkeys(deck_ids)]
+            decks = [known[d] for d in dict.fromkeys(resolve(d, known) for d in deck_ids)]
         if not decks:
             fail("no decks to study; add one with `quizzer decks add FILE`")
         limits = Limits(
