@@ -270,6 +270,25 @@ def test_a_failed_purge_puts_the_deck_file_back(runner, deck_file, quizzer_home,
     assert sorted(p.name for p in (quizzer_home / "decks").iterdir()) == ["mine.yaml"]
 
 
+@pytest.mark.parametrize("key, removed", [("n", False), ("y", True)])
+def test_remove_asks_in_a_real_terminal(deck_file, quizzer_home, key, removed):
+    import os
+    import sys
+
+    import pexpect
+
+    invoke(CliRunner(), "decks", "add", deck_file)
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "decks", "remove", "mine"], encoding="utf-8", timeout=20,
+                          env={**os.environ, "QUIZZER_HOME": str(quizzer_home), "TERM": "xterm"}, dimensions=(30, 60))
+    child.expect_exact("Delete deck 'mine' (a copy is kept in backups/)? [y/N]")
+    child.sendline(key)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == (0 if removed else 1)
+    assert (quizzer_home / "decks" / "mine.yaml").exists() is not removed
+    assert [p.read_text() for p in (quizzer_home / "backups").glob("deck-mine-*.yaml")] == ([DECK] if removed else [])
+
+
 def test_remove_removes_nothing_when_no_copy_can_be_kept(runner, deck_file, quizzer_home):
     invoke(runner, "decks", "add", deck_file)
     (quizzer_home / "backups").write_text("a file where the folder should be")
