@@ -25,7 +25,8 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 NOW = (T0 + timedelta(hours=1)).isoformat()
 LONG = "a-long-deck-id-on-narrow-screens"  # 32 characters: with a card id, 57
 CARDS = ["the-longest-card-id-here", "second-card", "third-card-of-the-deck"]
-DECK = f"id: {LONG}\ntitle: A deck with a long id and a title that needs two lines at sixty columns\ncards:\n" + "".join(
+TITLE = "A deck with a long id and a title that needs two lines at sixty columns"
+DECK = f"id: {LONG}\ntitle: {TITLE}\ncards:\n" + "".join(
     f"  - id: {card}\n    question: Which answer does card {card} want, asked in a question long enough to wrap?\n"
     f"    answer: answer {n}\n" for n, card in enumerate(CARDS)
 )
@@ -126,7 +127,8 @@ def test_a_table_is_a_table_while_its_longest_words_fit_then_blocks():
     at_31 = render(Fitted(table), 31)
     assert at_31.splitlines()[0].split() == ["deck", "due", "today"] and "mali-2012-rebellions" in at_31
     at_30 = render(Fitted(table), 30)
-    assert [line.rstrip() for line in at_30.splitlines()] == ["mali-2012-rebellions and more", "words", "  due today: 3"]
+    assert [line.rstrip() for line in at_30.splitlines()] == [
+        "mali-2012-rebellions and more", "words", "  due today: 3"]
 
 
 def test_blocks_pack_pairs_and_keep_cells_of_several_lines():

@@ -8,12 +8,12 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, unused_name, user_decks,
-    user_errors,
+    EXIT_BAD_INPUT, Typer, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, unused_name,
+    user_decks, user_errors,
 )
-from quizzer.cli.resolve import resolve
+from quizzer.cli.resolve import complete_deck, resolve
 
-app = typer.Typer(help="List, check, add, write, show, remove, import and export decks.", no_args_is_help=False)
+app = Typer(no_args_is_help=False)  # its help is the docstring of `list_decks`
 
 
 @app.callback(invoke_without_command=True)
@@ -21,7 +21,14 @@ def list_decks(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
 ) -> None:
-    """List the decks: cards, how many are new and due now, built-in or yours, and where the file is."""
+    """List the decks (cards, new, due now, built-in or yours); check, add, write, show, remove, import, export.
+
+    Without a command: a table of the decks; `quizzer decks show DECK` names a deck's file.
+
+    Examples:
+    $ quizzer decks
+    $ quizzer decks show dates
+    """
     if ctx.invoked_subcommand is not None:
         return
     from datetime import datetime, timedelta, timezone
@@ -52,12 +59,17 @@ def list_decks(
 
 
 @app.command("validate")
-def validate(paths: list[Path] = typer.Argument(..., help="Deck files to check.", show_default=False)) -> None:
+def validate(paths: list[Path] = typer.Argument(..., metavar="FILE", help="Deck files to check.",
+                                                show_default=False)) -> None:
     """Check deck files without installing them; print every problem as PATH:LINE: message.
 
     Reads YAML decks and the files `decks import` converts: CSV/TSV spreadsheets, Anki text exports
     (.txt) and Anki packages (.apkg, .colpkg). Exits 0 with a summary per deck when all are valid,
     2 when any has an error.
+
+    Examples:
+    $ quizzer decks validate my-deck.yaml
+    $ quizzer decks validate words.csv
     """
     from collections import Counter
 
@@ -91,7 +103,7 @@ def validate(paths: list[Path] = typer.Argument(..., help="Deck files to check."
 
 @app.command("add")
 def add(
-    paths: list[Path] = typer.Argument(..., help="YAML deck files to install.", show_default=False),
+    paths: list[Path] = typer.Argument(..., metavar="FILE", help="YAML deck files to install.", show_default=False),
     link: bool = typer.Option(False, "--link", help="Use the files where they are (say, in your own git "
                               "repository) instead of copying them; edits there show up at once."),
 ) -> None:
@@ -100,6 +112,10 @@ def add(
     A deck whose id is already installed is updated: cards whose ids stay keep their progress, and
     the command prints how many cards were added, changed, unchanged and removed. The id of a
     built-in deck cannot be taken. Nothing is installed if any file has an error.
+
+    Examples:
+    $ quizzer decks add my-deck.yaml
+    $ quizzer decks add --link ~/notes/my-deck.yaml
     """
     from quizzer.decks import check_deck, duplicate_deck_ids
     from quizzer.formats import detect
@@ -138,6 +154,10 @@ def new(
 
     Each answer is checked as you type it; the deck is shown before it is written, and only a valid
     deck is ever written. Needs a terminal.
+
+    Examples:
+    $ quizzer decks new
+    $ quizzer decks new -o my-deck.yaml
     """
     if not stdin_is_terminal():
         fail("`quizzer decks new` asks its questions in a terminal; write a YAML deck by hand (docs/decks.md) "
@@ -179,10 +199,16 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
 
 @app.command("show")
 def show(
-    deck_id: str = typer.Argument(..., help="The deck's id (see `quizzer decks`).", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The deck's id (see `quizzer decks`).", show_default=False,
+                                  autocompletion=complete_deck),
     as_json: bool = typer.Option(False, "--json", help="Print the cards as JSON."),
 ) -> None:
-    """Show a deck's cards in a table, each with its state (new, learning, review, relearning) and when it is due."""
+    """Show a deck's cards in a table, each with its state (new, learning, review, relearning) and when it is due.
+
+    Examples:
+    $ quizzer decks show dates
+    $ quizzer decks show mali-2012-dates --json
+    """
     with user_errors():
         deck = _known_deck(deck_id, library())
         with open_store() as store:
@@ -205,7 +231,8 @@ def show(
 
 @app.command("remove")
 def remove(
-    deck_id: str = typer.Argument(..., metavar="DECK", help="The id of the deck to remove.", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The id of the deck to remove.", show_default=False,
+                                  autocompletion=complete_deck),
     purge: bool = typer.Option(False, "--purge", help="Also delete the deck's progress (its answers and "
                                "schedule)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
@@ -217,6 +244,10 @@ def remove(
     linked deck is only unregistered: its file stays where it is. With --purge the deck's answers
     and schedule are deleted too, in one transaction; with --purge a deck that is no longer
     installed can still have its leftover progress deleted.
+
+    Examples:
+    $ quizzer decks remove my-deck
+    $ quizzer decks remove my-deck --purge --yes
     """
     from quizzer.formats.common import plural
     from quizzer.library import deck_id_problem
@@ -283,8 +314,8 @@ def _backup_deck(where) -> Path:
 
 @app.command("import")
 def import_deck(
-    file: Path = typer.Argument(..., help="A CSV or TSV spreadsheet, an Anki text export (.txt) or an Anki "
-                                "package (.apkg, .colpkg).", show_default=False),
+    file: Path = typer.Argument(..., metavar="FILE", help="A CSV or TSV spreadsheet, an Anki text export (.txt) or an "
+                                "Anki package (.apkg, .colpkg).", show_default=False),
     deck_id: Optional[str] = typer.Option(None, "--id", help="Install under this deck id (default: from the "
                                           "file, or the Anki deck's name)."),
     title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: the Anki deck's name, "
@@ -295,6 +326,10 @@ def import_deck(
     Importing an updated file again updates the deck: cards whose ids stay (a spreadsheet's id
     column, an Anki note's guid) keep their progress. docs/decks.md lists the columns and what
     becomes of each Anki note type. Nothing is installed if the file has an error.
+
+    Examples:
+    $ quizzer decks import words.csv --id spanish-words
+    $ quizzer decks import collection.apkg
     """
     from dataclasses import replace
 
@@ -326,7 +361,8 @@ def import_deck(
 
 @app.command("export")
 def export(
-    deck_id: str = typer.Argument(..., help="The deck to export.", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The deck to export.", show_default=False,
+                                  autocompletion=complete_deck),
     form: Optional[str] = typer.Option(None, "--format", help="yaml, csv or anki-txt (default: from the output "
                                        "file's suffix, else yaml)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: print it)."),
@@ -335,6 +371,10 @@ def export(
 
     anki-txt has a guid column, so importing the file into Anki twice updates notes instead of
     duplicating them, and `quizzer decks import` brings it back to the same cards and progress.
+
+    Examples:
+    $ quizzer decks export dates -o dates.csv
+    $ quizzer decks export dates --format anki-txt
     """
     from quizzer.formats import EXPORT_FORMATS, export_text
     from quizzer.library import write_atomically
@@ -373,7 +413,11 @@ def _report(result) -> None:
 
 
 def show_paths() -> None:
-    """Show where quizzer keeps progress, your decks and settings (set QUIZZER_HOME to move them)."""
+    """Show where quizzer keeps progress, your decks and settings (set QUIZZER_HOME to move them).
+
+    Examples:
+    $ quizzer paths
+    """
     from quizzer.config import paths
     from quizzer.decks import builtin_deck_dir
 

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import data_out, fail, library, open_store, print_json, say, settings, user_errors
-from quizzer.cli.resolve import resolve
+from quizzer.cli.resolve import complete_deck, resolve
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
 SCREEN_ANSWERS = 50
@@ -15,7 +15,8 @@ SCREEN_ANSWERS = 50
 
 def history(
     reviews: bool = typer.Option(False, "--reviews", help="List individual answers instead of sessions."),
-    deck: Optional[str] = typer.Option(None, "--deck", help="Only answers to this deck."),
+    deck: Optional[str] = typer.Option(None, "--deck", metavar="DECK", help="Only answers to this deck.",
+                                       autocompletion=complete_deck),
     since: Optional[str] = typer.Option(
         None, "--since", metavar="DATE", help="Only answers from this study day on (YYYY-MM-DD; days start at 04:00)."
     ),
@@ -31,6 +32,10 @@ def history(
 
     A session row: when it started, time spent answering, the decks, cards, answers to new cards and
     to cards in review, right, wrong and accuracy.
+
+    Examples:
+    $ quizzer history
+    $ quizzer history --reviews --deck dates --limit 20
     """
     from quizzer.stats import ReviewEntry, ReviewHistory, SessionRow, review_history, session_history
     from quizzer.store.stats import decks_with_progress

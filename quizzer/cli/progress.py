@@ -7,9 +7,10 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, json_out, library, open_store, say, settings, unused_name, user_errors
+from quizzer.cli.common import Typer, fail, json_out, library, open_store, say, settings, unused_name, user_errors
 
-app = typer.Typer(help="Move your progress between machines as a file of answers (JSON Lines).")
+app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
+                 "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
 
@@ -24,13 +25,18 @@ def _replay():
 
 def backup(
     path: Optional[Path] = typer.Argument(
-        None, help="File (or existing folder) to write; default: backups/ in the data folder.", show_default=False
+        None, metavar="PATH", help="File (or existing folder) to write; default: backups/ in the data folder.",
+        show_default=False,
     ),
 ) -> None:
     """Copy the progress database to PATH, consistently, even while you study in another terminal.
 
     An existing file is never overwritten. Restore by copying the backup over quizzer.db while
     quizzer is not running.
+
+    Examples:
+    $ quizzer backup
+    $ quizzer backup ~/quizzer-backups/
     """
     with user_errors(), open_store() as store:
         if path is None:
@@ -50,12 +56,16 @@ def backup(
 
 @app.command("export")
 def export(
-    file: Path = typer.Argument(..., help="JSON Lines file to write, or - for standard output.", show_default=False),
+    file: Path = typer.Argument(..., metavar="FILE", help="JSON Lines file to write, or - for standard output.",
+                                show_default=False),
 ) -> None:
     """Write every answer so far to FILE, one JSON object per line, oldest first.
 
     The keys are those of `quizzer history --reviews --json`. Import the file on another machine
     with `quizzer progress import FILE`.
+
+    Examples:
+    $ quizzer progress export answers.jsonl
     """
     from quizzer.store.sync import atomic_file, export_reviews
 
@@ -75,14 +85,17 @@ def export(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="JSON Lines file from `quizzer progress export`, or - for standard input.",
-                                show_default=False),
+    file: Path = typer.Argument(..., metavar="FILE", show_default=False,
+                                help="JSON Lines file from `quizzer progress export`, or - for standard input."),
 ) -> None:
     """Merge the answers in FILE into your progress; importing the same file twice changes nothing.
 
     Answers are matched by review id. Every card that gained answers gets its schedule rebuilt by
     replaying all of its answers in time order, so two machines that swap files agree. A bad line
     stops the import with FILE:LINE and nothing is saved.
+
+    Examples:
+    $ quizzer progress import answers.jsonl
     """
     import sys
 
@@ -119,6 +132,10 @@ def doctor(
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
     touches a damaged file. Orphaned progress is only reported: it is kept, so a deck put back later
     finds its history.
+
+    Examples:
+    $ quizzer doctor
+    $ quizzer doctor --fix
     """
     from quizzer.store.sync import check
 

@@ -55,3 +55,39 @@ def resolve(name: str, known: Iterable[str], *, kind: str = "deck", listing: str
 def _either(ids: list[str]) -> str:
     quoted = [f"'{id_}'" for id_ in ids]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+# -- shell completion (`quizzer --install-completion`) -----------------------------------------------
+# Called by the shell at each Tab: quiet (a deck with problems is left out, never reported) and never
+# failing (a broken library completes nothing rather than printing a traceback into the command line).
+
+
+def _library_decks():
+    from quizzer.config import paths
+    from quizzer.decks import load_library
+    from quizzer.library import read_links
+
+    where = paths()
+    decks, _ = load_library(where.decks, linked=read_links(where.linked).values(), cache_dir=where.cache)
+    return decks
+
+
+def complete_deck(incomplete: str) -> list[str]:
+    """Deck ids that begin with what is typed."""
+    try:
+        return sorted(d.id for d in _library_decks() if d.id.startswith(incomplete))
+    except Exception:  # noqa: BLE001 - completion must never break the shell
+        return []
+
+
+def complete_card(incomplete: str) -> list[str]:
+    """`DECK/` for the decks that begin with what is typed; after the slash, that deck's `DECK/CARD`s."""
+    try:
+        decks = _library_decks()
+        deck_id, slash, card = incomplete.partition("/")
+        if not slash:
+            return sorted(f"{d.id}/" for d in decks if d.id.startswith(deck_id))
+        deck = next((d for d in decks if d.id == deck_id), None)
+        return [f"{deck_id}/{c.id}" for c in deck.cards if c.id.startswith(card)] if deck else []
+    except Exception:  # noqa: BLE001 - completion must never break the shell
+        return []
