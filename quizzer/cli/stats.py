@@ -69,9 +69,9 @@ def stats(
 
     moment = now_or(now)
     with _progress() as (config, decks, store, scheduler):
-        known = _known_decks(decks, store)
+        wanted = [resolve(d, _known_decks(decks, store)) for d in deck_ids] if deck_ids else []
         result = compute_stats(
-            store, scheduler, decks, decks=[resolve(d, known) for d in deck_ids or ()], tag=tag, now=moment,
+            store, scheduler, decks, decks=wanted, tag=tag, now=moment,
             day_starts_at=config.day_starts_at,
         )
     if as_json:
