@@ -145,3 +145,15 @@ def test_blocks_pack_pairs_and_keep_cells_of_several_lines():
         "  verdict: correct · rating: 3", "  next due: in 4d", "",
         "2026-03-02 12:01", "  card: deck/b", "  verdict: wrong · rating: 1", "  next due: in 1m",
     ]
+
+
+def test_decks_show_names_the_file_from_the_home_folder(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from quizzer.ui.screens import deck_table
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    inside = SimpleNamespace(title="Mine", cards=[], path=str(tmp_path / "notes" / "mine.yaml"))
+    outside = SimpleNamespace(title="Mine", cards=[], path="/srv/decks/mine.yaml")
+    assert render(deck_table(inside, []), 100).splitlines()[0].rstrip() == "Mine — 0 cards · ~/notes/mine.yaml"
+    assert render(deck_table(outside, []), 100).splitlines()[0].rstrip() == "Mine — 0 cards · /srv/decks/mine.yaml"
