@@ -468,3 +468,8 @@ def judge(
     if isinstance(card.answer, tuple):
         return _judge_list_card(card, response, alternatives, others)
     return _judge_text(response, (card.answer, *alternatives), others)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance between `a` and `b`, or `limit + 1` when it is larger (for name suggestions)."""
+    return DamerauLevenshtein.distance(a, b, score_cutoff=limit)

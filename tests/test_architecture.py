@@ -26,7 +26,7 @@ ALLOWED = {
 }
 # Each third-party library has one owner.
 OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli",
-          "zstandard": "formats", "rich": "ui"}
+          "zstandard": "formats", "rich": "ui", "rapidfuzz": "grading"}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -130,7 +130,7 @@ def test_new_limit_and_nothing_left(runner, demo):
 def test_unknown_deck_exits_2_listing_known_ids(runner, demo):
     result = runner.invoke(app, ["study", "nope"])
     assert result.exit_code == 2
-    assert "unknown deck 'nope'; known decks:" in result.output and "demo" in result.output
+    assert "no deck 'nope'; known decks:" in result.output and "demo" in result.output
 
 
 def test_unknown_tag_exits_2(runner, demo):
@@ -228,6 +228,54 @@ def test_every_command_and_option_has_help(runner):
     walk(command, "quizzer")
     for args in (["--help"], ["study", "--help"], ["decks", "--help"], ["decks", "validate", "--help"]):
         assert runner.invoke(app, args).exit_code == 0
+
+
+def every_command():
+    """(path, click command) for the app, each group and each command."""
+    import typer.main
+
+    def walk(cmd, path):
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("path, command", every_command(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_every_help_ends_with_examples_of_that_command_that_parse(path, command):
+    import shlex
+
+    *_, examples = command.help.split("\n\n")
+    heading, *lines = examples.splitlines()
+    assert heading == "Examples:" and 1 <= len(lines) <= 2, f"quizzer {' '.join(path)}: help ends with {examples!r}"
+    for line in lines:
+        words = shlex.split(line)
+        assert words[:len(path) + 2] == ["$", "quizzer", *path], line
+        if not getattr(command, "commands", None) or len(words) > len(path) + 2:
+            command.make_context(" ".join(["quizzer", *path]), words[len(path) + 2:])  # a bad example raises here
+
+
+@pytest.mark.parametrize("path, command", every_command(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_help_shows_no_bool_type_and_usage_without_braces(runner, path, command):
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    usage = next(line for line in result.output.splitlines() if "Usage:" in line).split("[OPTIONS]")[1]
+    assert "<bool>" not in result.output and "{" not in usage and "[[" not in usage, result.output
+    assert usage == usage.upper(), f"a lowercase metavar: {usage}"
+
+
+@pytest.mark.parametrize("args, usage", [
+    (["study"], "Usage: quizzer study [OPTIONS] [DECK]..."),
+    (["stats"], "Usage: quizzer stats [OPTIONS] [DECK]..."),
+    (["cards"], "Usage: quizzer cards [OPTIONS] [DECK]"),
+    (["card"], "Usage: quizzer card [OPTIONS] DECK/CARD"),
+    (["decks", "show"], "Usage: quizzer decks show [OPTIONS] DECK"),
+    (["decks", "remove"], "Usage: quizzer decks remove [OPTIONS] DECK"),
+    (["decks", "export"], "Usage: quizzer decks export [OPTIONS] DECK"),
+])
+def test_usage_lines_name_decks_and_cards_the_same_way(runner, args, usage):
+    assert usage in runner.invoke(app, [*args, "--help"], env={"COLUMNS": "120"}).output
 
 
 def test_the_database_is_in_wal_mode(runner, demo):

@@ -194,17 +194,20 @@ def test_show_lists_cards_with_their_state(runner, deck_file, quizzer_home):
 
 def test_show_an_unknown_deck_exits_2(runner):
     result = invoke(runner, "decks", "show", "nope")
-    assert result.exit_code == 2 and "unknown deck 'nope'; known decks: mali-2012-" in result.output
+    assert result.exit_code == 2 and "no deck 'nope'; known decks: mali-2012-" in result.output
 
 
 # -- remove ---------------------------------------------------------------------------------
 
-def test_remove_keeps_history(runner, deck_file, quizzer_home):
+def test_remove_keeps_history_and_a_copy_in_backups(runner, deck_file, quizzer_home):
     invoke(runner, "decks", "add", deck_file)
     answer(quizzer_home, "mine", "coup", "r1")
-    result = invoke(runner, "decks", "remove", "mine")
+    result = invoke(runner, "decks", "remove", "mine", "--yes")
     assert result.exit_code == 0, result.output
-    assert "Removed deck 'mine'" in result.output and "Its history stays: 1 answer (" in result.output
+    [copy] = (quizzer_home / "backups").iterdir()
+    assert copy.name.startswith("deck-mine-") and copy.suffix == ".yaml" and copy.read_text() == DECK
+    assert f"Removed deck 'mine'; a copy is in {copy} (`quizzer decks add {copy}` restores it)." in result.output
+    assert "Its history stays: 1 answer (" in result.output
     assert not (quizzer_home / "decks" / "mine.yaml").exists()
     history = json.loads(invoke(runner, "history", "--reviews", "--json").stdout)
     assert [(r["deck"], r["card"]) for r in history] == [("mine", "coup")]
@@ -213,13 +216,26 @@ def test_remove_keeps_history(runner, deck_file, quizzer_home):
     assert shown(runner, "mine")["coup"]["state"] == "learning"
 
 
-def test_remove_purge_asks_then_deletes_progress_in_one_go(runner, deck_file, quizzer_home):
+def test_remove_without_a_terminal_or_yes_refuses_and_keeps_everything(runner, deck_file, quizzer_home):
+    invoke(runner, "decks", "add", deck_file)
+    result = invoke(runner, "decks", "remove", "mine")
+    assert result.exit_code == 2
+    assert result.output == ("quizzer: `decks remove` asks before deleting deck 'mine' (a copy is kept in "
+                             "backups/); run it in a terminal, or add --yes\n")
+    assert (quizzer_home / "decks" / "mine.yaml").read_text() == DECK and not (quizzer_home / "backups").exists()
+
+
+def test_remove_purge_asks_then_deletes_progress_in_one_go(runner, deck_file, quizzer_home, monkeypatch):
+    monkeypatch.setattr("quizzer.cli.decks.stdin_is_terminal", lambda: True)
     invoke(runner, "decks", "add", deck_file)
     answer(quizzer_home, "mine", "coup", "r1")
     answer(quizzer_home, "other", "x", "r2")
     declined = invoke(runner, "decks", "remove", "mine", "--purge", input="n\n")
-    assert declined.exit_code == 1 and "Delete all progress of deck 'mine' (1 answer)?" in declined.output
+    assert declined.exit_code == 1
+    assert ("Delete deck 'mine' (a copy is kept in backups/) and all its progress (1 answer; this cannot be "
+            "undone)?") in declined.output
     assert (quizzer_home / "decks" / "mine.yaml").exists() and progress(quizzer_home, "mine")[1] == ["coup"]
+    assert not (quizzer_home / "backups").exists()
     result = invoke(runner, "decks", "remove", "mine", "--purge", input="y\n")
     assert result.exit_code == 0 and "Deleted its progress: 1 answer." in result.output
     assert progress(quizzer_home, "mine") == ({}, [])
@@ -254,9 +270,38 @@ def test_a_failed_purge_puts_the_deck_file_back(runner, deck_file, quizzer_home,
     assert sorted(p.name for p in (quizzer_home / "decks").iterdir()) == ["mine.yaml"]
 
 
+@pytest.mark.parametrize("key, removed", [("n", False), ("y", True)])
+def test_remove_asks_in_a_real_terminal(deck_file, quizzer_home, key, removed):
+    import os
+    import sys
+
+    import pexpect
+
+    invoke(CliRunner(), "decks", "add", deck_file)
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "decks", "remove", "mine"], encoding="utf-8", timeout=20,
+                          env={**os.environ, "QUIZZER_HOME": str(quizzer_home), "TERM": "xterm"}, dimensions=(30, 60))
+    child.expect_exact("Delete deck 'mine' (a copy is kept in backups/)? [y/N]")
+    child.sendline(key)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == (0 if removed else 1)
+    assert (quizzer_home / "decks" / "mine.yaml").exists() is not removed
+    assert [p.read_text() for p in (quizzer_home / "backups").glob("deck-mine-*.yaml")] == ([DECK] if removed else [])
+
+
+def test_remove_removes_nothing_when_no_copy_can_be_kept(runner, deck_file, quizzer_home):
+    invoke(runner, "decks", "add", deck_file)
+    (quizzer_home / "backups").write_text("a file where the folder should be")
+    result = invoke(runner, "decks", "remove", "mine", "--yes")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.startswith(f"quizzer: cannot keep a copy of {quizzer_home / 'decks' / 'mine.yaml'} in ")
+    assert result.output.endswith("; nothing removed\n")
+    assert (quizzer_home / "decks" / "mine.yaml").read_text() == DECK
+
+
 @pytest.mark.parametrize("deck_id, message", [
     ("mali-2012-dates", "'mali-2012-dates' is a built-in deck; it cannot be removed"),
-    ("nope", "no deck 'nope' is installed; your decks: none"),
+    ("nope", "no deck 'nope'; known decks: none"),
     ("../decks", "'../decks' is not a valid deck id"),
 ])
 def test_remove_refusals(runner, deck_id, message):
@@ -275,7 +320,7 @@ def test_export_then_import_gives_the_same_cards_and_keeps_progress(runner, deck
     out = tmp_path / f"exported{suffix}"
     result = invoke(runner, "decks", "export", "mine", "--format", form, "-o", out)
     assert result.exit_code == 0, result.output
-    invoke(runner, "decks", "remove", "mine")
+    invoke(runner, "decks", "remove", "mine", "--yes")
     command = ("decks", "add", out) if form == "yaml" else ("decks", "import", out, "--id", "mine")
     result = invoke(runner, *command)
     assert result.exit_code == 0, result.output

@@ -279,7 +279,7 @@ def test_one_deck_and_one_tag(runner, history):
 
 def test_unknown_deck_or_tag_exits_2(runner, history):
     result = runner.invoke(app, ["stats", "nope"])
-    assert result.exit_code == 2 and "unknown deck 'nope'" in result.output
+    assert result.exit_code == 2 and "no deck 'nope'" in result.output
     result = runner.invoke(app, ["stats", "--tag", "nothing"])
     assert result.exit_code == 2 and "no cards tagged 'nothing'" in result.output
 
@@ -443,7 +443,7 @@ def test_history_bad_input_exits_2(runner, history):
     for args, message in (
         (["--since", "last tuesday"], "--since: 'last tuesday' is not a date like 2026-03-02"),
         (["--json", "--csv"], "choose one of --json and --csv"),
-        (["--deck", "nope"], "unknown deck 'nope'"),
+        (["--deck", "nope"], "no deck 'nope'"),
     ):
         result = runner.invoke(app, ["history", *args])
         assert result.exit_code == 2 and message in result.output, args
@@ -521,7 +521,7 @@ def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history)
 def test_card_never_studied_and_unknown_cards(runner, history):
     fresh = run_json(runner, "card", "alpha/a4", "--now", NOW.isoformat())
     assert fresh["state"] == "new" and fresh["history"] == [] and fresh["intervals"]["again"] == 60
-    for key, message in (("alpha/zz", "unknown card 'alpha/zz'"), ("alpha", "'alpha' is not DECK/CARD")):
+    for key, message in (("alpha/zz", "no card 'zz'"), ("alpha", "'alpha' is not DECK/CARD")):
         result = runner.invoke(app, ["card", key])
         assert result.exit_code == 2 and message in result.output
 

@@ -10,13 +10,12 @@ import typer
 
 from quizzer.cli import accepted, decks, history, stats, study
 from quizzer.cli import progress
-from quizzer.cli.common import version_callback
+from quizzer.cli.common import Typer, version_callback
 
-app = typer.Typer(
+app = Typer(
     name="quizzer",
-    help="Quiz and flashcard study in the terminal, scheduled with FSRS. Start with `quizzer study`.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -28,7 +27,14 @@ def root(
         False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
     ),
 ) -> None:
-    """Quiz and flashcard study in the terminal, scheduled with FSRS. Start with `quizzer study`."""
+    """Quiz and flashcard study in the terminal, scheduled with FSRS. Start with `quizzer study`.
+
+    Tab completes commands, deck ids and DECK/CARD once `quizzer --install-completion` has set up your shell.
+
+    Examples:
+    $ quizzer study
+    $ quizzer decks
+    """
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
 

@@ -7,11 +7,12 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import fail, open_store, print_json, say, user_errors
+from quizzer.cli.resolve import complete_card, complete_deck
 
 
 def accepted(
-    deck: Optional[str] = typer.Argument(None, help="Only this deck."),
-    remove: Optional[str] = typer.Option(None, "--remove", metavar="DECK/CARD",
+    deck: Optional[str] = typer.Argument(None, metavar="DECK", help="Only this deck.", autocompletion=complete_deck),
+    remove: Optional[str] = typer.Option(None, "--remove", metavar="DECK/CARD", autocompletion=complete_card,
                                          help="Forget an accepted answer of this card (give it with --answer)."),
     answer: Optional[str] = typer.Option(None, "--answer", help="The accepted answer to forget, as listed."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only."),
@@ -19,6 +20,10 @@ def accepted(
     """List, or remove, the answers you chose to accept for cards (the 'a' key after a verdict).
 
     They live in the progress database, never in deck files, and survive deck edits.
+
+    Examples:
+    $ quizzer accepted dates
+    $ quizzer accepted --remove mali-2012-dates/coup-date --answer '22/03/2012'
     """
     if remove is not None or answer is not None:
         _remove(remove, answer)

@@ -4,13 +4,50 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 import typer
+import typer.core
 
 EXIT_BAD_INPUT = 2
+_REQUIRED = re.compile(r"^\{(.*)\}(\.\.\.)?$")  # typer's usage for a required argument: {FILE} or {FILE}...
+
+
+class _Help:
+    """`--help` as the README writes commands: a flag shows no `<bool>` value (it takes none), and a
+    required argument reads DECK rather than typer's {DECK}, an optional one [DECK]."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""  # typer shows the metavar, when set, in place of the type
+        return params
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [_REQUIRED.sub(r"\1\2", piece) for piece in super().collect_usage_pieces(ctx)]
+
+
+class Command(_Help, typer.core.TyperCommand):
+    pass
+
+
+class Group(_Help, typer.core.TyperGroup):
+    pass
+
+
+class Typer(typer.Typer):
+    """A typer app whose commands and groups show help the quizzer way (see `_Help`)."""
+
+    def __init__(self, **settings):
+        super().__init__(cls=Group, **settings)
+
+    def command(self, *args, cls=Command, **settings):
+        return super().command(*args, cls=cls, **settings)
 
 
 def version_callback(value: bool) -> None:
@@ -187,6 +224,19 @@ def _sweep(where) -> None:
     from quizzer.library import sweep_temporaries
 
     sweep_temporaries(where.decks, where.home, where.cache)
+
+
+def unused_name(folder: Path, stem: str, suffix: str) -> Path:
+    """`{stem}-STAMP{suffix}` in `folder` (STAMP: UTC time to the second), numbered if that name is taken:
+    a backup never overwrites another."""
+    import itertools
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    for number in itertools.count(1):
+        candidate = folder / f"{stem}-{stamp}{'' if number == 1 else f'-{number}'}{suffix}"
+        if not candidate.exists():
+            return candidate
 
 
 def stdin_is_terminal() -> bool:

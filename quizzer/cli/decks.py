@@ -8,10 +8,12 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, user_decks, user_errors,
+    EXIT_BAD_INPUT, Typer, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, unused_name,
+    user_decks, user_errors,
 )
+from quizzer.cli.resolve import complete_deck, resolve
 
-app = typer.Typer(help="List, check, add, write, show, remove, import and export decks.", no_args_is_help=False)
+app = Typer(no_args_is_help=False)  # its help is the docstring of `list_decks`
 
 
 @app.callback(invoke_without_command=True)
@@ -19,7 +21,14 @@ def list_decks(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
 ) -> None:
-    """List the decks: cards, how many are new and due now, built-in or yours, and where the file is."""
+    """List the decks (cards, new, due now, built-in or yours); check, add, write, show, remove, import, export.
+
+    Without a command: a table of the decks; `quizzer decks show DECK` names a deck's file.
+
+    Examples:
+    $ quizzer decks
+    $ quizzer decks show dates
+    """
     if ctx.invoked_subcommand is not None:
         return
     from datetime import datetime, timedelta, timezone
@@ -50,12 +59,17 @@ def list_decks(
 
 
 @app.command("validate")
-def validate(paths: list[Path] = typer.Argument(..., help="Deck files to check.", show_default=False)) -> None:
+def validate(paths: list[Path] = typer.Argument(..., metavar="FILE", help="Deck files to check.",
+                                                show_default=False)) -> None:
     """Check deck files without installing them; print every problem as PATH:LINE: message.
 
     Reads YAML decks and the files `decks import` converts: CSV/TSV spreadsheets, Anki text exports
     (.txt) and Anki packages (.apkg, .colpkg). Exits 0 with a summary per deck when all are valid,
     2 when any has an error.
+
+    Examples:
+    $ quizzer decks validate my-deck.yaml
+    $ quizzer decks validate words.csv
     """
     from collections import Counter
 
@@ -89,7 +103,7 @@ def validate(paths: list[Path] = typer.Argument(..., help="Deck files to check."
 
 @app.command("add")
 def add(
-    paths: list[Path] = typer.Argument(..., help="YAML deck files to install.", show_default=False),
+    paths: list[Path] = typer.Argument(..., metavar="FILE", help="YAML deck files to install.", show_default=False),
     link: bool = typer.Option(False, "--link", help="Use the files where they are (say, in your own git "
                               "repository) instead of copying them; edits there show up at once."),
 ) -> None:
@@ -98,6 +112,10 @@ def add(
     A deck whose id is already installed is updated: cards whose ids stay keep their progress, and
     the command prints how many cards were added, changed, unchanged and removed. The id of a
     built-in deck cannot be taken. Nothing is installed if any file has an error.
+
+    Examples:
+    $ quizzer decks add my-deck.yaml
+    $ quizzer decks add --link ~/notes/my-deck.yaml
     """
     from quizzer.decks import check_deck, duplicate_deck_ids
     from quizzer.formats import detect
@@ -136,6 +154,10 @@ def new(
 
     Each answer is checked as you type it; the deck is shown before it is written, and only a valid
     deck is ever written. Needs a terminal.
+
+    Examples:
+    $ quizzer decks new
+    $ quizzer decks new -o my-deck.yaml
     """
     if not stdin_is_terminal():
         fail("`quizzer decks new` asks its questions in a terminal; write a YAML deck by hand (docs/decks.md) "
@@ -177,10 +199,16 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
 
 @app.command("show")
 def show(
-    deck_id: str = typer.Argument(..., help="The deck's id (see `quizzer decks`).", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The deck's id (see `quizzer decks`).", show_default=False,
+                                  autocompletion=complete_deck),
     as_json: bool = typer.Option(False, "--json", help="Print the cards as JSON."),
 ) -> None:
-    """Show a deck's cards in a table, each with its state (new, learning, review, relearning) and when it is due."""
+    """Show a deck's cards in a table, each with its state (new, learning, review, relearning) and when it is due.
+
+    Examples:
+    $ quizzer decks show dates
+    $ quizzer decks show mali-2012-dates --json
+    """
     with user_errors():
         deck = _known_deck(deck_id, library())
         with open_store() as store:
@@ -203,48 +231,64 @@ def show(
 
 @app.command("remove")
 def remove(
-    deck_id: str = typer.Argument(..., help="The id of the deck to remove.", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The id of the deck to remove.", show_default=False,
+                                  autocompletion=complete_deck),
     purge: bool = typer.Option(False, "--purge", help="Also delete the deck's progress (its answers and "
-                               "schedule), after a confirmation."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+                               "schedule)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts)."),
 ) -> None:
     """Remove one of your decks; its history stays (and shows in `quizzer history`).
 
-    A linked deck is only unregistered: its file stays where it is. With --purge the deck's answers
-    and schedule are deleted too, in one transaction, after you confirm; with --purge a deck that is
-    no longer installed can still have its leftover progress deleted.
+    Asks first, in a terminal (--yes for scripts), and keeps a copy of the deck file in backups/
+    in the data folder (see `quizzer paths`); `quizzer decks add` on that copy brings it back. A
+    linked deck is only unregistered: its file stays where it is. With --purge the deck's answers
+    and schedule are deleted too, in one transaction; with --purge a deck that is no longer
+    installed can still have its leftover progress deleted.
+
+    Examples:
+    $ quizzer decks remove my-deck
+    $ quizzer decks remove my-deck --purge --yes
     """
     from quizzer.formats.common import plural
     from quizzer.library import deck_id_problem
+    from quizzer.store.stats import decks_with_progress
 
     with user_errors():
-        problem = deck_id_problem(deck_id)
-        if problem:
-            fail(problem)
+        if deck_id_problem(deck_id):
+            fail(deck_id_problem(deck_id))
         decks = library()
-        if any(d.id == deck_id and d.builtin for d in decks):
-            fail(f"'{deck_id}' is a built-in deck; it cannot be removed")
         folder = user_decks()
-        where = folder.installation(deck_id, decks)
         with open_store() as store:
+            if any(d.id == deck_id and d.builtin for d in decks):
+                fail(f"'{deck_id}' is a built-in deck; it cannot be removed")
+            yours = {d.id for d in decks if not d.builtin} | set(folder.links())
+            yours |= {p.stem for p in folder.folder.glob("*.yaml")}  # a copy that no longer loads
+            deck_id = resolve(deck_id, yours | (set(decks_with_progress(store)) if purge else set()))
+            where = folder.installation(deck_id, decks)
             answers = store.answer_count(deck_id)
             counted = plural(answers, "answer")
             if where is None and not (purge and answers):
-                yours = ", ".join(sorted(d.id for d in decks if not d.builtin)) or "none"
-                fail(f"no deck '{deck_id}' is installed; your decks: {yours}")
-            if purge and not yes:
-                typer.confirm(f"Delete all progress of deck '{deck_id}' ({counted})? This cannot be undone",
-                              abort=True)
+                fail(f"deck '{deck_id}' is not installed and has no progress to delete")
+            deleting = [f"deck '{deck_id}' (a copy is kept in backups/)"] if where and not where.linked else []
+            if purge:
+                whose = "all its progress" if deleting else f"all progress of deck '{deck_id}'"
+                deleting.append(f"{whose} ({counted}; this cannot be undone)")
+            if deleting and not yes:
+                if not stdin_is_terminal():
+                    fail(f"`decks remove` asks before deleting {' and '.join(deleting)}; "
+                         "run it in a terminal, or add --yes")
+                typer.confirm(f"Delete {' and '.join(deleting)}?", abort=True)
+            kept = _backup_deck(where) if where is not None and not where.linked else None
             if where is None:
                 store.delete_deck_progress(deck_id)
             else:
                 with folder.removing(where):
                     if purge:
                         store.delete_deck_progress(deck_id)
-    if where is not None:
-        how = "Unlinked" if where.linked else "Removed"
-        kept = " (the file stays where it is)" if where.linked else ""
-        say(f"{how} deck '{deck_id}': {where.path}{kept}.")
+    if where is not None and where.linked:
+        say(f"Unlinked deck '{deck_id}': {where.path} (the file stays where it is).")
+    elif kept is not None:
+        say(f"Removed deck '{deck_id}'; a copy is in {kept} (`quizzer decks add {kept}` restores it).")
     if purge:
         say(f"Deleted its progress: {counted}.")
     elif answers:
@@ -252,10 +296,26 @@ def remove(
             f"`quizzer decks remove {deck_id} --purge` deletes it.")
 
 
+def _backup_deck(where) -> Path:
+    """Copy an installed deck file into backups/ under a name of its own; nothing is removed if this fails."""
+    from quizzer.config import paths
+    from quizzer.library import write_atomically
+
+    backups = paths().home / "backups"
+    try:
+        backups.mkdir(parents=True, exist_ok=True)
+        data = where.path.read_bytes()
+    except OSError as exc:
+        fail(f"cannot keep a copy of {where.path} in {backups} ({exc.strerror}); nothing removed")
+    target = unused_name(backups, f"deck-{where.deck_id}", ".yaml")
+    write_atomically(target, data)
+    return target
+
+
 @app.command("import")
 def import_deck(
-    file: Path = typer.Argument(..., help="A CSV or TSV spreadsheet, an Anki text export (.txt) or an Anki "
-                                "package (.apkg, .colpkg).", show_default=False),
+    file: Path = typer.Argument(..., metavar="FILE", help="A CSV or TSV spreadsheet, an Anki text export (.txt) or an "
+                                "Anki package (.apkg, .colpkg).", show_default=False),
     deck_id: Optional[str] = typer.Option(None, "--id", help="Install under this deck id (default: from the "
                                           "file, or the Anki deck's name)."),
     title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: the Anki deck's name, "
@@ -269,6 +329,10 @@ def import_deck(
     column, an Anki note's guid) keep their progress. docs/decks.md lists the columns and what
     becomes of each Anki note type. Every problem of the file is listed, and nothing is installed
     if there is one, unless --skip-invalid leaves out the rows that have them.
+
+    Examples:
+    $ quizzer decks import words.csv --id spanish-words
+    $ quizzer decks import collection.apkg
     """
     from dataclasses import replace
 
@@ -304,7 +368,8 @@ def import_deck(
 
 @app.command("export")
 def export(
-    deck_id: str = typer.Argument(..., help="The deck to export.", show_default=False),
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The deck to export.", show_default=False,
+                                  autocompletion=complete_deck),
     form: Optional[str] = typer.Option(None, "--format", help="yaml, csv or anki-txt (default: from the output "
                                        "file's suffix, else yaml)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: print it)."),
@@ -313,6 +378,10 @@ def export(
 
     anki-txt has a guid column, so importing the file into Anki twice updates notes instead of
     duplicating them, and `quizzer decks import` brings it back to the same cards and progress.
+
+    Examples:
+    $ quizzer decks export dates -o dates.csv
+    $ quizzer decks export dates --format anki-txt
     """
     from quizzer.formats import EXPORT_FORMATS, export_text
     from quizzer.library import write_atomically
@@ -334,10 +403,8 @@ def export(
 
 
 def _known_deck(deck_id: str, decks):
-    deck = next((d for d in decks if d.id == deck_id), None)
-    if deck is None:
-        fail(f"unknown deck '{deck_id}'; known decks: {', '.join(sorted(d.id for d in decks)) or 'none'}")
-    return deck
+    known = {d.id: d for d in decks}
+    return known[resolve(deck_id, known)]
 
 
 def _report(result) -> None:
@@ -353,7 +420,11 @@ def _report(result) -> None:
 
 
 def show_paths() -> None:
-    """Show where quizzer keeps progress, your decks and settings (set QUIZZER_HOME to move them)."""
+    """Show where quizzer keeps progress, your decks and settings (set QUIZZER_HOME to move them).
+
+    Examples:
+    $ quizzer paths
+    """
     from quizzer.config import paths
     from quizzer.decks import builtin_deck_dir
 

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import data_out, fail, library, open_store, print_json, say, settings, user_errors
+from quizzer.cli.resolve import complete_deck, resolve
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
 SCREEN_ANSWERS = 50
@@ -14,7 +15,8 @@ SCREEN_ANSWERS = 50
 
 def history(
     reviews: bool = typer.Option(False, "--reviews", help="List individual answers instead of sessions."),
-    deck: Optional[str] = typer.Option(None, "--deck", help="Only answers to this deck."),
+    deck: Optional[str] = typer.Option(None, "--deck", metavar="DECK", help="Only answers to this deck.",
+                                       autocompletion=complete_deck),
     since: Optional[str] = typer.Option(
         None, "--since", metavar="DATE", help="Only answers from this study day on (YYYY-MM-DD; days start at 04:00)."
     ),
@@ -30,8 +32,13 @@ def history(
 
     A session row: when it started, time spent answering, the decks, cards, answers to new cards and
     to cards in review, right, wrong and accuracy.
+
+    Examples:
+    $ quizzer history
+    $ quizzer history --reviews --deck dates --limit 20
     """
     from quizzer.stats import ReviewEntry, ReviewHistory, SessionRow, review_history, session_history
+    from quizzer.store.stats import decks_with_progress
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
@@ -43,7 +50,7 @@ def history(
         decks = library() if reviews or deck is not None else []
         with open_store() as store:
             if deck is not None:
-                _check_deck(store, decks, deck)
+                deck = resolve(deck, {d.id for d in decks} | set(decks_with_progress(store)))
             if reviews:
                 found = review_history(store, decks, deck=deck, since=start, limit=limit)
                 records = (row.to_dict() for row in found.rows)
@@ -78,14 +85,6 @@ def _day_start(text: str):
     except ValueError:
         fail(f"--since: '{text}' is not a date like 2026-03-02")
     return StudyDays(datetime.now(timezone.utc), settings().day_starts_at).start_of(day)
-
-
-def _check_deck(store, decks, deck: str) -> None:
-    from quizzer.store.stats import decks_with_progress
-
-    known = set(decks_with_progress(store)) | {d.id for d in decks}
-    if deck not in known:
-        fail(f"unknown deck '{deck}'; known decks: {', '.join(sorted(known)) or 'none'}")
 
 
 def _print_csv(records, kind) -> None:

@@ -7,9 +7,11 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, json_out, library, open_store, say, settings, user_errors, warn
+from quizzer.cli.common import (Typer, fail, json_out, library, open_store, say, settings, unused_name, user_errors,
+                                 warn)
 
-app = typer.Typer(help="Move your progress between machines as a file of answers (JSON Lines).")
+app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
+                 "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
 
@@ -22,39 +24,27 @@ def _replay():
     return lambda log: scheduler.replay(log, log[0][2])
 
 
-def _stamp() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-
-
-def _unused_name(folder: Path, suffix: str = "") -> Path:
-    """`quizzer-STAMP{suffix}.db` in `folder`, numbered if a backup was already made this second."""
-    import itertools
-
-    stamp = _stamp()
-    for number in itertools.count(1):
-        candidate = folder / f"quizzer-{stamp}{'' if number == 1 else f'-{number}'}{suffix}.db"
-        if not candidate.exists():
-            return candidate
-
-
 def backup(
     path: Optional[Path] = typer.Argument(
-        None, help="File (or existing folder) to write; default: backups/ in the data folder.", show_default=False
+        None, metavar="PATH", help="File (or existing folder) to write; default: backups/ in the data folder.",
+        show_default=False,
     ),
 ) -> None:
     """Copy the progress database to PATH, consistently, even while you study in another terminal.
 
     An existing file is never overwritten. Restore by copying the backup over quizzer.db while
     quizzer is not running.
+
+    Examples:
+    $ quizzer backup
+    $ quizzer backup ~/quizzer-backups/
     """
     with user_errors(), open_store() as store:
         if path is None:
             (store.path.parent / "backups").mkdir(exist_ok=True)
-            target = _unused_name(store.path.parent / "backups")
+            target = unused_name(store.path.parent / "backups", "quizzer", ".db")
         elif path.is_dir():
-            target = _unused_name(path)
+            target = unused_name(path, "quizzer", ".db")
         elif path.exists():
             fail(f"{path} already exists; choose another name (a backup never overwrites a file)")
         elif not path.parent.is_dir():
@@ -67,12 +57,16 @@ def backup(
 
 @app.command("export")
 def export(
-    file: Path = typer.Argument(..., help="JSON Lines file to write, or - for standard output.", show_default=False),
+    file: Path = typer.Argument(..., metavar="FILE", help="JSON Lines file to write, or - for standard output.",
+                                show_default=False),
 ) -> None:
     """Write every answer so far to FILE, one JSON object per line, oldest first.
 
     The keys are those of `quizzer history --reviews --json`. Import the file on another machine
     with `quizzer progress import FILE`.
+
+    Examples:
+    $ quizzer progress export answers.jsonl
     """
     from quizzer.store.sync import atomic_file, export_reviews
 
@@ -92,8 +86,8 @@ def export(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="JSON Lines file from `quizzer progress export`, or - for standard input.",
-                                show_default=False),
+    file: Path = typer.Argument(..., metavar="FILE", show_default=False,
+                                help="JSON Lines file from `quizzer progress export`, or - for standard input."),
 ) -> None:
     """Merge the answers in FILE into your progress; importing the same file twice changes nothing.
 
@@ -104,6 +98,9 @@ def import_(
 
     A large file is merged in transactions of about a second, so you can study in another terminal
     meanwhile; if the import is interrupted, run it again to add the rest.
+
+    Examples:
+    $ quizzer progress import answers.jsonl
     """
     import sys
     from datetime import datetime, timezone
@@ -146,6 +143,10 @@ def doctor(
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
     touches a damaged file. Orphaned progress is only reported: it is kept, so a deck put back later
     finds its history.
+
+    Examples:
+    $ quizzer doctor
+    $ quizzer doctor --fix
     """
     from quizzer.store.sync import check
 
@@ -160,7 +161,7 @@ def doctor(
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
             if found.disagreeing and fix:
                 (store.path.parent / "backups").mkdir(exist_ok=True)
-                copy = _unused_name(store.path.parent / "backups", "-before-doctor-fix")
+                copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
                 store.backup(copy)
                 rebuilt = store.rebuild_states(replay)
                 say(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import fail, library, open_store, print_json, say, settings, user_errors
+from quizzer.cli.resolve import complete_card, complete_deck, resolve
 
 NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
 
@@ -41,8 +42,16 @@ def _progress(*, fuzz: bool = True):
                 fail(str(exc))
 
 
+def _known_decks(decks, store) -> set[str]:
+    """Deck ids these commands accept: installed decks and decks whose file is gone but whose answers stay."""
+    from quizzer.store.stats import decks_with_progress
+
+    return {d.id for d in decks} | set(decks_with_progress(store))
+
+
 def stats(
-    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to count; all if none."),
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to count; all if none.",
+                                                   autocompletion=complete_deck),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
@@ -51,13 +60,19 @@ def stats(
 
     Cards by state, accuracy and true retention, mastery per tag, the cards due in the next 14
     days, a 16-week review calendar, streaks, the hardest cards and leeches.
+
+    Examples:
+    $ quizzer stats
+    $ quizzer stats mali-2012-dates --tag coup
     """
     from quizzer.stats import compute_stats
 
     moment = now_or(now)
     with _progress() as (config, decks, store, scheduler):
+        wanted = [resolve(d, _known_decks(decks, store)) for d in deck_ids] if deck_ids else []
         result = compute_stats(
-            store, scheduler, decks, decks=deck_ids or (), tag=tag, now=moment, day_starts_at=config.day_starts_at,
+            store, scheduler, decks, decks=wanted, tag=tag, now=moment,
+            day_starts_at=config.day_starts_at,
         )
     if as_json:
         print_json(result.to_dict())
@@ -73,18 +88,25 @@ def stats(
 
 
 def cards(
-    deck: Optional[str] = typer.Argument(None, metavar="[DECK]", help="Only this deck; all decks if none."),
+    deck: Optional[str] = typer.Argument(None, metavar="DECK", help="Only this deck; all decks if none.",
+                                         autocompletion=complete_deck),
     due: bool = typer.Option(False, "--due", help="Only cards due today (overdue included), soonest first."),
     leeches: bool = typer.Option(False, "--leeches", help="Only leeches: cards with 8 or more lapses."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
-    """Browse cards: state, due date, stability, chance of recall now, reviews, lapses and the last verdict."""
+    """Browse cards: state, due date, stability, chance of recall now, reviews, lapses and the last verdict.
+
+    Examples:
+    $ quizzer cards dates --due
+    $ quizzer cards --leeches
+    """
     from quizzer.stats import list_cards
 
     moment = now_or(now)
     with _progress() as (config, decks, store, scheduler):
+        deck = deck and resolve(deck, _known_decks(decks, store))
         rows = list_cards(
             store, scheduler, decks, deck=deck, tag=tag, due_only=due, leeches_only=leeches, now=moment,
             day_starts_at=config.day_starts_at,
@@ -102,11 +124,16 @@ def cards(
 
 
 def card(
-    key: str = typer.Argument(..., metavar="DECK/CARD", help="The card, as deck id/card id.", show_default=False),
+    key: str = typer.Argument(..., metavar="DECK/CARD", help="The card, as deck id/card id.", show_default=False,
+                              autocompletion=complete_card),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
-    """One card's whole history, its state, and the interval each rating would give if answered now."""
+    """One card's whole history, its state, and the interval each rating would give if answered now.
+
+    Examples:
+    $ quizzer card mali-2012-dates/coup-date
+    """
     from quizzer.stats import card_detail
 
     deck, _, card_id = key.partition("/")
@@ -115,6 +142,11 @@ def card(
     moment = now_or(now)
     # Without fuzz: the intervals shown are FSRS's own, not one random draw of their spread.
     with _progress(fuzz=False) as (_, decks, store, scheduler):
+        deck = resolve(deck, _known_decks(decks, store))
+        installed = next((d for d in decks if d.id == deck), None)
+        card_ids = {c.id for c in installed.cards} if installed else set()
+        card_id = resolve(card_id, card_ids | {card for _, card in store.reviewed([deck])}, kind="card",
+                          listing=f"`quizzer cards {deck}` lists them")
         detail = card_detail(store, scheduler, decks, deck, card_id, now=moment)
     if as_json:
         print_json(detail.to_dict())

@@ -7,10 +7,12 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import fail, library, open_store, say, settings, stdin_is_terminal, user_errors
+from quizzer.cli.resolve import complete_deck, resolve
 
 
 def study(
-    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK_ID]...", help="Decks to study; all if none."),
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to study; all if none.",
+                                                   autocompletion=complete_deck),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
     new: Optional[int] = typer.Option(None, "--new", min=0, help="At most this many new cards per deck today."),
     limit: Optional[int] = typer.Option(None, "--limit", min=0, help="At most this many reviews today."),
@@ -23,6 +25,10 @@ def study(
     typed and cloze answers (cloze blanks separated by |), a choice's number or text,
     true/false, order item numbers, and for flash cards Enter then a rating 1-4.
     q, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
+
+    Examples:
+    $ quizzer study
+    $ quizzer study dates --new 5
     """
     import random
     import sys
@@ -36,10 +42,7 @@ def study(
         decks = library()
         known = {d.id: d for d in decks}
         if deck_ids:
-            unknown = [d for d in deck_ids if d not in known]
-            if unknown:
-                fail(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
-            decks = [known[d] for d in dict.fromkeys(deck_ids)]
+            decks = [known[d] for d in dict.fromkeys(resolve(d, known) for d in deck_ids)]
         if not decks:
             fail("no decks to study; add one with `quizzer decks add FILE`")
         limits = Limits(

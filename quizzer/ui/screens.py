@@ -1,11 +1,19 @@
 """Rich screens for `decks`, `decks show` and `accepted`, and the one console every screen prints on.
 
-Commands build plain rows; these functions lay them out. Outside text goes through `cells`.
+Commands build plain rows; these functions lay them out. Outside text goes through `cells`. Every table
+is `Fitted` to the screen: at 60 columns no id is broken and nothing is cut off.
 """
 
 from __future__ import annotations
 
-from rich.console import Console, RenderableType
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -20,34 +28,123 @@ def show(renderable: RenderableType) -> None:
     console().print(renderable)
 
 
-def decks_table(rows: list[dict]) -> Table:
-    """`quizzer decks`: one row per deck, as `decks --json` gives them."""
-    table = Table(title="Decks", title_justify="left")
-    for column, justify in (("id", "left"), ("title", "left"), ("cards", "right"), ("new", "right"),
-                            ("due now", "right"), ("kind", "left"), ("path", "left")):
-        table.add_column(column, justify=justify, overflow="fold")
+COLUMN_GAP = 2  # a compact table's divider and padding between two columns
+
+
+def compact_table(*, leading: int = 0) -> Table:
+    """A table without borders; `leading=1` puts a blank line between rows whose cells take several lines.
+
+    Give it exactly one column that may wrap (ids and free text, never cut inside an id) and make the
+    others `no_wrap`; show it through `Fitted`.
+    """
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, leading=leading)
+
+
+class Fitted:
+    """A compact table as it is when its widest words fit the screen, else each row as a block: the first
+    cell on its own lines, then `header: value` pairs, so no id is broken and nothing is cut off at 60
+    columns or less."""
+
+    def __init__(self, table: Table):
+        self.table = table
+
+    def needed(self, console_: Console, options: ConsoleOptions) -> int:
+        """The narrowest width at which no cell breaks a word: no_wrap columns at their widest line,
+        the wrapping column at its longest word."""
+        total = COLUMN_GAP * (len(self.table.columns) - 1)
+        for column in self.table.columns:
+            sizes = [Measurement.get(console_, options, cell) for cell in (column.header, *column.cells)]
+            total += max(size.maximum if column.no_wrap else size.minimum for size in sizes)
+        return total
+
+    def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
+        if self.needed(console_, options) <= options.max_width:
+            yield self.table
+            return
+        yield from self.blocks(options.max_width)
+
+    def blocks(self, width: int) -> Iterator[RenderableType]:
+        """Each row: its first cell, a cell of several lines as it is, then the other cells as `header: value`."""
+        table = self.table
+        if table.title:
+            yield _text(table.title)
+        rows = list(zip(*(column.cells for column in table.columns)))
+        for number, (first, *rest) in enumerate(rows, 1):
+            yield _text(first)
+            pairs = []
+            for column, cell in zip(table.columns[1:], rest):
+                if "\n" in _text(cell).plain:
+                    yield _text(cell)
+                elif _text(cell).plain:
+                    pairs.append(f"{_text(column.header).plain}: {_text(cell).plain}")
+            yield Text("\n".join(_packed(pairs, width - 2, "  ")))
+            if table.leading and number < len(rows):
+                yield Text()
+        if table.caption:
+            yield _text(table.caption)
+
+
+def _text(cell: RenderableType) -> Text:
+    """A table cell or title as Text (the table's cells and titles are strings or Text)."""
+    return cell if isinstance(cell, Text) else Text(str(cell))
+
+
+def _packed(items: list[str], width: int, indent: str) -> list[str]:
+    """Items joined by ` · ` into lines of at most `width` cells (an item longer than that has a line of its own)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(item) <= width:
+            lines[-1] += " · " + item
+        else:
+            lines.append(item)
+    return [indent + line for line in lines]
+
+
+def _home_relative(path: str) -> str:
+    """`path` with the home folder written as ~, as a shell would show it."""
+    home = str(Path.home())
+    return "~" + path[len(home):] if path == home or path.startswith(home + os.sep) else path
+
+
+def decks_table(rows: list[dict]) -> RenderableType:
+    """`quizzer decks`: one row per deck, as `decks --json` gives them (the file is in `decks show`)."""
+    table = compact_table()
+    table.title, table.title_justify = "Decks", "left"
+    table.caption, table.caption_justify = "A deck's cards and its file: quizzer decks show DECK", "left"
+    table.add_column("deck", overflow="fold")
+    for column in ("cards", "new", "due now"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
     for row in rows:
-        table.add_row(*cells(row["id"], row["title"], row["cards"], row["new"], row["due"],
-                             "built-in" if row["builtin"] else "user", row["path"]))
-    return table
+        deck = Text(literal(row["id"]))
+        deck.append("\n" + literal(row["title"]), style="dim")
+        table.add_row(deck, *cells(row["cards"], row["new"], row["due"], "built-in" if row["builtin"] else "yours"))
+    return Fitted(table)
 
 
-def deck_table(deck, rows: list[dict]) -> Table:
+def deck_table(deck, rows: list[dict]) -> RenderableType:
     """`quizzer decks show`: the deck's cards, as `decks show --json` gives them."""
-    table = Table(title=Text(literal(f"{deck.title} — {len(deck.cards)} cards · {deck.path}")), title_justify="left")
-    for column in ("id", "type", "question", "answer", "state", "due"):
-        table.add_column(column, overflow="fold")
+    table = compact_table(leading=1)
+    table.title = Text(literal(f"{deck.title} — {len(deck.cards)} cards · {_home_relative(deck.path)}"))
+    table.title_justify = "left"
+    table.add_column("card, question → answer", overflow="fold")
+    table.add_column("type", no_wrap=True)
+    table.add_column("state, due", no_wrap=True)
     for row in rows:
-        table.add_row(*cells(row["id"], row["type"], row["question"], row["answer"], row["state"],
-                             local_time(row["due"]) if row["due"] else ""))
-    return table
+        card = Text(literal(row["id"]), style="dim")
+        card.append("\n" + literal(row["question"]), style="not dim")
+        card.append("\n→ " + literal(row["answer"]), style="not dim")
+        due = "\n" + local_time(row["due"]) if row["due"] else ""
+        table.add_row(card, *cells(row["type"], row["state"] + due))
+    return Fitted(table)
 
 
-def accepted_table(rows: list[tuple[str, str, str]]) -> Table:
+def accepted_table(rows: list[tuple[str, str, str]]) -> RenderableType:
     """`quizzer accepted`: (deck, card, accepted answer) rows."""
-    table = Table(title="Accepted answers", title_justify="left")
-    for column in ("deck/card", "accepted answer"):
-        table.add_column(column, overflow="fold")
+    table = compact_table()
+    table.title, table.title_justify = "Accepted answers", "left"
+    table.add_column("deck/card", no_wrap=True)
+    table.add_column("accepted answer", overflow="fold")
     for deck_id, card, response in rows:
         table.add_row(*cells(f"{deck_id}/{card}", response))
-    return table
+    return Fitted(table)

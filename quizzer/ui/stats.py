@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +15,7 @@ from rich.text import Text
 from quizzer.stats import (
     CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewHistory, SessionHistory, Stats,
 )
+from quizzer.ui.screens import Fitted, compact_table
 from quizzer.ui.text import cells, literal, local_time, short_duration
 
 SHADES = "·░▒▓█"  # no answers, then four steps up to the busiest day
@@ -51,14 +51,10 @@ def spent(milliseconds: int) -> str:
     return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
 
 
-def _table(*, leading: int = 0) -> Table:
-    """A compact table; `leading=1` puts a blank line between rows whose cells take several lines."""
-    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, leading=leading)
-
-
 def _titled(title: str, body: RenderableType) -> Group:
-    """A section: its title on a line of its own (a table title would wrap to the table's width)."""
-    return Group(Text(title, style="bold"), body, Text())
+    """A section: its title on a line of its own (a table title would wrap to the table's width); a table
+    fitted to the screen."""
+    return Group(Text(title, style="bold"), Fitted(body) if isinstance(body, Table) else body, Text())
 
 
 def _numbers(table: Table, *names: str) -> None:
@@ -70,7 +66,7 @@ def _numbers(table: Table, *names: str) -> None:
 
 
 def session_table(history: SessionHistory) -> RenderableType:
-    table = _table()
+    table = compact_table()
     table.add_column("when", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)
     table.add_column("decks", overflow="fold")
@@ -92,7 +88,7 @@ def session_table(history: SessionHistory) -> RenderableType:
 
 
 def review_table(history: ReviewHistory) -> RenderableType:
-    table = _table(leading=1)
+    table = compact_table(leading=1)
     table.add_column("when", no_wrap=True)
     table.add_column("card, question → response", overflow="fold")
     table.add_column("verdict", no_wrap=True)
@@ -143,7 +139,7 @@ def _deck_label(row: DeckStats) -> Text:
 
 
 def card_counts(rows: list[DeckStats], total: DeckStats) -> Group:
-    table = _table()
+    table = compact_table()
     table.add_column("deck", overflow="fold")
     _numbers(table, "cards", "new", "learning", "young", "mature", "due today")
     for number, row in enumerate([*rows, total], 1):
@@ -153,7 +149,7 @@ def card_counts(rows: list[DeckStats], total: DeckStats) -> Group:
 
 
 def rate_table(title: str, rows: list[DeckStats], total: DeckStats, field: str) -> Group:
-    table = _table()
+    table = compact_table()
     table.add_column("deck", overflow="fold")
     _numbers(table, "today", "7 days", "30 days")
     for number, row in enumerate([*rows, total], 1):
@@ -164,7 +160,7 @@ def rate_table(title: str, rows: list[DeckStats], total: DeckStats, field: str) 
 
 
 def mastery_table(stats: Stats) -> Group:
-    table = _table()
+    table = compact_table()
     table.add_column("tag", overflow="fold")
     _numbers(table, "cards", "studied", "mature", "mature %", "recall now")
     for tag in stats.tags:
@@ -248,10 +244,10 @@ def summary_line(stats: Stats) -> Text:
 
 
 def hard_card_table(title: str, cards_: list[HardCard]) -> Group:
-    table = _table(leading=1)
-    table.add_column("card", overflow="fold", min_width=24)
+    table = compact_table(leading=1)
+    table.add_column("card", overflow="fold")
     _numbers(table, "lapses", "recall now")
-    table.add_column("due")
+    table.add_column("due", no_wrap=True)
     for card in cards_:
         table.add_row(_card_and_question(card.deck, card.card, card.question),
                       *cells(card.lapses, percent(card.retrievability)), local_time(card.due))
@@ -261,14 +257,14 @@ def hard_card_table(title: str, cards_: list[HardCard]) -> Group:
 # -- cards ----------------------------------------------------------------------------------------
 
 
-def cards_table(rows: list[CardRow]) -> Table:
-    table = _table(leading=1)
+def cards_table(rows: list[CardRow]) -> Fitted:
+    table = compact_table(leading=1)
     table.caption = "stab.: stability in days · recall: chance of recall now · revs: answers · last: last verdict"
     table.caption_justify = "left"
     table.add_column("card and question", overflow="fold")
-    table.add_column("state, due")
+    table.add_column("state, due", no_wrap=True)
     _numbers(table, "stab.", "recall", "revs", "lapses")
-    table.add_column("last")
+    table.add_column("last", no_wrap=True)
     for row in rows:
         table.add_row(
             _card_and_question(row.deck, row.card, row.question),
@@ -276,7 +272,7 @@ def cards_table(rows: list[CardRow]) -> Table:
             _days(row.stability), percent(row.retrievability), str(row.reviews), str(row.lapses),
             *cells(row.last_verdict or "–"),
         )
-    return table
+    return Fitted(table)
 
 
 def _card_and_question(deck: str, card: str, question: str) -> Text:
@@ -295,7 +291,7 @@ def card_view(detail: CardDetail) -> RenderableType:
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(overflow="fold")
     for label, value in (
-        ("card", f"{row.deck}/{row.card}"), ("question", row.question or "(no longer in a deck file)"),
+        ("question", row.question or "(no longer in a deck file)"),
         ("answer", detail.answer or "–"), ("state", row.state),
         ("due", local_time(row.due) if row.due else "–"), ("stability", _days(row.stability)),
         ("difficulty", "–" if row.difficulty is None else f"{row.difficulty:.2f}"),
@@ -304,9 +300,11 @@ def card_view(detail: CardDetail) -> RenderableType:
         facts.add_row(label, Text(literal(value)))
     intervals = "   ".join(f"{name} {short_duration(timedelta(seconds=seconds))}"
                            for name, seconds in detail.intervals.items())
-    parts: list[RenderableType] = [facts, Text(), Text.assemble(("Answered now: ", "bold"), intervals), Text()]
+    # The card's DECK/CARD heads the screen on a line of its own: beside the labels it would not fit 60 columns.
+    parts: list[RenderableType] = [Text(literal(f"{row.deck}/{row.card}"), style="bold"), facts, Text(),
+                                   Text.assemble(("Answered now: ", "bold"), intervals), Text()]
     if detail.reviews:
-        history = _table()
+        history = compact_table()
         history.add_column("when", no_wrap=True)
         history.add_column("phase", no_wrap=True)
         history.add_column("response", overflow="fold")

@@ -1,0 +1,160 @@
+"""Every table screen at 60 and 100 columns in a real pseudo-terminal: no id broken, nothing cut off.
+
+A deck id and a card id (and a DECK/CARD pair, when it fits the screen) must each appear whole on one
+line, and no cell is cut short with `…`. Add a screen: one line in SCREENS
+(with the ids it shows).
+"""
+
+import io
+import json
+import os
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pexpect
+import pytest
+from rich.console import Console
+
+from quizzer.model import Outcome, Rating, Review
+from quizzer.scheduler import Scheduler, new_state
+from quizzer.store import Store
+from quizzer.ui.screens import Fitted, compact_table
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = (T0 + timedelta(hours=1)).isoformat()
+LONG = "a-long-deck-id-on-narrow-screens"  # 32 characters: with a card id, 57
+CARDS = ["the-longest-card-id-here", "second-card", "third-card-of-the-deck"]
+TITLE = "A deck with a long id and a title that needs two lines at sixty columns"
+DECK = f"id: {LONG}\ntitle: {TITLE}\ncards:\n" + "".join(
+    f"  - id: {card}\n    question: Which answer does card {card} want, asked in a question long enough to wrap?\n"
+    f"    answer: answer {n}\n" for n, card in enumerate(CARDS)
+)
+BUILTIN = ["mali-2012-actors", "mali-2012-dates", "mali-2012-legal", "mali-2012-places", "mali-2012-rebellions",
+           "mali-2012-takeaways"]
+KEYS = [f"{LONG}/{card}" for card in CARDS] + ["mali-2012-takeaways/civilian-approach-precluded"]
+
+SCREENS = {  # name: (arguments, ids shown whole on one line)
+    "decks": (["decks"], [LONG, *BUILTIN]),
+    "decks show": (["decks", "show", LONG], CARDS),
+    "stats": (["stats", "--now", NOW], [LONG, *BUILTIN, *KEYS]),
+    "history": (["history"], [LONG, "mali-2012-takeaways"]),
+    "history --reviews": (["history", "--reviews"], KEYS),
+    "cards": (["cards", LONG, "--now", NOW], KEYS[:3]),
+    "card": (["card", KEYS[0], "--now", NOW], [KEYS[0]]),
+    "accepted": (["accepted"], KEYS[:2]),
+}
+
+RUNNER = """
+import json, sys
+from quizzer.cli import app
+for name, args in json.loads(sys.argv[1]):
+    print(f"\\n<<<{name}>>>", flush=True)
+    try:
+        app(args, prog_name="quizzer")
+    except SystemExit:
+        pass
+    sys.stdout.flush()
+print("\\n<<<end>>>", flush=True)
+"""
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # bold and dim: NO_COLOR keeps styles, the checks read the text
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("widths") / "home"
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / f"{LONG}.yaml").write_text(DECK, encoding="utf-8")
+    scheduler = Scheduler(fuzz=False)
+    with Store(home / "quizzer.db") as store:
+        # Three right answers take a card to review; then wrong and right by turns: a lapse every other day,
+        # so each card is among the hardest cards and, with eight lapses, a leech.
+        for number, key in enumerate(KEYS * 20):
+            deck, card = key.split("/")
+            state = store.states([deck]).get((deck, card)) or new_state(T0)
+            day = number // len(KEYS)
+            at = T0 - timedelta(days=40 - 2 * day)
+            wrong = day >= 3 and day % 2 == 1
+            rating, outcome = (Rating.AGAIN, Outcome.WRONG) if wrong else (Rating.GOOD, Outcome.CORRECT)
+            after = scheduler.review(state, rating, at, f"r{number}")
+            review = Review(f"r{number}", deck, card, at, rating, outcome, "a response", 1000, f"s{day}")
+            store.record(review, state.phase, after)
+        for key in KEYS[:2]:
+            store.db.execute("INSERT INTO accepted VALUES (?, ?, 'an accepted answer', ?)",
+                             (*key.split("/"), T0.isoformat()))
+    return home
+
+
+def in_terminal(home, columns: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env |= {"QUIZZER_HOME": str(home), "TERM": "xterm", "NO_COLOR": "1"}
+    screens = [(name, args) for name, (args, _) in SCREENS.items()]
+    child = pexpect.spawn(sys.executable, ["-c", RUNNER, json.dumps(screens)], env=env, dimensions=(30, columns),
+                          encoding="utf-8", timeout=60)
+    child.expect_exact("<<<end>>>")
+    output = SGR.sub("", child.before.replace("\r\n", "\n"))
+    child.expect(pexpect.EOF)
+    parts = output.split("\n<<<")[1:]
+    return {part.split(">>>", 1)[0]: part.split(">>>", 1)[1] for part in parts}
+
+
+@pytest.fixture(scope="module", params=[60, 100], ids=lambda columns: f"{columns}-columns")
+def screens(request, home):
+    return request.param, in_terminal(home, request.param)
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_no_id_is_broken_and_nothing_is_cut_off(screens, name):
+    columns, outputs = screens
+    lines = outputs[name].splitlines()
+    assert "Traceback" not in outputs[name] and "quizzer:" not in outputs[name], outputs[name]
+    broken = [id_ for id_ in SCREENS[name][1] if len(id_) <= columns and not any(id_ in line for line in lines)]
+    assert not broken, f"not whole on any line at {columns} columns: {broken}\n" + outputs[name]
+    assert "…" not in outputs[name]
+
+
+def render(renderable, width: int) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
+def test_a_table_is_a_table_while_its_longest_words_fit_then_blocks():
+    table = compact_table()
+    table.add_column("deck", overflow="fold")
+    table.add_column("due today", justify="right", no_wrap=True)
+    table.add_row("mali-2012-rebellions and more words", "3")
+    # Widest words: `mali-2012-rebellions` (20) and the header `due today` (9), 2 columns apart: 31.
+    at_31 = render(Fitted(table), 31)
+    assert at_31.splitlines()[0].split() == ["deck", "due", "today"] and "mali-2012-rebellions" in at_31
+    at_30 = render(Fitted(table), 30)
+    assert [line.rstrip() for line in at_30.splitlines()] == [
+        "mali-2012-rebellions and more", "words", "  due today: 3"]
+
+
+def test_blocks_pack_pairs_and_keep_cells_of_several_lines():
+    table = compact_table(leading=1)
+    table.title = "Answers"
+    table.add_column("when", no_wrap=True)
+    table.add_column("card", overflow="fold")
+    for name in ("verdict", "rating", "next due"):
+        table.add_column(name, no_wrap=True)
+    table.add_row("2026-03-02 12:00", "deck/a-card-id-that-is-long\nA question?", "correct", "3", "in 4d")
+    table.add_row("2026-03-02 12:01", "deck/b", "wrong", "1", "in 1m")
+    assert [line.rstrip() for line in render(Fitted(table), 30).splitlines()] == [
+        "Answers", "2026-03-02 12:00", "deck/a-card-id-that-is-long", "A question?",
+        "  verdict: correct · rating: 3", "  next due: in 4d", "",
+        "2026-03-02 12:01", "  card: deck/b", "  verdict: wrong · rating: 1", "  next due: in 1m",
+    ]
+
+
+def test_decks_show_names_the_file_from_the_home_folder(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from quizzer.ui.screens import deck_table
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    inside = SimpleNamespace(title="Mine", cards=[], path=str(tmp_path / "notes" / "mine.yaml"))
+    outside = SimpleNamespace(title="Mine", cards=[], path="/srv/decks/mine.yaml")
+    assert render(deck_table(inside, []), 100).splitlines()[0].rstrip() == "Mine — 0 cards · ~/notes/mine.yaml"
+    assert render(deck_table(outside, []), 100).splitlines()[0].rstrip() == "Mine — 0 cards · /srv/decks/mine.yaml"
