@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from quizzer.deck_cache import ParseCache
-from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Blank, Card, Deck, Kind
+from quizzer.model import DECK_ID_PATTERN, Blank, Card, Deck, Kind, cloze_blanks, replace_blanks
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
 BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
@@ -389,7 +389,7 @@ class _DeckReader:
             if text_node is None:
                 return None
             text = self._text(text_node, "text")
-            blanks = tuple(_blank(m.group(1)) for m in CLOZE_BLANK.finditer(text))
+            blanks = tuple(_blank(blank) for blank in cloze_blanks(text))
             if not blanks:
                 self.out.error(text_node, "cloze text has no {{...}} blank")
                 return None
@@ -457,7 +457,7 @@ def _blank(inner: str) -> Blank:
 
 def derived_card_id(kind: Kind, question: str) -> str:
     """A stable id for a card without one, from its type and question (never its answer)."""
-    basis = CLOZE_BLANK.sub("{{}}", question) if kind is Kind.CLOZE else question
+    basis = replace_blanks(question, lambda _: "{{}}") if kind is Kind.CLOZE else question
     digest = hashlib.sha1(f"{kind.value}\n{' '.join(basis.split())}".encode()).hexdigest()
     return f"{kind.value}-{digest[:10]}"
 

@@ -17,7 +17,7 @@ from quizzer.formats.anki import (
     card_id, cloze_numbers, cloze_text, deck_id_hint, guid_for, html_to_text, tidy,
 )
 from quizzer.formats.common import Converted, Group, build_decks, plural
-from quizzer.model import CLOZE_BLANK, Deck, Kind
+from quizzer.model import Deck, Kind, replace_blanks
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 HEADER = re.compile(r"^#([A-Za-z ]+):(.*)$")
@@ -179,7 +179,7 @@ def anki_text(deck: Deck) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     for card in deck.cards:
         if card.kind is Kind.CLOZE:
-            front = CLOZE_BLANK.sub(lambda m: "{{c1::" + m.group(1) + "}}", card.question)
+            front = replace_blanks(card.question, lambda blank: "{{c1::" + blank + "}}")
             back = card.explain
         else:
             front, back = card.question, card.answer_text

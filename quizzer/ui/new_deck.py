@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Kind, slug
+from quizzer.model import DECK_ID_PATTERN, Kind, cloze_blanks, replace_blanks, slug
 from quizzer.ui.interactive import _unsafe
 from quizzer.ui.text import literal
 
@@ -94,7 +94,7 @@ class NewDeckPrompt:
         if kind is Kind.CLOZE:
             card["text"] = self._text("Text, with each gap in {{double braces}} ({{answer|alternative}}):",
                                       _valid_cloze)
-            basis = CLOZE_BLANK.sub(lambda m: m.group(1).split(SEPARATOR)[0], card["text"])
+            basis = replace_blanks(card["text"], lambda blank: blank.split(SEPARATOR)[0])
         else:
             card["question"] = basis = self._text("Question:", _required)
         if kind in (Kind.FLASH, Kind.TYPED, Kind.CHOICE):
@@ -152,7 +152,7 @@ class NewDeckPrompt:
 
 
 def _valid_cloze(text: str) -> bool | str:
-    blanks = CLOZE_BLANK.findall(text)
+    blanks = cloze_blanks(text)
     if not blanks:
         return "put at least one gap in {{double braces}}"
     if any(not blank.split(SEPARATOR)[0].strip() for blank in blanks):
