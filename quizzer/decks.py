@@ -10,6 +10,7 @@ import contextlib
 import difflib
 import gc
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
@@ -21,6 +22,9 @@ from quizzer.deck_cache import ParseCache
 from quizzer.model import DECK_ID_PATTERN, Blank, Card, Deck, Kind, cloze_blanks, replace_blanks
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
+# Cards one imported file (spreadsheet, Anki export) may make: counted as it is read, so a huge file
+# is refused in a moment instead of after gigabytes and minutes.
+MAX_IMPORT_CARDS = 50_000
 BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -171,11 +175,14 @@ def _read_text(path: Path, out: _Collector) -> str | None:
         if path.is_dir():
             out.error(None, "is a folder, not a deck file")
             return None
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            out.error(None, f"the file is {size / 1e6:.1f} MB; decks are limited to 10 MB")
+        # Read at most one byte past the limit: the size a file reports is no bound (/dev/zero, a pipe).
+        with path.open("rb") as file:
+            data = file.read(MAX_DECK_BYTES + 1)
+            size = os.fstat(file.fileno()).st_size
+        if len(data) > MAX_DECK_BYTES:
+            big = f"{size / 1e6:.1f} MB" if size > MAX_DECK_BYTES else "over 10 MB"
+            out.error(None, f"the file is {big}; decks are limited to 10 MB")
             return None
-        data = path.read_bytes()
     except FileNotFoundError:
         out.error(None, "no such file")
         return None

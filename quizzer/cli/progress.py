@@ -105,15 +105,15 @@ def import_(
     """
     import sys
 
-    from quizzer.store.sync import ProgressFileError, import_reviews
+    from quizzer.store.sync import ProgressFileError, bounded_lines, import_reviews
 
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, sys.stdin, "<stdin>", _replay())
+                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", _replay())
             else:
                 with file.open(encoding="utf-8") as lines:
-                    result = import_reviews(store, lines, str(file), _replay())
+                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), _replay())
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:

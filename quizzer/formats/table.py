@@ -12,8 +12,8 @@ import difflib
 import io
 from pathlib import Path
 
-from quizzer.decks import DeckError, Problem, card_data, derived_card_id, read_text
-from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, plural, split_list
+from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem, card_data, derived_card_id, read_text
+from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, plural, split_list, too_many
 from quizzer.model import Card, Deck, Kind
 
 REQUIRED = ("question", "answer")
@@ -62,6 +62,8 @@ def _rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
+                if len(rows) > MAX_IMPORT_CARDS:  # the header row and this many cards are read already
+                    raise too_many(path, start, "rows")
                 rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
