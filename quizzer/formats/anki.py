@@ -12,12 +12,12 @@ BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", 
 HIDDEN_TAGS = {"script", "style"}  # their content is code, never card text
 SOUND = re.compile(r"\[sound:[^\]]*\]")
 # {{cN::answer::hint}}: the answer runs to the first `::` or `}}`, the hint to the first `}}`. Possessive
-# repeats never give back, and an unclosed cloze takes the rest of the text, so no start is rescanned:
-# linear, where `\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}` was cubic on "{{c1::a:" * n. Group 2 is None when unclosed.
+# repeats never give back, and an unclosed cloze takes the rest of the text (group 2 None), so no start
+# is rescanned: linear, where `\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}` was cubic on "{{c1::a:" * n.
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(?:((?:(?!::|\}\}).)*+)(?:::((?:(?!\}\}).)*+))?\}\}|.*)", re.S)
 # Templates are read tag by tag, as Anki reads them: from a `{{` to the next `}}`. A `{{` never closed
-# takes the text up to the next `}` as a non-tag (group 2 None), so no start is rescanned; the patterns below then look
-# inside one tag at a time. Searching whole templates with them took quadratic or cubic time.
+# takes the text up to the next `}` as a non-tag (group 2 None), so no start is rescanned; the patterns
+# below then look inside one tag at a time. Searching whole templates took quadratic or cubic time.
 TAG = re.compile(r"\{\{([^}]*+)(\}\})?")
 TYPE_IN = re.compile(r"\s*type:(?:[^:]*:)?(.+)", re.S)  # {{type:Field}}, {{type:cloze:Field}}
 CLOZE_FIELD = re.compile(r"\s*(?:.*:)?cloze:(.+)", re.S)  # {{cloze:Field}}, {{filter:cloze:Field}}
@@ -93,7 +93,7 @@ def render(template: str, fields: dict[str, str]) -> str:
 
     Type-in boxes, text-to-speech and {{FrontSide}} render as nothing: the question is shown apart.
     """
-    for _ in range(MAX_NESTING):  # sections nest; resolve until nothing changes
+    for _ in range(MAX_NESTING):  # sections nest: resolve the outermost until nothing changes
         resolved = _sections(template, fields)
         if resolved == template:
             break
