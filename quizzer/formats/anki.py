@@ -72,10 +72,22 @@ def html_to_text(html: str) -> tuple[str, int]:
     Returns the text and how many media references (images, audio, video, [sound:...]) were dropped.
     Scripts and styles are dropped whole; an escaped `&lt;script&gt;` stays as literal text.
     """
+    # A `<` after the last `>` is text, whatever follows it; escaped, the parser does not rescan the rest
+    # of the field from each one (quadratic on "<a" * n).
+    last = html.rfind(">") + 1
+    html = html[:last] + html[last:].replace("<", "&lt;")
+    try:
+        parser = _parsed(html)
+    except AssertionError:  # Python before 3.13 asserts on a malformed `<![` declaration: read it as text
+        parser = _parsed(html.replace("<![", "&lt;!["))
+    return tidy("".join(parser.parts), parser.media)
+
+
+def _parsed(html: str) -> _Text:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return tidy("".join(parser.parts), parser.media)
+    return parser
 
 
 def tidy(text: str, media: int = 0) -> tuple[str, int]:

@@ -86,6 +86,11 @@ CASES = [
     Case("formats.anki.CLOZE_FIELD", lambda t: anki.cloze_field(t, ()), "a:", FIELD, head="{{", tail="}}"),
     Case("formats.anki.HR", anki.answer_side, "<hr", FIELD),
     Case("formats.anki.ANSWER_ID", anki.answer_side, "id ", FIELD, head="<hr ", tail=">"),
+    # Not our pattern but the standard library's HTML parser, on every Anki field: quadratic on unclosed
+    # tags, and before Python 3.13 an AssertionError on a malformed `<![`.
+    Case("formats.anki html_to_text", lambda t: anki.html_to_text(t), "<a", FIELD),
+    Case("formats.anki html_to_text", lambda t: anki.html_to_text(t), "<![", FIELD),
+    Case("formats.anki html_to_text", lambda t: anki.html_to_text(t), "<a/", FIELD, tail=">"),
     Case("formats.anki.QUIZZER_GUID", anki.card_id, "a-", FIELD, head="quizzer:", tail=":"),
     Case("formats.anki.PLAIN_GUID", anki.card_id, "a.", FIELD, tail="!"),
     Case("formats.table sniffer", lambda t: _delimiter(Path("x.csv"), t), "a'b,", DECK),
