@@ -21,7 +21,7 @@ from quizzer import grading
 from quizzer.decks import CARD_ID_PATTERN
 from quizzer.formats import anki
 from quizzer.formats.anki_text import HEADER
-from quizzer.formats.table import _delimiter
+from quizzer.formats.table import _check_header, _delimiter
 from quizzer.grading import judge
 from quizzer.model import DECK_ID_PATTERN, Blank, Card, Kind, cloze_blanks, replace_blanks
 from quizzer.ui.text import literal
@@ -47,6 +47,11 @@ class Case:
 
 def typed(answer, accept=()):
     return Card("c", Kind.TYPED, "q?", answer, accept=accept)
+
+
+def numbered(columns: list[str]) -> list[str]:
+    """Header cells made all different, as in a wide spreadsheet: 0x, 1x, 2x, …"""
+    return [f"{n}{name}" for n, name in enumerate(columns)]
 
 
 def judge_shifted(text: str):
@@ -94,6 +99,7 @@ CASES = [
     Case("formats.anki.QUIZZER_GUID", anki.card_id, "a-", FIELD, head="quizzer:", tail=":"),
     Case("formats.anki.PLAIN_GUID", anki.card_id, "a.", FIELD, tail="!"),
     Case("formats.table sniffer", lambda t: _delimiter(Path("x.csv"), t), "a'b,", DECK),
+    Case("formats.table header", lambda t: _check_header(Path("x.csv"), 1, numbered(t.split(",")), []), "x,", DECK),
     Case("grading._STRAY_DOT", grading.normalise, "a.", FIELD),
     Case("grading._NUMBER", grading.normalise, ",000", FIELD, head="1", tail="0"),
     Case("grading._RANGE", judge_shifted, "1 ", FIELD),
