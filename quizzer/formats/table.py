@@ -21,6 +21,7 @@ REQUIRED = ("question", "answer")
 OPTIONAL = ("id", "type", "accept", "reject", "distractors", "explain", "ref", "tags", "ordered")
 LIST_COLUMNS = ("accept", "reject", "distractors")
 DELIMITERS = ",\t;|"
+MAX_COLUMNS = 1_000
 
 
 def read_table(path: Path, *, deck_id: str | None = None, title: str | None = None) -> Converted:
@@ -89,6 +90,9 @@ def _delimiter(path: Path, text: str) -> str:
 
 
 def _check_header(path: Path, line: int, columns: list[str], warnings: list[Problem]) -> list[Problem]:
+    if len(columns) > MAX_COLUMNS:  # each unknown column is matched against the known ones for a hint
+        return [Problem(str(path), line, f"the header row has {len(columns):,} columns; quizzer reads "
+                        f"spreadsheets of at most {MAX_COLUMNS:,}")]
     problems = []
     known = REQUIRED + OPTIONAL
     for required in REQUIRED:

@@ -57,6 +57,8 @@ TOO_MANY = [
      f"big.txt: more than {LIMIT:,} cards"),
     ("big.apkg", lambda p: package(p, LIMIT + 1), f"big.apkg: holds {LIMIT + 1:,} notes; quizzer imports at most"),
     ("big.apkg", lambda p: package(p, LIMIT // 2 + 1, REVERSED), f"big.apkg: holds {LIMIT + 2:,} cards"),
+    ("wide.csv", lambda p: p.write_text(",".join(["question", "answer", *map(str, range(999))]) + "\nq,a\n"),
+     "wide.csv:1: the header row has 1,001 columns; quizzer reads spreadsheets of at most 1,000"),
 ]
 
 # (file name, content) within the card limit whose quizzer deck would pass 10 MB: named as the user's file.
