@@ -5,7 +5,8 @@ answers (--quick: a tenth of each, for a fast look). Every command runs in its o
 learner would run it; figures are medians of repeated runs, peak memory the largest resident size.
 Each figure stands beside its target and, where the issue names one, a reference measured in the
 same run. Then the other scripts here run and print their own tables (judging answers, statistics,
-deck import and export). Nothing here is a pass/fail test; docs/benchmarks.md records the figures.
+deck import and export, hostile input at its size limits). Nothing here is a pass/fail test;
+docs/benchmarks.md records the figures.
 """
 
 from __future__ import annotations
@@ -234,6 +235,7 @@ OTHERS = {
     "bench_grading.py": ["--rounds", "200"],
     "bench_stats.py": ["--cards", "10000", "--reviews", "100000", "--runs", "2"],
     "bench_import.py": [],
+    "bench_hostile.py": ["--quick"],
 }
 
 

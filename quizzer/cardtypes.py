@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from quizzer.model import CLOZE_BLANK, Blank, Card, Kind
+from quizzer.model import Blank, Card, Kind, cloze_blanks
 
 COMMON_KEYS = ("id", "type", "explain", "ref", "tags")  # every card may have these
 
@@ -196,7 +196,7 @@ def _read_cloze(f: Fields) -> dict | None:
     if not f.require("text"):
         return None
     text = f.text("text")
-    blanks = tuple(_blank(m.group(1)) for m in CLOZE_BLANK.finditer(text))
+    blanks = tuple(_blank(inner) for inner in cloze_blanks(text))
     if not blanks:
         f.error("text", "cloze text has no {{...}} blank")
         return None

@@ -13,6 +13,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 HOME_VARIABLE = "QUIZZER_HOME"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -64,28 +65,47 @@ def paths() -> Paths:
     return Paths(platformdirs.user_data_path("quizzer"))
 
 
+# What each setting may be: whole numbers in a range (an hour is a whole hour: the day turns on the
+# hour everywhere it is shown), or the retention strictly between 0 and 1.
+_WHOLE = {
+    "new_per_day": (0, 100_000, "a whole number of cards from 0 to 100,000"),
+    "reviews_per_day": (0, 1_000_000, "a whole number of cards from 0 to 1,000,000"),
+    "day_starts_at": (0, 23, "a whole hour from 0 to 23"),
+}
+
+
 def load_settings(path: Path) -> Settings:
     """Read config.toml; a missing file means the defaults."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)  # a bound, whatever size the file reports
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: the settings file is over 1 MB; it holds four numbers")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the settings file ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-    known = {f.name: f.type for f in fields(Settings)}
+    except RecursionError:
+        raise ConfigError(f"{path}: values nested too deeply") from None
+    known = [f.name for f in fields(Settings)]
     values = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(known)})")
-        expected = float if known[key] == "float" else int
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"{path}: '{key}' must be a non-negative number, not {value!r}")
-        values[key] = expected(value)
-    settings = Settings(**values)
-    if not 0 < settings.desired_retention < 1:
-        raise ConfigError(f"{path}: 'desired_retention' must be between 0 and 1")
-    if not 0 <= settings.day_starts_at <= 23:
-        raise ConfigError(f"{path}: 'day_starts_at' must be an hour from 0 to 23")
-    return settings
+        values[key] = _setting(path, key, value)
+    return Settings(**values)
+
+
+def _setting(path: Path, key: str, value: object) -> int | float:
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+    if key in _WHOLE:
+        low, high, what = _WHOLE[key]
+        if type(value) is not int or not low <= value <= high:
+            raise ConfigError(f"{path}: '{key}' must be {what}, not {shown}")
+        return value
+    if type(value) not in (int, float) or not 0 < value < 1:  # NaN fails the comparison too
+        raise ConfigError(f"{path}: '{key}' must be a number between 0 and 1 (like 0.9), not {shown}")
+    return float(value)

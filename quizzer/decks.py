@@ -11,6 +11,7 @@ import datetime
 import difflib
 import gc
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
@@ -20,9 +21,12 @@ import yaml
 
 from quizzer.cardtypes import CARD_TYPES, COMMON_KEYS, INVALID
 from quizzer.deck_cache import ParseCache
-from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Card, Deck, Kind
+from quizzer.model import DECK_ID_PATTERN, Card, Deck, Kind, replace_blanks
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
+# Cards one imported file (spreadsheet, Anki export) may make: counted as it is read, so a huge file
+# is refused in a moment instead of after gigabytes and minutes.
+MAX_IMPORT_CARDS = 50_000
 BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -169,11 +173,14 @@ def _read_text(path: Path, out: _Collector) -> str | None:
         if path.is_dir():
             out.error(None, "is a folder, not a deck file")
             return None
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            out.error(None, f"the file is {size / 1e6:.1f} MB; decks are limited to 10 MB")
+        # Read at most one byte past the limit: the size a file reports is no bound (/dev/zero, a pipe).
+        with path.open("rb") as file:
+            data = file.read(MAX_DECK_BYTES + 1)
+            size = os.fstat(file.fileno()).st_size
+        if len(data) > MAX_DECK_BYTES:
+            big = f"{size / 1e6:.1f} MB" if size > MAX_DECK_BYTES else "over 10 MB"
+            out.error(None, f"the file is {big}; decks are limited to 10 MB")
             return None
-        data = path.read_bytes()
     except FileNotFoundError:
         out.error(None, "no such file")
         return None
@@ -421,7 +428,7 @@ class _CardFields:
 
 def derived_card_id(kind: Kind, question: str) -> str:
     """A stable id for a card without one, from its type and question (never its answer)."""
-    basis = CLOZE_BLANK.sub("{{}}", question) if CARD_TYPES[kind].answers_in_text else question
+    basis = replace_blanks(question, lambda _: "{{}}") if CARD_TYPES[kind].answers_in_text else question
     digest = hashlib.sha1(f"{kind.value}\n{' '.join(basis.split())}".encode()).hexdigest()
     return f"{kind.value}-{digest[:10]}"
 

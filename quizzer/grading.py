@@ -96,6 +96,12 @@ def _analyse(text: str) -> _Form:
 _expected = lru_cache(maxsize=8192)(_analyse)
 
 
+@lru_cache(maxsize=8192)
+def _shape(key: str) -> str:
+    """The key with each number as `#`: what is left to compare when only numbers differ."""
+    return _NUMBER.sub("#", key)
+
+
 def _differing_numbers(said: _Form, meant: _Form) -> str:
     changed = set(said.numbers) ^ set(meant.numbers)
     years = any(len(n) == 4 and n.isdigit() and 1000 <= int(n) <= 2100 for n in changed)
@@ -187,6 +193,19 @@ def _slip_limit(key: str) -> int:
     return 0 if len(key) <= 3 else 1 if len(key) <= 8 else 2
 
 
+# Edit distance takes time in the product of the lengths. Nobody types a slip into an answer of
+# hundreds of characters, so past this length only the exact (normalised) answer counts: a 1 MB
+# response against a 1 MB answer costs a comparison, not 10^12 steps.
+_SLIP_MAX_LENGTH = 200
+
+
+def _slip_distance(said: str, meant: str, limit: int) -> int:
+    """The Damerau-Levenshtein distance between two keys if it is at most `limit`, else more than `limit`."""
+    if abs(len(said) - len(meant)) > limit or max(len(said), len(meant)) > _SLIP_MAX_LENGTH:
+        return limit + 1  # a length difference is a lower bound on the distance
+    return DamerauLevenshtein.distance(said, meant, score_cutoff=limit)
+
+
 _NEGATING_PREFIXES = frozenset({"un", "in", "im", "il", "ir"})
 
 
@@ -206,7 +225,7 @@ def _rival(said: str, distance: int, own: set[str], others: Sequence[str]) -> st
     """Another answer at least as near to the response as this card's, if there is one (rule 7)."""
     for other in others:
         key = _expected(other).key
-        if key not in own and DamerauLevenshtein.distance(said, key, score_cutoff=distance) <= distance:
+        if key not in own and _slip_distance(said, key, distance) <= distance:
             return other
     return None
 
@@ -250,7 +269,7 @@ def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[st
     for i, form in enumerate(meant):
         if form.numbers == said.numbers:
             limit = _slip_limit(form.key)
-            distance = DamerauLevenshtein.distance(said.key, form.key, score_cutoff=limit)
+            distance = _slip_distance(said.key, form.key, limit)
             if distance <= limit and (best is None or distance < best[0]):
                 best = (distance, i)
     if best is not None:
@@ -265,11 +284,10 @@ def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[st
         if _expected(other).key == said.key:
             return Verdict(Outcome.WRONG, f"another answer: {other}")
     # A response that is the answer but for its numbers is told which kind of number is wrong.
-    shape = _NUMBER.sub("#", said.key)
+    shape = _shape(said.key)
     for form in meant:
         limit = _slip_limit(form.key)
-        if form.numbers != said.numbers and DamerauLevenshtein.distance(
-                shape, _NUMBER.sub("#", form.key), score_cutoff=limit) <= limit:
+        if form.numbers != said.numbers and _slip_distance(shape, _shape(form.key), limit) <= limit:
             return Verdict(Outcome.WRONG, _differing_numbers(said, form))
     return Verdict(Outcome.WRONG, "does not match")
 
@@ -277,16 +295,34 @@ def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[st
 # --- Rule 8: lists -------------------------------------------------------------------------------------
 
 # Commas (but not in 1,000), semicolons, `and`, `&`, `/` and new lines; "A, B, and C" has two.
-_LIST_SEPARATOR = re.compile(r"(\s*(?:,(?!(?<=\d,)\d{3}(?!\d))\s*(?:and\b|&)?|[;\n&/]|\band\b)\s*)", re.IGNORECASE)
+# Spaces before a separator are taken only from the start of their run: tried again from each space
+# of a long run, the pattern took quadratic time.
+_LIST_SEPARATOR = re.compile(
+    r"((?:(?<!\s)\s*)?(?:,(?!(?<=\d,)\d{3}(?!\d))\s*(?:and\b|&)?|[;\n&/]|\band\b)\s*)", re.IGNORECASE)
+
+
+def _list_parts(text: str) -> list[str]:
+    """Piece, separator, piece, …: `text` split at list separators."""
+    return _LIST_SEPARATOR.split(text)
+
+
+# Bounds on the work a list costs, far above any list a learner types: an item is rebuilt from at most
+# this many pieces, and slips are looked for only while unmatched pieces × unmatched items × the answers
+# each is weighed against stay under the budget (past it, each piece must name an item exactly).
+# Without them a long list costs quadratic time or worse.
+_MAX_JOINED = 8
+_SLIP_WORK = 200_000
+_MAX_RIVAL_BLANKS = 50
 
 
 def _split_list(typed: str, items: Sequence[str]) -> list[str]:
     """The pieces of a typed list. Pieces are joined back where together they make an answer item
     that itself contains a separator (International Military Education and Training)."""
-    parts = _LIST_SEPARATOR.split(typed)  # piece, separator, piece, ...
+    parts = _list_parts(typed)
     count = len(parts) // 2 + 1
-    joined = [_expected(item) for item in items if _LIST_SEPARATOR.search(item)]
-    widest = max((len(_LIST_SEPARATOR.findall(item)) + 1 for item in items), default=1)
+    sizes = {item: len(_list_parts(item)) // 2 + 1 for item in items}  # how many pieces each item spans
+    joined = [_expected(item) for item in items if sizes[item] > 1]
+    widest = min(_MAX_JOINED, max(sizes.values(), default=1))
 
     def piece(start: int, span: int) -> str:
         return "".join(parts[2 * start: 2 * (start + span) - 1])
@@ -306,7 +342,7 @@ def _near(said: _Form, meant: _Form) -> bool:
     if said.numbers != meant.numbers:
         return False
     limit = _slip_limit(meant.key)
-    return DamerauLevenshtein.distance(said.key, meant.key, score_cutoff=limit) <= limit
+    return _slip_distance(said.key, meant.key, limit) <= limit
 
 
 def _judge_list(typed: str, answer: tuple[str, ...], ordered: bool, others: Sequence[str]) -> Verdict:
@@ -316,21 +352,25 @@ def _judge_list(typed: str, answer: tuple[str, ...], ordered: bool, others: Sequ
     pieces, forms = [p for p, _ in found], [form for _, form in found]
     owner: list[int | None] = [None] * len(pieces)  # the answer item each piece was matched to
     verdicts: list[Verdict | None] = [None] * len(pieces)
-    free = list(range(len(answer)))
+    free = dict.fromkeys(range(len(answer)))  # the items no piece has taken yet, in order
+    unnamed: dict[str, list[int]] = {}  # free items by key, each list in order
+    for j in free:
+        unnamed.setdefault(_expected(answer[j]).key, []).append(j)
     # Exact matches first, so that a slip never takes an item another piece names exactly.
     for i, form in enumerate(forms):
-        j = next((j for j in free if _expected(answer[j]).key == form.key), None)
-        if j is not None:
+        if unnamed.get(form.key):
+            j = unnamed[form.key].pop(0)
             owner[i], verdicts[i] = j, Verdict(Outcome.CORRECT)
-            free.remove(j)
+            del free[j]
+    looking = owner.count(None) * len(free) * (1 + len(others) + len(answer)) <= _SLIP_WORK
     for i, form in enumerate(forms):
-        for j in free if owner[i] is None else ():
+        for j in free if owner[i] is None and looking else ():
             # The list's other items are neighbours too: a slip must be nearest its own item.
             rivals = (*others, *answer[:j], *answer[j + 1:])
             verdict = _match(form, pieces[i], (answer[j],), rivals)
             if verdict.is_right:
                 owner[i], verdicts[i] = j, verdict
-                free.remove(j)
+                del free[j]
                 break
 
     marks = [
@@ -382,9 +422,12 @@ def _judge_cloze(card: Card, typed: str, accepted: Sequence[str], others: Sequen
     remembered = [a.split("|") for a in accepted]
     remembered = [r for r in remembered if len(r) == count]
     answers = [b.answer for b in card.blanks]
+    # Each blank is weighed against every other answer, which costs blanks × answers: a cloze with more
+    # blanks than anyone studies is judged blank by blank, without neighbours.
+    rivals = count <= _MAX_RIVAL_BLANKS
     verdicts = [
         _judge_text(part, (blank.answer, *blank.accept, *(r[i] for r in remembered)),
-                    (*others, *answers[:i], *answers[i + 1:]))
+                    (*others, *answers[:i], *answers[i + 1:]) if rivals else ())
         for i, (part, blank) in enumerate(zip(parts, card.blanks))
     ]
     marks = tuple(

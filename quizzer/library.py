@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quizzer.decks import DeckError, Problem, check_deck, load_library
+from quizzer.decks import MAX_DECK_BYTES, DeckError, Problem, check_deck, load_library
 from quizzer.model import DECK_ID_PATTERN, Deck
 
 try:
@@ -231,8 +231,13 @@ class UserDecks:
         if problem:
             raise DeckError([Problem(str(source), 0, problem)])
 
-    def install_copy(self, deck: Deck, text: str | bytes, decks: list[Deck]) -> Installed:
-        """Install (or update) `deck` as a copy named after its id; `text` is the deck file's content."""
+    def install_copy(self, deck: Deck, text: str | bytes, decks: list[Deck], source: Path | None = None) -> Installed:
+        """Install (or update) `deck` as a copy named after its id; `text` is the deck file's content, converted
+        from `source` when that is given (a problem with the whole deck names the user's file, not the copy)."""
+        size = len(text.encode("utf-8") if isinstance(text, str) else text)
+        if size > MAX_DECK_BYTES:
+            raise DeckError([Problem(str(source or deck.path), 0, f"deck '{deck.id}' is {size / 1e6:.1f} MB as a "
+                                     "quizzer deck; decks are limited to 10 MB (split it into smaller files)")])
         old = next((d for d in decks if d.id == deck.id and not d.builtin), None)
         before = self.installation(deck.id, decks)
         make_folder(self.folder)
@@ -291,7 +296,11 @@ class UserDecks:
 def read_links(links_file: Path) -> dict[str, Path]:
     """Linked deck files by deck id, from linked.json (none if the file does not exist)."""
     try:
-        data = json.loads(links_file.read_text(encoding="utf-8"))
+        with links_file.open("rb") as file:
+            raw = file.read(MAX_DECK_BYTES + 1)  # a bound, whatever size the file reports
+        if len(raw) > MAX_DECK_BYTES:
+            raise ValueError("over 10 MB")
+        data = json.loads(raw)
         return {str(deck_id): Path(path) for deck_id, path in data["decks"].items()}
     except (FileNotFoundError, NotADirectoryError):  # no list yet (or no home folder yet: writing will say why)
         return {}

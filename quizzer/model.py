@@ -8,11 +8,24 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 DECK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CLOZE_BLANK = re.compile(r"\{\{(.*?)\}\}")
+# A blank is `{{...}}` on one line. A `{{` left open takes the rest of its line as a non-blank, so
+# the scan never restarts inside it: linear time, where `\{\{(.*?)\}\}` was quadratic on "{{a" * n.
+_CLOZE_BLANK = re.compile(r"\{\{(?:(.*?)\}\}|.*)")
+
+
+def cloze_blanks(text: str) -> list[str]:
+    """The inside of each `{{blank}}` in cloze text, in order."""
+    return [m.group(1) for m in _CLOZE_BLANK.finditer(text) if m.group(1) is not None]
+
+
+def replace_blanks(text: str, replace: Callable[[str], str]) -> str:
+    """Cloze text with each `{{blank}}` replaced by `replace(its inside)`; the rest as it was."""
+    return _CLOZE_BLANK.sub(lambda m: m.group(0) if m.group(1) is None else replace(m.group(1)), text)
 
 
 def slug(text: str, max_length: int = 60) -> str:
@@ -86,7 +99,7 @@ class Card:
         if self.kind is not Kind.CLOZE:
             return self.question
         count = iter(range(1, len(self.blanks) + 1))
-        return CLOZE_BLANK.sub(lambda _: f"[{next(count)}: ____]", self.question)
+        return replace_blanks(self.question, lambda _: f"[{next(count)}: ____]")
 
     @property
     def answer_text(self) -> str:

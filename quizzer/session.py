@@ -234,7 +234,7 @@ class StudySession:
             left=len(queue),
         )
         asked = self.clock()
-        response = prompter.ask(question)
+        response = _saveable(prompter.ask(question))
         review_id = str(uuid.uuid4())
         answered = self.clock()
         intervals = self.scheduler.preview(entry.state, answered, review_id)
@@ -304,6 +304,18 @@ class StudySession:
         wanted = self.cards_in_scope()
         states = self.store.states((d.id for d in self.decks), due_before=tomorrow_end)
         s.due_tomorrow = sum(1 for key in states if key in wanted)
+
+
+def _saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:
+    """The response with bytes that were not UTF-8 as U+FFFD. A terminal passes such bytes on as lone
+    surrogates, which the database cannot store: the answer would be lost at save time."""
+    if isinstance(response, tuple):
+        return tuple(_saveable(item) for item in response)
+    try:
+        raw = response.encode("utf-8", "surrogateescape")  # the bytes as typed, where they were escaped
+    except UnicodeEncodeError:
+        raw = response.encode("utf-8", "surrogatepass")  # any other lone surrogate
+    return raw.decode("utf-8", "replace")
 
 
 def _typed_answers(deck: Deck) -> list[tuple[str, str]]:

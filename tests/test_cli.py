@@ -194,7 +194,8 @@ def test_a_damaged_database_exits_2_and_is_untouched(runner, demo):
 def test_bad_config_exits_2(runner, demo):
     (demo / "config.toml").write_text("new_per_day = 'many'\n")
     result = runner.invoke(app, ["study", "demo"], input="")
-    assert result.exit_code == 2 and "config.toml: 'new_per_day' must be a non-negative number" in result.output
+    assert result.exit_code == 2
+    assert "config.toml: 'new_per_day' must be a whole number of cards from 0 to 100,000, not 'many'" in result.output
 
 
 def test_config_sets_the_new_card_limit(runner, demo):

@@ -386,3 +386,25 @@ def test_a_database_from_a_newer_quizzer_is_refused_by_every_command(home):
         result = runner.invoke(app, command, input="answer0\n")
         assert result.exit_code == 2 and "newer quizzer" in result.output, command
     assert (home / "quizzer.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("free, says", [
+    (0, "the disk is full (disk I/O error)"),
+    (64 * 1024, "the disk is full (disk I/O error)"),
+    (10 * 1024**3, "could not use"),  # room enough: an I/O error is not taken for a full disk
+])
+def test_a_full_disk_at_session_start_is_called_a_full_disk(home, monkeypatch, free, says):
+    """On a nearly full disk SQLite fails to grow the WAL index at start-up with SQLITE_IOERR_SHMSIZE,
+    "disk I/O error" (seen on a 200 KB tmpfs); statvfs tells whether the disk is the cause."""
+
+    def no_room_for_the_index(self):
+        error = sqlite3.OperationalError("disk I/O error")
+        error.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+        raise error
+
+    monkeypatch.setattr(Store, "_use_wal", no_room_for_the_index)
+    monkeypatch.setattr(os, "statvfs", lambda folder: os.statvfs_result((4096, 4096, 1000, 0, free // 4096,
+                                                                           10, 0, 0, 0, 255)))
+    result = CliRunner().invoke(app, ["study", "drill"], input="answer0\n")
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert says in result.output and "Traceback" not in result.output

@@ -198,6 +198,14 @@ def test_there_are_enough_cases():
     assert len(CASES) >= 80
 
 
+def test_slips_are_allowed_up_to_200_characters_and_past_them_only_the_exact_answer_counts():
+    # 40 words of 4 letters + spaces: 199 and 204 characters after normalising; one letter changed in each.
+    short, long = " ".join(["kidl"] * 40), " ".join(["kidl"] * 41)
+    assert judge(typed(short), "x" + short[1:]).outcome is CLOSE
+    assert judge(typed(long), "x" + long[1:]).outcome is WRONG
+    assert judge(typed(long), long.upper()).outcome is CORRECT
+
+
 def test_close_verdict_carries_the_slip():
     verdict = judge(typed("Keïta"), " Kieta ")
     assert verdict.slip == ("Kieta", "Keïta")

@@ -363,7 +363,7 @@ def import_deck(
                                source=old.source)
             else:
                 deck = replace(deck, source={"imported from": file.name})
-            _report(folder.install_copy(deck, deck_yaml(deck), current))
+            _report(folder.install_copy(deck, deck_yaml(deck), current, source=file))
 
 
 @app.command("export")

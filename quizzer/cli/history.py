@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Optional
 
 import typer
@@ -11,6 +12,7 @@ from quizzer.cli.resolve import complete_deck, resolve
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
 SCREEN_ANSWERS = 50
+FIRST_DAY = date(1970, 1, 1)
 
 
 def history(
@@ -76,7 +78,7 @@ def history(
 
 def _day_start(text: str):
     """The start of the study day DATE names, in local time."""
-    from datetime import date, datetime, timezone
+    from datetime import datetime, timezone
 
     from quizzer.stats import StudyDays
 
@@ -84,6 +86,8 @@ def _day_start(text: str):
         day = date.fromisoformat(text)
     except ValueError:
         fail(f"--since: '{text}' is not a date like 2026-03-02")
+    if day < FIRST_DAY:  # the day before 0001-01-01 cannot be computed; no answer is older than 1970
+        fail(f"--since: {day} is before {FIRST_DAY}; give a later date (or leave --since out for every answer)")
     return StudyDays(datetime.now(timezone.utc), settings().day_starts_at).start_of(day)
 
 

@@ -105,16 +105,16 @@ def import_(
     import sys
     from datetime import datetime, timezone
 
-    from quizzer.store.sync import ProgressFileError, import_reviews
+    from quizzer.store.sync import ProgressFileError, bounded_lines, import_reviews
 
     now = datetime.now(timezone.utc)
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, sys.stdin, "<stdin>", _replay(), now=now)
+                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", _replay(), now=now)
             else:
                 with file.open(encoding="utf-8") as lines:
-                    result = import_reviews(store, lines, str(file), _replay(), now=now)
+                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), _replay(), now=now)
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:

@@ -60,6 +60,9 @@ def study(
             if plain or not stdin_is_terminal():
                 from quizzer.ui.plain import PlainPrompter
 
+                # Bytes that are not UTF-8 reach the session escaped (it saves them as U+FFFD), never as a crash.
+                if hasattr(sys.stdin, "reconfigure"):
+                    sys.stdin.reconfigure(errors="surrogateescape")
                 prompter = PlainPrompter(sys.stdin, sys.stdout)
             else:
                 from quizzer.ui.interactive import InteractivePrompter

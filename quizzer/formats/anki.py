@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from html.parser import HTMLParser
 
@@ -10,12 +11,19 @@ BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", 
               "h6"}
 HIDDEN_TAGS = {"script", "style"}  # their content is code, never card text
 SOUND = re.compile(r"\[sound:[^\]]*\]")
-ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
-SECTION = re.compile(r"\{\{([#^])\s*([^}]+?)\s*\}\}(.*?)\{\{/\s*\2\s*\}\}", re.S)
-FIELD = re.compile(r"\{\{\s*([^#^/}][^}]*?)\s*\}\}")
-TYPE_IN = re.compile(r"\{\{\s*type:(?:[^:}]*:)?([^}]+?)\s*\}\}")
-CLOZE_FIELD = re.compile(r"\{\{\s*(?:[^}]*:)?cloze:([^}]+?)\s*\}\}")
-ANSWER_RULE = re.compile(r"<hr[^>]*\bid\s*=\s*['\"]?answer\b[^>]*>", re.I)
+# {{cN::answer::hint}}: the answer runs to the first `::` or `}}`, the hint to the first `}}`. Possessive
+# repeats never give back, and an unclosed cloze takes the rest of the text (group 2 None), so no start
+# is rescanned: linear, where `\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}` was cubic on "{{c1::a:" * n.
+ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(?:((?:(?!::|\}\}).)*+)(?:::((?:(?!\}\}).)*+))?\}\}|.*)", re.S)
+# Templates are read tag by tag, as Anki reads them: from a `{{` to the next `}}`. A `{{` never closed
+# takes the text up to the next `}` as a non-tag (group 2 None), so no start is rescanned; the patterns
+# below then look inside one tag at a time. Searching whole templates took quadratic or cubic time.
+TAG = re.compile(r"\{\{([^}]*+)(\}\})?")
+TYPE_IN = re.compile(r"\s*type:(?:[^:]*:)?(.+)", re.S)  # {{type:Field}}, {{type:cloze:Field}}
+CLOZE_FIELD = re.compile(r"\s*(?:.*:)?cloze:(.+)", re.S)  # {{cloze:Field}}, {{filter:cloze:Field}}
+HR = re.compile(r"<hr[^>]*+(>)?", re.I)  # the same for <hr ...>: an unclosed one takes the rest
+ANSWER_ID = re.compile(r"\bid\s*=\s*['\"]?answer\b", re.I)
+MAX_NESTING = 20  # sections inside sections; Anki's own templates nest two or three deep
 QUIZZER_GUID = re.compile(r"^quizzer:([a-z0-9]+(?:-[a-z0-9]+)*):([A-Za-z0-9][A-Za-z0-9_.:-]*)$")
 PLAIN_GUID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 
@@ -64,15 +72,29 @@ def html_to_text(html: str) -> tuple[str, int]:
     Returns the text and how many media references (images, audio, video, [sound:...]) were dropped.
     Scripts and styles are dropped whole; an escaped `&lt;script&gt;` stays as literal text.
     """
+    # A `<` after the last `>` is text, whatever follows it; escaped, the parser does not rescan the rest
+    # of the field from each one (quadratic on "<a" * n).
+    last = html.rfind(">") + 1
+    html = html[:last] + html[last:].replace("<", "&lt;")
+    try:
+        parser = _parsed(html)
+    except AssertionError:  # Python before 3.13 asserts on a malformed `<![` declaration: read it as text
+        parser = _parsed(html.replace("<![", "&lt;!["))
+    return tidy("".join(parser.parts), parser.media)
+
+
+def _parsed(html: str) -> _Text:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return tidy("".join(parser.parts), parser.media)
+    return parser
 
 
 def tidy(text: str, media: int = 0) -> tuple[str, int]:
     """Drop [sound:...] references and collapse spaces on each line and runs of blank lines."""
-    text, sounds = SOUND.subn("", text)
+    closed = text.rfind("]") + 1  # no [sound:…] closes past the last `]`: searching there would rescan it
+    head, sounds = SOUND.subn("", text[:closed])
+    text = head + text[closed:]
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return text, media + sounds
@@ -83,37 +105,77 @@ def render(template: str, fields: dict[str, str]) -> str:
 
     Type-in boxes, text-to-speech and {{FrontSide}} render as nothing: the question is shown apart.
     """
-    previous = None
-    while previous != template:  # sections nest; resolve until nothing changes
-        previous = template
-        template = SECTION.sub(
-            lambda m: m.group(3) if bool(fields.get(m.group(2), "").strip()) == (m.group(1) == "#") else "", template
-        )
+    for _ in range(MAX_NESTING):  # sections nest: resolve the outermost until nothing changes
+        resolved = _sections(template, fields)
+        if resolved == template:
+            break
+        template = resolved
 
     def field(match: re.Match) -> str:
-        filters, _, name = match.group(1).rpartition(":")
+        inside = match.group(1)
+        if match.group(2) is None or not inside or inside[0] in "#^/":
+            return match.group(0)
+        filters, _, name = inside.strip().rpartition(":")
         if name == "FrontSide" or filters.startswith(("type", "tts")):
             return ""
         return fields.get(name.strip(), "")
 
-    return FIELD.sub(field, template)
+    return TAG.sub(field, template)
+
+
+def _tags(template: str) -> list[tuple[int, int, str]]:
+    """Each `{{tag}}` in a template: where it starts and ends, and what is inside."""
+    return [(m.start(), m.end(), m.group(1)) for m in TAG.finditer(template) if m.group(2)]
+
+
+def _sections(template: str, fields: dict[str, str]) -> str:
+    """One pass over the outermost {{#Field}}…{{/Field}} (shown when Field has text) and {{^Field}}…{{/Field}}."""
+    tags = _tags(template)
+    closes: dict[str, list[int]] = {}  # each name's closing tags, by position in `tags`
+    for k, (_, _, inside) in enumerate(tags):
+        if inside.startswith("/"):
+            closes.setdefault(inside[1:].strip(), []).append(k)
+    out, done, k = [], 0, 0
+    while k < len(tags):
+        start, end, inside = tags[k]
+        name = inside[1:].strip()
+        later = closes.get(name, []) if inside[:1] in ("#", "^") and name else []
+        close = bisect.bisect_right(later, k)
+        if close == len(later):
+            k += 1
+            continue
+        k = later[close]
+        shown = bool(fields.get(name, "").strip()) == (inside[0] == "#")
+        out += [template[done:start], template[end:tags[k][0]] if shown else ""]
+        done = tags[k][1]
+        k += 1
+    return "".join(out) + template[done:]
 
 
 def answer_side(rendered: str) -> str:
     """The part of a rendered answer template below Anki's `<hr id=answer>` (all of it without one)."""
-    parts = ANSWER_RULE.split(rendered, maxsplit=1)
-    return parts[-1]
+    for match in HR.finditer(rendered):
+        if match.group(1) and ANSWER_ID.search(match.group(0)):
+            return rendered[match.end():]
+    return rendered
+
+
+def _inside_tag(pattern: re.Pattern, template: str) -> str | None:
+    """Group 1 of `pattern` in the first tag it matches, without spaces at the end."""
+    for _, _, inside in _tags(template):
+        if match := pattern.fullmatch(inside):
+            return match.group(1).rstrip() or match.group(1)
+    return None
 
 
 def typed_field(qfmt: str) -> str | None:
     """The field a 'type in the answer' template asks for, if any."""
-    match = TYPE_IN.search(qfmt)
-    return match.group(1) if match else None
+    return _inside_tag(TYPE_IN, qfmt)
 
 
 def cloze_field(qfmt: str, fields: tuple[str, ...]) -> str:
-    match = CLOZE_FIELD.search(qfmt)
-    return match.group(1) if match else (fields[0] if fields else "")
+    found = _inside_tag(CLOZE_FIELD, qfmt)
+    return found if found is not None else (fields[0] if fields else "")
 
 
 def cloze_text(text: str, number: int) -> str | None:
@@ -123,6 +185,8 @@ def cloze_text(text: str, number: int) -> str | None:
 
     def blank(match: re.Match) -> str:
         nonlocal found
+        if match.group(2) is None:
+            return match.group(0)
         if int(match.group(1)) == number:
             found = True
             return "{{" + match.group(2) + "}}"
@@ -133,7 +197,7 @@ def cloze_text(text: str, number: int) -> str | None:
 
 
 def cloze_numbers(text: str) -> list[int]:
-    return sorted({int(m.group(1)) for m in ANKI_CLOZE.finditer(text)})
+    return sorted({int(m.group(1)) for m in ANKI_CLOZE.finditer(text) if m.group(2) is not None})
 
 
 def card_id(guid: str, suffix: str | None = None) -> str:

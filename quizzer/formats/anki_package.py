@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from quizzer.decks import DeckError, Problem
+from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem
 from quizzer.formats.anki import (
     answer_side, card_id, cloze_field, cloze_text, deck_id_hint, html_to_text, render, typed_field,
 )
@@ -32,7 +32,7 @@ def read_anki_package(path: Path, *, deck_id: str | None = None, title: str | No
     with tempfile.TemporaryDirectory(prefix="quizzer-anki-") as folder:
         collection_file = _unpack(path, Path(folder))
         try:
-            collection = read_collection(collection_file)
+            collection = read_collection(collection_file, MAX_IMPORT_CARDS)
         except AnkiError as exc:
             raise _error(path, str(exc)) from None
     return _convert(path, collection, deck_id, title, skip_invalid)

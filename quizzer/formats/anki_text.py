@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 
 from quizzer.cardtypes import CARD_TYPES
-from quizzer.decks import DeckError, Problem, derived_card_id, read_text
+from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem, derived_card_id, read_text
 from quizzer.formats.anki import (
     card_id, cloze_numbers, cloze_text, deck_id_hint, guid_for, html_to_text, tidy,
 )
-from quizzer.formats.common import Converted, Group, build_decks, plural
-from quizzer.model import CLOZE_BLANK, Deck, Kind
+from quizzer.formats.common import Converted, Group, build_decks, plural, too_many
+from quizzer.model import Deck, Kind, replace_blanks
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 HEADER = re.compile(r"^#([A-Za-z ]+):(.*)$")
@@ -93,10 +93,13 @@ class _Reading:
         if self.fatal:
             return
         reader = csv.reader(io.StringIO("".join(self.body), newline=""), delimiter=self.separator, strict=True)
-        start = 1
+        start, notes = 1, 0
         try:
             for row in reader:
                 if any(cell.strip() for cell in row):
+                    notes += 1
+                    if notes > MAX_IMPORT_CARDS:
+                        raise too_many(self.path, offset + start, "notes")
                     self.row(offset + start, row)
                 start = reader.line_num + 1
         except csv.Error as exc:
@@ -191,7 +194,7 @@ def anki_text(deck: Deck) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     for card in deck.cards:
         if CARD_TYPES[card.kind].answers_in_text:
-            front = CLOZE_BLANK.sub(lambda m: "{{c1::" + m.group(1) + "}}", card.question)
+            front = replace_blanks(card.question, lambda blank: "{{c1::" + blank + "}}")
             back = card.explain
         else:
             front, back = card.question, card.answer_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from quizzer.decks import DeckError, Problem, check_records
+from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem, check_records
 from quizzer.model import Deck, slug
 
 LIST_SEPARATOR = "|"  # between the items of a list in one spreadsheet cell
@@ -41,6 +41,12 @@ def title_from(path: Path) -> str:
     words = path.stem.replace("_", " ").replace("-", " ").split()
     text = " ".join(words) or "Imported deck"
     return text[0].upper() + text[1:]
+
+
+def too_many(path: Path, line: int, what: str) -> DeckError:
+    """The error for a file holding more than MAX_IMPORT_CARDS rows, notes or cards, at the line that passed it."""
+    return DeckError([Problem(str(path), line, f"more than {MAX_IMPORT_CARDS:,} {what}; quizzer imports at most "
+                              f"{MAX_IMPORT_CARDS:,} cards from one file (split it into smaller files)")])
 
 
 def check_binary(path: Path) -> None:
@@ -99,6 +105,8 @@ def _validated(path: Path, groups: list[Group], deck_id: str | None, title: str 
     groups = [g for g in groups if g.records]
     if not groups:
         raise DeckError([Problem(str(path), 0, "holds no cards to import")])
+    if sum(len(g.records) for g in groups) > MAX_IMPORT_CARDS:  # a note can make several cards
+        raise too_many(path, 0, "cards")
     if (deck_id or title) and len(groups) > 1:
         names = ", ".join(g.name or "?" for g in groups)
         raise DeckError([Problem(str(path), 0, f"holds {len(groups)} decks ({names}); --id and --title name one deck")])

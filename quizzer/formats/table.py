@@ -13,11 +13,12 @@ import csv
 import difflib
 import io
 import re
+from collections import Counter
 from pathlib import Path
 
 from quizzer.cardtypes import CARD_TYPES
-from quizzer.decks import DeckError, Problem, card_data, derived_card_id, read_text
-from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, plural, split_list
+from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem, card_data, derived_card_id, read_text
+from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, plural, split_list, too_many
 from quizzer.model import Card, Deck, Kind
 
 REQUIRED = ("question", "answer")
@@ -27,6 +28,8 @@ DELIMITERS = ",\t;|"
 # A spreadsheet runs a cell that starts with = + - @ (or tab or CR before one) as a formula: OWASP's
 # CSV injection rule. Quotes already in front of one are counted in, so the escape can be undone exactly.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+MAX_COLUMNS = 1_000
 
 
 def spreadsheet_cell(text: str) -> str:
@@ -84,6 +87,8 @@ def _rows(path: Path, text: str) -> tuple[list[tuple[int, list[str]]], Problem |
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
+                if len(rows) > MAX_IMPORT_CARDS:  # the header row and this many cards are read already
+                    raise too_many(path, start, "rows")
                 rows.append((start, row))
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -109,6 +114,9 @@ def _delimiter(path: Path, text: str) -> str:
 
 
 def _check_header(path: Path, line: int, columns: list[str], warnings: list[Problem]) -> list[Problem]:
+    if len(columns) > MAX_COLUMNS:  # each unknown column is matched against the known ones for a hint
+        return [Problem(str(path), line, f"the header row has {len(columns):,} columns; quizzer reads "
+                        f"spreadsheets of at most {MAX_COLUMNS:,}")]
     problems = []
     known = REQUIRED + OPTIONAL
     for required in REQUIRED:
@@ -117,8 +125,9 @@ def _check_header(path: Path, line: int, columns: list[str], warnings: list[Prob
             suggestion = f" ('{hint[0]}' is close)" if hint else ""
             problems.append(Problem(str(path), line, f"no '{required}' column{suggestion}; "
                                     f"the header row has: {', '.join(columns)}"))
+    counts = Counter(columns)  # columns.count() for each column took quadratic time on a wide header
     for name in columns:
-        if columns.count(name) > 1 and name in known:
+        if counts[name] > 1 and name in known:
             problems.append(Problem(str(path), line, f"the column '{name}' is given twice"))
         elif name not in known:
             hint = difflib.get_close_matches(name, known, n=1)

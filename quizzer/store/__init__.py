@@ -23,6 +23,7 @@ from quizzer.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
+FULL_BELOW = 1024 * 1024  # free bytes under which an I/O error is taken for a full disk
 
 # What the CLI catches when a read finds the database damaged mid-command (it never imports sqlite3).
 SQLiteError = sqlite3.DatabaseError
@@ -45,7 +46,9 @@ def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
             f"{path} is damaged or is not a quizzer database ({exc}). quizzer has not changed it; move it aside "
             f"and restore a copy from {path.parent / 'backups'} or one made with `quizzer backup`."
         )
-    if name.startswith("SQLITE_FULL") or "full" in text:
+    if name.startswith("SQLITE_FULL") or "full" in text or (
+        (name.startswith("SQLITE_IOERR") or "disk i/o error" in text) and _no_room(path.parent)
+    ):
         return StoreError(f"could not save to {path}: the disk is full ({exc}). Earlier answers are safe.")
     if isinstance(exc, OSError) or name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or (
         "readonly" in text or "unable to open" in text
@@ -60,6 +63,16 @@ def explain(exc: sqlite3.Error | OSError, path: Path) -> StoreError:
             "Earlier answers are safe."
         )
     return StoreError(f"could not use {path}: {exc}. Earlier answers are safe.")
+
+
+def _no_room(folder: Path) -> bool:
+    """Whether the disk holding `folder` is full, or as good as: SQLite reports some writes that fail for
+    want of space (growing the WAL index when a session starts) as a plain I/O error."""
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):  # no such folder; no statvfs on Windows
+        return False
+    return info.f_bavail * info.f_frsize < FULL_BELOW
 
 
 class Store:

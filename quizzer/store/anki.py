@@ -75,7 +75,9 @@ def _kind(value: object) -> str:
             str: "text"}.get(type(value), type(value).__name__)
 
 
-def read_collection(path: Path) -> AnkiCollection:
+def read_collection(path: Path, max_notes: int) -> AnkiCollection:
+    """The collection at `path`; AnkiError when it holds more than `max_notes` notes or cards, before
+    any is read."""
     try:
         db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
@@ -88,6 +90,10 @@ def read_collection(path: Path) -> AnkiCollection:
             notetypes, decks = _notetypes_18(db), _decks_18(db)
         else:
             notetypes, decks = _legacy(db)
+        for table in ("notes", "cards"):
+            (count,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+            if count > max_notes:
+                raise AnkiError(f"holds {count:,} {table}; quizzer imports at most {max_notes:,} from one file")
         notes: dict[int, AnkiNote] = {}
         damaged: dict[int, str] = {}
         for note_id, guid, notetype, fields, tags in db.execute("SELECT id, guid, mid, flds, tags FROM notes"):

@@ -45,6 +45,21 @@ LONGEST_INTERVAL = timedelta(days=36_500)
 LONGEST_ANSWER_MS = 10**12  # 31 years: a million answers' total time still fits SQLite's integers
 
 
+MAX_LINE = 1024 * 1024  # characters in one line of a progress file: one review, its response one typed line
+
+
+def bounded_lines(file: IO[str], source: str) -> Iterator[str]:
+    """The lines of a progress file, each read with a bound: a file with no line ends (/dev/zero) stops at
+    line 1 instead of filling memory."""
+    number = 0
+    while line := file.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise ProgressFileError(source, number, f"the line is longer than {MAX_LINE:,} characters; "
+                                    "each line holds one review")
+        yield line
+
+
 class ProgressFileError(Exception):
     """A line of a progress file cannot be imported; nothing from the file was saved."""
 

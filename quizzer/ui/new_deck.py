@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.cardtypes import CARD_TYPES
-from quizzer.model import CLOZE_BLANK, DECK_ID_PATTERN, Kind, slug
+from quizzer.model import DECK_ID_PATTERN, Kind, cloze_blanks, replace_blanks, slug
 from quizzer.ui.interactive import _unsafe
 from quizzer.ui.text import literal
 
@@ -90,7 +90,7 @@ class NewDeckPrompt:
         }
         card: dict = {"type": kind.value, **fields[kind]()}
         if CARD_TYPES[kind].answers_in_text:
-            basis = CLOZE_BLANK.sub(lambda m: m.group(1).split(SEPARATOR)[0], card["text"])
+            basis = replace_blanks(card["text"], lambda blank: blank.split(SEPARATOR)[0])
         else:
             basis = card["question"]
         explain = self._text("Explanation shown after answering (optional):")
@@ -168,7 +168,7 @@ class NewDeckPrompt:
 
 
 def _valid_cloze(text: str) -> bool | str:
-    blanks = CLOZE_BLANK.findall(text)
+    blanks = cloze_blanks(text)
     if not blanks:
         return "put at least one gap in {{double braces}}"
     if any(not blank.split(SEPARATOR)[0].strip() for blank in blanks):
