@@ -65,14 +65,17 @@ class _Collector:
         self.path = path
         self.problems: list[Problem] = []
         self.errors = 0
-        self.prefix = ""  # names the card being read: `card 'capital': `
+        self.card: tuple[yaml.Node, int] | None = None  # the card being read (its node and place), to name it
 
     def error(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(Problem(self.path, _line(node), self.prefix + message))
+        self.problems.append(Problem(self.path, _line(node), self._prefix() + message))
         self.errors += 1
 
     def warn(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(Problem(self.path, _line(node), self.prefix + message, warning=True))
+        self.problems.append(Problem(self.path, _line(node), self._prefix() + message, warning=True))
+
+    def _prefix(self) -> str:
+        return f"card {_card_label(*self.card)}: " if self.card else ""  # worked out only for a problem
 
     @property
     def failed(self) -> bool:
@@ -241,18 +244,19 @@ class _DeckReader:
 
     # -- generic node helpers ---------------------------------------------------------------
 
-    def _mapping(self, node: yaml.Node, what: str) -> _Keys | None:
+    def _mapping(self, node: yaml.Node, what: str | None) -> _Keys | None:
+        """A mapping's keys; `what` names it in problems (None: the card being read, named by the collector)."""
         if not isinstance(node, yaml.MappingNode):
-            self.out.error(node, f"{what} must be a mapping of keys to values")
+            self.out.error(node, f"{what or 'a card'} must be a mapping of keys to values")
             return None
         result = _Keys()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.out.error(key_node, f"{what}: keys must be plain words")
+                self.out.error(key_node, f"{what + ': ' if what else ''}keys must be plain words")
                 continue
             key = key_node.value
             if key in result:
-                self.out.error(key_node, f"{what}: '{key}' is given twice")
+                self.out.error(key_node, f"{what + ': ' if what else ''}'{key}' is given twice")
             result[key] = value_node
             result.key_nodes[key] = key_node
         return result
@@ -382,15 +386,12 @@ class _DeckReader:
 
     def _card(self, node: yaml.Node, builtin: bool, number: int) -> tuple[str, Card | None]:
         """The card's id (as far as it could be read) and the card, None if it has errors."""
-        label = _card_label(node, number)
-        keys = self._mapping(node, f"card {label}")
-        if keys is None:
-            return "", None
-        self.out.prefix = f"card {label}: "
+        self.out.card = (node, number)
         try:
-            return self._card_keys(node, keys, builtin)
+            keys = self._mapping(node, None)
+            return self._card_keys(node, keys, builtin) if keys is not None else ("", None)
         finally:
-            self.out.prefix = ""
+            self.out.card = None
 
     def _card_keys(self, node: yaml.Node, keys: _Keys, builtin: bool) -> tuple[str, Card | None]:
         errors_before = self.out.errors

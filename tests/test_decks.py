@@ -95,7 +95,7 @@ def test_a_valid_deck_loads_every_card_type(write_deck):
         ("- id: a\n    type: typed\n    question: Q?\n    answer: A\n    ordered: sometimes",
          "'ordered' must be true or false"),
         ("- id: 'bad id!'\n    question: Q?\n    answer: A", "card id 'bad id!' may use only"),
-        ("- just a string", ":7: card 2 must be a mapping"),
+        ("- just a string", ":7: card 2: a card must be a mapping of keys to values"),
         ("- question: What is  the\n      capital?\n    anwser: A", 'card "What is the capital?": unknown key'),
         ("- question: " + "long " * 20 + "\n    anwser: A", 'card "' + "long " * 7 + 'long…": unknown key'),
         ("- text: Gap {{x}}\n    type: cloze\n    explain: [a]", 'card "Gap {{x}}": explain must be a single'),
