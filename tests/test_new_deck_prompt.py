@@ -134,17 +134,24 @@ def test_the_review_edits_and_drops_cards_before_writing(prompt):
     assert "Gone?" in screen.getvalue()  # it was shown in the review before it was dropped
 
 
-def test_dropping_the_only_card_asks_for_another(prompt):
+def test_without_cards_the_review_offers_only_adding_and_throwing_away(prompt):
     wizard, pipe, _ = prompt
-    pipe.send_text(start() + pick(0) + flash("Q1", "A1") + "n" + DROP + pick(0) + ENTER + flash("Q2", "A2") + "n"
-                   + WRITE)
+    add_first = ENTER  # the empty deck's menu: add cards, throw the deck away
+    pipe.send_text(start() + pick(0) + flash("Q1", "A1") + "n" + DROP + pick(0) + add_first + ENTER
+                   + flash("Q2", "A2") + "n" + WRITE)
     assert [card["question"] for card in wizard.run().cards] == ["Q2"]
 
 
 def test_ctrl_c_asks_before_throwing_the_cards_away(prompt):
-    wizard, pipe, screen = prompt
+    wizard, pipe, _ = prompt
     pipe.send_text(start() + pick(0) + flash("Q1", "A1") + "y" + ENTER + line("half a question") + CTRL_C
                    + "n" + WRITE)
+    assert [card["question"] for card in wizard.run().cards] == ["Q1"]
+
+
+def test_ctrl_c_while_editing_a_card_asks_too(prompt):
+    wizard, pipe, _ = prompt
+    pipe.send_text(start() + pick(0) + flash("Q1", "A1") + "n" + EDIT + pick(0) + ENTER + CTRL_C + "n" + WRITE)
     assert [card["question"] for card in wizard.run().cards] == ["Q1"]
 
 

@@ -177,8 +177,8 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
 
 @app.command("edit")
 def edit(
-    deck_id: str = typer.Argument(..., help="The id of one of your decks.", show_default=False),
-    card_id: Optional[str] = typer.Option(None, "--card", help="Open the file at this card's line.",
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The id of one of your decks.", show_default=False),
+    card_id: Optional[str] = typer.Option(None, "--card", metavar="CARD", help="Open the file at this card's line.",
                                           show_default=False),
 ) -> None:
     """Open one of your decks in $VISUAL or $EDITOR (else nano, else vi), then check it when the editor closes.
@@ -187,8 +187,11 @@ def edit(
     cards whose ids stay keep their progress. If the file has errors, each is listed as
     FILE:LINE: message and you choose to edit it again or restore it as it was. A deck that does
     not load can be opened this way to fix it. Built-in decks are read-only. Needs a terminal.
+    $EDITOR may hold arguments: EDITOR="code -w".
 
-    Example: EDITOR="code -w" quizzer decks edit my-deck --card capital-of-mali
+    Examples:
+    $ quizzer decks edit my-deck
+    $ quizzer decks edit my-deck --card capital-of-mali
     """
     if not stdin_is_terminal():
         fail("`quizzer decks edit` opens an editor, which needs a terminal; edit the file itself and check it "

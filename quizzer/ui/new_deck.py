@@ -65,26 +65,23 @@ class NewDeckPrompt:
                     self._add_cards(cards)
                 deck = NewDeck(deck_id, title.strip(), tags, tuple(cards))
                 action = self._review(deck)
+                if action == WRITE:
+                    return deck
+                if action == DISCARD and (not cards or self._confirm(f"Throw away the {_count(cards)}?", False)):
+                    return None
+                if action in (EDIT, DROP):
+                    number = self._pick_card(deck, "Edit which card?" if action == EDIT else "Drop which card?")
+                    if action == DROP:
+                        del cards[number]
+                    else:
+                        others = {c["id"] for i, c in enumerate(cards) if i != number}
+                        cards[number] = self._card(others, cards[number])
+                        self._show_card(number + 1, cards[number])
+                adding = action == ADD
             except Quit:
                 if not cards or self._confirm(f"Throw away the {_count(cards)} written so far?", default=False):
                     raise
                 adding = False
-                continue
-            if action == WRITE:
-                return deck
-            if action == DISCARD:
-                if self._confirm(f"Throw away the {_count(cards)}?", default=False):
-                    return None
-            adding = action == ADD
-            if action in (EDIT, DROP):
-                number = self._pick_card(deck, "Edit which card?" if action == EDIT else "Drop which card?")
-                if action == DROP:
-                    del cards[number]
-                    adding = not cards  # a deck needs a card
-                else:
-                    others = {c["id"] for i, c in enumerate(cards) if i != number}
-                    cards[number] = self._card(others, cards[number])
-                    self._show_card(number + 1, cards[number])
 
     def _add_cards(self, cards: list[dict]) -> None:
         """Card after card until the learner stops; each new card starts with the type of the one before."""
@@ -99,10 +96,10 @@ class NewDeckPrompt:
     def _review(self, deck: NewDeck) -> str:
         """Every card in a table, then what to do: write, edit or drop a card, add more, or throw it away."""
         self._show_deck(deck)
-        choices = [questionary.Choice(f"Write the deck ({_count(deck.cards)})", value=WRITE)] if deck.cards else []
-        choices += [questionary.Choice("Edit a card", value=EDIT), questionary.Choice("Drop a card", value=DROP)] \
-            if deck.cards else []
-        choices += [questionary.Choice("Add cards", value=ADD), questionary.Choice("Throw the deck away", value=DISCARD)]
+        labels = {WRITE: f"Write the deck ({_count(deck.cards)})", EDIT: "Edit a card", DROP: "Drop a card",
+                  ADD: "Add cards", DISCARD: "Throw the deck away"}
+        offered = labels if deck.cards else {ADD: labels[ADD], DISCARD: labels[DISCARD]}  # a deck needs a card
+        choices = [questionary.Choice(label, value=action) for action, label in offered.items()]
         return _unsafe(questionary.select("What now?", choices=choices, **self.io))
 
     def _pick_card(self, deck: NewDeck, message: str) -> int:
