@@ -181,11 +181,24 @@ def test_an_editor_that_fails_leaves_the_deck_as_it_was(edit, editor, installed)
     assert installed.read_text() == DECK
 
 
-def test_an_editor_that_cannot_start_is_one_line(edit, installed):
-    result = edit("mine", EDITOR="/no/such/editor")
-    assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [
-        "/no/such/editor: cannot start the editor (No such file or directory); set VISUAL or EDITOR to one you have"]
+# $EDITOR values that cannot run: (value, the one line printed). Add a case as one line.
+BAD_EDITORS = [
+    ("/no/such/editor", "/no/such/editor: cannot start the editor (No such file or directory); set VISUAL or EDITOR "
+                        "to one you have"),
+    ("/", "/: cannot start the editor (Permission denied); set VISUAL or EDITOR to one you have"),
+    ("'unclosed", "$EDITOR: cannot split ''unclosed' into words (No closing quotation)"),
+    ('"\x1b]52;c;aGk=\x07"', "\x1b]52;c;aGk=\x07: cannot start the editor (No such file or directory); set VISUAL or "
+                             "EDITOR to one you have"),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), BAD_EDITORS, ids=lambda v: repr(v)[:20])
+def test_an_editor_that_cannot_run_is_one_line_and_the_deck_stays(edit, installed, value, message):
+    from quizzer.ui.text import literal
+
+    result = edit("mine", EDITOR=value)
+    assert result.exit_code == 2 and result.output.splitlines() == [literal(message)]
+    assert installed.read_text() == DECK and "\x1b" not in result.output
 
 
 def test_a_linked_deck_is_edited_where_it_is(edit, editor, tmp_path, quizzer_home):
@@ -301,15 +314,16 @@ def test_the_fallback_editors_and_none_at_all(tmp_path):
 
 # -- in a real pseudo-terminal ---------------------------------------------------------------
 
-def spawn_edit(editor, quizzer_home, *args):
+def spawn_edit(editor, quizzer_home, *args, columns=60):
     env = {**os.environ, "QUIZZER_HOME": str(quizzer_home), "TERM": "xterm", **editor.env()}
     return pexpect.spawn(sys.executable, ["-m", "quizzer", "decks", "edit", *args], env=env,
-                         dimensions=(24, 60), encoding="utf-8", timeout=20)
+                         dimensions=(24, columns), encoding="utf-8", timeout=20)
 
 
-def test_in_a_terminal_an_invalid_edit_then_edit_again_then_valid(editor, installed, quizzer_home):
+@pytest.mark.parametrize("columns", [60, 100])
+def test_in_a_terminal_an_invalid_edit_then_edit_again_then_valid(editor, installed, quizzer_home, columns):
     editor.will({"text": BROKEN}, {"text": EDITED})
-    child = spawn_edit(editor, quizzer_home, "mine")
+    child = spawn_edit(editor, quizzer_home, "mine", columns=columns)
     child.expect("unknown key 'answr'")
     child.expect(r"Edit again or restore the file as it was\? \[e/r\]")
     child.send("e\r")
