@@ -161,6 +161,7 @@ class Editor:
     @staticmethod
     def _restore(path: Path, original: bytes, before: os.stat_result) -> None:
         if _read(path) != original:
+            path = path.resolve()  # a symlinked deck keeps its link; its target gets the bytes back
             write_atomically(path, original)
             os.chmod(path, stat.S_IMODE(before.st_mode))  # the temporary file it was written to is private
 

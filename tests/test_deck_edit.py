@@ -342,3 +342,13 @@ def test_in_a_terminal_an_invalid_edit_restored(editor, installed, quizzer_home)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1 and installed.read_text() == DECK
+
+
+def test_restoring_a_symlinked_deck_keeps_the_link(edit, editor, installed, tmp_path):
+    target = tmp_path / "elsewhere.yaml"
+    target.write_text(DECK)
+    installed.unlink()
+    installed.symlink_to(target)
+    editor.will({"text": BROKEN})
+    assert edit("mine", typed="r\n").exit_code == 1
+    assert installed.is_symlink() and target.read_text() == DECK
