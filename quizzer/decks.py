@@ -38,6 +38,8 @@ _TAG_NAMES = {f"tag:yaml.org,2002:{tag}": name for tag, name in (
 DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
 ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum((t.keys for t in CARD_TYPES.values()), ())))
 CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+# What derived_card_id makes (a spreadsheet row without an id gets one): the question names such a card better.
+_DERIVED_ID = re.compile(rf"^(?:{'|'.join(kind.value for kind in Kind)})-[0-9a-f]{{10}}$")
 
 
 @dataclass(frozen=True)
@@ -66,16 +68,22 @@ class _Collector:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        self.errors = 0
+        self.card: tuple[yaml.Node, int] | None = None  # the card being read (its node and place), to name it
 
     def error(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(Problem(self.path, _line(node), message))
+        self.problems.append(Problem(self.path, _line(node), self._prefix() + message))
+        self.errors += 1
 
     def warn(self, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(Problem(self.path, _line(node), message, warning=True))
+        self.problems.append(Problem(self.path, _line(node), self._prefix() + message, warning=True))
+
+    def _prefix(self) -> str:
+        return f"card {_card_label(*self.card)}: " if self.card else ""  # worked out only for a problem
 
     @property
     def failed(self) -> bool:
-        return any(not p.warning for p in self.problems)
+        return self.errors > 0
 
 
 def _line(node: yaml.Node | None) -> int:
@@ -110,14 +118,40 @@ def _check_deck(path: Path, builtin: bool) -> tuple[Deck | None, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Problem(str(path), line, f"YAML syntax error: {problem}")]
+        return None, [_syntax_problem(str(path), text, exc)]
     if root is None:
         return None, [Problem(str(path), 0, "the file is empty; a deck needs id, title and cards")]
     deck = _DeckReader(out).deck(root, path, builtin)
     return (None if out.failed else deck), out.problems
+
+
+_INDENTATION = "check the indentation of the lines above"
+# What most often causes each of PyYAML's complaints, as (words in its message, hint); the first match wins.
+_SYNTAX_HINTS = (
+    ("tab character", "indent with spaces, not tabs"),
+    ("did not find expected", _INDENTATION),
+    ("expected <block end>", _INDENTATION),
+    ("undefined alias", "a text starting with * needs quotes around it"),
+    ("cannot start any token", "a text starting with @, ` or % needs quotes around it"),
+)
+
+
+def _syntax_problem(path: str, text: str, exc: yaml.YAMLError) -> Problem:
+    """PyYAML's complaint in one line, at its line, with what to look for where that is likely."""
+    mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    hint = next((hint for words, hint in _SYNTAX_HINTS if words in problem), "")
+    if "mapping values are not allowed" in problem and mark is not None:
+        # `question: Who: what?` has a second ': ' on its line; a lone key there sits under a text it continues.
+        lines = text.splitlines()
+        before = lines[mark.line][:mark.column] if mark.line < len(lines) else ""
+        hint = "a text holding ': ' needs quotes around it" if ": " in before else _INDENTATION
+    elif context is not None and "quoted" in (exc.context or ""):
+        hint = f"the quote opened on line {context.line + 1} is not closed"
+    elif context is not None and "flow" in (exc.context or ""):
+        hint = f"the bracket opened on line {context.line + 1} is not closed"
+    return Problem(path, mark.line + 1 if mark is not None else 0,
+                   f"YAML syntax error: {problem}" + (f"; {hint}" if hint else ""))
 
 
 def load_deck(path: Path, *, builtin: bool = False) -> Deck:
@@ -192,6 +226,7 @@ def _read_text(path: Path, out: _Collector) -> str | None:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         out.problems.append(Problem(out.path, line, "the file is not UTF-8 text; save it as UTF-8"))
+        out.errors += 1
         return None
     if not text.strip():
         out.error(None, "the file is empty; a deck needs id, title and cards")
@@ -216,18 +251,19 @@ class _DeckReader:
 
     # -- generic node helpers ---------------------------------------------------------------
 
-    def _mapping(self, node: yaml.Node, what: str) -> _Keys | None:
+    def _mapping(self, node: yaml.Node, what: str | None) -> _Keys | None:
+        """A mapping's keys; `what` names it in problems (None: the card being read, named by the collector)."""
         if not isinstance(node, yaml.MappingNode):
-            self.out.error(node, f"{what} must be a mapping of keys to values")
+            self.out.error(node, f"{what or 'a card'} must be a mapping of keys to values")
             return None
         result = _Keys()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.out.error(key_node, f"{what}: keys must be plain words")
+                self.out.error(key_node, f"{what + ': ' if what else ''}keys must be plain words")
                 continue
             key = key_node.value
             if key in result:
-                self.out.error(key_node, f"{what}: '{key}' is given twice")
+                self.out.error(key_node, f"{what + ': ' if what else ''}'{key}' is given twice")
             result[key] = value_node
             result.key_nodes[key] = key_node
         return result
@@ -294,13 +330,14 @@ class _DeckReader:
             return ()
         return tuple(t for t in (self._text(item, f"an item of {what}") for item in node.value) if t)
 
-    def _unknown_keys(self, keys: _Keys, known: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
+    def _unknown_keys(self, keys: _Keys, known: tuple[str, ...], allowed: tuple[str, ...], what: str | None) -> None:
         """Flag keys outside `known`, suggesting the nearest of `allowed` (a likely typo)."""
         for key in keys:
             if key not in known:
                 hint = difflib.get_close_matches(key, allowed, n=1)
                 suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-                self.out.error(keys.key_nodes[key], f"{what}: unknown key '{key}'{suggestion}")
+                where = f"{what}: " if what else ""
+                self.out.error(keys.key_nodes[key], f"{where}unknown key '{key}'{suggestion}")
 
     # -- deck and cards ---------------------------------------------------------------------
 
@@ -343,22 +380,28 @@ class _DeckReader:
     def _cards(self, node: yaml.SequenceNode, builtin: bool) -> list[Card]:
         cards: list[Card] = []
         first_line: dict[str, int] = {}
-        for card_node in node.value:
-            card = self._card(card_node, builtin)
-            if card is None:
+        for number, card_node in enumerate(node.value, 1):
+            card_id, card = self._card(card_node, builtin, number)
+            if card_id in first_line:  # a card with other errors still holds its id
+                self.out.error(card_node, f"duplicate card id '{card_id}' (first used on line {first_line[card_id]})")
                 continue
-            if card.id in first_line:
-                self.out.error(card_node, f"duplicate card id '{card.id}' (first used on line {first_line[card.id]})")
-                continue
-            first_line[card.id] = card.line
-            cards.append(card)
+            if card_id:
+                first_line[card_id] = _line(card_node)
+            if card is not None:
+                cards.append(card)
         return cards
 
-    def _card(self, node: yaml.Node, builtin: bool) -> Card | None:
-        keys = self._mapping(node, "a card")
-        if keys is None:
-            return None
-        errors_before = len([p for p in self.out.problems if not p.warning])
+    def _card(self, node: yaml.Node, builtin: bool, number: int) -> tuple[str, Card | None]:
+        """The card's id (as far as it could be read) and the card, None if it has errors."""
+        self.out.card = (node, number)
+        try:
+            keys = self._mapping(node, None)
+            return self._card_keys(node, keys, builtin) if keys is not None else ("", None)
+        finally:
+            self.out.card = None
+
+    def _card_keys(self, node: yaml.Node, keys: _Keys, builtin: bool) -> tuple[str, Card | None]:
+        errors_before = self.out.errors
         kind_name = self._text(keys["type"], "type") if "type" in keys else "flash"
         card_type = CARD_TYPES.get(kind_name)  # Kind is a str enum: the table is found by a name too
         if card_type is None:
@@ -366,34 +409,51 @@ class _DeckReader:
             hint = difflib.get_close_matches(kind_name, names, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             self.out.error(keys["type"], f"unknown card type '{kind_name}' (one of {', '.join(names)}){suggestion}")
-            return None
-        kind = card_type.kind
-        allowed = COMMON_KEYS + card_type.keys
-        for key in keys:
-            if key in ALL_CARD_KEYS and key not in allowed:
-                self.out.error(keys.key_nodes[key], f"'{key}' is not used by {kind.value} cards")
-        self._unknown_keys(keys, ALL_CARD_KEYS, allowed, "a card")
+            allowed = ALL_CARD_KEYS  # the other keys are still checked, so one run lists every problem
+        else:
+            allowed = COMMON_KEYS + card_type.keys
+            for key in keys:
+                if key in ALL_CARD_KEYS and key not in allowed:
+                    self.out.error(keys.key_nodes[key], f"'{key}' is not used by {card_type.kind.value} cards")
+        self._unknown_keys(keys, ALL_CARD_KEYS, allowed, None)
 
-        fields = card_type.read(_CardFields(self, kind, node, keys))
-        if fields is None:
-            return None
+        fields = card_type.read(_CardFields(self, card_type.kind, node, keys)) if card_type else None
         explain = self._text(keys["explain"], "explain", required=False) if "explain" in keys else ""
         ref = self._text(keys["ref"], "ref", required=False) if "ref" in keys else ""
         tags = self._text_list(keys["tags"], "tags") if "tags" in keys else ()
+        card_id = ""
         if "id" in keys:
             card_id = self._text(keys["id"], "the card id")
             if card_id and not CARD_ID_PATTERN.match(card_id):
                 self.out.error(keys["id"], f"card id '{card_id}' may use only letters, digits, '-', '_', '.' and ':'")
-        else:
-            card_id = derived_card_id(kind, fields["question"])
+        elif fields is not None:
+            card_id = derived_card_id(card_type.kind, fields["question"])
             if builtin:
                 self.out.error(node, "built-in cards must have an 'id'")
             else:
-                self.out.warn(node, f"card has no 'id'; using '{card_id}' (progress is lost if the question changes)")
-        if len([p for p in self.out.problems if not p.warning]) > errors_before:
-            return None
-        return Card(id=card_id, kind=kind, explain=explain, ref=ref, tags=tags, line=_line(node), **fields)
+                self.out.warn(node, f"has no 'id'; using '{card_id}' (progress is lost if the question changes)")
+        if fields is None or self.out.errors > errors_before:
+            return card_id, None
+        return card_id, Card(id=card_id, kind=card_type.kind, explain=explain, ref=ref, tags=tags, line=_line(node),
+                             **fields)
 
+
+def _card_label(node: yaml.Node, number: int) -> str:
+    """How problems name a card: by its id, else the start of its question, else its place in the list."""
+    if isinstance(node, yaml.MappingNode):
+        values = {key.value: value for key, value in node.value
+                  if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode) and value.value.strip()}
+        if "id" in values and not _DERIVED_ID.match(values["id"].value):
+            return f"'{_short(values['id'].value)}'"
+        for key in ("question", "text"):
+            if key in values:
+                return f'"{_short(values[key].value)}"'
+    return str(number)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class _CardFields:
@@ -407,7 +467,7 @@ class _CardFields:
 
     def require(self, key: str) -> bool:
         if key not in self.keys:
-            self.reader.out.error(self.node, f"{self.kind.value} card has no '{key}'")
+            self.reader.out.error(self.node, f"a {self.kind.value} card needs '{key}'")
         return key in self.keys
 
     def text(self, key: str) -> str:

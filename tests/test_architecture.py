@@ -15,13 +15,14 @@ ALLOWED = {
     # CSV and Anki in and out; Anki's SQLite is read by store
     "formats": {"model", "cardtypes", "decks", "store", "formats"},
     "library": {"model", "decks"},  # installing, linking and removing the user's decks
+    "editing": {"model", "decks", "library"},  # the $EDITOR round trip on a deck file
     "grading": {"model", "cardtypes"},
     "scheduler": {"model"},
     "store": {"model", "store"},
     "session": {"model", "cardtypes", "grading", "scheduler", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects
     "ui": {"model", "cardtypes", "session", "stats", "ui"},
-    "cli": {"cli", "config", "decks", "formats", "grading", "library", "model", "scheduler", "session", "stats",
+    "cli": {"cli", "config", "decks", "editing", "formats", "grading", "library", "model", "scheduler", "session", "stats",
             "store", "ui"},
 }
 # Each third-party library has one owner.

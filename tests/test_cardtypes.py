@@ -135,10 +135,10 @@ def test_a_new_type_is_validated_by_its_entry(capital, write_deck):
     ))
     deck, problems = check_deck(path)
     assert [str(p).removeprefix(f"{path}:") for p in problems] == [
-        "11: a capital city is written with a capital letter",
-        "12: capital card has no 'answer'",
-        "19: 'distractors' is not used by capital cards",
-        "21: unknown card type 'capitl' (one of flash, typed, choice, truefalse, cloze, order, capital); "
+        "11: card 'low': a capital city is written with a capital letter",
+        "12: card 'none': a capital card needs 'answer'",
+        "19: card 'other': 'distractors' is not used by capital cards",
+        "21: card 'typo': unknown card type 'capitl' (one of flash, typed, choice, truefalse, cloze, order, capital); "
         "did you mean 'capital'?",
     ]
     assert deck is None

@@ -152,7 +152,7 @@ def test_a_broken_user_deck_is_skipped_with_a_warning(runner, demo):
     (demo / "decks" / "broken.yaml").write_text("id: broken\ntitle: B\ncards:\n  - question: Q\n")
     result = runner.invoke(app, ["decks", "--json"])
     assert result.exit_code == 0
-    assert "broken.yaml:4: flash card has no 'answer' (deck skipped)" in result.stderr
+    assert "broken.yaml:4: card \"Q\": a flash card needs 'answer' (deck skipped)" in result.stderr
     assert "broken" not in [r["id"] for r in json.loads(result.stdout)]
 
 
@@ -166,7 +166,7 @@ def test_validate(runner, tmp_path):
     bad.write_text(DECK.replace("    answer: Amadou Haya Sanogo", "    anwser: Amadou Haya Sanogo"))
     result = runner.invoke(app, ["decks", "validate", str(bad)])
     assert result.exit_code == 2
-    assert f"{bad}:7: a card: unknown key 'anwser'; did you mean 'answer'?" in result.output
+    assert f"{bad}:7: card 'leader': unknown key 'anwser'; did you mean 'answer'?" in result.output
     assert "Traceback" not in result.output
 
 

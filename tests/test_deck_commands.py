@@ -110,7 +110,7 @@ def test_add_refuses_everything_when_one_file_is_bad(runner, deck_file, tmp_path
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: other\ntitle: T\ncards:\n  - question: Q\n")
     result = invoke(runner, "decks", "add", deck_file, bad)
-    assert result.exit_code == 2 and f"{bad}:4: flash card has no 'answer'" in result.output
+    assert result.exit_code == 2 and f"{bad}:4: card \"Q\": a flash card needs 'answer'" in result.output
     assert not (quizzer_home / "decks").exists()
 
 

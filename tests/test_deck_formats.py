@@ -73,7 +73,7 @@ def test_check_records_names_the_source_line_of_each_problem():
     ])
     assert deck is None
     assert [str(p) for p in problems] == [
-        "cards.csv:5: a choice card needs 'distractors' (at least two options in all)",
+        "cards.csv:5: card 'b': a choice card needs 'distractors' (at least two options in all)",
         "cards.csv:7: duplicate card id 'a' (first used on line 2)",
     ]
 
@@ -137,11 +137,11 @@ def test_without_an_id_column_ids_come_from_the_question_with_one_warning(tmp_pa
      "q.csv:1: no 'answer' column ('anwser' is close); the header row has: question, anwser"),
     ("answer\nA1\n", "q.csv:1: no 'question' column"),
     ("question,answer\n,A1\n", "q.csv:2: the question is empty"),
-    ("question,answer,type\nQ,A,choice\n", "q.csv:2: a choice card needs 'distractors'"),
-    ("question,answer,type\nQ,A,typo\n", "q.csv:2: unknown card type 'typo'"),
-    ("question,answer,type\nQ,maybe,truefalse\n", "q.csv:2: a truefalse answer must be true or false"),
-    ("question,answer,accept\nQ,A,B\n", "q.csv:2: 'accept' is not used by flash cards"),
-    ("question,answer,type\nno blanks,,cloze\n", "q.csv:2: cloze text has no {{...}} blank"),
+    ("question,answer,type\nQ,A,choice\n", "q.csv:2: card \"Q\": a choice card needs 'distractors'"),
+    ("question,answer,type\nQ,A,typo\n", "q.csv:2: card \"Q\": unknown card type 'typo'"),
+    ("question,answer,type\nQ,maybe,truefalse\n", "q.csv:2: card \"Q\": a truefalse answer must be true or false"),
+    ("question,answer,accept\nQ,A,B\n", "q.csv:2: card \"Q\": 'accept' is not used by flash cards"),
+    ("question,answer,type\nno blanks,,cloze\n", "q.csv:2: card \"no blanks\": cloze text has no {{...}} blank"),
     ("question,answer,id\nQ,A,x\nQ2,A2,x\n", "q.csv:3: duplicate card id 'x' (first used on line 2)"),
     ('question,answer\n"Q\nstill Q",A\nQ3\n', "q.csv:4: 1 field"),
     ('question,answer\n"unclosed,A\n', "q.csv:2: cannot read this row"),

@@ -78,8 +78,8 @@ def test_a_valid_deck_loads_every_card_type(write_deck):
     "card, expected",
     [
         ("- id: a\n    type: typed\n    question: Q?\n    anwser: A", "unknown key 'anwser'; did you mean 'answer'?"),
-        ("- id: a\n    type: typed\n    answer: A", ":7: typed card has no 'question'"),
-        ("- id: a\n    type: typed\n    question: Q?", "typed card has no 'answer'"),
+        ("- id: a\n    type: typed\n    answer: A", ":7: card 'a': a typed card needs 'question'"),
+        ("- id: a\n    type: typed\n    question: Q?", "card 'a': a typed card needs 'answer'"),
         ("- id: a\n    type: choice\n    question: Q?\n    answer: A\n    distractors: [B, A]",
          "the answer 'A' is also listed among the distractors"),
         ("- id: a\n    type: choice\n    question: Q?\n    answer: A", "a choice card needs 'distractors'"),
@@ -95,7 +95,11 @@ def test_a_valid_deck_loads_every_card_type(write_deck):
         ("- id: a\n    type: typed\n    question: Q?\n    answer: A\n    ordered: sometimes",
          "'ordered' must be true or false"),
         ("- id: 'bad id!'\n    question: Q?\n    answer: A", "card id 'bad id!' may use only"),
-        ("- just a string", "a card must be a mapping"),
+        ("- just a string", ":7: card 2: a card must be a mapping of keys to values"),
+        ("- question: What is  the\n      capital?\n    anwser: A", 'card "What is the capital?": unknown key'),
+        ("- question: " + "long " * 20 + "\n    anwser: A", 'card "' + "long " * 7 + 'long…": unknown key'),
+        ("- text: Gap {{x}}\n    type: cloze\n    explain: [a]", 'card "Gap {{x}}": explain must be a single'),
+        ("- type: typed\n    answer: A", "card 2: a typed card needs 'question'"),
     ],
 )
 def test_each_card_problem_is_reported_with_its_line(write_deck, card, expected):
@@ -112,9 +116,10 @@ def test_each_card_problem_is_reported_with_its_line(write_deck, card, expected)
 def test_every_problem_in_a_file_is_reported_not_just_the_first(write_deck):
     text = "id: d\ntitle: T\ncards:\n  - id: a\n    question: Q\n    anwser: A\n  - id: a\n    question: Q2\n    answer: B\n"
     _, problems = problems_of(write_deck, text)
-    assert any(":6: a card: unknown key 'anwser'" in p for p in problems)
-    assert any(":4: flash card has no 'answer'" in p for p in problems)
-    # the second card reuses id 'a' but the first failed, so it is not a duplicate; make a real one:
+    assert any(":6: card 'a': unknown key 'anwser'" in p for p in problems)
+    assert any(":4: card 'a': a flash card needs 'answer'" in p for p in problems)
+    # The second card reuses id 'a': a duplicate even though the first card has errors.
+    assert any(":7: duplicate card id 'a' (first used on line 4)" in p for p in problems)
     text = "id: d\ntitle: T\ncards:\n  - id: a\n    question: Q\n    answer: A\n  - id: a\n    question: Q2\n    answer: B\n"
     _, problems = problems_of(write_deck, text)
     assert any(":7: duplicate card id 'a' (first used on line 4)" in p for p in problems)

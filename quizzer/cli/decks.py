@@ -1,4 +1,4 @@
-"""`quizzer decks` (list, validate, add, new, show, remove, import, export) and `quizzer paths`."""
+"""`quizzer decks` (list, validate, add, new, edit, show, remove, import, export) and `quizzer paths`."""
 
 from __future__ import annotations
 
@@ -195,6 +195,73 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
     current, _ = folder.load()
     folder.check_new(deck, Path("new deck"), current)
     _report(folder.install_copy(deck, deck_yaml(deck), current))
+
+
+@app.command("edit")
+def edit(
+    deck_id: str = typer.Argument(..., metavar="DECK", help="The id of one of your decks.", show_default=False,
+                                  autocompletion=complete_deck),
+    card_id: Optional[str] = typer.Option(None, "--card", metavar="CARD", help="Open the file at this card's line.",
+                                          show_default=False),
+) -> None:
+    """Open one of your decks in $VISUAL or $EDITOR (else nano, else vi), then check it when the editor closes.
+
+    A valid deck is kept and the command says how many cards were added, changed and removed;
+    cards whose ids stay keep their progress. If the file has errors, each is listed as
+    FILE:LINE: message and you choose to edit it again or restore it as it was. A deck that does
+    not load can be opened this way to fix it. Built-in decks are read-only. Needs a terminal.
+    $EDITOR may hold arguments: EDITOR="code -w".
+
+    Examples:
+    $ quizzer decks edit my-deck
+    $ quizzer decks edit my-deck --card capital-of-mali
+    """
+    if not stdin_is_terminal():
+        fail("`quizzer decks edit` opens an editor, which needs a terminal; edit the file itself and check it "
+             "with `quizzer decks validate FILE`")
+    from quizzer.config import paths
+    from quizzer.editing import Editor
+
+    with user_errors():
+        decks = library()
+        old = next((d for d in decks if d.id == deck_id), None)
+        where = user_decks().installation(deck_id, decks) if old is None or not old.builtin else None
+        if old is None and where is None:  # a typo, or a short name: `dates` for `mali-2012-dates`
+            deck_id = resolve(deck_id, [d.id for d in decks])
+            old = next(d for d in decks if d.id == deck_id)
+            where = None if old.builtin else user_decks().installation(deck_id, decks)
+        line = 1
+        if card_id is not None:
+            if old is None:
+                fail(f"deck '{deck_id}' does not load, so its cards cannot be found; edit it without --card")
+            card_id = resolve(card_id, [c.id for c in old.cards], kind="card")
+            line = next(c for c in old.cards if c.id == card_id).line
+        editor = Editor(_edit_again_or_restore, paths().home / "backups")
+        result = editor.edit_deck(deck_id, where.path if where else Path(old.path), old, line)
+    from quizzer.formats.common import plural
+
+    if result.restored:
+        say(f"Restored deck '{deck_id}' as it was.")
+        raise typer.Exit(1)
+    if not result.changed:
+        say(f"No changes to deck '{deck_id}'.")
+    elif result.changes is None:
+        say(f"Deck '{deck_id}' loads again: {plural(len(result.deck.cards), 'card')}.")
+    else:
+        say(_updated(deck_id, result.changes) + ".")
+
+
+def _edit_again_or_restore(problems) -> str:
+    """The problems of an edited deck, one line each, then the learner's choice: edit again or restore."""
+    from quizzer.editing import EDIT, RESTORE
+
+    for problem in problems:
+        say(str(problem), err=True)
+    while True:
+        answer = typer.prompt("Edit again or restore the file as it was? [e/r]", default="e", show_default=False,
+                              err=True).strip().lower()
+        if answer in ("e", "edit", "r", "restore"):
+            return EDIT if answer.startswith("e") else RESTORE
 
 
 @app.command("show")
@@ -415,8 +482,14 @@ def _report(result) -> None:
     if result.changes is None:
         say(f"{verb} deck '{deck.id}' ({plural(len(deck.cards), 'card')}): {result.path}")
         return
-    kept = plural(result.changes.changed + result.changes.unchanged, "card")
-    say(f"Updated deck '{deck.id}': {result.changes}; progress kept for {kept} ({result.path})")
+    say(f"{_updated(deck.id, result.changes)} ({result.path})")
+
+
+def _updated(deck_id: str, changes) -> str:
+    from quizzer.formats.common import plural
+
+    kept = plural(changes.changed + changes.unchanged, "card")
+    return f"Updated deck '{deck_id}': {changes}; progress kept for {kept}"
 
 
 def show_paths() -> None:

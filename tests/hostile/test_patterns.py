@@ -21,7 +21,7 @@ import pytest
 
 from quizzer import grading
 from quizzer.cli.common import _REQUIRED
-from quizzer.decks import CARD_ID_PATTERN
+from quizzer.decks import _DERIVED_ID, CARD_ID_PATTERN
 from quizzer.formats import anki
 from quizzer.formats.anki_text import HEADER
 from quizzer.formats.table import _check_header, _delimiter, spreadsheet_cell
@@ -79,6 +79,7 @@ CASES = [
     Case("model._CLOZE_BLANK", lambda t: replace_blanks(t, str.upper), "{{a}", DECK),
     Case("model.DECK_ID_PATTERN", DECK_ID_PATTERN.match, "a-", DECK, tail="!"),
     Case("decks.CARD_ID_PATTERN", CARD_ID_PATTERN.match, "a.", DECK, tail="!"),
+    Case("decks._DERIVED_ID", _DERIVED_ID.match, "0", DECK, head="typed-"),
     Case("ui.text._SEQUENCE", literal, "\x1b[0;", DECK),
     Case("ui.text._SEQUENCE", literal, "a", DECK, head="\x1b]"),
     Case("ui.text._SEQUENCE", literal, "\x9d", DECK),  # C1 string introducers, none closed

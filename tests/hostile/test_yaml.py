@@ -74,7 +74,7 @@ def test_validate_prints_one_line_and_exits_2(write_deck):
     path = write_deck(deck_with("answer", "!!int abc"))
     result = CliRunner().invoke(app, ["decks", "validate", str(path)])
     assert result.exit_code == 2 and result.exception.__class__ is SystemExit
-    assert result.output == f"{path}:6: answer: 'abc' is not a valid integer; put it in quotes to keep it as text\n"
+    assert result.output == f"{path}:6: card 'c': answer: 'abc' is not a valid integer; put it in quotes to keep it as text\n"
 
 
 # Every command that reads the library, with one deck broken after it was installed.
@@ -105,7 +105,7 @@ def broken_library(request, quizzer_home, tmp_path):
 def test_a_broken_deck_is_skipped_with_one_warning_and_the_rest_works(broken_library, command, status):
     result = CliRunner().invoke(app, command, input="A\n")
     assert result.exit_code == status and not isinstance(result.exception, Exception), result.output
-    warning = f"quizzer: {broken_library}:6: answer: '0x' is not a valid integer; put it in quotes to keep it as " \
+    warning = f"quizzer: {broken_library}:6: card 'c': answer: '0x' is not a valid integer; put it in quotes to keep it as " \
               "text (deck skipped)"
     assert result.stderr.splitlines()[0] == warning
     if command == ["decks", "--json"]:
@@ -115,13 +115,13 @@ def test_a_broken_deck_is_skipped_with_one_warning_and_the_rest_works(broken_lib
 def test_a_deck_with_many_problems_costs_one_line_of_warning(quizzer_home):
     (quizzer_home / "decks").mkdir(parents=True)
     broken = quizzer_home / "decks" / "broken.yaml"
-    # 50 more cards, each with 3 problems: the unknown key, no question, no answer
+    # 50 more cards, each with 4 problems: the unknown key, no question, no answer, the id of the first card
     broken.write_text(BROKEN.format(value="!!int 0x") + "".join(f"  - id: c\n    anwser: {n}\n" for n in range(50)))
     result = CliRunner().invoke(app, ["decks", "--json"])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        f"quizzer: {broken}:6: answer: '0x' is not a valid integer; put it in quotes to keep it as text (deck "
-        f"skipped; 150 more: `quizzer decks validate {broken}`)"]
+        f"quizzer: {broken}:6: card 'c': answer: '0x' is not a valid integer; put it in quotes to keep it as text "
+        f"(deck skipped; 200 more: `quizzer decks validate {broken}`)"]
 
 
 TAGS = st.sampled_from(["", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!null ", "!!str ", "!!binary ",
@@ -141,3 +141,43 @@ def test_any_tagged_scalar_anywhere_is_a_deck_or_problems_naming_the_file(tmp_pa
     path.write_text(text)
     deck, problems = check_deck(path)  # never raises
     assert deck is not None or any(not p.warning and p.path == str(path) for p in problems)
+
+
+# Broken YAML: (deck text, the line named, what the one problem says). PyYAML's words, then a hint.
+CARD = "id: d\ntitle: T\ncards:\n  - id: a\n"
+SYNTAX_ERRORS = [
+    (CARD + "    question: Q\n     answer: A\n", 6, "not allowed in this context; check the indentation of the lines"),
+    (CARD + "    question: Q\n   answer: A\n", 6, "expected '-' indicator; check the indentation of the lines above"),
+    (CARD + "    question: Q\n    answer: A\n - id: b\n", 7, "did not find expected key; check the indentation"),
+    (CARD + "    question: Q\n    answer: A\n    - x\n", 7, "did not find expected key; check the indentation"),
+    (CARD + "    question: Who: the army?\n", 5, "not allowed in this context; a text holding ': ' needs quotes"),
+    (CARD + "\tquestion: Q\n", 5, "violates indentation; indent with spaces, not tabs"),
+    ("id: d\ntitle: 'T\ncards:\n", 4, "end of stream; the quote opened on line 2 is not closed"),
+    ("id: d\ntitle: T\ntags: [a, b\ncards:\n", 4, "expected ',' or ']'; the bracket opened on line 3 is not closed"),
+    ("id: d\ntitle: *T\n", 2, "found undefined alias; a text starting with * needs quotes around it"),
+    ("id: d\ntitle: @T\n", 2, "cannot start any token; a text starting with @, ` or % needs quotes around it"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), SYNTAX_ERRORS, ids=lambda v: str(v)[:30])
+def test_a_yaml_syntax_error_is_one_problem_with_a_hint(write_deck, text, line, message):
+    deck, problems = check_deck(write_deck(text))
+    assert deck is None and len(problems) == 1, problems
+    assert problems[0].line == line and problems[0].message.startswith("YAML syntax error: "), problems
+    assert message in problems[0].message, problems
+
+
+def test_every_card_problem_of_a_deck_is_listed_in_one_run(write_deck):
+    text = CARD + ("    type: typo\n    anwser: A\n    explain: [x]\n"  # a card with an unknown type: its other
+                   "  - id: a\n    question: Q\n    answer: B\n"        # keys are still checked; its id still counts
+                   "  - id: b\n    question: Q\n")
+    deck, problems = check_deck(write_deck(text))
+    assert deck is None
+    assert [str(p).split(":", 1)[1] for p in problems] == [
+        "5: card 'a': unknown card type 'typo' (one of flash, typed, choice, truefalse, cloze, order); "
+        "did you mean 'typed'?",
+        "6: card 'a': unknown key 'anwser'; did you mean 'answer'?",
+        "7: card 'a': explain must be a single value, not a list or mapping",
+        "8: duplicate card id 'a' (first used on line 4)",
+        "11: card 'b': a flash card needs 'answer'",
+    ]
