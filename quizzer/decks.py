@@ -37,7 +37,7 @@ _TAG_NAMES = {f"tag:yaml.org,2002:{tag}": name for tag, name in (
 
 DECK_KEYS = ("id", "title", "description", "tags", "source", "cards")
 ALL_CARD_KEYS = tuple(dict.fromkeys(COMMON_KEYS + sum((t.keys for t in CARD_TYPES.values()), ())))
-CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+CARD_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*\Z")  # \Z: $ allows a final newline
 # What derived_card_id makes (a spreadsheet row without an id gets one): the question names such a card better.
 _DERIVED_ID = re.compile(rf"^(?:{'|'.join(kind.value for kind in Kind)})-[0-9a-f]{{10}}$")
 

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-DECK_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Words of lowercase letters and digits joined by single hyphens. Written without a repeated group, whose
+# backtracking state grows with every word; \Z, because $ also matches before a final newline.
+DECK_ID_PATTERN = re.compile(r"^(?!.*--)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
 # A blank is `{{...}}` on one line. A `{{` left open takes the rest of its line as a non-blank, so
 # the scan never restarts inside it: linear time, where `\{\{(.*?)\}\}` was quadratic on "{{a" * n.
 _CLOZE_BLANK = re.compile(r"\{\{(?:(.*?)\}\}|.*)")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from quizzer.cli import app
 from quizzer.decks import check_deck
+from quizzer.library import deck_id_problem
 
 
 
@@ -181,3 +182,20 @@ def test_every_card_problem_of_a_deck_is_listed_in_one_run(write_deck):
         "8: duplicate card id 'a' (first used on line 4)",
         "11: card 'b': a flash card needs 'answer'",
     ]
+
+
+# Ids end where the text ends: `$` in a pattern also matched before a final newline, so `decks import
+# --id "d<newline>"` named a file with a newline in it.
+@pytest.mark.parametrize("deck_id", ["d\n", "a--b", "-ab", "ab-"])
+def test_a_deck_id_with_a_final_newline_or_stray_hyphens_is_refused(deck_id):
+    assert "is not a valid deck id" in deck_id_problem(deck_id)
+
+
+@pytest.mark.parametrize(("deck_id", "message"), [
+    ("a--b", "deck id 'a--b' may use only"),
+    ("-ab", "deck id '-ab' may use only"),
+])
+def test_a_deck_file_with_stray_hyphens_in_its_id_is_refused(write_deck, deck_id, message):
+    deck, problems = check_deck(write_deck(f"id: {deck_id}\ntitle: T\ncards:\n  - id: c\n"
+                                           "    question: Q\n    answer: A\n"))
+    assert deck is None and any(message in p.message for p in problems), problems
