@@ -26,9 +26,11 @@ def study(
     """
     import random
     import sys
+    from datetime import datetime, timezone
 
     from quizzer.scheduler import Scheduler
     from quizzer.session import Limits, StudySession
+    from quizzer.stats import due_soon
     from quizzer.ui.text import summary_rows
 
     with user_errors():
@@ -46,6 +48,7 @@ def study(
             new_per_day=config.new_per_day if new is None else new,
             reviews_per_day=config.reviews_per_day if limit is None else limit,
             day_starts_at=config.day_starts_at,
+            new_order=config.new_order,
         )
         with open_store() as store:
             session = StudySession(
@@ -63,10 +66,13 @@ def study(
 
                 prompter = InteractivePrompter()
             summary = session.run(prompter)
+            if summary.started:
+                due = due_soon(store, decks, decks=[d.id for d in decks], tag=tag, now=datetime.now(timezone.utc),
+                               day_starts_at=config.day_starts_at)
     if not summary.started:
         say(_nothing_to_study(summary.next_due))
         return
-    prompter.summary(summary_rows(summary))
+    prompter.summary(summary_rows(summary, *due))
     if summary.error:
         fail(summary.error)
 

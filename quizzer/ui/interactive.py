@@ -61,7 +61,7 @@ class InteractivePrompter:
         title = Text(literal(f"{question.deck.title} · {question.phase.value}"))
         self.console.print()
         self.console.print(
-            Panel(Text(literal(card.prompt)), title=title, subtitle=f"card {question.number} · {question.left} left",
+            Panel(Text(literal(card.prompt)), title=title, subtitle=f"{question.number} of {question.total}",
                   title_align="left", subtitle_align="right")
         )
         ask = {
