@@ -246,6 +246,7 @@ class StudySession:
             total=total,
         )
         asked = self.clock()
+        quitting = False
         response = prompter.ask(question)
         review_id = str(uuid.uuid4())
         answered = self.clock()
@@ -262,7 +263,10 @@ class StudySession:
                 neighbours=[a for other, a in self._typed_answers(entry.deck) if other != card.id],
                 accepted=self._accepted.get(entry.key, ()),
             )
-            decision = prompter.confirm(question, response_text, verdict, RATING_FOR[verdict.outcome], intervals)
+            try:
+                decision = prompter.confirm(question, response_text, verdict, RATING_FOR[verdict.outcome], intervals)
+            except Quit:  # quitting at the verdict keeps the answer given, as judged
+                decision, quitting = Decision(RATING_FOR[verdict.outcome]), True
             rating = decision.rating
             if decision.override and verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
                 verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
@@ -285,6 +289,8 @@ class StudySession:
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
             queue.learning[entry.key] = _Entry(entry.deck, card, after, self._asks(after, saved_at))
+        if quitting:
+            raise Quit
 
     def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
         if deck.id not in self._neighbours:

@@ -191,3 +191,32 @@ def test_always_accept_is_not_offered_where_it_does_nothing(terminal, kind):
     decision = prompter.confirm(question(CARDS[kind], OPTIONS.get(kind, ())), "x", Verdict(Outcome.WRONG),
                                 Rating.AGAIN, INTERVALS)
     assert (decision.rating, decision.override, decision.remember) == (Rating.AGAIN, False, False)
+
+
+def every_key_list():
+    from quizzer.ui.keys import question_keys, rating_keys, verdict_keys
+
+    for kind, card in CARDS.items():
+        yield f"{kind} question", question_keys(card, OPTIONS.get(kind, ()))
+        for outcome, proposed in ((Outcome.CORRECT, Rating.GOOD), (Outcome.CLOSE, Rating.HARD),
+                                  (Outcome.WRONG, Rating.AGAIN), (Outcome.OVERRIDDEN, Rating.GOOD)):
+            yield f"{kind} {outcome.value}", verdict_keys(card, outcome, proposed, INTERVALS)
+    yield "rating list", rating_keys()
+
+
+def test_every_hint_is_one_line_of_60_columns_at_most_and_says_how_to_quit():
+    from quizzer.ui.keys import hint_lines
+
+    for screen, keys in every_key_list():
+        lines = hint_lines(keys)
+        assert len(lines) == 1 and len(lines[0]) <= 60, (screen, lines)
+        assert "quit" in lines[0], screen
+
+
+def test_a_long_hint_wraps_between_keys_never_inside_one():
+    from quizzer.ui.keys import Key, hint_lines
+
+    keys = [Key(f"k{n}", "does something") for n in range(12)]
+    lines = hint_lines(keys, width=40)
+    assert all(len(line) <= 40 for line in lines) and len(lines) > 1
+    assert " · ".join(lines) == " · ".join(f"k{n} does something" for n in range(12))

@@ -282,3 +282,14 @@ def test_what_is_due_after_a_session_is_counted_as_stats_counts_it(store, clock)
     assert due_soon(store, [deck], now=clock()) == (1, 1)
     forecast = compute_stats(store, Scheduler(fuzz=False), [deck], now=clock()).forecast
     assert (forecast[0].count, forecast[1].count) == (1, 1)
+
+
+def test_quitting_at_the_verdict_keeps_that_answer_as_judged(store, clock):
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"))
+
+    def quit_here(verdict, proposed):
+        raise Quit
+
+    summary = session(store, clock, [deck]).run(Script(clock, ["no", "y"], decide=quit_here))
+    assert reviews(store) == [("a", "wrong", 1)]
+    assert summary.answers == 1
