@@ -116,6 +116,20 @@ def test_q_and_end_of_input_end_with_a_summary(runner, demo):
         assert result.exit_code == 0 and "Cards studied: 0" in result.output
 
 
+PLAIN_WALK = ["sanogo\n", "false\n", "1\n", "1 2 3\n", "2002 | second\n", "\n"]  # the demo deck, card by card
+PLAIN_PROMPTS = ["answer> ", "true or false> ", "number or answer> ", "numbers in order> ",
+                 "answers, separated by |> ", "(press Enter to show the answer) ", "rating (1-4)> "]
+
+
+@pytest.mark.parametrize("word", ["q", ":quit", ":q"])
+@pytest.mark.parametrize("prompt", range(len(PLAIN_PROMPTS)), ids=PLAIN_PROMPTS)
+def test_plain_quit_words_end_every_prompt_keeping_the_answers(runner, demo, prompt, word):
+    answered = min(prompt, 5)  # the flash card's reveal line is not an answer
+    result = study(runner, input="".join(PLAIN_WALK[:prompt]) + word + "\nsanogo\n")
+    assert PLAIN_PROMPTS[prompt] in result.output and f"Cards studied: {answered}" in result.output
+    assert len(verdict_lines(result.output)) == answered  # the line after the quit word was never read
+
+
 def test_new_limit_and_nothing_left(runner, demo):
     # Good on a new card → its 10-minute learning step; with nothing else left it is shown early,
     # and Good again graduates it to the review queue.
