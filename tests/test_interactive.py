@@ -220,3 +220,13 @@ def test_a_long_hint_wraps_between_keys_never_inside_one():
     lines = hint_lines(keys, width=40)
     assert all(len(line) <= 40 for line in lines) and len(lines) > 1
     assert " · ".join(lines) == " · ".join(f"k{n} does something" for n in range(12))
+
+
+def test_ten_options_or_more_are_picked_with_arrows_only():
+    from quizzer.ui.keys import hint_lines, question_keys
+
+    options = tuple(f"option {n}" for n in range(10))
+    keys = question_keys(CARDS["choice"], options)
+    assert not any(name.isdigit() for key in keys for name in key.bindings)  # 1 would be ambiguous with 10
+    assert hint_lines(keys) == ["↑↓ Enter choose · q quit"]
+    assert hint_lines(question_keys(CARDS["choice"], options[:9]))[0].startswith("1-9 answer · ")

@@ -293,3 +293,14 @@ def test_quitting_at_the_verdict_keeps_that_answer_as_judged(store, clock):
     summary = session(store, clock, [deck]).run(Script(clock, ["no", "y"], decide=quit_here))
     assert reviews(store) == [("a", "wrong", 1)]
     assert summary.answers == 1
+
+
+def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_within_it(store, clock):
+    from quizzer.model import CardState
+    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Queue
+
+    deck = deck_of("d", typed("a", "x"))
+    later = CardState(phase=Phase.LEARNING, due=clock() + timedelta(hours=2), step=1)
+    queue = _Queue(learning={("d", "a"): _Entry(deck, deck.cards[0], later, asks=1)})
+    assert queue.asks(clock()) == 0
+    assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1
