@@ -197,8 +197,8 @@ class StudySession:
                     continue
                 elif state.phase in (Phase.LEARNING, Phase.RELEARNING):
                     queue.learning[(deck.id, card.id)] = _Entry(deck, card, state, self._asks(state, now))
-                else:
-                    queue.reviews.append(_Entry(deck, card, state, self._asks(state, now)))
+                else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
+                    queue.reviews.append(_Entry(deck, card, state))
         queue.new = _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
         queue.reviews.sort(key=lambda e: e.state.due)  # most overdue first
         del queue.reviews[reviews_left:]

@@ -19,10 +19,11 @@ def study(
 ) -> None:
     """Study due and new cards; every answer is saved before the next question.
 
-    Interactive in a terminal; in plain mode (a pipe, or --plain) each card reads one line:
-    typed and cloze answers (cloze blanks separated by |), a choice's number or text,
-    true/false, order item numbers, and for flash cards Enter then a rating 1-4.
-    q, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
+    Interactive in a terminal, with the keys of each screen listed under it: a number
+    answers a choice, t/f (or y/n) a true/false card, 1-4 rates. In plain mode (a pipe, or
+    --plain) each card reads one line: typed and cloze answers (cloze blanks separated by |),
+    a choice's number or text, true/false, order item numbers, and for flash cards Enter then
+    a rating 1-4. q, :quit, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
     """
     import random
     import sys
