@@ -90,6 +90,12 @@ class CardType:
         return self.required + self.optional
 
     @property
+    def remembers_responses(self) -> bool:
+        """A typed response the judge rejected can be accepted for good (`always accept`): the judge reads
+        accepted responses only for typed text."""
+        return self.asks is Asks.TEXT
+
+    @property
     def answers_in_text(self) -> bool:
         """The question text holds the answers, in {{blanks}} (a cloze)."""
         return self.judged is Judged.BLANKS

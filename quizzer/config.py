@@ -26,6 +26,10 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     day_starts_at: int = 4  # hour at which a new study day begins, local time
+    new_order: str = "mixed"  # several decks' new cards in turn ("mixed") or deck after deck ("deck")
+
+
+CHOICES = {"new_order": ("mixed", "deck")}  # settings that take one of a few words
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,11 @@ def load_settings(path: Path) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(known)})")
+        if key in CHOICES:
+            if value not in CHOICES[key]:
+                raise ConfigError(f"{path}: '{key}' must be {' or '.join(map(repr, CHOICES[key]))}, not {value!r}")
+            values[key] = value
+            continue
         values[key] = _setting(path, key, value)
     return Settings(**values)
 

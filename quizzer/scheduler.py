@@ -74,6 +74,17 @@ class Scheduler:
             state = self.review(state, rating, at, review_id)
         return state
 
+    def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
+        """How many answers rated Good, each given when the card is due (not before `at`), the card takes
+        until it next comes back more than `within` later: 1 in review, 2 for a new card (steps 1m, 10m)."""
+        answers = 0
+        while True:
+            answers += 1
+            at = max(at, state.due)
+            state = self.review(state, Rating.GOOD, at)
+            if state.phase not in (Phase.LEARNING, Phase.RELEARNING) or state.due - at > within:
+                return answers
+
     def retrievability(self, state: CardState, at: datetime) -> float:
         """Probability of recalling the card at `at`; 0 for a card never reviewed."""
         return float(self._fsrs.get_card_retrievability(_to_fsrs(state), _utc(at)))

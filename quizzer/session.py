@@ -6,6 +6,7 @@ clock and random source from the caller, so tests can drive it with a script and
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,8 +39,8 @@ class Question:
     card: Card
     phase: Phase
     options: tuple[str, ...] = ()
-    number: int = 1  # 1-based position in this session
-    left: int = 0  # cards still queued after this one
+    number: int = 1  # this is the session's n-th question (a card asked again counts again)
+    total: int = 1  # the questions the session asks if every answer from here on is right
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Limits:
     new_per_day: int = 20  # per deck
     reviews_per_day: int = 200
     day_starts_at: int = 4
+    new_order: str = "mixed"  # several decks' new cards taken in turn ("mixed") or deck after deck ("deck")
 
 
 @dataclass
@@ -88,8 +90,7 @@ class Summary:
     reviews: int = 0
     right: int = 0
     wrong: int = 0
-    duration: timedelta = timedelta()
-    due_tomorrow: int = 0
+    answering_ms: int = 0  # time spent answering, each question shown to its answer, as `history` counts it
     next_due: datetime | None = None  # when nothing was left to study: the next card's due time
     error: str | None = None  # why the session stopped early, when an answer could not be saved
 
@@ -103,6 +104,7 @@ class _Entry:
     deck: Deck
     card: Card
     state: CardState
+    asks: int = 1  # questions it takes today if every answer is right (Scheduler.answers_to_pass)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -117,6 +119,12 @@ class _Queue:
 
     def __len__(self) -> int:
         return len(self.learning) + len(self.reviews) + len(self.new)
+
+    def asks(self, now: datetime) -> int:
+        """Questions still to come if every answer is right; a learning card due later than `pop` would
+        take it early counts once its time comes."""
+        return sum(e.asks for e in itertools.chain(self.reviews, self.new)) + sum(
+            e.asks for e in self.learning.values() if e.state.due <= now + EARLY_LEARNING_WINDOW)
 
     def pop(self, now: datetime) -> _Entry | None:
         """Learning cards whose step has passed, then due reviews, then new cards, then early learning."""
@@ -177,20 +185,25 @@ class StudySession:
         new_today = self.store.new_cards_since(day_start)
         reviews_left = max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start))
         queue = _Queue()
+        fresh = new_state(now)
+        fresh_asks = self._asks(fresh, now)
+        new_per_deck = []
         for deck in self.decks:
             new_left = max(0, self.limits.new_per_day - new_today.get(deck.id, 0))
+            new_per_deck.append([])
             for card in self._cards(deck):
                 state = states.get((deck.id, card.id))
                 if (deck.id, card.id) not in reviewed:
                     if new_left > 0:
-                        queue.new.append(_Entry(deck, card, new_state(now)))
+                        new_per_deck[-1].append(_Entry(deck, card, fresh, fresh_asks))
                         new_left -= 1
                 elif state is None:  # due after today
                     continue
                 elif state.phase in (Phase.LEARNING, Phase.RELEARNING):
-                    queue.learning[(deck.id, card.id)] = _Entry(deck, card, state)
-                else:
+                    queue.learning[(deck.id, card.id)] = _Entry(deck, card, state, self._asks(state, now))
+                else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
                     queue.reviews.append(_Entry(deck, card, state))
+        queue.new = _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
         queue.reviews.sort(key=lambda e: e.state.due)  # most overdue first
         del queue.reviews[reviews_left:]
         return queue
@@ -209,11 +222,11 @@ class StudySession:
             return self.summary
         self.store.start_session(self.summary.session_id, [d.id for d in self.decks], started)
         self.summary.started = True
-        seen: set[tuple[str, str]] = set()
+        asked = 0
         try:
-            while (entry := queue.pop(self.clock())) is not None:
-                seen.add(entry.key)
-                self._study(prompter, entry, queue, len(seen))
+            while (entry := queue.pop(now := self.clock())) is not None:
+                asked += 1
+                self._study(prompter, entry, queue, asked, asked - 1 + entry.asks + queue.asks(now))
         except (Quit, KeyboardInterrupt, EOFError):
             pass
         except StoreError as exc:  # e.g. a full disk: stop here; every answer before this one is saved
@@ -224,16 +237,20 @@ class StudySession:
                 self._keep_trying(prompter, lambda: self.store.end_session(self.summary.session_id, ended))
             except StoreError as exc:
                 self.summary.error = self.summary.error or str(exc)
-            self._finish_summary(started, ended)
+            self._finish_summary()
         return self.summary
 
-    def _study(self, prompter: Prompter, entry: _Entry, queue: _Queue, number: int) -> None:
+    def _asks(self, state: CardState, now: datetime) -> int:
+        return self.scheduler.answers_to_pass(state, now, EARLY_LEARNING_WINDOW)
+
+    def _study(self, prompter: Prompter, entry: _Entry, queue: _Queue, number: int, total: int) -> None:
         card = entry.card
         question = Question(
             entry.deck, card, entry.state.phase, CARD_TYPES[card.kind].options(card, self.rng), number=number,
-            left=len(queue),
+            total=total,
         )
         asked = self.clock()
+        quitting = False
         response = _saveable(prompter.ask(question))
         review_id = str(uuid.uuid4())
         answered = self.clock()
@@ -251,11 +268,14 @@ class StudySession:
                 neighbours=[a for other, a in self._typed_answers(entry.deck) if other != card.id],
                 accepted=self._accepted.get(entry.key, ()),
             )
-            decision = prompter.confirm(question, response_text, verdict, RATING_FOR[verdict.outcome], intervals)
+            try:
+                decision = prompter.confirm(question, response_text, verdict, RATING_FOR[verdict.outcome], intervals)
+            except Quit:  # quitting at the verdict keeps the answer given, as judged
+                decision, quitting = Decision(RATING_FOR[verdict.outcome]), True
             rating = decision.rating
             if decision.override and verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
                 verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
-                if decision.remember and response_text.strip():
+                if decision.remember and response_text.strip() and CARD_TYPES[card.kind].remembers_responses:
                     accept = response_text.strip()
         saved_at = self.clock()
         after = self.scheduler.review(entry.state, rating, saved_at, review_id)
@@ -278,7 +298,9 @@ class StudySession:
         prompter.saved(question, verdict, rating, after.due - saved_at)
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
-            queue.learning[entry.key] = _Entry(entry.deck, card, after)
+            queue.learning[entry.key] = _Entry(entry.deck, card, after, self._asks(after, saved_at))
+        if quitting:
+            raise Quit
 
     @staticmethod
     def _keep_trying(prompter: Prompter, save: Callable[[], object]):
@@ -294,16 +316,17 @@ class StudySession:
             self._neighbours[deck.id] = _typed_answers(deck)
         return self._neighbours[deck.id]
 
-    def _finish_summary(self, started: datetime, ended: datetime) -> None:
+    def _finish_summary(self) -> None:
         counts = self.store.session_counts(self.summary.session_id)
         s = self.summary
         s.answers, s.cards, s.new, s.reviews = counts["answers"], counts["cards"], counts["new"], counts["reviews"]
         s.right, s.wrong = counts["right"], counts["wrong"]
-        s.duration = ended - started
-        tomorrow_end = study_day_start(ended, self.limits.day_starts_at) + timedelta(days=2)
-        wanted = self.cards_in_scope()
-        states = self.store.states((d.id for d in self.decks), due_before=tomorrow_end)
-        s.due_tomorrow = sum(1 for key in states if key in wanted)
+        s.answering_ms = counts["duration_ms"]
+
+
+def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:
+    """The first of each list, then the second of each, and so on: each list keeps its order."""
+    return [e for row in itertools.zip_longest(*lists) for e in row if e is not None]
 
 
 def _saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:

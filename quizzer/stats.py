@@ -309,6 +309,15 @@ def compute_stats(
     )
 
 
+def due_soon(store: Store, library: Sequence[Deck], *, decks: Sequence[str] = (), tag: str | None = None,
+             now: datetime, day_starts_at: int = 4) -> tuple[int, int]:
+    """Cards due in the rest of today (overdue, and learning cards due in minutes, included) and tomorrow:
+    the first two days of the `stats` forecast, for the end of a study session."""
+    chosen = _select(store, library, decks, tag)
+    due = queries.forecast(store, queries.Filter(store, chosen.states), StudyDays(now, day_starts_at).ahead(2))
+    return due.get(0, 0), due.get(1, 0)
+
+
 def _total(rows: list[DeckStats]) -> DeckStats:
     def add(name: str) -> dict[str, Rate]:
         return {p: sum((getattr(r, name)[p] for r in rows), Rate()) for p in PERIODS}

@@ -11,7 +11,7 @@ from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.model import Kind
 from quizzer.ui.text import literal
 
-HEADER = re.compile(r"\[\d+\] (\S+) · (\w+) · \d+ left\r\n")
+HEADER = re.compile(r"\[\d+ of \d+\] (\S+) · (\w+)\r\n")
 PROMPT = re.compile(r"(answer|number or answer|numbers in order|true or false|answers, separated by \|)> "
                     r"|\(press Enter to show the answer\) ")
 

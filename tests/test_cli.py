@@ -116,6 +116,20 @@ def test_q_and_end_of_input_end_with_a_summary(runner, demo):
         assert result.exit_code == 0 and "Cards studied: 0" in result.output
 
 
+PLAIN_WALK = ["sanogo\n", "false\n", "1\n", "1 2 3\n", "2002 | second\n", "\n"]  # the demo deck, card by card
+PLAIN_PROMPTS = ["answer> ", "true or false> ", "number or answer> ", "numbers in order> ",
+                 "answers, separated by |> ", "(press Enter to show the answer) ", "rating (1-4)> "]
+
+
+@pytest.mark.parametrize("word", ["q", ":quit", ":q"])
+@pytest.mark.parametrize("prompt", range(len(PLAIN_PROMPTS)), ids=PLAIN_PROMPTS)
+def test_plain_quit_words_end_every_prompt_keeping_the_answers(runner, demo, prompt, word):
+    answered = min(prompt, 5)  # the flash card's reveal line is not an answer
+    result = study(runner, input="".join(PLAIN_WALK[:prompt]) + word + "\nsanogo\n")
+    assert PLAIN_PROMPTS[prompt] in result.output and f"Cards studied: {answered}" in result.output
+    assert len(verdict_lines(result.output)) == answered  # the line after the quit word was never read
+
+
 def test_new_limit_and_nothing_left(runner, demo):
     # Good on a new card → its 10-minute learning step; with nothing else left it is shown early,
     # and Good again graduates it to the review queue.
@@ -198,10 +212,44 @@ def test_bad_config_exits_2(runner, demo):
     assert "config.toml: 'new_per_day' must be a whole number of cards from 0 to 100,000, not 'many'" in result.output
 
 
+@pytest.mark.parametrize("value", ["'random'", "3", "'Mixed'"])
+def test_a_bad_new_order_names_config_toml_and_the_key(runner, demo, value):
+    (demo / "config.toml").write_text(f"new_order = {value}\n")
+    result = runner.invoke(app, ["study", "demo"], input="")
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(f"config.toml: 'new_order' must be 'mixed' or 'deck', not {value}")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_new_order_deck_takes_one_deck_after_the_other(runner, demo):
+    (demo / "decks" / "second.yaml").write_text(
+        "id: second\ntitle: Second\ncards:\n  - {id: s1, question: S one?, answer: s}\n", encoding="utf-8")
+    second_question = {}
+    for order in ("mixed", "deck"):
+        for file in demo.glob("quizzer.db*"):  # a fresh start: no card answered yet
+            file.unlink()
+        (demo / "config.toml").write_text(f"new_order = '{order}'\nnew_per_day = 2\n")
+        result = runner.invoke(app, ["study", "demo", "second", "--seed", "3"], input="x\nq\n")
+        second_question[order] = next(line for line in result.output.splitlines() if line.startswith("[2 of "))
+    # Two new cards of demo and one of second; the first answer was wrong, so it comes once more: 7.
+    assert second_question == {"mixed": "[2 of 7] second · new", "deck": "[2 of 7] demo · new"}
+
+
+def test_the_summary_says_what_is_due_today_and_tomorrow_as_stats_does(runner, demo):
+    result = study(runner, input="sanogo\nfalse\nq\n")
+    summary = dict(line.split(": ", 1) for line in result.output.splitlines()[-8:])
+    forecast = json.loads(runner.invoke(app, ["stats", "--json"]).output)["forecast"]
+    assert (summary["Still due today"], summary["Due tomorrow"]) == (str(forecast[0]["count"]),
+                                                                       str(forecast[1]["count"]))
+    history = json.loads(runner.invoke(app, ["history", "--json"]).output)
+    from quizzer.ui.text import spent
+    assert summary["Time answering"] == spent(history["sessions"][0]["answering_ms"])
+
+
 def test_config_sets_the_new_card_limit(runner, demo):
     (demo / "config.toml").write_text("new_per_day = 2\n")
     result = study(runner, input="q\n")
-    assert "· new · 1 left" in result.output  # two new cards: the one shown and one more
+    assert "[1 of 4] demo · new" in result.output  # two new cards, each passed after two right answers
 
 
 def test_history_screen_and_empty_history(runner, demo):

@@ -9,7 +9,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from quizzer.model import Card, Deck, Kind, Outcome, Phase, Rating, Verdict
+from quizzer.model import Blank, Card, Deck, Kind, Outcome, Phase, Rating, Verdict
 from quizzer.scheduler import Scheduler
 from quizzer.session import Question, Quit, StudySession
 from quizzer.store import Store
@@ -127,3 +127,106 @@ def test_a_close_verdict_shows_the_slip_and_list_marks(terminal):
                      INTERVALS)
     assert "found: Gao" in screen.getvalue() and "missing: Kidal" in screen.getvalue()
     assert "extra: Mopti" in screen.getvalue()
+
+
+CARDS = {
+    "flash": Card(id="f", kind=Kind.FLASH, question="Why?", answer="Because."),
+    "typed": Card(id="t", kind=Kind.TYPED, question="Who?", answer="Sanogo"),
+    "cloze": Card(id="z", kind=Kind.CLOZE, question="In {{2012}}.", answer=("2012",),
+                  blanks=(Blank("2012"),)),
+    "choice": Card(id="c", kind=Kind.CHOICE, question="Which?", answer="B", distractors=("A",)),
+    "truefalse": Card(id="b", kind=Kind.TRUEFALSE, question="So?", answer=True),
+    "order": Card(id="o", kind=Kind.ORDER, question="Order these from source to sea.", answer=("x", "y")),
+}
+OPTIONS = {"choice": ("A", "B"), "order": ("y", "x")}
+
+
+@pytest.mark.parametrize("kind", CARDS)
+@pytest.mark.parametrize("key", ["q", "\x03", "\x04"])
+def test_q_ctrl_c_and_ctrl_d_quit_every_question(terminal, kind, key):
+    prompter, pipe, _ = terminal
+    pipe.send_text(key + ("\r" if key == "q" else ""))  # a line editor needs Enter after q; a key prompt does not
+    with pytest.raises(Quit):
+        prompter.ask(question(CARDS[kind], OPTIONS.get(kind, ())))
+
+
+@pytest.mark.parametrize("key", ["q", "\x03", "\x04"])
+@pytest.mark.parametrize("prompt", [
+    lambda prompter: prompter.rate(question(CARDS["flash"]), INTERVALS),
+    lambda prompter: prompter.confirm(question(CARDS["typed"]), "x", Verdict(Outcome.WRONG), Rating.AGAIN, INTERVALS),
+], ids=["rating list", "verdict"])
+def test_q_ctrl_c_and_ctrl_d_quit_the_rating_list_and_the_verdict(terminal, key, prompt):
+    prompter, pipe, _ = terminal
+    pipe.send_text(key + ("\r" if key == "q" else ""))  # the Enter is never read: q alone quits
+    with pytest.raises(Quit):
+        prompt(prompter)
+
+
+@pytest.mark.parametrize("key, said", [("t", "true"), ("y", "true"), ("f", "false"), ("n", "false")])
+def test_one_letter_answers_a_true_false_card(terminal, key, said):
+    prompter, pipe, screen = terminal
+    pipe.send_text(key + "\x03")  # the letter alone answers; the Ctrl-C after it is never read
+    assert prompter.ask(question(CARDS["truefalse"])) == said
+    assert f"→ {said}" in screen.getvalue()
+
+
+@pytest.mark.parametrize("key, option", [("1", "C"), ("2", "A"), ("3", "B")])
+def test_a_number_key_picks_and_submits_a_choice(terminal, key, option):
+    prompter, pipe, screen = terminal
+    pipe.send_text(key + "\x03")
+    assert prompter.ask(question(CARDS["choice"], ("C", "A", "B"))) == option
+    assert f"→ {key}. {option}" in screen.getvalue()
+
+
+def test_a_number_key_rates_a_flash_card_at_once(terminal):
+    prompter, pipe, _ = terminal
+    pipe.send_text("2\x03")
+    assert prompter.rate(question(CARDS["flash"]), INTERVALS) is Rating.HARD
+
+
+@pytest.mark.parametrize("kind", ["choice", "truefalse", "order"])
+def test_always_accept_is_not_offered_where_it_does_nothing(terminal, kind):
+    prompter, pipe, screen = terminal
+    pipe.send_text("a\r")  # a is not a key here; Enter keeps the proposed rating
+    decision = prompter.confirm(question(CARDS[kind], OPTIONS.get(kind, ())), "x", Verdict(Outcome.WRONG),
+                                Rating.AGAIN, INTERVALS)
+    assert (decision.rating, decision.override, decision.remember) == (Rating.AGAIN, False, False)
+
+
+def every_key_list():
+    from quizzer.ui.keys import question_keys, rating_keys, verdict_keys
+
+    for kind, card in CARDS.items():
+        yield f"{kind} question", question_keys(card, OPTIONS.get(kind, ()))
+        for outcome, proposed in ((Outcome.CORRECT, Rating.GOOD), (Outcome.CLOSE, Rating.HARD),
+                                  (Outcome.WRONG, Rating.AGAIN), (Outcome.OVERRIDDEN, Rating.GOOD)):
+            yield f"{kind} {outcome.value}", verdict_keys(card, outcome, proposed, INTERVALS)
+    yield "rating list", rating_keys()
+
+
+def test_every_hint_is_one_line_of_60_columns_at_most_and_says_how_to_quit():
+    from quizzer.ui.keys import hint_lines
+
+    for screen, keys in every_key_list():
+        lines = hint_lines(keys)
+        assert len(lines) == 1 and len(lines[0]) <= 60, (screen, lines)
+        assert "quit" in lines[0], screen
+
+
+def test_a_long_hint_wraps_between_keys_never_inside_one():
+    from quizzer.ui.keys import Key, hint_lines
+
+    keys = [Key(f"k{n}", "does something") for n in range(12)]
+    lines = hint_lines(keys, width=40)
+    assert all(len(line) <= 40 for line in lines) and len(lines) > 1
+    assert " · ".join(lines) == " · ".join(f"k{n} does something" for n in range(12))
+
+
+def test_ten_options_or_more_are_picked_with_arrows_only():
+    from quizzer.ui.keys import hint_lines, question_keys
+
+    options = tuple(f"option {n}" for n in range(10))
+    keys = question_keys(CARDS["choice"], options)
+    assert not any(name.isdigit() for key in keys for name in key.bindings)  # 1 would be ambiguous with 10
+    assert hint_lines(keys) == ["↑↓ Enter choose · q quit"]
+    assert hint_lines(question_keys(CARDS["choice"], options[:9]))[0].startswith("1-9 answer · ")

@@ -79,3 +79,17 @@ def test_retrievability_falls_with_time():
     soon = scheduler.retrievability(state, T0 + timedelta(days=1))
     late = scheduler.retrievability(state, T0 + timedelta(days=60))
     assert 1 >= soon > late > 0
+
+
+def test_answers_to_pass_counts_the_learning_steps_within_the_window():
+    s = Scheduler(fuzz=False)
+    fresh = new_state(T0)
+    minutes = lambda m: timedelta(minutes=m)  # noqa: E731
+    # Steps 1m and 10m: Good moves a new card to the 10m step, Good again graduates it.
+    assert s.answers_to_pass(fresh, T0, minutes(20)) == 2
+    assert s.answers_to_pass(fresh, T0, minutes(10)) == 2
+    assert s.answers_to_pass(fresh, T0, minutes(9)) == 1  # the 10m step is past the window
+    missed = s.review(fresh, Rating.AGAIN, T0)  # back to the 1m step
+    assert s.answers_to_pass(missed, T0, minutes(20)) == 2
+    graduated = s.review(s.review(fresh, Rating.GOOD, T0), Rating.GOOD, T0 + minutes(10))
+    assert s.answers_to_pass(graduated, T0 + timedelta(days=30), minutes(20)) == 1

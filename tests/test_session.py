@@ -102,7 +102,7 @@ def test_new_card_limit_is_per_deck_and_per_day(store, clock):
     script = Script(clock, [lambda q: q.card.answer] * 20, think=timedelta(minutes=30))
     session(store, clock, [one, two], limits=limits).run(script)
     firsts = [r for r in reversed(store.reviews()) if r["phase"] == "new"]
-    assert [r["card"] for r in firsts] == ["a0", "a1", "b0", "b1"]
+    assert [r["card"] for r in firsts] == ["a0", "b0", "a1", "b1"]
     # Later the same study day: no new cards left.
     clock.advance(hours=2)
     again = session(store, clock, [one, two], limits=limits)
@@ -110,7 +110,7 @@ def test_new_card_limit_is_per_deck_and_per_day(store, clock):
     # After the day boundary (04:00 local), two more per deck.
     clock.now = datetime(2026, 3, 3, 4, 0, tzinfo=timezone.utc)
     queue = session(store, clock, [one, two], limits=limits).build_queue(clock())
-    assert [e.card.id for e in queue.new] == ["a2", "a3", "b2", "b3"]
+    assert [e.card.id for e in queue.new] == ["a2", "b2", "a3", "b3"]
 
 
 def test_day_boundary_is_04_00_local_time(store, clock):
@@ -259,5 +259,86 @@ def test_summary_counts(store, clock):
     summary = session(store, clock, [deck]).run(Script(clock, ["x", "no", "y", Quit], think=timedelta(minutes=2)))
     assert (summary.answers, summary.cards, summary.new, summary.right, summary.wrong) == (3, 2, 2, 2, 1)
     assert summary.accuracy == pytest.approx(2 / 3)
-    assert summary.duration == timedelta(minutes=6)
-    assert summary.due_tomorrow == 2
+    # Time answering, as `history` counts it: three questions of two minutes each, not the wall clock
+    # (the Quit came after another two minutes of thinking).
+    assert summary.answering_ms == 6 * 60_000
+    assert store.db.execute("SELECT SUM(duration_ms) FROM reviews").fetchone()[0] == summary.answering_ms
+
+
+def test_new_cards_of_several_decks_are_taken_in_turn_each_in_file_order(store, clock):
+    one = deck_of("one", *(typed(f"a{i}", "x") for i in range(3)))
+    two = deck_of("two", typed("b0", "x"))
+    three = deck_of("three", *(typed(f"c{i}", "x") for i in range(2)))
+    mixed = session(store, clock, [one, two, three]).build_queue(clock())
+    assert [e.card.id for e in mixed.new] == ["a0", "b0", "c0", "a1", "c1", "a2"]
+    by_deck = session(store, clock, [one, two, three], limits=Limits(new_order="deck")).build_queue(clock())
+    assert [e.card.id for e in by_deck.new] == ["a0", "a1", "a2", "b0", "c0", "c1"]
+
+
+def test_the_counter_is_n_of_what_the_session_asks_if_every_answer_is_right(store, clock):
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
+    counters = []
+
+    def answer(text):
+        def give(question):
+            counters.append((question.card.id, question.number, question.total))
+            return text
+        return give
+
+    # A new card passes after two Good answers (steps 1m and 10m): 3 cards → 6 questions. b is
+    # missed once, which sends it back to the first step: one question more. Then nothing else is
+    # left, so the learning cards come early, soonest due first: b (1m), a (10m), c (10m), b (10m).
+    script = Script(clock, [answer("x"), answer("no"), answer("z"), answer("y"), answer("x"), answer("z"),
+                            answer("y")])
+    session(store, clock, [deck]).run(script)
+    assert counters == [("a", 1, 6), ("b", 2, 6), ("c", 3, 7), ("b", 4, 7), ("a", 5, 7), ("c", 6, 7),
+                        ("b", 7, 7)]
+    assert len(store.reviews()) == 7
+
+
+def test_always_accept_is_only_kept_where_the_judge_reads_it(store, clock):
+    deck = deck_of(
+        "d",
+        Card(id="ch", kind=Kind.CHOICE, question="Q", answer="Right", distractors=("W1", "W2")),
+        Card(id="tf", kind=Kind.TRUEFALSE, question="Q", answer=False),
+        typed("ty", "Gao"),
+    )
+    remember = lambda verdict, proposed: Decision(Rating.GOOD, override=True, remember=True)  # noqa: E731
+    session(store, clock, [deck]).run(Script(clock, ["W1", "true", "Gau"], decide=remember))
+    assert [r[1] for r in reviews(store)] == ["overridden"] * 3
+    assert store.accepted() == [("d", "ty", "Gau")]
+
+
+def test_what_is_due_after_a_session_is_counted_as_stats_counts_it(store, clock):
+    from quizzer.stats import compute_stats, due_soon
+
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
+    clock.now = datetime(2026, 3, 3, 3, 50, tzinfo=timezone.utc)  # ten minutes before the day turns
+    session(store, clock, [deck]).run(Script(clock, ["x", "no", Quit]))
+    # a (right: back in 10m, after 04:00) is due tomorrow; b (wrong: back in 1m) is still due today;
+    # c was never answered, so it is new, not due.
+    assert due_soon(store, [deck], now=clock()) == (1, 1)
+    forecast = compute_stats(store, Scheduler(fuzz=False), [deck], now=clock()).forecast
+    assert (forecast[0].count, forecast[1].count) == (1, 1)
+
+
+def test_quitting_at_the_verdict_keeps_that_answer_as_judged(store, clock):
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"))
+
+    def quit_here(verdict, proposed):
+        raise Quit
+
+    summary = session(store, clock, [deck]).run(Script(clock, ["no", "y"], decide=quit_here))
+    assert reviews(store) == [("a", "wrong", 1)]
+    assert summary.answers == 1
+
+
+def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_within_it(store, clock):
+    from quizzer.model import CardState
+    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Queue
+
+    deck = deck_of("d", typed("a", "x"))
+    later = CardState(phase=Phase.LEARNING, due=clock() + timedelta(hours=2), step=1)
+    queue = _Queue(learning={("d", "a"): _Entry(deck, deck.cards[0], later, asks=1)})
+    assert queue.asks(clock()) == 0
+    assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1

@@ -48,16 +48,16 @@ def test_arrow_keys_typing_and_quitting_in_a_real_terminal(home):
         env=env_for(home), dimensions=(24, 80), encoding="utf-8", timeout=20,
     )
     child.expect("What does MNLA stand for")
-    child.expect(r"\(Use shortcuts or arrow keys\)")
+    child.expect("choose · q quit")
     child.send("\x1b[B")  # arrow down to the second option
     child.send("\r")
-    child.expect("Enter:")
+    child.expect("Enter keep")
     child.send("\r")  # keep the proposed rating
     child.expect("Who led the coup")
     child.expect("Answer:")
     child.send("sanogo\r")
     child.expect("correct")
-    child.expect("Enter:")
+    child.expect("Enter keep")
     child.send("\r")
     child.expect("Who was deposed")
     child.send("\x03")  # Ctrl-C ends the session cleanly
@@ -80,9 +80,9 @@ def test_a_rating_can_be_changed_with_one_key(home):
         sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"],
         env=env_for(home), dimensions=(24, 100), encoding="utf-8", timeout=20,
     )
-    child.expect(r"\(Use shortcuts or arrow keys\)")
+    child.expect("choose · q quit")
     child.send("\r")
-    child.expect("Enter:")
+    child.expect("Enter keep")
     child.send("4")  # Easy instead of what was proposed
     child.expect("Saved · easy")
     child.send("\x04")  # Ctrl-D at the next prompt also quits

@@ -21,10 +21,11 @@ def study(
 ) -> None:
     """Study due and new cards; every answer is saved before the next question.
 
-    Interactive in a terminal; in plain mode (a pipe, or --plain) each card reads one line:
-    typed and cloze answers (cloze blanks separated by |), a choice's number or text,
-    true/false, order item numbers, and for flash cards Enter then a rating 1-4.
-    q, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
+    Interactive in a terminal, with the keys of each screen listed under it: a number
+    answers a choice, t/f (or y/n) a true/false card, 1-4 rates. In plain mode (a pipe, or
+    --plain) each card reads one line: typed and cloze answers (cloze blanks separated by |),
+    a choice's number or text, true/false, order item numbers, and for flash cards Enter then
+    a rating 1-4. q, :quit, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
 
     Examples:
     $ quizzer study
@@ -32,9 +33,11 @@ def study(
     """
     import random
     import sys
+    from datetime import datetime, timezone
 
     from quizzer.scheduler import Scheduler
     from quizzer.session import Limits, StudySession
+    from quizzer.stats import due_soon
     from quizzer.ui.text import summary_rows
 
     with user_errors():
@@ -49,6 +52,7 @@ def study(
             new_per_day=config.new_per_day if new is None else new,
             reviews_per_day=config.reviews_per_day if limit is None else limit,
             day_starts_at=config.day_starts_at,
+            new_order=config.new_order,
         )
         with open_store() as store:
             session = StudySession(
@@ -69,10 +73,13 @@ def study(
 
                 prompter = InteractivePrompter()
             summary = session.run(prompter)
+            if summary.started:
+                due = due_soon(store, decks, decks=[d.id for d in decks], tag=tag, now=datetime.now(timezone.utc),
+                               day_starts_at=config.day_starts_at)
     if not summary.started:
         say(_nothing_to_study(summary.next_due))
         return
-    prompter.summary(summary_rows(summary))
+    prompter.summary(summary_rows(summary, *due))
     if summary.error:
         fail(summary.error)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import questionary
@@ -16,6 +17,7 @@ from rich.text import Text
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
+from quizzer.ui.keys import Key, hint_lines, question_keys, rating_keys, verdict_keys
 from quizzer.ui.text import literal, short_duration
 
 VERDICT_STYLE = {
@@ -33,18 +35,43 @@ def _unsafe(prompt: questionary.Question):
         raise Quit from exc
 
 
-def read_key(hint: str, keys: dict[str, str], input=None, output=None) -> str:
-    """Show `hint` and wait for one of `keys` (key → result); Ctrl-C, Ctrl-D and q quit."""
+def read_key(keys: list[Key], choices: Sequence[tuple[str, object]] = (), default: int = 0,
+             input=None, output=None) -> object:
+    """Show `choices` (one highlighted: arrows move, Enter takes it) above the hint of `keys`, and return
+    what the pressed key or the chosen choice stands for; a key standing for None (q, Ctrl-C, Ctrl-D) quits.
+
+    Every line drawn is at most HINT_WIDTH wide (short choice labels, a wrapped hint), so a terminal that
+    reflows on a resize keeps the line count prompt_toolkit erases."""
+    index = default
     bindings = KeyBindings()
-    for key, result in keys.items():
-        bindings.add(key)(lambda event, result=result: event.app.exit(result=result))
-    for key in ("c-c", "c-d", "q"):
-        bindings.add(key)(lambda event: event.app.exit(result=None))
+
+    def move(step: int):
+        def handler(event) -> None:
+            nonlocal index
+            index = (index + step) % len(choices)
+        return handler
+
+    if choices:
+        for name in ("up", "left", "s-tab"):
+            bindings.add(name)(move(-1))
+        for name in ("down", "right", "tab"):
+            bindings.add(name)(move(1))
+        bindings.add("enter")(lambda event: event.app.exit(result=(choices[index][1],)))
+    for key in keys:
+        for name, result in key.bindings.items():
+            bindings.add(name)(lambda event, result=result: event.app.exit(result=(result,)))
+
+    def screen():
+        shown = []
+        for i, (label, _) in enumerate(choices):
+            shown += [("reverse" if i == index else "", f" {label} "), ("", " ")]
+        return [*shown, ("", "\n" if choices else ""), ("fg:ansibrightblack", "\n".join(hint_lines(keys)))]
+
     app = Application(
-        layout=Layout(Window(FormattedTextControl(hint), height=1)),
+        layout=Layout(Window(FormattedTextControl(screen), wrap_lines=True, dont_extend_height=True)),
         key_bindings=bindings, input=input, output=output, erase_when_done=True,
     )
-    result = app.run()
+    (result,) = app.run()
     if result is None:
         raise Quit
     return result
@@ -58,12 +85,11 @@ class InteractivePrompter:
 
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
-        title = Text(literal(f"{question.deck.title} · {question.phase.value}"))
         self.console.print()
-        self.console.print(
-            Panel(Text(literal(card.prompt)), title=title, subtitle=f"card {question.number} · {question.left} left",
-                  title_align="left", subtitle_align="right")
-        )
+        # Above the panel rather than in its border, where rich would cut a long deck title.
+        self.console.print(Text(literal(f"{question.deck.title} · {question.phase.value} · "
+                                        f"{question.number} of {question.total}"), style="bold"))
+        self.console.print(Panel(Text(literal(card.prompt))))
         ask = {
             Asks.REVEAL: self._ask_reveal, Asks.TEXT: self._ask_text, Asks.PICK: self._ask_pick,
             Asks.TRUTH: self._ask_truth, Asks.ARRANGE: self._ask_arrange,
@@ -71,35 +97,53 @@ class InteractivePrompter:
         return ask[CARD_TYPES[card.kind].asks](question)
 
     def _ask_reveal(self, question: Question) -> str:
-        _unsafe(questionary.press_any_key_to_continue("Press any key to show the answer", **self.io))
-        return ""
+        return read_key(question_keys(question.card, ()), **self.io)
 
     def _ask_pick(self, question: Question) -> str:
-        # Shown literally, answered with the option itself: the judge compares the deck's text.
-        choices = [questionary.Choice(literal(o), value=o) for o in question.options]
-        return _unsafe(questionary.select("Your answer:", choices=choices,
-                                          use_shortcuts=len(question.options) <= 9, **self.io))
+        # The options are printed wrapped; the picker shows only their numbers, so nothing is cut.
+        # Answered with the option itself: the judge compares the deck's text.
+        self._numbered(question.options)
+        numbers = [(str(n), option) for n, option in enumerate(question.options, 1)]
+        option = read_key(question_keys(question.card, question.options), numbers, **self.io)
+        self.console.print(Text(f"→ {question.options.index(option) + 1}. {literal(option)}"))
+        return option
 
     def _ask_truth(self, question: Question) -> str:
-        return _unsafe(questionary.select("True or false?", choices=["true", "false"], use_shortcuts=True, **self.io))
+        said = read_key(question_keys(question.card, ()), [("true", "true"), ("false", "false")], **self.io)
+        self.console.print(Text(f"→ {said}"))
+        return said
 
     def _ask_arrange(self, question: Question) -> tuple[str, ...]:
-        for number, item in enumerate(question.options, 1):
-            self.console.print(Text(f"  {number}. {literal(item)}"))
+        self._numbered(question.options)
         count = len(question.options)
-        line = _unsafe(questionary.text(
-            "Item numbers, earliest first:",
-            validate=lambda text: _valid_order(text, count) or f"type each number from 1 to {count} once",
-            **self.io,
-        ))
+        line = self._line(question, "Item numbers, in order:", lambda text: text.strip().lower() == "q" or (
+            _valid_order(text, count) or f"type each number from 1 to {count} once"))
         return tuple(question.options[int(n) - 1] for n in line.replace(",", " ").split())
 
     def _ask_text(self, question: Question) -> str:
-        label = "Answers, separated by |:" if len(question.card.blanks) > 1 else "Answer:"
-        answer = _unsafe(questionary.text(label, **self.io))
+        return self._line(question, "Answers, separated by |:" if len(question.card.blanks) > 1 else "Answer:")
+
+    def _line(self, question: Question, label: str, validate=None) -> str:
+        """A typed line; a line of just q ends the session."""
+        self._hint(question_keys(question.card, question.options))
+        extra = {"validate": validate} if validate else {}
+        answer = _unsafe(questionary.text(label, **extra, **self.io))
         if answer.strip().lower() == "q":
             raise Quit
         return answer
+
+    def _hint(self, keys: list[Key]) -> None:
+        for line in hint_lines(keys):
+            self.console.print(Text(line, style="dim"))
+
+    def _numbered(self, options: tuple[str, ...]) -> None:
+        """Each option wrapped under its number, never cut."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for number, option in enumerate(options, 1):
+            grid.add_row(f"  {number}.", Text(literal(option)))
+        self.console.print(grid)
 
     def _show_answer(self, question: Question) -> None:
         self.console.print(Text.assemble(("Answer: ", "bold"), literal(question.card.answer_text)))
@@ -108,12 +152,10 @@ class InteractivePrompter:
 
     def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
         self._show_answer(question)
-        choices = [
-            questionary.Choice(f"{r.name.title()} · {short_duration(intervals[r])}", value=r, shortcut_key=str(r.value))
-            for r in Rating
-        ]
-        return _unsafe(questionary.select("How well did you know it?", choices=choices, default=choices[2],
-                                          use_shortcuts=True, **self.io))
+        choices = [(f"{r.name.lower()} {short_duration(intervals[r])}", r) for r in Rating]
+        rating = read_key(rating_keys(), choices, default=Rating.GOOD.value - 1, **self.io)
+        self.console.print(Text(f"→ {rating.name.lower()}"))
+        return rating
 
     def confirm(self, question, response, verdict: Verdict, proposed: Rating, intervals) -> Decision:
         line = Text(verdict.outcome.value, style=VERDICT_STYLE[verdict.outcome])
@@ -125,16 +167,11 @@ class InteractivePrompter:
         for mark in verdict.marks:
             self.console.print(Text(f"  {mark.status}: {literal(mark.text)}", style=MARK_STYLE.get(mark.status, "")))
         self._show_answer(question)
-        keys = {"enter": "keep", "c-m": "keep", **{str(r.value): f"rate{r.value}" for r in Rating}}
-        hint = f"Enter: {proposed.name.lower()} {short_duration(intervals[proposed])} · 1-4: rate"
-        if verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
-            keys |= {"o": "override", "a": "remember"}
-            hint += " · o: count as right · a: always accept"
-        choice = read_key(hint + " · q: quit", keys, **self.io)
+        choice = read_key(verdict_keys(question.card, verdict.outcome, proposed, intervals), **self.io)
         if choice in ("override", "remember"):
             return Decision(Rating.GOOD, override=True, remember=choice == "remember")
-        if choice.startswith("rate"):
-            return Decision(Rating(int(choice[4:])))
+        if isinstance(choice, Rating):
+            return Decision(choice)
         return Decision(proposed)
 
     def waiting(self, message: str) -> None:

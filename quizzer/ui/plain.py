@@ -11,7 +11,7 @@ from quizzer.session import Decision, Question, Quit
 from quizzer.ui.text import literal, short_duration
 
 RATING_WORDS = {r.name.lower(): r for r in Rating}
-QUIT_WORDS = {"q", ":q"}
+QUIT_WORDS = {"q", ":q", ":quit"}
 
 
 class PlainPrompter:
@@ -42,7 +42,7 @@ class PlainPrompter:
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
         self._print()
-        self._print(literal(f"[{question.number}] {question.deck.id} · {question.phase.value} · {question.left} left"))
+        self._print(literal(f"[{question.number} of {question.total}] {question.deck.id} · {question.phase.value}"))
         self._print(literal(card.prompt))
         ask = {
             Asks.REVEAL: self._ask_reveal, Asks.TEXT: self._ask_text, Asks.PICK: self._ask_pick,

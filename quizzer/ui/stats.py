@@ -16,7 +16,7 @@ from quizzer.stats import (
     CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewHistory, SessionHistory, Stats,
 )
 from quizzer.ui.screens import Fitted, compact_table
-from quizzer.ui.text import cells, literal, local_time, short_duration
+from quizzer.ui.text import cells, literal, local_time, short_duration, spent
 
 SHADES = "·░▒▓█"  # no answers, then four steps up to the busiest day
 SHADE_STYLES = ("grey42", "green4", "green3", "green1", "bold green1")
@@ -41,14 +41,6 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def spent(milliseconds: int) -> str:
-    """Time as `2h 05m`, `4m 07s` or `12s`."""
-    seconds = round(milliseconds / 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
 
 
 def _titled(title: str, body: RenderableType) -> Group:

@@ -73,16 +73,27 @@ def local_time(moment: datetime | str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if isinstance(moment, datetime) else literal(moment)
 
 
-def summary_rows(summary) -> list[tuple[str, str]]:
-    """The end-of-session summary as (label, value) rows, for either front end."""
+def spent(milliseconds: int) -> str:
+    """Time as `2h 05m`, `4m 07s` or `12s`."""
+    seconds = round(milliseconds / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def summary_rows(summary, due_today: int, due_tomorrow: int) -> list[tuple[str, str]]:
+    """The end-of-session summary as (label, value) rows, for either front end; what is due comes from
+    `stats.due_soon`, so it matches `quizzer stats`."""
     accuracy = f"{summary.accuracy:.0%}" if summary.accuracy is not None else "–"
-    minutes, seconds = divmod(int(summary.duration.total_seconds()), 60)
     return [
         ("Cards studied", str(summary.cards)),
         ("New", str(summary.new)),
         ("Reviews", str(summary.reviews)),
         ("Right / wrong", f"{summary.right} / {summary.wrong}"),
         ("Accuracy", accuracy),
-        ("Time", f"{minutes}m {seconds:02d}s"),
-        ("Due tomorrow", str(summary.due_tomorrow)),
+        ("Time answering", spent(summary.answering_ms)),
+        ("Still due today", str(due_today)),
+        ("Due tomorrow", str(due_tomorrow)),
     ]

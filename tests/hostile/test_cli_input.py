@@ -128,7 +128,7 @@ def test_bytes_typed_in_a_real_terminal_are_saved_and_the_session_goes_on(home, 
     child.expect("Capital of Mali")
     child.expect("Answer:")
     child.send(typed + b"\r")
-    child.expect("Enter:")
+    child.expect("Enter keep")
     child.send("\r")
     child.expect("Answer:")  # the card again, a minute later in its learning steps
     child.send("\x03")  # Ctrl-C ends the session

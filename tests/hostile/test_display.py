@@ -310,11 +310,11 @@ def test_interactive_study_in_a_real_terminal(tmp_path, columns):
     child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "hostile", "--seed", "3"], env=env,
                           dimensions=(40, columns), encoding="utf-8", timeout=20)
     child.logfile_read = transcript = io.StringIO()
-    prompts = {"Answer:": "wrong\r", "Your answer:": "\r", "True or false?": "\r", "Item numbers": "2 1\r",
-               "Press any key": " "}
+    prompts = {"Answer:": "wrong\r", " answer · ↑↓ Enter choose": "\r", "t/y true": "\r", "Item numbers": "2 1\r",
+               "Enter show answer": " "}
     for _ in DECK["cards"]:
         child.send(prompts[PROMPTS[child.expect_exact(PROMPTS)]])
-        child.expect_exact(["Enter:", "How well did you know it"])  # the verdict and answer are shown
+        child.expect_exact(["Enter keep", "1-4 rate"])  # the verdict and answer are shown
         child.send("\r")
     if child.expect_exact(["Session summary", *PROMPTS]):
         child.send("\x03")
@@ -353,4 +353,4 @@ def test_an_option_shown_literally_is_answered_with_its_own_text():
         assert prompter.ask(Question(Deck(id="d", title="D", cards=(card,)), card, Phase.NEW, (wrong, right))) == right
 
 
-PROMPTS = ["Answer:", "Your answer:", "True or false?", "Item numbers", "Press any key"]
+PROMPTS = ["Answer:", " answer · ↑↓ Enter choose", "t/y true", "Item numbers", "Enter show answer"]
