@@ -40,8 +40,13 @@ cards:
 """
 
 
+NOW = "2026-03-02T12:00:00+00:00"
+
+
 @pytest.fixture
-def runner():
+def runner(monkeypatch):
+    # Every command reads the time from $QUIZZER_NOW: two runs never straddle the 04:00 day boundary.
+    monkeypatch.setenv("QUIZZER_NOW", NOW)
     return CliRunner()
 
 
@@ -125,6 +130,12 @@ def test_new_limit_and_nothing_left(runner, demo):
     again = study(runner, "--new", "1", input="")
     assert again.exit_code == 0
     assert "Nothing due and no new cards left today. Next card due" in again.output
+
+
+def test_a_bad_quizzer_now_exits_2(runner, demo, monkeypatch):
+    monkeypatch.setenv("QUIZZER_NOW", "noon")
+    result = runner.invoke(app, ["decks"])
+    assert result.exit_code == 2 and result.output == "quizzer: $QUIZZER_NOW: 'noon' is not an ISO date and time\n"
 
 
 def test_unknown_deck_exits_2_listing_known_ids(runner, demo):

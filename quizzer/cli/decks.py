@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, fail, library, open_store, stdin_is_terminal, user_decks, user_errors,
+    EXIT_BAD_INPUT, fail, library, now, open_store, stdin_is_terminal, user_decks, user_errors,
 )
 
 app = typer.Typer(help="List, check, add, write, show, remove, import and export decks.", no_args_is_help=False)
@@ -22,16 +22,16 @@ def list_decks(
     """List the decks: cards, how many are new and due now, built-in or yours, and where the file is."""
     if ctx.invoked_subcommand is not None:
         return
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
-    now = datetime.now(timezone.utc)
+    moment = now()
     with user_errors():
         decks = library()
         with open_store() as store:
             # Counting needs only which cards were answered and which are due: no state is read in full
             # for the many cards waiting for a later day.
             reviewed = store.reviewed(d.id for d in decks)
-            due = store.reviewed((d.id for d in decks), due_before=now + timedelta(microseconds=1))
+            due = store.reviewed((d.id for d in decks), due_before=moment + timedelta(microseconds=1))
     rows = []
     for deck in decks:
         keys = [(deck.id, c.id) for c in deck.cards]

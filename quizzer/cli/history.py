@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, settings, user_errors
+from quizzer.cli.common import fail, library, now, open_store, settings, user_errors
 from quizzer.cli.stats import print_json, show
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
@@ -69,7 +69,7 @@ def history(
 
 def _day_start(text: str):
     """The start of the study day DATE names, in local time."""
-    from datetime import date, datetime, timezone
+    from datetime import date
 
     from quizzer.stats import StudyDays
 
@@ -77,7 +77,7 @@ def _day_start(text: str):
         day = date.fromisoformat(text)
     except ValueError:
         fail(f"--since: '{text}' is not a date like 2026-03-02")
-    return StudyDays(datetime.now(timezone.utc), settings().day_starts_at).start_of(day)
+    return StudyDays(now(), settings().day_starts_at).start_of(day)
 
 
 def _check_deck(store, decks, deck: str) -> None:
