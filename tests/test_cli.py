@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from datetime import datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -179,6 +180,9 @@ def test_validate(runner, tmp_path):
     assert result.exit_code == 2
     assert f"{bad}:7: a card: unknown key 'anwser'; did you mean 'answer'?" in result.output
     assert "Traceback" not in result.output
+    for both in ([good, bad], [bad, good]):  # one valid deck does not make the run valid
+        result = runner.invoke(app, ["decks", "validate", *map(str, both)])
+        assert result.exit_code == 2 and f"{bad}:7:" in result.output
 
 
 def test_paths_and_version(runner, quizzer_home):
@@ -279,3 +283,54 @@ def test_a_close_answer_shows_the_slip_with_carets(runner, demo):
     assert lines[at + 2] == "             " + " " * 17 + "^"
     history = json.loads(runner.invoke(app, ["history", "--reviews", "--json"]).output)
     assert (history[0]["verdict"], history[0]["rating"]) == ("close", 2)
+
+
+FACTS = "id: facts\ntitle: Facts\ncards:\n" + "".join(
+    f"  - id: f{i}\n    type: truefalse\n    question: Fact {i}?\n    answer: true\n" for i in range(3))
+LATER = "2026-04-15T12:00:00+00:00"  # every fact learnt at NOW is due again by then
+
+
+@pytest.fixture
+def facts(quizzer_home, runner):
+    """Three true/false cards learnt at NOW: each answered right twice (its learning steps), now in review."""
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "facts.yaml").write_text(FACTS, encoding="utf-8")
+    learnt = runner.invoke(app, ["study", "facts"], input="true\n" * 6)
+    assert len(verdict_lines(learnt.output)) == 6, learnt.output
+    return quizzer_home
+
+
+def test_limit_caps_the_reviews(runner, facts, monkeypatch):
+    monkeypatch.setenv("QUIZZER_NOW", LATER)
+    result = runner.invoke(app, ["study", "facts", "--limit", "1"], input="true\n" * 6)
+    assert len(verdict_lines(result.output)) == 1 and "Cards studied: 1" in result.output
+
+
+def test_decks_counts_the_cards_due_now(runner, facts, monkeypatch):
+    def counts():
+        row = next(r for r in json.loads(runner.invoke(app, ["decks", "--json"]).output) if r["id"] == "facts")
+        return row["cards"], row["new"], row["due"]
+
+    assert counts() == (3, 0, 0)
+    monkeypatch.setenv("QUIZZER_NOW", LATER)
+    assert counts() == (3, 0, 3)
+
+
+def test_desired_retention_in_config_sets_the_intervals(runner, tmp_path, monkeypatch):
+    """FSRS's interval is stability · (r^(1/decay) − 1) / factor with decay −0.1542 and factor 0.9^(1/decay) − 1
+    = 0.98035: retention 0.9 gives the stability itself, 0.7 gives (0.7^(−6.4851) − 1) / 0.98035 = 9.2879 times it.
+    Intervals are whole days, and fuzz moves those over 2.5 days by up to about 15 %."""
+    def first_review(retention):
+        home = tmp_path / f"home-{retention}"
+        monkeypatch.setenv("QUIZZER_HOME", str(home))
+        (home / "decks").mkdir(parents=True)
+        (home / "decks" / "facts.yaml").write_text(FACTS, encoding="utf-8")
+        (home / "config.toml").write_text(f"desired_retention = {retention}\n")
+        runner.invoke(app, ["study", "facts", "--new", "1"], input="true\n" * 2)
+        card = next(c for c in json.loads(runner.invoke(app, ["cards", "facts", "--json"]).output) if c["due"])
+        return (datetime.fromisoformat(card["due"]) - datetime.fromisoformat(NOW)) / timedelta(days=1), card["stability"]
+
+    days, stability = first_review(0.9)
+    assert abs(days - stability) <= 0.5
+    days, stability = first_review(0.7)
+    assert abs(days - 9.2879 * stability) <= 0.5 + 0.15 * 9.2879 * stability
