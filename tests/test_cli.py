@@ -328,7 +328,8 @@ def test_desired_retention_in_config_sets_the_intervals(runner, tmp_path, monkey
         (home / "config.toml").write_text(f"desired_retention = {retention}\n")
         runner.invoke(app, ["study", "facts", "--new", "1"], input="true\n" * 2)
         card = next(c for c in json.loads(runner.invoke(app, ["cards", "facts", "--json"]).output) if c["due"])
-        return (datetime.fromisoformat(card["due"]) - datetime.fromisoformat(NOW)) / timedelta(days=1), card["stability"]
+        days = (datetime.fromisoformat(card["due"]) - datetime.fromisoformat(NOW)) / timedelta(days=1)
+        return days, card["stability"]
 
     days, stability = first_review(0.9)
     assert abs(days - stability) <= 0.5
