@@ -16,7 +16,7 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -34,9 +34,15 @@ FUZZ = settings(
 
 
 def known(item: str, what: str):
-    """A crash of a class issue 10 lists, fixed on another branch: once merged this test passes, and the
+    """For a test that finds a crash of a class issue 10 lists, fixed on another branch: expected to fail,
+    without shrinking the example (only slow here). Once the fix is merged the test passes, and the
     strict mark then fails it, asking for the mark to be removed."""
-    return pytest.mark.xfail(reason=f"issue 10 {item}: {what} (remove this mark once the fix is merged)", strict=True)
+    def mark(test):
+        test = settings(FUZZ, phases=[Phase.explicit, Phase.reuse, Phase.generate])(test)
+        return pytest.mark.xfail(reason=f"issue 10 {item}: {what} (remove this mark once the fix is merged)",
+                                 strict=True)(test)
+
+    return mark
 
 
 def check(*args: str):
@@ -122,7 +128,6 @@ def yaml_decks(draw):
 
 
 @known("#8", "YAML scalars that resolve, then fail (title: 2012-02-30, !!int '') raise ValueError/IndexError")
-@FUZZ
 @given(content=st.one_of(yaml_decks(), texts, raw_bytes))
 def test_yaml_reader(tmp_path, content):
     check("decks", "validate", write(tmp_path / "deck.yaml", content))
@@ -198,8 +203,7 @@ def anki_packages(draw):
     return notes, decks, corrupt, draw(st.sampled_from(["collection.anki2", "collection.anki21", "other"]))
 
 
-@known("#9", "a NULL or BLOB flds/tags in an Anki package raises AttributeError/TypeError")
-@FUZZ
+@known("#9", "a NULL or BLOB value in an Anki collection (flds, guid, cards.ord) raises TypeError/AttributeError")
 @given(package=anki_packages())
 def test_anki_package_reader(tmp_path, package):
     notes, decks, corrupt, member = package
@@ -260,8 +264,7 @@ def review_lines(draw):
     return line if draw(st.integers(0, 9)) else draw(st.sampled_from(["[" * 10_000, "{}", "null", "[]"]) | texts)
 
 
-@known("#10", "deeply nested [ (RecursionError) and times near year 1 or 9999 (OverflowError)")
-@FUZZ
+@known("#10", "nested [ (RecursionError), times near year 1 or 9999 (OverflowError), a lone surrogate")
 @given(lines=st.lists(review_lines(), min_size=1, max_size=3), tail=st.sampled_from(["", "\n", "\n\n"]))
 def test_progress_import(tmp_path, lines, tail):
     result = check("progress", "import", write(tmp_path / "progress.jsonl", "\n".join(lines) + tail))
