@@ -1,7 +1,11 @@
 """The dependency direction: cli → session → grading/scheduler/store/decks → model, one owner per library."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "quizzer"
 
@@ -31,18 +35,46 @@ OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary
 
 
 def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
+    return imports_in(path.read_text(), path.relative_to(PACKAGE))
+
+
+def imports_in(source: str, module: Path) -> set[str]:
+    """Every module the source of `module` (a path inside the package) imports, in any spelling:
+    `from quizzer import store`, `from . import store` and `from .store import Store` all give quizzer.store."""
+    package = ["quizzer", *module.parent.parts]
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            where = ".".join(base + ([node.module] if node.module else []))
+            # `from X import y` may import the module X.y: count it as one, so a package import is seen.
+            names |= {where} | {f"{where}.{alias.name}" for alias in node.names}
     return names
+
+
+def our_layers(names: set[str]) -> set[str]:
+    return {name.split(".")[1] for name in names if name.startswith("quizzer.")}
 
 
 def layer_of(path: Path) -> str:
     return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+@pytest.mark.parametrize("module, source, layer", [
+    ("model.py", "import quizzer.store", "store"),
+    ("model.py", "from quizzer.store import Store", "store"),
+    ("model.py", "from quizzer import store", "store"),
+    ("model.py", "from . import store", "store"),
+    ("model.py", "from .store import Store", "store"),
+    ("store/sync.py", "from ..session import StudySession", "session"),
+    ("store/sync.py", "from .. import session", "session"),
+    ("store/sync.py", "from . import migrations", "store"),
+    ("ui/text.py", "from ..cli.common import fail", "cli"),
+])
+def test_every_spelling_of_an_import_is_seen(module, source, layer):
+    assert layer in our_layers(imports_in(source, Path(module)))
 
 
 def test_modules_import_only_downwards():
@@ -50,7 +82,7 @@ def test_modules_import_only_downwards():
         layer = layer_of(path)
         if layer in ("__init__", "__main__"):
             continue
-        ours = {name.split(".")[1] for name in imports_of(path) if name.startswith("quizzer.")}
+        ours = our_layers(imports_of(path))
         assert ours <= ALLOWED[layer], f"{path.relative_to(PACKAGE)} imports {sorted(ours - ALLOWED[layer])}"
 
 
@@ -60,3 +92,27 @@ def test_each_library_has_one_owner():
             top = name.split(".")[0]
             if top in OWNERS:
                 assert layer_of(path) == OWNERS[top], f"{path.relative_to(PACKAGE)} imports {top}"
+
+
+# What `quizzer --help` must not load: typer (and the rich it prints help with) is all it needs.
+NOT_FOR_HELP = ("fsrs", "yaml", "sqlite3", "questionary", "prompt_toolkit", "rapidfuzz", "zstandard",
+                "quizzer.scheduler", "quizzer.store", "quizzer.decks", "quizzer.session", "quizzer.grading",
+                "quizzer.stats", "quizzer.formats", "quizzer.ui")
+LIST_MODULES_AFTER_HELP = """
+import runpy, sys
+sys.argv = ["quizzer", "--help"]
+try:
+    runpy.run_module("quizzer", run_name="__main__")
+except SystemExit:
+    pass
+sys.stderr.write("\\n".join(sys.modules))
+"""
+
+
+def test_help_imports_no_heavy_module():
+    # A structural check (which modules are loaded), not a timing: heavy imports belong inside commands.
+    result = subprocess.run([sys.executable, "-c", LIST_MODULES_AFTER_HELP], capture_output=True, text=True, check=True)
+    assert "Usage:" in result.stdout
+    loaded = set(result.stderr.split("\n"))
+    assert "typer" in loaded and "quizzer.cli" in loaded
+    assert {m for m in loaded if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_FOR_HELP)} == set()

@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from datetime import datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -40,8 +41,13 @@ cards:
 """
 
 
+NOW = "2026-03-02T12:00:00+00:00"
+
+
 @pytest.fixture
-def runner():
+def runner(monkeypatch):
+    # Every command reads the time from $QUIZZER_NOW: two runs never straddle the 04:00 day boundary.
+    monkeypatch.setenv("QUIZZER_NOW", NOW)
     return CliRunner()
 
 
@@ -141,6 +147,12 @@ def test_new_limit_and_nothing_left(runner, demo):
     assert "Nothing due and no new cards left today. Next card due" in again.output
 
 
+def test_a_bad_quizzer_now_exits_2(runner, demo, monkeypatch):
+    monkeypatch.setenv("QUIZZER_NOW", "noon")
+    result = runner.invoke(app, ["decks"])
+    assert result.exit_code == 2 and result.output == "quizzer: $QUIZZER_NOW: 'noon' is not an ISO date and time\n"
+
+
 def test_unknown_deck_exits_2_listing_known_ids(runner, demo):
     result = runner.invoke(app, ["study", "nope"])
     assert result.exit_code == 2
@@ -182,6 +194,9 @@ def test_validate(runner, tmp_path):
     assert result.exit_code == 2
     assert f"{bad}:7: card 'leader': unknown key 'anwser'; did you mean 'answer'?" in result.output
     assert "Traceback" not in result.output
+    for both in ([good, bad], [bad, good]):  # one valid deck does not make the run valid
+        result = runner.invoke(app, ["decks", "validate", *map(str, both)])
+        assert result.exit_code == 2 and f"{bad}:7:" in result.output
 
 
 def test_paths_and_version(runner, quizzer_home):
@@ -363,3 +378,55 @@ def test_a_close_answer_shows_the_slip_with_carets(runner, demo):
     assert lines[at + 2] == "             " + " " * 17 + "^"
     history = json.loads(runner.invoke(app, ["history", "--reviews", "--json"]).output)
     assert (history[0]["verdict"], history[0]["rating"]) == ("close", 2)
+
+
+FACTS = "id: facts\ntitle: Facts\ncards:\n" + "".join(
+    f"  - id: f{i}\n    type: truefalse\n    question: Fact {i}?\n    answer: true\n" for i in range(3))
+LATER = "2026-04-15T12:00:00+00:00"  # every fact learnt at NOW is due again by then
+
+
+@pytest.fixture
+def facts(quizzer_home, runner):
+    """Three true/false cards learnt at NOW: each answered right twice (its learning steps), now in review."""
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "facts.yaml").write_text(FACTS, encoding="utf-8")
+    learnt = runner.invoke(app, ["study", "facts"], input="true\n" * 6)
+    assert len(verdict_lines(learnt.output)) == 6, learnt.output
+    return quizzer_home
+
+
+def test_limit_caps_the_reviews(runner, facts, monkeypatch):
+    monkeypatch.setenv("QUIZZER_NOW", LATER)
+    result = runner.invoke(app, ["study", "facts", "--limit", "1"], input="true\n" * 6)
+    assert len(verdict_lines(result.output)) == 1 and "Cards studied: 1" in result.output
+
+
+def test_decks_counts_the_cards_due_now(runner, facts, monkeypatch):
+    def counts():
+        row = next(r for r in json.loads(runner.invoke(app, ["decks", "--json"]).output) if r["id"] == "facts")
+        return row["cards"], row["new"], row["due"]
+
+    assert counts() == (3, 0, 0)
+    monkeypatch.setenv("QUIZZER_NOW", LATER)
+    assert counts() == (3, 0, 3)
+
+
+def test_desired_retention_in_config_sets_the_intervals(runner, tmp_path, monkeypatch):
+    """FSRS's interval is stability · (r^(1/decay) − 1) / factor with decay −0.1542 and factor 0.9^(1/decay) − 1
+    = 0.98035: retention 0.9 gives the stability itself, 0.7 gives (0.7^(−6.4851) − 1) / 0.98035 = 9.2879 times it.
+    Intervals are whole days, and fuzz moves those over 2.5 days by up to about 15 %."""
+    def first_review(retention):
+        home = tmp_path / f"home-{retention}"
+        monkeypatch.setenv("QUIZZER_HOME", str(home))
+        (home / "decks").mkdir(parents=True)
+        (home / "decks" / "facts.yaml").write_text(FACTS, encoding="utf-8")
+        (home / "config.toml").write_text(f"desired_retention = {retention}\n")
+        runner.invoke(app, ["study", "facts", "--new", "1"], input="true\n" * 2)
+        card = next(c for c in json.loads(runner.invoke(app, ["cards", "facts", "--json"]).output) if c["due"])
+        days = (datetime.fromisoformat(card["due"]) - datetime.fromisoformat(NOW)) / timedelta(days=1)
+        return days, card["stability"]
+
+    days, stability = first_review(0.9)
+    assert abs(days - stability) <= 0.5
+    days, stability = first_review(0.7)
+    assert abs(days - 9.2879 * stability) <= 0.5 + 0.15 * 9.2879 * stability

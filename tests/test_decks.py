@@ -187,11 +187,22 @@ def test_missing_file_and_folder(tmp_path):
     assert "is a folder" in str(check_deck(tmp_path)[1][0])
 
 
-def test_yaml_tags_cannot_run_code(write_deck):
-    text = "id: d\ntitle: !!python/object/apply:os.system ['echo pwned']\ncards:\n  - question: Q\n    answer: A\n"
+NOT_ONE_VALUE = "the title must be a single value, not a list or mapping"
+
+
+@pytest.mark.parametrize("title, error", [
+    ("!!python/object/apply:os.system ['touch {pwned}']", NOT_ONE_VALUE),
+    ("!!python/object/new:os.system {{args: ['touch {pwned}']}}", NOT_ONE_VALUE),
+    ("!!python/object/apply:os.system {{args: ['touch {pwned}']}}", NOT_ONE_VALUE),
+    ("!!python/name:os.system", "the title is empty"),
+])
+def test_yaml_tags_cannot_run_code(write_deck, tmp_path, title, error):
+    # The card has an id: the tag alone must make the deck invalid, and its code must never run.
+    pwned = tmp_path / "pwned"
+    text = f"id: d\ntitle: {title.format(pwned=pwned)}\ncards:\n  - id: q\n    question: Q\n    answer: A\n"
     deck, problems = problems_of(write_deck, text)
-    assert deck is None
-    assert problems, "a python tag must be an error, never executed"
+    assert deck is None and problems == [f"{tmp_path / 'deck.yaml'}:2: {error}"]
+    assert not pwned.exists()
 
 
 def test_cards_without_id_get_a_stable_derived_id_and_a_warning(write_deck):

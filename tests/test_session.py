@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from quizzer.model import Card, Deck, Kind, Outcome, Phase, Rating
+from quizzer.model import Blank, Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler
 from quizzer.session import Decision, Limits, Quit, StudySession
 from quizzer.store import Store, StoreBusy
@@ -178,11 +178,26 @@ def test_choice_truefalse_order_and_cloze(store, clock):
     assert reviews(store)[:3] == [("ch", "correct", 3), ("tf", "correct", 3), ("or", "wrong", 1)]
 
 
-def test_options_are_shuffled_and_order_items_never_start_sorted(store, clock):
-    deck = deck_of("d", Card(id="or", kind=Kind.ORDER, question="Q", answer=("a", "b")))
-    script = Script(clock, [lambda q: q.options])
-    session(store, clock, [deck]).run(script)
-    assert script.question.options == ("b", "a")
+def first_question(store, clock, card, seed):
+    """The question as a session with this random seed first shows `card`."""
+    script = Script(clock, [Quit])
+    StudySession(store, Scheduler(fuzz=False), [deck_of("d", card)], clock=clock, rng=random.Random(seed)).run(script)
+    return script.question
+
+
+def test_choice_options_are_shuffled(store, clock):
+    card = Card(id="ch", kind=Kind.CHOICE, question="Q", answer="Right", distractors=("W1", "W2", "W3"))
+    firsts = {first_question(store, clock, card, seed).options[0] for seed in range(40)}
+    assert firsts == {"Right", "W1", "W2", "W3"}  # the answer is not always first, nor any option
+
+
+def test_order_items_never_start_in_the_right_order(store, clock):
+    # Two items: a single shuffle keeps the right order half the time.
+    card = Card(id="or", kind=Kind.ORDER, question="Q", answer=("a", "b"))
+    assert {first_question(store, clock, card, seed).options for seed in range(40)} == {("b", "a")}
+    three = Card(id="or3", kind=Kind.ORDER, question="Q", answer=("a", "b", "c"))
+    shown = {first_question(store, clock, three, seed).options for seed in range(40)}
+    assert ("a", "b", "c") not in shown and len(shown) == 5
 
 
 def test_close_is_hard_and_the_learner_can_override(store, clock):
@@ -241,6 +256,37 @@ def test_tag_limits_the_cards(store, clock):
     s = session(store, clock, [deck], tag="people")
     assert s.cards_in_scope() == {("d", "a")}
     assert [e.card.id for e in s.build_queue(clock()).new] == ["a"]
+
+
+def test_a_tag_on_the_deck_takes_all_its_cards(store, clock):
+    tagged = deck_of("t", typed("a", "x"), typed("b", "y"), tags=("mali",))
+    other = deck_of("o", typed("c", "z"), typed("d", "w", tags=("mali",)))
+    s = session(store, clock, [tagged, other], tag="mali")
+    assert s.cards_in_scope() == {("t", "a"), ("t", "b"), ("o", "d")}
+
+
+@pytest.mark.parametrize("other", [
+    typed("b", "Austria"),
+    Card(id="b", kind=Kind.CLOZE, question="Vienna is in {{Austria}}.", answer="", blanks=(Blank("Austria"),)),
+], ids=["typed", "cloze"])
+def test_a_response_nearer_to_another_cards_answer_is_wrong_in_study(store, clock, other):
+    # "Austria" alone would be a slip for "Australia"; the deck's other answer makes it wrong.
+    deck = deck_of("d", typed("a", "Australia"), other)
+    script = Script(clock, ["Austria", Quit])
+    session(store, clock, [deck]).run(script)
+    assert script.verdict.outcome is Outcome.WRONG and "Austria" in script.verdict.reason
+    assert reviews(store) == [("a", "wrong", 1)]
+
+
+@pytest.mark.parametrize("minutes_ahead, shown", [(19, True), (21, False), (60 * 8, False)])
+def test_with_nothing_else_left_learning_cards_come_up_to_20_minutes_early(store, clock, minutes_ahead, shown):
+    deck = deck_of("d", typed("a", "x"))
+    learning = CardState(Phase.LEARNING, due=clock() + timedelta(minutes=minutes_ahead), step=1, stability=2.3,
+                         difficulty=5.0, last_review=clock())
+    store.record(Review("r1", "d", "a", clock(), Rating.GOOD, Outcome.CORRECT, "x", 1000, "s0"), Phase.NEW, learning)
+    script = Script(clock, ["x"])
+    session(store, clock, [deck]).run(script)
+    assert script.asked == ([("d", "a")] if shown else [])
 
 
 def test_cards_removed_from_a_deck_keep_their_history_and_are_not_shown(store, clock):

@@ -32,6 +32,15 @@ from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+# FSRS-6's forgetting curve with py-fsrs 6's default parameters, written out so the expected values do not
+# come from the code under test: R(t, S) = (1 + FACTOR · t / S) ^ -DECAY, t in whole days since the last
+# review, DECAY = w[20] = 0.1542 and FACTOR = 0.9 ^ (-1 / DECAY) - 1 = 0.98035, so that R(S, S) = 0.9.
+DECAY = 0.1542
+FACTOR = 0.9 ** (-1 / DECAY) - 1
+
+
+def recall_of(state, now=NOW):
+    return (1 + FACTOR * (now - state.last_review).days / state.stability) ** -DECAY
 ALPHA = """\
 id: alpha
 title: Alpha
@@ -245,10 +254,8 @@ def test_calendar_streaks_and_time(runner, history):
 def test_mastery_per_tag(runner, history):
     data = stats_json(runner)
     tags = {t["tag"]: t for t in data["tags"]}
-    scheduler = Scheduler()
-
     def recall(*keys):
-        return round(sum(scheduler.retrievability(history.states[k], NOW) for k in keys) / len(keys), 4)
+        return round(sum(recall_of(history.states[k]) for k in keys) / len(keys), 4)
 
     assert tags["years"] == {"tag": "years", "cards": 3, "studied": 3, "mature": 1,
                              "retrievability": recall(("alpha", "a1"), ("alpha", "a5"), ("beta", "b1"))}
@@ -481,7 +488,7 @@ def test_cards_lists_state_due_recall_reviews_lapses_and_last_verdict(runner, hi
     assert (b3["reviews"], b3["lapses"], b3["last_verdict"], b3["last_rating"]) == (18, 8, "self", 3)
     assert b3["due"] == state.due.isoformat(timespec="microseconds")
     assert b3["stability"] == round(state.stability, 4)
-    assert b3["retrievability"] == round(Scheduler().retrievability(state, NOW), 4)
+    assert b3["retrievability"] == round(recall_of(state), 4)
     assert rows[("alpha", "a4")] == {
         "deck": "alpha", "card": "a4", "question": "Fourth?", "state": "new", "due": None, "stability": None,
         "difficulty": None, "retrievability": None, "reviews": 0, "lapses": 0, "last_verdict": None,
@@ -511,8 +518,11 @@ def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history)
     data = run_json(runner, "card", "beta/b3", "--now", NOW.isoformat())
     assert data["lapses"] == 8 and data["answer"] == "always forgotten" and len(data["history"]) == 18
     assert [h["rating"] for h in data["history"][:4]] == [4, 1, 3, 1]  # oldest first
-    preview = Scheduler(fuzz=False).preview(history.states[("beta", "b3")], NOW)
-    assert data["intervals"] == {r.name.lower(): round(span.total_seconds()) for r, span in preview.items()}
+    # b3 was last answered 4 h ago with a stability of 0.03 days: a passing rating now multiplies it by
+    # e^(w17·(G−3+w18))·S^(−w19) ≤ e^(0.5425·1.0912)·0.0295^(−0.0658) = 2.28, still under half a day, so
+    # FSRS gives its minimum interval, one day; Again starts the 10-minute relearning step.
+    assert history.states[("beta", "b3")].stability < 0.2
+    assert data["intervals"] == {"again": 600, "hard": 86400, "good": 86400, "easy": 86400}
     out = screen(runner, "card", "beta/b3", "--now", NOW.isoformat(), width=120)
     assert "History: 18 answers, oldest first" in out and "The leech?" in out
     assert "Answered now: again 10m" in out
@@ -520,7 +530,10 @@ def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history)
 
 def test_card_never_studied_and_unknown_cards(runner, history):
     fresh = run_json(runner, "card", "alpha/a4", "--now", NOW.isoformat())
-    assert fresh["state"] == "new" and fresh["history"] == [] and fresh["intervals"]["again"] == 60
+    assert fresh["state"] == "new" and fresh["history"] == []
+    # Learning steps 1 and 10 min; Hard on the first step waits halfway between them; Easy graduates at
+    # once with the initial stability w[3] = 8.2956 days, which at 90 % retention is the interval: 8 days.
+    assert fresh["intervals"] == {"again": 60, "hard": 330, "good": 600, "easy": 8 * 86400}
     for key, message in (("alpha/zz", "no card 'zz'"), ("alpha", "'alpha' is not DECK/CARD")):
         result = runner.invoke(app, ["card", key])
         assert result.exit_code == 2 and message in result.output
@@ -590,13 +603,17 @@ def test_progress_of_removed_cards_and_decks(runner, history, quizzer_home):
     assert "beta (deck file gone)" in out
 
 
-def test_the_forgetting_curve_is_fsrs_own():
+@pytest.mark.parametrize("stability, days, recall", [
+    (0.5, 0, 1.0), (10.0, 10, 0.9), (3.2, 1, 0.959629), (12.0, 5, 0.948556), (40.0, 90, 0.835574),
+])
+def test_the_forgetting_curve_is_fsrs_own(stability, days, recall):
+    # Worked by hand from R(t, S) = (1 + 0.98035 t / S) ^ -0.1542; t counts whole days: 3 hours more change nothing.
     scheduler = Scheduler()
-    factor, decay = scheduler.forgetting_curve()
-    for stability, days in ((0.5, 0), (3.2, 1), (12.0, 5), (40.0, 90)):
-        last = NOW - timedelta(days=days, hours=3)
-        state = CardState(Phase.REVIEW, due=NOW, stability=stability, difficulty=5.0, last_review=last)
-        assert (1 + factor * days / stability) ** decay == pytest.approx(scheduler.retrievability(state, NOW))
+    state = CardState(Phase.REVIEW, due=NOW, stability=stability, difficulty=5.0,
+                      last_review=NOW - timedelta(days=days, hours=3))
+    assert scheduler.retrievability(state, NOW) == pytest.approx(recall, abs=1e-6)
+    factor, decay = scheduler.forgetting_curve()  # what statistics compute many cards with, in SQL
+    assert (factor, decay) == (pytest.approx(0.980346, abs=1e-6), -0.1542)
 
 
 def test_streaks_over_a_history_longer_than_one_query(quizzer_home):

@@ -7,7 +7,7 @@ import pytest
 
 from quizzer.model import Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.store import Store, StoreError
+from quizzer.store import Store, StoreError, log
 from quizzer.store.migrations import MIGRATIONS
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -94,6 +94,20 @@ def test_a_failed_answer_leaves_no_half_write(tmp_path):
             store.transaction(lambda: (store.db.execute("UPDATE cards SET phase = 'x'"),
                                         store.db.execute("SELECT * FROM nowhere")))
         assert store.db.execute("SELECT phase FROM cards").fetchall() == [("learning",)]
+
+
+def test_record_is_one_transaction_a_failing_state_write_keeps_no_review(tmp_path, monkeypatch):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        def full_disk(*args):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        # The review row is written first; the state write after it fails as a full disk would.
+        monkeypatch.setattr(log, "put_state", full_disk)
+        with pytest.raises(StoreError):
+            record(store, scheduler, new_state(T0), review("r1"))
+        assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+        assert not store.db.in_transaction
 
 
 def test_states_can_be_rebuilt_from_the_review_log(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -49,6 +50,8 @@ class Typer(typer.Typer):
     def command(self, *args, cls=Command, **settings):
         return super().command(*args, cls=cls, **settings)
 
+NOW_VARIABLE = "QUIZZER_NOW"  # an ISO time every command takes as "now": tests never depend on the hour they run at
+
 
 def version_callback(value: bool) -> None:
     if value:
@@ -56,6 +59,25 @@ def version_callback(value: bool) -> None:
 
         typer.echo(f"quizzer {version('quizzer')}")
         raise typer.Exit()
+
+
+def now():
+    """The current UTC time, or the time $QUIZZER_NOW names."""
+    from datetime import datetime, timezone
+
+    fixed = os.environ.get(NOW_VARIABLE)
+    return parse_moment(fixed, f"${NOW_VARIABLE}") if fixed else datetime.now(timezone.utc)
+
+
+def parse_moment(text: str, source: str):
+    """An ISO date and time given by the user; UTC when it names no zone."""
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{source}: '{text}' is not an ISO date and time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def fail(message: str) -> NoReturn:

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, Typer, data_out, fail, library, open_store, print_json, say, stdin_is_terminal, unused_name,
+    EXIT_BAD_INPUT, Typer, data_out, fail, library, now, open_store, print_json, say, stdin_is_terminal, unused_name,
     user_decks, user_errors,
 )
 from quizzer.cli.resolve import complete_deck, resolve
@@ -31,16 +31,16 @@ def list_decks(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
-    now = datetime.now(timezone.utc)
+    moment = now()
     with user_errors():
         decks = library()
         with open_store() as store:
             # Counting needs only which cards were answered and which are due: no state is read in full
             # for the many cards waiting for a later day.
             reviewed = store.reviewed(d.id for d in decks)
-            due = store.reviewed((d.id for d in decks), due_before=now + timedelta(microseconds=1))
+            due = store.reviewed((d.id for d in decks), due_before=moment + timedelta(microseconds=1))
     rows = []
     for deck in decks:
         keys = [(deck.id, c.id) for c in deck.cards]

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import data_out, fail, library, open_store, print_json, say, settings, user_errors
+from quizzer.cli.common import data_out, fail, library, now, open_store, print_json, say, settings, user_errors
 from quizzer.cli.resolve import complete_deck, resolve
 
 SCREEN_SESSIONS = 20  # rows on screen when no --limit is given; JSON and CSV give every row
@@ -78,8 +78,6 @@ def history(
 
 def _day_start(text: str):
     """The start of the study day DATE names, in local time."""
-    from datetime import datetime, timezone
-
     from quizzer.stats import StudyDays
 
     try:
@@ -88,7 +86,7 @@ def _day_start(text: str):
         fail(f"--since: '{text}' is not a date like 2026-03-02")
     if day < FIRST_DAY:  # the day before 0001-01-01 cannot be computed; no answer is older than 1970
         fail(f"--since: {day} is before {FIRST_DAY}; give a later date (or leave --since out for every answer)")
-    return StudyDays(datetime.now(timezone.utc), settings().day_starts_at).start_of(day)
+    return StudyDays(now(), settings().day_starts_at).start_of(day)
 
 
 def _print_csv(records, kind) -> None:

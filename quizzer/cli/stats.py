@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, print_json, say, settings, user_errors
+from quizzer.cli.common import fail, library, now, open_store, parse_moment, print_json, say, settings, user_errors
 from quizzer.cli.resolve import complete_card, complete_deck, resolve
 
 NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
@@ -15,15 +15,7 @@ NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
 
 def now_or(value: Optional[str]):
     """The current UTC time, or `value` (an ISO time) for tests."""
-    from datetime import datetime, timezone
-
-    if value is None:
-        return datetime.now(timezone.utc)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"--now: '{value}' is not an ISO date and time")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return now() if value is None else parse_moment(value, "--now")
 
 
 @contextlib.contextmanager

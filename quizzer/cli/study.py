@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, open_store, say, settings, stdin_is_terminal, user_errors
+from quizzer.cli.common import fail, library, now, open_store, say, settings, stdin_is_terminal, user_errors
 from quizzer.cli.resolve import complete_deck, resolve
 
 
@@ -57,7 +57,7 @@ def study(
         with open_store() as store:
             session = StudySession(
                 store, Scheduler(desired_retention=config.desired_retention), decks,
-                limits=limits, tag=tag, rng=random.Random(seed),
+                limits=limits, tag=tag, clock=now, rng=random.Random(seed),
             )
             if tag is not None and not session.cards_in_scope():
                 fail(f"no cards tagged '{tag}' in {', '.join(d.id for d in decks)}")
@@ -85,12 +85,10 @@ def study(
 
 
 def _nothing_to_study(next_due) -> str:
-    from datetime import datetime, timezone
-
     from quizzer.ui.text import short_duration
 
     if next_due is None:
         return "Nothing due and no new cards left today."
-    wait = next_due - datetime.now(timezone.utc)
+    wait = next_due - now()
     when = next_due.astimezone().strftime("%Y-%m-%d %H:%M")
     return f"Nothing due and no new cards left today. Next card due {when} (in {short_duration(wait)})."
