@@ -352,13 +352,14 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
-    cached = dict(log.states(store.db))
+    cached, cached_flags = dict(log.states(store.db)), log.flags(store.db)
     seen: set[CardKey] = set()
-    for key, entries in log.logs(store.db):
+    for key, entries, events in log.logs(store.db):
         seen.add(key)
-        if cached.get(key) != replay(entries):
+        state, flags = log.replay_card(entries, events, replay)
+        if cached.get(key) != state or cached_flags.get(key, log.Flags()) != flags:
             result.disagreeing.append(key)
-    result.disagreeing += sorted(set(cached) - seen)  # a state with no review behind it
+    result.disagreeing += sorted((set(cached) | set(cached_flags)) - seen)  # a state with no log behind it
     keys = seen | set(cached)
     result.cards = len(keys)
     for deck, _ in sorted(keys - installed):
