@@ -26,6 +26,7 @@ class Settings:
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     day_starts_at: int = 4  # hour at which a new study day begins, local time
+    leech_action: str = "suspend"  # at 8 lapses: suspend the card, or only "tag" it as a leech
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ _WHOLE = {
     "reviews_per_day": (0, 1_000_000, "a whole number of cards from 0 to 1,000,000"),
     "day_starts_at": (0, 23, "a whole hour from 0 to 23"),
 }
+_CHOICES = {"leech_action": ("suspend", "tag")}
 
 
 def load_settings(path: Path) -> Settings:
@@ -80,7 +82,7 @@ def load_settings(path: Path) -> Settings:
         with path.open("rb") as file:
             raw = file.read(MAX_CONFIG_BYTES + 1)  # a bound, whatever size the file reports
         if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: the settings file is over 1 MB; it holds four numbers")
+            raise ConfigError(f"{path}: the settings file is over 1 MB; it holds a few settings")
         data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Settings()
@@ -99,8 +101,12 @@ def load_settings(path: Path) -> Settings:
     return Settings(**values)
 
 
-def _setting(path: Path, key: str, value: object) -> int | float:
+def _setting(path: Path, key: str, value: object) -> int | float | str:
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise ConfigError(f"{path}: '{key}' must be {' or '.join(map(repr, _CHOICES[key]))}, not {shown}")
+        return value
     if key in _WHOLE:
         low, high, what = _WHOLE[key]
         if type(value) is not int or not low <= value <= high:

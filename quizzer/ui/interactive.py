@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
@@ -33,11 +34,16 @@ def _unsafe(prompt: questionary.Question):
         raise Quit from exc
 
 
-def read_key(hint: str, keys: dict[str, str], input=None, output=None) -> str:
-    """Show `hint` and wait for one of `keys` (key → result); Ctrl-C, Ctrl-D and q quit."""
+def read_key(hint: str, keys: dict[str, str], input=None, output=None, commands: bool = False) -> str:
+    """Show `hint` and wait for one of `keys` (key → result); Ctrl-C, Ctrl-D and q quit.
+    With `commands`, the keys of controls.COMMANDS raise their Control."""
     bindings = KeyBindings()
     for key, result in keys.items():
         bindings.add(key)(lambda event, result=result: event.app.exit(result=result))
+    for command in controls.COMMANDS if commands else ():
+        if command.action is not controls.Action.QUIT:
+            for key in (command.key, *command.keys):
+                bindings.add(key)(lambda event, command=command: event.app.exit(exception=controls.Control(command)))
     for key in ("c-c", "c-d", "q"):
         bindings.add(key)(lambda event: event.app.exit(result=None))
     app = Application(
@@ -99,7 +105,11 @@ class InteractivePrompter:
         answer = _unsafe(questionary.text(label, **self.io))
         if answer.strip().lower() == "q":
             raise Quit
-        return answer
+        try:
+            return controls.read(answer)  # `:undo`, `:suspend`... work here as in plain mode
+        except controls.UnknownCommand as exc:
+            self.console.print(Text(literal(str(exc)), style="yellow"))
+            return self._ask_text(question)
 
     def _show_answer(self, question: Question) -> None:
         self.console.print(Text.assemble(("Answer: ", "bold"), literal(question.card.answer_text)))
@@ -130,7 +140,8 @@ class InteractivePrompter:
         if verdict.outcome in (Outcome.WRONG, Outcome.CLOSE):
             keys |= {"o": "override", "a": "remember"}
             hint += " · o: count as right · a: always accept"
-        choice = read_key(hint + " · q: quit", keys, **self.io)
+        self.console.print(Text(controls.hint(), style="dim"))
+        choice = read_key(hint, keys, **self.io, commands=True)
         if choice in ("override", "remember"):
             return Decision(Rating.GOOD, override=True, remember=choice == "remember")
         if choice.startswith("rate"):
@@ -139,6 +150,9 @@ class InteractivePrompter:
 
     def waiting(self, message: str) -> None:
         self.console.print(Text(f"Waiting: {message}", style="yellow"))
+
+    def notice(self, message: str) -> None:
+        self.console.print(Text(literal(message), style="cyan"))
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         self.console.print(Text(f"Saved · {rating.name.lower()} · back in {short_duration(due_in)}", style="dim"))
