@@ -352,7 +352,9 @@ def session_totals(store: Store, *, deck: str | None, since: datetime | None) ->
     return {"sessions": sessions, "cards": cards, **dict(zip(_ANSWER_KEYS, sums))}
 
 
-def review_count(store: Store, *, deck: str | None, since: datetime | None) -> int:
+def review_count(store: Store, *, deck: str | None, since: datetime | None, voided: bool = False) -> int:
+    """Answers that count; with `voided`, undone ones too."""
     where, params = _review_filter(deck, since)
-    (count,) = store.db.execute(f"SELECT COUNT(*) FROM answers WHERE {where}", params).fetchone()
+    table = "reviews" if voided else "answers"
+    (count,) = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
     return count
