@@ -209,8 +209,8 @@ def test_suspend_and_bury_in_a_session(tmp_path, clock):
         assert script.notices[1].startswith("buried d/b until ")
         assert summary.answers == 1
         clock.advance(days=1)  # the next study day: b is back, a stays suspended
-        script, _ = run(store, clock, ["B"])
-        assert script.asked[0] == "b" and "a" not in script.asked
+        script, _ = run(store, clock, ["x", "x", "x"])
+        assert "b" in script.asked and "a" not in script.asked
 
 
 def test_quit_command_ends_the_session(tmp_path, clock):
