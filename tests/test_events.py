@@ -331,3 +331,39 @@ def test_undo_suspend_and_bury_survive_export_and_import_into_a_fresh_home(runne
     assert after == before
     assert [r["card"] for r in after[0] if r["suspended"]] == ["colon"]
     assert [r["card"] for r in after[0] if r["buried_until"]] == ["deposed"]
+
+
+def test_interactive_keys_in_a_real_terminal_at_60_columns(demo):
+    import os
+    import sys
+
+    import pexpect
+
+    env = {**os.environ, "QUIZZER_HOME": str(demo), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"], env=env,
+                          dimensions=(30, 60), encoding="utf-8", timeout=20)
+    child.expect("Who led the coup")
+    child.expect("Answer:")
+    child.send("sanogo\r")
+    child.expect(controls.hint())  # the command keys, whole, on the verdict screen
+    child.expect("Enter:")
+    child.send("\r")
+    child.expect("What punctuation")
+    child.expect("Answer:")
+    child.send("nope\r")
+    child.expect("Enter:")
+    child.send("u")  # undo the saved answer to the first card; this one is not saved
+    child.expect("undone demo/leader: asking it again")
+    child.expect("Who led the coup")
+    child.expect("Answer:")
+    child.send(":suspend\r")  # a typed answer may be a command too
+    child.expect("suspended demo/leader")
+    child.expect("What punctuation")
+    child.expect("Answer:")
+    child.send("\x04")
+    child.expect(pexpect.EOF)
+    child.close()
+    db = sqlite3.connect(demo / "quizzer.db")
+    assert db.execute("SELECT COUNT(*) FROM answers").fetchone() == (0,)
+    assert db.execute("SELECT kind FROM events ORDER BY rowid").fetchall() == [("void",), ("suspend",)]
+    assert db.execute("SELECT card, suspended FROM card_flags").fetchall() == [("leader", 1)]
