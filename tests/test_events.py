@@ -367,3 +367,21 @@ def test_interactive_keys_in_a_real_terminal_at_60_columns(demo):
     assert db.execute("SELECT COUNT(*) FROM answers").fetchone() == (0,)
     assert db.execute("SELECT kind FROM events ORDER BY rowid").fetchall() == [("void",), ("suspend",)]
     assert db.execute("SELECT card, suspended FROM card_flags").fetchall() == [("leader", 1)]
+
+
+def test_the_eighth_lapse_in_a_session_suspends_the_card_and_says_so(tmp_path, clock):
+    scheduler = Scheduler(fuzz=False)
+    deck = Deck(id="d", title="D", cards=(typed("c"),))
+    with Store(tmp_path / "q.db") as store:
+        at = clock()
+        for n, rating in enumerate([Rating.GOOD, Rating.GOOD] + [Rating.AGAIN, Rating.GOOD] * (LEECH_LAPSES - 1)):
+            answer(store, scheduler, f"r{n}", at, rating)
+            at = store.states(["d"])[("d", "c")].due
+        assert store.lapses("d", "c") == LEECH_LAPSES - 1
+        assert store.states(["d"])[("d", "c")].phase is Phase.REVIEW
+        clock.now = at
+        script, summary = run(store, clock, ["wrong", "wrong"], deck=deck)
+        assert script.notices == [f"d/c is a leech ({LEECH_LAPSES} lapses) and is suspended; "
+                                  "`quizzer unsuspend d/c` brings it back"]
+        assert script.asked == ["c"] and summary.answers == 1  # not asked again in relearning
+        assert store.hidden(clock()) == {("d", "c")}
