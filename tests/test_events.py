@@ -385,3 +385,23 @@ def test_the_eighth_lapse_in_a_session_suspends_the_card_and_says_so(tmp_path, c
                                   "`quizzer unsuspend d/c` brings it back"]
         assert script.asked == ["c"] and summary.answers == 1  # not asked again in relearning
         assert store.hidden(clock()) == {("d", "c")}
+
+
+@pytest.mark.parametrize("value, problem", [
+    ('"delete"', "'leech_action' must be 'suspend' or 'tag', not 'delete'"),
+    ("1", "'leech_action' must be 'suspend' or 'tag', not 1"),
+])
+def test_leech_action_is_checked_like_the_other_settings(runner, demo, value, problem):
+    (demo / "config.toml").write_text(f"leech_action = {value}\n", encoding="utf-8")
+    result = quizzer(runner, "study", "demo")
+    assert result.exit_code == 2
+    assert result.output == f"quizzer: {demo / 'config.toml'}: {problem}\n"
+
+
+def test_leech_action_reaches_the_session(monkeypatch, runner, demo):
+    seen = []
+    monkeypatch.setattr(StudySession, "run", lambda self, prompter: seen.append(self.events.leech_action)
+                        or self.summary)
+    (demo / "config.toml").write_text('leech_action = "tag"\n', encoding="utf-8")
+    quizzer(runner, "study", "demo")
+    assert seen == ["tag"]

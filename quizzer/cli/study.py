@@ -49,6 +49,7 @@ def study(
             new_per_day=config.new_per_day if new is None else new,
             reviews_per_day=config.reviews_per_day if limit is None else limit,
             day_starts_at=config.day_starts_at,
+            leech_action=config.leech_action,
         )
         with open_store() as store:
             session = StudySession(
