@@ -405,3 +405,44 @@ def test_leech_action_reaches_the_session(monkeypatch, runner, demo):
     (demo / "config.toml").write_text('leech_action = "tag"\n', encoding="utf-8")
     quizzer(runner, "study", "demo")
     assert seen == ["tag"]
+
+
+def test_voided_answers_leave_every_number_of_stats_and_history_as_before(runner, demo, tmp_path):
+    now = datetime.now(timezone.utc)
+    later = (now + timedelta(hours=1)).isoformat()
+
+    def line(review_id, card, ago, rating, phase, session="s1"):
+        at = now - ago
+        return json.dumps({
+            "review_id": review_id, "deck": "demo", "card": card, "reviewed_at": at.isoformat(), "rating": rating,
+            "verdict": "correct" if rating > 1 else "wrong", "response": "x", "duration_ms": 4000,
+            "session": session, "phase": phase, "next_due": (at + timedelta(days=2)).isoformat()})
+
+    def void(target, card):
+        return json.dumps({"event": "void", "event_id": f"v-{target}-{card}", "deck": "demo", "card": card,
+                           "at": now.isoformat(), "target": target})
+
+    def load(*lines):
+        (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert quizzer(runner, "progress", "import", str(tmp_path / "in.jsonl")).exit_code == 0
+
+    def numbers():
+        return {"stats": as_json(runner, "stats", "--now", later), "sessions": as_json(runner, "history"),
+                "answers": as_json(runner, "history", "--reviews"), "cards": as_json(runner, "cards", "--now", later)}
+
+    days = lambda n: timedelta(days=n)  # noqa: E731
+    load(line("a1", "leader", days(10), 3, "new"), line("a2", "leader", days(9), 3, "learning"),
+         line("a3", "leader", days(5), 1, "review"), line("a4", "leader", days(5) - timedelta(minutes=10), 3,
+                                                           "relearning"))
+    before = numbers()
+    # A lapse today in a session of its own, and a first answer older than every other.
+    load(line("late", "leader", timedelta(hours=1), 1, "review", session="s2"), line("early", "colon", days(20), 3, "new"))
+    during = numbers()
+    changed = {k for k in before["stats"] if before["stats"][k] != during["stats"][k]}
+    assert changed >= {"decks", "total", "calendar", "answers", "time_ms", "forecast", "streak", "first_answer",
+                       "hardest"}
+    assert during["sessions"] != before["sessions"] and during["cards"] != before["cards"]
+    load(void("late", "colon"))  # a void names its answer's card; on another card it voids nothing
+    assert numbers() == during
+    load(void("late", "leader"), void("early", "colon"))
+    assert numbers() == before

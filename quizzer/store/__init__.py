@@ -402,11 +402,11 @@ class Store:
             params.append(limit)
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
                 "session", "phase", "next_due")
-        undone = {t for (t,) in self.db.execute("SELECT target FROM events WHERE kind = 'void'")} if voided else set()
+        undone = set(self.db.execute("SELECT target, deck, card FROM events WHERE kind = 'void'")) if voided else set()
         for row in self.db.execute(query, params):
             answer = dict(zip(keys, row))
             if voided:
-                answer["voided"] = answer["review_id"] in undone
+                answer["voided"] = (answer["review_id"], answer["deck"], answer["card"]) in undone
             yield answer
 
 

@@ -97,9 +97,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
 
         -- The answers that count: the log without voided ones. Statistics, history and limits read this.
+        -- A void counts only on its own card, as in the replay, which reads each card's events.
         CREATE VIEW answers AS
-            SELECT *, rowid AS rowid FROM reviews
-            WHERE review_id NOT IN (SELECT target FROM events WHERE kind = 'void');
+            SELECT *, rowid AS rowid FROM reviews AS r
+            WHERE NOT EXISTS (SELECT 1 FROM events AS e
+                              WHERE e.kind = 'void' AND e.target = r.review_id AND e.deck = r.deck AND e.card = r.card);
         """,
     ),
 ]
