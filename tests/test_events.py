@@ -446,3 +446,14 @@ def test_voided_answers_leave_every_number_of_stats_and_history_as_before(runner
     assert numbers() == during
     load(void("late", "leader"), void("early", "colon"))
     assert numbers() == before
+
+
+def test_an_answer_given_after_a_deck_is_purged_counts_though_it_reuses_a_voided_rowid(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        answer(store, scheduler, "r1", T0)
+        CardEvents(store, scheduler).undo(T0)
+        store.delete_deck_progress("d")
+        answer(store, scheduler, "r2", T0 + timedelta(days=1))  # SQLite gives it the freed rowid
+        assert [r["review_id"] for r in store.reviews()] == ["r2"]
+        assert store.session_counts("s")["answers"] == 1

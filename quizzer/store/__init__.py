@@ -273,6 +273,9 @@ class Store:
         """Delete a deck's answers, card states and accepted responses in one transaction; returns the answers deleted."""
 
         def work() -> int:
+            # First: a rowid freed below may be given to a later answer, which must not count as voided.
+            self.db.execute("DELETE FROM voided WHERE review_rowid IN (SELECT rowid FROM reviews WHERE deck = ?)",
+                            (deck,))
             deleted = self.db.execute("DELETE FROM reviews WHERE deck = ?", (deck,)).rowcount
             self.db.execute("DELETE FROM events WHERE deck = ?", (deck,))
             self.db.execute("DELETE FROM card_flags WHERE deck = ?", (deck,))
@@ -386,9 +389,12 @@ class Store:
         limit: int | None = None, session: str | None = None, voided: bool = False,
     ) -> Iterator[dict]:
         """`reviews`, one at a time: a long log is never all in memory."""
+        # With `voided`, every answer and whether it is voided; else only the answers that count.
+        source, flag = (("reviews AS a LEFT JOIN voided ON review_rowid = a.rowid", ", review_rowid IS NOT NULL")
+                        if voided else ("answers AS a", ""))
         query = (
             "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
-            f"phase, due_after FROM {'reviews' if voided else 'answers'} WHERE 1"
+            f"phase, due_after{flag} FROM {source} WHERE 1"
         )
         params: list = []
         for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since),
@@ -396,17 +402,16 @@ class Store:
             if value is not None:
                 query += f" AND {column}"
                 params.append(iso(value) if isinstance(value, datetime) else value)
-        query += " ORDER BY reviewed_at DESC, rowid DESC"
+        query += " ORDER BY reviewed_at DESC, a.rowid DESC"
         if limit is not None:
             query += " LIMIT ?"
             params.append(limit)
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
-                "session", "phase", "next_due")
-        undone = set(self.db.execute("SELECT target, deck, card FROM events WHERE kind = 'void'")) if voided else set()
+                "session", "phase", "next_due", "voided")
         for row in self.db.execute(query, params):
             answer = dict(zip(keys, row))
             if voided:
-                answer["voided"] = (answer["review_id"], answer["deck"], answer["card"]) in undone
+                answer["voided"] = bool(answer["voided"])
             yield answer
 
 

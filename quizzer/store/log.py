@@ -152,14 +152,24 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
     Runs in the caller's transaction, so the entries that made the rebuild necessary and the states
     they lead to are saved together. A card left without answers loses its state. Returns the new states.
     """
+    voided = (" CROSS JOIN reviews r ON r.review_id = e.target AND r.deck = e.deck AND r.card = e.card "
+              "WHERE e.kind = 'void'")
     if keys is None:
         db.execute("DELETE FROM cards")
         db.execute("DELETE FROM card_flags")
+        db.execute("DELETE FROM voided")
+        db.execute(f"INSERT OR IGNORE INTO voided SELECT r.rowid FROM events e{voided}")
         chosen = logs(db)
     else:
-        chosen = logs(db, keys)  # fills temp.wanted at once, which the DELETEs below read
+        chosen = logs(db, keys)  # fills temp.wanted at once, which the statements below read
         db.execute("DELETE FROM cards WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
         db.execute("DELETE FROM card_flags WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
+        # Walks the voided answers, few, not the cards' whole logs.
+        db.execute("DELETE FROM voided WHERE review_rowid IN (SELECT v.review_rowid FROM voided v "
+                   "CROSS JOIN reviews r ON r.rowid = v.review_rowid "
+                   "WHERE (r.deck, r.card) IN (SELECT deck, card FROM temp.wanted))")
+        db.execute("INSERT OR IGNORE INTO voided SELECT r.rowid FROM temp.wanted w "
+                   f"CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card{voided}")
     rebuilt, flagged = {}, {}
     for key, entries, events in chosen:
         state, flags = replay_card(entries, events, replay)
