@@ -457,3 +457,16 @@ def test_an_answer_given_after_a_deck_is_purged_counts_though_it_reuses_a_voided
         answer(store, scheduler, "r2", T0 + timedelta(days=1))  # SQLite gives it the freed rowid
         assert [r["review_id"] for r in store.reviews()] == ["r2"]
         assert store.session_counts("s")["answers"] == 1
+
+
+def test_doctor_finds_and_fixes_a_voided_cache_that_disagrees_with_the_events(runner, demo):
+    quizzer(runner, "study", "demo", input="sanogo\n")
+    quizzer(runner, "undo", "--yes")
+    db = sqlite3.connect(demo / "quizzer.db")
+    with db:
+        db.execute("DELETE FROM voided")  # as if written by other means: the undone answer counts again
+    assert len(as_json(runner, "history", "--reviews")) == 1
+    found = quizzer(runner, "doctor")
+    assert found.exit_code == 1 and "card states: 1 of 1 disagree" in found.output and "demo/leader" in found.output
+    assert quizzer(runner, "doctor", "--fix").exit_code == 0
+    assert as_json(runner, "history", "--reviews") == []

@@ -152,8 +152,7 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
     Runs in the caller's transaction, so the entries that made the rebuild necessary and the states
     they lead to are saved together. A card left without answers loses its state. Returns the new states.
     """
-    voided = (" CROSS JOIN reviews r ON r.review_id = e.target AND r.deck = e.deck AND r.card = e.card "
-              "WHERE e.kind = 'void'")
+    voided = _VOIDED
     if keys is None:
         db.execute("DELETE FROM cards")
         db.execute("DELETE FROM card_flags")
@@ -186,6 +185,16 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
     return rebuilt
 
 
+def voided_disagreeing(db: sqlite3.Connection) -> list[CardKey]:
+    """Cards whose rows of the `voided` cache differ from what their void events say."""
+    expected = f"SELECT r.rowid FROM events e{_VOIDED}"
+    rows = db.execute(
+        f"SELECT deck, card FROM reviews WHERE rowid IN (SELECT * FROM ({expected} EXCEPT SELECT review_rowid FROM voided)) "
+        f"OR rowid IN (SELECT * FROM (SELECT review_rowid FROM voided EXCEPT {expected}))"
+    )
+    return sorted(set(rows))
+
+
 def flags(db: sqlite3.Connection) -> dict[CardKey, Flags]:
     """Every card's cached flags (cards without any are absent)."""
     return {
@@ -195,6 +204,8 @@ def flags(db: sqlite3.Connection) -> dict[CardKey, Flags]:
 
 
 _EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+# Joined to `events e`: the rowids of the answers its voids cancel (a void counts only on its own card).
+_VOIDED = " CROSS JOIN reviews r ON r.review_id = e.target AND r.deck = e.deck AND r.card = e.card WHERE e.kind = 'void'"
 
 
 def event(event_id, kind, deck, card, at, target, data) -> Event:

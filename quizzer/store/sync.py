@@ -441,6 +441,7 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
         if cached.get(key) != state or cached_flags.get(key, log.Flags()) != flags:
             result.disagreeing.append(key)
     result.disagreeing += sorted((set(cached) | set(cached_flags)) - seen)  # a state with no log behind it
+    result.disagreeing += sorted(set(log.voided_disagreeing(store.db)) - set(result.disagreeing))
     keys = seen | set(cached)
     result.cards = len(keys)
     for deck, _ in sorted(keys - installed):
