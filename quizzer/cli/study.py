@@ -26,6 +26,9 @@ def study(
     true/false, order item numbers, and for flash cards Enter then a rating 1-4.
     q, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
 
+    At any prompt :undo, :suspend, :bury or :quit does that (::x is the answer :x);
+    after a verdict, so do the keys u (or Ctrl+Z), s and b.
+
     Examples:
     $ quizzer study
     $ quizzer study dates --new 5
