@@ -27,9 +27,7 @@ class Settings:
     desired_retention: float = 0.9
     day_starts_at: int = 4  # hour at which a new study day begins, local time
     new_order: str = "mixed"  # several decks' new cards in turn ("mixed") or deck after deck ("deck")
-
-
-CHOICES = {"new_order": ("mixed", "deck")}  # settings that take one of a few words
+    leech_action: str = "suspend"  # at 8 lapses: suspend the card, or only "tag" it as a leech
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,8 @@ _WHOLE = {
     "reviews_per_day": (0, 1_000_000, "a whole number of cards from 0 to 1,000,000"),
     "day_starts_at": (0, 23, "a whole hour from 0 to 23"),
 }
+# Settings that take one of a few words.
+_CHOICES = {"new_order": ("mixed", "deck"), "leech_action": ("suspend", "tag")}
 
 
 def load_settings(path: Path) -> Settings:
@@ -84,7 +84,7 @@ def load_settings(path: Path) -> Settings:
         with path.open("rb") as file:
             raw = file.read(MAX_CONFIG_BYTES + 1)  # a bound, whatever size the file reports
         if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: the settings file is over 1 MB; it holds four numbers")
+            raise ConfigError(f"{path}: the settings file is over 1 MB; it holds a few settings")
         data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         return Settings()
@@ -99,17 +99,16 @@ def load_settings(path: Path) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(known)})")
-        if key in CHOICES:
-            if value not in CHOICES[key]:
-                raise ConfigError(f"{path}: '{key}' must be {' or '.join(map(repr, CHOICES[key]))}, not {value!r}")
-            values[key] = value
-            continue
         values[key] = _setting(path, key, value)
     return Settings(**values)
 
 
-def _setting(path: Path, key: str, value: object) -> int | float:
+def _setting(path: Path, key: str, value: object) -> int | float | str:
     shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise ConfigError(f"{path}: '{key}' must be {' or '.join(map(repr, _CHOICES[key]))}, not {shown}")
+        return value
     if key in _WHOLE:
         low, high, what = _WHOLE[key]
         if type(value) is not int or not low <= value <= high:

@@ -165,6 +165,29 @@ class Review:
     session: str
 
 
+class EventKind(str, enum.Enum):
+    """What a non-answer entry of the log does to its card (docs/events.md)."""
+
+    VOID = "void"  # an undo: the answer `target` no longer counts
+    SUSPEND = "suspend"  # never asked until unsuspended (data: {"reason": "leech"} when done for lapses)
+    UNSUSPEND = "unsuspend"
+    BURY = "bury"  # hidden until data["until"], the start of the next study day
+    LEECH = "leech"  # flagged for its lapses, still asked (leech_action = "tag")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the event log, kept forever beside the answers; `event_id` is the same on every machine."""
+
+    event_id: str
+    kind: EventKind
+    deck: str
+    card: str
+    at: datetime  # UTC
+    target: str | None = None  # the review id a void cancels
+    data: dict = field(default_factory=dict)
+
+
 class Phase(str, enum.Enum):
     """Where a card is in its learning; `new` until its first review."""
 

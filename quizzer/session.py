@@ -16,6 +16,7 @@ from typing import Protocol
 
 from quizzer import grading
 from quizzer.cardtypes import CARD_TYPES, Judged
+from quizzer.controls import Action, CardEvents, Control
 from quizzer.model import (
     Card, CardState, Deck, Outcome, Phase, Rating, Review, Verdict, study_day_start,
 )
@@ -71,6 +72,9 @@ class Prompter(Protocol):
     def waiting(self, message: str) -> None:
         """Another process is writing, so the answer (or the session's end) is not saved yet; it is retried."""
 
+    def notice(self, message: str) -> None:
+        """One line about what a command did (`undone deck/card`), or a leech."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -78,6 +82,7 @@ class Limits:
     reviews_per_day: int = 200
     day_starts_at: int = 4
     new_order: str = "mixed"  # several decks' new cards taken in turn ("mixed") or deck after deck ("deck")
+    leech_action: str = "suspend"  # or "tag"
 
 
 @dataclass
@@ -113,21 +118,25 @@ class _Entry:
 
 @dataclass
 class _Queue:
+    again: list[_Entry] = field(default_factory=list)  # put back by a command: asked before anything else
     learning: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     reviews: list[_Entry] = field(default_factory=list)
     new: list[_Entry] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.learning) + len(self.reviews) + len(self.new)
+        return len(self.again) + len(self.learning) + len(self.reviews) + len(self.new)
 
     def asks(self, now: datetime) -> int:
         """Questions still to come if every answer is right; a learning card due later than `pop` would
         take it early counts once its time comes."""
-        return sum(e.asks for e in itertools.chain(self.reviews, self.new)) + sum(
+        return sum(e.asks for e in itertools.chain(self.again, self.reviews, self.new)) + sum(
             e.asks for e in self.learning.values() if e.state.due <= now + EARLY_LEARNING_WINDOW)
 
     def pop(self, now: datetime) -> _Entry | None:
-        """Learning cards whose step has passed, then due reviews, then new cards, then early learning."""
+        """Cards put back, learning cards whose step has passed, then due reviews, then new cards, then early
+        learning."""
+        if self.again:
+            return self.again.pop(0)
         learning = min(self.learning.values(), key=lambda e: e.state.due, default=None)
         if learning is not None and learning.state.due <= now:
             return self.learning.pop(learning.key)
@@ -160,6 +169,8 @@ class StudySession:
         self.clock = clock
         self.rng = rng or random.Random()
         self.summary = Summary(session_id=str(uuid.uuid4()))
+        self.events = CardEvents(store, scheduler, day_starts_at=limits.day_starts_at,
+                                 leech_action=limits.leech_action)
         self._neighbours: dict[str, list[tuple[str, str]]] = {}  # per deck, gathered when first needed
         self._accepted: dict[tuple[str, str], list[str]] = {}
         for deck, card, response in store.accepted(d.id for d in self.decks):
@@ -184,6 +195,7 @@ class StudySession:
         states = self.store.states((d.id for d in self.decks), due_before=day_end)
         new_today = self.store.new_cards_since(day_start)
         reviews_left = max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start))
+        hidden = self.store.hidden(now)  # suspended or buried
         queue = _Queue()
         fresh = new_state(now)
         fresh_asks = self._asks(fresh, now)
@@ -193,6 +205,8 @@ class StudySession:
             new_per_deck.append([])
             for card in self._cards(deck):
                 state = states.get((deck.id, card.id))
+                if (deck.id, card.id) in hidden:
+                    continue
                 if (deck.id, card.id) not in reviewed:
                     if new_left > 0:
                         new_per_deck[-1].append(_Entry(deck, card, fresh, fresh_asks))
@@ -222,11 +236,15 @@ class StudySession:
             return self.summary
         self.store.start_session(self.summary.session_id, [d.id for d in self.decks], started)
         self.summary.started = True
-        asked = 0
+        asked = 0  # questions answered and kept: an undo takes one back, a command on screen answers none
         try:
             while (entry := queue.pop(now := self.clock())) is not None:
-                asked += 1
-                self._study(prompter, entry, queue, asked, asked - 1 + entry.asks + queue.asks(now))
+                try:
+                    self._study(prompter, entry, queue, asked + 1, asked + entry.asks + queue.asks(now))
+                    asked += 1
+                except Control as control:
+                    if self._command(prompter, control.command.action, entry, queue):
+                        asked -= 1
         except (Quit, KeyboardInterrupt, EOFError):
             pass
         except StoreError as exc:  # e.g. a full disk: stop here; every answer before this one is saved
@@ -296,11 +314,50 @@ class StudySession:
         if accept is not None:
             self._accepted.setdefault(entry.key, []).append(accept)
         prompter.saved(question, verdict, rating, after.due - saved_at)
+        if rating is Rating.AGAIN and entry.state.phase is Phase.REVIEW:
+            leech = self._keep_trying(prompter, lambda: self.events.after_lapse(entry.key, saved_at))
+            if leech is not None:
+                prompter.notice(leech)
+                if entry.key in self.store.hidden(saved_at):
+                    return
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
             queue.learning[entry.key] = _Entry(entry.deck, card, after, self._asks(after, saved_at))
         if quitting:
             raise Quit
+
+    def _command(self, prompter: Prompter, action: Action, entry: _Entry, queue: _Queue) -> bool:
+        """Carry out a command given while `entry` was on screen; its answer, if any, was not saved.
+        True when an earlier answer was undone."""
+        now = self.clock()
+        label = f"{entry.deck.id}/{entry.card.id}"
+        if action is Action.QUIT:
+            raise Quit
+        if action is Action.SUSPEND:
+            self._keep_trying(prompter, lambda: self.events.suspend([entry.key], now))
+            prompter.notice(f"suspended {label}; `quizzer unsuspend {label}` brings it back")
+        elif action is Action.BURY:
+            until = self._keep_trying(prompter, lambda: self.events.bury([entry.key], now))
+            prompter.notice(f"buried {label} until {until.astimezone():%Y-%m-%d %H:%M}")
+        elif action is Action.UNDO:
+            queue.again.insert(0, entry)  # the card on screen comes after the one undone
+            undone = self._keep_trying(prompter, lambda: self.events.undo(now, session=self.summary.session_id))
+            if undone is None:
+                prompter.notice("nothing to undo in this session")
+                return False
+            key = (undone["deck"], undone["card"])
+            queue.learning.pop(key, None)
+            queue.again = [e for e in queue.again if e.key != key]
+            deck = next(d for d in self.decks if d.id == key[0])
+            card = next(c for c in deck.cards if c.id == key[1])
+            state = self.store.states([key[0]]).get(key) or new_state(now)
+            queue.again.insert(0, _Entry(deck, card, state, self._asks(state, now)))
+            prompter.notice(f"undone {key[0]}/{key[1]}: asking it again")
+            return True
+        else:
+            queue.again.insert(0, entry)
+            prompter.notice(f":{action.value} is not available yet")
+        return False
 
     @staticmethod
     def _keep_trying(prompter: Prompter, save: Callable[[], object]):

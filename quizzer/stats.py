@@ -15,7 +15,7 @@ from quizzer.model import Card, CardState, Deck, Phase, study_day_start
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, iso, parse_time
 from quizzer.store import stats as queries
-from quizzer.store.log import EARLIEST
+from quizzer.store.log import EARLIEST, Flags
 from quizzer.store.stats import MATURE_DAYS, Scope
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30}  # accuracy and true retention over the last N study days
@@ -97,6 +97,7 @@ class DeckStats:
     young: int = 0  # in review, interval under 21 days
     mature: int = 0  # in review, interval of 21 days or more
     due_today: int = 0  # cards with progress due before the study day ends, overdue included
+    suspended: int = 0  # counted in their state too
     accuracy: dict[str, Rate] = field(default_factory=dict)
     true_retention: dict[str, Rate] = field(default_factory=dict)
 
@@ -104,7 +105,7 @@ class DeckStats:
         return {
             "deck": self.deck, "title": self.title, "installed": self.installed, "cards": self.cards,
             "new": self.new, "learning": self.learning, "young": self.young, "mature": self.mature,
-            "due_today": self.due_today,
+            "due_today": self.due_today, "suspended": self.suspended,
             "accuracy": {period: rate.to_dict() for period, rate in self.accuracy.items()},
             "true_retention": {period: rate.to_dict() for period, rate in self.true_retention.items()},
         }
@@ -247,6 +248,7 @@ def compute_stats(
     # the cards it has progress for.
     members = {d: len(chosen.members[d]) if d in chosen.members else counts_for[d].get("studied", 0)
                for d in chosen.deck_ids}
+    suspended = _suspended(store, chosen)
 
     calendar_days = (CALENDAR_WEEKS - 1) * 7 + days.today.weekday() + 1
     history_days = max(calendar_days, max(PERIODS.values()))
@@ -274,6 +276,7 @@ def compute_stats(
             young=counts_for[d].get("young", 0),
             mature=counts_for[d].get("mature", 0),
             due_today=counts_for[d].get("due", 0),
+            suspended=suspended.get(d, 0),
             accuracy=accuracy[d],
             true_retention=retention[d],
         )
@@ -318,6 +321,16 @@ def due_soon(store: Store, library: Sequence[Deck], *, decks: Sequence[str] = ()
     return due.get(0, 0), due.get(1, 0)
 
 
+def _suspended(store: Store, chosen) -> dict[str, int]:
+    """Suspended cards per chosen deck: of its file's cards (with the tag), or any when its file is gone."""
+    ids = {d: {c.id for c in cards} for d, cards in chosen.members.items()}
+    counts: dict[str, int] = {}
+    for (deck, card), flags in store.flags().items():
+        if flags.suspended and deck in chosen.deck_ids and (deck not in ids or card in ids[deck]):
+            counts[deck] = counts.get(deck, 0) + 1
+    return counts
+
+
 def _total(rows: list[DeckStats]) -> DeckStats:
     def add(name: str) -> dict[str, Rate]:
         return {p: sum((getattr(r, name)[p] for r in rows), Rate()) for p in PERIODS}
@@ -325,7 +338,7 @@ def _total(rows: list[DeckStats]) -> DeckStats:
     return DeckStats(
         deck="total", title="", installed=True,
         **{name: sum(getattr(r, name) for r in rows)
-           for name in ("cards", "new", "learning", "young", "mature", "due_today")},
+           for name in ("cards", "new", "learning", "young", "mature", "due_today", "suspended")},
         accuracy=add("accuracy"), true_retention=add("true_retention"),
     )
 
@@ -479,13 +492,14 @@ class ReviewEntry:
     phase: str  # the card's phase before this answer
     next_due: str
     question: str  # "" when the card is no longer in a deck file
+    voided: bool | None = None  # with `history --voided`: whether an undo voided it; else not a key
 
     CSV_KEYS: ClassVar[tuple[str, ...]] = (
         "review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
         "phase", "next_due", "question")
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "voided" or v is not None}
 
 
 @dataclass(frozen=True)
@@ -511,12 +525,13 @@ def session_history(store: Store, *, deck: str | None = None, since: datetime | 
 
 
 def review_history(store: Store, library: Sequence[Deck], *, deck: str | None = None,
-                   since: datetime | None = None, limit: int | None = None) -> ReviewHistory:
-    """Answers, newest first; `rows` is read from the store as it is used, so use it while the store is open."""
+                   since: datetime | None = None, limit: int | None = None, voided: bool = False) -> ReviewHistory:
+    """Answers that count (and undone ones, marked, with `voided`), newest first; `rows` is read from the store
+    as it is used, so use it while the store is open."""
     installed = {d.id: d for d in library}
     rows = (ReviewEntry(**row, question=_question(installed, row["deck"], row["card"]))
-            for row in store.iter_reviews(deck=deck, since=since, limit=limit))
-    return ReviewHistory(rows, queries.review_count(store, deck=deck, since=since))
+            for row in store.iter_reviews(deck=deck, since=since, limit=limit, voided=voided))
+    return ReviewHistory(rows, queries.review_count(store, deck=deck, since=since, voided=voided))
 
 
 # -- cards ----------------------------------------------------------------------------------------
@@ -536,6 +551,9 @@ class CardRow:
     lapses: int
     last_verdict: str | None
     last_rating: int | None
+    suspended: bool = False
+    buried_until: datetime | None = None
+    leech: bool = False  # flagged at 8 lapses (it may have been unsuspended since)
 
     def to_dict(self) -> dict:
         return {
@@ -543,20 +561,24 @@ class CardRow:
             "due": _iso(self.due), "stability": _round(self.stability), "difficulty": _round(self.difficulty),
             "retrievability": _round(self.retrievability), "reviews": self.reviews, "lapses": self.lapses,
             "last_verdict": self.last_verdict, "last_rating": self.last_rating,
+            "suspended": self.suspended, "buried_until": _iso(self.buried_until), "leech": self.leech,
         }
 
 
 def list_cards(
     store: Store, scheduler: Scheduler, library: Sequence[Deck], *, deck: str | None = None,
-    tag: str | None = None, due_only: bool = False, leeches_only: bool = False, now: datetime,
-    day_starts_at: int = 4,
+    tag: str | None = None, due_only: bool = False, leeches_only: bool = False, suspended_only: bool = False,
+    now: datetime, day_starts_at: int = 4,
 ) -> list[CardRow]:
     """Cards with their state and history in numbers: deck-file order, or soonest due first with `due_only`."""
     chosen = _select(store, library, [deck] if deck else [], tag)
     progress = queries.card_rows(store, queries.Filter(store, chosen.states))
     keys = [(d, c.id) for d, cards in chosen.members.items() for c in cards]
     keys += sorted(k for k in progress if k[0] not in chosen.installed)
-    rows = [_card_row(chosen.installed, key, progress.get(key), scheduler, now) for key in keys]
+    flags = store.flags()
+    rows = [_card_row(chosen.installed, key, progress.get(key), scheduler, now, flags.get(key)) for key in keys]
+    if suspended_only:
+        rows = [r for r in rows if r.suspended]
     if due_only:
         day_end = StudyDays(now, day_starts_at).start(-1)
         rows = sorted((r for r in rows if r.due is not None and r.due < day_end), key=lambda r: r.due)
@@ -566,15 +588,17 @@ def list_cards(
 
 
 def _card_row(installed: dict[str, Deck], key: tuple[str, str], progress: tuple | None, scheduler: Scheduler,
-              now: datetime) -> CardRow:
+              now: datetime, flags: Flags | None = None) -> CardRow:
     deck, card = key
     question = _question(installed, deck, card)
+    marks = {} if flags is None else {"suspended": flags.suspended, "buried_until": flags.buried_until,
+                                      "leech": flags.leech}
     if progress is None:
-        return CardRow(deck, card, question, "new", None, None, None, None, 0, 0, None, None)
+        return CardRow(deck, card, question, "new", None, None, None, None, 0, 0, None, None, **marks)
     *state_fields, reviews, lapses, verdict, rating = progress
     state = _state(*state_fields)
     return CardRow(deck, card, question, _state_name(state), state.due, state.stability, state.difficulty,
-                   scheduler.retrievability(state, now), reviews, lapses, verdict, rating)
+                   scheduler.retrievability(state, now), reviews, lapses, verdict, rating, **marks)
 
 
 def _state_name(state: CardState) -> str:

@@ -23,11 +23,13 @@ ALLOWED = {
     "grading": {"model", "cardtypes"},
     "scheduler": {"model"},
     "store": {"model", "store"},
-    "session": {"model", "cardtypes", "grading", "scheduler", "store"},
+    # undo, suspend, bury, leeches: events for the log, and the table of in-session commands
+    "controls": {"model", "scheduler", "store"},
+    "session": {"model", "cardtypes", "controls", "grading", "scheduler", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects
-    "ui": {"model", "cardtypes", "session", "stats", "ui"},
-    "cli": {"cli", "config", "decks", "editing", "formats", "grading", "library", "model", "scheduler", "session", "stats",
-            "store", "ui"},
+    "ui": {"model", "cardtypes", "controls", "session", "stats", "ui"},
+    "cli": {"cli", "config", "controls", "decks", "editing", "formats", "grading", "library", "model", "scheduler",
+            "session", "stats", "store", "ui"},
 }
 # Each third-party library has one owner.
 OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli",

@@ -204,13 +204,13 @@ def every_key_list():
     yield "rating list", rating_keys()
 
 
-def test_every_hint_is_one_line_of_60_columns_at_most_and_says_how_to_quit():
+def test_every_hint_fits_60_columns_in_two_lines_and_says_how_to_quit_and_undo():
     from quizzer.ui.keys import hint_lines
 
     for screen, keys in every_key_list():
         lines = hint_lines(keys)
-        assert len(lines) == 1 and len(lines[0]) <= 60, (screen, lines)
-        assert "quit" in lines[0], screen
+        assert len(lines) <= 2 and all(len(line) <= 60 for line in lines), (screen, lines)
+        assert "quit" in lines[0] and "undo" in " ".join(lines), (screen, lines)
 
 
 def test_a_long_hint_wraps_between_keys_never_inside_one():
@@ -228,5 +228,5 @@ def test_ten_options_or_more_are_picked_with_arrows_only():
     options = tuple(f"option {n}" for n in range(10))
     keys = question_keys(CARDS["choice"], options)
     assert not any(name.isdigit() for key in keys for name in key.bindings)  # 1 would be ambiguous with 10
-    assert hint_lines(keys) == ["↑↓ Enter choose · q quit"]
+    assert hint_lines(keys) == ["↑↓ Enter choose · q quit · u undo · s suspend · b bury"]
     assert hint_lines(question_keys(CARDS["choice"], options[:9]))[0].startswith("1-9 answer · ")

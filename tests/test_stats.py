@@ -310,7 +310,7 @@ def test_stats_screen_shows_the_same_numbers(runner, history):
     alpha = next(d for d in data["decks"] if d["deck"] == "alpha")
     counts, accuracy, retention = (out.split("Cards by state")[1], out.split("Accuracy")[1],
                                    out.split("True retention")[1])
-    assert row(counts, "alpha") == ["alpha", "5", "1", "2", "1", "1", str(alpha["due_today"])]
+    assert row(counts, "alpha") == ["alpha", "5", "1", "2", "1", "1", str(alpha["due_today"]), str(alpha["suspended"])]
     assert row(accuracy, "alpha") == ["alpha", "67% of 3", "80% of 5", "75% of 8"]
     assert row(accuracy, "total") == ["total", "80% of 5", "67% of 27", "67% of 30"]
     assert row(retention, "beta") == ["beta", "100% of 2", "60% of 5", "60% of 5"]
@@ -492,7 +492,7 @@ def test_cards_lists_state_due_recall_reviews_lapses_and_last_verdict(runner, hi
     assert rows[("alpha", "a4")] == {
         "deck": "alpha", "card": "a4", "question": "Fourth?", "state": "new", "due": None, "stability": None,
         "difficulty": None, "retrievability": None, "reviews": 0, "lapses": 0, "last_verdict": None,
-        "last_rating": None}
+        "last_rating": None, "suspended": False, "buried_until": None, "leech": False}
     assert [rows[("alpha", c)]["state"] for c in ("a1", "a2", "a3", "a5")] == [
         "young", "learning", "learning", "mature"]
 

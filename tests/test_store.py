@@ -218,7 +218,7 @@ def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):
             )
             count = []
             store.db.set_progress_handler(lambda: count.append(1), 100)
-            assert [key for key, _ in log.logs(store.db, [("d", "c0")])] == [("d", "c0")]
+            assert [key for key, _, _ in log.logs(store.db, [("d", "c0")])] == [("d", "c0")]
             return len(count)
 
     assert steps(20_000) <= steps(1_000) + 5  # the same work however long the rest of the log

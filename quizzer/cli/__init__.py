@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from quizzer.cli import accepted, decks, history, stats, study
+from quizzer.cli import accepted, decks, events, history, stats, study
 from quizzer.cli import progress
 from quizzer.cli.common import Typer, version_callback
 
@@ -41,6 +41,9 @@ def root(
 
 app.command("study")(study.study)
 app.add_typer(decks.app, name="decks")
+app.command("undo")(events.undo)
+app.command("suspend")(events.suspend)
+app.command("unsuspend")(events.unsuspend)
 app.command("history")(history.history)
 app.command("stats")(stats.stats)
 app.command("cards")(stats.cards)

@@ -27,6 +27,7 @@ def history(
         help=f"At most this many rows, newest first (on screen {SCREEN_SESSIONS} sessions or {SCREEN_ANSWERS} "
              "answers unless given; JSON and CSV give all).",
     ),
+    voided: bool = typer.Option(False, "--voided", help="With --reviews: undone answers too, marked voided."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV only, with a header row."),
 ) -> None:
@@ -44,6 +45,8 @@ def history(
 
     if as_json and as_csv:
         fail("choose one of --json and --csv")
+    if voided and not reviews:
+        fail("--voided lists answers: use it with --reviews")
     on_screen = not (as_json or as_csv)
     if limit is None and on_screen:
         limit = SCREEN_ANSWERS if reviews else SCREEN_SESSIONS
@@ -54,7 +57,7 @@ def history(
             if deck is not None:
                 deck = resolve(deck, {d.id for d in decks} | set(decks_with_progress(store)))
             if reviews:
-                found = review_history(store, decks, deck=deck, since=start, limit=limit)
+                found = review_history(store, decks, deck=deck, since=start, limit=limit, voided=voided)
                 records = (row.to_dict() for row in found.rows)
                 if on_screen:  # the answers shown, at most the limit
                     found = ReviewHistory(list(found.rows), found.total)
@@ -65,7 +68,7 @@ def history(
             if as_json:
                 print_json(records if reviews else {"sessions": records, "total": found.total.to_dict()})
             elif as_csv:
-                _print_csv(records, ReviewEntry if reviews else SessionRow)
+                _print_csv(records, ReviewEntry if reviews else SessionRow, voided)
     if on_screen:
         from quizzer.ui.screens import show
         from quizzer.ui.stats import EMPTY_HISTORY, review_table, session_table
@@ -89,14 +92,15 @@ def _day_start(text: str):
     return StudyDays(now(), settings().day_starts_at).start_of(day)
 
 
-def _print_csv(records, kind) -> None:
+def _print_csv(records, kind, voided: bool = False) -> None:
     """One header row (the JSON keys of `kind`), then a row per record; lists become space-separated.
     No cell is a formula to a spreadsheet (see `spreadsheet_cell`)."""
     import csv
 
     from quizzer.formats.table import spreadsheet_cell
 
-    writer = csv.DictWriter(data_out(), fieldnames=kind.CSV_KEYS, lineterminator="\n")
+    writer = csv.DictWriter(data_out(), fieldnames=kind.CSV_KEYS + (("voided",) if voided else ()),
+                            lineterminator="\n")
     writer.writeheader()
 
     def cell(value) -> str:

@@ -60,10 +60,11 @@ def export(
     file: Path = typer.Argument(..., metavar="FILE", help="JSON Lines file to write, or - for standard output.",
                                 show_default=False),
 ) -> None:
-    """Write every answer so far to FILE, one JSON object per line, oldest first.
+    """Write every answer so far to FILE, one JSON object per line, oldest first, then every undo,
+    suspension and bury (lines with an `event` key; see docs/events.md).
 
-    The keys are those of `quizzer history --reviews --json`. Import the file on another machine
-    with `quizzer progress import FILE`.
+    The answers' keys are those of `quizzer history --reviews --json`. Import the file on another
+    machine with `quizzer progress import FILE`.
 
     Examples:
     $ quizzer progress export answers.jsonl
@@ -78,10 +79,10 @@ def export(
             fail(f"{file} is a folder; give a file name")
         try:
             with atomic_file(file) as out:
-                count = export_reviews(store, out)
+                count, events = export_reviews(store, out)
         except OSError as exc:
             fail(f"cannot write {file}: {exc.strerror or exc}")
-    say(f"Exported {count} answers to {file}")
+    say(f"Exported {count} answers and {events} events to {file}")
 
 
 @app.command("import")
@@ -89,9 +90,9 @@ def import_(
     file: Path = typer.Argument(..., metavar="FILE", show_default=False,
                                 help="JSON Lines file from `quizzer progress export`, or - for standard input."),
 ) -> None:
-    """Merge the answers in FILE into your progress; importing the same file twice changes nothing.
+    """Merge the answers and events in FILE into your progress; importing the same file twice changes nothing.
 
-    Answers are matched by review id. Every card that gained answers gets its schedule rebuilt by
+    Answers are matched by review id, events (undo, suspend, bury) by event id. Every card that gained answers gets its schedule rebuilt by
     replaying all of its answers in time order, so two machines that swap files agree. A bad line
     stops the import with FILE:LINE and nothing is saved. An answer whose id is already here with
     other contents is a conflict: the one here is kept, and the conflicts are counted.
@@ -124,9 +125,12 @@ def import_(
     conflicts = result.conflicts
     known = result.read - result.added - conflicts.count
     say(
-        f"Imported {result.added} new answers from {file} ({known} already here); "
-        f"rebuilt the schedule of {result.cards} cards."
+        f"Imported {result.added} new answers from {file} ({known} already here) and {result.events_added} "
+        f"new events; rebuilt the schedule of {result.cards} cards."
     )
+    if result.event_conflicts.count:
+        warn(f"{result.event_conflicts.count} events conflict: the event id of one already here or earlier in the "
+             f"file, with other contents (first at {result.event_conflicts.first}); kept the first of each")
     if conflicts.count:
         warn(f"{conflicts.count} answers conflict: the review id of one already here or earlier in the file, "
              f"with other contents (first at {conflicts.first}); kept the first of each")

@@ -41,6 +41,19 @@ def _known_decks(decks, store) -> set[str]:
     return {d.id for d in decks} | set(decks_with_progress(store))
 
 
+def resolve_card(key: str, decks, store) -> tuple[str, str]:
+    """DECK/CARD as typed → (deck id, card id) of an installed card or one with progress; else exit 2."""
+    deck, _, card_id = key.partition("/")
+    if not deck or not card_id:
+        fail(f"'{key}' is not DECK/CARD; `quizzer cards DECK` lists a deck's card ids")
+    deck = resolve(deck, _known_decks(decks, store))
+    installed = next((d for d in decks if d.id == deck), None)
+    card_ids = {c.id for c in installed.cards} if installed else set()
+    card_id = resolve(card_id, card_ids | {card for _, card in store.reviewed([deck])}, kind="card",
+                      listing=f"`quizzer cards {deck}` lists them")
+    return deck, card_id
+
+
 def stats(
     deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to count; all if none.",
                                                    autocompletion=complete_deck),
@@ -84,6 +97,7 @@ def cards(
                                          autocompletion=complete_deck),
     due: bool = typer.Option(False, "--due", help="Only cards due today (overdue included), soonest first."),
     leeches: bool = typer.Option(False, "--leeches", help="Only leeches: cards with 8 or more lapses."),
+    suspended: bool = typer.Option(False, "--suspended", help="Only suspended cards (`quizzer unsuspend` them)."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
@@ -100,7 +114,8 @@ def cards(
     with _progress() as (config, decks, store, scheduler):
         deck = deck and resolve(deck, _known_decks(decks, store))
         rows = list_cards(
-            store, scheduler, decks, deck=deck, tag=tag, due_only=due, leeches_only=leeches, now=moment,
+            store, scheduler, decks, deck=deck, tag=tag, due_only=due, leeches_only=leeches,
+            suspended_only=suspended, now=moment,
             day_starts_at=config.day_starts_at,
         )
     if as_json:
@@ -128,17 +143,10 @@ def card(
     """
     from quizzer.stats import card_detail
 
-    deck, _, card_id = key.partition("/")
-    if not deck or not card_id:
-        fail(f"'{key}' is not DECK/CARD; `quizzer cards DECK` lists a deck's card ids")
     moment = now_or(now)
     # Without fuzz: the intervals shown are FSRS's own, not one random draw of their spread.
     with _progress(fuzz=False) as (_, decks, store, scheduler):
-        deck = resolve(deck, _known_decks(decks, store))
-        installed = next((d for d in decks if d.id == deck), None)
-        card_ids = {c.id for c in installed.cards} if installed else set()
-        card_id = resolve(card_id, card_ids | {card for _, card in store.reviewed([deck])}, kind="card",
-                          listing=f"`quizzer cards {deck}` lists them")
+        deck, card_id = resolve_card(key, decks, store)
         detail = card_detail(store, scheduler, decks, deck, card_id, now=moment)
     if as_json:
         print_json(detail.to_dict())

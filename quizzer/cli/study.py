@@ -27,6 +27,9 @@ def study(
     a choice's number or text, true/false, order item numbers, and for flash cards Enter then
     a rating 1-4. q, :quit, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
 
+    At any prompt :undo, :suspend, :bury or :quit does that (::x is the answer :x);
+    after a verdict, so do the keys u (or Ctrl+Z), s and b.
+
     Examples:
     $ quizzer study
     $ quizzer study dates --new 5
@@ -53,6 +56,7 @@ def study(
             reviews_per_day=config.reviews_per_day if limit is None else limit,
             day_starts_at=config.day_starts_at,
             new_order=config.new_order,
+            leech_action=config.leech_action,
         )
         with open_store() as store:
             session = StudySession(

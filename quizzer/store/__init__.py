@@ -1,7 +1,9 @@
 """Progress in SQLite; the only place that runs SQL.
 
-The append-only `reviews` table is the truth. `cards` caches each card's FSRS state and can be
-rebuilt from the reviews at any time. Every answer is one transaction.
+The append-only `reviews` and `events` tables are the truth (docs/events.md). `cards` and `card_flags`
+cache each card's FSRS state and flags and can be rebuilt from the log at any time. The `answers` view
+is the answers that count (none voided): what statistics, history and daily limits read.
+Every answer is one transaction.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quizzer.model import CardState, Phase, Review
+from quizzer.model import CardState, Event, Phase, Review
 from quizzer.store import log
-from quizzer.store.log import CardKey, Replay, iso, parse_time
+from quizzer.store.log import CardKey, Flags, Replay, iso, parse_time
 from quizzer.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -255,6 +257,10 @@ class Store:
 
         return self.transaction(work)
 
+    def add_events(self, events: Iterable[Event], replay: Replay) -> dict[CardKey, CardState]:
+        """Append events and rebuild the cards they touch, in one transaction; returns their new states."""
+        return self.transaction(lambda: log.rebuild(self.db, replay, log.append_events(self.db, events)))
+
     def remove_accepted(self, deck: str, card: str, response: str) -> bool:
         cursor = self.transaction(
             lambda: self.db.execute(
@@ -267,7 +273,12 @@ class Store:
         """Delete a deck's answers, card states and accepted responses in one transaction; returns the answers deleted."""
 
         def work() -> int:
+            # First: a rowid freed below may be given to a later answer, which must not count as voided.
+            self.db.execute("DELETE FROM voided WHERE review_rowid IN (SELECT rowid FROM reviews WHERE deck = ?)",
+                            (deck,))
             deleted = self.db.execute("DELETE FROM reviews WHERE deck = ?", (deck,)).rowcount
+            self.db.execute("DELETE FROM events WHERE deck = ?", (deck,))
+            self.db.execute("DELETE FROM card_flags WHERE deck = ?", (deck,))
             self.db.execute("DELETE FROM cards WHERE deck = ?", (deck,))
             self.db.execute("DELETE FROM accepted WHERE deck = ?", (deck,))
             return deleted
@@ -302,6 +313,22 @@ class Store:
         params = deck_list if due_before is None else [*deck_list, iso(due_before)]
         return set(self.db.execute(f"SELECT deck, card FROM cards WHERE deck IN ({marks}){due}", params))
 
+    def flags(self) -> dict[CardKey, Flags]:
+        """Cards suspended, buried or flagged as leeches (others are absent)."""
+        return log.flags(self.db)
+
+    def hidden(self, now: datetime) -> set[CardKey]:
+        """Cards not to be asked at `now`: suspended, or buried until later."""
+        rows = self.db.execute("SELECT deck, card FROM card_flags WHERE suspended OR buried_until > ?", (iso(now),))
+        return set(rows)
+
+    def lapses(self, deck: str, card: str) -> int:
+        """Again on a card in review, voided answers not counted."""
+        (count,) = self.db.execute(
+            "SELECT COUNT(*) FROM answers WHERE deck = ? AND card = ? AND phase = 'review' AND rating = 1", (deck, card)
+        ).fetchone()
+        return count
+
     def answer_count(self, deck: str) -> int:
         """How many answers the review log holds for a deck."""
         (count,) = self.db.execute("SELECT COUNT(*) FROM reviews WHERE deck = ?", (deck,)).fetchone()
@@ -310,7 +337,7 @@ class Store:
     def new_cards_since(self, since: datetime) -> dict[str, int]:
         """How many cards per deck had their first review at or after `since`."""
         rows = self.db.execute(
-            "SELECT deck, COUNT(*) FROM reviews WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
+            "SELECT deck, COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
             (iso(since),),
         )
         return dict(rows.fetchall())
@@ -318,7 +345,7 @@ class Store:
     def review_answers_since(self, since: datetime) -> int:
         """Answers given since `since` to cards that were in review (counted against the daily limit)."""
         (count,) = self.db.execute(
-            "SELECT COUNT(*) FROM reviews WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
+            "SELECT COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
         ).fetchone()
         return count
 
@@ -336,7 +363,7 @@ class Store:
                    COALESCE(SUM(phase = 'new'), 0), COALESCE(SUM(phase = 'review'), 0),
                    COALESCE(SUM(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND rating > 1)), 0),
                    CAST(TOTAL(duration_ms) AS INTEGER)
-            FROM reviews WHERE session = ?
+            FROM answers WHERE session = ?
             """,
             (session_id,),
         ).fetchone()
@@ -348,35 +375,44 @@ class Store:
 
     def reviews(
         self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
-        limit: int | None = None,
+        limit: int | None = None, session: str | None = None, voided: bool = False,
     ) -> list[dict]:
-        """The review log, newest first, as plain dicts with the keys of `history --reviews --json`.
+        """The answers that count, newest first, as plain dicts with the keys of `history --reviews --json`.
 
-        Only one deck's (and one card's) answers when given, only those at or after `since`."""
-        return list(self.iter_reviews(deck=deck, card=card, since=since, limit=limit))
+        Only one deck's (and one card's, one session's) answers when given, only those at or after `since`.
+        With `voided`, undone answers too, each with `"voided": true`."""
+        return list(self.iter_reviews(deck=deck, card=card, since=since, limit=limit, session=session,
+                                      voided=voided))
 
     def iter_reviews(
         self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
-        limit: int | None = None,
+        limit: int | None = None, session: str | None = None, voided: bool = False,
     ) -> Iterator[dict]:
         """`reviews`, one at a time: a long log is never all in memory."""
+        # With `voided`, every answer and whether it is voided; else only the answers that count.
+        source, flag = (("reviews AS a LEFT JOIN voided ON review_rowid = a.rowid", ", review_rowid IS NOT NULL")
+                        if voided else ("answers AS a", ""))
         query = (
             "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
-            "phase, due_after FROM reviews WHERE 1"
+            f"phase, due_after{flag} FROM {source} WHERE 1"
         )
         params: list = []
-        for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since)):
+        for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since),
+                              ("session = ?", session)):
             if value is not None:
                 query += f" AND {column}"
                 params.append(iso(value) if isinstance(value, datetime) else value)
-        query += " ORDER BY reviewed_at DESC, rowid DESC"
+        query += " ORDER BY reviewed_at DESC, a.rowid DESC"
         if limit is not None:
             query += " LIMIT ?"
             params.append(limit)
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
-                "session", "phase", "next_due")
+                "session", "phase", "next_due", "voided")
         for row in self.db.execute(query, params):
-            yield dict(zip(keys, row))
+            answer = dict(zip(keys, row))
+            if voided:
+                answer["voided"] = bool(answer["voided"])
+            yield answer
 
 
 def _statements(script: str) -> list[str]:

@@ -1,6 +1,7 @@
-"""The review log, and the one way card states are rebuilt from it.
+"""The log — answers and events — and the one way card states are rebuilt from it.
 
-The append-only `reviews` table is the truth; `cards` caches what a replay of each card's log gives.
+The append-only `reviews` and `events` tables are the truth; `cards` and `card_flags` cache what
+`replay_card` of each card's answers and events gives.
 An answer that raced with another terminal, `progress import` and `doctor --fix` all rebuild through
 `rebuild`, inside the caller's transaction: append the entries first, then rebuild the cards they touch.
 """
@@ -8,15 +9,29 @@ An answer that raced with another terminal, `progress import` and `doctor --fix`
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from quizzer.model import CardState, Phase, Rating
+from quizzer.model import CardState, Event, EventKind, Phase, Rating
 
 CardKey = tuple[str, str]  # (deck id, card id)
 Entry = tuple[str, Rating, datetime]  # (review id, rating, time): what a replay needs of an answer
 Replay = Callable[[list[Entry]], CardState]  # a card's whole log, oldest first → its state
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What a card's events leave besides its schedule; cached in `card_flags`."""
+
+    suspended: bool = False
+    buried_until: datetime | None = None
+    leech: bool = False
+
+    def hidden(self, now: datetime) -> bool:
+        return self.suspended or (self.buried_until is not None and self.buried_until > now)
 
 
 # No answer in the log is older: `progress import` refuses earlier times, and statistics ignore them
@@ -72,12 +87,16 @@ def states(db: sqlite3.Connection) -> Iterator[tuple[CardKey, CardState]]:
         yield (deck, card), card_state(*row)
 
 
-def logs(db: sqlite3.Connection, keys: Iterable[CardKey] | None = None) -> Iterator[tuple[CardKey, list[Entry]]]:
-    """Each card's log, oldest first; every card with answers, or only `keys` (those without answers are absent)."""
+def logs(
+    db: sqlite3.Connection, keys: Iterable[CardKey] | None = None,
+) -> Iterator[tuple[CardKey, list[Entry], list[Event]]]:
+    """Each card's answers and events, oldest first; every card with either, or only `keys` (those with
+    neither are absent). Voided answers are included: `replay_card` skips them."""
     if keys is None:
         rows = db.execute(
             "SELECT deck, card, review_id, rating, reviewed_at FROM reviews ORDER BY deck, card, reviewed_at"
         )
+        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY deck, card, at, rowid")
     else:
         _want(db, keys)
         # CROSS JOIN: SQLite would otherwise walk every review to probe the wanted keys.
@@ -85,27 +104,121 @@ def logs(db: sqlite3.Connection, keys: Iterable[CardKey] | None = None) -> Itera
             "SELECT r.deck, r.card, review_id, rating, reviewed_at FROM temp.wanted w "
             "CROSS JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY w.deck, w.card, reviewed_at"
         )
-    return (
+        events = db.execute(
+            f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM temp.wanted w "
+            "CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card ORDER BY e.deck, e.card, e.at, e.rowid"
+        )
+    # Events are few (a handful per card at most), so they are read at once; answers stream.
+    by_card: dict[CardKey, list[Event]] = {}
+    for row in events.fetchall():
+        by_card.setdefault((row[2], row[3]), []).append(event(*row))
+    answers = (
         (key, [(review_id, _RATINGS[rating], parse_time(at)) for _, _, review_id, rating, at in group])
         for key, group in itertools.groupby(rows, key=lambda row: (row[0], row[1]))
     )
 
+    def merged() -> Iterator[tuple[CardKey, list[Entry], list[Event]]]:
+        for key, entries in answers:
+            yield key, entries, by_card.pop(key, [])
+        for key, only_events in by_card.items():  # cards with events and no answers
+            yield key, [], only_events
+
+    return merged()
+
+
+def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tuple[CardState | None, Flags]:
+    """THE replay: a card's answers and events, oldest first → its state (None if no answer counts) and flags.
+
+    A voided answer is skipped; suspend/unsuspend/bury/leech set the flags in time order."""
+    voided = {e.target for e in events if e.kind is EventKind.VOID}
+    counted = [entry for entry in entries if entry[0] not in voided]
+    suspended, buried_until, leech = False, None, False
+    for e in events:
+        if e.kind is EventKind.SUSPEND:
+            suspended = True
+        elif e.kind is EventKind.UNSUSPEND:
+            suspended = False
+        elif e.kind is EventKind.BURY:
+            buried_until = parse_time(e.data["until"])
+        elif e.kind is EventKind.LEECH:
+            leech = True
+    return (replay(counted) if counted else None), Flags(suspended, buried_until, leech)
+
 
 def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | None = None) -> dict[CardKey, CardState]:
-    """Replace the cached states of `keys` (of every card when None) by `replay` of each one's whole log.
+    """Replace the cached states and flags of `keys` (of every card when None) by `replay_card` of each one's
+    whole log.
 
     Runs in the caller's transaction, so the entries that made the rebuild necessary and the states
     they lead to are saved together. A card left without answers loses its state. Returns the new states.
     """
+    voided = _VOIDED
     if keys is None:
         db.execute("DELETE FROM cards")
+        db.execute("DELETE FROM card_flags")
+        db.execute("DELETE FROM voided")
+        db.execute(f"INSERT OR IGNORE INTO voided SELECT r.rowid FROM events e{voided}")
         chosen = logs(db)
     else:
-        chosen = logs(db, keys)  # fills temp.wanted at once, which the DELETE below reads
+        chosen = logs(db, keys)  # fills temp.wanted at once, which the statements below read
         db.execute("DELETE FROM cards WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
-    rebuilt = {key: replay(log) for key, log in chosen}
+        db.execute("DELETE FROM card_flags WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
+        # Walks the voided answers, few, not the cards' whole logs.
+        db.execute("DELETE FROM voided WHERE review_rowid IN (SELECT v.review_rowid FROM voided v "
+                   "CROSS JOIN reviews r ON r.rowid = v.review_rowid "
+                   "WHERE (r.deck, r.card) IN (SELECT deck, card FROM temp.wanted))")
+        db.execute("INSERT OR IGNORE INTO voided SELECT r.rowid FROM temp.wanted w "
+                   f"CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card{voided}")
+    rebuilt, flagged = {}, {}
+    for key, entries, events in chosen:
+        state, flags = replay_card(entries, events, replay)
+        if state is not None:
+            rebuilt[key] = state
+        if flags != Flags():
+            flagged[key] = flags
     db.executemany(_PUT, [_row(key, s) for key, s in rebuilt.items()])
+    db.executemany(
+        "INSERT INTO card_flags VALUES (?, ?, ?, ?, ?)",
+        [(*key, int(f.suspended), iso(f.buried_until) if f.buried_until else None, int(f.leech))
+         for key, f in flagged.items()],
+    )
     return rebuilt
+
+
+def voided_disagreeing(db: sqlite3.Connection) -> list[CardKey]:
+    """Cards whose rows of the `voided` cache differ from what their void events say."""
+    expected = f"SELECT r.rowid FROM events e{_VOIDED}"
+    rows = db.execute(
+        f"SELECT deck, card FROM reviews WHERE rowid IN (SELECT * FROM ({expected} EXCEPT SELECT review_rowid FROM voided)) "
+        f"OR rowid IN (SELECT * FROM (SELECT review_rowid FROM voided EXCEPT {expected}))"
+    )
+    return sorted(set(rows))
+
+
+def flags(db: sqlite3.Connection) -> dict[CardKey, Flags]:
+    """Every card's cached flags (cards without any are absent)."""
+    return {
+        (deck, card): Flags(bool(suspended), parse_time(until) if until else None, bool(leech))
+        for deck, card, suspended, until, leech in db.execute("SELECT * FROM card_flags")
+    }
+
+
+_EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+# Joined to `events e`: the rowids of the answers its voids cancel (a void counts only on its own card).
+_VOIDED = " CROSS JOIN reviews r ON r.review_id = e.target AND r.deck = e.deck AND r.card = e.card WHERE e.kind = 'void'"
+
+
+def event(event_id, kind, deck, card, at, target, data) -> Event:
+    """An `events` row as an Event."""
+    return Event(event_id, EventKind(kind), deck, card, parse_time(at), target, json.loads(data))
+
+
+def append_events(db: sqlite3.Connection, events: Iterable[Event]) -> list[CardKey]:
+    """Add events to the log (an id already there is kept as it is); returns the cards they belong to."""
+    rows = [(e.event_id, e.kind.value, e.deck, e.card, iso(e.at), e.target, json.dumps(e.data, sort_keys=True))
+            for e in events]
+    db.executemany(f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    return list(dict.fromkeys((row[2], row[3]) for row in rows))
 
 
 def put_state(db: sqlite3.Connection, key: CardKey, new: CardState) -> None:

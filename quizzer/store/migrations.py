@@ -68,4 +68,42 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX reviews_lapses ON reviews (deck, card) WHERE phase = 'review' AND rating = 1;
         """,
     ),
+    (
+        "0004_events",
+        """
+        -- Everything the learner does to a card besides answering it: undo (void), suspend, unsuspend,
+        -- bury, leech. Append-only like reviews; replayed with the card's answers (docs/events.md).
+        CREATE TABLE events (
+            event_id TEXT PRIMARY KEY,
+            kind     TEXT NOT NULL,
+            deck     TEXT NOT NULL,
+            card     TEXT NOT NULL,
+            at       TEXT NOT NULL,               -- UTC ISO-8601
+            target   TEXT,                        -- the review id a void cancels
+            data     TEXT NOT NULL DEFAULT '{}'   -- JSON: a bury's "until", a suspension's "reason"
+        );
+        CREATE INDEX events_by_card ON events (deck, card, at);
+        CREATE INDEX events_voids ON events (target) WHERE kind = 'void';
+
+        -- Cache, like cards: what the replay of a card's events gives, for cards with any flag set.
+        -- Its own table because a card never answered (no row in cards) can be suspended or buried.
+        CREATE TABLE card_flags (
+            deck         TEXT NOT NULL,
+            card         TEXT NOT NULL,
+            suspended    INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            leech        INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (deck, card)
+        ) WITHOUT ROWID;
+
+        -- Cache, like cards: the rowids of voided answers (a void counts only on its own card, as in the
+        -- replay). By rowid because every index of reviews holds it: statistics keep reading their
+        -- covering indexes, where a check by review id would look each answer up in the table.
+        CREATE TABLE voided (review_rowid INTEGER PRIMARY KEY);
+
+        -- The answers that count: the log without voided ones. Statistics, history and limits read this.
+        CREATE VIEW answers AS
+            SELECT *, rowid AS rowid FROM reviews WHERE rowid NOT IN (SELECT review_rowid FROM voided);
+        """,
+    ),
 ]

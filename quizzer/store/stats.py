@@ -1,5 +1,5 @@
-"""The SQL behind `history`, `stats`, `cards` and `card`: aggregates over the append-only review log
-and the cached card states.
+"""The SQL behind `history`, `stats`, `cards` and `card`: aggregates over the answers that count (the
+`answers` view: the review log without voided answers) and the cached card states.
 
 Study days are local days that start at a set hour, so their bounds come from the caller as UTC
 ISO strings (`DayBounds`); every query groups by them in SQL, which keeps daylight-saving changes
@@ -163,7 +163,7 @@ def lapsed_cards(store: Store, where: Filter, now: datetime, *, leech_lapses: in
     rows = store.db.execute(
         f"""
         WITH lapsed AS MATERIALIZED (
-            SELECT deck, card, COUNT(*) AS lapses FROM reviews WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
+            SELECT deck, card, COUNT(*) AS lapses FROM answers WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
         SELECT c.deck, c.card, l.lapses, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review
         FROM lapsed AS l JOIN cards AS c ON c.deck = l.deck AND c.card = l.card
         WHERE l.lapses >= MIN(?, COALESCE((SELECT lapses FROM lapsed ORDER BY lapses DESC LIMIT 1 OFFSET ?), 1))
@@ -181,12 +181,12 @@ def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
     rows = store.db.execute(
         f"""
         SELECT c.deck, c.card, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review,
-               (SELECT COUNT(*) FROM reviews AS r WHERE r.deck = c.deck AND r.card = c.card),
-               (SELECT COUNT(*) FROM reviews AS r WHERE r.deck = c.deck AND r.card = c.card AND {LAPSE}),
+               (SELECT COUNT(*) FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card),
+               (SELECT COUNT(*) FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card AND {LAPSE}),
                last.verdict, last.rating
         FROM cards AS c
-        LEFT JOIN reviews AS last ON last.rowid = (
-            SELECT rowid FROM reviews AS r WHERE r.deck = c.deck AND r.card = c.card
+        LEFT JOIN answers AS last ON last.rowid = (
+            SELECT rowid FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card
             ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1)
         WHERE {where.on('c')}
         """,
@@ -219,7 +219,7 @@ def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         f"""
         WITH {cte}
         SELECT day, r.deck, COUNT(*), SUM({RIGHT}), CAST(TOTAL(r.duration_ms) AS INTEGER)
-        FROM days JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
+        FROM days JOIN answers AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
         WHERE {where.on('r')} GROUP BY day, r.deck
         """,
         params + where.params,
@@ -237,7 +237,7 @@ def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         SELECT day, deck, COUNT(*), SUM(rating > 1) FROM (
             -- SQLite takes the bare column `rating` from the row holding MIN(reviewed_at).
             SELECT day, r.deck AS deck, r.card, r.rating AS rating, MIN(r.reviewed_at)
-            FROM days JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
+            FROM days JOIN answers AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
             WHERE r.phase = 'review' AND {where.on('r')}
             GROUP BY day, r.deck, r.card
         ) GROUP BY day, deck
@@ -254,7 +254,7 @@ def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]
         f"""
         WITH {cte}
         SELECT day FROM days WHERE EXISTS (
-            SELECT 1 FROM reviews AS r WHERE r.reviewed_at >= start AND r.reviewed_at < stop AND {where.on('r')})
+            SELECT 1 FROM answers AS r WHERE r.reviewed_at >= start AND r.reviewed_at < stop AND {where.on('r')})
         ORDER BY day
         """,
         params + where.params,
@@ -265,10 +265,10 @@ def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]
 def totals(store: Store, where: Filter) -> tuple[int, int, str | None]:
     """(answers, milliseconds answering, time of the first answer) over the whole log."""
     answers, duration = store.db.execute(
-        f"SELECT COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM reviews WHERE {where.on()}", where.params
+        f"SELECT COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM answers WHERE {where.on()}", where.params
     ).fetchone()
     (first,) = store.db.execute(
-        f"SELECT MIN(reviewed_at) FROM reviews WHERE {where.on()}", where.params
+        f"SELECT MIN(reviewed_at) FROM answers WHERE {where.on()}", where.params
     ).fetchone()
     return answers, duration, first
 
@@ -292,7 +292,7 @@ def recent_sessions(store: Store, *, deck: str | None, since: datetime | None, l
     where, params = _review_filter(deck, since)
     found: dict = {}
     for (session,) in store.db.execute(
-        f"SELECT session FROM reviews WHERE {where} ORDER BY reviewed_at DESC", params
+        f"SELECT session FROM answers WHERE {where} ORDER BY reviewed_at DESC", params
     ):
         found[session] = None
         if limit is not None and len(found) >= limit:
@@ -317,12 +317,12 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
         known = [s for s in sessions if s is not None]
         where += f" AND (session IN ({','.join('?' * len(known))}){' OR session IS NULL' if None in sessions else ''})"
         params = [*params, *known]
-    # Column names are unambiguous across the join: only `reviews` has deck, card, phase, rating...
+    # Column names are unambiguous across the join: only `answers` has deck, card, phase, rating...
     rows = store.db.execute(
         f"""
         SELECT session, COALESCE(started_at, MIN(reviewed_at)), COALESCE(ended_at, MAX(reviewed_at)),
                GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), {', '.join(_ANSWER_SUMS)}
-        FROM reviews LEFT JOIN sessions ON session_id = session
+        FROM answers LEFT JOIN sessions ON session_id = session
         WHERE {where}
         GROUP BY session
         """,
@@ -338,21 +338,23 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
 def session_totals(store: Store, *, deck: str | None, since: datetime | None) -> dict:
     """Sums over every matching answer, with the number of sessions and of distinct cards."""
     where, params = _review_filter(deck, since)
-    sums = store.db.execute(f"SELECT {', '.join(_ANSWER_SUMS)} FROM reviews WHERE {where}", params).fetchone()
+    sums = store.db.execute(f"SELECT {', '.join(_ANSWER_SUMS)} FROM answers WHERE {where}", params).fetchone()
     # Counted apart, each of these scans the narrow index that holds its columns.
     (cards,) = store.db.execute(
-        f"SELECT COUNT(*) FROM (SELECT DISTINCT deck, card FROM reviews WHERE {where})", params
+        f"SELECT COUNT(*) FROM (SELECT DISTINCT deck, card FROM answers WHERE {where})", params
     ).fetchone()
     # COUNT(DISTINCT) lets SQLite pick the session index or the time range; NULL is counted apart.
     (sessions,) = store.db.execute(
-        f"SELECT COUNT(DISTINCT session) + EXISTS (SELECT 1 FROM reviews WHERE session IS NULL AND {where}) "
-        f"FROM reviews WHERE {where}",
+        f"SELECT COUNT(DISTINCT session) + EXISTS (SELECT 1 FROM answers WHERE session IS NULL AND {where}) "
+        f"FROM answers WHERE {where}",
         params + params,
     ).fetchone()
     return {"sessions": sessions, "cards": cards, **dict(zip(_ANSWER_KEYS, sums))}
 
 
-def review_count(store: Store, *, deck: str | None, since: datetime | None) -> int:
+def review_count(store: Store, *, deck: str | None, since: datetime | None, voided: bool = False) -> int:
+    """Answers that count; with `voided`, undone ones too."""
     where, params = _review_filter(deck, since)
-    (count,) = store.db.execute(f"SELECT COUNT(*) FROM reviews WHERE {where}", params).fetchone()
+    table = "reviews" if voided else "answers"
+    (count,) = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
     return count

@@ -1,9 +1,10 @@
 """Progress that moves between machines, and checks that nothing in it went wrong.
 
-The review log travels as JSON Lines, one review per line with the keys of `history --reviews --json`.
-Importing merges by review id (ids are random UUIDs, so the same answer is the same id everywhere):
-importing a file twice changes nothing, and each card whose log grew gets its state rebuilt by
-replaying its merged reviews in time order, so two machines that swap files end with one schedule.
+The log travels as JSON Lines: one review per line with the keys of `history --reviews --json`, then
+one event (undo, suspend, bury...) per line with an `event` key (docs/events.md). Importing merges by
+id (ids are random UUIDs, so the same answer or event is the same id everywhere): importing a file
+twice changes nothing, and each card whose log grew gets its state rebuilt by replaying its merged
+log, so two machines that swap files end with one schedule.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from quizzer.model import Outcome, Phase
+from quizzer.model import EventKind, Outcome, Phase
 from quizzer.store import CardKey, Store, explain, iso, log
 from quizzer.store.log import EARLIEST, Replay
 
@@ -82,19 +83,31 @@ class ImportResult:
     added: int  # of those, new to this database
     cards: int  # cards whose state was rebuilt from their merged log
     conflicts: Conflicts = Conflicts()
+    events_read: int = 0  # events (undo, suspend, bury...) in the file
+    events_added: int = 0
+    event_conflicts: Conflicts = Conflicts()
 
 
 # -- export ---------------------------------------------------------------------------------------
 
 
-def export_reviews(store: Store, out: IO[str]) -> int:
-    """Write the whole review log to `out` as JSON Lines, oldest first; returns the number written."""
+def export_reviews(store: Store, out: IO[str]) -> tuple[int, int]:
+    """Write the whole log to `out` as JSON Lines: every review (voided ones too: their voids refer to them),
+    oldest first, then every event; returns (reviews, events) written."""
     count = 0
     rows = store.db.execute(f"SELECT {_COLUMNS} FROM reviews ORDER BY reviewed_at, rowid")
     while batch := rows.fetchmany(_BATCH):
         out.writelines(json.dumps(dict(zip(KEYS, row)), ensure_ascii=False) + "\n" for row in batch)
         count += len(batch)
-    return count
+    events = 0
+    for event_id, kind, deck, card, at, target, data in store.db.execute(
+        "SELECT event_id, kind, deck, card, at, target, data FROM events ORDER BY at, rowid"
+    ):
+        line = {"event": kind, "event_id": event_id, "deck": deck, "card": card, "at": at, "target": target,
+                "data": json.loads(data)}
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        events += 1
+    return count, events
 
 
 @contextlib.contextmanager
@@ -133,7 +146,8 @@ def import_reviews(
     # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
     db.execute("PRAGMA cache_size = -32768")
     try:
-        read, conflicts = store.transaction(lambda: _check_lines(db, lines, source, now), lock=False)
+        read, conflicts, events_read, event_conflicts = store.transaction(
+            lambda: _check_lines(db, lines, source, now), lock=False)
         groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
         chunks = _chunks(groups, cards)
         totals = [0, 0]  # answers added, cards rebuilt
@@ -154,22 +168,34 @@ def import_reviews(
             chunk = store.transaction(lambda: merge_for_a_while(chunk))
             if chunk is not None:
                 time.sleep(pause)
-        return ImportResult(read, totals[0], totals[1], conflicts)
+        # Events after the answers they may void; few, so in one transaction.
+        events_added, rebuilt = store.transaction(lambda: _merge_events(db, replay))
+        return ImportResult(read, totals[0], totals[1] + rebuilt, conflicts, events_read, events_added,
+                            event_conflicts)
     finally:
         db.execute("DROP TABLE IF EXISTS temp.incoming")
+        db.execute("DROP TABLE IF EXISTS temp.incoming_events")
 
 
-def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[int, Conflicts]:
-    """Every line of the file, checked, into temp.incoming, each review id once (its first line);
-    returns how many reviews were read and those whose id is known with other contents."""
+def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[int, Conflicts, int, Conflicts]:
+    """Every line of the file, checked, into temp.incoming (reviews, each id once: its first line) and
+    temp.incoming_events; returns how many reviews were read and those whose id is known with other
+    contents, and the same for events."""
     db.execute(f"CREATE TEMP TABLE incoming (line INTEGER PRIMARY KEY, {_COLUMNS})")
+    db.execute(f"CREATE TEMP TABLE incoming_events (line INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
     window = _Window(now)
-    read = 0
+    read = events = 0
     numbered = enumerate(lines, 1)
     while chunk := list(itertools.islice(numbered, _BATCH)):
-        rows = [(number, *_row(text, number, source, window)) for number, text in chunk if text.strip()]
+        rows, event_rows = [], []
+        for number, text in chunk:
+            if text.strip():
+                row = _row(text, number, source, window)
+                (event_rows if len(row) == len(_EVENT_COLUMNS.split(", ")) else rows).append((number, *row))
         db.executemany(f"INSERT INTO temp.incoming VALUES (?, {', '.join('?' * len(KEYS))})", rows)
+        db.executemany(f"INSERT INTO temp.incoming_events VALUES (?, {', '.join('?' * 7)})", event_rows)
         read += len(rows)
+        events += len(event_rows)
     db.execute("CREATE INDEX temp.incoming_ids ON incoming (review_id, line)")
     db.execute("CREATE INDEX temp.incoming_cards ON incoming (deck, card)")
     differs = " OR ".join(f"a.{column} IS NOT b.{column}" for column in _COLUMNS.split(", ")[1:])
@@ -184,7 +210,37 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[
     ).fetchall()
     db.executemany("DELETE FROM incoming WHERE line = ?", [(line,) for line, _ in repeated])
     lines_in_conflict = sorted({line for line, different in repeated if different} | {line for (line,) in known})
-    return read, Conflicts(len(lines_in_conflict), f"{source}:{lines_in_conflict[0]}" if lines_in_conflict else None)
+    return (read, Conflicts(len(lines_in_conflict), f"{source}:{lines_in_conflict[0]}" if lines_in_conflict else None),
+            events, _event_conflicts(db, source))
+
+
+_EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+
+
+def _event_conflicts(db, source: str) -> Conflicts:
+    """As for reviews: an event id twice keeps its first line; one known here with other contents conflicts."""
+    differs = " OR ".join(f"a.{c} IS NOT b.{c}" for c in _EVENT_COLUMNS.split(", ")[1:])
+    repeated = db.execute(
+        f"SELECT b.line, ({differs}) FROM incoming_events a JOIN incoming_events b "
+        "ON b.event_id = a.event_id AND b.line > a.line"
+    ).fetchall()
+    known = db.execute(
+        f"SELECT b.line FROM incoming_events b JOIN main.events a ON a.event_id = b.event_id WHERE {differs}"
+    ).fetchall()
+    db.executemany("DELETE FROM incoming_events WHERE line = ?", [(line,) for line, _ in repeated])
+    lines = sorted({line for line, different in repeated if different} | {line for (line,) in known})
+    return Conflicts(len(lines), f"{source}:{lines[0]}" if lines else None)
+
+
+def _merge_events(db, replay: Replay) -> tuple[int, int]:
+    """Add the incoming events that are new here and rebuild their cards; (added, rebuilt)."""
+    new = db.execute(
+        f"SELECT {_EVENT_COLUMNS} FROM temp.incoming_events i "
+        "WHERE NOT EXISTS (SELECT 1 FROM main.events e WHERE e.event_id = i.event_id) ORDER BY line"
+    ).fetchall()
+    db.executemany(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+    touched = list(dict.fromkeys((deck, card) for _, _, deck, card, *_ in new))
+    return len(new), len(log.rebuild(db, replay, touched)) if touched else 0
 
 
 def _chunks(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[CardKey]]:
@@ -243,7 +299,8 @@ class _Window:
 
 
 def _row(text: str, number: int, source: str, window: _Window) -> tuple:
-    """One line of a progress file as a `reviews` row, or ProgressFileError saying what is wrong."""
+    """One line of a progress file as a `reviews` row (or an `events` row, for a line with an `event` key),
+    or ProgressFileError saying what is wrong."""
     try:
         review = json.loads(text)
     except ValueError as exc:
@@ -255,6 +312,8 @@ def _row(text: str, number: int, source: str, window: _Window) -> tuple:
             source, number, "each line must be one review: a JSON object with the keys of `history --reviews --json`"
         )
     try:
+        if "event" in review:
+            return _event_row(review, window)
         return (
             _text(review, "review_id"), _text(review, "deck"), _text(review, "card"),
             _time(review, "reviewed_at", window.answered),
@@ -267,6 +326,28 @@ def _row(text: str, number: int, source: str, window: _Window) -> tuple:
         raise ProgressFileError(source, number, f"missing '{exc.args[0]}'") from None
     except _Invalid as exc:
         raise ProgressFileError(source, number, str(exc)) from None
+
+
+_KINDS = tuple(kind.value for kind in EventKind)
+
+
+def _event_row(event: dict, window: _Window) -> tuple:
+    """An event line as an `events` row; a void names the review it cancels, a bury when it ends."""
+    kind = _one_of(event, "event", _KINDS)
+    data = event.get("data", {})
+    if type(data) is not dict:
+        raise _Invalid(f"'data' must be a JSON object, not {_shown(data)}")
+    if kind == EventKind.BURY.value:
+        _time(data, "until", window.due)
+    target = _text(event, "target") if kind == EventKind.VOID.value else _absent(event, "target")
+    return (_text(event, "event_id"), kind, _text(event, "deck"), _text(event, "card"),
+            _time(event, "at", window.answered), target, json.dumps(data, sort_keys=True))
+
+
+def _absent(event: dict, key: str) -> None:
+    if event.get(key) is not None:
+        raise _Invalid(f"'{key}' is only for a void, not {_shown(event['event'])}")
+    return None
 
 
 def _text(review: dict, key: str, *, empty: bool = False, null: bool = False) -> str | None:
@@ -352,13 +433,15 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
-    cached = dict(log.states(store.db))
+    cached, cached_flags = dict(log.states(store.db)), log.flags(store.db)
     seen: set[CardKey] = set()
-    for key, entries in log.logs(store.db):
+    for key, entries, events in log.logs(store.db):
         seen.add(key)
-        if cached.get(key) != replay(entries):
+        state, flags = log.replay_card(entries, events, replay)
+        if cached.get(key) != state or cached_flags.get(key, log.Flags()) != flags:
             result.disagreeing.append(key)
-    result.disagreeing += sorted(set(cached) - seen)  # a state with no review behind it
+    result.disagreeing += sorted((set(cached) | set(cached_flags)) - seen)  # a state with no log behind it
+    result.disagreeing += sorted(set(log.voided_disagreeing(store.db)) - set(result.disagreeing))
     keys = seen | set(cached)
     result.cards = len(keys)
     for deck, _ in sorted(keys - installed):

@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
@@ -74,6 +75,8 @@ def read_key(keys: list[Key], choices: Sequence[tuple[str, object]] = (), defaul
     (result,) = app.run()
     if result is None:
         raise Quit
+    if isinstance(result, controls.Control):  # undo, suspend, bury: the session carries it out
+        raise result
     return result
 
 
@@ -130,7 +133,11 @@ class InteractivePrompter:
         answer = _unsafe(questionary.text(label, **extra, **self.io))
         if answer.strip().lower() == "q":
             raise Quit
-        return answer
+        try:
+            return controls.read(answer)  # `:undo`, `:suspend`... work here as in plain mode
+        except controls.UnknownCommand as exc:
+            self.console.print(Text(literal(str(exc)), style="yellow"))
+            return self._ask_text(question)
 
     def _hint(self, keys: list[Key]) -> None:
         for line in hint_lines(keys):
@@ -176,6 +183,9 @@ class InteractivePrompter:
 
     def waiting(self, message: str) -> None:
         self.console.print(Text(f"Waiting: {message}", style="yellow"))
+
+    def notice(self, message: str) -> None:
+        self.console.print(Text(literal(message), style="cyan"))
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         self.console.print(Text(f"Saved · {rating.name.lower()} · back in {short_duration(due_in)}", style="dim"))

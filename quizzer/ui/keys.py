@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Card, Outcome, Rating
 from quizzer.ui.text import short_duration
@@ -25,6 +26,11 @@ class Key:
 
 
 QUIT = Key("q", "quit", {"q": None, "c-c": None, "c-d": None})  # Ctrl-C and Ctrl-D too, not worth the room
+# The in-session commands (controls.COMMANDS), on every screen where a key can be read: u undo, s suspend, …
+COMMANDS = [
+    Key(c.key, c.action.value, {key: controls.Control(c) for key in (c.key, *c.keys)})
+    for c in controls.COMMANDS if c.ready and c.action is not controls.Action.QUIT
+]
 CHOOSE = Key("↑↓ Enter", "choose")
 
 
@@ -37,20 +43,21 @@ def question_keys(card: Card, options: tuple[str, ...]) -> list[Key]:
     """The keys while a card is asked."""
     asks = CARD_TYPES[card.kind].asks
     if asks is Asks.REVEAL:
-        return [Key("Enter", "show answer", {"enter": "", "c-m": "", " ": ""}), QUIT]
+        return [Key("Enter", "show answer", {"enter": "", "c-m": "", " ": ""}), QUIT, *COMMANDS]
     if asks is Asks.PICK:
         numbers = _numbers(len(options), options)
-        return [*([Key(f"1-{len(numbers)}", "answer", numbers)] if numbers else []), CHOOSE, QUIT]
+        return [*([Key(f"1-{len(numbers)}", "answer", numbers)] if numbers else []), CHOOSE, QUIT, *COMMANDS]
     if asks is Asks.TRUTH:
         return [Key("t/y", "true", {"t": "true", "y": "true"}), Key("f/n", "false", {"f": "false", "n": "false"}),
-                CHOOSE, QUIT]
-    # Typed text: the line editor owns the keys; a line of just q ends the session.
-    return [Key("Enter", "answer"), Key("q Enter", "quit")]
+                CHOOSE, QUIT, *COMMANDS]
+    # Typed text: the line editor owns the keys; a line of just q ends the session, :undo and the like
+    # are commands there (controls.read).
+    return [Key("Enter", "answer"), Key("q Enter", "quit"), Key(":undo :suspend :bury", "commands")]
 
 
 def rating_keys() -> list[Key]:
     """The keys of a flash card's rating list."""
-    return [Key("1-4", "rate", _numbers(4, Rating)), CHOOSE, QUIT]
+    return [Key("1-4", "rate", _numbers(4, Rating)), CHOOSE, QUIT, *COMMANDS]
 
 
 def verdict_keys(card: Card, outcome: Outcome, proposed: Rating, intervals: dict[Rating, timedelta]) -> list[Key]:
@@ -64,7 +71,7 @@ def verdict_keys(card: Card, outcome: Outcome, proposed: Rating, intervals: dict
         keys.append(Key("o", "right", {"o": "override"}))
         if CARD_TYPES[card.kind].remembers_responses:
             keys.append(Key("a", "accept", {"a": "remember"}))
-    return [*keys, QUIT]
+    return [*keys, QUIT, *COMMANDS]
 
 
 def hint_lines(keys: list[Key], width: int = HINT_WIDTH) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TextIO
 
+from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
@@ -21,26 +22,35 @@ class PlainPrompter:
         # A terminal echoes the learner's Enter; from a pipe we end the prompt line ourselves, so
         # each verdict starts a line of its own.
         self.end_prompt_line = not stdin.isatty()
+        self.told_commands = False  # the command list is printed with the first question
 
     def _print(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
     def _read(self, prompt: str) -> str:
-        self.stdout.write(prompt)
-        self.stdout.flush()
-        line = self.stdin.readline()
-        if self.end_prompt_line or not line:
-            self._print()
-        if not line:
-            raise Quit
-        line = line.rstrip("\r\n")
-        if line.strip().lower() in QUIT_WORDS:
-            raise Quit
-        return line
+        """One line; q or end of input quits, and `:undo`, `:suspend`... raise the command (controls.read)."""
+        while True:
+            self.stdout.write(prompt)
+            self.stdout.flush()
+            line = self.stdin.readline()
+            if self.end_prompt_line or not line:
+                self._print()
+            if not line:
+                raise Quit
+            line = line.rstrip("\r\n")
+            if line.strip().lower() in QUIT_WORDS:  # a Quit, not a command: an answer on screen is kept
+                raise Quit
+            try:
+                return controls.read(line)
+            except controls.UnknownCommand as exc:
+                self._print(literal(str(exc)))
 
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
+        if not self.told_commands:
+            self._print(controls.USAGE)
+            self.told_commands = True
         self._print()
         self._print(literal(f"[{question.number} of {question.total}] {question.deck.id} · {question.phase.value}"))
         self._print(literal(card.prompt))
@@ -91,6 +101,9 @@ class PlainPrompter:
 
     def waiting(self, message: str) -> None:
         self._print(f"waiting: {message}")
+
+    def notice(self, message: str) -> None:
+        self._print(literal(message))
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         word = rating.name.lower() if verdict.outcome is Outcome.SELF else verdict.outcome.value

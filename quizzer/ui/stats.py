@@ -90,7 +90,8 @@ def review_table(history: ReviewHistory) -> RenderableType:
         answered = datetime.fromisoformat(row.reviewed_at)
         what = _card_and_question(row.deck, row.card, row.question)
         what.append("\n→ " + literal(row.response or "–"), style="not dim")
-        table.add_row(local_time(answered), what, *cells(row.verdict, row.rating),
+        verdict = f"voided ({row.verdict})" if row.voided else row.verdict
+        table.add_row(local_time(answered), what, *cells(verdict, row.rating),
                       "in " + short_duration(datetime.fromisoformat(row.next_due) - answered))
     shown = len(history.rows)
     more = f"{shown} of {history.total} answers shown; --limit N shows more." if shown < history.total else ""
@@ -133,10 +134,10 @@ def _deck_label(row: DeckStats) -> Text:
 def card_counts(rows: list[DeckStats], total: DeckStats) -> Group:
     table = compact_table()
     table.add_column("deck", overflow="fold")
-    _numbers(table, "cards", "new", "learning", "young", "mature", "due today")
+    _numbers(table, "cards", "new", "learning", "young", "mature", "due today", "suspended")
     for number, row in enumerate([*rows, total], 1):
         table.add_row(_deck_label(row), *cells(row.cards, row.new, row.learning, row.young, row.mature,
-                                               row.due_today), end_section=number == len(rows))
+                                               row.due_today, row.suspended), end_section=number == len(rows))
     return _titled("Cards by state (young: interval under 21 days; mature: 21 days or more)", table)
 
 
@@ -260,11 +261,15 @@ def cards_table(rows: list[CardRow]) -> Fitted:
     for row in rows:
         table.add_row(
             _card_and_question(row.deck, row.card, row.question),
-            Text(f"{row.state}\n{row.due.astimezone():%Y-%m-%d}" if row.due else row.state),
+            Text(_state_shown(row) + (f"\n{row.due.astimezone():%Y-%m-%d}" if row.due else "")),
             _days(row.stability), percent(row.retrievability), str(row.reviews), str(row.lapses),
             *cells(row.last_verdict or "–"),
         )
     return Fitted(table)
+
+
+def _state_shown(row: CardRow) -> str:
+    return f"{row.state}, suspended" if row.suspended else row.state
 
 
 def _card_and_question(deck: str, card: str, question: str) -> Text:

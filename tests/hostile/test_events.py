@@ -1,0 +1,106 @@
+"""Hostile events in progress files (undo, suspend, bury lines), and hostile command lines in plain study.
+
+Add a case as one line of the matching table.
+"""
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer import controls
+from quizzer.cli import app
+
+DECK = """\
+id: demo
+title: Demo
+cards:
+  - id: leader
+    type: typed
+    question: Who led the coup?
+    answer: Amadou Haya Sanogo
+"""
+
+ANSWER = {
+    "review_id": "r1", "deck": "demo", "card": "leader", "reviewed_at": "2026-03-02T12:00:00.000000+00:00",
+    "rating": 3, "verdict": "correct", "response": "Sanogo", "duration_ms": 4000, "session": "s1",
+    "phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00",
+}
+VOID = {"event": "void", "event_id": "e1", "deck": "demo", "card": "leader",
+        "at": "2026-03-02T12:01:00.000000+00:00", "target": "r1", "data": {}}
+
+
+@pytest.fixture
+def home(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "demo.yaml").write_text(DECK, encoding="utf-8")
+    return quizzer_home
+
+
+def quizzer(*args, input=""):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def count(home, table):
+    db = sqlite3.connect(home / "quizzer.db")
+    try:
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"event": "explode"}, "'event' must be one of void, suspend, unsuspend, bury, leech, not 'explode'"),
+    ({"event": None}, "'event' must be one of void"),
+    ({"event_id": ""}, "'event_id' must be non-empty text, not ''"),
+    ({"target": None}, "'target' must be non-empty text, not None"),
+    ({"event": "suspend"}, "'target' is only for a void, not 'suspend'"),
+    ({"at": "yesterday"}, "'at' must be a date and time like"),
+    ({"at": "1969-12-31T00:00:00+00:00"}, "is not between 1970-01-01"),
+    ({"data": [1]}, "'data' must be a JSON object, not [1]"),
+    ({"event": "bury", "target": None, "data": {}}, "missing 'until'"),
+    ({"event": "bury", "target": None, "data": {"until": "soon"}}, "'until' must be a date and time like"),
+    ({"deck": 7}, "'deck' must be non-empty text, not 7"),
+])
+def test_a_bad_event_line_names_file_and_line_and_saves_nothing(home, tmp_path, changes, message):
+    source = tmp_path / "progress.jsonl"
+    source.write_text(json.dumps(ANSWER) + "\n" + json.dumps({**VOID, **changes}) + "\n", encoding="utf-8")
+    result = quizzer("progress", "import", str(source))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"quizzer: {source}:2: ") and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert count(home, "reviews") == 0 and count(home, "events") == 0
+
+
+def test_an_event_id_seen_with_other_contents_is_a_conflict_and_the_first_is_kept(home, tmp_path):
+    source = tmp_path / "progress.jsonl"
+    other = {**VOID, "at": "2026-03-02T12:02:00.000000+00:00"}
+    source.write_text("\n".join(json.dumps(x) for x in (ANSWER, VOID, other)) + "\n", encoding="utf-8")
+    result = quizzer("progress", "import", str(source))
+    assert result.exit_code == 0
+    assert f"1 events conflict: the event id of one already here or earlier in the file, with other contents " \
+           f"(first at {source}:3)" in result.output
+    assert count(home, "events") == 1
+
+
+@pytest.mark.parametrize("typed, saved", [
+    ("::undo", ":undo"),  # a leading :: is one literal colon
+    (":::", "::"),
+    ("  ::x  ", ":x"),
+    ("x:undo", "x:undo"),  # a colon further in is just text
+])
+def test_escaped_colons_are_answers(home, typed, saved):
+    quizzer("study", "demo", input=f"{typed}\n")
+    answers = json.loads(quizzer("history", "--reviews", "--json").output)
+    assert [a["response"] for a in answers] == [saved]
+
+
+@pytest.mark.parametrize("typed", [":", ":UNDOX", ":\x1b[31mred", ":undo now"])
+def test_an_unknown_command_is_named_safely_and_the_prompt_asked_again(home, typed):
+    result = quizzer("study", "demo", input=f"{typed}\nsanogo\n")
+    assert "\x1b" not in result.output
+    assert any(line.startswith("unknown command :") and line.endswith(controls.USAGE)
+               for line in result.output.splitlines())
+    answers = json.loads(quizzer("history", "--reviews", "--json").output)
+    assert [a["response"] for a in answers] == ["sanogo"]
