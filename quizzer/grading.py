@@ -2,8 +2,8 @@
 
 Tolerant of form (case, accents, punctuation, articles, how a range or a date is written), strict on
 facts (numbers are exact, another card's answer never passes as a slip). One entry point, `judge`;
-`normalise` is public for other comparisons. The numbered rules are issue 4's, explained for users
-in docs/grading.md.
+`normalise` is public for other comparisons. The numbered rules are issue 4's (1 to 9) and issue 13's
+(10 to 15, phrasings a fair teacher accepts), explained for users in docs/grading.md.
 """
 
 from __future__ import annotations
@@ -239,16 +239,176 @@ def _typo(typed: str, meant: str) -> str:
     return "typo: " + (", ".join(f"{t} → {m}" for t, m in pairs) or f"{typed.strip()} → {meant}")
 
 
-# --- One typed answer: rules 1 to 7 ----------------------------------------------------------------------
+# --- Rules 10 to 15: phrasings a fair teacher accepts ------------------------------------------------
+# Each rule takes words away from (or rewrites) the response, never from the facts: what is left must
+# be exactly an expected answer, so a different number or name stays wrong. All work on word lists, in
+# time linear in the response.
+
+# Rule 15: institutional abbreviations, read the same on both sides (normalise has taken the dots away).
+_ABBREVIATIONS = {
+    "dept": "department", "govt": "government", "gen": "general", "capt": "captain", "col": "colonel",
+    "lt": "lieutenant", "maj": "major", "pres": "president", "us": "united states", "usa": "united states",
+}
+# Rule 11: titles and ranks before a name.
+_TITLES = frozenset({"president", "general", "captain", "colonel", "lieutenant", "major", "commander"})
+# Rule 13: approximation words, and what may follow one: a number or a unit of time.
+_APPROXIMATIONS = frozenset({"about", "around", "nearly", "almost", "roughly", "some", "approximately"})
+_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades"})
+# Rule 10: nouns that name the kind of answer, free before or after it (`the Sahara desert`).
+_HEAD_NOUNS = frozenset({
+    "region", "regions", "area", "desert", "country", "nation", "province", "territory", "city", "town",
+    "river", "people", "peoples", "tribe", "army", "movement", "group", "groups", "organisation",
+    "organization", "year", "years", "takeaway", "takeaways", "rebellion", "rebellions",
+})
+# The question's own noun is the run of words after one of these (`How many rebellions…` → rebellions).
+_ASKING = frozenset({"which", "what", "whose", "many"})
+_NOT_NOUNS = frozenset({
+    "is", "was", "were", "are", "did", "does", "do", "had", "has", "have", "can", "could", "would", "will",
+    "of", "in", "on", "for", "to", "by", "at", "the", "a", "an", "not", "no", "it", "they", "he", "she", "this",
+})
+# Rule 12: whose army or regime. A demonym stands for its country only before one of these nouns.
+_OWNED = frozenset({"army", "regime", "government", "forces", "military", "troops"})
+_DEMONYMS = {
+    "libyan": "libya", "malian": "mali", "algerian": "algeria", "nigerien": "niger", "nigerian": "nigeria",
+    "mauritanian": "mauritania", "chadian": "chad", "french": "france", "american": "united states",
+}
 
 
-def _judge_text(typed: str, expected: Sequence[str], others: Sequence[str]) -> Verdict:
+class _Fair(NamedTuple):
+    """What the card allows beyond its answers: worked out once per judgement from the question."""
+    heads: frozenset[str]  # the generic head nouns and the question's own noun
+    owned: frozenset[str]  # the nouns of `_OWNED` that the question asks about
+    titles: frozenset[str] | None  # the titles the card's answers name, or None where they name none
+    approximate: bool  # an approximation word stands before a quantity in the answer or an alternative
+
+
+# List items and cloze blanks have no question of their own: only the rules that need none apply.
+_GENERIC = _Fair(_HEAD_NOUNS, frozenset(), None, False)
+
+
+@lru_cache(maxsize=1024)
+def _fair_rules(question: str, expected: tuple[str, ...]) -> _Fair:
+    words = normalise(question).split()
+    # Only the lower-case words of the question as written: a name in it (`the MNLA or Ansar Dine?`) is
+    # another answer, not a noun to wrap this one in.
+    lower = {w for w in normalise(" ".join(w for w in question.split() if w.islower())).split()}
+    asked: set[str] = set()
+    for i, word in enumerate(words):
+        if word in _ASKING:
+            for noun in words[i + 1: i + 4]:
+                if noun in _NOT_NOUNS or noun not in lower or noun in _NUMBER_WORDS:
+                    break
+                asked.add(noun)
+    owned = _OWNED & {w.removesuffix("'s") for w in words}
+    named = [_expanded(_expected(e).key.split()) for e in expected]
+    titles = frozenset(w for key in named for w in key if w in _TITLES)
+    approximate = any(_unapproximated(key) != key for key in named)
+    return _Fair(_HEAD_NOUNS | asked, owned, titles or None, approximate)
+
+
+def _expanded(words: list[str]) -> list[str]:
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words).split()
+
+
+def _unapproximated(words: list[str]) -> list[str]:
+    return [w for i, w in enumerate(words) if not (
+        w in _APPROXIMATIONS and i + 1 < len(words) and (words[i + 1][0].isdigit() or words[i + 1] in _UNITS))]
+
+
+def _untitled(words: list[str], fair: _Fair) -> list[str]:
+    """`Captain Amadou Sanogo` → `amadou sanogo`: the name must still be the right one."""
+    start = 0
+    while start < len(words) - 1 and words[start] in _TITLES:
+        start += 1
+    # Where the card names a rank, another rank is a wrong fact (`General Sanogo` for a captain).
+    if fair.titles is not None and not set(words[:start]) <= fair.titles:
+        return words
+    return words[start:]
+
+
+def _unowned(words: list[str], fair: _Fair) -> list[str]:
+    """`Libya's army`, `the Libyan army`, `army of Libya` → `libya`, where the question asks about an army."""
+    if len(words) >= 2 and words[-1] in fair.owned:
+        *name, last = words[:-1]
+        if last.endswith("'s"):
+            return [*name, last.removesuffix("'s")]
+        if not name and last in _DEMONYMS:
+            return _DEMONYMS[last].split()
+    if len(words) >= 3 and words[0] in fair.owned and words[1] == "of":
+        return words[2:]
+    return words
+
+
+def _unwrapped(words: list[str], fair: _Fair) -> list[str]:
+    """Up to two head nouns before (`region of Azawad`, `year 2012`) and after (`Tuareg people`) the answer."""
+    end = len(words)
+    while end > max(1, len(words) - 2) and words[end - 1] in fair.heads:
+        end -= 1
+    start = 0
+    while start < min(2, end - 1) and words[start] in fair.heads:
+        start += 1
+    if 0 < start < end - 1 and words[start] == "of":
+        start += 1
+    return words[start:end]
+
+
+def _swapped(meant: list[str]) -> list[str] | None:
+    """`B and A` for an answer `A and B` with one `and`, or None."""
+    if meant.count("and") != 1:
+        return None
+    i = meant.index("and")
+    return [*meant[i + 1:], "and", *meant[:i]] if 0 < i < len(meant) - 1 else None
+
+
+# Each step and the words its reason gives; a step that changes nothing adds no reason.
+_STEPS = (
+    ("an abbreviation", lambda words, fair: _expanded(words)),
+    ("an approximation word", lambda words, fair: _unapproximated(words) if fair.approximate else words),
+    ("a title", _untitled),
+    ("a possessive", _unowned),
+    ("its noun", _unwrapped),
+)
+
+
+def _fair_verdict(said: _Form, meant: Sequence[_Form], fair: _Fair) -> Verdict | None:
+    """The verdict once fair phrasings are taken away from the response, or None where none applies."""
+    targets = []  # each expected answer read the same way, with the rules that took it there
+    for i, form in enumerate(meant):
+        expanded = _expanded(form.key.split())
+        words = _unapproximated(expanded) if fair.approximate else expanded
+        rules = [name for name, changed in (("an abbreviation", expanded != form.key.split()),
+                                            ("an approximation word", words != expanded)) if changed]
+        targets.append((words, i, rules))
+        if swapped := _swapped(words):
+            targets.append((swapped, i, [*rules, "its parts swapped"]))
+    words, used, differs = said.key.split(), [], None
+    for name, step in _STEPS:
+        changed = step(words, fair)
+        if changed != words:
+            words, used = changed, [*used, name]
+        key = " ".join(words)
+        for target, i, rules in targets:
+            if words == target:
+                how = ", ".join(dict.fromkeys([*used, *rules]))
+                return Verdict(Outcome.CORRECT, f"{_ALTERNATIVE if i else _RIGHT} with {how}")
+            if used and differs is None and _shape(key) == _shape(" ".join(target)):
+                # Wrapped the right way but with another number: say which kind of number is wrong.
+                differs = Verdict(Outcome.WRONG, _differing_numbers(_analyse(key), meant[i]))
+    return differs
+
+
+# --- One typed answer: rules 1 to 7 and 10 to 15 -----------------------------------------------------
+
+
+def _judge_text(typed: str, expected: Sequence[str], others: Sequence[str], fair: _Fair = _GENERIC) -> Verdict:
     """Judge one typed answer; `expected[0]` is the card's answer, the rest accepted alternatives."""
     said = _analyse(typed)
-    return _match(said, typed, expected, others) if said.key else _NO_ANSWER
+    return _match(said, typed, expected, others, fair) if said.key else _NO_ANSWER
 
 
-def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[str]) -> Verdict:
+def _match(
+    said: _Form, typed: str, expected: Sequence[str], others: Sequence[str], fair: _Fair = _GENERIC,
+) -> Verdict:
     meant = [_expected(e) for e in expected]
     for i, form in enumerate(meant):
         if form.key == said.key:
@@ -263,6 +423,16 @@ def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[st
             if not difference:
                 return Verdict(Outcome.CORRECT, _ALTERNATIVE if i else _RIGHT)
         return Verdict(Outcome.WRONG, differences[0][1])
+
+    for other in others:
+        if _expected(other).key == said.key:
+            return Verdict(Outcome.WRONG, f"another answer: {other}")
+    verdict = _fair_verdict(said, meant, fair)
+    # A wrapped answer is no slip, but a response within a slip of another answer is still that answer.
+    if verdict and verdict.is_right and (rival := _rival(said.key, _slip_limit(said.key), set(), others)):
+        return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
+    if verdict:
+        return verdict
 
     # Rule 6: the nearest answer with exactly the same numbers, if it is within a slip.
     best: tuple[int, int] | None = None
@@ -280,9 +450,6 @@ def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[st
             return Verdict(Outcome.WRONG, f"{'nearer to ' if distance else ''}another answer: {rival}")
         return Verdict(Outcome.CLOSE, _typo(typed, expected[i]), slip=(typed.strip(), expected[i]))
 
-    for other in others:
-        if _expected(other).key == said.key:
-            return Verdict(Outcome.WRONG, f"another answer: {other}")
     # A response that is the answer but for its numbers is told which kind of number is wrong.
     shape = _shape(said.key)
     for form in meant:
@@ -510,7 +677,8 @@ def judge(
     alternatives = (*card.accept, *accepted)
     if isinstance(card.answer, tuple):
         return _judge_list_card(card, response, alternatives, others)
-    return _judge_text(response, (card.answer, *alternatives), others)
+    expected = (card.answer, *alternatives)
+    return _judge_text(response, expected, others, _fair_rules(card.question, expected))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
