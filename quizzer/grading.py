@@ -339,17 +339,17 @@ def _unowned(words: list[str], fair: _Fair) -> list[str]:
     return words
 
 
-def _unwrapped(words: list[str], fair: _Fair) -> list[str]:
-    """Up to two head nouns before (`region of Azawad`, `year 2012`) and after (`Tuareg people`) the answer."""
-    end = len(words)
-    while end > max(1, len(words) - 2) and words[end - 1] in fair.heads:
-        end -= 1
-    start = 0
-    while start < min(2, end - 1) and words[start] in fair.heads:
-        start += 1
-    if 0 < start < end - 1 and words[start] == "of":
-        start += 1
-    return words[start:end]
+def _unwrappings(words: list[str], fair: _Fair) -> list[list[str]]:
+    """The answer without up to two head nouns before (`region of Azawad`, `year 2012`) and after
+    (`Tuareg people`) it: each way of taking them, fewest first, since an answer may end in one itself."""
+    ends = [len(words)]
+    while len(ends) < 3 and ends[-1] > 1 and words[ends[-1] - 1] in fair.heads:
+        ends.append(ends[-1] - 1)
+    starts = [0]
+    while len(starts) < 3 and starts[-1] < len(words) - 1 and words[starts[-1]] in fair.heads:
+        starts.append(starts[-1] + 1)
+    starts += [s + 1 for s in starts[1:] if words[s] == "of"]
+    return [words[s:e] for s in starts for e in ends if s < e and (s, e) != (0, len(words))]
 
 
 def _swapped(meant: list[str]) -> list[str] | None:
@@ -360,13 +360,12 @@ def _swapped(meant: list[str]) -> list[str] | None:
     return [*meant[i + 1:], "and", *meant[:i]] if 0 < i < len(meant) - 1 else None
 
 
-# Each step and the words its reason gives; a step that changes nothing adds no reason.
+# Each step and the words its reason gives, applied in turn; a step that changes nothing adds no reason.
 _STEPS = (
     ("an abbreviation", lambda words, fair: _expanded(words)),
     ("an approximation word", lambda words, fair: _unapproximated(words) if fair.approximate else words),
     ("a title", _untitled),
     ("a possessive", _unowned),
-    ("its noun", _unwrapped),
 )
 
 
@@ -381,11 +380,15 @@ def _fair_verdict(said: _Form, meant: Sequence[_Form], fair: _Fair) -> Verdict |
         targets.append((words, i, rules))
         if swapped := _swapped(words):
             targets.append((swapped, i, [*rules, "its parts swapped"]))
-    words, used, differs = said.key.split(), [], None
+    words, used, tries = said.key.split(), [], []
     for name, step in _STEPS:
         changed = step(words, fair)
         if changed != words:
             words, used = changed, [*used, name]
+        tries.append((words, used))
+    tries += [(unwrapped, [*used, "its noun"]) for unwrapped in _unwrappings(words, fair)]
+    differs = None
+    for words, used in tries:
         key = " ".join(words)
         for target, i, rules in targets:
             if words == target:
