@@ -11,7 +11,8 @@ CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
 
 
 def typed(answer, accept=(), reject=(), ordered=False, question="q"):
-    return Card(id="c", kind=Kind.TYPED, question=question, answer=answer, accept=accept, reject=reject, ordered=ordered)
+    return Card(id="c", kind=Kind.TYPED, question=question, answer=answer, accept=accept, reject=reject,
+                ordered=ordered)
 
 
 def cloze(*blanks):
