@@ -369,17 +369,24 @@ _STEPS = (
 )
 
 
-def _fair_verdict(said: _Form, meant: Sequence[_Form], fair: _Fair) -> Verdict | None:
-    """The verdict once fair phrasings are taken away from the response, or None where none applies."""
-    targets = []  # each expected answer read the same way, with the rules that took it there
-    for i, form in enumerate(meant):
-        expanded = _expanded(form.key.split())
-        words = _unapproximated(expanded) if fair.approximate else expanded
-        rules = [name for name, changed in (("an abbreviation", expanded != form.key.split()),
+@lru_cache(maxsize=8192)
+def _targets(keys: tuple[str, ...], approximate: bool) -> tuple[tuple[list[str], int, list[str]], ...]:
+    """Each expected answer read the way fair phrasings are, with the rules that took it there."""
+    targets = []
+    for i, key in enumerate(keys):
+        expanded = _expanded(key.split())
+        words = _unapproximated(expanded) if approximate else expanded
+        rules = [name for name, changed in (("an abbreviation", expanded != key.split()),
                                             ("an approximation word", words != expanded)) if changed]
         targets.append((words, i, rules))
         if swapped := _swapped(words):
             targets.append((swapped, i, [*rules, "its parts swapped"]))
+    return tuple(targets)
+
+
+def _fair_verdict(said: _Form, meant: Sequence[_Form], fair: _Fair) -> Verdict | None:
+    """The verdict once fair phrasings are taken away from the response, or None where none applies."""
+    targets = _targets(tuple(form.key for form in meant), fair.approximate)
     words, used, tries = said.key.split(), [], []
     for name, step in _STEPS:
         changed = step(words, fair)
@@ -427,16 +434,6 @@ def _match(
                 return Verdict(Outcome.CORRECT, _ALTERNATIVE if i else _RIGHT)
         return Verdict(Outcome.WRONG, differences[0][1])
 
-    for other in others:
-        if _expected(other).key == said.key:
-            return Verdict(Outcome.WRONG, f"another answer: {other}")
-    verdict = _fair_verdict(said, meant, fair)
-    # A wrapped answer is no slip, but a response within a slip of another answer is still that answer.
-    if verdict and verdict.is_right and (rival := _rival(said.key, _slip_limit(said.key), set(), others)):
-        return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
-    if verdict:
-        return verdict
-
     # Rule 6: the nearest answer with exactly the same numbers, if it is within a slip.
     best: tuple[int, int] | None = None
     for i, form in enumerate(meant):
@@ -451,8 +448,21 @@ def _match(
             return Verdict(Outcome.WRONG, "opposite meaning")
         if rival := _rival(said.key, distance, {f.key for f in meant}, others):
             return Verdict(Outcome.WRONG, f"{'nearer to ' if distance else ''}another answer: {rival}")
+        # A fair phrasing can lie within a slip (`B and A` for a similar `A and B`): it is right.
+        if (verdict := _fair_verdict(said, meant, fair)) and verdict.is_right:
+            return verdict
         return Verdict(Outcome.CLOSE, _typo(typed, expected[i]), slip=(typed.strip(), expected[i]))
 
+    for other in others:
+        if _expected(other).key == said.key:
+            return Verdict(Outcome.WRONG, f"another answer: {other}")
+    # Rules 10 to 15 (tried before a slip is called close, above).
+    verdict = _fair_verdict(said, meant, fair)
+    # A wrapped answer is no slip, but a response within a slip of another answer is still that answer.
+    if verdict and verdict.is_right and (rival := _rival(said.key, _slip_limit(said.key), set(), others)):
+        return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
+    if verdict:
+        return verdict
     # A response that is the answer but for its numbers is told which kind of number is wrong.
     shape = _shape(said.key)
     for form in meant:

@@ -242,6 +242,7 @@ CASES = [
     # Rule 14: the two parts of "A and B" in either order.
     case("and-swapped", SUPPLIES, "supplies and arms", CORRECT, "matches the answer with its parts swapped"),
     case("and-swapped-alternative", SUPPLIES, "supplies and weapons", CORRECT, "accepted alternative with its parts"),
+    case("and-swapped-within-a-slip", typed("Plan A and Plan B"), "Plan B and Plan A", CORRECT, "its parts swapped"),
     case("and-other-part", SUPPLIES, "supplies and food", WRONG),
     case("and-one-part", SUPPLIES, "supplies", WRONG),
     case("and-swapped-years", typed("elected in 2002 and 2007"), "2007 and elected in 2002", CORRECT),
