@@ -260,12 +260,10 @@ _HEAD_NOUNS = frozenset({
     "river", "people", "peoples", "tribe", "army", "movement", "group", "groups", "organisation",
     "organization", "year", "years", "takeaway", "takeaways", "rebellion", "rebellions",
 })
-# The question's own noun is the run of words after one of these (`How many rebellions…` → rebellions).
+# Rule 10 also frees the question's own noun: `Which rank did…`, `How many rebellions had…`.
 _ASKING = frozenset({"which", "what", "whose", "many"})
-_NOT_NOUNS = frozenset({
-    "is", "was", "were", "are", "did", "does", "do", "had", "has", "have", "can", "could", "would", "will",
-    "of", "in", "on", "for", "to", "by", "at", "the", "a", "an", "not", "no", "it", "they", "he", "she", "this",
-})
+_AUXILIARIES = frozenset({"is", "was", "were", "are", "did", "does", "do", "had", "has", "have"})
+_NOT_NOUNS = frozenset({"of", "in", "on", "for", "to", "by", "at", "and", "or", "not", "no", "it", "they", "this"})
 # Rule 12: whose army or regime. A demonym stands for its country only before one of these nouns.
 _OWNED = frozenset({"army", "regime", "government", "forces", "military", "troops"})
 _DEMONYMS = {
@@ -289,21 +287,27 @@ _GENERIC = _Fair(_HEAD_NOUNS, frozenset(), None, False)
 @lru_cache(maxsize=1024)
 def _fair_rules(question: str, expected: tuple[str, ...]) -> _Fair:
     words = normalise(question).split()
-    # Only the lower-case words of the question as written: a name in it (`the MNLA or Ansar Dine?`) is
-    # another answer, not a noun to wrap this one in.
-    lower = {w for w in normalise(" ".join(w for w in question.split() if w.islower())).split()}
-    asked: set[str] = set()
-    for i, word in enumerate(words):
-        if word in _ASKING:
-            for noun in words[i + 1: i + 4]:
-                if noun in _NOT_NOUNS or noun not in lower or noun in _NUMBER_WORDS:
-                    break
-                asked.add(noun)
     owned = _OWNED & {w.removesuffix("'s") for w in words}
     named = [_expanded(_expected(e).key.split()) for e in expected]
     titles = frozenset(w for key in named for w in key if w in _TITLES)
     approximate = any(_unapproximated(key) != key for key in named)
-    return _Fair(_HEAD_NOUNS | asked, owned, titles or None, approximate)
+    return _Fair(_HEAD_NOUNS | _asked_nouns(question), owned, titles or None, approximate)
+
+
+def _asked_nouns(question: str) -> set[str]:
+    """The question's own noun: the word just before its verb, when at most three words separate that
+    verb from which, what, whose or how many (`Which rank did…` → rank). Only a word written in lower case: a name in the question
+    (`the MNLA or Ansar Dine?`) is another answer, not a noun to wrap this one in."""
+    words = normalise(question).split()
+    lower = set(normalise(" ".join(w for w in question.split() if w.islower())).split())
+    nouns = set()
+    for i, word in enumerate(words):
+        verb = next((j for j in range(i + 1, min(i + 5, len(words))) if words[j] in _AUXILIARIES), None)
+        if word in _ASKING and verb and verb > i + 1:
+            noun = words[verb - 1]
+            if noun in lower and noun not in _NOT_NOUNS and noun not in _NUMBER_WORDS:
+                nouns.add(noun)
+    return nouns
 
 
 def _expanded(words: list[str]) -> list[str]:
