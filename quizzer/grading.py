@@ -273,7 +273,7 @@ _DEMONYMS = {
 
 
 class _Fair(NamedTuple):
-    """What the card allows beyond its answers: worked out once per judgement from the question."""
+    """What a card allows beyond its answers, worked out from its question and answers (once: cached)."""
     heads: frozenset[str]  # the generic head nouns and the question's own noun
     owned: frozenset[str]  # the nouns of `_OWNED` that the question asks about
     titles: frozenset[str] | None  # the titles the card's answers name, or None where they name none
@@ -296,8 +296,8 @@ def _fair_rules(question: str, expected: tuple[str, ...]) -> _Fair:
 
 def _asked_nouns(question: str) -> set[str]:
     """The question's own noun: the word just before its verb, when at most three words separate that
-    verb from which, what, whose or how many (`Which rank did…` → rank). Only a word written in lower case: a name in the question
-    (`the MNLA or Ansar Dine?`) is another answer, not a noun to wrap this one in."""
+    verb from which, what, whose or how many (`Which rank did…` → rank). Only a word written in lower
+    case: a name in the question (`Which, MNLA or Dine, was…`) is another answer, not a noun."""
     words = normalise(question).split()
     lower = set(normalise(" ".join(w for w in question.split() if w.islower())).split())
     nouns = set()
@@ -375,7 +375,8 @@ _STEPS = (
 
 @lru_cache(maxsize=8192)
 def _targets(keys: tuple[str, ...], approximate: bool) -> tuple[tuple[list[str], int, list[str]], ...]:
-    """Each expected answer read the way fair phrasings are, with the rules that took it there."""
+    """Each expected answer read the way fair phrasings are, with the rules that took it there (lists,
+    as the response's words are: shared by the cache, so never changed)."""
     targets = []
     for i, key in enumerate(keys):
         expanded = _expanded(key.split())
