@@ -2,8 +2,8 @@
 
 Tolerant of form (case, accents, punctuation, articles, how a range or a date is written), strict on
 facts (numbers are exact, another card's answer never passes as a slip). One entry point, `judge`;
-`normalise` is public for other comparisons. The numbered rules are issue 4's, explained for users
-in docs/grading.md.
+`normalise` is public for other comparisons. The numbered rules are issue 4's (1 to 9) and issue 13's
+(10 to 15, phrasings a fair teacher accepts), explained for users in docs/grading.md.
 """
 
 from __future__ import annotations
@@ -239,16 +239,191 @@ def _typo(typed: str, meant: str) -> str:
     return "typo: " + (", ".join(f"{t} → {m}" for t, m in pairs) or f"{typed.strip()} → {meant}")
 
 
-# --- One typed answer: rules 1 to 7 ----------------------------------------------------------------------
+# --- Rules 10 to 15: phrasings a fair teacher accepts ------------------------------------------------
+# Each rule takes words away from (or rewrites) the response, never from the facts: what is left must
+# be exactly an expected answer, so a different number or name stays wrong. All work on word lists, in
+# time linear in the response.
+
+# Rule 15: institutional abbreviations, read the same on both sides (normalise has taken the dots away).
+_ABBREVIATIONS = {
+    "dept": "department", "govt": "government", "gen": "general", "capt": "captain", "col": "colonel",
+    "lt": "lieutenant", "maj": "major", "pres": "president", "us": "united states", "usa": "united states",
+}
+# Rule 11: titles and ranks before a name.
+_TITLES = frozenset({"president", "general", "captain", "colonel", "lieutenant", "major", "commander"})
+# Rule 13: approximation words, and what may follow one: a number or a unit of time.
+_APPROXIMATIONS = frozenset({"about", "around", "nearly", "almost", "roughly", "some", "approximately"})
+_UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades"})
+# Rule 10: nouns that name the kind of answer, free before or after it (`the Sahara desert`).
+_HEAD_NOUNS = frozenset({
+    "region", "regions", "area", "desert", "country", "nation", "province", "territory", "city", "town",
+    "river", "people", "peoples", "tribe", "army", "movement", "group", "groups", "organisation",
+    "organization", "year", "years", "takeaway", "takeaways", "rebellion", "rebellions",
+})
+# Rule 10 also frees the question's own noun: `Which rank did…`, `How many rebellions had…`.
+_ASKING = frozenset({"which", "what", "whose", "many"})
+_AUXILIARIES = frozenset({"is", "was", "were", "are", "did", "does", "do", "had", "has", "have"})
+_NOT_NOUNS = frozenset({"of", "in", "on", "for", "to", "by", "at", "and", "or", "not", "no", "it", "they", "this"})
+# Rule 12: whose army or regime. A demonym stands for its country only before one of these nouns.
+_OWNED = frozenset({"army", "regime", "government", "forces", "military", "troops"})
+_DEMONYMS = {
+    "libyan": "libya", "malian": "mali", "algerian": "algeria", "nigerien": "niger", "nigerian": "nigeria",
+    "mauritanian": "mauritania", "chadian": "chad", "french": "france", "american": "united states",
+}
 
 
-def _judge_text(typed: str, expected: Sequence[str], others: Sequence[str]) -> Verdict:
+class _Fair(NamedTuple):
+    """What a card allows beyond its answers, worked out from its question and answers (once: cached)."""
+    heads: frozenset[str]  # the generic head nouns and the question's own noun
+    owned: frozenset[str]  # the nouns of `_OWNED` that the question asks about
+    titles: frozenset[str] | None  # the titles the card's answers name, or None where they name none
+    approximate: bool  # an approximation word stands before a quantity in the answer or an alternative
+
+
+# List items and cloze blanks have no question of their own: only the rules that need none apply.
+_GENERIC = _Fair(_HEAD_NOUNS, frozenset(), None, False)
+
+
+@lru_cache(maxsize=1024)
+def _fair_rules(question: str, expected: tuple[str, ...]) -> _Fair:
+    words = normalise(question).split()
+    owned = _OWNED & {w.removesuffix("'s") for w in words}
+    named = [_expanded(_expected(e).key.split()) for e in expected]
+    titles = frozenset(w for key in named for w in key if w in _TITLES)
+    approximate = any(_unapproximated(key) != key for key in named)
+    return _Fair(_HEAD_NOUNS | _asked_nouns(question), owned, titles or None, approximate)
+
+
+def _asked_nouns(question: str) -> set[str]:
+    """The question's own noun: the word just before its verb, when at most three words separate that
+    verb from which, what, whose or how many (`Which rank did…` → rank). Only a word written in lower
+    case: a name in the question (`Which, MNLA or Dine, was…`) is another answer, not a noun."""
+    words = normalise(question).split()
+    lower = set(normalise(" ".join(w for w in question.split() if w.islower())).split())
+    nouns = set()
+    for i, word in enumerate(words):
+        verb = next((j for j in range(i + 1, min(i + 5, len(words))) if words[j] in _AUXILIARIES), None)
+        if word in _ASKING and verb and verb > i + 1:
+            noun = words[verb - 1]
+            if noun in lower and noun not in _NOT_NOUNS and noun not in _NUMBER_WORDS:
+                nouns.add(noun)
+    return nouns
+
+
+def _expanded(words: list[str]) -> list[str]:
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words).split()
+
+
+def _unapproximated(words: list[str]) -> list[str]:
+    return [w for i, w in enumerate(words) if not (
+        w in _APPROXIMATIONS and i + 1 < len(words) and (words[i + 1][0].isdigit() or words[i + 1] in _UNITS))]
+
+
+def _untitled(words: list[str], fair: _Fair) -> list[str]:
+    """`Captain Amadou Sanogo` → `amadou sanogo`: the name must still be the right one."""
+    start = 0
+    while start < len(words) - 1 and words[start] in _TITLES:
+        start += 1
+    # Where the card names a rank, another rank is a wrong fact (`General Sanogo` for a captain).
+    if fair.titles is not None and not set(words[:start]) <= fair.titles:
+        return words
+    return words[start:]
+
+
+def _unowned(words: list[str], fair: _Fair) -> list[str]:
+    """`Libya's army`, `the Libyan army`, `army of Libya` → `libya`, where the question asks about an army."""
+    if len(words) >= 2 and words[-1] in fair.owned:
+        *name, last = words[:-1]
+        if last.endswith("'s"):
+            return [*name, last.removesuffix("'s")]
+        if not name and last in _DEMONYMS:
+            return _DEMONYMS[last].split()
+    if len(words) >= 3 and words[0] in fair.owned and words[1] == "of":
+        return words[2:]
+    return words
+
+
+def _unwrappings(words: list[str], fair: _Fair) -> list[list[str]]:
+    """The answer without up to two head nouns before (`region of Azawad`, `year 2012`) and after
+    (`Tuareg people`) it: each way of taking them, fewest first, since an answer may end in one itself."""
+    ends = [len(words)]
+    while len(ends) < 3 and ends[-1] > 1 and words[ends[-1] - 1] in fair.heads:
+        ends.append(ends[-1] - 1)
+    starts = [0]
+    while len(starts) < 3 and starts[-1] < len(words) - 1 and words[starts[-1]] in fair.heads:
+        starts.append(starts[-1] + 1)
+    starts += [s + 1 for s in starts[1:] if words[s] == "of"]
+    return [words[s:e] for s in starts for e in ends if s < e and (s, e) != (0, len(words))]
+
+
+def _swapped(meant: list[str]) -> list[str] | None:
+    """`B and A` for an answer `A and B` with one `and`, or None."""
+    if meant.count("and") != 1:
+        return None
+    i = meant.index("and")
+    return [*meant[i + 1:], "and", *meant[:i]] if 0 < i < len(meant) - 1 else None
+
+
+# Each step and the words its reason gives, applied in turn; a step that changes nothing adds no reason.
+_STEPS = (
+    ("an abbreviation", lambda words, fair: _expanded(words)),
+    ("an approximation word", lambda words, fair: _unapproximated(words) if fair.approximate else words),
+    ("a title", _untitled),
+    ("a possessive", _unowned),
+)
+
+
+@lru_cache(maxsize=8192)
+def _targets(keys: tuple[str, ...], approximate: bool) -> tuple[tuple[list[str], int, list[str]], ...]:
+    """Each expected answer read the way fair phrasings are, with the rules that took it there (lists,
+    as the response's words are: shared by the cache, so never changed)."""
+    targets = []
+    for i, key in enumerate(keys):
+        expanded = _expanded(key.split())
+        words = _unapproximated(expanded) if approximate else expanded
+        rules = [name for name, changed in (("an abbreviation", expanded != key.split()),
+                                            ("an approximation word", words != expanded)) if changed]
+        targets.append((words, i, rules))
+        if swapped := _swapped(words):
+            targets.append((swapped, i, [*rules, "its parts swapped"]))
+    return tuple(targets)
+
+
+def _fair_verdict(said: _Form, meant: Sequence[_Form], fair: _Fair) -> Verdict | None:
+    """The verdict once fair phrasings are taken away from the response, or None where none applies."""
+    targets = _targets(tuple(form.key for form in meant), fair.approximate)
+    words, used, tries = said.key.split(), [], []
+    for name, step in _STEPS:
+        changed = step(words, fair)
+        if changed != words:
+            words, used = changed, [*used, name]
+        tries.append((words, used))
+    tries += [(unwrapped, [*used, "its noun"]) for unwrapped in _unwrappings(words, fair)]
+    differs = None
+    for words, used in tries:
+        key = " ".join(words)
+        for target, i, rules in targets:
+            if words == target:
+                how = ", ".join(dict.fromkeys([*used, *rules]))
+                return Verdict(Outcome.CORRECT, f"{_ALTERNATIVE if i else _RIGHT} with {how}")
+            if used and differs is None and _shape(key) == _shape(" ".join(target)):
+                # Wrapped the right way but with another number: say which kind of number is wrong.
+                differs = Verdict(Outcome.WRONG, _differing_numbers(_analyse(key), meant[i]))
+    return differs
+
+
+# --- One typed answer: rules 1 to 7 and 10 to 15 -----------------------------------------------------
+
+
+def _judge_text(typed: str, expected: Sequence[str], others: Sequence[str], fair: _Fair = _GENERIC) -> Verdict:
     """Judge one typed answer; `expected[0]` is the card's answer, the rest accepted alternatives."""
     said = _analyse(typed)
-    return _match(said, typed, expected, others) if said.key else _NO_ANSWER
+    return _match(said, typed, expected, others, fair) if said.key else _NO_ANSWER
 
 
-def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[str]) -> Verdict:
+def _match(
+    said: _Form, typed: str, expected: Sequence[str], others: Sequence[str], fair: _Fair = _GENERIC,
+) -> Verdict:
     meant = [_expected(e) for e in expected]
     for i, form in enumerate(meant):
         if form.key == said.key:
@@ -278,11 +453,21 @@ def _match(said: _Form, typed: str, expected: Sequence[str], others: Sequence[st
             return Verdict(Outcome.WRONG, "opposite meaning")
         if rival := _rival(said.key, distance, {f.key for f in meant}, others):
             return Verdict(Outcome.WRONG, f"{'nearer to ' if distance else ''}another answer: {rival}")
+        # A fair phrasing can lie within a slip (`B and A` for a similar `A and B`): it is right.
+        if (verdict := _fair_verdict(said, meant, fair)) and verdict.is_right:
+            return verdict
         return Verdict(Outcome.CLOSE, _typo(typed, expected[i]), slip=(typed.strip(), expected[i]))
 
     for other in others:
         if _expected(other).key == said.key:
             return Verdict(Outcome.WRONG, f"another answer: {other}")
+    # Rules 10 to 15 (tried before a slip is called close, above).
+    verdict = _fair_verdict(said, meant, fair)
+    # A wrapped answer is no slip, but a response within a slip of another answer is still that answer.
+    if verdict and verdict.is_right and (rival := _rival(said.key, _slip_limit(said.key), set(), others)):
+        return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
+    if verdict:
+        return verdict
     # A response that is the answer but for its numbers is told which kind of number is wrong.
     shape = _shape(said.key)
     for form in meant:
@@ -510,7 +695,8 @@ def judge(
     alternatives = (*card.accept, *accepted)
     if isinstance(card.answer, tuple):
         return _judge_list_card(card, response, alternatives, others)
-    return _judge_text(response, (card.answer, *alternatives), others)
+    expected = (card.answer, *alternatives)
+    return _judge_text(response, expected, others, _fair_rules(card.question, expected))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

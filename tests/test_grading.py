@@ -10,8 +10,9 @@ from quizzer.session import _typed_answers
 CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
 
 
-def typed(answer, accept=(), reject=(), ordered=False):
-    return Card(id="c", kind=Kind.TYPED, question="q", answer=answer, accept=accept, reject=reject, ordered=ordered)
+def typed(answer, accept=(), reject=(), ordered=False, question="q"):
+    return Card(id="c", kind=Kind.TYPED, question=question, answer=answer, accept=accept, reject=reject,
+                ordered=ordered)
 
 
 def cloze(*blanks):
@@ -28,6 +29,20 @@ ELECTION_MONTH = typed("April 2012")
 AZAWAD = typed(("Gao", "Kidal", "Timbuktu"))
 PROGRAMMES = typed(("IMET", "FMF", "TSCTP"), ordered=True)
 TERMS = cloze(Blank("2002"), Blank("second", ("2nd",)))
+# Cards for rules 10 to 15, whose questions matter.
+REBELLIONS = typed("3", question="How many Tuareg rebellions were there after independence?")
+DESERT = typed("Sahara", question="Across which desert did the fighters come back?")
+PEOPLE = typed("Tuareg", question="Which people rebelled in the north?")
+COUP_YEAR = typed("2012", question="In which year was the coup?")
+LEADER = typed("Amadou Haya Sanogo", accept=("Sanogo", "Captain Sanogo"), question="Who led the coup?")
+UNRANKED = typed("Amadou Sanogo", question="Who led the coup?")
+ARMY = typed("Libya", question="Whose army had the returning fighters served in?")
+REGIME = typed("Muammar al-Qadhafi", accept=("Qadhafi",), question="Whose regime fell in 2011?")
+NOT_ARMY = typed("Libya", question="Where had the fighters served?")
+DECADES = typed("two decades", accept=("about 20 years",), question="How long had democracy lasted?")
+WEEK = typed("about a week", question="How long did the junta take to lose the north?")
+EXACT_YEARS = typed("20 years", question="How long had democracy lasted?")
+SUPPLIES = typed("arms and supplies", accept=("weapons and supplies",))
 # Deck answers near Australia, used as the `neighbours` the session passes.
 DECK = ("Austria", "Austrian", "Sahara", "Moussa Traoré")
 
@@ -172,6 +187,80 @@ CASES = [
     case("cloze-count", TERMS, "2002", WRONG, "expected 2 answers separated by |"),
     case("cloze-one-blank-alternative", cloze(Blank("off balance", ("off guard",))), "Off guard.", CORRECT),
     case("cloze-empty", TERMS, " | ", WRONG, "no answer"),
+    # Rule 10: the answer wrapped in the question's own noun or a generic head noun.
+    case("noun-count", REBELLIONS, "three rebellions", CORRECT, "matches the answer with its noun"),
+    case("noun-count-digits", REBELLIONS, "3 Tuareg rebellions", WRONG),  # Tuareg is no head noun
+    case("noun-count-differs", REBELLIONS, "four rebellions", WRONG, "number differs"),
+    case("noun-count-extra-words", REBELLIONS, "3 rebellions later", WRONG),
+    case("noun-place-kind", DESERT, "the Sahara desert", CORRECT, "with its noun"),
+    case("noun-place-kind-before", DESERT, "the desert of Sahara", CORRECT, "with its noun"),
+    case("noun-place-other-name", DESERT, "the Sahel desert", WRONG),
+    case("noun-people", PEOPLE, "the Tuareg people", CORRECT, "with its noun"),
+    case("noun-people-other", PEOPLE, "the Fulani people", WRONG),
+    case("noun-year", COUP_YEAR, "the year 2012", CORRECT, "with its noun"),
+    case("noun-year-differs", COUP_YEAR, "the year 2013", WRONG, "year differs"),
+    case("noun-not-a-head-noun", PEOPLE, "Tuareg leaders", WRONG),
+    case("noun-only", PEOPLE, "people", WRONG),
+    case("noun-near-another-answer", PEOPLE, "Tuareg rebellions", WRONG, "nearer to another answer: Tuareg rebellion",
+         neighbours=("Tuareg rebellion",)),
+    case("noun-is-another-answer", PEOPLE, "Tuareg rebellion", WRONG, "another answer: Tuareg rebellion",
+         neighbours=("Tuareg rebellion",)),
+    case("noun-of-the-question", typed("Captain", question="What military rank did the leader hold?"),
+         "the rank of captain", CORRECT, "with its noun"),
+    case("noun-of-the-question-after", typed("Touré", question="Which democratically elected president was ousted?"),
+         "Touré, the president", CORRECT, "with its noun"),
+    case("noun-not-the-questions-verb", typed("Sahara", question="Which desert appears in the name?"),
+         "Sahara appears", WRONG),
+    case("noun-question-names-not-nouns", typed("MNLA", question="Which, MNLA or Dine, was secular?"), "MNLA Dine", WRONG),
+    case("noun-list-item", AZAWAD, "Gao region, Kidal region, Timbuktu", CORRECT),
+    # Rule 11: titles and ranks before a name.
+    case("title-captain", LEADER, "Captain Amadou Haya Sanogo", CORRECT, "matches the answer with a title"),
+    case("title-abbreviated", LEADER, "Capt. Sanogo", CORRECT, "accepted alternative with an abbreviation"),
+    case("title-other-name", LEADER, "Captain Amadou Touré", WRONG),
+    case("title-other-rank", LEADER, "General Sanogo", WRONG),  # the card names him a captain
+    case("title-any-when-card-names-none", UNRANKED, "Lt. Amadou Sanogo", CORRECT, "with an abbreviation, a title"),
+    case("title-unranked-other-name", UNRANKED, "Captain Amadou Touré", WRONG),
+    case("title-alone", typed("Captain", reject=("General",)), "General", WRONG),
+    case("title-after-name", UNRANKED, "Amadou Sanogo captain", WRONG),
+    # Rule 12: whose army or regime.
+    case("owner-possessive", ARMY, "Libya's army", CORRECT, "matches the answer with a possessive"),
+    case("owner-demonym", ARMY, "the Libyan army", CORRECT, "with a possessive"),
+    case("owner-of", ARMY, "the army of Libya", CORRECT, "with a possessive"),
+    case("owner-regime", REGIME, "Qadhafi's regime", CORRECT, "accepted alternative with a possessive"),
+    case("owner-other-country", ARMY, "Mali's army", WRONG),
+    case("owner-other-demonym", ARMY, "the Malian army", WRONG),
+    case("owner-negated", ARMY, "not Libya", WRONG),
+    case("owner-other-noun", ARMY, "Libya's enemy", WRONG),
+    case("owner-enemy-of", ARMY, "the enemy of Libya", WRONG),
+    case("owner-noun-not-asked", ARMY, "the Libyan forces", WRONG),
+    case("owner-question-not-about-army", NOT_ARMY, "Libya's army", WRONG),
+    # Rule 13: approximation words, where the card's answer is approximate.
+    case("approx-roughly", DECADES, "roughly two decades", CORRECT, "matches the answer with an approximation word"),
+    case("approx-alternative", DECADES, "nearly 20 years", CORRECT, "accepted alternative with an approximation word"),
+    case("approx-dropped", WEEK, "a week", CORRECT, "with an approximation word"),
+    case("approx-other-word", WEEK, "around a week", CORRECT, "with an approximation word"),
+    case("approx-number-differs", DECADES, "almost 30 years", WRONG, "number differs"),
+    case("approx-unit-differs", WEEK, "about a month", WRONG),
+    case("approx-exact-answer", EXACT_YEARS, "about 20 years", WRONG),  # the card's figure is exact
+    case("approx-not-before-quantity", DECADES, "two decades almost", WRONG),
+    case("approx-word-in-a-name", typed("Almost Famous"), "Famous", WRONG),  # no quantity: not approximate
+    # Rule 14: the two parts of "A and B" in either order.
+    case("and-swapped", SUPPLIES, "supplies and arms", CORRECT, "matches the answer with its parts swapped"),
+    case("and-swapped-alternative", SUPPLIES, "supplies and weapons", CORRECT, "accepted alternative with its parts"),
+    case("and-swapped-within-a-slip", typed("Plan A and Plan B"), "Plan B and Plan A", CORRECT, "its parts swapped"),
+    case("and-other-part", SUPPLIES, "supplies and food", WRONG),
+    case("and-one-part", SUPPLIES, "supplies", WRONG),
+    case("and-swapped-years", typed("elected in 2002 and 2007"), "2007 and elected in 2002", CORRECT),
+    case("and-swapped-year-differs", typed("2002 and 2007"), "2007 and 2003", WRONG, "year differs"),
+    # Rule 15: abbreviations of institutional words.
+    case("abbrev-dept", typed("Department of State"), "Dept. of State", CORRECT, "with an abbreviation"),
+    case("abbrev-govt", typed("Government of Mali"), "Govt of Mali", CORRECT, "with an abbreviation"),
+    case("abbrev-gen", typed("General Moussa Traoré"), "Gen. Moussa Traoré", CORRECT, "with an abbreviation"),
+    case("abbrev-us-expanded", typed("US State Department"), "United States State Department", CORRECT,
+         "with an abbreviation"),
+    case("abbrev-usa", typed("United States"), "USA", CORRECT, "with an abbreviation"),
+    case("abbrev-other-rank", typed("General"), "Capt.", WRONG),
+    case("abbrev-other-institution", typed("Department of State"), "Dept. of Defense", WRONG),
     # An empty response, and the kinds without typed text.
     case("empty", TOURE, "", WRONG, "no answer"),
     case("only-punctuation", TOURE, " ?! ", WRONG, "no answer"),

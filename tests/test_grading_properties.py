@@ -73,3 +73,53 @@ def test_normalisation_is_idempotent(text):
 def test_normalisation_is_idempotent_on_answers(answer):
     once = normalise(answer)
     assert normalise(once) == once
+
+
+# Rules 10 to 15: fair phrasings add words around the answer, never change the facts in it.
+_titles = st.sampled_from(["President", "General", "Gen.", "Captain", "Capt.", "Colonel", "Col.", "Lt."])
+_head_nouns = st.sampled_from(["region", "desert", "country", "people", "army", "movement", "group", "years"])
+# A name made only of articles keeps them (rule 1), so it cannot be told from a wrapped one.
+_name = _phrases([" ", " ", "-", "'"]).filter(lambda name: set(normalise(name).split()) - {"the", "a", "an"})
+
+
+def _digit_changed(text, data):
+    at = data.draw(st.sampled_from([m.start() for m in _digit.finditer(text)]), label="position")
+    digit = data.draw(st.sampled_from([d for d in "0123456789" if d != text[at]]), label="digit")
+    return text[:at] + digit + text[at + 1:]
+
+
+@given(_name, _titles)
+def test_a_title_before_the_answer_is_still_right(answer, title):
+    assert judge(_typed(answer), f"{title} {answer}").outcome is Outcome.CORRECT
+
+
+@given(_name, _head_nouns, st.booleans())
+def test_the_answer_with_a_head_noun_is_still_right(answer, noun, before):
+    response = f"the {noun} of {answer}" if before else f"the {answer} {noun}"
+    assert judge(_typed(answer), response).outcome is Outcome.CORRECT
+
+
+@given(_year, st.sampled_from(["the year {}", "{} years", "in the year {}"]), st.data())
+def test_changing_a_digit_in_a_wrapped_year_is_wrong(year, wrapping, data):
+    card = Card(id="c", kind=Kind.TYPED, question="In which year?", answer=year)
+    assert judge(card, wrapping.format(_digit_changed(year, data))).outcome is Outcome.WRONG
+
+
+@given(_name.filter(_digit.search), _titles, _head_nouns, st.data())
+def test_changing_a_digit_in_a_wrapped_answer_is_wrong(answer, title, noun, data):
+    response = f"{title} {_digit_changed(answer, data)} {noun}"
+    assert judge(_typed(answer), response).outcome is Outcome.WRONG
+
+
+@given(_name, _name)
+def test_the_parts_of_a_and_b_are_right_in_either_order(first, second):
+    card = _typed(f"{first} and {second}")
+    assume(normalise(card.answer).split().count("and") == 1)
+    assert judge(card, f"{second} and {first}").outcome is Outcome.CORRECT
+
+
+@given(_number, st.sampled_from(["about", "around", "nearly", "almost", "roughly", "some"]), st.data())
+def test_an_approximate_answer_takes_any_approximation_word_but_not_another_number(count, word, data):
+    card = _typed(f"about {count} years")
+    assert judge(card, f"{word} {count} years").outcome is Outcome.CORRECT
+    assert judge(card, f"{word} {_digit_changed(count, data)} years").outcome is Outcome.WRONG

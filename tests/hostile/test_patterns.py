@@ -74,6 +74,20 @@ def judge_cloze(text: str):
     return judge(card, "|".join(a + "y" for a in answers), neighbours=answers)
 
 
+# Every fair phrasing applies (rules 10-15): the question asks whose army, the answer is approximate.
+FAIR = Card("c", Kind.TYPED, "Whose army, which region?", "Libya and about 20 years", accept=("Libya",))
+
+
+def judge_fair(text: str):
+    return judge(FAIR, text, neighbours=("Libyan people",))
+
+
+def judge_fair_answer(text: str):
+    """A long answer `A and B`, answered `B and A` wrapped in a title and a head noun."""
+    return judge(Card("c", Kind.TYPED, "Whose army?", f"{text} and about 20 years"),
+                 f"Gen. nearly 20 years and {text} region")
+
+
 CASES = [
     Case("model._CLOZE_BLANK", cloze_blanks, "{{a", DECK),
     Case("model._CLOZE_BLANK", lambda t: replace_blanks(t, str.upper), "{{a}", DECK),
@@ -127,6 +141,9 @@ CASES = [
     Case("grading._LIST_SEPARATOR", judge_list, " ", FIELD, head="a", tail="b,c"),
     # Edit distance grows with the product of the lengths; below ~8,000 characters other work hides it.
     Case("grading: typed answer", judge_shifted, "ab ", FIELD, start=8 * 1024),
+    Case("grading: fair phrasings", judge_fair, "Capt. about 20 region of ", FIELD, start=8 * 1024),
+    Case("grading: fair phrasings", judge_fair, "Libya's and ", FIELD, start=8 * 1024, tail="army"),
+    Case("grading: fair phrasings", judge_fair_answer, "us gen ", FIELD, start=8 * 1024),
     # Below about 4,000 items slips are looked for, which costs pieces × items × other answers (under
     # grading._SLIP_WORK); past it each piece must name an item exactly, which is linear.
     Case("grading: list answer", judge_list, "w1x,", FIELD, start=64 * 1024),
