@@ -179,3 +179,15 @@ def test_typed_answers_are_short_and_never_rejected(cards):
         right |= {_normalise(x) for x in card.get("accept", [])}
         rejected = {_normalise(x) for x in card.get("reject", [])}
         assert not right & rejected, f"{where}: {right & rejected} is both accepted and rejected"
+
+
+def test_readme_counts_match_the_decks(decks):
+    """README's "What you will learn" gives each deck's card count and the totals per type (issue 13)."""
+    readme = (DECK_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for deck_id, deck in decks.items():
+        assert f"**{deck_id}** ({len(deck['cards'])} cards)" in readme, deck_id
+    kinds = Counter(_kind(card) for deck in decks.values() for card in deck["cards"])
+    names = {"truefalse": "true/false"}
+    per_type = ", ".join(f"{n} {names.get(k, k)}" for k, n in kinds.most_common())
+    total = sum(kinds.values())
+    assert f"({total} cards: {per_type})" in " ".join(readme.split())
