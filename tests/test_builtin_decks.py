@@ -24,7 +24,9 @@ DECK_IDS = (
     "mali-2012-takeaways",
 )
 CARD_TYPES = {"flash", "typed", "choice", "truefalse", "cloze", "order"}
-REF_PATTERN = re.compile(r"^(¶\d+|takeaway [123]|external)$")
+_PLACE = r"(¶\d+|takeaway [123])"
+# One place, several joined by ", " (a card drawing on more than one paragraph cites all), or "external".
+REF_PATTERN = re.compile(rf"^({_PLACE}(, {_PLACE})*|external)$")
 ARTICLE_TITLE = "Three Takeaways from Last Week's Coup in Mali"
 
 
@@ -137,10 +139,25 @@ def test_at_least_a_third_are_typed(cards):
 
 def test_an_order_card_spans_1962_to_2012(cards):
     def spans(card: dict) -> bool:
-        text = " ".join(str(item) for item in card.get("items", []))
-        return "1962" in text and "2012" in text
+        return "1962" in card["explain"] and "2012" in card["explain"]
 
     assert any(_kind(card) == "order" and spans(card) for _, card in cards)
+
+
+def test_order_items_do_not_carry_their_own_years(cards):
+    """An item dated "(1962)" answers its own place in the timeline (issue 13)."""
+    for deck_id, card in cards:
+        for item in card.get("items", []) if _kind(card) == "order" else []:
+            assert not re.search(r"\b(1[89]|20)\d\d\b", item), f"{deck_id}/{card['id']}: {item!r}"
+
+
+def test_background_cards_are_tagged_and_say_so(cards):
+    """A fact from outside the article is tagged `background` and its explanation says so (issue 13)."""
+    for deck_id, card in cards:
+        external = card["ref"] == "external"
+        assert external == ("background" in card.get("tags", [])), f"{deck_id}/{card['id']}"
+        if external:
+            assert card["explain"].startswith("Background, not from the article"), f"{deck_id}/{card['id']}"
 
 
 def test_truefalse_answers_are_booleans(cards):
@@ -162,3 +179,15 @@ def test_typed_answers_are_short_and_never_rejected(cards):
         right |= {_normalise(x) for x in card.get("accept", [])}
         rejected = {_normalise(x) for x in card.get("reject", [])}
         assert not right & rejected, f"{where}: {right & rejected} is both accepted and rejected"
+
+
+def test_readme_counts_match_the_decks(decks):
+    """README's "What you will learn" gives each deck's card count and the totals per type (issue 13)."""
+    readme = (DECK_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for deck_id, deck in decks.items():
+        assert f"**{deck_id}** ({len(deck['cards'])} cards)" in readme, deck_id
+    kinds = Counter(_kind(card) for deck in decks.values() for card in deck["cards"])
+    names = {"truefalse": "true/false"}
+    per_type = ", ".join(f"{n} {names.get(k, k)}" for k, n in kinds.most_common())
+    total = sum(kinds.values())
+    assert f"({total} cards: {per_type})" in " ".join(readme.split())
