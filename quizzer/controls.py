@@ -1,6 +1,7 @@
-"""What the learner does to a card besides answering it: undo, suspend, bury (and soon edit), and leeches.
+"""What the learner does to a card besides answering it: undo, suspend, bury, edit, and leeches.
 
-Each is an event appended to the log beside the answers and replayed with them (docs/events.md).
+Each but edit is an event appended to the log beside the answers and replayed with them (docs/events.md);
+an edit changes the deck file, which is the truth for card content.
 `COMMANDS` is the one table of in-session commands: plain mode reads `:word`, the interactive screens a
 key (ui/keys.py), and their hint lines list them; a new command is one entry here and one handler in the session.
 """
@@ -32,7 +33,6 @@ class Command:
     action: Action
     key: str  # the key on the interactive verdict screen
     keys: tuple[str, ...] = field(default=())  # other keys for it there (prompt_toolkit names)
-    ready: bool = True  # False: announced, answered with "not available yet"
 
     @property
     def word(self) -> str:
@@ -43,7 +43,7 @@ COMMANDS = (
     Command(Action.UNDO, "u", ("c-z",)),
     Command(Action.SUSPEND, "s"),
     Command(Action.BURY, "b"),
-    Command(Action.EDIT, "e", ready=False),  # the editor round trip is being built on another branch
+    Command(Action.EDIT, "e"),
     Command(Action.QUIT, "q"),
 )
 _BY_WORD = {c.word: c for c in COMMANDS} | {":q": COMMANDS[-1]}

@@ -10,7 +10,7 @@ import itertools
 import random
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -30,6 +30,15 @@ RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.
 
 class Quit(Exception):
     """The learner ended the session (q, Ctrl-C, Ctrl-D or end of input)."""
+
+
+class NotEditable(Exception):
+    """The card's deck cannot be edited here (a built-in deck, no terminal, no editor); the message says why."""
+
+
+# Injected by cli (the session does not know editors): edits the card's deck file and returns the deck as
+# it now is if the edit changed it, None if not (unchanged, or restored after errors); raises NotEditable.
+EditCard = Callable[[Deck, Card], "Deck | None"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,7 @@ class StudySession:
         tag: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         rng: random.Random | None = None,
+        edit_card: EditCard | None = None,
     ):
         self.store = store
         self.scheduler = scheduler
@@ -168,6 +178,7 @@ class StudySession:
         self.tag = tag
         self.clock = clock
         self.rng = rng or random.Random()
+        self.edit_card = edit_card
         self.summary = Summary(session_id=str(uuid.uuid4()))
         self.events = CardEvents(store, scheduler, day_starts_at=limits.day_starts_at,
                                  leech_action=limits.leech_action)
@@ -354,10 +365,42 @@ class StudySession:
             queue.again.insert(0, _Entry(deck, card, state, self._asks(state, now)))
             prompter.notice(f"undone {key[0]}/{key[1]}: asking it again")
             return True
-        else:
-            queue.again.insert(0, entry)
-            prompter.notice(f":{action.value} is not available yet")
+        elif action is Action.EDIT:
+            self._edit(prompter, entry, queue)
         return False
+
+    def _edit(self, prompter: Prompter, entry: _Entry, queue: _Queue) -> None:
+        """Edit the card's deck file, then ask the card again as the file now has it. Not an event: the
+        file is the truth for card content, and progress follows the card's id."""
+        queue.again.insert(0, entry)
+        if self.edit_card is None:
+            prompter.notice(":edit is not available here")
+            return
+        try:
+            deck = self.edit_card(entry.deck, entry.card)
+        except NotEditable as exc:
+            prompter.notice(str(exc))
+            return
+        if deck is None:
+            return
+        self._replace_deck(deck, queue)
+        if not any(e.key == entry.key for e in queue.again):
+            prompter.notice(f"{entry.deck.id}/{entry.card.id} is no longer in the deck (its id changed or it was "
+                            "removed); going on")
+
+    def _replace_deck(self, deck: Deck, queue: _Queue) -> None:
+        """Study the edited `deck` from here on: queued cards come from it, removed ones leave the queue.
+        Cards it adds wait for the next session."""
+        self.decks = [deck if d.id == deck.id else d for d in self.decks]
+        self._neighbours.pop(deck.id, None)
+        cards = {c.id: c for c in deck.cards}
+
+        def renewed(entries: list[_Entry]) -> list[_Entry]:
+            return [e if e.deck.id != deck.id else replace(e, deck=deck, card=cards[e.card.id])
+                    for e in entries if e.deck.id != deck.id or e.card.id in cards]
+
+        queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
+        queue.learning = {e.key: e for e in renewed(list(queue.learning.values()))}
 
     @staticmethod
     def _keep_trying(prompter: Prompter, save: Callable[[], object]):

@@ -196,9 +196,9 @@ def test_undo_walks_back_answers_and_asks_each_card_again(tmp_path, clock):
 
 def test_undo_with_nothing_saved_says_so_and_asks_the_same_card(tmp_path, clock):
     with Store(tmp_path / "q.db") as store:
-        script, _ = run(store, clock, [Action.UNDO, Action.EDIT, "A"])
-        assert script.asked[:3] == ["a", "a", "a"]
-        assert script.notices == ["nothing to undo in this session", ":edit is not available yet"]
+        script, _ = run(store, clock, [Action.UNDO, "A"])
+        assert script.asked[:2] == ["a", "a"]
+        assert script.notices == ["nothing to undo in this session"]
 
 
 def test_suspend_and_bury_in_a_session(tmp_path, clock):

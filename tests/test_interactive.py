@@ -228,5 +228,5 @@ def test_ten_options_or_more_are_picked_with_arrows_only():
     options = tuple(f"option {n}" for n in range(10))
     keys = question_keys(CARDS["choice"], options)
     assert not any(name.isdigit() for key in keys for name in key.bindings)  # 1 would be ambiguous with 10
-    assert hint_lines(keys) == ["↑↓ Enter choose · q quit · u undo · s suspend · b bury"]
+    assert hint_lines(keys) == ["↑↓ Enter choose · q quit · u undo · s suspend · b bury", "e edit"]  # wrapped at 60
     assert hint_lines(question_keys(CARDS["choice"], options[:9]))[0].startswith("1-9 answer · ")

@@ -236,7 +236,7 @@ def edit(
                 fail(f"deck '{deck_id}' does not load, so its cards cannot be found; edit it without --card")
             card_id = resolve(card_id, [c.id for c in old.cards], kind="card")
             line = next(c for c in old.cards if c.id == card_id).line
-        editor = Editor(_edit_again_or_restore, paths().home / "backups")
+        editor = Editor(edit_again_or_restore, paths().home / "backups")
         result = editor.edit_deck(deck_id, where.path if where else Path(old.path), old, line)
     from quizzer.formats.common import plural
 
@@ -251,7 +251,7 @@ def edit(
         say(_updated(deck_id, result.changes) + ".")
 
 
-def _edit_again_or_restore(problems) -> str:
+def edit_again_or_restore(problems) -> str:
     """The problems of an edited deck, one line each, then the learner's choice: edit again or restore."""
     from quizzer.editing import EDIT, RESTORE
 

@@ -27,8 +27,10 @@ def study(
     a choice's number or text, true/false, order item numbers, and for flash cards Enter then
     a rating 1-4. q, :quit, Ctrl-C, Ctrl-D or end of input ends the session with its summary.
 
-    At any prompt :undo, :suspend, :bury or :quit does that (::x is the answer :x);
-    after a verdict, so do the keys u (or Ctrl+Z), s and b.
+    At any prompt :undo, :suspend, :bury, :edit or :quit does that (::x is the answer :x);
+    after a verdict, so do the keys u (or Ctrl+Z), s, b and e. Edit opens the card's deck
+    file in $VISUAL or $EDITOR at the card, checks it when the editor closes and asks the
+    card again as edited.
 
     Examples:
     $ quizzer study
@@ -61,7 +63,7 @@ def study(
         with open_store() as store:
             session = StudySession(
                 store, Scheduler(desired_retention=config.desired_retention), decks,
-                limits=limits, tag=tag, clock=now, rng=random.Random(seed),
+                limits=limits, tag=tag, clock=now, rng=random.Random(seed), edit_card=_card_editor(),
             )
             if tag is not None and not session.cards_in_scope():
                 fail(f"no cards tagged '{tag}' in {', '.join(d.id for d in decks)}")
@@ -86,6 +88,29 @@ def study(
     prompter.summary(summary_rows(summary, *due))
     if summary.error:
         fail(summary.error)
+
+
+def _card_editor():
+    """The session's "edit this card": the editor round trip of `quizzer decks edit`, given a terminal."""
+    from quizzer.cli.decks import edit_again_or_restore
+    from quizzer.config import paths
+    from quizzer.decks import DeckError
+    from quizzer.editing import Editor
+    from quizzer.session import NotEditable
+
+    editor = Editor(edit_again_or_restore, paths().home / "backups")
+
+    def edit_card(deck, card):
+        if not stdin_is_terminal():
+            raise NotEditable("editing a card opens an editor, which needs a terminal; edit the deck file "
+                              f"itself ({deck.path}) and study on")
+        try:
+            edited = editor.edit_card(deck, card)
+        except DeckError as exc:  # a built-in deck, or no editor that starts
+            raise NotEditable("; ".join(p.message for p in exc.problems)) from None
+        return edited.deck if edited.changed else None
+
+    return edit_card
 
 
 def _nothing_to_study(next_due) -> str:

@@ -29,7 +29,7 @@ QUIT = Key("q", "quit", {"q": None, "c-c": None, "c-d": None})  # Ctrl-C and Ctr
 # The in-session commands (controls.COMMANDS), on every screen where a key can be read: u undo, s suspend, …
 COMMANDS = [
     Key(c.key, c.action.value, {key: controls.Control(c) for key in (c.key, *c.keys)})
-    for c in controls.COMMANDS if c.ready and c.action is not controls.Action.QUIT
+    for c in controls.COMMANDS if c.action is not controls.Action.QUIT
 ]
 CHOOSE = Key("↑↓ Enter", "choose")
 
