@@ -75,6 +75,10 @@ class Blank:
     accept: tuple[str, ...] = ()
 
 
+# A card with this tag is not part of what its deck teaches, so it does not take the deck's tags.
+BACKGROUND = "background"
+
+
 @dataclass(frozen=True)
 class Card:
     """One question. Fields that do not apply to a card's kind stay empty."""
@@ -113,6 +117,11 @@ class Card:
             return sep.join(self.answer)
         return self.answer
 
+    @property
+    def background(self) -> bool:
+        """Tagged `background`: a fact from outside the deck's source, shown so on the question screen."""
+        return BACKGROUND in self.tags
+
 
 @dataclass(frozen=True)
 class Deck:
@@ -127,6 +136,16 @@ class Deck:
 
     def card(self, card_id: str) -> Card | None:
         return next((c for c in self.cards if c.id == card_id), None)
+
+    def card_tags(self, card: Card) -> tuple[str, ...]:
+        """The tags `card` carries: its own, then the deck's unless it is a background card."""
+        return tuple(dict.fromkeys(card.tags if card.background else (*card.tags, *self.tags)))
+
+    def tagged(self, tag: str | None) -> tuple[Card, ...]:
+        """The cards that carry `tag` (every card when `tag` is None): the one rule for `--tag`."""
+        if tag is None:
+            return self.cards
+        return tuple(c for c in self.cards if tag in self.card_tags(c))
 
 
 @dataclass(frozen=True)

@@ -189,14 +189,7 @@ class StudySession:
 
     def cards_in_scope(self) -> set[tuple[str, str]]:
         """(deck id, card id) of every card this session may ask, new or not."""
-        return {(d.id, c.id) for d in self.decks for c in self._cards(d)}
-
-    def _cards(self, deck: Deck) -> list[Card]:
-        if self.tag is None:
-            return list(deck.cards)
-        if self.tag in deck.tags:
-            return list(deck.cards)
-        return [c for c in deck.cards if self.tag in c.tags]
+        return {(d.id, c.id) for d in self.decks for c in d.tagged(self.tag)}
 
     def build_queue(self, now: datetime) -> _Queue:
         day_start = study_day_start(now, self.limits.day_starts_at)
@@ -214,7 +207,7 @@ class StudySession:
         for deck in self.decks:
             new_left = max(0, self.limits.new_per_day - new_today.get(deck.id, 0))
             new_per_deck.append([])
-            for card in self._cards(deck):
+            for card in deck.tagged(self.tag):
                 state = states.get((deck.id, card.id))
                 if (deck.id, card.id) in hidden:
                     continue

@@ -204,14 +204,15 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
     if unknown:
         raise StatsError(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
     deck_ids = list(dict.fromkeys(wanted)) or known
-    members = {d: list(_tagged(installed[d], tag)) for d in deck_ids if d in installed}
+    members = {d: list(installed[d].tagged(tag)) for d in deck_ids if d in installed}
     if tag is not None:
         members = {d: cards for d, cards in members.items() if cards}
         if not members:
             raise StatsError(f"no cards tagged '{tag}' in {', '.join(wanted) if wanted else 'any deck'}")
         deck_ids = list(members)
-        # A deck with the tag counts whole; elsewhere only its cards with the tag.
-        whole = tuple(d for d in members if tag in installed[d].tags)
+        # A deck with the tag counts whole unless it has background cards (they do not take the deck's
+        # tags); elsewhere only its cards with the tag.
+        whole = tuple(d for d in members if tag in installed[d].tags and len(members[d]) == len(installed[d].cards))
         single = tuple((d, c.id) for d, cards in members.items() if d not in whole for c in cards)
         answers = Scope(decks=whole, cards=single)
     else:
@@ -222,12 +223,6 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
     gone = tuple((d, card) for d, ids in with_progress.items()
                  for card in set(ids).difference(c.id for c in members[d]))
     return _Selection(deck_ids, installed, tag, answers, Scope(decks=whole, cards=single, excluded=gone), members)
-
-
-def _tagged(deck: Deck, tag: str | None) -> tuple[Card, ...]:
-    if tag is None or tag in deck.tags:
-        return deck.cards
-    return tuple(c for c in deck.cards if tag in c.tags)
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -372,20 +367,22 @@ def _mastery(store: Store, chosen: _Selection, counts: dict, where: queries.Filt
              now: datetime) -> list[TagMastery]:
     """Per tag (a card's own and its deck's): cards, studied, mature, average retrievability now.
 
-    A deck's tags take the deck's sums; a card's own tags are summed in SQL over those cards."""
+    A deck's tags take the deck's sums when every counted card carries them (none is background);
+    other tags are summed in SQL over the cards that carry them."""
     sums: dict[str, list] = {}  # tag → [cards, studied, mature, sum of retrievability]
     own_tags = []
     for deck_id, cards in chosen.members.items():
         deck, of_deck = chosen.installed[deck_id], counts.get(deck_id, {})
-        for tag in dict.fromkeys(deck.tags):
+        whole = () if any(card.background for card in cards) else deck.tags
+        for tag in dict.fromkeys(whole):
             total = sums.setdefault(tag, [0, 0, 0, 0.0])
             total[0] += len(cards)
             total[1] += of_deck.get("studied", 0)
             total[2] += of_deck.get("mature", 0)
             total[3] += of_deck.get("recall") or 0.0
         for card in cards:
-            for tag in dict.fromkeys(card.tags):
-                if tag not in deck.tags:
+            for tag in deck.card_tags(card):
+                if tag not in whole:
                     sums.setdefault(tag, [0, 0, 0, 0.0])[0] += 1
                     own_tags.append((deck_id, card.id, tag))
     own_sums = queries.tag_sums(store, where, own_tags, curve, now) if own_tags else {}

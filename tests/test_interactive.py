@@ -14,6 +14,7 @@ from quizzer.scheduler import Scheduler
 from quizzer.session import Question, Quit, StudySession
 from quizzer.store import Store
 from quizzer.ui.interactive import InteractivePrompter
+from quizzer.ui.text import BACKGROUND_MARK
 
 INTERVALS = {Rating.AGAIN: timedelta(minutes=1), Rating.HARD: timedelta(minutes=6),
              Rating.GOOD: timedelta(minutes=10), Rating.EASY: timedelta(days=8)}
@@ -230,3 +231,19 @@ def test_ten_options_or_more_are_picked_with_arrows_only():
     assert not any(name.isdigit() for key in keys for name in key.bindings)  # 1 would be ambiguous with 10
     assert hint_lines(keys) == ["↑↓ Enter choose · q quit · u undo · s suspend · b bury", "e edit"]  # wrapped at 60
     assert hint_lines(question_keys(CARDS["choice"], options[:9]))[0].startswith("1-9 answer · ")
+
+
+@pytest.mark.parametrize("tags, marked", [(("background",), True), (("dates",), False)])
+def test_a_background_card_says_so_above_the_question_wrapped_to_60_columns(tags, marked):
+    card = Card(id="c", kind=Kind.TYPED, question="In what year?", answer="1960", tags=tags)
+    deck = Deck(id="d", title="Mali 2012 — dates and spans", cards=(card,), tags=("mali-2012",))
+    with create_pipe_input() as pipe:
+        screen = io.StringIO()
+        prompter = InteractivePrompter(Console(file=screen, width=60, color_system=None), input=pipe,
+                                       output=DummyOutput())
+        pipe.send_text("1960\r")
+        prompter.ask(Question(deck, card, Phase.REVIEW, number=12, total=120))
+    lines = screen.getvalue().splitlines()
+    assert "Mali 2012 — dates and spans · review · 12 of 120" in lines
+    assert (BACKGROUND_MARK in lines) is marked  # a line of its own: the header would pass 60 columns
+    assert all(len(line) <= 60 for line in lines)

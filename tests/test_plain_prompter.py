@@ -9,6 +9,7 @@ from quizzer.grading import judge
 from quizzer.model import Card, Deck, Kind, Outcome, Phase, Rating
 from quizzer.session import Question
 from quizzer.ui.plain import PlainPrompter
+from quizzer.ui.text import BACKGROUND_MARK
 
 CHOICE = Card(id="ch", kind=Kind.CHOICE, question="What does MNLA stand for?",
               answer="National Movement for the Liberation of Azawad", distractors=("Mali Army", "Bamako Guard"))
@@ -50,3 +51,19 @@ def test_order_numbers_are_separated_by_spaces_or_commas(typed):
 ])
 def test_flash_ratings_are_numbers_or_words(typed, rating):
     assert prompter(typed).rate(Question(DECK, FLASH, Phase.NEW), INTERVALS) is rating
+
+
+LONG_ID = "a-deck-id-long-enough-to-push-the-header-on"
+
+
+@pytest.mark.parametrize("deck_id, lines", [
+    ("d", [f"[1 of 1] d · new · {BACKGROUND_MARK}"]),  # 58 columns: one line
+    (LONG_ID, [f"[1 of 1] {LONG_ID} · new", BACKGROUND_MARK]),  # wrapped before the mark, never cut
+])
+def test_a_background_card_says_so_in_the_header_within_60_columns(deck_id, lines):
+    card = Card(id="bg", kind=Kind.TYPED, question="When?", answer="1960", tags=("background",))
+    out = io.StringIO()
+    PlainPrompter(io.StringIO("1960\n"), out).ask(Question(Deck(id=deck_id, title="D", cards=(card,)), card,
+                                                           Phase.NEW))
+    header = out.getvalue().split("\n\n", 1)[1].split("\nWhen?")[0]
+    assert header.splitlines() == lines and all(len(line) <= 60 for line in lines)

@@ -388,3 +388,10 @@ def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_withi
     queue = _Queue(learning={("d", "a"): _Entry(deck, deck.cards[0], later, asks=1)})
     assert queue.asks(clock()) == 0
     assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1
+
+
+def test_a_background_card_does_not_take_its_decks_tags(store, clock):
+    deck = deck_of("t", typed("a", "x"), typed("b", "y", tags=("background",)), tags=("mali",))
+    assert session(store, clock, [deck], tag="mali").cards_in_scope() == {("t", "a")}
+    assert session(store, clock, [deck], tag="background").cards_in_scope() == {("t", "b")}
+    assert session(store, clock, [deck]).cards_in_scope() == {("t", "a"), ("t", "b")}

@@ -284,6 +284,20 @@ def test_one_deck_and_one_tag(runner, history):
     assert years["answers"] == 7 and years["tag"] == "years"
 
 
+def test_a_background_card_is_not_counted_under_its_decks_tags(runner, history, quizzer_home):
+    # a2 (answered twice: s1 ✗, s3 ✓) becomes background: it leaves alpha-tag, as it leaves `study --tag`.
+    deck = quizzer_home / "decks" / "alpha.yaml"
+    deck.write_text(ALPHA.replace("answer: two}", "answer: two, tags: [background]}"), encoding="utf-8")
+    tagged = stats_json(runner, "--tag", "alpha-tag")
+    assert [(d["deck"], d["cards"]) for d in tagged["decks"]] == [("alpha", 4)] and tagged["answers"] == 6
+    assert [c["card"] for c in run_json(runner, "cards", "--tag", "alpha-tag", "--now", NOW.isoformat())] == [
+        "a1", "a3", "a4", "a5"]
+    background = stats_json(runner, "alpha", "--tag", "background")  # the built-in decks have theirs
+    assert [(d["deck"], d["cards"]) for d in background["decks"]] == [("alpha", 1)] and background["answers"] == 2
+    tags = {t["tag"]: (t["cards"], t["studied"], t["mature"]) for t in stats_json(runner, "alpha")["tags"]}
+    assert tags == {"alpha-tag": (4, 3, 1), "background": (1, 1, 0), "years": (2, 2, 1)}
+
+
 def test_unknown_deck_or_tag_exits_2(runner, history):
     result = runner.invoke(app, ["stats", "nope"])
     assert result.exit_code == 2 and "no deck 'nope'" in result.output

@@ -57,7 +57,7 @@ def resolve_card(key: str, decks, store) -> tuple[str, str]:
 def stats(
     deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to count; all if none.",
                                                    autocompletion=complete_deck),
-    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card, or its deck unless the card is background)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
@@ -98,7 +98,7 @@ def cards(
     due: bool = typer.Option(False, "--due", help="Only cards due today (overdue included), soonest first."),
     leeches: bool = typer.Option(False, "--leeches", help="Only leeches: cards with 8 or more lapses."),
     suspended: bool = typer.Option(False, "--suspended", help="Only suspended cards (`quizzer unsuspend` them)."),
-    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card or its deck)."),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card, or its deck unless the card is background)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:

@@ -19,7 +19,7 @@ from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
 from quizzer.ui.keys import Key, hint_lines, question_keys, rating_keys, verdict_keys
-from quizzer.ui.text import literal, short_duration
+from quizzer.ui.text import literal, question_header, short_duration
 
 VERDICT_STYLE = {
     Outcome.CORRECT: "bold green", Outcome.CLOSE: "bold yellow", Outcome.WRONG: "bold red",
@@ -90,8 +90,8 @@ class InteractivePrompter:
         card = question.card
         self.console.print()
         # Above the panel rather than in its border, where rich would cut a long deck title.
-        self.console.print(Text(literal(f"{question.deck.title} · {question.phase.value} · "
-                                        f"{question.number} of {question.total}"), style="bold"))
+        header = f"{question.deck.title} · {question.phase.value} · {question.number} of {question.total}"
+        self.console.print(Text(question_header(header, card, self.console.width), style="bold"))
         self.console.print(Panel(Text(literal(card.prompt))))
         ask = {
             Asks.REVEAL: self._ask_reveal, Asks.TEXT: self._ask_text, Asks.PICK: self._ask_pick,

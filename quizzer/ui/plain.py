@@ -9,7 +9,8 @@ from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
 from quizzer.session import Decision, Question, Quit
-from quizzer.ui.text import literal, short_duration
+from quizzer.ui.keys import HINT_WIDTH
+from quizzer.ui.text import literal, question_header, short_duration
 
 RATING_WORDS = {r.name.lower(): r for r in Rating}
 QUIT_WORDS = {"q", ":q", ":quit"}
@@ -52,7 +53,8 @@ class PlainPrompter:
             self._print(controls.USAGE)
             self.told_commands = True
         self._print()
-        self._print(literal(f"[{question.number} of {question.total}] {question.deck.id} · {question.phase.value}"))
+        header = f"[{question.number} of {question.total}] {question.deck.id} · {question.phase.value}"
+        self._print(question_header(header, card, HINT_WIDTH))
         self._print(literal(card.prompt))
         ask = {
             Asks.REVEAL: self._ask_reveal, Asks.TEXT: self._ask_text, Asks.PICK: self._ask_pick,

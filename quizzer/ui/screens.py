@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rich import box
-from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from quizzer.ui.text import cells, literal, local_time
+from quizzer.ui.text import cells, literal, local_time, packed
 
 
 def console() -> Console:
@@ -77,7 +76,7 @@ class Fitted:
                     yield _text(cell)
                 elif _text(cell).plain:
                     pairs.append(f"{_text(column.header).plain}: {_text(cell).plain}")
-            yield Text("\n".join(_packed(pairs, width - 2, "  ")))
+            yield Text("\n".join(packed(pairs, width - 2, "  ")))
             if table.leading and number < len(rows):
                 yield Text()
         if table.caption:
@@ -87,17 +86,6 @@ class Fitted:
 def _text(cell: RenderableType) -> Text:
     """A table cell or title as Text (the table's cells and titles are strings or Text)."""
     return cell if isinstance(cell, Text) else Text(str(cell))
-
-
-def _packed(items: list[str], width: int, indent: str) -> list[str]:
-    """Items joined by ` · ` into lines of at most `width` cells (an item longer than that has a line of its own)."""
-    lines: list[str] = []
-    for item in items:
-        if lines and cell_len(lines[-1]) + 3 + cell_len(item) <= width:
-            lines[-1] += " · " + item
-        else:
-            lines.append(item)
-    return [indent + line for line in lines]
 
 
 def _home_relative(path: str) -> str:

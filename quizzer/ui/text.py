@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from quizzer.model import Card
+
+# On the question screen of a card tagged `background` (model.BACKGROUND): a fact its deck's source lacks.
+BACKGROUND_MARK = "background (not from the deck's source)"
+
 # Whole escape sequences, introduced by ESC or by their one-byte C1 forms: CSI (colours, cursor moves,
 # `2J` screen clears, `6n` reports), the strings OSC/DCS/SOS/PM/APC up to their terminator (OSC 52 writes
 # the clipboard, OSC 8 plants a link), and two- or three-byte ESC sequences (ESC c resets the terminal).
@@ -45,6 +50,25 @@ def cells(*values: object):
     from rich.text import Text
 
     return [Text(literal(value)) for value in values]
+
+
+def packed(items: list[str], width: int, indent: str) -> list[str]:
+    """Items joined by ` · ` into lines of at most `width` cells (an item longer than that has a line of its own)."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for item in items:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(item) <= width:
+            lines[-1] += " · " + item
+        else:
+            lines.append(item)
+    return [indent + line for line in lines]
+
+
+def question_header(header: str, card: Card, width: int) -> str:
+    """The line above a question, made safe; a background card says so, on a line of its own when the
+    header would pass `width` (the header wraps between its parts, never cut)."""
+    return "\n".join(packed([literal(header), *([BACKGROUND_MARK] if card.background else [])], width, ""))
 
 
 def short_duration(span: timedelta) -> str:
