@@ -151,10 +151,11 @@ class Script:
 
     def __init__(self, clock, answers):
         self.clock, self.answers = clock, list(answers)
-        self.asked, self.notices = [], []
+        self.asked, self.notices, self.numbers = [], [], []
 
     def ask(self, question):
         self.asked.append(question.card.id)
+        self.numbers.append(question.number)
         if not self.answers:
             raise Quit
         self.clock.advance(seconds=5)
@@ -187,6 +188,8 @@ def test_undo_walks_back_answers_and_asks_each_card_again(tmp_path, clock):
     with Store(tmp_path / "q.db") as store:
         script, summary = run(store, clock, ["A", "B", Action.UNDO, Action.UNDO, "A", "B", "C"])
         assert script.asked[:7] == ["a", "b", "c", "b", "a", "b", "c"]
+        # The counter's n counts answers kept: a command answers nothing, and each undo takes one back.
+        assert script.numbers[:7] == [1, 2, 3, 2, 1, 2, 3]
         assert script.notices == ["undone d/b: asking it again", "undone d/a: asking it again"]
         assert (summary.answers, summary.cards, summary.new) == (3, 3, 3)
         assert len(store.reviews(voided=True)) == 5 and len(store.reviews()) == 3
