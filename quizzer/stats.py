@@ -576,9 +576,10 @@ def list_cards(
     rows = [_card_row(chosen.installed, key, progress.get(key), scheduler, now, flags.get(key)) for key in keys]
     if suspended_only:
         rows = [r for r in rows if r.suspended]
-    if due_only:
+    if due_only:  # what a study session would ask today: not suspended, not buried past now
         day_end = StudyDays(now, day_starts_at).start(-1)
-        rows = sorted((r for r in rows if r.due is not None and r.due < day_end), key=lambda r: r.due)
+        rows = sorted((r for r in rows if r.due is not None and r.due < day_end and not r.suspended
+                       and not (r.buried_until and r.buried_until > now)), key=lambda r: r.due)
     if leeches_only:
         rows = [r for r in rows if r.lapses >= LEECH_LAPSES]
     return rows

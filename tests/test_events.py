@@ -300,6 +300,18 @@ def test_undo_command_asks_or_needs_yes(runner, demo):
     assert as_json(runner, "history")["total"]["answers"] == 1
 
 
+def test_cards_due_leaves_out_suspended_and_buried_cards(runner, demo):
+    studied = quizzer(runner, "study", "demo", "--plain", input="nope\nnope\nnope\nq\n")
+    assert studied.exit_code == 0, studied.output
+    due = [r["card"] for r in as_json(runner, "cards", "--due")]  # wrong answers: due again in a minute
+    assert sorted(due) == ["colon", "deposed", "leader"]
+    quizzer(runner, "suspend", f"demo/{due[0]}")
+    assert [r["card"] for r in as_json(runner, "cards", "--due")] == due[1:]
+    quizzer(runner, "study", "demo", "--plain", input=":bury\nq\n")  # buries the first card it asks
+    left = [r["card"] for r in as_json(runner, "cards", "--due")]
+    assert len(left) == 1 and left[0] in due[1:]
+
+
 def test_suspend_unsuspend_and_cards_suspended(runner, demo):
     done = quizzer(runner, "suspend", "demo/leader", "demo/deposed")
     assert done.exit_code == 0 and done.output == "suspended demo/leader\nsuspended demo/deposed\n"

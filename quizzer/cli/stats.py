@@ -95,7 +95,8 @@ def stats(
 def cards(
     deck: Optional[str] = typer.Argument(None, metavar="DECK", help="Only this deck; all decks if none.",
                                          autocompletion=complete_deck),
-    due: bool = typer.Option(False, "--due", help="Only cards due today (overdue included), soonest first."),
+    due: bool = typer.Option(False, "--due", help="Only cards a session would ask today (overdue included; "
+                             "not suspended or buried), soonest first."),
     leeches: bool = typer.Option(False, "--leeches", help="Only leeches: cards with 8 or more lapses."),
     suspended: bool = typer.Option(False, "--suspended", help="Only suspended cards (`quizzer unsuspend` them)."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card, or its deck unless the card is background)."),
