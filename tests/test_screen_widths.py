@@ -6,13 +6,10 @@ line, and no cell is cut short with `…`. Add a screen: one line in SCREENS
 """
 
 import io
-import json
 import os
 import re
-import sys
 from datetime import datetime, timedelta, timezone
 
-import pexpect
 import pytest
 from rich.console import Console
 
@@ -20,6 +17,7 @@ from quizzer.model import Outcome, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store
 from quizzer.ui.screens import Fitted, compact_table
+from terminal_screens import run_screens
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 NOW = (T0 + timedelta(hours=1)).isoformat()
@@ -45,18 +43,6 @@ SCREENS = {  # name: (arguments, ids shown whole on one line)
     "accepted": (["accepted"], KEYS[:2]),
 }
 
-RUNNER = """
-import json, sys
-from quizzer.cli import app
-for name, args in json.loads(sys.argv[1]):
-    print(f"\\n<<<{name}>>>", flush=True)
-    try:
-        app(args, prog_name="quizzer")
-    except SystemExit:
-        pass
-    sys.stdout.flush()
-print("\\n<<<end>>>", flush=True)
-"""
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # bold and dim: NO_COLOR keeps styles, the checks read the text
 
 
@@ -89,13 +75,8 @@ def in_terminal(home, columns: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env |= {"QUIZZER_HOME": str(home), "TERM": "xterm", "NO_COLOR": "1"}
     screens = [(name, args) for name, (args, _) in SCREENS.items()]
-    child = pexpect.spawn(sys.executable, ["-c", RUNNER, json.dumps(screens)], env=env, dimensions=(30, columns),
-                          encoding="utf-8", timeout=60)
-    child.expect_exact("<<<end>>>")
-    output = SGR.sub("", child.before.replace("\r\n", "\n"))
-    child.expect(pexpect.EOF)
-    parts = output.split("\n<<<")[1:]
-    return {part.split(">>>", 1)[0]: part.split(">>>", 1)[1] for part in parts}
+    return {name: SGR.sub("", output.replace("\r\n", "\n"))
+            for name, output in run_screens(screens, env, columns, rows=30).items()}
 
 
 @pytest.fixture(scope="module", params=[60, 100], ids=lambda columns: f"{columns}-columns")

@@ -32,6 +32,8 @@ COMMANDS = [
     for c in controls.COMMANDS if c.action is not controls.Action.QUIT
 ]
 CHOOSE = Key("↑↓ Enter", "choose")
+# In a text box the commands are typed: `:undo` and so on (controls.read).
+TYPED_COMMANDS = Key(" ".join(c.word for c in controls.COMMANDS if c.action is not controls.Action.QUIT), "commands")
 
 
 def _numbers(count: int, results) -> dict[str, object]:
@@ -52,7 +54,7 @@ def question_keys(card: Card, options: tuple[str, ...]) -> list[Key]:
                 CHOOSE, QUIT, *COMMANDS]
     # Typed text: the line editor owns the keys; a line of just q ends the session, :undo and the like
     # are commands there (controls.read).
-    return [Key("Enter", "answer"), Key("q Enter", "quit"), Key(":undo :suspend :bury", "commands")]
+    return [Key("Enter", "answer"), Key("q Enter", "quit"), TYPED_COMMANDS]
 
 
 def rating_keys() -> list[Key]:

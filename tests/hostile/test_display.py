@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from quizzer.cli import app
 from quizzer.store import Store
 from quizzer.ui.text import cells, literal
+from terminal_screens import run_screens
 
 ATTACKS = {  # what a terminal would obey; each is complete, so all of it must disappear
     "OSC 52 writes the clipboard": "\x1b]52;c;U0VDUkVU\x07",
@@ -231,19 +232,6 @@ EXPECTED = {
 ESCAPED_SCREENS = {"decks export yaml", "decks --json", "decks show --json", "history --reviews --json", "stats --json", "cards --json",
                 "card --json", "accepted --json", "progress export -"}
 
-RUNNER = """
-import json, sys
-from quizzer.cli import app
-for name, args in json.loads(sys.argv[1]):
-    print(f"\\n<<<{name}>>>", flush=True)
-    try:
-        app(args, prog_name="quizzer")
-    except SystemExit:
-        pass
-    sys.stdout.flush()
-    sys.stderr.flush()
-print("\\n<<<end>>>", flush=True)
-"""
 
 
 def in_terminal(library, columns: int) -> dict[str, str]:
@@ -254,13 +242,7 @@ def in_terminal(library, columns: int) -> dict[str, str]:
     env = dict(os.environ)
     # rich takes a dumb terminal to be 80 columns wide unless COLUMNS and LINES say otherwise.
     env |= {"QUIZZER_HOME": str(library["home"]), "TERM": "dumb", "COLUMNS": str(columns), "LINES": "50"}
-    child = pexpect.spawn(sys.executable, ["-c", RUNNER, json.dumps(screens)], env=env, dimensions=(50, columns),
-                          encoding="utf-8", codec_errors="strict", timeout=60)
-    child.expect_exact("<<<end>>>")
-    output = child.before
-    child.expect(pexpect.EOF)
-    parts = output.split("\n<<<")[1:]
-    return {part.split(">>>", 1)[0]: part.split(">>>", 1)[1] for part in parts}
+    return run_screens(screens, env, columns, rows=50)
 
 
 WIDE = 300  # wide enough that no table folds a cell: what each screen shows is checked at this width
