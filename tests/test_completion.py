@@ -78,8 +78,10 @@ def test_tab_in_bash_completes_from_the_library(library, words, offered):
 
 
 def test_install_completion_writes_the_script_for_the_shell(tmp_path):
-    # --install-completion writes into the home folder: a fresh one here, never the real one.
-    env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
+    # --install-completion writes into the home folder: a fresh one here, never the real one. Typer
+    # finds the shell among the parent processes, which a run started outside a shell lacks; its test
+    # switch makes the option take the shell named instead.
+    env = {**os.environ, "HOME": str(tmp_path), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     done = subprocess.run([QUIZZER, "--install-completion", "bash"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
