@@ -134,7 +134,7 @@ def _parameters(path: Path, text: str, value: object, check: ParameterCheck | No
 
 def _line_of(key: str, text: str) -> int:
     """The line on which top-level `key` is set (settings are flat: no tables)."""
-    found = re.search(rf"^[ \t]*[\"']?{key}[\"']?[ \t]*=", text, re.MULTILINE)
+    found = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{key}[\"']?[ \t]*[=\]]", text, re.MULTILINE)  # key = or [key]
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 

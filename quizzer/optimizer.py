@@ -37,11 +37,12 @@ class OptimizerMissing(Exception):
 
 
 class NotEnoughReviews(Exception):
-    """Too few answers on a later day than the card's previous one to fit anything."""
+    """Too few answers on a later day than the card's previous one to fit anything: `have` of the `answered`
+    left by fsrs-rs's outlier filter, `need` needed."""
 
-    def __init__(self, have: int, need: int):
+    def __init__(self, have: int, answered: int, need: int):
         super().__init__(f"{have} of {need}")
-        self.have, self.need = have, need
+        self.have, self.answered, self.need = have, answered, need
 
 
 def _rs():
@@ -126,36 +127,51 @@ class Metrics:
         return {"log_loss": round(self.log_loss, 6), "rmse_bins": round(self.rmse_bins, 6), "reviews": self.reviews}
 
 
-def evaluate(parameters: Sequence[float], cards: Sequence[Card], keep=lambda moment: True) -> Metrics | None:
-    """Log loss and RMSE(bins) of the recall `parameters` predict for the answers `keep` accepts (None if none).
-
-    Computed as srs-benchmark (and fsrs-rs `evaluate`) does: each predicted answer's probability of recall
-    from the card's memory state before it; RMSE over bins of (days since the last answer, answers on
-    separate days so far, lapses so far), each bin weighted by its answers."""
+def predictions(parameters: Sequence[float], cards: Sequence[Card], keep=lambda moment: True) -> Iterable[Prediction]:
+    """For each answer predicted (on a later day than the card's previous one, at a time `keep` accepts):
+    the probability of recall `parameters` give it from the card's memory state before it, whether it was
+    recalled (any rating but Again), and its srs-benchmark bin."""
     rs = _rs()
     chosen = [card for card in cards if any(True for _ in _targets(card, keep))]
     if not chosen:
-        return None
+        return
     model = rs.FSRS(list(parameters))
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     states = model.historical_memory_state_batch(
         [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(card.ratings, card.delta_t)]) for card in chosen]
     )
-    loss, count, bins = 0.0, 0, {}
     for card, history in zip(chosen, states):
         for i in _targets(card, keep):
-            days, recalled = card.delta_t[i], card.ratings[i] > 1
-            p = (1 + factor * days / history[i - 1].stability) ** decay
-            p = min(max(p, 1e-7), 1 - 1e-7)  # a certainty that turned out wrong costs a bounded loss
-            loss -= math.log(p if recalled else 1 - p)
-            count += 1
-            key = _bin(days, sum(1 for d in card.delta_t[: i + 1] if d > 0),
-                       sum(1 for r, d in zip(card.ratings[:i], card.delta_t[:i]) if d > 0 and r == 1))
-            total = bins.setdefault(key, [0.0, 0.0, 0])
-            total[0] += p
-            total[1] += recalled
-            total[2] += 1
+            days = card.delta_t[i]
+            recall = (1 + factor * days / history[i - 1].stability) ** decay
+            bin_ = _bin(days, sum(1 for d in card.delta_t[: i + 1] if d > 0),
+                        sum(1 for r, d in zip(card.ratings[:i], card.delta_t[:i]) if d > 0 and r == 1))
+            yield Prediction(recall, card.ratings[i] > 1, bin_)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    recall: float
+    recalled: bool
+    bin: tuple[int, int, int]
+
+
+def evaluate(parameters: Sequence[float], cards: Sequence[Card], keep=lambda moment: True) -> Metrics | None:
+    """Log loss and RMSE(bins) of the recall `parameters` predict for the answers `keep` accepts (None if none),
+    computed as srs-benchmark (and fsrs-rs `evaluate`, item by item) does: RMSE over bins of (days since the
+    last answer, answers on separate days so far, lapses so far), each bin weighted by its answers."""
+    loss, count, bins = 0.0, 0, {}
+    for predicted in predictions(parameters, cards, keep):
+        p = min(max(predicted.recall, 1e-7), 1 - 1e-7)  # a certainty that turned out wrong costs a bounded loss
+        loss -= math.log(p if predicted.recalled else 1 - p)
+        count += 1
+        total = bins.setdefault(predicted.bin, [0.0, 0, 0])
+        total[0] += p
+        total[1] += predicted.recalled
+        total[2] += 1
+    if not count:
+        return None
     squares = sum((p - y) ** 2 / n for p, y, n in bins.values())  # n * (p/n - y/n) ** 2
     return Metrics(loss / count, math.sqrt(squares / count), count)
 
@@ -219,7 +235,7 @@ def fit(answers: Iterable[Answer], day_starts_at: int, current: tuple[float, ...
     everything = items(cards)
     have = training_count(everything) if everything else 0
     if have < MINIMUM_ITEMS:
-        raise NotEnoughReviews(have, MINIMUM_ITEMS)
+        raise NotEnoughReviews(have, len(everything), MINIMUM_ITEMS)
     split = split_time(cards)
     before, after = (lambda moment: moment < split), (lambda moment: moment >= split)
     early = items(cards, before)

@@ -42,8 +42,9 @@ def optimize(
             except OptimizerMissing as exc:
                 fail(str(exc))
             except NotEnoughReviews as exc:
-                fail(f"too few answers to fit FSRS: {exc.have} answered on a later day than the card's previous "
-                     f"answer, {exc.need} needed ({exc.need - exc.have} more); nothing changed")
+                fail(f"too few answers to fit FSRS: {exc.have} usable of the {exc.answered} given on a later day than "
+                     "the card's previous answer (fsrs-rs sets rare gaps aside as outliers), "
+                     f"{exc.need} needed ({exc.need - exc.have} more); nothing changed")
             if not json_:
                 _show(found)
             if dry_run or not (found.better or force):
