@@ -11,12 +11,14 @@ second answer on the same day (FSRS's short-term memory). An item is a card's an
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from quizzer.model import study_day_start
 from quizzer.scheduler import DEFAULT_PARAMETERS, within_bounds
@@ -53,6 +55,9 @@ def _rs():
     return fsrs_rs_python
 
 
+Target = tuple[int, int, bool, tuple[int, int, int]]  # (position, days since the last answer, recalled, bin)
+
+
 @dataclass(frozen=True)
 class Card:
     """One card's answers, oldest first: rating, study days since the previous answer, and time."""
@@ -60,6 +65,19 @@ class Card:
     ratings: tuple[int, ...]
     delta_t: tuple[int, ...]
     times: tuple[datetime, ...]
+
+    @functools.cached_property
+    def targets(self) -> tuple[Target, ...]:
+        """The answers FSRS predicts, those on a later day than the card's previous answer, each with its
+        srs-benchmark bin: (days since the last answer, answers on separate days so far, lapses before)."""
+        found, long_term, lapses = [], 0, 0
+        for i in range(1, len(self.ratings)):
+            days = self.delta_t[i]
+            if days > 0:
+                long_term += 1
+                found.append((i, days, self.ratings[i] > 1, _bin(days, long_term, lapses)))
+                lapses += self.ratings[i] == 1
+        return tuple(found)
 
 
 def cards_of(answers: Iterable[Answer], day_starts_at: int) -> list[Card]:
@@ -83,27 +101,44 @@ def split_time(cards: Sequence[Card]) -> datetime | None:
     return times[int(len(times) * (1 - HELD_OUT))] if times else None
 
 
-def _targets(card: Card, keep) -> Iterable[int]:
-    """Positions of the answers predicted: on a later day than the previous one, at a time `keep` accepts."""
-    return (i for i in range(1, len(card.ratings)) if card.delta_t[i] > 0 and keep(card.times[i]))
+def everything(moment: datetime) -> bool:
+    return True
 
 
-def items(cards: Sequence[Card], keep=lambda moment: True) -> list:
-    """fsrs-rs items: for each predicted answer, the card's answers up to and including it."""
+def items(cards: Sequence[Card], keep=everything) -> tuple[list, list[datetime]]:
+    """fsrs-rs items, one for each predicted answer at a time `keep` accepts: the card's answers up to and
+    including it; and the time of each one's predicted answer."""
     rs = _rs()
-    made = []
+    made, times = [], []
     for card in cards:
         reviews = [rs.FSRSReview(rating, days) for rating, days in zip(card.ratings, card.delta_t)]
-        made.extend(rs.FSRSItem(reviews[: i + 1]) for i in _targets(card, keep))
-    return made
+        for i, *_ in card.targets:
+            if keep(card.times[i]):
+                made.append(rs.FSRSItem(reviews[: i + 1]))
+                times.append(card.times[i])
+    return made, times
 
 
-def training_count(training_items: list) -> int:
-    """How many items fsrs-rs trains on: those left by its outlier filter, as in `prepare_training_data`."""
-    first = [item for item in training_items if item.long_term_review_cnt() == 1]
-    rest = [item for item in training_items if item.long_term_review_cnt() != 1]
-    first, rest = _rs().filter_outlier(first, rest)
-    return len(first) + len(rest)
+def training_count(cards: Sequence[Card]) -> int:
+    """How many items fsrs-rs would train on: those its outlier filter (`prepare_training_data`) keeps.
+
+    The filter judges a card's first answer on a later day by its gap and the card's first rating, among
+    the items that have only that one (one per card, passed whole: group sizes count); every longer item
+    of the card stands or falls with that pair. So one item stands for each pair, counted as many times:
+    the n-th carries n extra same-day answers (which the filter ignores) to be told apart on its return."""
+    rs = _rs()
+    first, longer = [], {}
+    for card in cards:
+        if card.targets:
+            i, days, *_ = card.targets[0]
+            first.append(rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(card.ratings[: i + 1], card.delta_t)]))
+            key = (card.ratings[0], days)
+            longer[key] = longer.get(key, 0) + len(card.targets) - 1
+    pairs = [(key, count) for key, count in longer.items() if count]
+    standing = [rs.FSRSItem([rs.FSRSReview(rating, 0), *[rs.FSRSReview(3, 0)] * n, rs.FSRSReview(3, days),
+                             rs.FSRSReview(3, 1)]) for n, ((rating, days), _) in enumerate(pairs)]
+    kept_first, kept = rs.filter_outlier(first, standing)
+    return len(kept_first) + sum(pairs[len(item.reviews) - 3][1] for item in kept)
 
 
 def fit_items(training_items: list) -> tuple[float, ...]:
@@ -127,55 +162,61 @@ class Metrics:
         return {"log_loss": round(self.log_loss, 6), "rmse_bins": round(self.rmse_bins, 6), "reviews": self.reviews}
 
 
-def predictions(parameters: Sequence[float], cards: Sequence[Card], keep=lambda moment: True) -> Iterable[Prediction]:
-    """For each answer predicted (on a later day than the card's previous one, at a time `keep` accepts):
-    the probability of recall `parameters` give it from the card's memory state before it, whether it was
-    recalled (any rating but Again), and its srs-benchmark bin."""
-    rs = _rs()
-    chosen = [card for card in cards if any(True for _ in _targets(card, keep))]
-    if not chosen:
-        return
-    model = rs.FSRS(list(parameters))
-    decay = -parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
-    states = model.historical_memory_state_batch(
-        [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(card.ratings, card.delta_t)]) for card in chosen]
-    )
-    for card, history in zip(chosen, states):
-        for i in _targets(card, keep):
-            days = card.delta_t[i]
-            recall = (1 + factor * days / history[i - 1].stability) ** decay
-            bin_ = _bin(days, sum(1 for d in card.delta_t[: i + 1] if d > 0),
-                        sum(1 for r, d in zip(card.ratings[:i], card.delta_t[:i]) if d > 0 and r == 1))
-            yield Prediction(recall, card.ratings[i] > 1, bin_)
-
-
-@dataclass(frozen=True)
-class Prediction:
+class Prediction(NamedTuple):  # a tuple: made once per answer predicted, a million times for a long history
     recall: float
     recalled: bool
     bin: tuple[int, int, int]
+    time: datetime
 
 
-def evaluate(parameters: Sequence[float], cards: Sequence[Card], keep=lambda moment: True) -> Metrics | None:
-    """Log loss and RMSE(bins) of the recall `parameters` predict for the answers `keep` accepts (None if none),
-    computed as srs-benchmark (and fsrs-rs `evaluate`, item by item) does: RMSE over bins of (days since the
+def predictions(parameters: Sequence[float], cards: Sequence[Card]) -> Iterator[Prediction]:
+    """For each answer predicted (on a later day than the card's previous one): the probability of recall
+    `parameters` give it from the card's memory state before it, whether it was recalled (any rating but
+    Again), its srs-benchmark bin and its time."""
+    rs = _rs()
+    model = rs.FSRS(list(parameters))
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    chosen = [card for card in cards if card.targets]
+    for start in range(0, len(chosen), 10_000):  # memory states a slice at a time: a long history is never all held
+        batch = chosen[start:start + 10_000]
+        states = model.historical_memory_state_batch(
+            [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(card.ratings, card.delta_t)]) for card in batch]
+        )
+        for card, history in zip(batch, states):
+            for i, days, recalled, bin_ in card.targets:
+                recall = (1 + factor * days / history[i - 1].stability) ** decay
+                yield Prediction(recall, recalled, bin_, card.times[i])
+
+
+def evaluate(parameters: Sequence[float], cards: Sequence[Card], keep=everything) -> Metrics | None:
+    """Log loss and RMSE(bins) of the recall `parameters` predict for the answers `keep` accepts (None if none)."""
+    return evaluate_parts(parameters, cards, {"": keep})[""]
+
+
+def evaluate_parts(parameters: Sequence[float], cards: Sequence[Card], parts: dict) -> dict[str, Metrics | None]:
+    """`evaluate` for several parts of the history ({name: which times}) in one pass over the memory states.
+
+    Computed as srs-benchmark (and fsrs-rs `evaluate`, item by item) does: RMSE over bins of (days since the
     last answer, answers on separate days so far, lapses so far), each bin weighted by its answers."""
-    loss, count, bins = 0.0, 0, {}
-    for predicted in predictions(parameters, cards, keep):
-        p = min(max(predicted.recall, 1e-7), 1 - 1e-7)  # a certainty that turned out wrong costs a bounded loss
-        loss -= math.log(p if predicted.recalled else 1 - p)
-        count += 1
-        total = bins.setdefault(predicted.bin, [0.0, 0, 0])
-        total[0] += p
-        total[1] += predicted.recalled
-        total[2] += 1
-    if not count:
-        return None
-    squares = sum((p - y) ** 2 / n for p, y, n in bins.values())  # n * (p/n - y/n) ** 2
-    return Metrics(loss / count, math.sqrt(squares / count), count)
+    totals = {name: [0.0, 0, {}] for name in parts}  # log loss, answers, bins
+    for p, recalled, bin_, moment in predictions(parameters, cards):
+        p = min(max(p, 1e-7), 1 - 1e-7)  # a certainty that turned out wrong costs a bounded loss
+        loss = -math.log(p if recalled else 1 - p)
+        for name, keep in parts.items():
+            if keep(moment):
+                total = totals[name]
+                total[0] += loss
+                total[1] += 1
+                counts = total[2].setdefault(bin_, [0.0, 0, 0])
+                counts[0] += p
+                counts[1] += recalled
+                counts[2] += 1
+    return {name: Metrics(loss / count, math.sqrt(sum((p - y) ** 2 / n for p, y, n in bins.values()) / count), count)
+            if count else None for name, (loss, count, bins) in totals.items()}
 
 
+@functools.lru_cache(maxsize=4096)
 def _bin(days: int, long_term: int, lapses: int) -> tuple[int, int, int]:
     # srs-benchmark's `rmse_matrix` bins, as fsrs-rs `FSRSItem::r_matrix_index` computes them.
     delta_bin = round(2.48 * 3.62 ** math.floor(math.log(days, 3.62)) * 100)
@@ -232,25 +273,34 @@ def fit(answers: Iterable[Answer], day_starts_at: int, current: tuple[float, ...
     and fitted parameters. NotEnoughReviews when fsrs-rs would have too few items to fit anything."""
     started = time.perf_counter()
     cards = cards_of(answers, day_starts_at)
-    everything = items(cards)
-    have = training_count(everything) if everything else 0
+    have = training_count(cards)
     if have < MINIMUM_ITEMS:
-        raise NotEnoughReviews(have, len(everything), MINIMUM_ITEMS)
+        raise NotEnoughReviews(have, sum(len(card.targets) for card in cards), MINIMUM_ITEMS)
+    whole, times = items(cards)
     split = split_time(cards)
-    before, after = (lambda moment: moment < split), (lambda moment: moment >= split)
-    early = items(cards, before)
+    early = [item for item, moment in zip(whole, times) if moment < split]
     held_out_parameters = fit_items(early) if early else DEFAULT_PARAMETERS
-    parameters = fit_items(everything)
+    del early
+    parameters = fit_items(whole)
+    del whole, times
     seconds = time.perf_counter() - started
-    candidates = {"default": (DEFAULT_PARAMETERS, DEFAULT_PARAMETERS)}
+
+    def after(moment: datetime) -> bool:
+        return moment >= split
+
+    held_out, whole_history = {}, {}
+    candidates = {"default": DEFAULT_PARAMETERS}
     if current is not None and tuple(current) != DEFAULT_PARAMETERS:
-        candidates["current"] = (current, current)
-    candidates["fitted"] = (held_out_parameters, parameters)
+        candidates["current"] = tuple(current)
+    for name, used in candidates.items():  # the same parameters on both parts: one pass
+        found = evaluate_parts(used, cards, {"held_out": after, "whole": everything})
+        held_out[name], whole_history[name] = found["held_out"], found["whole"]
+    held_out["fitted"] = evaluate(held_out_parameters, cards, after)
+    whole_history["fitted"] = evaluate(parameters, cards)
     return Fit(
         parameters=parameters, held_out_parameters=held_out_parameters,
-        answers=sum(len(card.ratings) for card in cards), cards=len(cards), items=len(everything), seconds=seconds,
-        held_out={name: evaluate(tested, cards, after) for name, (tested, _) in candidates.items()},
-        whole={name: evaluate(whole, cards) for name, (_, whole) in candidates.items()},
+        answers=sum(len(card.ratings) for card in cards), cards=len(cards), items=sum(len(c.targets) for c in cards),
+        seconds=seconds, held_out=held_out, whole=whole_history,
     )
 
 

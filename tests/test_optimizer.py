@@ -118,20 +118,33 @@ def test_log_loss_and_rmse_agree_with_fsrs_rs_evaluating_each_item_alone():
     cards = optimizer.cards_of(history(KNOWN, cards=60, days=120), 4)
     found = optimizer.evaluate(DEFAULT_PARAMETERS, cards)
     model = rs.FSRS(list(DEFAULT_PARAMETERS))
-    losses = [model.evaluate([item]).log_loss for item in optimizer.items(cards)]
+    losses = [model.evaluate([item]).log_loss for item in optimizer.items(cards)[0]]
     assert found.reviews == len(losses) > 100
     assert found.log_loss == pytest.approx(sum(losses) / len(losses), abs=1e-5)
 
 
 @needs_extra
 def test_rmse_bins_weighs_each_bins_gap_by_its_answers(monkeypatch):
-    predicted = [optimizer.Prediction(0.9, True, (1, 1, 0)), optimizer.Prediction(0.7, False, (1, 1, 0)),
-                 optimizer.Prediction(0.6, True, (2, 1, 0))]
+    predicted = [optimizer.Prediction(0.9, True, (1, 1, 0), START), optimizer.Prediction(0.7, False, (1, 1, 0), START),
+                 optimizer.Prediction(0.6, True, (2, 1, 0), START)]
     monkeypatch.setattr(optimizer, "predictions", lambda *args: iter(predicted))
     found = optimizer.evaluate(DEFAULT_PARAMETERS, [])
     # Bin 1: mean 0.8 predicted, 0.5 recalled, 2 answers; bin 2: 0.6 vs 1, 1 answer.
     assert found.rmse_bins == pytest.approx(((2 * 0.3 ** 2 + 1 * 0.4 ** 2) / 3) ** 0.5)
     assert found.log_loss == pytest.approx(-(math.log(0.9) + math.log(0.3) + math.log(0.6)) / 3)
+
+
+@needs_extra
+@pytest.mark.parametrize("cards, days", [(30, 60), (300, 200), (2000, 365), (50, 400)])
+def test_the_training_count_is_what_fsrs_rs_outlier_filter_keeps_of_every_item(cards, days):
+    import fsrs_rs_python as rs
+
+    cards = optimizer.cards_of(history(KNOWN, cards=cards, days=days, seed=days), 4)
+    every, _ = optimizer.items(cards)
+    first = [item for item in every if item.long_term_review_cnt() == 1]
+    longer = [item for item in every if item.long_term_review_cnt() > 1]
+    kept_first, kept = rs.filter_outlier(first, longer)
+    assert optimizer.training_count(cards) == len(kept_first) + len(kept)
 
 
 # -- fitting ------------------------------------------------------------------------------------------------
