@@ -118,7 +118,7 @@ def load_settings(path: Path, check_parameters: ParameterCheck | None = None) ->
 
 
 def _parameters(path: Path, text: str, value: object, check: ParameterCheck | None) -> tuple[float, ...]:
-    where = f"{path}:{_line_of('parameters', text)}"
+    where = f"{path}:{_line_of_parameters(text)}"
     if not isinstance(value, list):
         raise ConfigError(f"{where}: 'parameters' must be a list of numbers like [0.212, 1.2931, …], "
                           f"not {_shown(value)}")
@@ -132,9 +132,12 @@ def _parameters(path: Path, text: str, value: object, check: ParameterCheck | No
     return numbers
 
 
-def _line_of(key: str, text: str) -> int:
-    """The line on which top-level `key` is set (settings are flat: no tables)."""
-    found = re.search(rf"^[ \t]*(\[[ \t]*)?[\"']?{key}[\"']?[ \t]*[=\]]", text, re.MULTILINE)  # key = or [key]
+# Where `parameters` is set: `parameters =` (its key maybe quoted) or a `[parameters]` table, at a line's start.
+PARAMETERS_LINE = re.compile(r"^[ \t]*(\[[ \t]*)?[\"']?parameters[\"']?[ \t]*[=\]]", re.MULTILINE)
+
+
+def _line_of_parameters(text: str) -> int:
+    found = PARAMETERS_LINE.search(text)
     return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
@@ -153,7 +156,7 @@ def save_parameters(path: Path, parameters: tuple[float, ...] | None) -> None:
     except FileNotFoundError:
         text = ""
     lines = text.splitlines(keepends=True)
-    start = _line_of("parameters", text) - 1 if "parameters" in tomllib.loads(text) else None
+    start = _line_of_parameters(text) - 1 if "parameters" in tomllib.loads(text) else None
     if start is not None:
         end = start + 1
         while True:  # the setting may span lines: it ends where what it has read parses on its own
