@@ -47,6 +47,10 @@ class NotEnoughReviews(Exception):
         self.have, self.answered, self.need = have, answered, need
 
 
+class FitFailed(Exception):
+    """fsrs-rs refused the answers or gave no usable result (it says `InvalidInput`)."""
+
+
 def _rs():
     try:
         import fsrs_rs_python
@@ -144,9 +148,14 @@ def training_count(cards: Sequence[Card]) -> int:
 def fit_items(training_items: list) -> tuple[float, ...]:
     """Parameters fitted to `training_items` by fsrs-rs, rounded for config.toml and inside py-fsrs's bounds."""
     rs = _rs()
-    fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
-        training_items, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS,
-    )
+    try:
+        fitted = rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
+            training_items, enable_short_term=True, num_relearning_steps=RELEARNING_STEPS,
+        )
+    except ValueError as exc:  # fsrs-rs's errors, such as parameters that came out infinite
+        raise FitFailed(f"fsrs-rs could not fit your answers ({exc})") from exc
+    if not all(math.isfinite(value) for value in fitted):
+        raise FitFailed("fsrs-rs could not fit your answers (a parameter came out as NaN)")
     return within_bounds(tuple(fitted))
 
 

@@ -306,6 +306,23 @@ def test_below_the_minimum_it_says_how_many_more_and_changes_nothing(runner, qui
     assert files(quizzer_home) == before
 
 
+@needs_extra
+@pytest.mark.parametrize("outcome", [ValueError("InvalidInput"), [math.nan] * 21], ids=["refused", "NaN"])
+def test_a_fit_fsrs_rs_cannot_make_is_one_line_and_changes_nothing(runner, studied, monkeypatch, outcome):
+    import fsrs_rs_python as rs
+
+    def compute_parameters(self, *args, **kwargs):
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(rs.FSRS, "compute_parameters", compute_parameters, raising=False)
+    before = files(studied)
+    result = quizzer(runner, "optimize", "--yes", "--force")
+    assert result.exit_code == 2 and result.output.startswith("quizzer: fsrs-rs could not fit your answers (")
+    assert len(result.output.strip().splitlines()) == 1 and files(studied) == before
+
+
 # Runs quizzer with fsrs_rs_python unimportable, as if the extra were not installed.
 WITHOUT_EXTRA = """
 import sys
@@ -377,3 +394,29 @@ def test_the_screens_fit_the_terminal(studied, columns):
     assert "Dry run: nothing changed." in outputs["optimize"]
     assert "last 20 %" in outputs["optimize"] and "whole history" in outputs["optimize"]
     assert "current" in outputs["retention"] and "best" in outputs["retention"]
+
+
+@needs_extra
+def test_without_a_terminal_saving_needs_yes(runner, studied):
+    before = files(studied)
+    result = quizzer(runner, "optimize", "--force")
+    assert result.exit_code == 2 and "not a terminal to ask in: add --yes" in result.output
+    assert files(studied) == before
+
+
+@needs_extra
+@pytest.mark.parametrize("answer, saved", [("n", False), ("y", True)])
+def test_in_a_terminal_it_asks_before_saving(studied, answer, saved):
+    import pexpect
+
+    before = files(studied)
+    env = {**os.environ, "QUIZZER_HOME": str(studied), "TERM": "xterm", "QUIZZER_NOW": NOW}
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "optimize", "--force"], env=env, dimensions=(30, 60),
+                          encoding="utf-8", timeout=60)
+    child.expect_exact("Save the fitted parameters and reschedule every card?")
+    child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == (0 if saved else 2)
+    assert (files(studied) != before) is saved
+    assert (load_settings(studied / "config.toml").parameters is not None) is saved

@@ -27,7 +27,7 @@ def optimize(
     $ quizzer optimize
     $ quizzer optimize --dry-run --json
     """
-    from quizzer.optimizer import NotEnoughReviews, OptimizerMissing, fit
+    from quizzer.optimizer import FitFailed, NotEnoughReviews, OptimizerMissing, fit
 
     if json_ and not (dry_run or yes or reset):
         fail("--json cannot ask before saving: add --yes to save, or --dry-run")
@@ -39,8 +39,8 @@ def optimize(
                 return
             try:
                 found = fit(store.training_answers(), config.day_starts_at, config.parameters)
-            except OptimizerMissing as exc:
-                fail(str(exc))
+            except (OptimizerMissing, FitFailed) as exc:
+                fail(f"{exc}; nothing changed" if isinstance(exc, FitFailed) else str(exc))
             except NotEnoughReviews as exc:
                 fail(f"too few answers to fit FSRS: {exc.have} usable of the {exc.answered} given on a later day than "
                      "the card's previous answer (fsrs-rs sets rare gaps aside as outliers), "
