@@ -22,7 +22,7 @@ from quizzer import optimizer
 from quizzer.cli import app
 from quizzer.config import load_settings
 from quizzer.model import Event, EventKind, Outcome, Phase, Rating, Review
-from quizzer.scheduler import DEFAULT_PARAMETERS, Scheduler, new_state
+from quizzer.scheduler import DEFAULT_PARAMETERS, Scheduler, new_state, parameter_problem, within_bounds
 from quizzer.store import Store
 from terminal_screens import run_screens
 
@@ -174,6 +174,12 @@ def fit_result(held_out_fitted: float, held_out_default: float):
                          seconds=0.1, held_out=metrics, whole=metrics)
 
 
+def test_fitted_parameters_are_rounded_for_config_and_kept_within_fsrs_bounds():
+    raw = (0.00004, 1.23456, 2.5, 8.0, 0.99996, *DEFAULT_PARAMETERS[5:20], 0.80004)
+    assert within_bounds(raw) == (0.001, 1.2346, 2.5, 8.0, 1.0, *DEFAULT_PARAMETERS[5:20], 0.8)
+    assert parameter_problem(within_bounds(raw)) is None
+
+
 def test_fitted_parameters_are_better_only_with_a_lower_held_out_log_loss():
     assert fit_result(0.30, 0.31).better
     assert not fit_result(0.31, 0.31).better
@@ -217,6 +223,7 @@ def test_saving_rebuilds_every_card_as_a_replay_with_the_new_parameters(runner, 
     later = sum(1 for old, new in zip(before, after) if new[2] > old[2])
     assert earlier + later > 0
     assert f"{earlier:,} due earlier, {later:,} due later" in result.output
+    assert all(len(line) <= 60 for line in result.output.splitlines() if "/" not in line)  # but paths
     assert len(list((studied / "backups").glob("quizzer-*-before-optimize.db"))) == 1
     doctor = quizzer(runner, "doctor")
     assert doctor.exit_code == 0 and "agree with a replay" in doctor.output and "fitted" in doctor.output
@@ -271,7 +278,8 @@ def test_parameters_that_predict_no_better_are_kept_unless_forced(runner, studie
     monkeypatch.setattr(optimizer, "fit", lambda *args: fit_result(0.33, 0.31))
     before = files(studied)
     kept = quizzer(runner, "optimize", "--yes")
-    assert kept.exit_code == 0 and "do not predict your last 20 % of answers better" in kept.output
+    assert kept.exit_code == 0 and "the fitted ones do not\npredict your last 20 % better" in kept.output
+    assert all(len(line) <= 60 for line in kept.output.splitlines())
     assert files(studied) == before
     forced = quizzer(runner, "optimize", "--yes", "--force")
     assert forced.exit_code == 0 and saved_parameters(studied) == KNOWN
@@ -355,9 +363,17 @@ def test_reset_needs_no_extra(quizzer_home):
     assert (quizzer_home / "config.toml").read_text() == ""
 
 
-def test_json_without_dry_run_or_yes_is_refused(runner, quizzer_home):
-    result = quizzer(runner, "optimize", "--json")
-    assert result.exit_code == 2 and "add --yes to save, or --dry-run" in result.output
+@pytest.mark.parametrize("args, message", [
+    (["--json"], "--json cannot ask before saving: add --yes to save, or --dry-run"),
+    (["--reset", "--dry-run", "--yes"], "--reset changes the parameters and --dry-run changes nothing"),
+])
+def test_options_that_contradict_each_other_are_refused_before_anything(runner, quizzer_home, args, message):
+    quizzer_home.mkdir(parents=True)
+    (quizzer_home / "config.toml").write_text("parameters = " + repr(list(KNOWN)) + "\n")
+    result = quizzer(runner, "optimize", *args)
+    assert result.exit_code == 2 and message in result.output
+    assert sorted(p.name for p in quizzer_home.iterdir()) == ["config.toml"]
+    assert load_settings(quizzer_home / "config.toml").parameters == KNOWN
 
 
 # -- retention ---------------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ def optimize(
     """
     from quizzer.optimizer import FitFailed, NotEnoughReviews, OptimizerMissing, fit
 
+    if reset and dry_run:
+        fail("--reset changes the parameters and --dry-run changes nothing: give one of them")
     if json_ and not (dry_run or yes or reset):
         fail("--json cannot ask before saving: add --yes to save, or --dry-run")
     with user_errors():
@@ -48,10 +50,11 @@ def optimize(
             if not json_:
                 _show(found)
             if dry_run or not (found.better or force):
-                if not json_:
-                    say("Dry run: nothing changed." if dry_run else
-                        f"Kept the {found.baseline} parameters: the fitted ones do not predict your last 20 % of "
-                        "answers better (--force saves them anyway).")
+                if dry_run and not json_:
+                    say("Dry run: nothing changed.")
+                elif not json_:
+                    say(f"Kept the {found.baseline} parameters: the fitted ones do not")
+                    say("predict your last 20 % better (--force saves them anyway).")
                 if json_:
                     print_json({**found.to_dict(), "saved": False})
                 return
@@ -118,12 +121,14 @@ def _save(store, config, parameters):
 def _saved(config, backups, earlier: int, later: int) -> None:
     from quizzer.config import paths
 
-    say(f"Saved to {paths().config}; backups: {', '.join(str(b) for b in backups)}")
+    say(f"Saved to {paths().config}")
+    for backup in backups:
+        say(f"  backup: {backup}")
     say(f"Rescheduled every card: {earlier:,} due earlier, {later:,} due later.")
 
 
 def _show(found) -> None:
-    say(f"Fitted FSRS to {found.answers:,} answers of {found.cards:,} cards in {found.seconds:.2f} s.")
+    say(f"Fitted to {found.answers:,} answers of {found.cards:,} cards in {found.seconds:.2f} s.")
     say(f"{'':22}{'log loss':>9}{'RMSE':>8}{'answers':>9}")
     for title, part in (("last 20 %", found.held_out), ("whole history", found.whole)):
         for index, (name, metrics) in enumerate(part.items()):
