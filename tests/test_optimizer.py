@@ -436,3 +436,13 @@ def test_in_a_terminal_it_asks_before_saving(studied, answer, saved):
     assert child.exitstatus == (0 if saved else 2)
     assert (files(studied) != before) is saved
     assert (load_settings(studied / "config.toml").parameters is not None) is saved
+
+
+@needs_extra
+def test_retention_fits_60_columns_with_the_largest_limits(runner, quizzer_home):
+    quizzer_home.mkdir(parents=True)
+    (quizzer_home / "config.toml").write_text(
+        "desired_retention = 0.7\nnew_per_day = 100000\nreviews_per_day = 1000000\n")
+    output = quizzer(runner, "retention").output
+    assert all(len(line) <= 60 for line in output.splitlines()), output
+    assert "0.70" in next(line for line in output.splitlines() if "◀ current, best" in line)

@@ -184,12 +184,14 @@ def retention(
         return
     which = "your fitted" if config.parameters else "the default"
     say(f"A year of study of your {cards:,} cards, simulated with")
-    say(f"{which} parameters, at most {config.new_per_day} new cards a day per deck:")
-    say(f"{'desired':>9}{'reviews':>9}{'answers':>9}{'known':>8}{'known per':>11}")
-    say(f"{'retention':>9}{'a day':>9}{'a year':>9}{'day 365':>8}{'answer':>11}")
+    say(f"{which} parameters and your daily limits")
+    say(f"({config.new_per_day:,} new cards a day per deck, {config.reviews_per_day:,} reviews):")
+    # At most 38 + 17 columns: the answers of a year are in --json only.
+    say(f"{'desired':>9}{'reviews':>10}{'known':>9}{'known per':>11}")
+    say(f"{'retention':>9}{'a day':>10}{'day 365':>9}{'answer':>11}")
     for row in rows:
         marks = ", ".join(mark for mark, yes in (("current", row is current), ("best", row is best)) if yes)
-        say(f"{row.retention:>9.2f}{row.reviews_per_day:>9.1f}{row.answers:>9,}{row.known:>8,.0f}"
-            f"{row.known_per_answer:>11.3f}" + (f"  ◀ {marks}" if marks else ""))
-    say("best: the most cards known per answer. Change desired_")
-    say("retention in config.toml (`quizzer paths` shows where).")
+        say(f"{row.retention:>9.2f}{row.reviews_per_day:>10,.1f}{row.known:>9,.0f}{row.known_per_answer:>11.3f}"
+            + (f"  ◀ {marks}" if marks else ""))
+    say("best: the most cards known per answer (first answers count).")
+    say("Change desired_retention in config.toml (`quizzer paths`).")
