@@ -21,7 +21,7 @@ def optimize(
     (log loss and RMSE: lower is better), then on the whole history. If the fitted ones are better, it
     asks, saves them to config.toml (after a backup of it and of the database) and reschedules every card
     by replaying its answers with them. --reset goes back to the defaults the same way. Needs the
-    optional extra: pip install 'quizzer[optimize]'.
+    optional extra `optimize` (the package fsrs-rs-python).
 
     Examples:
     $ quizzer optimize
@@ -153,7 +153,7 @@ def retention(
 
     Uses fsrs-rs's simulator with your parameters (fitted by `quizzer optimize`, else the defaults), the
     cards of your decks and your daily limits. Marks your current setting and the retention that gives
-    the most cards known per answer. Needs the optional extra: pip install 'quizzer[optimize]'.
+    the most cards known per answer. Needs the optional extra `optimize` (the package fsrs-rs-python).
 
     Examples:
     $ quizzer retention
