@@ -59,9 +59,6 @@ def _rs():
     return fsrs_rs_python
 
 
-Target = tuple[int, int, bool, tuple[int, int, int]]  # (position, days since the last answer, recalled, bin)
-
-
 @dataclass(frozen=True)
 class Card:
     """One card's answers, oldest first: rating, study days since the previous answer, and time."""
@@ -71,17 +68,18 @@ class Card:
     times: tuple[datetime, ...]
 
     @functools.cached_property
-    def targets(self) -> tuple[Target, ...]:
-        """The answers FSRS predicts, those on a later day than the card's previous answer, each with its
-        srs-benchmark bin: (days since the last answer, answers on separate days so far, lapses before)."""
-        found, long_term, lapses = [], 0, 0
-        for i in range(1, len(self.ratings)):
-            days = self.delta_t[i]
-            if days > 0:
-                long_term += 1
-                found.append((i, days, self.ratings[i] > 1, _bin(days, long_term, lapses)))
-                lapses += self.ratings[i] == 1
-        return tuple(found)
+    def targets(self) -> tuple[int, ...]:
+        """Positions of the answers FSRS predicts: those on a later day than the card's previous answer."""
+        return tuple(i for i in range(1, len(self.delta_t)) if self.delta_t[i] > 0)
+
+    def binned(self) -> Iterator[tuple[int, tuple[int, int, int]]]:
+        """Each predicted answer's position and srs-benchmark bin: (days since the last answer, answers on
+        separate days so far, lapses before it). Computed when needed: kept, they would double the memory."""
+        long_term, lapses = 0, 0
+        for i in self.targets:
+            long_term += 1
+            yield i, _bin(self.delta_t[i], long_term, lapses)
+            lapses += self.ratings[i] == 1
 
 
 def cards_of(answers: Iterable[Answer], day_starts_at: int) -> list[Card]:
@@ -116,7 +114,7 @@ def items(cards: Sequence[Card], keep=everything) -> tuple[list, list[datetime]]
     made, times = [], []
     for card in cards:
         reviews = [rs.FSRSReview(rating, days) for rating, days in zip(card.ratings, card.delta_t)]
-        for i, *_ in card.targets:
+        for i in card.targets:
             if keep(card.times[i]):
                 made.append(rs.FSRSItem(reviews[: i + 1]))
                 times.append(card.times[i])
@@ -134,9 +132,9 @@ def training_count(cards: Sequence[Card]) -> int:
     first, longer = [], {}
     for card in cards:
         if card.targets:
-            i, days, *_ = card.targets[0]
+            i = card.targets[0]
             first.append(rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(card.ratings[: i + 1], card.delta_t)]))
-            key = (card.ratings[0], days)
+            key = (card.ratings[0], card.delta_t[i])
             longer[key] = longer.get(key, 0) + len(card.targets) - 1
     pairs = [(key, count) for key, count in longer.items() if count]
     standing = [rs.FSRSItem([rs.FSRSReview(rating, 0), *[rs.FSRSReview(3, 0)] * n, rs.FSRSReview(3, days),
@@ -193,9 +191,9 @@ def predictions(parameters: Sequence[float], cards: Sequence[Card]) -> Iterator[
             [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(card.ratings, card.delta_t)]) for card in batch]
         )
         for card, history in zip(batch, states):
-            for i, days, recalled, bin_ in card.targets:
-                recall = (1 + factor * days / history[i - 1].stability) ** decay
-                yield Prediction(recall, recalled, bin_, card.times[i])
+            for i, bin_ in card.binned():
+                recall = (1 + factor * card.delta_t[i] / history[i - 1].stability) ** decay
+                yield Prediction(recall, card.ratings[i] > 1, bin_, card.times[i])
 
 
 def evaluate(parameters: Sequence[float], cards: Sequence[Card], keep=everything) -> Metrics | None:
