@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -28,6 +32,8 @@ class Settings:
     day_starts_at: int = 4  # hour at which a new study day begins, local time
     new_order: str = "mixed"  # several decks' new cards in turn ("mixed") or deck after deck ("deck")
     leech_action: str = "suspend"  # at 8 lapses: suspend the card, or only "tag" it as a leech
+    # FSRS's 21 weights fitted by `quizzer optimize`; None: py-fsrs's defaults. Part of every card's replay.
+    parameters: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,13 @@ _WHOLE = {
 _CHOICES = {"new_order": ("mixed", "deck"), "leech_action": ("suspend", "tag")}
 
 
-def load_settings(path: Path) -> Settings:
-    """Read config.toml; a missing file means the defaults."""
+# Says what is wrong with a list of finite numbers as FSRS parameters (count, bounds), or None.
+ParameterCheck = Callable[[tuple[float, ...]], "str | None"]
+
+
+def load_settings(path: Path, check_parameters: ParameterCheck | None = None) -> Settings:
+    """Read config.toml; a missing file means the defaults. `parameters`, when present, must be finite
+    numbers that `check_parameters` (the scheduler's rule, given by the caller) finds nothing wrong with."""
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_CONFIG_BYTES + 1)  # a bound, whatever size the file reports
@@ -99,12 +110,81 @@ def load_settings(path: Path) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(known)})")
-        values[key] = _setting(path, key, value)
+        if key == "parameters":
+            values[key] = _parameters(path, raw.decode("utf-8"), value, check_parameters)
+        else:
+            values[key] = _setting(path, key, value)
     return Settings(**values)
 
 
+def _parameters(path: Path, text: str, value: object, check: ParameterCheck | None) -> tuple[float, ...]:
+    where = f"{path}:{_line_of_parameters(text)}"
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'parameters' must be a list of numbers like [0.212, 1.2931, …], "
+                          f"not {_shown(value)}")
+    for index, number in enumerate(value):
+        if type(number) not in (int, float) or not math.isfinite(number):
+            raise ConfigError(f"{where}: 'parameters' must be finite numbers; parameter {index} is {_shown(number)}")
+    numbers = tuple(float(number) for number in value)
+    problem = check(numbers) if check else None
+    if problem:
+        raise ConfigError(f"{where}: 'parameters' {problem}; `quizzer optimize --reset` goes back to the defaults")
+    return numbers
+
+
+# Where `parameters` is set: `parameters =` (its key maybe quoted) or a `[parameters]` table, at a line's start.
+PARAMETERS_LINE = re.compile(r"^[ \t]*(\[[ \t]*)?[\"']?parameters[\"']?[ \t]*[=\]]", re.MULTILINE)
+
+
+def _line_of_parameters(text: str) -> int:
+    found = PARAMETERS_LINE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def _shown(value: object) -> str:
+    return repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+
+
+_NOTE = "# Fitted to your answers by `quizzer optimize`; `quizzer optimize --reset` removes them.\n"
+
+
+def save_parameters(path: Path, parameters: tuple[float, ...] | None) -> None:
+    """Set `parameters` in config.toml (remove it when None), keeping every other line and comment as it
+    was; the file is replaced at once, never left half-written."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    lines = text.splitlines(keepends=True)
+    start = _line_of_parameters(text) - 1 if "parameters" in tomllib.loads(text) else None
+    if start is not None:
+        end = start + 1
+        while True:  # the setting may span lines: it ends where what it has read parses on its own
+            try:
+                tomllib.loads("".join(lines[start:end]))
+                break
+            except tomllib.TOMLDecodeError:
+                end += 1
+        if start and lines[start - 1] == _NOTE:
+            start -= 1
+        del lines[start:end]
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if parameters is not None:
+        lines.append(_NOTE)
+        lines.append("parameters = [" + ", ".join(repr(p) for p in parameters) + "]\n")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write("".join(lines))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _setting(path: Path, key: str, value: object) -> int | float | str:
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+    shown = _shown(value)
     if key in _CHOICES:
         if value not in _CHOICES[key]:
             raise ConfigError(f"{path}: '{key}' must be {' or '.join(map(repr, _CHOICES[key]))}, not {shown}")

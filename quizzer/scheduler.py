@@ -13,6 +13,26 @@ import fsrs.scheduler
 
 from quizzer.model import CardState, Phase, Rating
 
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.scheduler.DEFAULT_PARAMETERS)
+# FSRS-6's bounds, as py-fsrs checks them (`Scheduler._validate_parameters`); the optimizer's clipper
+# (fsrs-rs `parameter_clipper`) keeps fitted values inside them.
+_BOUNDS = tuple(zip(fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS))
+
+
+def parameter_problem(values: tuple[float, ...]) -> str | None:
+    """What is wrong with `values` as FSRS parameters (their count, or the first out of bounds); None if nothing."""
+    if len(values) != len(_BOUNDS):
+        return f"must be {len(_BOUNDS)} numbers (FSRS-6's parameters), not {len(values)}"
+    for index, (value, (low, high)) in enumerate(zip(values, _BOUNDS)):
+        if not low <= value <= high:  # NaN fails too
+            return f"parameter {index} is {value!r}, outside FSRS's bounds {low} to {high}"
+    return None
+
+
+def within_bounds(values: tuple[float, ...], digits: int = 4) -> tuple[float, ...]:
+    """`values` rounded for config.toml, each kept inside its bound (rounding may step over one)."""
+    return tuple(min(max(round(value, digits), low), high) for value, (low, high) in zip(values, _BOUNDS))
+
 _PHASES = {
     fsrs.State.Learning: Phase.LEARNING,
     fsrs.State.Review: Phase.REVIEW,
@@ -47,10 +67,13 @@ def _fuzz_seeded_by(review_id: str) -> Iterator[None]:
 
 
 class Scheduler:
-    """FSRS with the library's default parameters; learning steps 1 and 10 min, relearning 10 min."""
+    """FSRS with the given parameters (the library's defaults when None); learning steps 1 and 10 min,
+    relearning 10 min."""
 
-    def __init__(self, *, desired_retention: float = 0.9, fuzz: bool = True):
+    def __init__(self, *, desired_retention: float = 0.9, fuzz: bool = True,
+                 parameters: tuple[float, ...] | None = None):
         self._fsrs = fsrs.Scheduler(
+            parameters=DEFAULT_PARAMETERS if parameters is None else parameters,
             desired_retention=desired_retention,
             learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
             relearning_steps=(timedelta(minutes=10),),

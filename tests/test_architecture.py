@@ -27,13 +27,15 @@ ALLOWED = {
     "controls": {"model", "scheduler", "store"},
     "session": {"model", "cardtypes", "controls", "grading", "scheduler", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects
+    "optimizer": {"model", "scheduler"},  # FSRS fitted to the learner's answers; the optional extra
     "ui": {"model", "cardtypes", "controls", "session", "stats", "ui"},
-    "cli": {"cli", "config", "controls", "decks", "editing", "formats", "grading", "library", "model", "scheduler",
-            "session", "stats", "store", "ui"},
+    "cli": {"cli", "config", "controls", "decks", "editing", "formats", "grading", "library", "model", "optimizer",
+            "scheduler", "session", "stats", "store", "ui"},
 }
 # Each third-party library has one owner.
 OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli",
-          "zstandard": "formats", "rich": "ui", "rapidfuzz": "grading"}
+          "zstandard": "formats", "rich": "ui", "rapidfuzz": "grading",
+          "fsrs_rs_python": "optimizer"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -99,7 +101,7 @@ def test_each_library_has_one_owner():
 # What `quizzer --help` must not load: typer (and the rich it prints help with) is all it needs.
 NOT_FOR_HELP = ("fsrs", "yaml", "sqlite3", "questionary", "prompt_toolkit", "rapidfuzz", "zstandard",
                 "quizzer.scheduler", "quizzer.store", "quizzer.decks", "quizzer.session", "quizzer.grading",
-                "quizzer.stats", "quizzer.formats", "quizzer.ui")
+                "quizzer.stats", "quizzer.formats", "quizzer.ui", "quizzer.optimizer", "fsrs_rs_python")
 LIST_MODULES_AFTER_HELP = """
 import runpy, sys
 sys.argv = ["quizzer", "--help"]

@@ -205,7 +205,27 @@ def _checked_home():
 def settings():
     from quizzer.config import load_settings
 
-    return load_settings(_checked_home().config)
+    return load_settings(_checked_home().config, _parameter_problem)
+
+
+def _parameter_problem(values):
+    from quizzer.scheduler import parameter_problem  # loads fsrs only when config.toml sets parameters
+
+    return parameter_problem(values)
+
+
+def scheduler(config, *, fuzz: bool = True):
+    """FSRS as the learner set it up in config.toml: desired retention and, once fitted, parameters."""
+    from quizzer.scheduler import Scheduler
+
+    return Scheduler(desired_retention=config.desired_retention, fuzz=fuzz, parameters=config.parameters)
+
+
+def replay(config=None):
+    """Rebuild one card's state from its log with the learner's own FSRS settings (those of `config`, else
+    config.toml's): desired retention and parameters are both part of the replay."""
+    fsrs = scheduler(config or settings())
+    return lambda log: fsrs.replay(log, log[0][2])
 
 
 def library():

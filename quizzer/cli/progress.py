@@ -7,21 +7,13 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import (Typer, fail, json_out, library, open_store, say, settings, unused_name, user_errors,
-                                 warn)
+from quizzer.cli.common import (Typer, fail, json_out, library, open_store, replay, say, settings, unused_name,
+                                 user_errors, warn)
 
 app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
                  "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
-
-
-def _replay():
-    """Rebuild one card's state from its log with the learner's own FSRS settings."""
-    from quizzer.scheduler import Scheduler
-
-    scheduler = Scheduler(desired_retention=settings().desired_retention)
-    return lambda log: scheduler.replay(log, log[0][2])
 
 
 def backup(
@@ -112,10 +104,10 @@ def import_(
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", _replay(), now=now)
+                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=now)
             else:
                 with file.open(encoding="utf-8") as lines:
-                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), _replay(), now=now)
+                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=now)
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:
@@ -142,7 +134,8 @@ def doctor(
     """Check the progress database; --fix rebuilds card states from the answers.
 
     Looks at integrity, progress on cards no longer in any deck, and card states that disagree
-    with a replay of their answers.
+    with a replay of their answers. The replay uses your settings: desired retention and the FSRS
+    parameters in config.toml (`quizzer optimize`), so states scheduled with others disagree.
 
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
     touches a damaged file. Orphaned progress is only reported: it is kept, so a deck put back later
@@ -156,10 +149,11 @@ def doctor(
 
     with user_errors():
         installed = {(deck.id, card.id) for deck in library() for card in deck.cards}
-        replay = _replay()
+        config = settings()
+        rebuild_with = replay(config)
         with open_store() as store:
-            found = check(store, installed, replay)
-            _report(found)
+            found = check(store, installed, rebuild_with)
+            _report(found, fitted=config.parameters is not None)
             if found.integrity:
                 fail(f"{store.path} is damaged; move it aside and restore a copy from "
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
@@ -167,7 +161,7 @@ def doctor(
                 (store.path.parent / "backups").mkdir(exist_ok=True)
                 copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
                 store.backup(copy)
-                rebuilt = store.rebuild_states(replay)
+                rebuilt = store.rebuild_states(rebuild_with)
                 say(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")
                 return
     if not found.healthy:
@@ -175,7 +169,7 @@ def doctor(
         raise typer.Exit(EXIT_PROBLEMS_FOUND)
 
 
-def _report(found) -> None:
+def _report(found, *, fitted: bool) -> None:
     say("integrity: " + ("ok" if not found.integrity else "FAILED"))
     for line in found.integrity[:20]:
         say(f"  {line}")
@@ -190,10 +184,15 @@ def _report(found) -> None:
     else:
         say("orphaned progress: none")
     if found.disagreeing:
-        say(f"card states: {len(found.disagreeing)} of {found.cards} disagree with a replay of their answers:")
+        say(f"card states: {len(found.disagreeing)} of {found.cards} disagree with a replay of their answers "
+            f"({_parameters(fitted)}):")
         for deck, card in found.disagreeing[:20]:
             say(f"  {deck}/{card}")
         if len(found.disagreeing) > 20:
             say(f"  … and {len(found.disagreeing) - 20} more")
     else:
-        say(f"card states: all {found.cards} agree with a replay of their answers")
+        say(f"card states: all {found.cards} agree with a replay of their answers ({_parameters(fitted)})")
+
+
+def _parameters(fitted: bool) -> str:
+    return "with the FSRS parameters fitted by `quizzer optimize`" if fitted else "with FSRS's default parameters"

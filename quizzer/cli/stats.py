@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, now, open_store, parse_moment, print_json, say, settings, user_errors
+from quizzer.cli.common import (fail, library, now, open_store, parse_moment, print_json, say, scheduler, settings,
+                                 user_errors)
 from quizzer.cli.resolve import complete_card, complete_deck, resolve
 
 NOW_HELP = "Compute as of this UTC ISO time instead of now (tests)."
@@ -21,7 +22,6 @@ def now_or(value: Optional[str]):
 @contextlib.contextmanager
 def _progress(*, fuzz: bool = True):
     """Settings, decks, store and scheduler for one of these commands; a StatsError exits 2."""
-    from quizzer.scheduler import Scheduler
     from quizzer.stats import StatsError
 
     with user_errors():
@@ -29,7 +29,7 @@ def _progress(*, fuzz: bool = True):
         decks = library()
         with open_store() as store:
             try:
-                yield config, decks, store, Scheduler(desired_retention=config.desired_retention, fuzz=fuzz)
+                yield config, decks, store, scheduler(config, fuzz=fuzz)
             except StatsError as exc:
                 fail(str(exc))
 

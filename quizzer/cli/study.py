@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, library, now, open_store, say, settings, stdin_is_terminal, user_errors
+from quizzer.cli.common import fail, library, now, open_store, say, scheduler, settings, stdin_is_terminal, user_errors
 from quizzer.cli.resolve import complete_deck, resolve
 
 
@@ -40,7 +40,6 @@ def study(
     import sys
     from datetime import datetime, timezone
 
-    from quizzer.scheduler import Scheduler
     from quizzer.session import Limits, StudySession
     from quizzer.stats import due_soon
     from quizzer.ui.text import summary_rows
@@ -62,7 +61,7 @@ def study(
         )
         with open_store() as store:
             session = StudySession(
-                store, Scheduler(desired_retention=config.desired_retention), decks,
+                store, scheduler(config), decks,
                 limits=limits, tag=tag, clock=now, rng=random.Random(seed), edit_card=_card_editor(),
             )
             if tag is not None and not session.cards_in_scope():

@@ -289,6 +289,19 @@ class Store:
         """Recompute the cached states of `keys` (all cards when None) from the review log; returns how many."""
         return len(self.transaction(lambda: log.rebuild(self.db, replay, keys)))
 
+    def reschedule(self, replay: Replay) -> tuple[int, int]:
+        """Rebuild every card's state with `replay` (new FSRS parameters), in one transaction; returns how many
+        cards' due dates moved earlier and how many later."""
+
+        def work() -> tuple[int, int]:
+            before = {key: state.due for key, state in log.states(self.db)}
+            after = log.rebuild(self.db, replay)
+            earlier = sum(1 for key, state in after.items() if key in before and state.due < before[key])
+            later = sum(1 for key, state in after.items() if key in before and state.due > before[key])
+            return earlier, later
+
+        return self.transaction(work)
+
     # -- reading ----------------------------------------------------------------------------
 
     def states(self, decks: Iterable[str], *, due_before: datetime | None = None) -> dict[CardKey, CardState]:
@@ -348,6 +361,12 @@ class Store:
             "SELECT COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
         ).fetchone()
         return count
+
+    def training_answers(self) -> Iterator[tuple[str, str, datetime, int]]:
+        """The answers FSRS's optimizer learns from, as (deck, card, time, rating), card after card, oldest
+        first: those that count (none voided). The one place that chooses them."""
+        rows = self.db.execute("SELECT deck, card, reviewed_at, rating FROM answers ORDER BY deck, card, reviewed_at")
+        return ((deck, card, parse_time(at), rating) for deck, card, at, rating in rows)
 
     def accepted(self, decks: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
         """Remembered (deck, card, response) alternatives, for some decks or all."""

@@ -21,6 +21,7 @@ import pytest
 
 from quizzer import grading
 from quizzer.cli.common import _REQUIRED
+from quizzer.config import PARAMETERS_LINE
 from quizzer.decks import _DERIVED_ID, CARD_ID_PATTERN
 from quizzer.formats import anki
 from quizzer.formats.anki_text import HEADER
@@ -125,6 +126,9 @@ CASES = [
     Case("formats.table header", lambda t: _check_header(Path("x.csv"), 1, numbered(t.split(",")), []), "x,", DECK),
     # A file name is at most 255 bytes, but the pattern must not care.
     Case("library.TEMPORARY", TEMPORARY.match, ".yml", FIELD, head=".", tail=".abcdefgh.tmpx"),
+    # config.toml is read up to 1 MB; spaces or `[` after a line's start, never `parameters`.
+    Case("config.PARAMETERS_LINE", PARAMETERS_LINE.search, " ", FIELD, head="\n[", tail="x"),
+    Case("config.PARAMETERS_LINE", PARAMETERS_LINE.search, "\n ", FIELD),
     # typer's usage text for an argument, never user text; still linear.
     Case("cli.common._REQUIRED", _REQUIRED.match, "}", FIELD, head="{", tail="x"),
     Case("grading._STRAY_DOT", grading.normalise, "a.", FIELD),
