@@ -56,6 +56,7 @@ class Outcome(str, enum.Enum):
     WRONG = "wrong"
     SELF = "self"  # flash cards: the learner rated themself
     OVERRIDDEN = "overridden"  # judged wrong or close, counted as right by the learner
+    ANKI = "anki"  # imported from Anki's review log: rated there, as with SELF
 
 
 class Rating(enum.IntEnum):

@@ -208,6 +208,14 @@ def settings():
     return load_settings(_checked_home().config)
 
 
+def replay():
+    """Rebuild one card's state from its log with the learner's own FSRS settings."""
+    from quizzer.scheduler import Scheduler
+
+    scheduler = Scheduler(desired_retention=settings().desired_retention)
+    return lambda log: scheduler.replay(log, log[0][2])
+
+
 def library():
     """All decks that load cleanly; problems in user decks are reported and the deck skipped."""
     from quizzer.decks import load_library

@@ -7,21 +7,13 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import (Typer, fail, json_out, library, open_store, say, settings, unused_name, user_errors,
-                                 warn)
+from quizzer.cli.common import (Typer, fail, json_out, library, open_store, replay as _replay, say, unused_name,
+                                 user_errors, warn)
 
 app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
                  "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
-
-
-def _replay():
-    """Rebuild one card's state from its log with the learner's own FSRS settings."""
-    from quizzer.scheduler import Scheduler
-
-    scheduler = Scheduler(desired_retention=settings().desired_retention)
-    return lambda log: scheduler.replay(log, log[0][2])
 
 
 def backup(
