@@ -464,9 +464,10 @@ def _report_history(history, added: int, events: int, states) -> None:
     from quizzer.formats.common import plural
     from quizzer.model import EventKind
 
-    left_out = [plural(n, what) for n, what in ((history.not_answers, "manual or rescheduling entry"),
-                                                (history.not_rescheduled, "filtered-deck review that did not reschedule"),
-                                                (len(history.problems), "damaged row (above)")) if n]
+    left_out = [plural(n, noun) + after for n, noun, after in (
+        (history.not_answers, "manual or rescheduling row", ""),
+        (history.not_rescheduled, "filtered-deck review", " that did not reschedule"),
+        (len(history.problems), "damaged row", " (above)")) if n]
     if not history.answers and not left_out:
         say("The package holds no review history; to bring it, export from Anki with \"Include scheduling "
             "information\" ticked.")

@@ -230,13 +230,17 @@ def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+_COLUMNS = {"id": "id", "card": "card id (cid)", "ease": "ease", "ivl": "interval (ivl)", "factor": "factor",
+            "time": "answer time", "type": "type"}
+
+
 def _damage(row: AnkiReview, known: set, latest: int) -> str | None:
     """Why a revlog row cannot be an answer, or None."""
-    for name in ("id", "card", "ease", "ivl", "factor", "time", "type"):
+    for name, column in _COLUMNS.items():
         value = getattr(row, name)
         if type(value) is not int:
             what = {type(None): "missing (NULL)", str: "text", bytes: "binary data", float: "a fraction"}
-            return f"its {name} is {what.get(type(value), type(value).__name__)}, not a whole number"
+            return f"its {column} is {what.get(type(value), type(value).__name__)}, not a whole number"
     if row.card not in known:
         return f"its card {row.card} is not in the package"
     if not 0 <= row.type <= 5:

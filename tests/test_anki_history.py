@@ -1,0 +1,216 @@
+"""Review history from Anki packages (issue 18): packages made and studied with the real `anki` library,
+imported with `quizzer decks import`, and hand-made collections where the expected numbers are worked out."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from anki_builder import BASIC, Note, write_collection
+from quizzer.cli import app
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+# Eleven answers over 40 days on five new cards, as the issue describes: (rating, time).
+ANSWERS = [(rating, START + timedelta(days=4 * k, seconds=k)) for k, rating in enumerate([3, 3, 3, 3, 3, 1, 3, 4,
+                                                                                          3, 3, 2])]
+FRONTS = ["uno", "dos", "tres", "cuatro", "cinco"]
+
+
+@pytest.fixture
+def lib():
+    return pytest.importorskip("anki_library", reason="the `anki` library (extra `quizzer[anki]`) is not installed")
+
+
+def quizzer(*args: str, now: datetime = NOW):
+    return CliRunner().invoke(app, list(args), env={"QUIZZER_NOW": now.isoformat()})
+
+
+def as_json(*args: str):
+    result = quizzer(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def history() -> list[tuple[str, int, datetime]]:
+    """(question, rating, time) of every answer, oldest first."""
+    questions = {(deck["id"], row["id"]): row["question"] for deck in as_json("decks")
+                 for row in as_json("decks", "show", deck["id"])}
+    return [(questions[(r["deck"], r["card"])], r["rating"], datetime.fromisoformat(r["reviewed_at"]))
+            for r in reversed(as_json("history", "--reviews"))]
+
+
+def studied(lib, tmp_path):
+    col = lib.new_collection(tmp_path / "anki")
+    lib.add_basic(col, "Spanish", FRONTS)
+    cards = lib.study(col, "Spanish", ANSWERS)
+    fronts = {card: col.get_card(card).note()["Front"] for card in set(cards)}
+    return col, [(fronts[card], rating, at) for card, (rating, at) in zip(cards, ANSWERS)]
+
+
+@pytest.mark.parametrize("form", ["apkg", "apkg legacy", "colpkg", "colpkg legacy"])
+def test_reviews_from_anki_arrive_with_their_ratings_and_times_and_importing_twice_adds_nothing(
+        lib, tmp_path, quizzer_home, form):
+    col, expected = studied(lib, tmp_path)
+    legacy = form.endswith("legacy")
+    if form.startswith("colpkg"):
+        path = lib.export_colpkg(col, tmp_path / "spanish.colpkg", legacy=legacy)
+    else:
+        path = lib.export_apkg(col, tmp_path / "spanish.apkg", legacy=legacy)
+        col.close()
+    with zipfile.ZipFile(path) as archive:  # both of Anki's forms are really read
+        assert ("collection.anki21b" in archive.namelist()) is not legacy
+    first = quizzer("decks", "import", str(path))
+    assert first.exit_code == 0, first.output
+    assert "Imported 11 reviews of 5 cards from Anki;" in first.stdout
+    assert history() == expected
+    again = quizzer("decks", "import", str(path))
+    assert "Imported 0 reviews of 5 cards from Anki (11 already here)" in again.stdout
+    assert history() == expected
+
+
+def test_a_later_export_adds_only_the_new_reviews(lib, tmp_path, quizzer_home):
+    col, expected = studied(lib, tmp_path)
+    assert quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "first.apkg"))).exit_code == 0
+    later = [(4, NOW - timedelta(days=10, minutes=k)) for k in (3, 2, 1)]
+    cards = lib.study(col, "Spanish", later)
+    expected += [(col.get_card(card).note()["Front"], rating, at) for card, (rating, at) in zip(cards, later)]
+    result = quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "second.apkg")))
+    assert "Imported 3 reviews of 5 cards from Anki (11 already here)" in result.stdout
+    assert history() == expected
+    col.close()
+
+
+def test_without_history_imports_the_notes_only(lib, tmp_path, quizzer_home):
+    col, _ = studied(lib, tmp_path)
+    col.sched.suspend_cards(col.find_cards("")[:1])
+    result = quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "s.apkg")), "--without-history")
+    assert result.exit_code == 0 and "Anki" not in result.stdout, result.output
+    assert as_json("history", "--reviews") == [] and not any(c["suspended"] for c in as_json("cards"))
+    col.close()
+
+
+def test_a_package_exported_without_scheduling_says_how_to_bring_the_history(lib, tmp_path, quizzer_home):
+    col, _ = studied(lib, tmp_path)
+    result = quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "s.apkg", scheduling=False)))
+    assert 'The package holds no review history; to bring it, export from Anki with "Include scheduling ' \
+           'information" ticked.' in result.stdout
+    col.close()
+
+
+def test_suspended_and_buried_cards_arrive_suspended_and_buried(lib, tmp_path, quizzer_home):
+    col, _ = studied(lib, tmp_path)
+    first, second = col.find_cards("", order="c.id")[:2]
+    col.sched.suspend_cards([first])
+    col.sched.bury_cards([second])
+    fronts = {col.get_card(c).note()["Front"]: c for c in (first, second)}
+    result = quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "s.apkg")))
+    assert "Cards as in Anki: 1 suspended and 1 buried (2 new events)." in result.stdout
+    cards = {c["question"]: c for c in as_json("cards")}
+    assert [q for q, c in cards.items() if c["suspended"]] == [next(f for f, c in fronts.items() if c == first)]
+    buried = [(q, datetime.fromisoformat(c["buried_until"])) for q, c in cards.items() if c["buried_until"]]
+    assert [q for q, _ in buried] == [next(f for f, c in fronts.items() if c == second)]
+    assert NOW < buried[0][1] <= NOW + timedelta(days=1)  # until the next study day starts
+    col.close()
+
+
+PARAMETERS = [0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796, 1.4835,
+              0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542]
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["current", "legacy"])
+def test_fsrs_parameters_in_the_deck_options_are_shown_with_how_to_adopt_them(lib, tmp_path, quizzer_home, legacy):
+    col, _ = studied(lib, tmp_path)
+    config = col.decks.config_dict_for_deck_id(col.decks.id("Spanish"))
+    config["fsrsParams6"] = PARAMETERS
+    col.decks.update_config(config)
+    result = quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "s.apkg", legacy=legacy)))
+    shown = ", ".join(f"{p:.4f}" for p in PARAMETERS)
+    assert (f"Anki's deck options 'Default' hold FSRS parameters (21): [{shown}]. quizzer keeps its own; to adopt "
+            "these, put `parameters = [...]` with them in config.toml, or fit yours with `quizzer optimize`."
+            ) in result.stdout
+    col.close()
+
+
+def test_manual_rows_and_filtered_deck_reviews_that_did_not_reschedule_are_left_out(lib, tmp_path, quizzer_home):
+    col, expected = studied(lib, tmp_path)
+    card = col.find_cards("", order="c.id")[0]
+    front = col.get_card(card).note()["Front"]
+    col.sched.set_due_date([card], "0")  # Anki's own "Set due date": a manual row
+    col.sched.schedule_cards_as_new([card], restore_position=True, reset_counts=False)  # "Forget": another
+    cram, rescheduled = START + timedelta(days=50), START + timedelta(days=51)
+    for at, factor in ((cram, 0), (rescheduled, 2500)):  # revlog type 3: a filtered deck's review
+        col.db.execute("INSERT INTO revlog VALUES (?, ?, -1, 3, 1, 1, ?, 3000, 3)", int(at.timestamp() * 1000), card,
+                       factor)
+    manual = sum(kind in (4, 5) for *_, kind in lib.revlog(col))  # study() may have set due dates too
+    assert manual >= 2
+    result = quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "s.apkg")))
+    assert (f"Imported 12 reviews of 5 cards from Anki; left out {manual} manual or rescheduling rows, 1 "
+            "filtered-deck review that did not reschedule.") in result.stdout
+    assert history() == expected + [(front, 3, rescheduled)]
+    col.close()
+
+
+def test_answers_are_saved_with_the_deck_files_or_not_at_all(lib, tmp_path, quizzer_home, monkeypatch):
+    from quizzer.decks import DeckError, Problem
+    from quizzer.library import UserDecks
+
+    col, _ = studied(lib, tmp_path)
+    path = lib.export_apkg(col, tmp_path / "s.apkg")
+    col.close()
+
+    def broken(*args, **kwargs):
+        raise DeckError([Problem("decks/spanish.yaml", 0, "cannot write")])
+
+    monkeypatch.setattr(UserDecks, "install_copy", broken)
+    result = quizzer("decks", "import", str(path))
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1] == "decks/spanish.yaml: cannot write"
+    monkeypatch.undo()
+    assert as_json("history", "--reviews") == [] and all(c["state"] == "new" for c in as_json("cards"))
+
+
+# Hand-made collections (tests/anki_builder.py): the numbers below are worked out by hand.
+GOOD_AT = datetime(2026, 5, 1, 10, 0, tzinfo=timezone.utc)
+
+
+def test_due_dates_further_than_a_day_from_ankis_are_counted(tmp_path, quizzer_home):
+    """Two new cards, each answered Good once at GOOD_AT. quizzer's first learning step is 10 minutes, so both
+    are due at 10:10. Anki has card 1 due at 10:10 too (learning: a time in epoch seconds) and card 2 in
+    review, due on day 30 of a collection created at 00:00 on 1 May: 31 May, thirty days away."""
+    collection = tmp_path / "collection.anki2"
+    write_collection(collection, [Note("near", BASIC, ("Near?", "yes")), Note("far", BASIC, ("Far?", "no"))],
+                     {1: "Default"})
+    created = int(datetime(2026, 5, 1, tzinfo=timezone.utc).timestamp())
+    with sqlite3.connect(collection) as db:
+        db.execute("UPDATE col SET crt = ?", (created,))
+        db.execute("UPDATE cards SET type = 1, queue = 1, due = ? WHERE id = 1",
+                   (int((GOOD_AT + timedelta(minutes=10)).timestamp()),))
+        db.execute("UPDATE cards SET type = 2, queue = 2, due = 30 WHERE id = 2")
+        for card in (1, 2):
+            db.execute("INSERT INTO revlog VALUES (?, ?, 0, 3, -600, 0, 0, 2000, 0)",
+                       (int(GOOD_AT.timestamp() * 1000) + card, card))
+    db.close()
+    path = tmp_path / "two.apkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(collection, "collection.anki2")
+    result = quizzer("decks", "import", str(path))
+    assert "Imported 2 reviews of 2 cards from Anki; nothing left out." in result.stdout
+    assert "1 of 2 cards are due more than a day away from Anki's date" in result.stdout
+    assert {c["card"]: c["due"][:16] for c in as_json("cards") if c["deck"] == "default"} == {"near": "2026-05-01T10:10", "far": "2026-05-01T10:10"}
+
+
+def test_review_ids_are_the_same_in_every_home(lib, tmp_path, quizzer_home, monkeypatch):
+    col, _ = studied(lib, tmp_path)
+    path = lib.export_apkg(col, tmp_path / "s.apkg")
+    col.close()
+    ids = []
+    for home in (quizzer_home, tmp_path / "other-home"):
+        monkeypatch.setenv("QUIZZER_HOME", str(home))
+        assert quizzer("decks", "import", str(path)).exit_code == 0
+        ids.append(sorted(r["review_id"] for r in as_json("history", "--reviews")))
+    assert len(set(ids[0])) == 11 and ids[0] == ids[1]
