@@ -214,3 +214,89 @@ def test_review_ids_are_the_same_in_every_home(lib, tmp_path, quizzer_home, monk
         assert quizzer("decks", "import", str(path)).exit_code == 0
         ids.append(sorted(r["review_id"] for r in as_json("history", "--reviews")))
     assert len(set(ids[0])) == 11 and ids[0] == ids[1]
+
+
+# -- export: quizzer → Anki → quizzer ----------------------------------------------------------------
+
+ROUND_TRIP_DECK = """\
+id: trip
+title: Round trip
+cards:
+  - {id: capital, type: typed, question: Capital of Mali?, answer: Bamako}
+  - {id: river, type: flash, question: Which river runs through Bamako?, answer: the Niger}
+  - {id: coup, type: cloze, text: "The coup was in {{2012}}."}
+  - {id: leader, type: choice, question: Who led the coup?, answer: Sanogo, distractors: [Touré, Traoré]}
+  - {id: fresh, type: flash, question: Never answered?, answer: "yes"}
+"""
+# (card, rating, time) of the answers given in quizzer.
+QUIZZER_ANSWERS = [("capital", 3, START), ("river", 1, START + timedelta(minutes=1)),
+                   ("coup", 3, START + timedelta(minutes=2)), ("capital", 3, START + timedelta(minutes=12)),
+                   ("river", 3, START + timedelta(minutes=13)), ("leader", 4, START + timedelta(minutes=14)),
+                   ("capital", 3, START + timedelta(days=3)), ("coup", 2, START + timedelta(days=1))]
+
+
+def answers_file(tmp_path):
+    lines = [json.dumps({"review_id": f"q-{n}", "deck": "trip", "card": card, "reviewed_at": at.isoformat(),
+                         "rating": rating, "verdict": "self", "response": "", "duration_ms": 3000, "session": None,
+                         "phase": "new", "next_due": at.isoformat()})
+             for n, (card, rating, at) in enumerate(QUIZZER_ANSWERS)]
+    path = tmp_path / "answers.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_round_trip_through_a_real_anki_collection(lib, tmp_path, quizzer_home, write_deck, monkeypatch):
+    assert quizzer("decks", "add", str(write_deck(ROUND_TRIP_DECK))).exit_code == 0
+    assert quizzer("progress", "import", str(answers_file(tmp_path))).exit_code == 0
+    exported = quizzer("decks", "export", "trip", "--format", "apkg", "--with-history", "-o", str(tmp_path / "t.apkg"))
+    assert exported.exit_code == 0, exported.output
+
+    col = lib.new_collection(tmp_path / "anki")
+    lib.import_apkg(col, tmp_path / "t.apkg")
+    assert len(lib.revlog(col)) == len(QUIZZER_ANSWERS)  # Anki took the history
+    studied_in_anki = [(3, START + timedelta(days=20, minutes=k)) for k in range(3)]
+    cards = lib.study(col, "Round trip", studied_in_anki)
+    anki_answers = [(col.get_card(c).note().guid.rsplit(":", 1)[1], rating, at)
+                    for c, (rating, at) in zip(cards, studied_in_anki)]
+    back = lib.export_apkg(col, tmp_path / "back.apkg")
+    col.close()
+
+    monkeypatch.setenv("QUIZZER_HOME", str(tmp_path / "fresh-home"))
+    result = quizzer("decks", "import", str(back))
+    assert result.exit_code == 0, result.output
+    assert f"Imported {len(QUIZZER_ANSWERS) + 3} reviews of" in result.stdout
+    got = [(r["card"], r["rating"], datetime.fromisoformat(r["reviewed_at"]))
+           for r in reversed(as_json("history", "--reviews"))]
+    assert sorted(got, key=lambda a: a[2]) == sorted(QUIZZER_ANSWERS + anki_answers, key=lambda a: a[2])
+    doctor = quizzer("doctor")
+    assert "card states: all 4 agree with a replay of their answers" in doctor.stdout, doctor.output
+
+
+def test_export_with_history_keeps_states_within_a_day_in_anki(lib, tmp_path, quizzer_home, write_deck):
+    assert quizzer("decks", "add", str(write_deck(ROUND_TRIP_DECK))).exit_code == 0
+    assert quizzer("progress", "import", str(answers_file(tmp_path))).exit_code == 0
+    assert quizzer("suspend", "trip/fresh").exit_code == 0
+    ours = {c["card"]: c for c in as_json("cards") if c["deck"] == "trip"}
+    quizzer("decks", "export", "trip", "--format", "apkg", "--with-history", "-o", str(tmp_path / "t.apkg"))
+    col = lib.new_collection(tmp_path / "anki")
+    lib.import_apkg(col, tmp_path / "t.apkg")
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        mine = ours[card.note().guid.rsplit(":", 1)[1]]
+        assert (card.queue == -1) is mine["suspended"]
+        if mine["state"] == "review":
+            due = datetime.fromtimestamp(col.crt + card.due * 86_400, timezone.utc)
+            assert abs(due - datetime.fromisoformat(mine["due"])) <= timedelta(days=1)
+            assert card.memory_state.stability == pytest.approx(mine["stability"], rel=1e-3)
+    col.close()
+
+
+def test_apkg_export_without_the_anki_library_says_how_to_install_it(tmp_path, quizzer_home, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "anki.collection", None)  # as if not installed
+    result = quizzer("decks", "export", "dates", "--format", "apkg", "-o", str(tmp_path / "d.apkg"))
+    assert result.exit_code == 2 and not isinstance(result.exception, Exception), result.output
+    assert result.stderr == ("quizzer: writing an Anki package needs Anki's own library: "
+                             "pip install 'quizzer[anki]'\n")
+    assert not (tmp_path / "d.apkg").exists()

@@ -498,36 +498,77 @@ def _report_history(history, added: int, events: int, states) -> None:
 def export(
     deck_id: str = typer.Argument(..., metavar="DECK", help="The deck to export.", show_default=False,
                                   autocompletion=complete_deck),
-    form: Optional[str] = typer.Option(None, "--format", help="yaml, csv or anki-txt (default: from the output "
-                                       "file's suffix, else yaml)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: print it)."),
+    form: Optional[str] = typer.Option(None, "--format", help="yaml, csv, anki-txt or apkg (default: from the "
+                                       "output file's suffix, else yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: print it; "
+                                          "an apkg goes to DECK.apkg)."),
+    with_history: bool = typer.Option(False, "--with-history", help="apkg: include your answers and each card's "
+                                      "schedule, suspended and buried cards too."),
 ) -> None:
-    """Write a deck as YAML, CSV or Anki's text format.
+    """Write a deck as YAML, CSV, Anki's text format or an Anki package (.apkg).
 
     anki-txt has a guid column, so importing the file into Anki twice updates notes instead of
     duplicating them, and `quizzer decks import` brings it back to the same cards and progress.
+    An .apkg is written by Anki's own library (`pip install 'quizzer[anki]'`); with --with-history
+    Anki shows your answers in its card info and schedules each card from its state here.
 
     Examples:
     $ quizzer decks export dates -o dates.csv
     $ quizzer decks export dates --format anki-txt
+    $ quizzer decks export dates --format apkg --with-history -o dates.apkg
     """
     from quizzer.formats import EXPORT_FORMATS, export_text
     from quizzer.library import write_atomically
 
-    suffixes = {".csv": "csv", ".tsv": "csv", ".txt": "anki-txt"}
+    suffixes = {".csv": "csv", ".tsv": "csv", ".txt": "anki-txt", ".apkg": "apkg"}
     form = form or (suffixes.get(output.suffix.lower(), "yaml") if output else "yaml")
     with user_errors():
-        if form not in EXPORT_FORMATS:
-            fail(f"unknown format '{form}' (one of {', '.join(EXPORT_FORMATS)})")
+        if form not in (*EXPORT_FORMATS, "apkg"):
+            fail(f"unknown format '{form}' (one of {', '.join(EXPORT_FORMATS)}, apkg)")
+        if with_history and form != "apkg":
+            fail("--with-history is for --format apkg: the other formats hold cards, not progress")
         deck = _known_deck(deck_id, library())
-        text = export_text(deck, form)
-        if output is None:
-            data_out().write(text)
-            return
+        if form == "apkg":
+            output = output or Path(f"{deck.id}.apkg")
+            data = _apkg(deck, with_history)
+        else:
+            text = export_text(deck, form)
+            if output is None:
+                data_out().write(text)
+                return
+            data = text.encode("utf-8")
         if output.is_dir():
             fail(f"{output} is a folder; give a file name")
-        write_atomically(output, text.encode("utf-8"))
+        write_atomically(output, data)
     say(f"Wrote deck '{deck.id}' ({len(deck.cards)} cards, {form}) to {output}.", err=True)
+
+
+def _apkg(deck, with_history: bool) -> bytes:
+    """The deck as an Anki package, with each card's answers, state and flags when `with_history`."""
+    from datetime import datetime
+
+    from quizzer.formats.anki_export import AnkiMissing, Answer, CardHistory, write_apkg
+    from quizzer.model import Phase, Rating
+
+    history = None
+    if with_history:
+        with open_store() as store:
+            answers: dict[str, list] = {}
+            for row in store.iter_reviews(deck=deck.id):  # newest first
+                answers.setdefault(row["card"], []).insert(0, Answer(
+                    datetime.fromisoformat(row["reviewed_at"]), Rating(row["rating"]), row["duration_ms"],
+                    Phase(row["phase"]), datetime.fromisoformat(row["next_due"])))
+            states, flags, moment = store.states([deck.id]), store.flags(), now()
+        history = {}
+        for card in deck.cards:
+            flag = flags.get((deck.id, card.id))
+            history[card.id] = CardHistory(answers.get(card.id, []), states.get((deck.id, card.id)),
+                                           bool(flag and flag.suspended),
+                                           bool(flag and flag.buried_until and flag.buried_until > moment))
+    try:
+        return write_apkg(deck, history)
+    except AnkiMissing as exc:
+        fail(str(exc))
 
 
 def _known_deck(deck_id: str, decks):
