@@ -407,7 +407,6 @@ def import_deck(
     Examples:
     $ quizzer decks import words.csv --id spanish-words
     $ quizzer decks import collection.apkg
-    $ quizzer decks import collection.colpkg --without-history
     """
     from dataclasses import replace
     from datetime import timedelta
@@ -509,11 +508,10 @@ def export(
 
     anki-txt has a guid column, so importing the file into Anki twice updates notes instead of
     duplicating them, and `quizzer decks import` brings it back to the same cards and progress.
-    An .apkg is written by Anki's own library (`pip install 'quizzer[anki]'`); with --with-history
+    An .apkg is written by Anki's own library (`pip install 'quizzer\\[anki]'`); with --with-history
     Anki shows your answers in its card info and schedules each card from its state here.
 
     Examples:
-    $ quizzer decks export dates -o dates.csv
     $ quizzer decks export dates --format anki-txt
     $ quizzer decks export dates --format apkg --with-history -o dates.apkg
     """

@@ -201,17 +201,18 @@ def _parameters_18(db: sqlite3.Connection) -> dict[str, tuple[float, ...]]:
     """Each deck options group's FSRS parameters, if it has any (schema 18: protobuf in `deck_config`)."""
     found = {}
     for name, config in db.execute("SELECT name, config FROM deck_config"):
-        values = _protobuf(config)
-        params = next((_floats(values[n]) for n in _PARAMETER_FIELDS if values.get(n)), None)
+        what = f"deck options '{_text(name, 'a deck options name')}'"
+        values = _protobuf(config, what)
+        params = next((_floats(values[n], what) for n in _PARAMETER_FIELDS if values.get(n)), None)
         if params:
-            found[_text(name, "a deck options name")] = params
+            found[name] = params
     return found
 
 
-def _floats(values: list[int | bytes]) -> tuple[float, ...]:
+def _floats(values: list[int | bytes], what: str) -> tuple[float, ...]:
     """A repeated float field: packed (one byte string) or not (one 4-byte value each)."""
     if not all(isinstance(v, bytes) for v in values) or sum(map(len, values)) % 4:
-        raise AnkiError("a deck's FSRS parameters are damaged")
+        raise AnkiError(f"{what}: the FSRS parameters are damaged")
     packed = b"".join(values)
     return struct.unpack(f"<{len(packed) // 4}f", packed)
 
@@ -252,37 +253,38 @@ def _string(values: dict[int, list], number: int) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def _protobuf(blob: bytes) -> dict[int, list[int | bytes]]:
-    """The fields of a protobuf message by number; enough of the wire format for Anki's settings."""
+def _protobuf(blob: bytes, what: str = "a note type's settings") -> dict[int, list[int | bytes]]:
+    """The fields of a protobuf message by number; enough of the wire format for Anki's settings. `what`
+    names the message in errors."""
     values: dict[int, list[int | bytes]] = {}
     position = 0
     if blob is None:
         return values
     if not isinstance(blob, bytes):  # a crafted table holding text or a number where Anki keeps a BLOB
-        raise AnkiError(f"a note type's settings are {_kind(blob)}, not protobuf data; the collection is damaged")
+        raise AnkiError(f"{what} are {_kind(blob)}, not protobuf data; the collection is damaged")
     while position < len(blob):
-        key, position = _varint(blob, position)
+        key, position = _varint(blob, position, what)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, position = _varint(blob, position)
+            value, position = _varint(blob, position, what)
         elif wire in (1, 2, 5):
             size = {1: 8, 5: 4}.get(wire)
             if size is None:
-                size, position = _varint(blob, position)
+                size, position = _varint(blob, position, what)
             value, position = blob[position : position + size], position + size
         else:
-            raise AnkiError("a note type's settings are damaged")
+            raise AnkiError(f"{what} are damaged")
         if position > len(blob):
-            raise AnkiError("a note type's settings are damaged")
+            raise AnkiError(f"{what} are damaged")
         values.setdefault(number, []).append(value)
     return values
 
 
-def _varint(blob: bytes, position: int) -> tuple[int, int]:
+def _varint(blob: bytes, position: int, what: str) -> tuple[int, int]:
     result = shift = 0
     while True:
         if position >= len(blob) or shift > 63:
-            raise AnkiError("a note type's settings are damaged")
+            raise AnkiError(f"{what} are damaged")
         byte = blob[position]
         position += 1
         result |= (byte & 0x7F) << shift

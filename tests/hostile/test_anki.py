@@ -198,3 +198,43 @@ def test_every_damaged_revlog_row_is_named_in_one_run_and_the_good_ones_imported
     named = [line for line in result.stderr.splitlines() if ": revlog id " in line]
     assert len(named) == len(BAD_REVLOG)
     assert f"Imported 1 review of 1 card from Anki; left out {len(BAD_REVLOG)} damaged rows (above)." in result.stdout
+
+
+# Damaged FSRS parameters in the deck options make the collection unreadable, in one line.
+# (schema, SQL, the problem)
+DAMAGED_PARAMETERS = [
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3005')",  # fsrs_params_6 as a number
+     "deck options 'Default': the FSRS parameters are damaged"),
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3203000000')",  # 3 bytes: not whole floats
+     "deck options 'Default': the FSRS parameters are damaged"),
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3209')",  # longer than the blob
+     "deck options 'Default' are damaged"),
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, 'text')",
+     "deck options 'Default' are text, not protobuf data; the collection is damaged"),
+    (18, untyped("deck_config", "id, name, mtime_secs, usn, config") + "INSERT INTO deck_config VALUES "
+     "(1, NULL, 0, 0, x'')", "a deck options name is missing (NULL), not text; the collection is damaged"),
+    (11, """UPDATE col SET dconf = '{"1": {"name": "Default", "fsrsParams6": ["x"]}}'""",
+     "the collection's deck options cannot be read (ValueError(\"could not convert string to float: 'x'\"))"),
+    (11, """UPDATE col SET dconf = '[1]'""",
+     "the collection's deck options cannot be read (AttributeError(\"'list' object has no attribute 'values'\"))"),
+]
+
+
+@pytest.mark.parametrize(("schema", "sql", "message"), DAMAGED_PARAMETERS, ids=[c[2][:40] for c in DAMAGED_PARAMETERS])
+def test_damaged_fsrs_parameters_are_one_line_naming_the_file(tmp_path, schema, sql, message):
+    path = package(tmp_path, sql, schema=schema)
+    with pytest.raises(DeckError) as raised:
+        convert(path, now=NOW)
+    assert [str(p) for p in raised.value.problems] == [f"{path}: {message}"]
+
+
+def test_a_review_log_longer_than_the_cap_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from quizzer.formats import anki_package
+
+    monkeypatch.setattr(anki_package, "MAX_REVIEWS", 2)
+    path = package(tmp_path, revlog() + revlog(id=GOOD_TIME + 1) + revlog(id=GOOD_TIME + 2))
+    with pytest.raises(DeckError) as raised:
+        convert(path, now=NOW)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}: holds 3 review log rows; quizzer imports at most 2 from one file"]
+    assert convert(path).decks  # without the history the notes still import
