@@ -7,6 +7,7 @@ import json
 import sqlite3
 import zipfile
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -72,6 +73,20 @@ def test_reviews_from_anki_arrive_with_their_ratings_and_times_and_importing_twi
     again = quizzer("decks", "import", str(path))
     assert "Imported 0 reviews of 5 cards from Anki (11 already here)" in again.stdout
     assert history() == expected
+
+
+def test_each_answer_keeps_the_phase_anki_logged_and_a_cards_first_is_new(lib, tmp_path, quizzer_home):
+    col, _ = studied(lib, tmp_path)
+    kinds = {0: "learning", 1: "review", 2: "relearning"}
+    seen, expected = set(), []
+    for _, card, _, kind in lib.revlog(col):
+        if kind in kinds:
+            expected.append("new" if card not in seen else kinds[kind])
+            seen.add(card)
+    assert quizzer("decks", "import", str(lib.export_apkg(col, tmp_path / "s.apkg"))).exit_code == 0
+    col.close()
+    assert [r["phase"] for r in reversed(as_json("history", "--reviews"))] == expected
+    assert expected.count("new") == 5 and len(expected) == 11
 
 
 def test_a_later_export_adds_only_the_new_reviews(lib, tmp_path, quizzer_home):
@@ -178,42 +193,50 @@ def test_answers_are_saved_with_the_deck_files_or_not_at_all(lib, tmp_path, quiz
 GOOD_AT = datetime(2026, 5, 1, 10, 0, tzinfo=timezone.utc)
 
 
-def test_due_dates_further_than_a_day_from_ankis_are_counted(tmp_path, quizzer_home):
-    """Two new cards, each answered Good once at GOOD_AT. quizzer's first learning step is 10 minutes, so both
-    are due at 10:10. Anki has card 1 due at 10:10 too (learning: a time in epoch seconds) and card 2 in
-    review, due on day 30 of a collection created at 00:00 on 1 May: 31 May, thirty days away."""
+def hand_package(tmp_path, *statements: tuple[str, tuple]) -> Path:
+    """An .apkg of two Basic notes (cards 1 "near" and 2 "far", in a collection created at 00:00 on 1 May
+    2026), changed by `statements`."""
     collection = tmp_path / "collection.anki2"
     write_collection(collection, [Note("near", BASIC, ("Near?", "yes")), Note("far", BASIC, ("Far?", "no"))],
                      {1: "Default"})
-    created = int(datetime(2026, 5, 1, tzinfo=timezone.utc).timestamp())
     with sqlite3.connect(collection) as db:
-        db.execute("UPDATE col SET crt = ?", (created,))
-        db.execute("UPDATE cards SET type = 1, queue = 1, due = ? WHERE id = 1",
-                   (int((GOOD_AT + timedelta(minutes=10)).timestamp()),))
-        db.execute("UPDATE cards SET type = 2, queue = 2, due = 30 WHERE id = 2")
-        for card in (1, 2):
-            db.execute("INSERT INTO revlog VALUES (?, ?, 0, 3, -600, 0, 0, 2000, 0)",
-                       (int(GOOD_AT.timestamp() * 1000) + card, card))
+        db.execute("UPDATE col SET crt = ?", (int(datetime(2026, 5, 1, tzinfo=timezone.utc).timestamp()),))
+        for sql, values in statements:
+            db.execute(sql, values)
     db.close()
     path = tmp_path / "two.apkg"
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(collection, "collection.anki2")
+    return path
+
+
+ANSWER = "INSERT INTO revlog VALUES (?, ?, 0, ?, ?, 0, 0, 2000, 0)"  # (id, card, ease, ivl)
+
+
+def test_due_dates_further_than_a_day_from_ankis_are_counted(tmp_path, quizzer_home):
+    """Two new cards, each answered Good once at 10:00 on 1 May. quizzer's first learning step is 10 minutes,
+    so both are due at 10:10. Anki has card 1 ("near") in review due on day 0 of a collection created at
+    00:00 on 1 May: within a day. It has card 2 ("far") in learning, due (a time in epoch seconds) two days
+    later. Anki's answers say when each was due after: card 1 in 600 s (ivl -600), card 2 in 3 days."""
+    at = int(GOOD_AT.timestamp() * 1000)
+    path = hand_package(
+        tmp_path, ("UPDATE cards SET type = 2, queue = 2, due = 0 WHERE id = 1", ()),
+        ("UPDATE cards SET type = 1, queue = 1, due = ? WHERE id = 2", (int((GOOD_AT + timedelta(days=2)).timestamp()),)),
+        (ANSWER, (at + 1, 1, 3, -600)), (ANSWER, (at + 2, 2, 3, 3)))
     result = quizzer("decks", "import", str(path))
     assert "Imported 2 reviews of 2 cards from Anki; nothing left out." in result.stdout
     assert "1 of 2 cards are due more than a day away from Anki's date" in result.stdout
-    assert {c["card"]: c["due"][:16] for c in as_json("cards") if c["deck"] == "default"} == {"near": "2026-05-01T10:10", "far": "2026-05-01T10:10"}
+    assert {c["card"]: c["due"][:16] for c in as_json("cards") if c["deck"] == "default"} == {
+        "near": "2026-05-01T10:10", "far": "2026-05-01T10:10"}
+    assert {r["card"]: r["next_due"][:16] for r in as_json("history", "--reviews")} == {
+        "near": "2026-05-01T10:10", "far": "2026-05-04T10:00"}
 
 
-def test_review_ids_are_the_same_in_every_home(lib, tmp_path, quizzer_home, monkeypatch):
-    col, _ = studied(lib, tmp_path)
-    path = lib.export_apkg(col, tmp_path / "s.apkg")
-    col.close()
-    ids = []
-    for home in (quizzer_home, tmp_path / "other-home"):
-        monkeypatch.setenv("QUIZZER_HOME", str(home))
-        assert quizzer("decks", "import", str(path)).exit_code == 0
-        ids.append(sorted(r["review_id"] for r in as_json("history", "--reviews")))
-    assert len(set(ids[0])) == 11 and ids[0] == ids[1]
+def test_answers_from_anki_count_as_right_above_again(tmp_path, quizzer_home):
+    at = int((NOW - timedelta(days=2)).timestamp() * 1000)
+    quizzer("decks", "import", str(hand_package(tmp_path, (ANSWER, (at, 1, 3, 1)), (ANSWER, (at + 1, 2, 1, -600)))))
+    stats = next(d for d in as_json("stats")["decks"] if d["deck"] == "default")
+    assert stats["accuracy"]["7d"] == {"right": 1, "total": 2, "rate": 0.5}
 
 
 # -- export: quizzer → Anki → quizzer ----------------------------------------------------------------
@@ -270,6 +293,20 @@ def test_round_trip_through_a_real_anki_collection(lib, tmp_path, quizzer_home, 
     assert sorted(got, key=lambda a: a[2]) == sorted(QUIZZER_ANSWERS + anki_answers, key=lambda a: a[2])
     doctor = quizzer("doctor")
     assert "card states: all 4 agree with a replay of their answers" in doctor.stdout, doctor.output
+
+
+def test_answers_that_went_to_anki_and_came_back_are_not_added_twice(lib, tmp_path, quizzer_home, write_deck):
+    assert quizzer("decks", "add", str(write_deck(ROUND_TRIP_DECK))).exit_code == 0
+    assert quizzer("progress", "import", str(answers_file(tmp_path))).exit_code == 0
+    quizzer("decks", "export", "trip", "--format", "apkg", "--with-history", "-o", str(tmp_path / "t.apkg"))
+    col = lib.new_collection(tmp_path / "anki")
+    lib.import_apkg(col, tmp_path / "t.apkg")
+    lib.study(col, "Round trip", [(3, START + timedelta(days=20, minutes=k)) for k in range(2)])
+    back = lib.export_apkg(col, tmp_path / "back.apkg")
+    col.close()
+    result = quizzer("decks", "import", str(back))  # into the home the answers came from
+    assert f"Imported 2 reviews of 4 cards from Anki ({len(QUIZZER_ANSWERS)} already here)" in result.stdout
+    assert len(as_json("history", "--reviews")) == len(QUIZZER_ANSWERS) + 2
 
 
 def test_export_with_history_keeps_states_within_a_day_in_anki(lib, tmp_path, quizzer_home, write_deck):

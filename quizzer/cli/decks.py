@@ -409,13 +409,12 @@ def import_deck(
     $ quizzer decks import collection.apkg
     """
     from dataclasses import replace
-    from datetime import timedelta
 
     from quizzer.decks import deck_yaml
     from quizzer.formats import convert, detect
     from quizzer.formats.common import plural
     from quizzer.library import deck_id_problem
-    from quizzer.model import study_day_start
+    from quizzer.model import next_study_day
 
     with user_errors():
         if deck_id is not None and deck_id_problem(deck_id):
@@ -423,7 +422,7 @@ def import_deck(
         if title is not None and not title.strip():
             fail("--title is empty")
         moment = None if without_history or detect(file) != "anki-package" else now()
-        bury_until = moment and study_day_start(moment, settings().day_starts_at) + timedelta(days=1)
+        bury_until = moment and next_study_day(moment, settings().day_starts_at)
         converted = convert(file, deck_id=deck_id, title=title and title.strip(), skip_invalid=skip_invalid,
                             now=moment, bury_until=bury_until)
         history = converted.history
