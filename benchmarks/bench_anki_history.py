@@ -58,11 +58,15 @@ def build(folder: Path, reviews: int) -> Path:
     return path
 
 
-def quizzer(home: Path, *args: str) -> float:
+def quizzer(home: Path, *args: str) -> tuple[float, float]:
+    """Wall time in seconds and peak memory in MB of one command in its own process."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "quizzer", *args], capture_output=True, check=True,
-                   env={**os.environ, "QUIZZER_HOME": str(home), "QUIZZER_NOW": NOW.isoformat()})
-    return time.perf_counter() - start
+    child = subprocess.Popen([sys.executable, "-m", "quizzer", *args], stdout=subprocess.DEVNULL,
+                             env={**os.environ, "QUIZZER_HOME": str(home), "QUIZZER_NOW": NOW.isoformat()})
+    _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
+    if status:
+        raise SystemExit(f"quizzer {' '.join(args)} failed")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -82,8 +86,8 @@ def main() -> None:
         db.close()
     print(f"python {platform.python_version()}, {os.cpu_count()} cores; {NOTES:,} cards, "
           f"{saved:,} reviews imported; median of {RUNS} runs")
-    print(f"first import (notes, answers, replay) {statistics.median(first):6.2f} s")
-    print(f"import again (nothing added)          {statistics.median(again):6.2f} s")
+    for what, runs in (("first import (notes, answers, replay)", first), ("import again (nothing added)", again)):
+        print(f"{what:38} {statistics.median(t for t, _ in runs):6.2f} s, {max(m for _, m in runs):4.0f} MB peak")
 
 
 if __name__ == "__main__":

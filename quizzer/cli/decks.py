@@ -465,6 +465,7 @@ def _report_history(history, added: int, events: int, states) -> None:
     left_out = [plural(n, noun) + after for n, noun, after in (
         (history.not_answers, "manual or rescheduling row", ""),
         (history.not_rescheduled, "filtered-deck review", " that did not reschedule"),
+        (history.unplaced, "review", " of cards not imported (above)"),
         (len(history.problems), "damaged row", " (above)")) if n]
     if not history.answers and not left_out:
         say("The package holds no review history; to bring it, export from Anki with \"Include scheduling "

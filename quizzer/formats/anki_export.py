@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from quizzer.cardtypes import CARD_TYPES
-from quizzer.formats.anki import guid_for
+from quizzer.formats.anki import guid_for, millis
 from quizzer.model import CardState, Deck, Kind, Phase, Rating, replace_blanks
 
 INSTALL = "pip install 'quizzer[anki]'"
@@ -95,16 +95,12 @@ def _html(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
-def _millis(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 def _write_history(col, anki_card, history: CardHistory, used: set[int], memory) -> None:
     """The card's answers as review log rows, and its state as Anki keeps it."""
     last_interval = 0
     for answer in history.answers:
         # A revlog id is the answer's time in milliseconds, and unique in the collection.
-        row_id = _millis(answer.at)
+        row_id = millis(answer.at)
         while row_id in used:
             row_id += 1
         used.add(row_id)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem
 from quizzer.formats.anki import (
-    answer_side, card_id, cloze_field, cloze_text, deck_id_hint, html_to_text, render, typed_field,
+    EPOCH, answer_side, card_id, cloze_field, cloze_text, deck_id_hint, html_to_text, millis, render, typed_field,
 )
 from quizzer.formats.common import Converted, Group, build_decks, check_binary, plural
 from quizzer.model import Event, EventKind, Outcome, Phase, Rating, Review
@@ -51,6 +51,7 @@ class History:
     problems: list[Problem]  # rows left out as damaged: FILE: revlog id N: why
     not_answers: int = 0  # manual and rescheduling entries left out
     not_rescheduled: int = 0  # filtered-deck answers that did not reschedule, left out
+    unplaced: int = 0  # answers to cards left out of the decks (a problem or warning above says why)
     parameters: dict[str, tuple[float, ...]] = field(default_factory=dict)  # deck options name → FSRS parameters
 
 
@@ -184,9 +185,9 @@ def _history(path: Path, collection: AnkiCollection, placed: dict[int, tuple[Gro
     where = {anki: (group.deck_id, card, guid, ord) for anki, (group, card, guid, ord) in placed.items()
              if (group.deck_id, card) in kept}
     known = {card.id for card in collection.cards}
-    latest = _millis(now + CLOCK_SLACK)
+    latest = millis(now + CLOCK_SLACK)
     answers, problems, answered = [], [], set()
-    not_answers = not_rescheduled = 0
+    not_answers = not_rescheduled = unplaced = 0
     for row in collection.revlog:
         why = _damage(row, known, latest)
         if why is not None:
@@ -195,9 +196,11 @@ def _history(path: Path, collection: AnkiCollection, placed: dict[int, tuple[Gro
             not_answers += 1
         elif row.type == FILTERED and row.factor == 0:  # a preview or cram that left the schedule alone
             not_rescheduled += 1
-        elif row.card in where:
+        elif row.card not in where:
+            unplaced += 1
+        else:
             deck, card, guid, ord = where[row.card]
-            at = datetime.fromtimestamp(row.id / 1000, timezone.utc)
+            at = EPOCH + timedelta(milliseconds=row.id)
             phase = PHASE_BEFORE[row.type] if (deck, card) in answered else Phase.NEW
             answered.add((deck, card))
             review = Review(_stable_id(guid, ord, row.id), deck, card, at, Rating(row.ease), Outcome.ANKI, "",
@@ -218,16 +221,13 @@ def _history(path: Path, collection: AnkiCollection, placed: dict[int, tuple[Gro
         due = _anki_due(card, collection.created)
         if due is not None and (deck, card_id) in answered:
             anki_due[(deck, card_id)] = due
-    return History(answers, events, anki_due, problems, not_answers, not_rescheduled, collection.parameters)
+    return History(answers, events, anki_due, problems, not_answers, not_rescheduled, unplaced,
+                   collection.parameters)
 
 
 def _stable_id(guid: str, ord: int, entry: object) -> str:
     """The id of an answer or event from Anki: the same for the same note, card and revlog entry."""
     return str(uuid.uuid5(FROM_ANKI, f"{guid}\x1f{ord}\x1f{entry}"))
-
-
-def _millis(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 _COLUMNS = {"id": "id", "card": "card id (cid)", "ease": "ease", "ivl": "interval (ivl)", "factor": "factor",
@@ -249,7 +249,7 @@ def _damage(row: AnkiReview, known: set, latest: int) -> str | None:
         return None
     if not 1 <= row.ease <= 4:
         return f"its ease {row.ease} is not a rating from 1 to 4"
-    if row.id < _millis(ANKI_BEGAN):
+    if row.id < ANKI_BEGAN_MS:
         return f"its time ({_when(row.id)}) is before 2006, when Anki began"
     if row.id > latest:
         return f"its time ({_when(row.id)}) is in the future"
@@ -260,11 +260,14 @@ def _damage(row: AnkiReview, known: set, latest: int) -> str | None:
     return None
 
 
-def _when(millis: int) -> str:
+ANKI_BEGAN_MS = millis(ANKI_BEGAN)
+
+
+def _when(ms: int) -> str:
     try:
-        return datetime.fromtimestamp(millis / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    except (OverflowError, OSError, ValueError):
-        return f"{millis} ms from 1970"
+        return (EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%d %H:%M UTC")
+    except OverflowError:
+        return f"{ms} ms from 1970"
 
 
 def _anki_due(card, created: int) -> datetime | None:

@@ -238,3 +238,10 @@ def test_a_review_log_longer_than_the_cap_is_refused_before_it_is_read(tmp_path,
     assert [str(p) for p in raised.value.problems] == [
         f"{path}: holds 3 review log rows; quizzer imports at most 2 from one file"]
     assert convert(path).decks  # without the history the notes still import
+
+
+def test_reviews_of_a_card_left_out_are_counted_not_imported(tmp_path, quizzer_home):
+    sql = SKIPPED_CARDS[3][1]  # note 4's note type is NULL: its typed card (card 6) is skipped with a warning
+    path = package(tmp_path, sql + ";" + revlog(cid=6) + revlog(id=GOOD_TIME + 1, cid=2))
+    result = CliRunner().invoke(app, ["decks", "import", str(path)], env={"QUIZZER_NOW": NOW.isoformat()})
+    assert "Imported 1 review of 1 card from Anki; left out 1 review of cards not imported (above)." in result.stdout
