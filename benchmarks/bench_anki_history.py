@@ -58,15 +58,16 @@ def build(folder: Path, reviews: int) -> Path:
     return path
 
 
-def quizzer(home: Path, *args: str) -> tuple[float, float]:
-    """Wall time in seconds and peak memory in MB of one command in its own process."""
+def quizzer(home: Path, *args: str) -> tuple[float, float, float]:
+    """Wall time and CPU time (user + system) in seconds, and peak memory in MB, of one command in its own
+    process. On a machine shared with other work the CPU time is the steadier figure."""
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "quizzer", *args], stdout=subprocess.DEVNULL,
                              env={**os.environ, "QUIZZER_HOME": str(home), "QUIZZER_NOW": NOW.isoformat()})
     _, status, usage = os.wait4(child.pid, 0)  # this child's own peak memory
     if status:
         raise SystemExit(f"quizzer {' '.join(args)} failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -84,10 +85,11 @@ def main() -> None:
         with sqlite3.connect(work / "home-0" / "quizzer.db") as db:
             (saved,) = db.execute("SELECT COUNT(*) FROM reviews").fetchone()
         db.close()
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores; {NOTES:,} cards, "
-          f"{saved:,} reviews imported; median of {RUNS} runs")
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+          f"{NOTES:,} cards, {saved:,} reviews imported; median of {RUNS} runs")
     for what, runs in (("first import (notes, answers, replay)", first), ("import again (nothing added)", again)):
-        print(f"{what:38} {statistics.median(t for t, _ in runs):6.2f} s, {max(m for _, m in runs):4.0f} MB peak")
+        print(f"{what:38} {statistics.median(t for t, _, _ in runs):6.2f} s wall, "
+              f"{statistics.median(c for _, c, _ in runs):6.2f} s CPU, {max(m for _, _, m in runs):4.0f} MB peak")
 
 
 if __name__ == "__main__":

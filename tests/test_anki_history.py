@@ -337,3 +337,13 @@ def test_apkg_export_without_the_anki_library_says_how_to_install_it(tmp_path, q
     assert result.stderr == ("quizzer: writing an Anki package needs Anki's own library: "
                              "pip install 'quizzer[anki]'\n")
     assert not (tmp_path / "d.apkg").exists()
+
+
+@pytest.mark.parametrize("guid, ord, entry", [("Fq.h2:A~O1", 0, 1767225600000), ("quizzer:trip:coup", 2, "suspend"),
+                                              ("ü☃\x1f", 1, "bury 2026-06-02T04:00:00+02:00")])
+def test_ids_from_anki_are_uuid5s_of_the_guid_ordinal_and_entry(guid, ord, entry):
+    import uuid
+
+    from quizzer.formats.anki_package import FROM_ANKI, _stable_id
+
+    assert _stable_id(guid, ord, entry) == str(uuid.uuid5(FROM_ANKI, f"{guid}\x1f{ord}\x1f{entry}"))

@@ -9,6 +9,7 @@ unpacking, so a zip bomb is refused without filling the disk.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tempfile
 import uuid
 import zipfile
@@ -226,8 +227,13 @@ def _history(path: Path, collection: AnkiCollection, placed: dict[int, tuple[Gro
 
 
 def _stable_id(guid: str, ord: int, entry: object) -> str:
-    """The id of an answer or event from Anki: the same for the same note, card and revlog entry."""
-    return str(uuid.uuid5(FROM_ANKI, f"{guid}\x1f{ord}\x1f{entry}"))
+    """The id of an answer or event from Anki: the same for the same note, card and revlog entry.
+    uuid.uuid5(FROM_ANKI, "GUID\x1fORD\x1fENTRY"), computed here at a third of its cost (100,000s at a time)."""
+    digest = bytearray(hashlib.sha1(FROM_ANKI.bytes + f"{guid}\x1f{ord}\x1f{entry}".encode()).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50  # version 5
+    digest[8] = digest[8] & 0x3F | 0x80  # the RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 _COLUMNS = {"id": "id", "card": "card id (cid)", "ease": "ease", "ivl": "interval (ivl)", "factor": "factor",
@@ -236,11 +242,10 @@ _COLUMNS = {"id": "id", "card": "card id (cid)", "ease": "ease", "ivl": "interva
 
 def _damage(row: AnkiReview, known: set, latest: int) -> str | None:
     """Why a revlog row cannot be an answer, or None."""
-    for name, column in _COLUMNS.items():
-        value = getattr(row, name)
-        if type(value) is not int:
-            what = {type(None): "missing (NULL)", str: "text", bytes: "binary data", float: "a fraction"}
-            return f"its {column} is {what.get(type(value), type(value).__name__)}, not a whole number"
+    if set(map(type, row)) != {int}:
+        name, value = next((name, value) for name, value in zip(row._fields, row) if type(value) is not int)
+        what = {type(None): "missing (NULL)", str: "text", bytes: "binary data", float: "a fraction"}
+        return f"its {_COLUMNS[name]} is {what.get(type(value), type(value).__name__)}, not a whole number"
     if row.card not in known:
         return f"its card {row.card} is not in the package"
     if not 0 <= row.type <= 5:

@@ -12,6 +12,7 @@ import sqlite3
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 FIELD_SEPARATOR = "\x1f"  # between a note's fields in `notes.flds`, and between deck name parts in schema 18
 CLOZE_KIND = 1  # Notetype.Config.kind, and a legacy model's "type"
@@ -56,8 +57,7 @@ class AnkiCard:
     due: object = 0  # a day number (counted from the collection's creation) or, learning, epoch seconds
 
 
-@dataclass(frozen=True)
-class AnkiReview:
+class AnkiReview(NamedTuple):  # a tuple: a package may hold a million rows
     """One row of Anki's review log (`revlog`). Values are as stored: a crafted file may hold anything."""
 
     id: object  # milliseconds since the epoch: when the answer was given
@@ -141,8 +141,8 @@ def read_collection(path: Path, max_notes: int, max_reviews: int = 0) -> AnkiCol
                 "CASE WHEN odid THEN odue ELSE due END FROM cards "
                 "ORDER BY nid, ord")
         ]
-        revlog = [AnkiReview(*row) for row in db.execute(
-            "SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id")] if "revlog" in limits else []
+        revlog = list(map(AnkiReview._make, db.execute(
+            "SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id"))) if "revlog" in limits else []
         (created,) = db.execute("SELECT crt FROM col").fetchone() or (0,)
         return AnkiCollection(notetypes, decks, notes, cards, damaged, revlog,
                               created if isinstance(created, int) else 0, parameters)
