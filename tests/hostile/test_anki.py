@@ -245,3 +245,14 @@ def test_reviews_of_a_card_left_out_are_counted_not_imported(tmp_path, quizzer_h
     path = package(tmp_path, sql + ";" + revlog(cid=6) + revlog(id=GOOD_TIME + 1, cid=2))
     result = CliRunner().invoke(app, ["decks", "import", str(path)], env={"QUIZZER_NOW": NOW.isoformat()})
     assert "Imported 1 review of 1 card from Anki; left out 1 review of cards not imported (above)." in result.stdout
+
+
+def test_a_hostile_deck_options_name_reaches_the_terminal_as_text(tmp_path, quizzer_home):
+    # fsrs_params_6 = [0.5]: one packed float, so the parameters line names the options group.
+    config = "x'32040000003f'"
+    path = package(tmp_path, f"INSERT INTO deck_config VALUES (1, 'Evil\x1b]52;c;aGk=\x07[red]x[/red]', 0, 0, "
+                             f"{config}); " + revlog(), schema=18)
+    result = CliRunner().invoke(app, ["decks", "import", str(path)], env={"QUIZZER_NOW": NOW.isoformat()})
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "FSRS parameters" in line)
+    assert "\x1b" not in line and "\x07" not in line and "[red]x[/red]" in line and "[0.5000]" in line
