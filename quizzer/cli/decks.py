@@ -543,24 +543,23 @@ def export(
 
 def _apkg(deck, with_history: bool) -> bytes:
     """The deck as an Anki package, with each card's answers, state and flags when `with_history`."""
-    from datetime import datetime
-
     from quizzer.formats.anki_export import AnkiMissing, Answer, CardHistory, write_apkg
     from quizzer.model import Phase, Rating
+    from quizzer.store import parse_time
 
     history = None
     if with_history:
         with open_store() as store:
             answers: dict[str, list] = {}
-            for row in store.iter_reviews(deck=deck.id):  # newest first
-                answers.setdefault(row["card"], []).insert(0, Answer(
-                    datetime.fromisoformat(row["reviewed_at"]), Rating(row["rating"]), row["duration_ms"],
-                    Phase(row["phase"]), datetime.fromisoformat(row["next_due"])))
+            for row in store.iter_reviews(deck=deck.id):  # newest first: reversed below
+                answers.setdefault(row["card"], []).append(Answer(
+                    parse_time(row["reviewed_at"]), Rating(row["rating"]), row["duration_ms"], Phase(row["phase"]),
+                    parse_time(row["next_due"])))
             states, flags, moment = store.states([deck.id]), store.flags(), now()
         history = {}
         for card in deck.cards:
             flag = flags.get((deck.id, card.id))
-            history[card.id] = CardHistory(answers.get(card.id, []), states.get((deck.id, card.id)),
+            history[card.id] = CardHistory(answers.get(card.id, [])[::-1], states.get((deck.id, card.id)),
                                            bool(flag and flag.suspended),
                                            bool(flag and flag.buried_until and flag.buried_until > moment))
     try:
