@@ -528,6 +528,9 @@ def export(
         deck = _known_deck(deck_id, library())
         if form == "apkg":
             output = output or Path(f"{deck.id}.apkg")
+        if output is not None and output.is_dir():
+            fail(f"{output} is a folder; give a file name")
+        if form == "apkg":
             data = _apkg(deck, with_history)
         else:
             text = export_text(deck, form)
@@ -535,8 +538,6 @@ def export(
                 data_out().write(text)
                 return
             data = text.encode("utf-8")
-        if output.is_dir():
-            fail(f"{output} is a folder; give a file name")
         write_atomically(output, data)
     say(f"Wrote deck '{deck.id}' ({len(deck.cards)} cards, {form}) to {output}.", err=True)
 
