@@ -236,6 +236,7 @@ OTHERS = {
     "bench_stats.py": ["--cards", "10000", "--reviews", "100000", "--runs", "2"],
     "bench_import.py": [],
     "bench_hostile.py": ["--quick"],
+    "bench_anki_history.py": ["--reviews", "10000"],
 }
 
 

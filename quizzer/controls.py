@@ -11,9 +11,9 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from quizzer.model import Event, EventKind, study_day_start
+from quizzer.model import Event, EventKind, next_study_day
 from quizzer.scheduler import Scheduler
 from quizzer.store import CardKey, Store
 
@@ -106,7 +106,7 @@ class CardEvents:
 
     def bury(self, keys: list[CardKey], now: datetime) -> datetime:
         """Hide the cards until the next study day starts; returns when that is."""
-        until = study_day_start(now, self.day_starts_at) + timedelta(days=1)
+        until = next_study_day(now, self.day_starts_at)
         self._add(EventKind.BURY, keys, now, data={"until": until.isoformat()})
         return until
 

@@ -56,6 +56,7 @@ class Outcome(str, enum.Enum):
     WRONG = "wrong"
     SELF = "self"  # flash cards: the learner rated themself
     OVERRIDDEN = "overridden"  # judged wrong or close, counted as right by the learner
+    ANKI = "anki"  # imported from Anki's review log: rated there, as with SELF
 
 
 class Rating(enum.IntEnum):
@@ -233,3 +234,8 @@ def study_day_start(moment: datetime, rollover_hour: int = 4) -> datetime:
     local = moment.astimezone()
     start = local.replace(hour=rollover_hour, minute=0, second=0, microsecond=0)
     return start if local >= start else start - timedelta(days=1)
+
+
+def next_study_day(moment: datetime, rollover_hour: int = 4) -> datetime:
+    """Start of the study day after the one holding `moment`: when a card buried at `moment` comes back."""
+    return study_day_start(moment, rollover_hour) + timedelta(days=1)

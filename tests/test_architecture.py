@@ -34,8 +34,10 @@ ALLOWED = {
 }
 # Each third-party library has one owner.
 OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli",
-          "zstandard": "formats", "rich": "ui", "rapidfuzz": "grading",
+          "zstandard": "formats", "rich": "ui", "rapidfuzz": "grading", "anki": "formats",
           "fsrs_rs_python": "optimizer"}
+# A library owned by one module, not its whole layer: Anki's (an optional extra) is imported only by the exporter.
+MODULE_OWNERS = {"anki": "formats/anki_export.py"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -98,8 +100,15 @@ def test_each_library_has_one_owner():
                 assert layer_of(path) == OWNERS[top], f"{path.relative_to(PACKAGE)} imports {top}"
 
 
+def test_an_optional_library_is_imported_by_its_one_module():
+    for path in PACKAGE.rglob("*.py"):
+        for name in imports_of(path):
+            owner = MODULE_OWNERS.get(name.split(".")[0])
+            assert owner is None or path.relative_to(PACKAGE).as_posix() == owner, f"{path} imports {name}"
+
+
 # What `quizzer --help` must not load: typer (and the rich it prints help with) is all it needs.
-NOT_FOR_HELP = ("fsrs", "yaml", "sqlite3", "questionary", "prompt_toolkit", "rapidfuzz", "zstandard",
+NOT_FOR_HELP = ("anki", "fsrs", "yaml", "sqlite3", "questionary", "prompt_toolkit", "rapidfuzz", "zstandard",
                 "quizzer.scheduler", "quizzer.store", "quizzer.decks", "quizzer.session", "quizzer.grading",
                 "quizzer.stats", "quizzer.formats", "quizzer.ui", "quizzer.optimizer", "fsrs_rs_python")
 LIST_MODULES_AFTER_HELP = """
@@ -120,3 +129,17 @@ def test_help_imports_no_heavy_module():
     loaded = set(result.stderr.split("\n"))
     assert "typer" in loaded and "quizzer.cli" in loaded
     assert {m for m in loaded if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_FOR_HELP)} == set()
+
+
+def test_importing_an_anki_package_does_not_load_the_anki_library(tmp_path):
+    # Only `decks export --format apkg` needs Anki's library; reading a package is quizzer's own code.
+    from anki_builder import SAMPLE_NOTES, write_package
+
+    path = write_package(tmp_path / "s.apkg", SAMPLE_NOTES)
+    script = ("import runpy, sys\nsys.argv = ['quizzer', 'decks', 'import', sys.argv[1]]\ntry:\n"
+              "    runpy.run_module('quizzer', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+              "sys.stderr.write('\\n'.join(sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                            env={**__import__("os").environ, "QUIZZER_HOME": str(tmp_path / "home")})
+    assert "Installed deck" in result.stdout, result.stdout + result.stderr
+    assert not {m for m in result.stderr.split("\n") if m == "anki" or m.startswith("anki.")}

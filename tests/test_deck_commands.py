@@ -381,7 +381,7 @@ def test_export_prints_yaml_by_default_and_refuses_unknown_formats(runner):
     result = invoke(runner, "decks", "export", "mali-2012-dates")
     assert result.exit_code == 0 and result.stdout.startswith("id: mali-2012-dates\n")
     bad = invoke(runner, "decks", "export", "mali-2012-dates", "--format", "xlsx")
-    assert bad.exit_code == 2 and "unknown format 'xlsx' (one of yaml, csv, anki-txt)" in bad.output
+    assert bad.exit_code == 2 and "unknown format 'xlsx' (one of yaml, csv, anki-txt, apkg)" in bad.output
 
 
 def test_validate_reads_every_import_format(runner, tmp_path):

@@ -133,7 +133,7 @@ def test_export_writes_json_lines_with_the_history_keys_oldest_first(runner, hom
         ('{"review_id": "x"}', "missing 'deck'"),
         ("RATING7", "'rating' must be 1, 2, 3 or 4, not 7"),
         ("NAIVE_TIME", "'reviewed_at' must include a time zone"),
-        ("BAD_VERDICT", "'verdict' must be one of correct, close, wrong, self, overridden, not 'great'"),
+        ("BAD_VERDICT", "'verdict' must be one of correct, close, wrong, self, overridden, anki, not 'great'"),
     ],
 )
 def test_a_bad_line_names_the_file_and_line_and_nothing_is_imported(runner, home, tmp_path, bad_line, message):

@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, Typer, data_out, fail, library, now, open_store, print_json, say, stdin_is_terminal, unused_name,
-    user_decks, user_errors,
+    EXIT_BAD_INPUT, Typer, data_out, fail, library, now, open_store, print_json, replay, say, settings,
+    stdin_is_terminal, unused_name, user_decks, user_errors,
 )
 from quizzer.cli.resolve import complete_deck, resolve
 
@@ -389,6 +389,8 @@ def import_deck(
                                         "the file's name, or the installed deck's title when updating)."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Install the good rows (or Anki notes) and "
                                       "list each row left out as FILE:LINE: why."),
+    without_history: bool = typer.Option(False, "--without-history", help="From an Anki package, import the "
+                                         "notes only: no reviews, nothing suspended or buried."),
 ) -> None:
     """Convert a spreadsheet or an Anki export into quizzer decks and install them (one per Anki deck).
 
@@ -397,6 +399,11 @@ def import_deck(
     becomes of each Anki note type. Every problem of the file is listed, and nothing is installed
     if there is one, unless --skip-invalid leaves out the rows that have them.
 
+    An Anki package exported with its scheduling brings its review history: each answer joins your
+    log (importing a later export adds only the answers not yet here), every card's schedule is
+    rebuilt by replaying its answers, and suspended and buried cards stay so. A damaged history
+    row is listed as FILE: revlog id N: why and left out.
+
     Examples:
     $ quizzer decks import words.csv --id spanish-words
     $ quizzer decks import collection.apkg
@@ -404,69 +411,162 @@ def import_deck(
     from dataclasses import replace
 
     from quizzer.decks import deck_yaml
-    from quizzer.formats import convert
+    from quizzer.formats import convert, detect
+    from quizzer.formats.common import plural
     from quizzer.library import deck_id_problem
+    from quizzer.model import next_study_day
 
     with user_errors():
         if deck_id is not None and deck_id_problem(deck_id):
             fail(deck_id_problem(deck_id))
         if title is not None and not title.strip():
             fail("--title is empty")
-        converted = convert(file, deck_id=deck_id, title=title and title.strip(), skip_invalid=skip_invalid)
-        for problem in converted.warnings + converted.skipped:
+        moment = None if without_history or detect(file) != "anki-package" else now()
+        bury_until = moment and next_study_day(moment, settings().day_starts_at)
+        converted = convert(file, deck_id=deck_id, title=title and title.strip(), skip_invalid=skip_invalid,
+                            now=moment, bury_until=bury_until)
+        history = converted.history
+        for problem in converted.warnings + converted.skipped + (history.problems if history else []):
             say(str(problem), err=True)
         if converted.skipped:
-            from quizzer.formats.common import plural
-
             say(f"Left out the rows above ({plural(len(converted.skipped), 'problem')}); installing the rest.", err=True)
         folder = user_decks()
         current, _ = folder.load()
         for deck in converted.decks:
             folder.check_new(deck, file, current)
-        for deck in converted.decks:
-            old = next((d for d in current if d.id == deck.id), None)
-            if old is not None:  # an update keeps what the user set on the deck
-                deck = replace(deck, title=title or old.title, description=old.description, tags=old.tags,
-                               source=old.source)
-            else:
-                deck = replace(deck, source={"imported from": file.name})
-            _report(folder.install_copy(deck, deck_yaml(deck), current, source=file))
+
+        def install() -> None:
+            for deck in converted.decks:
+                old = next((d for d in current if d.id == deck.id), None)
+                if old is not None:  # an update keeps what the user set on the deck
+                    deck = replace(deck, title=title or old.title, description=old.description, tags=old.tags,
+                                   source=old.source)
+                else:
+                    deck = replace(deck, source={"imported from": file.name})
+                _report(folder.install_copy(deck, deck_yaml(deck), current, source=file))
+
+        if history is None:
+            install()
+            return
+        # The answers, the rebuilt states and the deck files are saved together: a failure saves none.
+        with open_store() as store:
+            added, events = store.import_answers(history.answers, history.events, replay(), then=install)
+            states = store.states(d.id for d in converted.decks)
+    _report_history(history, added, events, states)
+
+
+def _report_history(history, added: int, events: int, states) -> None:
+    """What came from an Anki package's review log, what was left out, and how far the schedules differ."""
+    from datetime import timedelta
+
+    from quizzer.formats.common import plural
+    from quizzer.model import EventKind
+
+    left_out = [plural(n, noun) + after for n, noun, after in (
+        (history.not_answers, "manual or rescheduling row", ""),
+        (history.not_rescheduled, "filtered-deck review", " that did not reschedule"),
+        (history.unplaced, "review", " of cards not imported (above)"),
+        (len(history.problems), "damaged row", " (above)")) if n]
+    if not history.answers and not left_out:
+        say("The package holds no review history; to bring it, export from Anki with \"Include scheduling "
+            "information\" ticked.")
+    else:
+        cards = len({(review.deck, review.card) for review, _, _ in history.answers})
+        known = len(history.answers) - added
+        say(f"Imported {plural(added, 'review')} of {plural(cards, 'card')} from Anki"
+            + (f" ({known:,} already here)" if known else "") + "; "
+            + ("left out " + ", ".join(left_out) if left_out else "nothing left out") + ".")
+    kinds = [e.kind for e in history.events]
+    arrived = [f"{kinds.count(kind):,} {word}" for kind, word in ((EventKind.SUSPEND, "suspended"),
+                                                                  (EventKind.BURY, "buried")) if kind in kinds]
+    if arrived:
+        say(f"Cards as in Anki: {' and '.join(arrived)} ({plural(events, 'new event')}).")
+    compared = [(states[key].due, due) for key, due in history.anki_due.items() if key in states]
+    if compared:
+        apart = sum(abs(ours - theirs) > timedelta(days=1) for ours, theirs in compared)
+        say(f"{apart:,} of {plural(len(compared), 'card')} are due more than a day away from Anki's date "
+            "(quizzer replays the answers with its own FSRS parameters and steps: docs/decks.md).")
+    for name, parameters in history.parameters.items():
+        values = ", ".join(f"{p:.4f}" for p in parameters)
+        say(f"Anki's deck options '{name}' hold FSRS parameters ({len(parameters)}): [{values}]. quizzer keeps "
+            "its own; to adopt these, put `parameters = [...]` with them in config.toml, or fit yours with "
+            "`quizzer optimize`.")
 
 
 @app.command("export")
 def export(
     deck_id: str = typer.Argument(..., metavar="DECK", help="The deck to export.", show_default=False,
                                   autocompletion=complete_deck),
-    form: Optional[str] = typer.Option(None, "--format", help="yaml, csv or anki-txt (default: from the output "
-                                       "file's suffix, else yaml)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: print it)."),
+    form: Optional[str] = typer.Option(None, "--format", help="yaml, csv, anki-txt or apkg (default: from the "
+                                       "output file's suffix, else yaml)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: print it; "
+                                          "an apkg goes to DECK.apkg)."),
+    with_history: bool = typer.Option(False, "--with-history", help="apkg: include your answers and each card's "
+                                      "schedule, suspended and buried cards too."),
 ) -> None:
-    """Write a deck as YAML, CSV or Anki's text format.
+    """Write a deck as YAML, CSV, Anki's text format or an Anki package (.apkg).
 
     anki-txt has a guid column, so importing the file into Anki twice updates notes instead of
     duplicating them, and `quizzer decks import` brings it back to the same cards and progress.
+    An .apkg is written by Anki's own library (`pip install 'quizzer\\[anki]'`); with --with-history
+    Anki shows your answers in its card info and schedules each card from its state here.
 
     Examples:
-    $ quizzer decks export dates -o dates.csv
     $ quizzer decks export dates --format anki-txt
+    $ quizzer decks export dates --format apkg --with-history -o dates.apkg
     """
     from quizzer.formats import EXPORT_FORMATS, export_text
     from quizzer.library import write_atomically
 
-    suffixes = {".csv": "csv", ".tsv": "csv", ".txt": "anki-txt"}
+    suffixes = {".csv": "csv", ".tsv": "csv", ".txt": "anki-txt", ".apkg": "apkg"}
     form = form or (suffixes.get(output.suffix.lower(), "yaml") if output else "yaml")
     with user_errors():
-        if form not in EXPORT_FORMATS:
-            fail(f"unknown format '{form}' (one of {', '.join(EXPORT_FORMATS)})")
+        if form not in (*EXPORT_FORMATS, "apkg"):
+            fail(f"unknown format '{form}' (one of {', '.join(EXPORT_FORMATS)}, apkg)")
+        if with_history and form != "apkg":
+            fail("--with-history is for --format apkg: the other formats hold cards, not progress")
         deck = _known_deck(deck_id, library())
-        text = export_text(deck, form)
-        if output is None:
-            data_out().write(text)
-            return
-        if output.is_dir():
+        if form == "apkg":
+            output = output or Path(f"{deck.id}.apkg")
+        if output is not None and output.is_dir():
             fail(f"{output} is a folder; give a file name")
-        write_atomically(output, text.encode("utf-8"))
+        if form == "apkg":
+            data = _apkg(deck, with_history)
+        else:
+            text = export_text(deck, form)
+            if output is None:
+                data_out().write(text)
+                return
+            data = text.encode("utf-8")
+        write_atomically(output, data)
     say(f"Wrote deck '{deck.id}' ({len(deck.cards)} cards, {form}) to {output}.", err=True)
+
+
+def _apkg(deck, with_history: bool) -> bytes:
+    """The deck as an Anki package, with each card's answers, state and flags when `with_history`."""
+    from quizzer.formats.anki_export import AnkiMissing, Answer, CardHistory, write_apkg
+    from quizzer.model import Phase, Rating
+    from quizzer.store import parse_time
+
+    history = None
+    if with_history:
+        with open_store() as store:
+            answers: dict[str, list] = {}
+            for row in store.iter_reviews(deck=deck.id):  # newest first: reversed below
+                answers.setdefault(row["card"], []).append(Answer(
+                    parse_time(row["reviewed_at"]), Rating(row["rating"]), row["duration_ms"], Phase(row["phase"]),
+                    parse_time(row["next_due"])))
+            states, flags, moment = store.states([deck.id]), store.flags(), now()
+        history = {}
+        for card in deck.cards:
+            flag = flags.get((deck.id, card.id))
+            history[card.id] = CardHistory(answers.get(card.id, [])[::-1], states.get((deck.id, card.id)),
+                                           bool(flag and flag.suspended),
+                                           bool(flag and flag.buried_until and flag.buried_until > moment))
+    try:
+        return write_apkg(deck, history)
+    except AnkiMissing as exc:
+        fail(str(exc))
 
 
 def _known_deck(deck_id: str, decks):

@@ -41,8 +41,10 @@ def detect(path: Path) -> str:
 
 
 def convert(path: Path, *, deck_id: str | None = None, title: str | None = None,
-            skip_invalid: bool = False) -> Converted:
+            skip_invalid: bool = False, now=None, bury_until=None) -> Converted:
     """Read a spreadsheet, Anki text export or Anki package as quizzer decks; DeckError lists every problem.
+
+    With `now`, an Anki package's review log comes too, as `Converted.history` (see anki_package.History).
 
     With `skip_invalid`, rows (or Anki notes) with problems are left out and listed in `Converted.skipped`.
     """
@@ -59,7 +61,8 @@ def convert(path: Path, *, deck_id: str | None = None, title: str | None = None,
         return read_anki_text(path, deck_id=deck_id, title=title, skip_invalid=skip_invalid)
     from quizzer.formats.anki_package import read_anki_package
 
-    return read_anki_package(path, deck_id=deck_id, title=title, skip_invalid=skip_invalid)
+    return read_anki_package(path, deck_id=deck_id, title=title, skip_invalid=skip_invalid, now=now,
+                             bury_until=bury_until)
 
 
 def export_text(deck, form: str) -> str:

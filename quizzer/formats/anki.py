@@ -1,11 +1,13 @@
-"""What Anki's text export and packages share: HTML to plain text, card templates, cloze numbers, guids."""
+"""What Anki's text export and packages share: HTML to plain text, card templates, cloze numbers, guids, times."""
 
 from __future__ import annotations
 
 import bisect
 import re
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # a revlog id counts milliseconds from it
 MEDIA_TAGS = {"img", "audio", "video", "source", "object", "embed", "iframe"}
 BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5",
               "h6"}
@@ -228,3 +230,8 @@ def deck_id_hint(guid: str) -> str | None:
 def guid_for(deck_id: str, card_id: str) -> str:
     """The guid quizzer writes for a card: unique in an Anki collection, and read back to the same ids."""
     return f"quizzer:{deck_id}:{card_id}"
+
+
+def millis(moment: datetime) -> int:
+    """Milliseconds since 1970, as Anki's revlog ids count time; in whole numbers, as a float may round down."""
+    return (moment - EPOCH) // timedelta(milliseconds=1)

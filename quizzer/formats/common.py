@@ -16,6 +16,7 @@ class Converted:
     decks: list[Deck]
     warnings: list[Problem]
     skipped: list[Problem] = field(default_factory=list)  # the rows left out with --skip-invalid, and why
+    history: object = None  # an Anki package's review log (formats.anki_package.History), when read
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Group:
     name: str | None = None  # the deck's name in the source (an Anki deck), if it has one
     records: list[tuple[int, dict]] = field(default_factory=list)  # (source line or 0, card keys and values)
     id_hints: set[str] = field(default_factory=set)  # deck ids found in card guids quizzer wrote
+    deck_id: str | None = None  # the id its deck was given, once named
 
 
 def split_list(cell: str, separators: str = LIST_SEPARATOR) -> list[str]:
@@ -124,4 +126,5 @@ def _validated(path: Path, groups: list[Group], deck_id: str | None, title: str 
         found += problems
         if deck is not None:  # with errors, only the cards that have none: see build_decks
             decks.append(deck)
+            group.deck_id = deck.id
     return decks, found

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,6 +26,10 @@ from quizzer.store.migrations import MIGRATIONS
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
 FULL_BELOW = 1024 * 1024  # free bytes under which an I/O error is taken for a full disk
+
+# An answer counts as right when judged right (or counted right by the learner), and a flash card or an
+# answer from Anki when rated above Again: one rule for statistics and the end-of-session summary.
+RIGHT = "(verdict IN ('correct', 'close', 'overridden') OR (verdict IN ('self', 'anki') AND rating > 1))"
 
 # What the CLI catches when a read finds the database damaged mid-command (it never imports sqlite3).
 SQLiteError = sqlite3.DatabaseError
@@ -261,6 +265,46 @@ class Store:
         """Append events and rebuild the cards they touch, in one transaction; returns their new states."""
         return self.transaction(lambda: log.rebuild(self.db, replay, log.append_events(self.db, events)))
 
+    def import_answers(
+        self, answers: Iterable[tuple[Review, Phase, datetime]], events: Iterable[Event], replay: Replay, *,
+        then: Callable[[], None] = lambda: None,
+    ) -> tuple[int, int]:
+        """Append answers from another program (each with its card's phase before it and due date after it)
+        and events, and rebuild the cards that gained any, in one transaction; `then()` runs last inside
+        it, so if it fails nothing is saved. Returns (answers added, events added).
+
+        An answer is left out when its id is here, or when its card has an answer given in the same
+        millisecond: one of quizzer's own that went to the other program and came back."""
+
+        def work() -> tuple[int, int]:
+            db = self.db
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming_answers AS SELECT * FROM reviews WHERE 0")
+            db.execute("DELETE FROM temp.incoming_answers")
+            db.executemany(
+                "INSERT INTO temp.incoming_answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((r.review_id, r.deck, r.card, iso(r.reviewed_at), int(r.rating), r.verdict.value, r.response,
+                  r.duration_ms, r.session, phase.value, iso(due)) for r, phase, due in answers),
+            )
+            (last_before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+            # Times are stored in UTC with a fixed width: their first 23 characters name the millisecond.
+            db.execute(
+                "INSERT OR IGNORE INTO reviews SELECT * FROM temp.incoming_answers i WHERE NOT EXISTS ("
+                "SELECT 1 FROM reviews r WHERE r.deck = i.deck AND r.card = i.card "
+                "AND substr(r.reviewed_at, 1, 23) = substr(i.reviewed_at, 1, 23)) ORDER BY reviewed_at"
+            )
+            (added,) = db.execute("SELECT changes()").fetchone()
+            db.execute("DROP TABLE temp.incoming_answers")
+            touched = db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?",
+                                 (last_before,)).fetchall()
+            before = db.total_changes
+            touched += log.append_events(db, events)
+            events_added = db.total_changes - before
+            log.rebuild(db, replay, dict.fromkeys(touched))
+            then()
+            return added, events_added
+
+        return self.transaction(work)
+
     def remove_accepted(self, deck: str, card: str, response: str) -> bool:
         cursor = self.transaction(
             lambda: self.db.execute(
@@ -377,10 +421,10 @@ class Store:
     def session_counts(self, session_id: str) -> dict[str, int]:
         """Counts for one session, from the review log."""
         row = self.db.execute(
-            """
+            f"""
             SELECT COUNT(*), COUNT(DISTINCT deck || '/' || card),
                    COALESCE(SUM(phase = 'new'), 0), COALESCE(SUM(phase = 'review'), 0),
-                   COALESCE(SUM(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND rating > 1)), 0),
+                   COALESCE(SUM({RIGHT}), 0),
                    CAST(TOTAL(duration_ms) AS INTEGER)
             FROM answers WHERE session = ?
             """,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 FIELD_SEPARATOR = "\x1f"  # between a note's fields in `notes.flds`, and between deck name parts in schema 18
 CLOZE_KIND = 1  # Notetype.Config.kind, and a legacy model's "type"
@@ -49,6 +51,22 @@ class AnkiCard:
     note: int
     deck: int
     ord: int
+    id: int = 0
+    type: object = 0  # 0 new, 1 learning, 2 review, 3 relearning
+    queue: object = 0  # as type, and -1 suspended, -2/-3 buried, 3 learning across days
+    due: object = 0  # a day number (counted from the collection's creation) or, learning, epoch seconds
+
+
+class AnkiReview(NamedTuple):  # a tuple: a package may hold a million rows
+    """One row of Anki's review log (`revlog`). Values are as stored: a crafted file may hold anything."""
+
+    id: object  # milliseconds since the epoch: when the answer was given
+    card: object
+    ease: object  # 1-4; 0 for manual entries
+    ivl: object  # days after the answer; negative: seconds
+    factor: object  # 0 in a filtered deck that does not reschedule
+    time: object  # milliseconds spent answering
+    type: object  # 0 learning, 1 review, 2 relearning, 3 filtered, 4 manual, 5 rescheduled
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,9 @@ class AnkiCollection:
     notes: dict[int, AnkiNote]
     cards: list[AnkiCard]  # in note order, then template or cloze order
     damaged: dict[int, str] = field(default_factory=dict)  # note id → why the note cannot be read
+    revlog: list[AnkiReview] = field(default_factory=list)  # oldest first; empty without scheduling
+    created: int = 0  # `col.crt`: the start of the collection's day 0, epoch seconds
+    parameters: dict[str, tuple[float, ...]] = field(default_factory=dict)  # deck options name → FSRS parameters
 
 
 def _note_problem(guid: object, fields: object, tags: object) -> str | None:
@@ -75,9 +96,9 @@ def _kind(value: object) -> str:
             str: "text"}.get(type(value), type(value).__name__)
 
 
-def read_collection(path: Path, max_notes: int) -> AnkiCollection:
-    """The collection at `path`; AnkiError when it holds more than `max_notes` notes or cards, before
-    any is read."""
+def read_collection(path: Path, max_notes: int, max_reviews: int = 0) -> AnkiCollection:
+    """The collection at `path`; AnkiError when it holds more than `max_notes` notes or cards, or more than
+    `max_reviews` review log rows, before any is read. With `max_reviews` 0 the review log is not read."""
     try:
         db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
@@ -88,12 +109,18 @@ def read_collection(path: Path, max_notes: int) -> AnkiCollection:
             raise AnkiError("the collection has no notes or cards table; it is not an Anki collection")
         if "notetypes" in tables and db.execute("SELECT 1 FROM notetypes LIMIT 1").fetchone():
             notetypes, decks = _notetypes_18(db), _decks_18(db)
+            parameters = _parameters_18(db) if max_reviews and "deck_config" in tables else {}
         else:
             notetypes, decks = _legacy(db)
-        for table in ("notes", "cards"):
+            parameters = _parameters_legacy(db) if max_reviews else {}
+        limits = {"notes": max_notes, "cards": max_notes}
+        if max_reviews and "revlog" in tables:
+            limits["revlog"] = max_reviews
+        for table, most in limits.items():
             (count,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
-            if count > max_notes:
-                raise AnkiError(f"holds {count:,} {table}; quizzer imports at most {max_notes:,} from one file")
+            if count > most:
+                what = "review log rows" if table == "revlog" else table
+                raise AnkiError(f"holds {count:,} {what}; quizzer imports at most {most:,} from one file")
         notes: dict[int, AnkiNote] = {}
         damaged: dict[int, str] = {}
         for note_id, guid, notetype, fields, tags in db.execute("SELECT id, guid, mid, flds, tags FROM notes"):
@@ -107,10 +134,18 @@ def read_collection(path: Path, max_notes: int) -> AnkiCollection:
             notes[note_id] = AnkiNote(note_id, guid, notetype, tuple(fields.split(FIELD_SEPARATOR)),
                                       tuple((tags or "").split()))
         cards = [
-            AnkiCard(note, deck, ord)
-            for note, deck, ord in db.execute("SELECT nid, did, ord FROM cards ORDER BY nid, ord")
+            AnkiCard(note, deck, ord, card, kind, queue, due)
+            for card, note, deck, ord, kind, queue, due in db.execute(
+                # A card moved to a filtered deck keeps its own deck in `odid`, and its due date there in `odue`.
+                "SELECT id, nid, CASE WHEN odid THEN odid ELSE did END, ord, type, queue, "
+                "CASE WHEN odid THEN odue ELSE due END FROM cards "
+                "ORDER BY nid, ord")
         ]
-        return AnkiCollection(notetypes, decks, notes, cards, damaged)
+        revlog = list(map(AnkiReview._make, db.execute(
+            "SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id"))) if "revlog" in limits else []
+        (created,) = db.execute("SELECT crt FROM col").fetchone() or (0,)
+        return AnkiCollection(notetypes, decks, notes, cards, damaged, revlog,
+                              created if isinstance(created, int) else 0, parameters)
     except sqlite3.DatabaseError as exc:
         raise AnkiError(f"the collection is damaged or not an Anki collection ({exc})") from exc
     finally:
@@ -141,6 +176,45 @@ def _legacy(db: sqlite3.Connection) -> tuple[dict[int, AnkiNotetype], dict[int, 
         return notetypes, names
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise AnkiError(f"the collection's note types or decks cannot be read ({exc!r})") from exc
+
+
+# Anki keeps the parameters of each FSRS version it ran, newest first here: FSRS-6, -5, -4.
+_LEGACY_PARAMETERS = ("fsrsParams6", "fsrsParams5", "fsrsWeights")
+_PARAMETER_FIELDS = (6, 5, 3)  # DeckConfig.Config: fsrs_params_6, fsrs_params_5, fsrs_params_4
+
+
+def _parameters_legacy(db: sqlite3.Connection) -> dict[str, tuple[float, ...]]:
+    """Each deck options group's FSRS parameters, if it has any (schema 11: JSON in `col.dconf`)."""
+    try:
+        (text,) = db.execute("SELECT dconf FROM col").fetchone() or ("{}",)
+        found = {}
+        for config in json.loads(text).values():
+            params = next((config[key] for key in _LEGACY_PARAMETERS if config.get(key)), None)
+            if params:
+                found[_text(config["name"], "a deck options name")] = tuple(float(p) for p in params)
+        return found
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise AnkiError(f"the collection's deck options cannot be read ({exc!r})") from exc
+
+
+def _parameters_18(db: sqlite3.Connection) -> dict[str, tuple[float, ...]]:
+    """Each deck options group's FSRS parameters, if it has any (schema 18: protobuf in `deck_config`)."""
+    found = {}
+    for name, config in db.execute("SELECT name, config FROM deck_config"):
+        what = f"deck options '{_text(name, 'a deck options name')}'"
+        values = _protobuf(config, what)
+        params = next((_floats(values[n], what) for n in _PARAMETER_FIELDS if values.get(n)), None)
+        if params:
+            found[name] = params
+    return found
+
+
+def _floats(values: list[int | bytes], what: str) -> tuple[float, ...]:
+    """A repeated float field: packed (one byte string) or not (one 4-byte value each)."""
+    if not all(isinstance(v, bytes) for v in values) or sum(map(len, values)) % 4:
+        raise AnkiError(f"{what}: the FSRS parameters are damaged")
+    packed = b"".join(values)
+    return struct.unpack(f"<{len(packed) // 4}f", packed)
 
 
 def _text(value: object, what: str) -> str:
@@ -179,37 +253,38 @@ def _string(values: dict[int, list], number: int) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def _protobuf(blob: bytes) -> dict[int, list[int | bytes]]:
-    """The fields of a protobuf message by number; enough of the wire format for Anki's settings."""
+def _protobuf(blob: bytes, what: str = "a note type's settings") -> dict[int, list[int | bytes]]:
+    """The fields of a protobuf message by number; enough of the wire format for Anki's settings. `what`
+    names the message in errors."""
     values: dict[int, list[int | bytes]] = {}
     position = 0
     if blob is None:
         return values
     if not isinstance(blob, bytes):  # a crafted table holding text or a number where Anki keeps a BLOB
-        raise AnkiError(f"a note type's settings are {_kind(blob)}, not protobuf data; the collection is damaged")
+        raise AnkiError(f"{what} are {_kind(blob)}, not protobuf data; the collection is damaged")
     while position < len(blob):
-        key, position = _varint(blob, position)
+        key, position = _varint(blob, position, what)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, position = _varint(blob, position)
+            value, position = _varint(blob, position, what)
         elif wire in (1, 2, 5):
             size = {1: 8, 5: 4}.get(wire)
             if size is None:
-                size, position = _varint(blob, position)
+                size, position = _varint(blob, position, what)
             value, position = blob[position : position + size], position + size
         else:
-            raise AnkiError("a note type's settings are damaged")
+            raise AnkiError(f"{what} are damaged")
         if position > len(blob):
-            raise AnkiError("a note type's settings are damaged")
+            raise AnkiError(f"{what} are damaged")
         values.setdefault(number, []).append(value)
     return values
 
 
-def _varint(blob: bytes, position: int) -> tuple[int, int]:
+def _varint(blob: bytes, position: int, what: str) -> tuple[int, int]:
     result = shift = 0
     while True:
         if position >= len(blob) or shift > 63:
-            raise AnkiError("a note type's settings are damaged")
+            raise AnkiError(f"{what} are damaged")
         byte = blob[position]
         position += 1
         result |= (byte & 0x7F) << shift

@@ -15,11 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from quizzer.store import CardKey, Store, iso
+from quizzer.store import RIGHT, CardKey, Store, iso
 
-# An answer counts as right when judged right (or counted right by the learner), and a flash card
-# when rated above Again; the same rule as the end-of-session summary.
-RIGHT = "(verdict IN ('correct', 'close', 'overridden') OR (verdict = 'self' AND rating > 1))"
 # A lapse, as in Anki: Again on a card that was in review.
 LAPSE = "phase = 'review' AND rating = 1"
 MATURE_DAYS = 21  # a review card whose interval is at least this many days is mature, as in Anki

@@ -3,8 +3,10 @@
 Add a case as one line in a table: the SQL that damages the collection, and what the one-line problem says.
 """
 
+import re
 import sqlite3
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,110 @@ def test_skip_invalid_installs_the_other_notes_and_names_each_one_left_out(tmp_p
     shown = CliRunner().invoke(app, ["decks", "show", "twins", "--json"])
     assert [(row["id"], row["question"]) for row in __import__("json").loads(shown.stdout)] == [
         ("same", "First question")]
+
+
+# Damaged rows of the review log: each is named and left out, and the rest of the history still imports.
+# (case, SQL run on the collection of SAMPLE_NOTES, the one-line problem); cards 1-8 are in it.
+GOOD_TIME = 1767225600000  # 2026-01-01 00:00 UTC, in milliseconds like a revlog id
+LOOSE_REVLOG = untyped("revlog", "id, cid, usn, ease, ivl, lastIvl, factor, time, type")
+REVLOG = "INSERT INTO revlog VALUES ({id}, {cid}, 0, {ease}, 1, 0, 2500, {time}, {type});"
+
+
+def revlog(id=GOOD_TIME, cid=1, ease=3, time=5000, type=1) -> str:
+    return REVLOG.format(id=id, cid=cid, ease=ease, time=time, type=type)
+
+
+BAD_REVLOG = [
+    ("card not in package", revlog(cid=99), "its card 99 is not in the package"),
+    ("ease 0", revlog(ease=0), "its ease 0 is not a rating from 1 to 4"),
+    ("ease 5", revlog(ease=5), "its ease 5 is not a rating from 1 to 4"),
+    ("before 2006", revlog(id=1104537600000), "its time (2005-01-01 00:00 UTC) is before 2006, when Anki began"),
+    ("in the future", revlog(id=1893456000000), "its time (2030-01-01 00:00 UTC) is in the future"),
+    ("past year 9999", revlog(id=2**62), "its time (4611686018427387904 ms from 1970) is in the future"),
+    ("unknown type", revlog(type=9), "its type 9 is none of Anki's (0-5)"),
+    ("negative answer time", revlog(time=-5), "its answer time -5 ms is out of range"),
+    ("text ease", LOOSE_REVLOG + revlog(ease="'x'"), "its ease is text, not a whole number"),
+    ("NULL card", LOOSE_REVLOG + revlog(cid="NULL"), "its card id (cid) is missing (NULL), not a whole number"),
+    ("fraction time", LOOSE_REVLOG + revlog(time=1.5), "its answer time is a fraction, not a whole number"),
+    ("huge interval", LOOSE_REVLOG + revlog().replace(", 1, 0, 2500", ", 99999999, 0, 2500"),
+     "its interval 99999999 is out of range"),
+]
+NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("case", "sql", "message"), BAD_REVLOG, ids=[c[0] for c in BAD_REVLOG])
+def test_a_damaged_revlog_row_is_named_and_left_out(tmp_path, case, sql, message):
+    path = package(tmp_path, sql + revlog(id=GOOD_TIME + 1, cid=2))
+    history = convert(path, now=NOW).history
+    row_id = re.search(r"VALUES \(([^,]+),", sql).group(1)
+    assert [str(p) for p in history.problems] == [f"{path}: revlog id {row_id}: {message}"]
+    assert [(r.card, r.reviewed_at) for r, _, _ in history.answers] == [
+        ("rev123", datetime(2026, 1, 1, 0, 0, 0, 1000, tzinfo=timezone.utc))]
+
+
+def test_every_damaged_revlog_row_is_named_in_one_run_and_the_good_ones_imported(tmp_path, quizzer_home):
+    path = package(tmp_path, LOOSE_REVLOG + "".join(c[1].replace(LOOSE_REVLOG, "") for c in BAD_REVLOG)
+                   .replace(f"({GOOD_TIME},", f"({GOOD_TIME + 7},") + revlog(id=GOOD_TIME + 1, cid=2))
+    result = CliRunner().invoke(app, ["decks", "import", str(path)], env={"QUIZZER_NOW": NOW.isoformat()})
+    assert result.exit_code == 0, result.output
+    named = [line for line in result.stderr.splitlines() if ": revlog id " in line]
+    assert len(named) == len(BAD_REVLOG)
+    assert f"Imported 1 review of 1 card from Anki; left out {len(BAD_REVLOG)} damaged rows (above)." in result.stdout
+
+
+# Damaged FSRS parameters in the deck options make the collection unreadable, in one line.
+# (schema, SQL, the problem)
+DAMAGED_PARAMETERS = [
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3005')",  # fsrs_params_6 as a number
+     "deck options 'Default': the FSRS parameters are damaged"),
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3203000000')",  # 3 bytes: not whole floats
+     "deck options 'Default': the FSRS parameters are damaged"),
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3209')",  # longer than the blob
+     "deck options 'Default' are damaged"),
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, 'text')",
+     "deck options 'Default' are text, not protobuf data; the collection is damaged"),
+    (18, untyped("deck_config", "id, name, mtime_secs, usn, config") + "INSERT INTO deck_config VALUES "
+     "(1, NULL, 0, 0, x'')", "a deck options name is missing (NULL), not text; the collection is damaged"),
+    (11, """UPDATE col SET dconf = '{"1": {"name": "Default", "fsrsParams6": ["x"]}}'""",
+     "the collection's deck options cannot be read (ValueError(\"could not convert string to float: 'x'\"))"),
+    (11, """UPDATE col SET dconf = '[1]'""",
+     "the collection's deck options cannot be read (AttributeError(\"'list' object has no attribute 'values'\"))"),
+]
+
+
+@pytest.mark.parametrize(("schema", "sql", "message"), DAMAGED_PARAMETERS, ids=[c[2][:40] for c in DAMAGED_PARAMETERS])
+def test_damaged_fsrs_parameters_are_one_line_naming_the_file(tmp_path, schema, sql, message):
+    path = package(tmp_path, sql, schema=schema)
+    with pytest.raises(DeckError) as raised:
+        convert(path, now=NOW)
+    assert [str(p) for p in raised.value.problems] == [f"{path}: {message}"]
+
+
+def test_a_review_log_longer_than_the_cap_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from quizzer.formats import anki_package
+
+    monkeypatch.setattr(anki_package, "MAX_REVIEWS", 2)
+    path = package(tmp_path, revlog() + revlog(id=GOOD_TIME + 1) + revlog(id=GOOD_TIME + 2))
+    with pytest.raises(DeckError) as raised:
+        convert(path, now=NOW)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}: holds 3 review log rows; quizzer imports at most 2 from one file"]
+    assert convert(path).decks  # without the history the notes still import
+
+
+def test_reviews_of_a_card_left_out_are_counted_not_imported(tmp_path, quizzer_home):
+    sql = SKIPPED_CARDS[3][1]  # note 4's note type is NULL: its typed card (card 6) is skipped with a warning
+    path = package(tmp_path, sql + ";" + revlog(cid=6) + revlog(id=GOOD_TIME + 1, cid=2))
+    result = CliRunner().invoke(app, ["decks", "import", str(path)], env={"QUIZZER_NOW": NOW.isoformat()})
+    assert "Imported 1 review of 1 card from Anki; left out 1 review of cards not imported (above)." in result.stdout
+
+
+def test_a_hostile_deck_options_name_reaches_the_terminal_as_text(tmp_path, quizzer_home):
+    # fsrs_params_6 = [0.5]: one packed float, so the parameters line names the options group.
+    config = "x'32040000003f'"
+    path = package(tmp_path, f"INSERT INTO deck_config VALUES (1, 'Evil\x1b]52;c;aGk=\x07[red]x[/red]', 0, 0, "
+                             f"{config}); " + revlog(), schema=18)
+    result = CliRunner().invoke(app, ["decks", "import", str(path)], env={"QUIZZER_NOW": NOW.isoformat()})
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "FSRS parameters" in line)
+    assert "\x1b" not in line and "\x07" not in line and "[red]x[/red]" in line and "[0.5000]" in line

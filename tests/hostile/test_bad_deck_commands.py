@@ -142,6 +142,10 @@ CASES = [
     ("add", write("escape.yaml", GOOD.replace("id: mine", "id: ../x")), [], "deck id '../x' may use only lowercase"),
     ("import", write("deck.yaml", GOOD), [],
      "deck.yaml: is already a quizzer deck; install it with `quizzer decks add`"),
+    ("export", lambda t: "mine", ["--format", "xlsx"], "unknown format 'xlsx' (one of yaml, csv, anki-txt, apkg)"),
+    ("export", lambda t: "mine", ["--format", "csv", "--with-history"],
+     "--with-history is for --format apkg: the other formats hold cards, not progress"),
+    ("export", lambda t: "mine", ["--format", "apkg", "--with-history", "-o", "."], "quizzer: . is a folder; give a file name"),
 ]
 
 
