@@ -169,6 +169,13 @@ class Verdict:
         return self.outcome in (Outcome.CORRECT, Outcome.CLOSE, Outcome.OVERRIDDEN)
 
 
+class AnswerKind(str, enum.Enum):
+    """Why an answer was given: in the FSRS schedule (`study`) or in a scored test (`quiz`)."""
+
+    STUDY = "study"
+    QUIZ = "quiz"
+
+
 @dataclass(frozen=True)
 class Review:
     """One answer, as kept forever in the append-only review log."""
@@ -182,6 +189,8 @@ class Review:
     response: str
     duration_ms: int
     session: str
+    kind: AnswerKind = AnswerKind.STUDY
+    reschedules: bool = True  # False: a quiz answer that leaves the card's schedule as it was
 
 
 class EventKind(str, enum.Enum):
@@ -192,6 +201,7 @@ class EventKind(str, enum.Enum):
     UNSUSPEND = "unsuspend"
     BURY = "bury"  # hidden until data["until"], the start of the next study day
     LEECH = "leech"  # flagged for its lapses, still asked (leech_action = "tag")
+    QUIZ = "quiz"  # a quiz's record (data: docs/events.md); belongs to no card, so deck and card are ""
 
 
 @dataclass(frozen=True)

@@ -449,14 +449,15 @@ class SessionRow(_AnswerCounts):
     started_at: datetime
     ended_at: datetime  # the last answer's time when the session never ended cleanly
     decks: list[str]  # the decks answered in it
+    quiz: bool  # a `quizzer quiz`, not a study session
 
     CSV_KEYS: ClassVar[tuple[str, ...]] = (
-        "session", "started_at", "ended_at", "decks", "answers", "cards", "new", "reviews", "right", "wrong",
-        "accuracy", "answering_ms")
+        "session", "started_at", "ended_at", "decks", "quiz", "answers", "cards", "new", "reviews", "right",
+        "wrong", "accuracy", "answering_ms")
 
     def to_dict(self) -> dict:
         return {"session": self.session, "started_at": iso(self.started_at), "ended_at": iso(self.ended_at),
-                "decks": self.decks, **self._counts()}
+                "decks": self.decks, "quiz": self.quiz, **self._counts()}
 
 
 @dataclass(frozen=True)
@@ -488,12 +489,14 @@ class ReviewEntry:
     session: str | None
     phase: str  # the card's phase before this answer
     next_due: str
+    kind: str  # "study", or "quiz" for an answer in `quizzer quiz`
+    reschedules: bool  # False for a quiz answer that left the card's schedule as it was
     question: str  # "" when the card is no longer in a deck file
     voided: bool | None = None  # with `history --voided`: whether an undo voided it; else not a key
 
     CSV_KEYS: ClassVar[tuple[str, ...]] = (
         "review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
-        "phase", "next_due", "question")
+        "phase", "next_due", "kind", "reschedules", "question")
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "voided" or v is not None}

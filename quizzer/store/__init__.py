@@ -222,7 +222,8 @@ class Store:
     ) -> CardState:
         """Append the review and update the card's cached state, in one transaction; returns the state saved.
 
-        With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
+        A review that does not reschedule (a quiz answer without --reschedule) leaves the cached state as
+        it is: the replay skips it too. With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
         the answer was scheduled from). If another process answered the card meanwhile, the state is
         rebuilt from the card's whole log, so it always equals a replay. With `accept`, that response
         counts as right for the card from now on, saved in the same transaction as the answer.
@@ -231,24 +232,24 @@ class Store:
 
         def work() -> CardState:
             saved, phase, raced = after, phase_before, False
-            if replay is not None:
+            if replay is not None and review.reschedules:
                 current = log.state(self.db, key)
                 expected = None if based_on is None or based_on.phase is Phase.NEW else based_on
                 if current != expected:
                     phase, raced = (current.phase if current else Phase.NEW), True
             self.db.execute(
-                "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     review.review_id, review.deck, review.card, iso(review.reviewed_at), int(review.rating),
                     review.verdict.value, review.response, review.duration_ms, review.session,
-                    phase.value, iso(after.due),
+                    phase.value, iso(after.due), review.kind.value, int(review.reschedules),
                 ),
             )
             if raced:
                 saved = log.rebuild(self.db, replay, [key])[key]
                 self.db.execute("UPDATE reviews SET due_after = ? WHERE review_id = ?",
                                 (iso(saved.due), review.review_id))
-            else:
+            elif review.reschedules:  # else a quiz answer: the schedule stays as it was
                 log.put_state(self.db, key, saved)
             if accept is not None:
                 self.db.execute("INSERT OR IGNORE INTO accepted VALUES (?, ?, ?, ?)",
@@ -323,9 +324,10 @@ class Store:
         return set(rows)
 
     def lapses(self, deck: str, card: str) -> int:
-        """Again on a card in review, voided answers not counted."""
+        """Again on a card in review, voided answers and quiz answers that did not reschedule not counted."""
         (count,) = self.db.execute(
-            "SELECT COUNT(*) FROM answers WHERE deck = ? AND card = ? AND phase = 'review' AND rating = 1", (deck, card)
+            "SELECT COUNT(*) FROM scheduled WHERE deck = ? AND card = ? AND phase = 'review' AND rating = 1",
+            (deck, card)
         ).fetchone()
         return count
 
@@ -335,17 +337,19 @@ class Store:
         return count
 
     def new_cards_since(self, since: datetime) -> dict[str, int]:
-        """How many cards per deck had their first review at or after `since`."""
+        """How many cards per deck had their first review at or after `since` (a quiz answer that did not
+        reschedule leaves a card new)."""
         rows = self.db.execute(
-            "SELECT deck, COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
+            "SELECT deck, COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
             (iso(since),),
         )
         return dict(rows.fetchall())
 
     def review_answers_since(self, since: datetime) -> int:
-        """Answers given since `since` to cards that were in review (counted against the daily limit)."""
+        """Answers given since `since` to cards that were in review (counted against the daily limit; quiz
+        answers only if they rescheduled)."""
         (count,) = self.db.execute(
-            "SELECT COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
+            "SELECT COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
         ).fetchone()
         return count
 
@@ -394,7 +398,7 @@ class Store:
                         if voided else ("answers AS a", ""))
         query = (
             "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
-            f"phase, due_after{flag} FROM {source} WHERE 1"
+            f"phase, due_after, kind, reschedules{flag} FROM {source} WHERE 1"
         )
         params: list = []
         for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since),
@@ -407,12 +411,17 @@ class Store:
             query += " LIMIT ?"
             params.append(limit)
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
-                "session", "phase", "next_due", "voided")
+                "session", "phase", "next_due", "kind", "reschedules", "voided")
         for row in self.db.execute(query, params):
             answer = dict(zip(keys, row))
+            answer["reschedules"] = bool(answer["reschedules"])
             if voided:
                 answer["voided"] = bool(answer["voided"])
             yield answer
+
+
+_REVIEW_COLUMNS = ("review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, "
+                   "due_after, kind, reschedules")
 
 
 def _statements(script: str) -> list[str]:

@@ -1,5 +1,9 @@
-"""The SQL behind `history`, `stats`, `cards` and `card`: aggregates over the answers that count (the
-`answers` view: the review log without voided answers) and the cached card states.
+"""The SQL behind `history`, `stats`, `cards`, `card` and `scores`: aggregates over the answers that count
+(the `answers` view: the review log without voided answers) and the cached card states.
+
+What describes the schedule (true retention, lapses, answers per card) reads the `scheduled` view, which
+leaves out quiz answers given without --reschedule; activity (answers per day, time, streaks, sessions)
+reads `answers`, quizzes included (docs/stats.md).
 
 Study days are local days that start at a set hour, so their bounds come from the caller as UTC
 ISO strings (`DayBounds`); every query groups by them in SQL, which keeps daylight-saving changes
@@ -163,7 +167,7 @@ def lapsed_cards(store: Store, where: Filter, now: datetime, *, leech_lapses: in
     rows = store.db.execute(
         f"""
         WITH lapsed AS MATERIALIZED (
-            SELECT deck, card, COUNT(*) AS lapses FROM answers WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
+            SELECT deck, card, COUNT(*) AS lapses FROM scheduled WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
         SELECT c.deck, c.card, l.lapses, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review
         FROM lapsed AS l JOIN cards AS c ON c.deck = l.deck AND c.card = l.card
         WHERE l.lapses >= MIN(?, COALESCE((SELECT lapses FROM lapsed ORDER BY lapses DESC LIMIT 1 OFFSET ?), 1))
@@ -181,12 +185,12 @@ def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
     rows = store.db.execute(
         f"""
         SELECT c.deck, c.card, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review,
-               (SELECT COUNT(*) FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card),
-               (SELECT COUNT(*) FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card AND {LAPSE}),
+               (SELECT COUNT(*) FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card),
+               (SELECT COUNT(*) FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card AND {LAPSE}),
                last.verdict, last.rating
         FROM cards AS c
         LEFT JOIN answers AS last ON last.rowid = (
-            SELECT rowid FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card
+            SELECT rowid FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card
             ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1)
         WHERE {where.on('c')}
         """,
@@ -237,7 +241,7 @@ def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         SELECT day, deck, COUNT(*), SUM(rating > 1) FROM (
             -- SQLite takes the bare column `rating` from the row holding MIN(reviewed_at).
             SELECT day, r.deck AS deck, r.card, r.rating AS rating, MIN(r.reviewed_at)
-            FROM days JOIN answers AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
+            FROM days JOIN scheduled AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
             WHERE r.phase = 'review' AND {where.on('r')}
             GROUP BY day, r.deck, r.card
         ) GROUP BY day, deck
@@ -321,7 +325,8 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
     rows = store.db.execute(
         f"""
         SELECT session, COALESCE(started_at, MIN(reviewed_at)), COALESCE(ended_at, MAX(reviewed_at)),
-               GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), {', '.join(_ANSWER_SUMS)}
+               GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), MAX(kind = 'quiz'),
+               {', '.join(_ANSWER_SUMS)}
         FROM answers LEFT JOIN sessions ON session_id = session
         WHERE {where}
         GROUP BY session
@@ -330,8 +335,8 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
     )
     return [
         {"session": session, "started_at": started, "ended_at": ended, "decks": sorted(decks.split(",")),
-         "cards": cards, **dict(zip(_ANSWER_KEYS, sums))}
-        for session, started, ended, decks, cards, *sums in rows
+         "cards": cards, "quiz": bool(quiz), **dict(zip(_ANSWER_KEYS, sums))}
+        for session, started, ended, decks, cards, quiz, *sums in rows
     ]
 
 

@@ -65,7 +65,8 @@ def session_table(history: SessionHistory) -> RenderableType:
     _numbers(table, "cards", "new", "reviews", "right", "wrong", "accuracy")
     for number, row in enumerate(history.rows, 1):
         table.add_row(
-            local_time(row.started_at), spent(row.answering_ms), Text(literal(" ".join(row.decks))),
+            local_time(row.started_at), spent(row.answering_ms),
+            Text(("quiz: " if row.quiz else "") + literal(" ".join(row.decks))),
             *cells(row.cards, row.new, row.reviews, row.right, row.wrong, percent(row.accuracy)),
             end_section=number == len(history.rows),
         )
@@ -91,6 +92,7 @@ def review_table(history: ReviewHistory) -> RenderableType:
         what = _card_and_question(row.deck, row.card, row.question)
         what.append("\n→ " + literal(row.response or "–"), style="not dim")
         verdict = f"voided ({row.verdict})" if row.voided else row.verdict
+        verdict = f"quiz: {verdict}" if row.kind == "quiz" else verdict
         table.add_row(local_time(answered), what, *cells(verdict, row.rating),
                       "in " + short_duration(datetime.fromisoformat(row.next_due) - answered))
     shown = len(history.rows)
