@@ -48,6 +48,7 @@ COMMANDS = (
 )
 _BY_WORD = {c.word: c for c in COMMANDS} | {":q": COMMANDS[-1]}
 USAGE = f"commands: {' '.join(c.word for c in COMMANDS)} (type ::x to answer ':x')"
+QUIZ_USAGE = "q or :quit ends the quiz (type ::x to answer ':x')"
 
 
 class Control(Exception):

@@ -292,6 +292,10 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def state(self, key: CardKey) -> CardState | None:
+        """One card's cached state; None for a card never answered."""
+        return log.state(self.db, key)
+
     def states(self, decks: Iterable[str], *, due_before: datetime | None = None) -> dict[CardKey, CardState]:
         """Cached states of every reviewed card in `decks` (only those due before `due_before`, if given);
         cards never reviewed are absent."""

@@ -363,3 +363,29 @@ def review_count(store: Store, *, deck: str | None, since: datetime | None, void
     table = "reviews" if voided else "answers"
     (count,) = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
     return count
+
+
+# -- quizzes --------------------------------------------------------------------------------------
+
+
+def lapse_counts(store: Store, decks: Sequence[str]) -> dict[CardKey, int]:
+    """Lapses per card of `decks` that has any, as the schedule counts them (from the partial lapse index)."""
+    marks = ",".join("?" * len(decks))
+    rows = store.db.execute(
+        f"SELECT deck, card, COUNT(*) FROM scheduled WHERE {LAPSE} AND deck IN ({marks}) "
+        "GROUP BY deck, card", list(decks))
+    return {(deck, card): lapses for deck, card, lapses in rows}
+
+
+def answered_cards(store: Store, decks: Sequence[str]) -> set[CardKey]:
+    """Cards of `decks` with any answer that counts, in study or in a quiz."""
+    marks = ",".join("?" * len(decks))
+    return set(store.db.execute(f"SELECT DISTINCT deck, card FROM answers WHERE deck IN ({marks})", list(decks)))
+
+
+def quiz_records(store: Store, since: datetime | None = None) -> list[tuple[str, str, str]]:
+    """(quiz id, ended at, record as JSON) of every quiz ended at or after `since`, newest first."""
+    rows = store.db.execute(
+        "SELECT event_id, at, data FROM events WHERE kind = 'quiz' AND at >= ? ORDER BY at DESC, rowid DESC",
+        (iso(since) if since is not None else "",))
+    return rows.fetchall()

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from quizzer.model import AnswerKind, EventKind, Outcome, Phase
+from quizzer.model import AnswerKind, EventKind, Outcome, Phase, QuizRecord
 from quizzer.store import CardKey, Store, explain, iso, log
 from quizzer.store.log import EARLIEST, Replay
 
@@ -347,8 +347,15 @@ def _event_row(event: dict, window: _Window) -> tuple:
         _time(data, "until", window.due)
     target = _text(event, "target") if kind == EventKind.VOID.value else _absent(event, "target")
     quiz = kind == EventKind.QUIZ.value  # a quiz's record belongs to no card: its deck and card are ""
-    if quiz and (event.get("deck"), event.get("card")) != ("", ""):
-        raise _Invalid("a quiz record's 'deck' and 'card' must be \"\" (it belongs to no card)")
+    if quiz:
+        if (event.get("deck"), event.get("card")) != ("", ""):
+            raise _Invalid("a quiz record's 'deck' and 'card' must be \"\" (it belongs to no card)")
+        try:
+            record = QuizRecord.from_dict(data)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+        if record.quiz_id != event.get("event_id"):
+            raise _Invalid("a quiz record's 'quiz' must be its 'event_id'")
     return (_text(event, "event_id"), kind, _text(event, "deck", empty=quiz), _text(event, "card", empty=quiz),
             _time(event, "at", window.answered), target, json.dumps(data, sort_keys=True))
 
