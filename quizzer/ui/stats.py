@@ -117,6 +117,8 @@ def stats_view(stats: Stats, width: int) -> RenderableType:
         rate_table("True retention: first answer of the day to cards in review, Again fails",
                    stats.decks, stats.total, "true_retention"),
     ]
+    if any(row.last_quiz for row in stats.decks):
+        parts.append(last_quiz_table(stats.decks))
     if stats.tags:
         parts.append(mastery_table(stats))
     parts += [forecast_bars(stats.forecast, width), calendar_heatmap(stats.calendar), summary_line(stats), Text()]
@@ -152,6 +154,18 @@ def rate_table(title: str, rows: list[DeckStats], total: DeckStats, field: str) 
         table.add_row(_deck_label(row), *(rate(rates[p]) for p in ("today", "7d", "30d")),
                       end_section=number == len(rows))
     return _titled(title, table)
+
+
+def last_quiz_table(rows: list[DeckStats]) -> Group:
+    table = compact_table()
+    table.add_column("deck", overflow="fold")
+    table.add_column("when", no_wrap=True)
+    _numbers(table, "score", "questions")
+    for row in rows:
+        if row.last_quiz:
+            counts = row.last_quiz.counts
+            table.add_row(_deck_label(row), local_time(row.last_quiz.ended), *cells(percent(counts.score), counts.asked))
+    return _titled("Last quiz score (`quizzer scores` lists every quiz)", table)
 
 
 def mastery_table(stats: Stats) -> Group:
