@@ -12,7 +12,7 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from quizzer import grading
@@ -20,7 +20,7 @@ from quizzer.cardtypes import CARD_TYPES, Judged
 from quizzer.controls import Action, CardEvents, Control
 from quizzer.model import (
     AnswerKind, Card, CardState, Deck, Event, EventKind, Kind, Outcome, Phase, QuizRecord, QuizScore, Rating,
-    Review, Verdict, study_day_start,
+    Review, Verdict,
 )
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.session import RATING_FOR, Prompter, Question, Quit, keep_trying, saveable, typed_answers
@@ -99,7 +99,7 @@ def _score(results: Sequence[Result]) -> QuizScore:
 
 
 def choose(store: Store, scheduler: Scheduler, decks: Sequence[Deck], plan: Plan, now: datetime,
-           rng: random.Random, day_starts_at: int = 4) -> Quiz:
+           rng: random.Random) -> Quiz:
     """Pick the quiz's cards: at most `plan.count` of the matching cards (of the kinds asked for, with the
     tag, not suspended), by `plan.selection`, asked in a shuffled order. The same seed picks the same."""
     suspended = {key for key, flags in store.flags().items() if flags.suspended}
@@ -121,17 +121,9 @@ def choose(store: Store, scheduler: Scheduler, decks: Sequence[Deck], plan: Plan
 
         pool.sort(key=weakness)
     elif plan.selection == "due":
-        # Cramming: the cards due by the end of today, most overdue first, then the rest by due time.
+        # Cramming: the cards due today come first (most overdue first), then those due soonest; then new ones.
         states = store.states(ids)
-        day_end = study_day_start(now, day_starts_at) + timedelta(days=1)
-        never = datetime.max.replace(tzinfo=now.tzinfo)
-
-        def due(entry) -> tuple:
-            state = states.get(_key(entry))
-            return (0, state.due) if state is not None and state.due < day_end else (
-                1, state.due if state is not None else never)
-
-        pool.sort(key=due)
+        pool.sort(key=lambda entry: (0, states[_key(entry)].due) if _key(entry) in states else (1, now))
     chosen = pool[:plan.count]
     rng.shuffle(chosen)
     return Quiz(str(uuid.uuid4()), plan, chosen, len(pool))

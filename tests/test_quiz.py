@@ -170,8 +170,8 @@ def states_and_flags(store):
 
 def test_a_quiz_without_reschedule_changes_no_state_and_a_replay_agrees(tmp_path):
     with Store(tmp_path / "q.db") as store:
-        for n, card in enumerate(["capital", "year"]):
-            study_answer(store, card, Rating.GOOD, T0 - timedelta(days=3), f"s{n}")
+        for n, card in enumerate(["capital", "year"]):  # capital in review: a wrong answer would be a lapse
+            study_answer(store, card, Rating.EASY if card == "capital" else Rating.GOOD, T0 - timedelta(days=3), f"s{n}")
         before = states_and_flags(store)
         run_quiz(store, Scripted(WRONG), clock=lambda: T0)
         assert states_and_flags(store) == before
@@ -236,13 +236,15 @@ def test_unseen_takes_cards_never_answered_even_in_a_quiz(tmp_path):
     assert [c.id for _, c in quiz.chosen] == ["hello"]
 
 
-def test_due_takes_cards_due_today_first(tmp_path):
+def test_due_takes_the_cards_due_soonest_first_and_new_cards_last(tmp_path):
     with Store(tmp_path / "q.db") as store:
-        study_answer(store, "capital", Rating.GOOD, T0 - timedelta(days=1), "s0")  # learning: due within minutes
-        for n, days in enumerate([1, 3]):
-            study_answer(store, "year", Rating.EASY, T0 - timedelta(days=3 - n), f"y{n}")  # due in days
-        quiz = choose(store, Scheduler(), [deck()], Plan(count=1, selection="due"), T0, random.Random(1))
-    assert [c.id for _, c in quiz.chosen] == ["capital"]
+        study_answer(store, "year", Rating.EASY, T0 - timedelta(days=1), "y")  # in review: due in days
+        study_answer(store, "capital", Rating.GOOD, T0 - timedelta(days=1), "c")  # learning: overdue by now
+        for seed in range(4):
+            quiz = choose(store, Scheduler(), [deck()], Plan(count=2, selection="due"), T0, random.Random(seed))
+            assert sorted(c.id for _, c in quiz.chosen) == ["capital", "year"]
+            quiz = choose(store, Scheduler(), [deck()], Plan(count=1, selection="due"), T0, random.Random(seed))
+            assert [c.id for _, c in quiz.chosen] == ["capital"]
 
 
 def test_suspended_cards_are_left_out(tmp_path):

@@ -75,7 +75,7 @@ def quiz(
         rng = random.Random(seed)
         with open_store() as store:
             scheduler = Scheduler(desired_retention=config.desired_retention)
-            chosen = choose(store, scheduler, decks, plan, now(), rng, config.day_starts_at)
+            chosen = choose(store, scheduler, decks, plan, now(), rng)
             if not chosen.chosen:
                 fail(f"no cards to quiz on in {', '.join(d.id for d in decks)}{_filters(plan)}")
             if chosen.available < questions:
