@@ -235,6 +235,10 @@ class QuizScore:
         return {"asked": self.asked, "right": self.right, "close": self.close, "wrong": self.wrong}
 
 
+QUIZ_SELECTIONS = ("random", "weakest", "unseen", "due")
+QUIZ_MODES = ("practice", "exam")
+
+
 @dataclass(frozen=True)
 class QuizRecord:
     """One `quizzer quiz`, as its `quiz` event keeps it (docs/events.md): the data of the event."""
@@ -301,6 +305,9 @@ class QuizRecord:
         decks, by_deck = get("decks", list), get("by_deck", dict)
         if not all(isinstance(d, str) for d in decks) or not all(isinstance(v, dict) for v in by_deck.values()):
             raise ValueError("quiz record 'decks' or 'by_deck' holds something other than deck ids")
+        if data.get("selection") not in QUIZ_SELECTIONS or data.get("mode") not in QUIZ_MODES:
+            raise ValueError(f"quiz record 'selection' must be one of {', '.join(QUIZ_SELECTIONS)} and 'mode' one "
+                             f"of {', '.join(QUIZ_MODES)}")
         tag = data.get("tag")
         if tag is not None and not isinstance(tag, str):
             raise ValueError("quiz record 'tag' must be text or null")

@@ -19,15 +19,15 @@ from quizzer import grading
 from quizzer.cardtypes import CARD_TYPES, Judged
 from quizzer.controls import Action, CardEvents, Control
 from quizzer.model import (
-    AnswerKind, Card, CardState, Deck, Event, EventKind, Kind, Outcome, Phase, QuizRecord, QuizScore, Rating,
-    Review, Verdict,
+    QUIZ_SELECTIONS, AnswerKind, Card, CardState, Deck, Event, EventKind, Kind, Outcome, Phase, QuizRecord,
+    QuizScore, Rating, Review, Verdict,
 )
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.session import RATING_FOR, Prompter, Question, Quit, keep_trying, saveable, typed_answers
 from quizzer.store import CardKey, Store, StoreError
 from quizzer.store import stats as queries
 
-SELECTIONS = ("random", "weakest", "unseen", "due")
+SELECTIONS = QUIZ_SELECTIONS
 QUIZ_KINDS = frozenset(Kind) - {Kind.FLASH}  # a self-rating is not a test score: flash cards only when named
 RIGHT, CLOSE, WRONG = "right", "close", "wrong"
 

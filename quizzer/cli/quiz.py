@@ -108,13 +108,14 @@ def _count(text: str) -> int:
 
 
 def _filters(plan) -> str:
-    """What narrowed the cards down, for a message."""
+    """What narrowed the cards down, for a message: ` (tagged 'x', of type order)`, or nothing."""
     from quizzer.quiz import QUIZ_KINDS
 
-    parts = [f" tagged '{plan.tag}'" if plan.tag else "",
-             f" of type {', '.join(sorted(k.value for k in plan.kinds))}" if plan.kinds != QUIZ_KINDS else "",
-             "" if plan.selection == "random" else f" for --select {plan.selection}"]
-    return "".join(parts)
+    parts = [f"tagged '{plan.tag}'" if plan.tag else "",
+             f"of type {', '.join(sorted(k.value for k in plan.kinds))}" if plan.kinds != QUIZ_KINDS else "",
+             "" if plan.selection == "random" else f"--select {plan.selection}"]
+    shown = ", ".join(part for part in parts if part)
+    return f" ({shown})" if shown else ""
 
 
 def scores(
