@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from quizzer.model import Event, EventKind, study_day_start
+from quizzer.model import AnswerKind, Event, EventKind, study_day_start
 from quizzer.scheduler import Scheduler
 from quizzer.store import CardKey, Store
 
@@ -91,8 +91,9 @@ class CardEvents:
         )
 
     def undo(self, now: datetime, *, session: str | None = None) -> dict | None:
-        """Void the most recent answer that counts (of `session`, if given); the voided answer, or None."""
-        last = self.store.reviews(session=session, limit=1)
+        """Void the most recent study answer that counts (of `session`, if given); the voided answer, or None.
+        Quiz answers are never undone: their quiz's record counts them."""
+        last = self.store.reviews(session=session, limit=1, kind=AnswerKind.STUDY.value)
         if not last:
             return None
         answer = last[0]

@@ -383,3 +383,14 @@ def test_an_older_database_is_upgraded_with_every_answer_a_study_answer(tmp_path
     with Store(path) as store:
         assert store.reviews()[0]["kind"] == "study" and store.reviews()[0]["reschedules"] is True
         assert store.lapses("d", "c") == 1
+
+
+def test_undo_skips_quiz_answers_which_their_record_counts(home):
+    quizzer("study", "demo", "--plain", input="Bamako\n")
+    quizzer("quiz", "demo", "--plain", "--seed", "1", input="x\nx\nx\nx\n")
+    undone = quizzer("undo", "--yes")
+    assert undone.exit_code == 0 and undone.output.strip() == "undone demo/capital"
+    again = quizzer("undo", "--yes")
+    assert again.exit_code == 2 and "no answer to undo" in again.output
+    assert json.loads(quizzer("scores", "--json").stdout)["quizzes"][0]["asked"] == 4
+    assert len(json.loads(quizzer("history", "--reviews", "--json").stdout)) == 4  # every quiz answer counts

@@ -383,18 +383,18 @@ class Store:
 
     def reviews(
         self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
-        limit: int | None = None, session: str | None = None, voided: bool = False,
+        limit: int | None = None, session: str | None = None, voided: bool = False, kind: str | None = None,
     ) -> list[dict]:
         """The answers that count, newest first, as plain dicts with the keys of `history --reviews --json`.
 
-        Only one deck's (and one card's, one session's) answers when given, only those at or after `since`.
-        With `voided`, undone answers too, each with `"voided": true`."""
+        Only one deck's (and one card's, one session's, one kind's) answers when given, only those at or
+        after `since`. With `voided`, undone answers too, each with `"voided": true`."""
         return list(self.iter_reviews(deck=deck, card=card, since=since, limit=limit, session=session,
-                                      voided=voided))
+                                      voided=voided, kind=kind))
 
     def iter_reviews(
         self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
-        limit: int | None = None, session: str | None = None, voided: bool = False,
+        limit: int | None = None, session: str | None = None, voided: bool = False, kind: str | None = None,
     ) -> Iterator[dict]:
         """`reviews`, one at a time: a long log is never all in memory."""
         # With `voided`, every answer and whether it is voided; else only the answers that count.
@@ -406,7 +406,7 @@ class Store:
         )
         params: list = []
         for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since),
-                              ("session = ?", session)):
+                              ("session = ?", session), ("kind = ?", kind)):
             if value is not None:
                 query += f" AND {column}"
                 params.append(iso(value) if isinstance(value, datetime) else value)
