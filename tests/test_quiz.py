@@ -394,3 +394,14 @@ def test_undo_skips_quiz_answers_which_their_record_counts(home):
     assert again.exit_code == 2 and "no answer to undo" in again.output
     assert json.loads(quizzer("scores", "--json").stdout)["quizzes"][0]["asked"] == 4
     assert len(json.loads(quizzer("history", "--reviews", "--json").stdout)) == 4  # every quiz answer counts
+
+
+def test_doctor_finds_no_card_in_a_quiz_record(home, tmp_path, monkeypatch):
+    quizzer("quiz", "demo", "--plain", "--seed", "1", input="x\nx\nx\nx\n")
+    doctor = quizzer("doctor")
+    assert doctor.exit_code == 0 and "orphaned progress: none" in doctor.output, doctor.output
+    exported = tmp_path / "progress.jsonl"
+    quizzer("progress", "export", str(exported))
+    monkeypatch.setenv("QUIZZER_HOME", str(tmp_path / "other"))
+    assert quizzer("progress", "import", str(exported)).exit_code == 0
+    assert "orphaned progress: none" in quizzer("doctor").output

@@ -98,7 +98,7 @@ def logs(
         rows = db.execute(
             "SELECT deck, card, review_id, rating, reviewed_at, reschedules FROM reviews ORDER BY deck, card, reviewed_at"
         )
-        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY deck, card, at, rowid")
+        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE {_OF_A_CARD} ORDER BY deck, card, at, rowid")
     else:
         _want(db, keys)
         # CROSS JOIN: SQLite would otherwise walk every review to probe the wanted keys.
@@ -209,6 +209,7 @@ def flags(db: sqlite3.Connection) -> dict[CardKey, Flags]:
 
 
 _EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+_OF_A_CARD = "kind != 'quiz'"  # a quiz's record belongs to no card: no card's log holds it
 # Joined to `events e`: the rowids of the answers its voids cancel (a void counts only on its own card).
 _VOIDED = " CROSS JOIN reviews r ON r.review_id = e.target AND r.deck = e.deck AND r.card = e.card WHERE e.kind = 'void'"
 
@@ -223,7 +224,7 @@ def append_events(db: sqlite3.Connection, events: Iterable[Event]) -> list[CardK
     rows = [(e.event_id, e.kind.value, e.deck, e.card, iso(e.at), e.target, json.dumps(e.data, sort_keys=True))
             for e in events]
     db.executemany(f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    return list(dict.fromkeys((row[2], row[3]) for row in rows))
+    return list(dict.fromkeys((row[2], row[3]) for row in rows if row[1] != EventKind.QUIZ.value))
 
 
 def put_state(db: sqlite3.Connection, key: CardKey, new: CardState) -> None:

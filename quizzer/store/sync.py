@@ -241,7 +241,7 @@ def _merge_events(db, replay: Replay) -> tuple[int, int]:
         "WHERE NOT EXISTS (SELECT 1 FROM main.events e WHERE e.event_id = i.event_id) ORDER BY line"
     ).fetchall()
     db.executemany(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
-    touched = list(dict.fromkeys((deck, card) for _, _, deck, card, *_ in new))
+    touched = list(dict.fromkeys((deck, card) for _, kind, deck, card, *_ in new if kind != EventKind.QUIZ.value))
     return len(new), len(log.rebuild(db, replay, touched)) if touched else 0
 
 
