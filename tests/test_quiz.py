@@ -402,6 +402,8 @@ def test_doctor_finds_no_card_in_a_quiz_record(home, tmp_path, monkeypatch):
     assert doctor.exit_code == 0 and "orphaned progress: none" in doctor.output, doctor.output
     exported = tmp_path / "progress.jsonl"
     quizzer("progress", "export", str(exported))
+    (tmp_path / "other" / "decks").mkdir(parents=True)
+    (tmp_path / "other" / "decks" / "demo.yaml").write_text(DECK, encoding="utf-8")
     monkeypatch.setenv("QUIZZER_HOME", str(tmp_path / "other"))
     assert quizzer("progress", "import", str(exported)).exit_code == 0
     assert "orphaned progress: none" in quizzer("doctor").output
