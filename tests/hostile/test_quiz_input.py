@@ -129,3 +129,26 @@ def test_a_good_record_imports_and_shows(home, tmp_path):
     progress.write_text(json.dumps(ANSWER) + "\n" + event_line({}) + "\n", encoding="utf-8")
     assert CliRunner().invoke(app, ["progress", "import", str(progress)]).exit_code == 0
     assert json.loads(CliRunner().invoke(app, ["scores", "--json"]).stdout)["quizzes"][0]["quiz"] == "q1"
+
+
+# Text in a deck field → what the quiz shows of it instead (escapes and control characters dropped,
+# bidi controls named, markup as typed).
+HOSTILE_TEXT = [
+    ("\x1b[2J\x1b[31mred", "red"),
+    ("a\x07b", "ab"),
+    ("\u202eevil", "<U+202E>evil"),
+    ("[bold]not bold[/bold]", "[bold]not bold[/bold]"),
+]
+
+
+@pytest.mark.parametrize("field", ["question", "answer", "explain"])
+@pytest.mark.parametrize("text, shown", HOSTILE_TEXT)
+def test_deck_text_reaches_the_quiz_screens_only_through_the_display_function(home, field, text, shown):
+    card = {"id": "c", "type": "typed", "question": "Q?", "answer": "A", "explain": "E", field: text}
+    (home / "decks" / "demo.yaml").write_text(json.dumps({"id": "demo", "title": "Demo", "cards": [card]}),
+                                              encoding="utf-8")
+    result = CliRunner().invoke(app, ["quiz", "demo", "--plain", "--exam"], input="wrong answer\n")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\u202e" not in result.output
+    mistake = result.output.splitlines()[-1]
+    assert mistake.startswith("wrong: demo/c · ") and shown in mistake
