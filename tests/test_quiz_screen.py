@@ -135,6 +135,17 @@ def test_exam_shows_nothing_until_the_end_then_every_mistake(home, columns):
     assert all(len(line) <= columns for line in term.lines)
 
 
+def test_all_right_answers_in_a_terminal_score_100_percent(home):
+    term = Terminal(home, 60, "quiz", "screen", "--types", "truefalse", "--exam")
+    for _ in range(2):
+        term.expect("f/n false")
+        shown = [line for line in term.lines if "The coup happened in" in line][-1]
+        term.child.send("f" if "April" in shown else "t")
+    term.expect(pexpect.EOF)
+    assert "Score: 2/2 (100%)" in term.text() and "Mistakes" not in term.text()
+    assert quiz_records(home)[0]["score"] == 1.0
+
+
 @pytest.mark.parametrize("keys, where", [
     ("q", "question"), ("\x03", "question"), ("\x04", "question"), ("q", "feedback"), ("\x03", "feedback"),
     ("q\r", "plain"), ("\x03", "plain"), ("\x04", "plain"),
