@@ -72,7 +72,7 @@ class Scripted:
     def ask(self, question):
         if self.stop is not None and len(self.asked) == self.stop:
             raise Quit
-        assert question.quiz and question.total == question.total
+        assert question.quiz  # the prompters show it as a quiz, with no study commands
         self.asked.append(question.card.id)
         return self.answers.get(question.card.id, "")
 
