@@ -407,3 +407,17 @@ def test_doctor_finds_no_card_in_a_quiz_record(home, tmp_path, monkeypatch):
     monkeypatch.setenv("QUIZZER_HOME", str(tmp_path / "other"))
     assert quizzer("progress", "import", str(exported)).exit_code == 0
     assert "orphaned progress: none" in quizzer("doctor").output
+
+
+def test_scores_keeps_the_quizzes_of_the_decks_named_and_from_the_day_given(home):
+    (home / "decks" / "other.yaml").write_text(DECK.replace("id: demo", "id: other", 1), encoding="utf-8")
+    quizzer("quiz", "demo", "--plain", "--seed", "1", "-n", "1", input="x\n")
+    quizzer("quiz", "other", "demo", "--plain", "--seed", "1", "-n", "2", input="x\nx\n")
+    both = json.loads(quizzer("scores", "--json").stdout)
+    assert len(both["quizzes"]) == 2
+    only_other = json.loads(quizzer("scores", "other", "--json").stdout)
+    assert [q["decks"] for q in only_other["quizzes"]] == [["other", "demo"]]
+    assert {d["deck"] for d in only_other["decks"]} <= {"other"}
+    assert json.loads(quizzer("scores", "--since", "2026-03-03", "--json").stdout)["quizzes"] == []
+    assert len(json.loads(quizzer("scores", "--since", "2026-03-02", "--json").stdout)["quizzes"]) == 2
+    assert quizzer("scores", "--since", "2026-03-03").stdout.strip() == "No quizzes match."
