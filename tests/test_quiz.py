@@ -421,3 +421,13 @@ def test_scores_keeps_the_quizzes_of_the_decks_named_and_from_the_day_given(home
     assert json.loads(quizzer("scores", "--since", "2026-03-03", "--json").stdout)["quizzes"] == []
     assert len(json.loads(quizzer("scores", "--since", "2026-03-02", "--json").stdout)["quizzes"]) == 2
     assert quizzer("scores", "--since", "2026-03-03").stdout.strip() == "No quizzes match."
+
+
+def test_history_and_card_mark_quiz_answers_on_screen(home):
+    quizzer("study", "demo", "--plain", input="Bamako\n")
+    quizzer("quiz", "demo", "--plain", "--seed", "1", input="x\nx\nx\nx\n")
+    assert "quiz: demo" in quizzer("history").stdout
+    reviews = quizzer("history", "--reviews").stdout
+    assert reviews.count("quiz: wrong") == 4 and reviews.count("correct") == 1
+    card = quizzer("card", "demo/capital", "--now", NOW).stdout
+    assert "quiz: wrong" in card and "correct" in card

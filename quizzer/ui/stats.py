@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.stats import (
-    CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewHistory, SessionHistory, Stats,
+    CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewEntry, ReviewHistory, SessionHistory, Stats,
 )
 from quizzer.ui.screens import Fitted, compact_table
 from quizzer.ui.text import cells, literal, local_time, short_duration, spent
@@ -91,13 +91,17 @@ def review_table(history: ReviewHistory) -> RenderableType:
         answered = datetime.fromisoformat(row.reviewed_at)
         what = _card_and_question(row.deck, row.card, row.question)
         what.append("\n→ " + literal(row.response or "–"), style="not dim")
-        verdict = f"voided ({row.verdict})" if row.voided else row.verdict
-        verdict = f"quiz: {verdict}" if row.kind == "quiz" else verdict
-        table.add_row(local_time(answered), what, *cells(verdict, row.rating),
+        table.add_row(local_time(answered), what, *cells(_verdict(row), row.rating),
                       "in " + short_duration(datetime.fromisoformat(row.next_due) - answered))
     shown = len(history.rows)
     more = f"{shown} of {history.total} answers shown; --limit N shows more." if shown < history.total else ""
     return Group(_titled("Answers, newest first", table), Text(more))
+
+
+def _verdict(review: ReviewEntry) -> str:
+    """An answer's verdict, marked when voided or given in a quiz."""
+    verdict = f"voided ({review.verdict})" if review.voided else review.verdict
+    return f"quiz: {verdict}" if review.kind == "quiz" else verdict
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -325,7 +329,7 @@ def card_view(detail: CardDetail) -> RenderableType:
         _numbers(history, "rating", "time")
         history.add_column("next due", no_wrap=True)
         for review in detail.reviews:
-            history.add_row(local_time(review.reviewed_at), *cells(review.phase, review.response, review.verdict,
+            history.add_row(local_time(review.reviewed_at), *cells(review.phase, review.response, _verdict(review),
                                                                    review.rating),
                             spent(review.duration_ms), local_time(review.next_due))
         parts.append(_titled(f"History: {plural(len(detail.reviews), 'answer')}, oldest first", history))
