@@ -431,3 +431,13 @@ def test_history_and_card_mark_quiz_answers_on_screen(home):
     assert reviews.count("quiz: wrong") == 4 and reviews.count("correct") == 1
     card = quizzer("card", "demo/capital", "--now", NOW).stdout
     assert "quiz: wrong" in card and "correct" in card
+
+
+def test_study_commands_typed_in_a_quiz_are_refused_and_the_question_asked_again(home):
+    result = quizzer("quiz", "demo", "--plain", "--types", "truefalse", input=":suspend\n:undo\ntrue\n")
+    assert result.exit_code == 0, result.output
+    assert ":suspend is for study sessions; in a quiz, q or :quit ends it" in result.output
+    assert "Only 1 card matches (of type truefalse): asking 1." in result.output
+    assert result.output.count("Mali is landlocked.") == 3  # asked again after each command
+    assert result.output.splitlines()[-1] == "Score: 1/1 (100%)"
+    assert json.loads(quizzer("cards", "demo", "--json", "--now", NOW).stdout)[3]["suspended"] is False

@@ -79,7 +79,8 @@ def quiz(
             if not chosen.chosen:
                 fail(f"no cards to quiz on in {', '.join(d.id for d in decks)}{_filters(plan)}")
             if chosen.available < questions:
-                say(f"Only {chosen.available} cards match{_filters(plan)}: asking all {chosen.available}.")
+                say(f"Only {chosen.available} card{'s match' if chosen.available > 1 else ' matches'}"
+                    f"{_filters(plan)}: asking {'all ' if chosen.available > 1 else ''}{chosen.available}.")
             if plain or not stdin_is_terminal():
                 from quizzer.ui.plain import PlainPrompter
 
