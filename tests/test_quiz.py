@@ -67,16 +67,18 @@ class Scripted:
 
     def __init__(self, answers, *, stop=None, rating=Rating.GOOD):
         self.answers, self.stop, self.rating = answers, stop, rating
-        self.asked, self.feedbacks, self.notices = [], [], []
+        self.asked, self.feedbacks, self.notices, self.numbers, self.intervals = [], [], [], [], []
 
     def ask(self, question):
         if self.stop is not None and len(self.asked) == self.stop:
             raise Quit
         assert question.quiz  # the prompters show it as a quiz, with no study commands
         self.asked.append(question.card.id)
+        self.numbers.append((question.number, question.total))
         return self.answers.get(question.card.id, "")
 
     def rate(self, question, intervals):
+        self.intervals.append(intervals)
         return self.rating
 
     def feedback(self, question, verdict):
@@ -441,3 +443,120 @@ def test_study_commands_typed_in_a_quiz_are_refused_and_the_question_asked_again
     assert result.output.count("Mali is landlocked.") == 3  # asked again after each command
     assert result.output.splitlines()[-1] == "Score: 1/1 (100%)"
     assert json.loads(quizzer("cards", "demo", "--json", "--now", NOW).stdout)[3]["suspended"] is False
+
+
+# -- what each answer saves -----------------------------------------------------------------------
+
+
+class Ticking:
+    """A clock that moves on 1.5 s each time it is read."""
+
+    def __init__(self):
+        self.now = T0
+
+    def __call__(self):
+        self.now += timedelta(seconds=1.5)
+        return self.now
+
+
+def test_each_answer_saves_its_time_phase_and_the_quiz_as_its_session(tmp_path):
+    with Store(tmp_path / "q.db") as store:
+        study_answer(store, "capital", Rating.EASY, T0 - timedelta(days=3), "s0")  # in review
+        prompter = Scripted(ANSWERS)
+        quiz = run_quiz(store, prompter, Plan(tag=None), clock=Ticking())
+        rows = store.db.execute("SELECT card, phase, duration_ms, session, kind, reschedules FROM reviews "
+                                "WHERE kind = 'quiz' ORDER BY rowid").fetchall()
+        started = store.db.execute("SELECT started_at FROM sessions WHERE session_id = ?", (quiz.quiz_id,)).fetchone()
+    assert prompter.numbers == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    # Asked at one tick, answered at the next: 1.5 s each.
+    assert {(card, phase) for card, phase, *_ in rows} == {("capital", "review"), ("year", "new"), ("river", "new"),
+                                                           ("landlocked", "new")}
+    assert {row[2:] for row in rows} == {(1500, quiz.quiz_id, "quiz", 0)}
+    assert started == (iso(quiz.started),)
+
+
+def test_a_study_command_or_quit_typed_in_a_quiz(tmp_path):
+    from quizzer.controls import COMMANDS, Control
+
+    class Commanding(Scripted):
+        def ask(self, question):
+            if len(self.asked) < len(self.commands):
+                self.asked.append(None)
+                raise Control(self.commands[len(self.asked) - 1])
+            return super().ask(question)
+
+    with Store(tmp_path / "q.db") as store:
+        refused = Commanding(ANSWERS)
+        refused.commands = [c for c in COMMANDS if c.action.value == "undo"]
+        assert run_quiz(store, refused).total.asked == 4 and len(refused.notices) == 1
+        quitting = Commanding(ANSWERS)
+        quitting.commands = [c for c in COMMANDS if c.action.value == "quit"]
+        quiz = run_quiz(store, quitting)
+    assert not quiz.finished and quiz.total.asked == 0 and quitting.notices == []
+
+
+def test_flash_intervals_are_shown_only_when_the_quiz_reschedules(tmp_path):
+    with Store(tmp_path / "q.db") as store:
+        alone, rescheduling = Scripted({}), Scripted({})
+        run_quiz(store, alone, Plan(kinds=frozenset({Kind.FLASH})))
+        run_quiz(store, rescheduling, Plan(kinds=frozenset({Kind.FLASH}), reschedule=True))
+    assert alone.intervals == [{}]
+    assert set(rescheduling.intervals[0]) == set(Rating) and rescheduling.intervals[0][Rating.AGAIN] > timedelta(0)
+
+
+ORDER_DECK = """\
+id: judged
+title: Judged
+cards:
+  - id: mali
+    type: typed
+    question: Which country?
+    answer: Mali
+  - id: bali
+    type: typed
+    question: Which island?
+    answer: Bali
+  - id: river
+    type: order
+    question: Upstream to downstream?
+    items: [Bamako, Mopti, Timbuktu]
+"""
+
+
+def test_a_quiz_judges_as_study_does_neighbours_accepted_answers_and_orderings(tmp_path):
+    (tmp_path / "judged.yaml").write_text(ORDER_DECK, encoding="utf-8")
+    judged = load_deck(tmp_path / "judged.yaml")
+    with Store(tmp_path / "q.db") as store:
+        store.db.execute("INSERT INTO accepted VALUES ('judged', 'bali', 'Balli island', ?)", (NOW,))
+        # "Bali" for mali would be a slip of "Mali" but is another card's answer: wrong, as in study.
+        answers = {"mali": "Bali", "bali": "Balli island", "river": ("Bamako", "Mopti", "Timbuktu")}
+        quiz = run_quiz(store, Scripted(answers), decks=[judged])
+        saved = dict(store.db.execute("SELECT card, response FROM reviews"))
+    marks = {r.card.id: r.mark for r in quiz.results}
+    assert marks == {"mali": "wrong", "bali": "right", "river": "right"}
+    assert saved["river"] == "Bamako\nMopti\nTimbuktu"
+
+
+def test_with_reschedule_a_lapse_in_a_quiz_can_make_a_leech(tmp_path):
+    with Store(tmp_path / "q.db") as store:
+        study_answer(store, "capital", Rating.EASY, T0 - timedelta(days=100), "s0")
+        for n in range(7):  # seven lapses, each followed by a relearning step back to review
+            study_answer(store, "capital", Rating.AGAIN, T0 - timedelta(days=90 - 10 * n), f"a{n}")
+            study_answer(store, "capital", Rating.EASY, T0 - timedelta(days=89 - 10 * n), f"e{n}")
+        assert store.lapses("demo", "capital") == 7 and store.state(("demo", "capital")).phase is Phase.REVIEW
+        prompter = Scripted(WRONG)
+        run_quiz(store, prompter, Plan(reschedule=True, kinds=frozenset({Kind.TYPED})))
+        assert ("demo", "capital") in store.hidden(T0)
+    assert prompter.notices == ["demo/capital is a leech (8 lapses) and is suspended; "
+                                "`quizzer unsuspend demo/capital` brings it back"]
+
+
+def test_the_record_keeps_the_tag_and_the_decks_named(home):
+    quizzer("quiz", "demo", "--plain", "--tag", "nosuch", input="")
+    (home / "decks" / "demo.yaml").write_text(DECK.replace("  - id: year\n", "  - id: year\n    tags: [dates]\n"),
+                                              encoding="utf-8")
+    quizzer("quiz", "demo", "--plain", "--tag", "dates", input="1960\n")
+    (record,) = json.loads(quizzer("scores", "--json").stdout)["quizzes"]
+    assert (record["tag"], record["decks"], record["asked"], record["score"]) == ("dates", ["demo"], 1, 1.0)
+    session = json.loads(quizzer("history", "--json").stdout)["sessions"][0]
+    assert session["session"] == record["quiz"] and session["quiz"] is True
