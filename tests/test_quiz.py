@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from quizzer.cli import app
 from quizzer.decks import load_deck
 from quizzer.model import Kind, Outcome, Phase, QuizRecord, Rating, Review
-from quizzer.quiz import QUIZ_KINDS, Plan, QuizRun, choose
+from quizzer.quiz import Plan, QuizRun, choose
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.session import Quit
 from quizzer.store import Store
@@ -271,15 +271,6 @@ def home(quizzer_home, monkeypatch):
 
 def quizzer(*args, input=None):
     return CliRunner().invoke(app, list(args), input=input)
-
-
-def lines(answers, order):
-    return "".join(answers[card] + "\n" for card in order)
-
-
-def asked_order(home):
-    return [card for (card,) in sqlite3.connect(home / "quizzer.db").execute(
-        "SELECT card FROM reviews WHERE kind = 'quiz' ORDER BY rowid DESC LIMIT 4")][::-1]
 
 
 def test_plain_quiz_all_right_prints_score_100_percent(home):
