@@ -57,7 +57,6 @@ class Result:
     deck: Deck
     card: Card
     response: str
-    verdict: Verdict
     mark: str  # right | close | wrong
 
 
@@ -210,7 +209,7 @@ class QuizRun:
             duration_ms=max(0, int((answered - asked).total_seconds() * 1000)), session=self.quiz.quiz_id,
             kind=AnswerKind.QUIZ, reschedules=self.quiz.plan.reschedule,
         ), before)
-        self.quiz.results.append(Result(deck, card, response_text, verdict, mark))
+        self.quiz.results.append(Result(deck, card, response_text, mark))
         if not self.quiz.plan.exam and verdict.outcome is not Outcome.SELF:
             prompter.feedback(question, verdict)
 

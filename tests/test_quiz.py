@@ -88,7 +88,7 @@ class Scripted:
         self.notices.append(message)
 
     def waiting(self, message):
-        raise AssertionError("nothing else writes")
+        self.notices.append(f"waiting: {message}")
 
 
 def run_quiz(store, prompter, plan=Plan(), clock=lambda: T0, seed=1, decks=None):
@@ -142,6 +142,9 @@ def test_practice_gives_feedback_after_each_answer_and_exam_none(tmp_path):
         run_quiz(store, exam, Plan(exam=True))
     assert sorted(card for card, _ in practice.feedbacks) == sorted(ANSWERS)
     assert exam.feedbacks == []
+    with Store(tmp_path / "q.db") as store:
+        modes = [json.loads(d)["mode"] for (d,) in store.db.execute("SELECT data FROM events ORDER BY rowid")]
+    assert modes == ["practice", "exam"]
 
 
 def test_ending_early_scores_the_answers_given_and_saves_the_quiz_as_unfinished(tmp_path):
@@ -160,6 +163,8 @@ def test_flash_cards_only_when_named_and_again_counts_as_wrong(tmp_path, rating,
         flash = run_quiz(store, Scripted({}, rating=rating), Plan(kinds=frozenset({Kind.FLASH})))
     assert "hello" not in [card.id for _, card in default.chosen]
     assert [(r.card.id, r.mark) for r in flash.results] == [("hello", mark)]
+    with Store(tmp_path / "q.db") as store:  # a flash card's answer is its rating: no response, as in study
+        assert store.reviews(card="hello")[0]["response"] == ""
 
 
 # -- the schedule ---------------------------------------------------------------------------------
@@ -551,3 +556,48 @@ def test_the_record_keeps_the_tag_and_the_decks_named(home):
     assert (record["tag"], record["decks"], record["asked"], record["score"]) == ("dates", ["demo"], 1, 1.0)
     session = json.loads(quizzer("history", "--json").stdout)["sessions"][0]
     assert session["session"] == record["quiz"] and session["quiz"] is True
+
+
+def test_another_terminal_answering_the_card_meanwhile_gives_the_state_a_replay_gives(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+
+    class Racing(Scripted):
+        def ask(self, question):
+            if question.card.id == "capital":  # another terminal answers it while the question is on screen
+                study_answer(self.store, "capital", Rating.AGAIN, T0 - timedelta(minutes=1), "raced")
+            return super().ask(question)
+
+    with Store(tmp_path / "q.db") as store:
+        study_answer(store, "capital", Rating.EASY, T0 - timedelta(days=5), "s0")
+        prompter = Racing(ANSWERS)
+        prompter.store = store
+        run_quiz(store, prompter, Plan(reschedule=True))
+        log = store.db.execute("SELECT review_id, rating, reviewed_at FROM reviews WHERE card = 'capital' "
+                               "ORDER BY reviewed_at").fetchall()
+        assert [review_id for review_id, *_ in log][:2] == ["s0", "raced"] and len(log) == 3
+        expected = scheduler.replay([(i, Rating(r), datetime.fromisoformat(t)) for i, r, t in log],
+                                    T0 - timedelta(days=5))
+        assert store.state(("demo", "capital")) == expected
+
+
+def test_an_answer_that_cannot_be_saved_ends_the_quiz_with_the_reason_and_keeps_the_record(tmp_path, monkeypatch):
+    from quizzer.store import StoreBusy, StoreError
+
+    with Store(tmp_path / "q.db") as store:
+        record, calls = store.record, []
+
+        def failing(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise StoreBusy("locked")  # waited for, then saved
+            if len(calls) == 3:
+                raise StoreError("the disk is full")
+            return record(*args, **kwargs)
+
+        monkeypatch.setattr(store, "record", failing)
+        prompter = Scripted(ANSWERS)
+        quiz = run_quiz(store, prompter)
+        (data,) = store.db.execute("SELECT data FROM events WHERE kind = 'quiz'").fetchone()
+    assert quiz.error == "the disk is full" and not quiz.finished and quiz.total.asked == 1
+    assert prompter.notices[0].startswith("waiting: another quizzer is writing")
+    assert json.loads(data)["asked"] == 1
