@@ -197,7 +197,9 @@ class QuizRun:
             mark = WRONG if rating is Rating.AGAIN else RIGHT
         else:
             response_text = response if isinstance(response, str) else "\n".join(response)
-            neighbours = self._neighbours.setdefault(deck.id, typed_answers(deck))
+            if deck.id not in self._neighbours:  # gathered once per deck: a deck may hold thousands of cards
+                self._neighbours[deck.id] = typed_answers(deck)
+            neighbours = self._neighbours[deck.id]
             verdict = grading.judge(card, response, neighbours=[a for other, a in neighbours if other != card.id],
                                     accepted=self._accepted.get(key, ()))
             rating = RATING_FOR[verdict.outcome]
