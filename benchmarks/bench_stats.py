@@ -73,7 +73,8 @@ def build_database(home: Path, cards: int, reviews: int, now: datetime, seed: in
         db.execute("PRAGMA synchronous = OFF")  # a throwaway database: speed over durability
         db.execute("BEGIN")
         db.executemany(
-            "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (row for number in range(cards) for row in card_history(number)),
         )
         db.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)", final_states)

@@ -77,13 +77,13 @@ def help_vs_bare_typer(runs: int) -> tuple[float, float]:
         os.unlink(bare.name)
 
 
-def time_to_first_question(home: Path, runs: int) -> float:
-    """From starting `quizzer study --plain` to its first answer prompt on screen."""
+def time_to_first_question(home: Path, runs: int, command: tuple[str, ...] = ("study", "--plain")) -> float:
+    """From starting `quizzer study --plain` (or `command`) to its first answer prompt on screen."""
     times = []
     env = {**os.environ, "QUIZZER_HOME": str(home)}
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen([*QUIZZER, "study", "--plain"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        proc = subprocess.Popen([*QUIZZER, *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         seen = b""
         while not any(prompt in seen for prompt in PROMPT_ENDS):
             chunk = os.read(proc.stdout.fileno(), 4096)
@@ -237,6 +237,7 @@ OTHERS = {
     "bench_import.py": [],
     "bench_hostile.py": ["--quick"],
     "bench_anki_history.py": ["--reviews", "10000"],
+    "bench_quiz.py": ["--cards", "2000", "--reviews", "20000", "--runs", "3"],
 }
 
 

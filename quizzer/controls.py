@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from quizzer.model import Event, EventKind, next_study_day
+from quizzer.model import AnswerKind, Event, EventKind, next_study_day
 from quizzer.scheduler import Scheduler
 from quizzer.store import CardKey, Store
 
@@ -48,6 +48,7 @@ COMMANDS = (
 )
 _BY_WORD = {c.word: c for c in COMMANDS} | {":q": COMMANDS[-1]}
 USAGE = f"commands: {' '.join(c.word for c in COMMANDS)} (type ::x to answer ':x')"
+QUIZ_USAGE = "q or :quit ends the quiz (type ::x to answer ':x')"
 
 
 class Control(Exception):
@@ -90,8 +91,9 @@ class CardEvents:
         )
 
     def undo(self, now: datetime, *, session: str | None = None) -> dict | None:
-        """Void the most recent answer that counts (of `session`, if given); the voided answer, or None."""
-        last = self.store.reviews(session=session, limit=1)
+        """Void the most recent study answer that counts (of `session`, if given); the voided answer, or None.
+        Quiz answers are never undone: their quiz's record counts them."""
+        last = self.store.reviews(session=session, limit=1, kind=AnswerKind.STUDY.value)
         if not last:
             return None
         answer = last[0]

@@ -170,6 +170,13 @@ class Verdict:
         return self.outcome in (Outcome.CORRECT, Outcome.CLOSE, Outcome.OVERRIDDEN)
 
 
+class AnswerKind(str, enum.Enum):
+    """Why an answer was given: in the FSRS schedule (`study`) or in a scored test (`quiz`)."""
+
+    STUDY = "study"
+    QUIZ = "quiz"
+
+
 @dataclass(frozen=True)
 class Review:
     """One answer, as kept forever in the append-only review log."""
@@ -183,6 +190,8 @@ class Review:
     response: str
     duration_ms: int
     session: str
+    kind: AnswerKind = AnswerKind.STUDY
+    reschedules: bool = True  # False: a quiz answer that leaves the card's schedule as it was
 
 
 class EventKind(str, enum.Enum):
@@ -193,6 +202,7 @@ class EventKind(str, enum.Enum):
     UNSUSPEND = "unsuspend"
     BURY = "bury"  # hidden until data["until"], the start of the next study day
     LEECH = "leech"  # flagged for its lapses, still asked (leech_action = "tag")
+    QUIZ = "quiz"  # a quiz's record (data: docs/events.md); belongs to no card, so deck and card are ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +216,107 @@ class Event:
     at: datetime  # UTC
     target: str | None = None  # the review id a void cancels
     data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuizScore:
+    """Questions asked in a quiz (or in one deck of it) and how they went: close is right with a slip."""
+
+    asked: int = 0
+    right: int = 0
+    close: int = 0
+    wrong: int = 0
+
+    @property
+    def score(self) -> float | None:
+        """Right and close answers over questions asked; None when none was asked."""
+        return (self.right + self.close) / self.asked if self.asked else None
+
+    def to_dict(self) -> dict:
+        return {"asked": self.asked, "right": self.right, "close": self.close, "wrong": self.wrong}
+
+
+QUIZ_SELECTIONS = ("random", "weakest", "unseen", "due")
+QUIZ_MODES = ("practice", "exam")
+
+
+@dataclass(frozen=True)
+class QuizRecord:
+    """One `quizzer quiz`, as its `quiz` event keeps it (docs/events.md): the data of the event."""
+
+    quiz_id: str
+    started: datetime  # UTC
+    ended: datetime
+    decks: tuple[str, ...]  # as named on the command line; () for every deck
+    tag: str | None
+    selection: str  # random | weakest | unseen | due
+    mode: str  # practice | exam
+    reschedule: bool
+    requested: int  # -n
+    total: QuizScore
+    by_deck: dict[str, QuizScore]  # the decks questions came from
+    finished: bool  # False when ended early (q, Ctrl-C, Ctrl-D)
+
+    @property
+    def score(self) -> float | None:
+        return self.total.score
+
+    def to_dict(self) -> dict:
+        score = self.score
+        return {
+            "quiz": self.quiz_id, "started": self.started.isoformat(), "ended": self.ended.isoformat(),
+            "decks": list(self.decks), "tag": self.tag, "selection": self.selection, "mode": self.mode,
+            "reschedule": self.reschedule, "requested": self.requested, **self.total.to_dict(),
+            "score": None if score is None else round(score, 4), "finished": self.finished,
+            "by_deck": {deck: counts.to_dict() for deck, counts in sorted(self.by_deck.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QuizRecord:
+        """The record `to_dict` wrote; ValueError naming the first key that is missing or of the wrong type
+        (a record may come from a progress file)."""
+        def get(key: str, kind: type | tuple[type, ...]):
+            if key not in data:
+                raise ValueError(f"quiz record without '{key}'")
+            value = data[key]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise ValueError(f"quiz record '{key}' has the wrong type ({type(value).__name__})")
+            return value
+
+        def counts(source: dict) -> QuizScore:
+            numbers = {}
+            for key in ("asked", "right", "close", "wrong"):
+                value = source.get(key)
+                if type(value) is not int or value < 0:
+                    raise ValueError(f"quiz record '{key}' must be a whole number, not {value!r}"[:120])
+                numbers[key] = value
+            if numbers["right"] + numbers["close"] + numbers["wrong"] != numbers["asked"]:
+                raise ValueError("quiz record: right, close and wrong do not add up to asked")
+            return QuizScore(**numbers)
+
+        def moment(key: str) -> datetime:
+            try:
+                value = datetime.fromisoformat(get(key, str))
+            except ValueError:
+                raise ValueError(f"quiz record '{key}' is not an ISO time") from None
+            if value.tzinfo is None:
+                raise ValueError(f"quiz record '{key}' has no time zone")
+            return value
+
+        decks, by_deck = get("decks", list), get("by_deck", dict)
+        if not all(isinstance(d, str) for d in decks) or not all(isinstance(v, dict) for v in by_deck.values()):
+            raise ValueError("quiz record 'decks' or 'by_deck' holds something other than deck ids")
+        if data.get("selection") not in QUIZ_SELECTIONS or data.get("mode") not in QUIZ_MODES:
+            raise ValueError(f"quiz record 'selection' must be one of {', '.join(QUIZ_SELECTIONS)} and 'mode' one "
+                             f"of {', '.join(QUIZ_MODES)}")
+        tag = data.get("tag")
+        if tag is not None and not isinstance(tag, str):
+            raise ValueError("quiz record 'tag' must be text or null")
+        return cls(
+            get("quiz", str), moment("started"), moment("ended"), tuple(decks), tag,
+            get("selection", str), get("mode", str), get("reschedule", bool), get("requested", int),
+            counts(data), {deck: counts(c) for deck, c in by_deck.items()}, get("finished", bool),
+        )
 
 
 class Phase(str, enum.Enum):

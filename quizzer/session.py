@@ -51,6 +51,7 @@ class Question:
     options: tuple[str, ...] = ()
     number: int = 1  # this is the session's n-th question (a card asked again counts again)
     total: int = 1  # the questions the session asks if every answer from here on is right
+    quiz: bool = False  # asked in `quizzer quiz`: no schedule shown, no commands but quit
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ class StudySession:
         finally:
             ended = self.clock()
             try:
-                self._keep_trying(prompter, lambda: self.store.end_session(self.summary.session_id, ended))
+                keep_trying(prompter, lambda: self.store.end_session(self.summary.session_id, ended))
             except StoreError as exc:
                 self.summary.error = self.summary.error or str(exc)
             self._finish_summary()
@@ -273,7 +274,7 @@ class StudySession:
         )
         asked = self.clock()
         quitting = False
-        response = _saveable(prompter.ask(question))
+        response = saveable(prompter.ask(question))
         review_id = str(uuid.uuid4())
         answered = self.clock()
         intervals = self.scheduler.preview(entry.state, answered, review_id)
@@ -308,7 +309,7 @@ class StudySession:
         )
         # Another terminal may have answered this card meanwhile; the store then saves a replay instead.
         try:
-            after = self._keep_trying(prompter, lambda: self.store.record(
+            after = keep_trying(prompter, lambda: self.store.record(
                 review, entry.state.phase, after, based_on=entry.state,
                 replay=lambda log: self.scheduler.replay(log, saved_at), accept=accept,
             ))
@@ -319,7 +320,7 @@ class StudySession:
             self._accepted.setdefault(entry.key, []).append(accept)
         prompter.saved(question, verdict, rating, after.due - saved_at)
         if rating is Rating.AGAIN and entry.state.phase is Phase.REVIEW:
-            leech = self._keep_trying(prompter, lambda: self.events.after_lapse(entry.key, saved_at))
+            leech = keep_trying(prompter, lambda: self.events.after_lapse(entry.key, saved_at))
             if leech is not None:
                 prompter.notice(leech)
                 if entry.key in self.store.hidden(saved_at):
@@ -338,14 +339,14 @@ class StudySession:
         if action is Action.QUIT:
             raise Quit
         if action is Action.SUSPEND:
-            self._keep_trying(prompter, lambda: self.events.suspend([entry.key], now))
+            keep_trying(prompter, lambda: self.events.suspend([entry.key], now))
             prompter.notice(f"suspended {label}; `quizzer unsuspend {label}` brings it back")
         elif action is Action.BURY:
-            until = self._keep_trying(prompter, lambda: self.events.bury([entry.key], now))
+            until = keep_trying(prompter, lambda: self.events.bury([entry.key], now))
             prompter.notice(f"buried {label} until {until.astimezone():%Y-%m-%d %H:%M}")
         elif action is Action.UNDO:
             queue.again.insert(0, entry)  # the card on screen comes after the one undone
-            undone = self._keep_trying(prompter, lambda: self.events.undo(now, session=self.summary.session_id))
+            undone = keep_trying(prompter, lambda: self.events.undo(now, session=self.summary.session_id))
             if undone is None:
                 prompter.notice("nothing to undo in this session")
                 return False
@@ -395,18 +396,9 @@ class StudySession:
         queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
         queue.learning = {e.key: e for e in renewed(list(queue.learning.values()))}
 
-    @staticmethod
-    def _keep_trying(prompter: Prompter, save: Callable[[], object]):
-        """Save what the learner did, however long another process (a large import) holds the lock."""
-        while True:
-            try:
-                return save()
-            except StoreBusy:
-                prompter.waiting(WAITING)
-
     def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
         if deck.id not in self._neighbours:
-            self._neighbours[deck.id] = _typed_answers(deck)
+            self._neighbours[deck.id] = typed_answers(deck)
         return self._neighbours[deck.id]
 
     def _finish_summary(self) -> None:
@@ -417,16 +409,25 @@ class StudySession:
         s.answering_ms = counts["duration_ms"]
 
 
+def keep_trying(prompter: Prompter, save: Callable[[], object]):
+    """Save what the learner did, however long another process (a large import) holds the lock."""
+    while True:
+        try:
+            return save()
+        except StoreBusy:
+            prompter.waiting(WAITING)
+
+
 def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:
     """The first of each list, then the second of each, and so on: each list keeps its order."""
     return [e for row in itertools.zip_longest(*lists) for e in row if e is not None]
 
 
-def _saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:
+def saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:
     """The response with bytes that were not UTF-8 as U+FFFD. A terminal passes such bytes on as lone
     surrogates, which the database cannot store: the answer would be lost at save time."""
     if isinstance(response, tuple):
-        return tuple(_saveable(item) for item in response)
+        return tuple(saveable(item) for item in response)
     try:
         raw = response.encode("utf-8", "surrogateescape")  # the bytes as typed, where they were escaped
     except UnicodeEncodeError:
@@ -434,6 +435,6 @@ def _saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:
     return raw.decode("utf-8", "replace")
 
 
-def _typed_answers(deck: Deck) -> list[tuple[str, str]]:
+def typed_answers(deck: Deck) -> list[tuple[str, str]]:
     """(card id, answer) for every answer typed in the deck: typed answers and cloze blanks."""
     return [(card.id, a) for card in deck.cards for a in CARD_TYPES[card.kind].typed_answers(card)]

@@ -6,12 +6,13 @@ A study day is the local day that starts at `day_starts_at` (04:00 by default), 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 from datetime import date, datetime, time, timedelta
 
-from quizzer.model import Card, CardState, Deck, Phase, study_day_start
+from quizzer.model import Card, CardState, Deck, Phase, QuizRecord, QuizScore, study_day_start
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, iso, parse_time
 from quizzer.store import stats as queries
@@ -100,6 +101,7 @@ class DeckStats:
     suspended: int = 0  # counted in their state too
     accuracy: dict[str, Rate] = field(default_factory=dict)
     true_retention: dict[str, Rate] = field(default_factory=dict)
+    last_quiz: DeckScore | None = None  # the deck's part of its latest quiz
 
     def to_dict(self) -> dict:
         return {
@@ -108,6 +110,7 @@ class DeckStats:
             "due_today": self.due_today, "suspended": self.suspended,
             "accuracy": {period: rate.to_dict() for period, rate in self.accuracy.items()},
             "true_retention": {period: rate.to_dict() for period, rate in self.true_retention.items()},
+            "last_quiz": self.last_quiz.to_dict() if self.last_quiz else None,
         }
 
 
@@ -260,6 +263,10 @@ def compute_stats(
             if ago < length and deck in retention:
                 retention[deck][period] += Rate(passed, reviews)
 
+    last_quiz: dict[str, DeckScore] = {}
+    for record in quizzes(store):  # newest first
+        for deck, score in record.by_deck.items():
+            last_quiz.setdefault(deck, DeckScore(record.quiz_id, record.ended, score))
     deck_rows = [
         DeckStats(
             deck=d,
@@ -274,6 +281,7 @@ def compute_stats(
             suspended=suspended.get(d, 0),
             accuracy=accuracy[d],
             true_retention=retention[d],
+            last_quiz=last_quiz.get(d),
         )
         for d in chosen.deck_ids
     ]
@@ -449,14 +457,15 @@ class SessionRow(_AnswerCounts):
     started_at: datetime
     ended_at: datetime  # the last answer's time when the session never ended cleanly
     decks: list[str]  # the decks answered in it
+    quiz: bool  # a `quizzer quiz`, not a study session
 
     CSV_KEYS: ClassVar[tuple[str, ...]] = (
-        "session", "started_at", "ended_at", "decks", "answers", "cards", "new", "reviews", "right", "wrong",
-        "accuracy", "answering_ms")
+        "session", "started_at", "ended_at", "decks", "quiz", "answers", "cards", "new", "reviews", "right",
+        "wrong", "accuracy", "answering_ms")
 
     def to_dict(self) -> dict:
         return {"session": self.session, "started_at": iso(self.started_at), "ended_at": iso(self.ended_at),
-                "decks": self.decks, **self._counts()}
+                "decks": self.decks, "quiz": self.quiz, **self._counts()}
 
 
 @dataclass(frozen=True)
@@ -488,12 +497,14 @@ class ReviewEntry:
     session: str | None
     phase: str  # the card's phase before this answer
     next_due: str
+    kind: str  # "study", or "quiz" for an answer in `quizzer quiz`
+    reschedules: bool  # False for a quiz answer that left the card's schedule as it was
     question: str  # "" when the card is no longer in a deck file
     voided: bool | None = None  # with `history --voided`: whether an undo voided it; else not a key
 
     CSV_KEYS: ClassVar[tuple[str, ...]] = (
         "review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
-        "phase", "next_due", "question")
+        "phase", "next_due", "kind", "reschedules", "question")
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "voided" or v is not None}
@@ -630,3 +641,67 @@ def card_detail(store: Store, scheduler: Scheduler, library: Sequence[Deck], dec
     intervals = {rating.name.lower(): round(span.total_seconds()) for rating, span in scheduler.preview(state, now).items()}
     reviews = [ReviewEntry(**r, question=row.question) for r in reversed(store.reviews(deck=deck, card=card))]
     return CardDetail(row, in_file.answer_text if in_file is not None else "", intervals, reviews)
+
+
+# -- quiz scores ----------------------------------------------------------------------------------
+
+
+TREND = 10  # the last this many scores make a deck's trend
+
+
+def quizzes(store: Store, since: datetime | None = None) -> list[QuizRecord]:
+    """Every quiz ended at or after `since`, newest first."""
+    return [QuizRecord.from_dict(json.loads(data)) for _, _, data in queries.quiz_records(store, since)]
+
+
+@dataclass(frozen=True)
+class DeckScore:
+    """One deck's part of one quiz."""
+
+    quiz: str
+    ended: datetime
+    counts: QuizScore
+
+    def to_dict(self) -> dict:
+        return {"quiz": self.quiz, "ended": iso(self.ended), "score": _round(self.counts.score),
+                **self.counts.to_dict()}
+
+
+@dataclass(frozen=True)
+class DeckScores:
+    """A deck's quiz scores: each quiz that asked a question of it counts its questions from the deck."""
+
+    deck: str
+    scores: list[float]  # oldest first
+
+    def to_dict(self) -> dict:
+        return {"deck": self.deck, "quizzes": len(self.scores), "last": _round(self.scores[-1]),
+                "best": _round(max(self.scores)), "average": _round(sum(self.scores) / len(self.scores)),
+                "trend": [_round(score) for score in self.scores[-TREND:]]}
+
+
+@dataclass(frozen=True)
+class ScoreHistory:
+    quizzes: list[QuizRecord]  # newest first
+    decks: list[DeckScores]
+
+    def to_dict(self) -> dict:
+        return {"quizzes": [quiz_dict(q) for q in self.quizzes], "decks": [d.to_dict() for d in self.decks]}
+
+
+def quiz_dict(record: QuizRecord) -> dict:
+    """A quiz as `scores --json` gives it: its record and the time it took."""
+    return {**record.to_dict(), "time_ms": int((record.ended - record.started).total_seconds() * 1000)}
+
+
+def score_history(store: Store, *, decks: Sequence[str] = (), since: datetime | None = None) -> ScoreHistory:
+    """The quizzes that asked a question of `decks` (of any deck when none), newest first, and each deck's
+    scores."""
+    wanted = set(decks)
+    found = [q for q in quizzes(store, since) if not wanted or wanted & set(q.by_deck)]
+    per_deck: dict[str, list[float]] = {}
+    for record in reversed(found):
+        for deck, counts in record.by_deck.items():
+            if counts.asked and (not wanted or deck in wanted):
+                per_deck.setdefault(deck, []).append(counts.score)
+    return ScoreHistory(found, [DeckScores(deck, scores) for deck, scores in sorted(per_deck.items())])

@@ -361,3 +361,25 @@ def test_ids_from_anki_are_uuid5s_of_the_guid_ordinal_and_entry(guid, ord, entry
     from quizzer.formats.anki_package import FROM_ANKI, _stable_id
 
     assert _stable_id(guid, ord, entry) == str(uuid.uuid5(FROM_ANKI, f"{guid}\x1f{ord}\x1f{entry}"))
+
+
+def test_quiz_answers_that_left_the_schedule_alone_stay_behind_on_export(lib, tmp_path, quizzer_home, write_deck):
+    # Anki replays its review log into memory states, so an answer that never shaped quizzer's schedule
+    # must not reach it; one that rescheduled is an ordinary review there too.
+    assert quizzer("decks", "add", str(write_deck(ROUND_TRIP_DECK))).exit_code == 0
+    path = answers_file(tmp_path)
+    last = QUIZZER_ANSWERS[-1][2]
+    quiz = [json.dumps({"review_id": f"quiz-{n}", "deck": "trip", "card": "river", "reviewed_at":
+                        (last + timedelta(hours=n + 1)).isoformat(), "rating": 1, "verdict": "wrong", "response": "",
+                        "duration_ms": 3000, "session": "quiz-1", "phase": "review",
+                        "next_due": (last + timedelta(days=1)).isoformat(), "kind": "quiz", "reschedules": reschedules})
+            for n, reschedules in enumerate([False, True])]
+    path.write_text(path.read_text() + "\n".join(quiz) + "\n")
+    imported = quizzer("progress", "import", str(path))
+    assert imported.exit_code == 0, imported.output
+    exported = quizzer("decks", "export", "trip", "--format", "apkg", "--with-history", "-o", str(tmp_path / "t.apkg"))
+    assert exported.exit_code == 0, exported.output
+    col = lib.new_collection(tmp_path / "anki")
+    lib.import_apkg(col, tmp_path / "t.apkg")
+    assert len(lib.revlog(col)) == len(QUIZZER_ANSWERS) + 1
+    col.close()

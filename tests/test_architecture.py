@@ -26,10 +26,12 @@ ALLOWED = {
     # undo, suspend, bury, leeches: events for the log, and the table of in-session commands
     "controls": {"model", "scheduler", "store"},
     "session": {"model", "cardtypes", "controls", "grading", "scheduler", "store"},
+    # `quizzer quiz`: choosing the cards, asking them with the session's prompters and judge, the record
+    "quiz": {"model", "cardtypes", "controls", "grading", "scheduler", "session", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects
     "optimizer": {"model", "scheduler"},  # FSRS fitted to the learner's answers; the optional extra
-    "ui": {"model", "cardtypes", "controls", "session", "stats", "ui"},
-    "cli": {"cli", "config", "controls", "decks", "editing", "formats", "grading", "library", "model", "optimizer",
+    "ui": {"model", "cardtypes", "controls", "quiz", "session", "stats", "ui"},
+    "cli": {"cli", "config", "controls", "decks", "editing", "formats", "grading", "library", "model", "optimizer", "quiz",
             "scheduler", "session", "stats", "store", "ui"},
 }
 # Each third-party library has one owner.

@@ -155,7 +155,7 @@ def test_a_new_type_is_asked_judged_and_saved_in_a_study_session(capital, write_
     assert verdicts == [("mali", Outcome.CORRECT.value), ("niger", Outcome.CLOSE.value)]
     assert "The capital of Mali?\nanswer> \ncorrect" in stdout.getvalue()
     # Its answers are typed, so no other card may accept them as a slip.
-    assert session._typed_answers(deck) == [("mali", "Bamako"), ("niger", "Niamey")]
+    assert session.typed_answers(deck) == [("mali", "Bamako"), ("niger", "Niamey")]
 
 
 @pytest.mark.parametrize("form", ["yaml", "csv", "anki-txt"])

@@ -37,7 +37,8 @@ def ids(entries):
 
 
 def test_replay_skips_voided_answers_and_sets_flags_in_order():
-    entries = [("r1", Rating.GOOD, T0), ("r2", Rating.AGAIN, T0 + timedelta(1)), ("r3", Rating.GOOD, T0 + timedelta(2))]
+    entries = [("r1", Rating.GOOD, T0, True), ("r2", Rating.AGAIN, T0 + timedelta(1), True),
+               ("r3", Rating.GOOD, T0 + timedelta(2), True)]
     until = T0 + timedelta(days=1)
     events = [event(EventKind.VOID, target="r2"), event(EventKind.SUSPEND), event(EventKind.UNSUSPEND),
               event(EventKind.BURY, until=until.isoformat()), event(EventKind.SUSPEND)]
@@ -99,7 +100,8 @@ def test_suspend_and_bury_hide_a_card_and_doctor_agrees(tmp_path):
 
 def lapse(store, review_id, at):
     """An Again on a card in review, written straight into the log (a leech takes weeks to make)."""
-    store.db.execute("INSERT INTO reviews VALUES (?, 'd', 'c', ?, 1, 'wrong', 'x', 1, 's', 'review', ?)",
+    store.db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES (?, 'd', 'c', ?, 1, 'wrong', 'x', 1, 's', 'review', ?)",
                      (review_id, log.iso(at), log.iso(at + timedelta(minutes=10))))
 
 
@@ -128,7 +130,8 @@ def test_an_older_database_is_upgraded_with_its_answers_counting(tmp_path):
     for name, sql in MIGRATIONS[:3]:  # the schema before events
         old.executescript(sql)
         old.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
-    old.execute("INSERT INTO reviews VALUES ('r1', 'd', 'c', ?, 3, 'correct', 'x', 5, 's', 'new', ?)",
+    old.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES ('r1', 'd', 'c', ?, 3, 'correct', 'x', 5, 's', 'new', ?)",
                 (log.iso(T0), log.iso(T0 + timedelta(days=1))))
     old.commit()
     old.close()

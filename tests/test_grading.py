@@ -5,7 +5,7 @@ import pytest
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.grading import judge, normalise
 from quizzer.model import Blank, Card, Kind, Mark, Outcome
-from quizzer.session import _typed_answers
+from quizzer.session import typed_answers
 
 CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
 
@@ -362,7 +362,7 @@ def _own_answers(card):
 @pytest.mark.parametrize("path", deck_files(builtin_deck_dir()), ids=lambda p: p.stem)
 def test_builtin_cards_accept_their_own_answers_and_refuse_their_rejects(path):
     deck = load_deck(path, builtin=True)
-    answers = _typed_answers(deck)  # the session's own helper: these are the neighbours study passes
+    answers = typed_answers(deck)  # the session's own helper: these are the neighbours study passes
     judged = 0
     for card in deck.cards:
         if card.kind not in (Kind.TYPED, Kind.CLOZE):

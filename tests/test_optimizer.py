@@ -21,7 +21,7 @@ from optimizer_history import KNOWN, START, history, write_progress
 from quizzer import optimizer
 from quizzer.cli import app
 from quizzer.config import load_settings
-from quizzer.model import Event, EventKind, Outcome, Phase, Rating, Review
+from quizzer.model import AnswerKind, Event, EventKind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import DEFAULT_PARAMETERS, Scheduler, new_state, parameter_problem, within_bounds
 from quizzer.store import Store
 from terminal_screens import run_screens
@@ -299,6 +299,20 @@ def test_voided_answers_do_not_train_the_optimizer(quizzer_home):
         store.add_events([Event("e1", EventKind.VOID, "d", "c", START + timedelta(days=7), "r2", {})],
                          lambda log: scheduler.replay(log, log[0][2]))
         assert [rating for *_, rating in store.training_answers()] == [3, 3]
+
+
+def test_quiz_answers_that_did_not_reschedule_do_not_train_the_optimizer(quizzer_home):
+    quizzer_home.mkdir(parents=True)
+    with Store(quizzer_home / "quizzer.db") as store:
+        scheduler = Scheduler()
+        state = None
+        for n, (rating, day, reschedules) in enumerate([(3, 0, True), (1, 2, False), (4, 7, True)]):
+            moment = START + timedelta(days=day)
+            review = Review(f"r{n}", "d", "c", moment, Rating(rating), Outcome.CORRECT, "", 0, "s",
+                            kind=AnswerKind.STUDY if reschedules else AnswerKind.QUIZ, reschedules=reschedules)
+            new = scheduler.review(state or new_state(moment), Rating(rating), moment, f"r{n}")
+            state = store.record(review, Phase.NEW if state is None else state.phase, new)
+        assert [rating for *_, rating in store.training_answers()] == [3, 4]
 
 
 @needs_extra

@@ -594,7 +594,7 @@ def test_json_is_laid_out_like_json_dumps_and_csv_always_has_a_header(runner, hi
     assert nothing["sessions"] == [] and nothing["total"]["sessions"] == nothing["total"]["answers"] == 0
     empty = runner.invoke(app, ["history", "--reviews", "--csv", "--since", "2030-01-01"]).stdout
     assert empty.splitlines() == ["review_id,deck,card,reviewed_at,rating,verdict,response,duration_ms,session,"
-                                  "phase,next_due,question"]
+                                  "phase,next_due,kind,reschedules,question"]
 
 
 def test_progress_of_removed_cards_and_decks(runner, history, quizzer_home):

@@ -43,7 +43,8 @@ def test_an_old_database_is_upgraded_keeping_its_reviews_after_a_backup(tmp_path
     old.executescript(sql)
     old.execute("INSERT INTO migrations VALUES (?, ?)", (name, "2026-01-01T00:00:00+00:00"))
     old.execute(
-        "INSERT INTO reviews VALUES ('r1', 'd', 'c', '2026-01-01T00:00:00.000000+00:00', 3, 'correct', 'x', 5, 's',"
+        "INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES ('r1', 'd', 'c', '2026-01-01T00:00:00.000000+00:00', 3, 'correct', 'x', 5, 's',"
         " 'new', '2026-01-02T00:00:00.000000+00:00')"
     )
     old.commit()
@@ -213,7 +214,8 @@ def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):
         with Store(tmp_path / f"{others}.db") as store:
             at = "2026-03-02T12:00:00.000000+00:00"
             store.db.executemany(
-                "INSERT INTO reviews VALUES (?, 'd', ?, ?, 3, 'correct', '', 0, NULL, 'new', ?)",
+                "INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES (?, 'd', ?, ?, 3, 'correct', '', 0, NULL, 'new', ?)",
                 [(f"r{n}", f"c{n}", at, at) for n in range(others)],
             )
             count = []

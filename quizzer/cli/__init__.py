@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from quizzer.cli import accepted, decks, events, history, stats, study
+from quizzer.cli import accepted, decks, events, history, quiz, stats, study
 from quizzer.cli import optimize, progress
 from quizzer.cli.common import Typer, version_callback
 
@@ -40,6 +40,8 @@ def root(
 
 
 app.command("study")(study.study)
+app.command("quiz")(quiz.quiz)
+app.command("scores")(quiz.scores)
 app.add_typer(decks.app, name="decks")
 app.command("undo")(events.undo)
 app.command("suspend")(events.suspend)

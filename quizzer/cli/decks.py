@@ -553,6 +553,8 @@ def _apkg(deck, with_history: bool) -> bytes:
         with open_store() as store:
             answers: dict[str, list] = {}
             for row in store.iter_reviews(deck=deck.id):  # newest first: reversed below
+                if not row["reschedules"]:  # a quiz answer that left the schedule alone: Anki would replay it
+                    continue
                 answers.setdefault(row["card"], []).append(Answer(
                     parse_time(row["reviewed_at"]), Rating(row["rating"]), row["duration_ms"], Phase(row["phase"]),
                     parse_time(row["next_due"])))

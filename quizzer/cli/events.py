@@ -24,7 +24,7 @@ def undo(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask first (for scripts)."),
     now: Optional[str] = typer.Option(None, "--now", hidden=True, help=NOW_HELP),
 ) -> None:
-    """Undo the most recent answer: it stays in the log, voided, and the card is as it was before it.
+    """Undo the most recent study answer: it stays in the log, voided, and the card is as it was before it.
 
     Asks first in a terminal; without one, --yes is needed.
 
@@ -32,13 +32,14 @@ def undo(
     $ quizzer undo
     $ quizzer undo --yes
     """
+    from quizzer.model import AnswerKind
     from quizzer.ui.text import literal
 
     moment = now_or(now)
     with _progress() as (config, _, store, scheduler):
-        last = store.reviews(limit=1)
+        last = store.reviews(limit=1, kind=AnswerKind.STUDY.value)
         if not last:
-            fail("no answer to undo")
+            fail("no answer to undo (answers in a quiz are never undone)")
         answer = last[0]
         shown = (f"{answer['deck']}/{answer['card']} (answered {answer['reviewed_at'][:16].replace('T', ' ')} UTC, "
                  f"{answer['verdict']})")

@@ -51,7 +51,7 @@ def history(
     if limit is None and on_screen:
         limit = SCREEN_ANSWERS if reviews else SCREEN_SESSIONS
     with user_errors():
-        start = _day_start(since) if since is not None else None
+        start = since_day_start(since) if since is not None else None
         decks = library() if reviews or deck is not None else []
         with open_store() as store:
             if deck is not None:
@@ -68,7 +68,7 @@ def history(
             if as_json:
                 print_json(records if reviews else {"sessions": records, "total": found.total.to_dict()})
             elif as_csv:
-                _print_csv(records, ReviewEntry if reviews else SessionRow, voided)
+                print_csv(records, (ReviewEntry if reviews else SessionRow).CSV_KEYS + (("voided",) if voided else ()))
     if on_screen:
         from quizzer.ui.screens import show
         from quizzer.ui.stats import EMPTY_HISTORY, review_table, session_table
@@ -79,7 +79,7 @@ def history(
             show(review_table(found) if reviews else session_table(found))
 
 
-def _day_start(text: str):
+def since_day_start(text: str):
     """The start of the study day DATE names, in local time."""
     from quizzer.stats import StudyDays
 
@@ -92,15 +92,14 @@ def _day_start(text: str):
     return StudyDays(now(), settings().day_starts_at).start_of(day)
 
 
-def _print_csv(records, kind, voided: bool = False) -> None:
-    """One header row (the JSON keys of `kind`), then a row per record; lists become space-separated.
-    No cell is a formula to a spreadsheet (see `spreadsheet_cell`)."""
+def print_csv(records, keys: tuple[str, ...]) -> None:
+    """One header row (`keys`, JSON keys of the records), then a row per record with those keys; lists
+    become space-separated. No cell is a formula to a spreadsheet (see `spreadsheet_cell`)."""
     import csv
 
     from quizzer.formats.table import spreadsheet_cell
 
-    writer = csv.DictWriter(data_out(), fieldnames=kind.CSV_KEYS + (("voided",) if voided else ()),
-                            lineterminator="\n")
+    writer = csv.DictWriter(data_out(), fieldnames=keys, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
 
     def cell(value) -> str:

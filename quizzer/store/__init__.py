@@ -226,7 +226,8 @@ class Store:
     ) -> CardState:
         """Append the review and update the card's cached state, in one transaction; returns the state saved.
 
-        With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
+        A review that does not reschedule (a quiz answer without --reschedule) leaves the cached state as
+        it is: the replay skips it too. With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
         the answer was scheduled from). If another process answered the card meanwhile, the state is
         rebuilt from the card's whole log, so it always equals a replay. With `accept`, that response
         counts as right for the card from now on, saved in the same transaction as the answer.
@@ -235,24 +236,24 @@ class Store:
 
         def work() -> CardState:
             saved, phase, raced = after, phase_before, False
-            if replay is not None:
+            if replay is not None and review.reschedules:
                 current = log.state(self.db, key)
                 expected = None if based_on is None or based_on.phase is Phase.NEW else based_on
                 if current != expected:
                     phase, raced = (current.phase if current else Phase.NEW), True
             self.db.execute(
-                "INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     review.review_id, review.deck, review.card, iso(review.reviewed_at), int(review.rating),
                     review.verdict.value, review.response, review.duration_ms, review.session,
-                    phase.value, iso(after.due),
+                    phase.value, iso(after.due), review.kind.value, int(review.reschedules),
                 ),
             )
             if raced:
                 saved = log.rebuild(self.db, replay, [key])[key]
                 self.db.execute("UPDATE reviews SET due_after = ? WHERE review_id = ?",
                                 (iso(saved.due), review.review_id))
-            else:
+            elif review.reschedules:  # else a quiz answer: the schedule stays as it was
                 log.put_state(self.db, key, saved)
             if accept is not None:
                 self.db.execute("INSERT OR IGNORE INTO accepted VALUES (?, ?, ?, ?)",
@@ -281,14 +282,16 @@ class Store:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming_answers AS SELECT * FROM reviews WHERE 0")
             db.execute("DELETE FROM temp.incoming_answers")
             db.executemany(
-                "INSERT INTO temp.incoming_answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO temp.incoming_answers ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((r.review_id, r.deck, r.card, iso(r.reviewed_at), int(r.rating), r.verdict.value, r.response,
-                  r.duration_ms, r.session, phase.value, iso(due)) for r, phase, due in answers),
+                  r.duration_ms, r.session, phase.value, iso(due), r.kind.value, int(r.reschedules))
+                 for r, phase, due in answers),
             )
             (last_before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
             # Times are stored in UTC with a fixed width: their first 23 characters name the millisecond.
             db.execute(
-                "INSERT OR IGNORE INTO reviews SELECT * FROM temp.incoming_answers i WHERE NOT EXISTS ("
+                f"INSERT OR IGNORE INTO reviews ({_REVIEW_COLUMNS}) SELECT {_REVIEW_COLUMNS} FROM temp.incoming_answers i "
+                "WHERE NOT EXISTS ("
                 "SELECT 1 FROM reviews r WHERE r.deck = i.deck AND r.card = i.card "
                 "AND substr(r.reviewed_at, 1, 23) = substr(i.reviewed_at, 1, 23)) ORDER BY reviewed_at"
             )
@@ -348,6 +351,10 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def state(self, key: CardKey) -> CardState | None:
+        """One card's cached state; None for a card never answered."""
+        return log.state(self.db, key)
+
     def states(self, decks: Iterable[str], *, due_before: datetime | None = None) -> dict[CardKey, CardState]:
         """Cached states of every reviewed card in `decks` (only those due before `due_before`, if given);
         cards never reviewed are absent."""
@@ -380,9 +387,10 @@ class Store:
         return set(rows)
 
     def lapses(self, deck: str, card: str) -> int:
-        """Again on a card in review, voided answers not counted."""
+        """Again on a card in review, voided answers and quiz answers that did not reschedule not counted."""
         (count,) = self.db.execute(
-            "SELECT COUNT(*) FROM answers WHERE deck = ? AND card = ? AND phase = 'review' AND rating = 1", (deck, card)
+            "SELECT COUNT(*) FROM scheduled WHERE deck = ? AND card = ? AND phase = 'review' AND rating = 1",
+            (deck, card)
         ).fetchone()
         return count
 
@@ -392,24 +400,27 @@ class Store:
         return count
 
     def new_cards_since(self, since: datetime) -> dict[str, int]:
-        """How many cards per deck had their first review at or after `since`."""
+        """How many cards per deck had their first review at or after `since` (a quiz answer that did not
+        reschedule leaves a card new)."""
         rows = self.db.execute(
-            "SELECT deck, COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
+            "SELECT deck, COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
             (iso(since),),
         )
         return dict(rows.fetchall())
 
     def review_answers_since(self, since: datetime) -> int:
-        """Answers given since `since` to cards that were in review (counted against the daily limit)."""
+        """Answers given since `since` to cards that were in review (counted against the daily limit; quiz
+        answers only if they rescheduled)."""
         (count,) = self.db.execute(
-            "SELECT COUNT(*) FROM answers WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
+            "SELECT COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
         ).fetchone()
         return count
 
     def training_answers(self) -> Iterator[tuple[str, str, datetime, int]]:
         """The answers FSRS's optimizer learns from, as (deck, card, time, rating), card after card, oldest
-        first: those that count (none voided). The one place that chooses them."""
-        rows = self.db.execute("SELECT deck, card, reviewed_at, rating FROM answers ORDER BY deck, card, reviewed_at")
+        first: those that count (none voided) and shaped the schedule (no quiz answer given without
+        --reschedule). The one place that chooses them."""
+        rows = self.db.execute("SELECT deck, card, reviewed_at, rating FROM scheduled ORDER BY deck, card, reviewed_at")
         return ((deck, card, parse_time(at), rating) for deck, card, at, rating in rows)
 
     def accepted(self, decks: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
@@ -438,18 +449,18 @@ class Store:
 
     def reviews(
         self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
-        limit: int | None = None, session: str | None = None, voided: bool = False,
+        limit: int | None = None, session: str | None = None, voided: bool = False, kind: str | None = None,
     ) -> list[dict]:
         """The answers that count, newest first, as plain dicts with the keys of `history --reviews --json`.
 
-        Only one deck's (and one card's, one session's) answers when given, only those at or after `since`.
-        With `voided`, undone answers too, each with `"voided": true`."""
+        Only one deck's (and one card's, one session's, one kind's) answers when given, only those at or
+        after `since`. With `voided`, undone answers too, each with `"voided": true`."""
         return list(self.iter_reviews(deck=deck, card=card, since=since, limit=limit, session=session,
-                                      voided=voided))
+                                      voided=voided, kind=kind))
 
     def iter_reviews(
         self, *, deck: str | None = None, card: str | None = None, since: datetime | None = None,
-        limit: int | None = None, session: str | None = None, voided: bool = False,
+        limit: int | None = None, session: str | None = None, voided: bool = False, kind: str | None = None,
     ) -> Iterator[dict]:
         """`reviews`, one at a time: a long log is never all in memory."""
         # With `voided`, every answer and whether it is voided; else only the answers that count.
@@ -457,11 +468,11 @@ class Store:
                         if voided else ("answers AS a", ""))
         query = (
             "SELECT review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, "
-            f"phase, due_after{flag} FROM {source} WHERE 1"
+            f"phase, due_after, kind, reschedules{flag} FROM {source} WHERE 1"
         )
         params: list = []
         for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since),
-                              ("session = ?", session)):
+                              ("session = ?", session), ("kind = ?", kind)):
             if value is not None:
                 query += f" AND {column}"
                 params.append(iso(value) if isinstance(value, datetime) else value)
@@ -470,12 +481,17 @@ class Store:
             query += " LIMIT ?"
             params.append(limit)
         keys = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms",
-                "session", "phase", "next_due", "voided")
+                "session", "phase", "next_due", "kind", "reschedules", "voided")
         for row in self.db.execute(query, params):
             answer = dict(zip(keys, row))
+            answer["reschedules"] = bool(answer["reschedules"])
             if voided:
                 answer["voided"] = bool(answer["voided"])
             yield answer
+
+
+_REVIEW_COLUMNS = ("review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, "
+                   "due_after, kind, reschedules")
 
 
 def _statements(script: str) -> list[str]:

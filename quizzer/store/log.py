@@ -18,8 +18,9 @@ from datetime import datetime, timezone
 from quizzer.model import CardState, Event, EventKind, Phase, Rating
 
 CardKey = tuple[str, str]  # (deck id, card id)
-Entry = tuple[str, Rating, datetime]  # (review id, rating, time): what a replay needs of an answer
-Replay = Callable[[list[Entry]], CardState]  # a card's whole log, oldest first → its state
+Answer = tuple[str, Rating, datetime]  # (review id, rating, time): what a replay needs of an answer
+Entry = tuple[str, Rating, datetime, bool]  # an answer in the log, and whether it reschedules the card
+Replay = Callable[[list[Answer]], CardState]  # a card's answers that count, oldest first → its state
 
 
 @dataclass(frozen=True)
@@ -91,17 +92,18 @@ def logs(
     db: sqlite3.Connection, keys: Iterable[CardKey] | None = None,
 ) -> Iterator[tuple[CardKey, list[Entry], list[Event]]]:
     """Each card's answers and events, oldest first; every card with either, or only `keys` (those with
-    neither are absent). Voided answers are included: `replay_card` skips them."""
+    neither are absent). Voided answers and quiz answers that do not reschedule are included:
+    `replay_card` skips them."""
     if keys is None:
         rows = db.execute(
-            "SELECT deck, card, review_id, rating, reviewed_at FROM reviews ORDER BY deck, card, reviewed_at"
+            "SELECT deck, card, review_id, rating, reviewed_at, reschedules FROM reviews ORDER BY deck, card, reviewed_at"
         )
-        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY deck, card, at, rowid")
+        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE {_OF_A_CARD} ORDER BY deck, card, at, rowid")
     else:
         _want(db, keys)
         # CROSS JOIN: SQLite would otherwise walk every review to probe the wanted keys.
         rows = db.execute(
-            "SELECT r.deck, r.card, review_id, rating, reviewed_at FROM temp.wanted w "
+            "SELECT r.deck, r.card, review_id, rating, reviewed_at, reschedules FROM temp.wanted w "
             "CROSS JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY w.deck, w.card, reviewed_at"
         )
         events = db.execute(
@@ -113,7 +115,8 @@ def logs(
     for row in events.fetchall():
         by_card.setdefault((row[2], row[3]), []).append(event(*row))
     answers = (
-        (key, [(review_id, _RATINGS[rating], parse_time(at)) for _, _, review_id, rating, at in group])
+        (key, [(review_id, _RATINGS[rating], parse_time(at), bool(reschedules))
+               for _, _, review_id, rating, at, reschedules in group])
         for key, group in itertools.groupby(rows, key=lambda row: (row[0], row[1]))
     )
 
@@ -129,9 +132,11 @@ def logs(
 def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tuple[CardState | None, Flags]:
     """THE replay: a card's answers and events, oldest first → its state (None if no answer counts) and flags.
 
-    A voided answer is skipped; suspend/unsuspend/bury/leech set the flags in time order."""
+    A voided answer is skipped, and so is a quiz answer given without --reschedule (it never changes
+    the schedule); suspend/unsuspend/bury/leech set the flags in time order."""
     voided = {e.target for e in events if e.kind is EventKind.VOID}
-    counted = [entry for entry in entries if entry[0] not in voided]
+    counted = [(review_id, rating, at) for review_id, rating, at, reschedules in entries
+               if reschedules and review_id not in voided]
     suspended, buried_until, leech = False, None, False
     for e in events:
         if e.kind is EventKind.SUSPEND:
@@ -204,6 +209,7 @@ def flags(db: sqlite3.Connection) -> dict[CardKey, Flags]:
 
 
 _EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+_OF_A_CARD = "kind != 'quiz'"  # a quiz's record belongs to no card: no card's log holds it
 # Joined to `events e`: the rowids of the answers its voids cancel (a void counts only on its own card).
 _VOIDED = " CROSS JOIN reviews r ON r.review_id = e.target AND r.deck = e.deck AND r.card = e.card WHERE e.kind = 'void'"
 
@@ -218,7 +224,7 @@ def append_events(db: sqlite3.Connection, events: Iterable[Event]) -> list[CardK
     rows = [(e.event_id, e.kind.value, e.deck, e.card, iso(e.at), e.target, json.dumps(e.data, sort_keys=True))
             for e in events]
     db.executemany(f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    return list(dict.fromkeys((row[2], row[3]) for row in rows))
+    return list(dict.fromkeys((row[2], row[3]) for row in rows if row[1] != EventKind.QUIZ.value))
 
 
 def put_state(db: sqlite3.Connection, key: CardKey, new: CardState) -> None:

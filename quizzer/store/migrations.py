@@ -106,4 +106,25 @@ MIGRATIONS: list[tuple[str, str]] = [
             SELECT *, rowid AS rowid FROM reviews WHERE rowid NOT IN (SELECT review_rowid FROM voided);
         """,
     ),
+    (
+        "0005_quiz",
+        """
+        -- `quizzer quiz` answers go into the one log beside study answers (docs/events.md "Quizzes").
+        -- `reschedules` is 0 for a quiz answer given without --reschedule: the replay skips it, so it
+        -- never changes a card's state, and statistics of the schedule read the `scheduled` view.
+        ALTER TABLE reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'study';
+        ALTER TABLE reviews ADD COLUMN reschedules INTEGER NOT NULL DEFAULT 1;
+        -- The covering index again, now with `reschedules`, so true retention stays on it.
+        DROP INDEX reviews_by_time_covering;
+        CREATE INDEX reviews_by_time_covering
+            ON reviews (reviewed_at, deck, card, phase, rating, verdict, duration_ms, reschedules);
+        DROP INDEX reviews_lapses;
+        CREATE INDEX reviews_lapses ON reviews (deck, card) WHERE phase = 'review' AND rating = 1 AND reschedules = 1;
+        -- The answers that count for the schedule: what true retention, lapses, daily limits and
+        -- `cards` read. Activity (answers per day, time, streaks, sessions) reads `answers`.
+        CREATE VIEW scheduled AS SELECT * FROM answers WHERE reschedules = 1;
+        -- Quiz records are events of kind `quiz`, read newest first by `quizzer scores`.
+        CREATE INDEX events_quizzes ON events (at) WHERE kind = 'quiz';
+        """,
+    ),
 ]

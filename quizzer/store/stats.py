@@ -1,5 +1,9 @@
-"""The SQL behind `history`, `stats`, `cards` and `card`: aggregates over the answers that count (the
-`answers` view: the review log without voided answers) and the cached card states.
+"""The SQL behind `history`, `stats`, `cards`, `card` and `scores`: aggregates over the answers that count
+(the `answers` view: the review log without voided answers) and the cached card states.
+
+What describes the schedule (true retention, lapses, answers per card) reads the `scheduled` view, which
+leaves out quiz answers given without --reschedule; activity (answers per day, time, streaks, sessions)
+reads `answers`, quizzes included (docs/stats.md).
 
 Study days are local days that start at a set hour, so their bounds come from the caller as UTC
 ISO strings (`DayBounds`); every query groups by them in SQL, which keeps daylight-saving changes
@@ -160,7 +164,7 @@ def lapsed_cards(store: Store, where: Filter, now: datetime, *, leech_lapses: in
     rows = store.db.execute(
         f"""
         WITH lapsed AS MATERIALIZED (
-            SELECT deck, card, COUNT(*) AS lapses FROM answers WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
+            SELECT deck, card, COUNT(*) AS lapses FROM scheduled WHERE {LAPSE} AND {where.on()} GROUP BY deck, card)
         SELECT c.deck, c.card, l.lapses, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review
         FROM lapsed AS l JOIN cards AS c ON c.deck = l.deck AND c.card = l.card
         WHERE l.lapses >= MIN(?, COALESCE((SELECT lapses FROM lapsed ORDER BY lapses DESC LIMIT 1 OFFSET ?), 1))
@@ -178,12 +182,12 @@ def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
     rows = store.db.execute(
         f"""
         SELECT c.deck, c.card, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review,
-               (SELECT COUNT(*) FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card),
-               (SELECT COUNT(*) FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card AND {LAPSE}),
+               (SELECT COUNT(*) FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card),
+               (SELECT COUNT(*) FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card AND {LAPSE}),
                last.verdict, last.rating
         FROM cards AS c
         LEFT JOIN answers AS last ON last.rowid = (
-            SELECT rowid FROM answers AS r WHERE r.deck = c.deck AND r.card = c.card
+            SELECT rowid FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card
             ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1)
         WHERE {where.on('c')}
         """,
@@ -234,7 +238,7 @@ def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         SELECT day, deck, COUNT(*), SUM(rating > 1) FROM (
             -- SQLite takes the bare column `rating` from the row holding MIN(reviewed_at).
             SELECT day, r.deck AS deck, r.card, r.rating AS rating, MIN(r.reviewed_at)
-            FROM days JOIN answers AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
+            FROM days JOIN scheduled AS r ON r.reviewed_at >= start AND r.reviewed_at < stop
             WHERE r.phase = 'review' AND {where.on('r')}
             GROUP BY day, r.deck, r.card
         ) GROUP BY day, deck
@@ -318,7 +322,8 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
     rows = store.db.execute(
         f"""
         SELECT session, COALESCE(started_at, MIN(reviewed_at)), COALESCE(ended_at, MAX(reviewed_at)),
-               GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), {', '.join(_ANSWER_SUMS)}
+               GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), MAX(kind = 'quiz'),
+               {', '.join(_ANSWER_SUMS)}
         FROM answers LEFT JOIN sessions ON session_id = session
         WHERE {where}
         GROUP BY session
@@ -327,8 +332,8 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
     )
     return [
         {"session": session, "started_at": started, "ended_at": ended, "decks": sorted(decks.split(",")),
-         "cards": cards, **dict(zip(_ANSWER_KEYS, sums))}
-        for session, started, ended, decks, cards, *sums in rows
+         "cards": cards, "quiz": bool(quiz), **dict(zip(_ANSWER_KEYS, sums))}
+        for session, started, ended, decks, cards, quiz, *sums in rows
     ]
 
 
@@ -355,3 +360,29 @@ def review_count(store: Store, *, deck: str | None, since: datetime | None, void
     table = "reviews" if voided else "answers"
     (count,) = store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params).fetchone()
     return count
+
+
+# -- quizzes --------------------------------------------------------------------------------------
+
+
+def lapse_counts(store: Store, decks: Sequence[str]) -> dict[CardKey, int]:
+    """Lapses per card of `decks` that has any, as the schedule counts them (from the partial lapse index)."""
+    marks = ",".join("?" * len(decks))
+    rows = store.db.execute(
+        f"SELECT deck, card, COUNT(*) FROM scheduled WHERE {LAPSE} AND deck IN ({marks}) "
+        "GROUP BY deck, card", list(decks))
+    return {(deck, card): lapses for deck, card, lapses in rows}
+
+
+def answered_cards(store: Store, decks: Sequence[str]) -> set[CardKey]:
+    """Cards of `decks` with any answer that counts, in study or in a quiz."""
+    marks = ",".join("?" * len(decks))
+    return set(store.db.execute(f"SELECT DISTINCT deck, card FROM answers WHERE deck IN ({marks})", list(decks)))
+
+
+def quiz_records(store: Store, since: datetime | None = None) -> list[tuple[str, str, str]]:
+    """(quiz id, ended at, record as JSON) of every quiz ended at or after `since`, newest first."""
+    rows = store.db.execute(
+        "SELECT event_id, at, data FROM events WHERE kind = 'quiz' AND at >= ? ORDER BY at DESC, rowid DESC",
+        (iso(since) if since is not None else "",))
+    return rows.fetchall()

@@ -22,14 +22,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
 
-from quizzer.model import EventKind, Outcome, Phase
+from quizzer.model import AnswerKind, EventKind, Outcome, Phase, QuizRecord
 from quizzer.store import CardKey, Store, explain, iso, log
 from quizzer.store.log import EARLIEST, Replay
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
-        "phase", "next_due")
-_COLUMNS = "review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after"
+        "phase", "next_due", "kind", "reschedules")
+_COLUMNS = ("review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after, "
+            "kind, reschedules")
 _BATCH = 10_000  # lines read, and rows exported, at a time
 # Merging holds the write lock for about HOLD seconds at a time, however loaded the machine, then
 # lets go for PAUSE: longer than the 0.1 s SQLite's busy handler sleeps at most between tries, so a
@@ -97,7 +98,8 @@ def export_reviews(store: Store, out: IO[str]) -> tuple[int, int]:
     count = 0
     rows = store.db.execute(f"SELECT {_COLUMNS} FROM reviews ORDER BY reviewed_at, rowid")
     while batch := rows.fetchmany(_BATCH):
-        out.writelines(json.dumps(dict(zip(KEYS, row)), ensure_ascii=False) + "\n" for row in batch)
+        out.writelines(json.dumps({**dict(zip(KEYS, row)), "reschedules": bool(row[-1])}, ensure_ascii=False) + "\n"
+                       for row in batch)
         count += len(batch)
     events = 0
     for event_id, kind, deck, card, at, target, data in store.db.execute(
@@ -239,7 +241,7 @@ def _merge_events(db, replay: Replay) -> tuple[int, int]:
         "WHERE NOT EXISTS (SELECT 1 FROM main.events e WHERE e.event_id = i.event_id) ORDER BY line"
     ).fetchall()
     db.executemany(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
-    touched = list(dict.fromkeys((deck, card) for _, _, deck, card, *_ in new))
+    touched = list(dict.fromkeys((deck, card) for _, kind, deck, card, *_ in new if kind != EventKind.QUIZ.value))
     return len(new), len(log.rebuild(db, replay, touched)) if touched else 0
 
 
@@ -279,6 +281,7 @@ class _Invalid(ValueError):
 
 
 _VERDICTS = tuple(outcome.value for outcome in Outcome)
+_ANSWER_KINDS = tuple(kind.value for kind in AnswerKind)
 _PHASES = tuple(phase.value for phase in Phase)
 
 
@@ -321,6 +324,9 @@ def _row(text: str, number: int, source: str, window: _Window) -> tuple:
             _text(review, "response", empty=True), _whole(review, "duration_ms", 0, LONGEST_ANSWER_MS),
             _text(review, "session", null=True), _one_of(review, "phase", _PHASES),
             _time(review, "next_due", window.due),
+            # Files written before quizzes have neither key: every answer in them was a study answer.
+            _one_of(review, "kind", _ANSWER_KINDS) if "kind" in review else AnswerKind.STUDY.value,
+            int(_flag(review, "reschedules")) if "reschedules" in review else 1,
         )
     except KeyError as exc:
         raise ProgressFileError(source, number, f"missing '{exc.args[0]}'") from None
@@ -340,8 +346,25 @@ def _event_row(event: dict, window: _Window) -> tuple:
     if kind == EventKind.BURY.value:
         _time(data, "until", window.due)
     target = _text(event, "target") if kind == EventKind.VOID.value else _absent(event, "target")
-    return (_text(event, "event_id"), kind, _text(event, "deck"), _text(event, "card"),
+    quiz = kind == EventKind.QUIZ.value  # a quiz's record belongs to no card: its deck and card are ""
+    if quiz:
+        if (event.get("deck"), event.get("card")) != ("", ""):
+            raise _Invalid("a quiz record's 'deck' and 'card' must be \"\" (it belongs to no card)")
+        try:
+            record = QuizRecord.from_dict(data)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+        if record.quiz_id != event.get("event_id"):
+            raise _Invalid("a quiz record's 'quiz' must be its 'event_id'")
+    return (_text(event, "event_id"), kind, _text(event, "deck", empty=quiz), _text(event, "card", empty=quiz),
             _time(event, "at", window.answered), target, json.dumps(data, sort_keys=True))
+
+
+def _flag(review: dict, key: str) -> bool:
+    value = review[key]
+    if type(value) is not bool:
+        raise _Invalid(f"'{key}' must be true or false, not {_shown(value)}")
+    return value
 
 
 def _absent(event: dict, key: str) -> None:

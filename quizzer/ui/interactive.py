@@ -17,8 +17,10 @@ from rich.text import Text
 from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
+from quizzer.quiz import Quiz
 from quizzer.session import Decision, Question, Quit
-from quizzer.ui.keys import Key, hint_lines, question_keys, rating_keys, verdict_keys
+from quizzer.ui.quiz import summary_view
+from quizzer.ui.keys import Key, hint_lines, next_keys, question_keys, rating_keys, verdict_keys
 from quizzer.ui.text import literal, question_header, short_duration
 
 VERDICT_STYLE = {
@@ -90,7 +92,8 @@ class InteractivePrompter:
         card = question.card
         self.console.print()
         # Above the panel rather than in its border, where rich would cut a long deck title.
-        header = f"{question.deck.title} · {question.phase.value} · {question.number} of {question.total}"
+        stage = "quiz" if question.quiz else question.phase.value
+        header = f"{question.deck.title} · {stage} · {question.number} of {question.total}"
         self.console.print(Text(question_header(header, card, self.console.width), style="bold"))
         self.console.print(Panel(Text(literal(card.prompt))))
         ask = {
@@ -100,19 +103,21 @@ class InteractivePrompter:
         return ask[CARD_TYPES[card.kind].asks](question)
 
     def _ask_reveal(self, question: Question) -> str:
-        return read_key(question_keys(question.card, ()), **self.io)
+        return read_key(question_keys(question.card, (), commands=not question.quiz), **self.io)
 
     def _ask_pick(self, question: Question) -> str:
         # The options are printed wrapped; the picker shows only their numbers, so nothing is cut.
         # Answered with the option itself: the judge compares the deck's text.
         self._numbered(question.options)
         numbers = [(str(n), option) for n, option in enumerate(question.options, 1)]
-        option = read_key(question_keys(question.card, question.options), numbers, **self.io)
+        option = read_key(question_keys(question.card, question.options, commands=not question.quiz), numbers,
+                          **self.io)
         self.console.print(Text(f"→ {question.options.index(option) + 1}. {literal(option)}"))
         return option
 
     def _ask_truth(self, question: Question) -> str:
-        said = read_key(question_keys(question.card, ()), [("true", "true"), ("false", "false")], **self.io)
+        said = read_key(question_keys(question.card, (), commands=not question.quiz),
+                        [("true", "true"), ("false", "false")], **self.io)
         self.console.print(Text(f"→ {said}"))
         return said
 
@@ -128,7 +133,7 @@ class InteractivePrompter:
 
     def _line(self, question: Question, label: str, validate=None) -> str:
         """A typed line; a line of just q ends the session."""
-        self._hint(question_keys(question.card, question.options))
+        self._hint(question_keys(question.card, question.options, commands=not question.quiz))
         extra = {"validate": validate} if validate else {}
         answer = _unsafe(questionary.text(label, **extra, **self.io))
         if answer.strip().lower() == "q":
@@ -159,12 +164,28 @@ class InteractivePrompter:
 
     def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
         self._show_answer(question)
-        choices = [(f"{r.name.lower()} {short_duration(intervals[r])}", r) for r in Rating]
-        rating = read_key(rating_keys(), choices, default=Rating.GOOD.value - 1, **self.io)
+        # A quiz that leaves the schedule alone passes no intervals: nothing comes back sooner or later.
+        choices = [(f"{r.name.lower()} {short_duration(intervals[r])}" if intervals else r.name.lower(), r)
+                   for r in Rating]
+        rating = read_key(rating_keys(commands=not question.quiz), choices, default=Rating.GOOD.value - 1, **self.io)
         self.console.print(Text(f"→ {rating.name.lower()}"))
         return rating
 
     def confirm(self, question, response, verdict: Verdict, proposed: Rating, intervals) -> Decision:
+        self._verdict(question, verdict)
+        choice = read_key(verdict_keys(question.card, verdict.outcome, proposed, intervals), **self.io)
+        if choice in ("override", "remember"):
+            return Decision(Rating.GOOD, override=True, remember=choice == "remember")
+        if isinstance(choice, Rating):
+            return Decision(choice)
+        return Decision(proposed)
+
+    def feedback(self, question: Question, verdict: Verdict) -> None:
+        self._verdict(question, verdict)
+        read_key(next_keys(), **self.io)
+
+    def _verdict(self, question: Question, verdict: Verdict) -> None:
+        """The verdict, the slip or the items found and missed, the right answer and the explanation."""
         line = Text(verdict.outcome.value, style=VERDICT_STYLE[verdict.outcome])
         if verdict.reason:
             line.append(f" — {literal(verdict.reason)}")
@@ -174,12 +195,6 @@ class InteractivePrompter:
         for mark in verdict.marks:
             self.console.print(Text(f"  {mark.status}: {literal(mark.text)}", style=MARK_STYLE.get(mark.status, "")))
         self._show_answer(question)
-        choice = read_key(verdict_keys(question.card, verdict.outcome, proposed, intervals), **self.io)
-        if choice in ("override", "remember"):
-            return Decision(Rating.GOOD, override=True, remember=choice == "remember")
-        if isinstance(choice, Rating):
-            return Decision(choice)
-        return Decision(proposed)
 
     def waiting(self, message: str) -> None:
         self.console.print(Text(f"Waiting: {message}", style="yellow"))
@@ -189,6 +204,10 @@ class InteractivePrompter:
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         self.console.print(Text(f"Saved · {rating.name.lower()} · back in {short_duration(due_in)}", style="dim"))
+
+    def scored(self, quiz: Quiz) -> None:
+        """The end of a quiz: the score, then each mistake with the right answer and explanation."""
+        self.console.print(summary_view(quiz))
 
     def summary(self, lines: list[tuple[str, str]]) -> None:
         table = Table(title="Session summary", show_header=False, title_justify="left")

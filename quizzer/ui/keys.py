@@ -41,25 +41,31 @@ def _numbers(count: int, results) -> dict[str, object]:
     return {str(n): result for n, result in zip(range(1, count + 1), results)} if count <= 9 else {}
 
 
-def question_keys(card: Card, options: tuple[str, ...]) -> list[Key]:
-    """The keys while a card is asked."""
+def question_keys(card: Card, options: tuple[str, ...], *, commands: bool = True) -> list[Key]:
+    """The keys while a card is asked; without `commands` (a quiz) only quit among them."""
     asks = CARD_TYPES[card.kind].asks
+    more = COMMANDS if commands else []
     if asks is Asks.REVEAL:
-        return [Key("Enter", "show answer", {"enter": "", "c-m": "", " ": ""}), QUIT, *COMMANDS]
+        return [Key("Enter", "show answer", {"enter": "", "c-m": "", " ": ""}), QUIT, *more]
     if asks is Asks.PICK:
         numbers = _numbers(len(options), options)
-        return [*([Key(f"1-{len(numbers)}", "answer", numbers)] if numbers else []), CHOOSE, QUIT, *COMMANDS]
+        return [*([Key(f"1-{len(numbers)}", "answer", numbers)] if numbers else []), CHOOSE, QUIT, *more]
     if asks is Asks.TRUTH:
         return [Key("t/y", "true", {"t": "true", "y": "true"}), Key("f/n", "false", {"f": "false", "n": "false"}),
-                CHOOSE, QUIT, *COMMANDS]
+                CHOOSE, QUIT, *more]
     # Typed text: the line editor owns the keys; a line of just q ends the session, :undo and the like
     # are commands there (controls.read).
-    return [Key("Enter", "answer"), Key("q Enter", "quit"), TYPED_COMMANDS]
+    return [Key("Enter", "answer"), Key("q Enter", "quit"), *([TYPED_COMMANDS] if commands else [])]
 
 
-def rating_keys() -> list[Key]:
+def rating_keys(*, commands: bool = True) -> list[Key]:
     """The keys of a flash card's rating list."""
-    return [Key("1-4", "rate", _numbers(4, Rating)), CHOOSE, QUIT, *COMMANDS]
+    return [Key("1-4", "rate", _numbers(4, Rating)), CHOOSE, QUIT, *(COMMANDS if commands else [])]
+
+
+def next_keys() -> list[Key]:
+    """The keys under a quiz's feedback on an answer."""
+    return [Key("Enter", "next question", {"enter": True, "c-m": True, " ": True}), QUIT]
 
 
 def verdict_keys(card: Card, outcome: Outcome, proposed: Rating, intervals: dict[Rating, timedelta]) -> list[Key]:

@@ -8,8 +8,10 @@ from typing import TextIO
 from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
+from quizzer.quiz import Quiz
 from quizzer.session import Decision, Question, Quit
 from quizzer.ui.keys import HINT_WIDTH
+from quizzer.ui.quiz import plain_summary
 from quizzer.ui.text import literal, question_header, short_duration
 
 RATING_WORDS = {r.name.lower(): r for r in Rating}
@@ -50,10 +52,10 @@ class PlainPrompter:
     def ask(self, question: Question) -> str | tuple[str, ...]:
         card = question.card
         if not self.told_commands:
-            self._print(controls.USAGE)
+            self._print(controls.QUIZ_USAGE if question.quiz else controls.USAGE)
             self.told_commands = True
         self._print()
-        header = f"[{question.number} of {question.total}] {question.deck.id} · {question.phase.value}"
+        header = f"[{question.number} of {question.total}] {question.deck.id} · {_stage(question)}"
         self._print(question_header(header, card, HINT_WIDTH))
         self._print(literal(card.prompt))
         ask = {
@@ -90,7 +92,9 @@ class PlainPrompter:
         self._print(f"answer: {literal(question.card.answer_text)}")
         if question.card.explain:
             self._print(literal(question.card.explain))
-        self._print("   ".join(f"{r.value} {r.name.lower()} · {short_duration(intervals[r])}" for r in Rating))
+        # A quiz that leaves the schedule alone passes no intervals: nothing comes back sooner or later.
+        self._print("   ".join(f"{r.value} {r.name.lower()}" + (f" · {short_duration(intervals[r])}" if intervals else "")
+                               for r in Rating))
         while True:
             said = self._read("rating (1-4)> ").strip().lower()
             rating = RATING_WORDS.get(said) or (Rating(int(said)) if said in ("1", "2", "3", "4") else None)
@@ -109,8 +113,15 @@ class PlainPrompter:
 
     def saved(self, question: Question, verdict: Verdict, rating: Rating, due_in: timedelta) -> None:
         word = rating.name.lower() if verdict.outcome is Outcome.SELF else verdict.outcome.value
+        self._verdict(question, verdict, word, f" · back in {short_duration(due_in)}")
+
+    def feedback(self, question: Question, verdict: Verdict) -> None:
+        self._verdict(question, verdict, verdict.outcome.value)
+
+    def _verdict(self, question: Question, verdict: Verdict, word: str, after: str = "") -> None:
+        """The verdict line, the slip or the items found and missed, the right answer and the explanation."""
         reason = f" ({literal(verdict.reason)})" if verdict.reason else ""
-        self._print(f"{word}{reason} · back in {short_duration(due_in)}")
+        self._print(f"{word}{reason}{after}")
         if verdict.slip:
             typed, expected = verdict.slip
             self._print(f"  you typed: {literal(typed)}")
@@ -123,10 +134,21 @@ class PlainPrompter:
         if question.card.explain and verdict.outcome is not Outcome.SELF:
             self._print(literal(question.card.explain))
 
+    def scored(self, quiz: Quiz) -> None:
+        """The end of a quiz: `Score: R/N (P%)`, then one line per mistake."""
+        self._print()
+        for line in plain_summary(quiz):
+            self._print(line)
+
     def summary(self, lines: list[tuple[str, str]]) -> None:
         self._print()
         for label, value in lines:
             self._print(f"{label}: {value}")
+
+
+def _stage(question: Question) -> str:
+    """Where the card is in its learning, or that it is asked in a quiz (which leaves that aside)."""
+    return "quiz" if question.quiz else question.phase.value
 
 
 def _pick(line: str, options: tuple[str, ...]) -> str | None:

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.stats import (
-    CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewHistory, SessionHistory, Stats,
+    CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewEntry, ReviewHistory, SessionHistory, Stats,
 )
 from quizzer.ui.screens import Fitted, compact_table
 from quizzer.ui.text import cells, literal, local_time, short_duration, spent
@@ -65,7 +65,8 @@ def session_table(history: SessionHistory) -> RenderableType:
     _numbers(table, "cards", "new", "reviews", "right", "wrong", "accuracy")
     for number, row in enumerate(history.rows, 1):
         table.add_row(
-            local_time(row.started_at), spent(row.answering_ms), Text(literal(" ".join(row.decks))),
+            local_time(row.started_at), spent(row.answering_ms),
+            Text(("quiz: " if row.quiz else "") + literal(" ".join(row.decks))),
             *cells(row.cards, row.new, row.reviews, row.right, row.wrong, percent(row.accuracy)),
             end_section=number == len(history.rows),
         )
@@ -90,12 +91,17 @@ def review_table(history: ReviewHistory) -> RenderableType:
         answered = datetime.fromisoformat(row.reviewed_at)
         what = _card_and_question(row.deck, row.card, row.question)
         what.append("\n→ " + literal(row.response or "–"), style="not dim")
-        verdict = f"voided ({row.verdict})" if row.voided else row.verdict
-        table.add_row(local_time(answered), what, *cells(verdict, row.rating),
+        table.add_row(local_time(answered), what, *cells(_verdict(row), row.rating),
                       "in " + short_duration(datetime.fromisoformat(row.next_due) - answered))
     shown = len(history.rows)
     more = f"{shown} of {history.total} answers shown; --limit N shows more." if shown < history.total else ""
     return Group(_titled("Answers, newest first", table), Text(more))
+
+
+def _verdict(review: ReviewEntry) -> str:
+    """An answer's verdict, marked when voided or given in a quiz."""
+    verdict = f"voided ({review.verdict})" if review.voided else review.verdict
+    return f"quiz: {verdict}" if review.kind == "quiz" else verdict
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -115,6 +121,8 @@ def stats_view(stats: Stats, width: int) -> RenderableType:
         rate_table("True retention: first answer of the day to cards in review, Again fails",
                    stats.decks, stats.total, "true_retention"),
     ]
+    if any(row.last_quiz for row in stats.decks):
+        parts.append(last_quiz_table(stats.decks))
     if stats.tags:
         parts.append(mastery_table(stats))
     parts += [forecast_bars(stats.forecast, width), calendar_heatmap(stats.calendar), summary_line(stats), Text()]
@@ -150,6 +158,18 @@ def rate_table(title: str, rows: list[DeckStats], total: DeckStats, field: str) 
         table.add_row(_deck_label(row), *(rate(rates[p]) for p in ("today", "7d", "30d")),
                       end_section=number == len(rows))
     return _titled(title, table)
+
+
+def last_quiz_table(rows: list[DeckStats]) -> Group:
+    table = compact_table()
+    table.add_column("deck", overflow="fold")
+    table.add_column("when", no_wrap=True)
+    _numbers(table, "score", "questions")
+    for row in rows:
+        if row.last_quiz:
+            counts = row.last_quiz.counts
+            table.add_row(_deck_label(row), local_time(row.last_quiz.ended), *cells(percent(counts.score), counts.asked))
+    return _titled("Last quiz score (`quizzer scores` lists every quiz)", table)
 
 
 def mastery_table(stats: Stats) -> Group:
@@ -309,7 +329,7 @@ def card_view(detail: CardDetail) -> RenderableType:
         _numbers(history, "rating", "time")
         history.add_column("next due", no_wrap=True)
         for review in detail.reviews:
-            history.add_row(local_time(review.reviewed_at), *cells(review.phase, review.response, review.verdict,
+            history.add_row(local_time(review.reviewed_at), *cells(review.phase, review.response, _verdict(review),
                                                                    review.rating),
                             spent(review.duration_ms), local_time(review.next_due))
         parts.append(_titled(f"History: {plural(len(detail.reviews), 'answer')}, oldest first", history))

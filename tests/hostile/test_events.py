@@ -51,7 +51,7 @@ def count(home, table):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"event": "explode"}, "'event' must be one of void, suspend, unsuspend, bury, leech, not 'explode'"),
+    ({"event": "explode"}, "'event' must be one of void, suspend, unsuspend, bury, leech, quiz, not 'explode'"),
     ({"event": None}, "'event' must be one of void"),
     ({"event_id": ""}, "'event_id' must be non-empty text, not ''"),
     ({"target": None}, "'target' must be non-empty text, not None"),

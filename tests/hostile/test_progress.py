@@ -169,7 +169,8 @@ def test_statistics_history_and_cards_show_a_stored_time_at_the_calendars_ends(h
     assert quizzer("cards").exit_code == 0  # creates the database
     db = sqlite3.connect(home / "quizzer.db")
     with db:
-        db.execute("INSERT INTO reviews VALUES ('x', 'demo', 'leader', ?, 3, 'correct', 'r', 1000, 's', 'review', ?)",
+        db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES ('x', 'demo', 'leader', ?, 3, 'correct', 'r', 1000, 's', 'review', ?)",
                    (moment, moment))
         db.execute("INSERT INTO cards VALUES ('demo', 'leader', 'review', ?, NULL, 1.0, 5.0, ?)", (moment, moment))
         db.execute("INSERT INTO sessions VALUES ('s', ?, ?, '[\"demo\"]')", (moment, moment))
@@ -191,7 +192,8 @@ def test_durations_too_long_to_add_up_in_sqlite_are_shown_not_a_failure(home):
     db = sqlite3.connect(home / "quizzer.db")
     with db:
         for review_id in ("x", "y"):  # together past SQLite's largest integer
-            db.execute("INSERT INTO reviews VALUES (?, 'demo', 'leader', '2026-03-02T12:00:00.000000+00:00', 3, "
+            db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after) "
+        "VALUES (?, 'demo', 'leader', '2026-03-02T12:00:00.000000+00:00', 3, "
                        "'correct', 'r', ?, 's', 'new', '2026-03-02T12:10:00.000000+00:00')", (review_id, 2**63 - 1))
         db.execute("INSERT INTO sessions VALUES ('s', '2026-03-02T12:00:00.000000+00:00', NULL, '[\"demo\"]')")
     db.close()
