@@ -133,6 +133,8 @@ def test_exam_shows_nothing_until_the_end_then_every_mistake(home, columns):
     assert "wrong screen/april The coup happened in April 2012. you: true answer: false" in text
     assert "It began on 21 March 2012, a month before the planned election." in text
     assert all(len(line) <= columns for line in term.lines)
+    you = max(i for i, line in enumerate(term.lines) if line.lstrip().startswith("you: "))
+    assert all(line.startswith("  ") for line in term.lines[you:])  # the block stays indented when it wraps
 
 
 def test_all_right_answers_in_a_terminal_score_100_percent(home):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 
 from quizzer.model import QuizScore
@@ -58,12 +59,16 @@ def summary_view(quiz: Quiz) -> RenderableType:
     for result in quiz.mistakes:
         card = result.card
         slip = result.mark == CLOSE
-        parts.append(Text.assemble(
-            ("slip " if slip else "wrong ", "yellow" if slip else "red"), f"{result.deck.id}/{card.id}\n",
-            literal(card.prompt), "\n  you: ", literal(result.response or "–"),
-            "\n  answer: ", (literal(card.answer_text), "bold"),
-            *((("\n  " + literal(card.explain), "dim"),) if card.explain else ()),
-        ))
+        # The lines under the question are indented as a block, so a wrapped explanation stays under it.
+        parts += [
+            Text.assemble(("slip " if slip else "wrong ", "yellow" if slip else "red"), f"{result.deck.id}/{card.id}"),
+            Text(literal(card.prompt)),
+            Padding(Group(
+                Text.assemble("you: ", literal(result.response or "–")),
+                Text.assemble("answer: ", (literal(card.answer_text), "bold")),
+                *((Text(literal(card.explain), style="dim"),) if card.explain else ()),
+            ), (0, 0, 0, 2)),
+        ]
     return Group(*parts)
 
 
