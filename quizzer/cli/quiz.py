@@ -73,7 +73,7 @@ def quiz(
         plan = Plan(count=questions, selection=select, exam=exam, reschedule=reschedule, kinds=kinds, tag=tag,
                     named=named_decks)
         rng = random.Random(seed)
-        with open_store() as store:
+        with open_store() as store, synced(store, config):
             scheduler = Scheduler(desired_retention=config.desired_retention)
             chosen = choose(store, scheduler, decks, plan, now(), rng)
             if not chosen.chosen:
