@@ -188,7 +188,7 @@ def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
         FROM cards AS c
         LEFT JOIN answers AS last ON last.rowid = (
             SELECT rowid FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card
-            ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1)
+            ORDER BY r.reviewed_at DESC, r.review_id DESC LIMIT 1)
         WHERE {where.on('c')}
         """,
         where.params,
@@ -383,6 +383,6 @@ def answered_cards(store: Store, decks: Sequence[str]) -> set[CardKey]:
 def quiz_records(store: Store, since: datetime | None = None) -> list[tuple[str, str, str]]:
     """(quiz id, ended at, record as JSON) of every quiz ended at or after `since`, newest first."""
     rows = store.db.execute(
-        "SELECT event_id, at, data FROM events WHERE kind = 'quiz' AND at >= ? ORDER BY at DESC, rowid DESC",
+        "SELECT event_id, at, data FROM events WHERE kind = 'quiz' AND at >= ? ORDER BY at DESC, event_id DESC",
         (iso(since) if since is not None else "",))
     return rows.fetchall()
