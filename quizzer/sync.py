@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import uuid
@@ -170,14 +171,18 @@ def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
         state["skip"] = []
         segment, size = mine / f"{pushed['segment']:06d}.jsonl", 0
     count = 0
+    reviews, events = pushed["reviews"], pushed["events"]
+    rows = lines_after(store, reviews, events, map(tuple, state.get("skip", [])))
+    first = next(rows, None)
+    if first is None:  # nothing new: the usual case before a session, so no write at all
+        return 0
     try:
         with open(segment, "a+b") as out:
             # Bytes past what was recorded are a push cut short before `sync.json` was saved: the same
             # rows follow in the same order, so they are written again, identically, and nobody's
             # read offset into this file is wrong.
             out.truncate(pushed["size"])
-            reviews, events = pushed["reviews"], pushed["events"]
-            for table, rowid, line in lines_after(store, reviews, events, map(tuple, state.get("skip", []))):
+            for table, rowid, line in itertools.chain([first], rows):
                 out.write(line.encode("utf-8"))
                 count += 1
                 if table == "reviews":
@@ -198,8 +203,7 @@ def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
     state["pushed"] = {**marks, "segment": pushed["segment"], "size": size}
     if size >= SEGMENT_BYTES:
         state["pushed"].update(segment=pushed["segment"] + 1, size=0)
-    if count:
-        state["pushed_at"] = iso(now)
+    state["pushed_at"] = iso(now)
     _save(home, state)
     return count
 
@@ -239,12 +243,11 @@ def _pull(store: Store, home: Path, state: dict, replay: Replay, now: datetime) 
         }
         added += result.added + result.events_added
         problems += [str(p) for p in invalid]
+        if invalid:
+            state["problems"] = (state.get("problems", []) + [str(p) for p in invalid])[-MAX_PROBLEMS:]
+            state["problem_count"] = state.get("problem_count", 0) + len(invalid)
+        state["pulled_at"] = iso(now)
         _save(home, state)  # after each file: a pull cut short starts again where it stopped
-    state["pulled_at"] = iso(now)
-    if problems:
-        state["problems"] = (state.get("problems", []) + problems)[-MAX_PROBLEMS:]
-        state["problem_count"] = state.get("problem_count", 0) + len(problems)
-    _save(home, state)
     return added, tuple(problems)
 
 

@@ -28,14 +28,13 @@ def sync(
     Each machine writes only its own files under DIR/devices/, so the sync tool never sees a
     conflict; each reads the others' and merges them like `progress import`. Run it once per
     machine; after that `study` and `quiz` pull before choosing cards and push when they end.
-    Without DIR, syncs now through the folder remembered. Decks are not synced: keep your own in
-    the folder and `quizzer decks add --link` them on each machine.
+    Without DIR, syncs now through the folder remembered; --status shows what each device
+    added, --off stops. Decks are not synced: keep your own in the folder and
+    `quizzer decks add --link` them on each machine.
 
     Examples:
     $ quizzer sync ~/Sync/quizzer
-    $ quizzer sync
     $ quizzer sync --status
-    $ quizzer sync --off
     """
     from quizzer import sync as folder_sync
     from quizzer.config import paths
@@ -81,7 +80,7 @@ def _show(status, as_json: bool) -> None:
     say(f"This device: {status.device}")
     say(f"Folder: {status.folder or '(not syncing)'}")
     say(f"Last push: {status.pushed_at or 'never'}")
-    say(f"Last pull: {status.pulled_at or 'never'}")
+    say(f"Last pull that brought something: {status.pulled_at or 'never'}")
     for device in status.devices:
         say(f"Device {device.device}: {device.lines} lines, latest {device.last or 'none'}, "
             f"new here {device.pulled_at or 'never'}")
