@@ -326,3 +326,18 @@ def test_sigkill_during_a_push_or_a_pull_loses_nothing_and_duplicates_nothing(tm
     assert [c["card"] for c in cards if c["suspended"]] == ["year"]
     lines = own_lines(a)
     assert len(lines) == 4 and len({json.dumps(line) for line in lines}) == 4  # no line twice in the file
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_sync_status_fits_the_terminal_with_nothing_cut(tmp_path, columns):
+    from terminal_screens import run_screens
+
+    a, b = homes(tmp_path, 2)
+    a.study("sanogo")
+    b.ok("sync")
+    env = {**os.environ, "QUIZZER_HOME": str(b.home), "QUIZZER_NOW": b.at.isoformat(), "TERM": "xterm"}
+    shown = run_screens([("status", ["sync", "--status"])], env, columns, rows=30)["status"]
+    lines = [line for line in shown.replace("\r", "").splitlines() if line]
+    assert lines[0] == f"This device  {b.device}" and f"Device       {a.device}" in lines
+    assert "  1 line read, the latest from 2026-03-02 12:00" in lines
+    assert all(len(line) <= columns for line in lines if not line.startswith("Folder"))

@@ -77,17 +77,25 @@ def _show(status, as_json: bool) -> None:
     if as_json:
         print_json(asdict(status))
         return
-    say(f"This device: {status.device}")
-    say(f"Folder: {status.folder or '(not syncing)'}")
-    say(f"Last push: {status.pushed_at or 'never'}")
-    say(f"Last pull that brought something: {status.pulled_at or 'never'}")
+    # Short lines, one fact each: a device id alone takes 32 of a 60-column terminal.
+    say(f"This device  {status.device}")
+    say(f"Folder       {status.folder or '(not syncing)'}")
+    say(f"Last push    {_when(status.pushed_at)}")
+    say(f"Last pull    {_when(status.pulled_at)} (that brought lines)")
     for device in status.devices:
-        say(f"Device {device.device}: {device.lines} lines, latest {device.last or 'none'}, "
-            f"new here {device.pulled_at or 'never'}")
+        say(f"Device       {device.device}")
+        say(f"  {device.lines:,} line{'s' * (device.lines != 1)} read, the latest from {_when(device.last)}")
+        say(f"  last brought something {_when(device.pulled_at)}")
     if status.problem_count:
-        say(f"Lines skipped: {status.problem_count}")
+        say(f"Lines skipped: {status.problem_count:,}, the last {len(status.problems)}:")
         for problem in status.problems:
             say(f"  {problem}")
+
+
+def _when(stamp: str | None) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M") if stamp else "never"
 
 
 @contextlib.contextmanager
