@@ -255,14 +255,15 @@ def test_sync_off_stops_and_status_names_devices_and_skipped_lines(tmp_path):
 
 @pytest.fixture(scope="module")
 def three_logs(tmp_path_factory):
-    """Three devices' files, each studied offline with undo, suspend and bury: the pieces to deliver."""
+    """Three devices' files, each studied offline with undo, suspend and bury (two of them answering the same
+    card at the same instant, so only the review id orders those answers): the pieces to deliver."""
     root = tmp_path_factory.mktemp("logs")
     made = []
     for i, answers in enumerate((("sanogo", "wrong", ":undo", "toure"), ("x", ":bury", "2012"),
                                  ("sanogo", ":suspend", "y"))):
         folder = root / f"folder{i}"
         folder.mkdir()
-        home = Home(root, "abc"[i], folder, timedelta(minutes=7 * i))
+        home = Home(root, "abc"[i], folder, timedelta(minutes=7 * (i // 2)))  # a and b at the same instant
         home.ok("sync", str(folder))
         home.study(*answers)
         made.append((folder / "devices" / home.device / "000001.jsonl").read_bytes())
