@@ -171,10 +171,14 @@ def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
         state["skip"] = []
         segment, size = mine / f"{pushed['segment']:06d}.jsonl", 0
     count = 0
-    reviews, events = pushed["reviews"], pushed["events"]
-    rows = lines_after(store, reviews, events, map(tuple, state.get("skip", [])))
+    marks, skip = _step_over({"reviews": pushed["reviews"], "events": pushed["events"]}, state.get("skip", []))
+    rows = lines_after(store, marks["reviews"], marks["events"], map(tuple, skip))
     first = next(rows, None)
-    if first is None:  # nothing new: the usual case before a session, so no write at all
+    if first is None:  # nothing new: the usual case before a session, so nothing written but the marks
+        if (marks, skip) != ({"reviews": pushed["reviews"], "events": pushed["events"]}, state.get("skip", [])):
+            state["pushed"].update(marks)
+            state["skip"] = skip
+            _save(home, state)
         return 0
     try:
         with open(segment, "a+b") as out:
@@ -185,27 +189,30 @@ def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
             for table, rowid, line in itertools.chain([first], rows):
                 out.write(line.encode("utf-8"))
                 count += 1
-                if table == "reviews":
-                    reviews = rowid
-                else:
-                    events = rowid
+                marks[table] = rowid
             out.flush()
             os.fsync(out.fileno())
             size = out.tell()
     except OSError as exc:
         raise SyncError(f"cannot write in sync folder {state['folder']}: {exc.strerror or exc}") from None
-    marks = {"reviews": reviews, "events": events}
-    skip = sorted(s for s in state.get("skip", []) if s[2] > marks[s[0]])
-    for table, first, last in skip:  # rows a pull added right after the mark are not ours: step over them
-        if first == marks[table] + 1:
-            marks[table] = last
-    state["skip"] = [s for s in skip if s[2] > marks[s[0]]]
+    marks, state["skip"] = _step_over(marks, skip)
     state["pushed"] = {**marks, "segment": pushed["segment"], "size": size}
     if size >= SEGMENT_BYTES:
         state["pushed"].update(segment=pushed["segment"] + 1, size=0)
     state["pushed_at"] = iso(now)
     _save(home, state)
     return count
+
+
+def _step_over(marks: dict[str, int], skip: list) -> tuple[dict[str, int], list]:
+    """The push marks moved past the rows a pull added right after them (not ours to push), and the ranges
+    still ahead. Without this, every push would look through all the rows ever pulled."""
+    marks = dict(marks)
+    ahead = sorted(s for s in skip if s[2] > marks[s[0]])
+    for table, first, last in ahead:
+        if first == marks[table] + 1:
+            marks[table] = last
+    return marks, [list(s) for s in ahead if s[2] > marks[s[0]]]
 
 
 def _pull(store: Store, home: Path, state: dict, replay: Replay, now: datetime) -> tuple[int, tuple[str, ...]]:
