@@ -18,6 +18,7 @@ import fcntl
 import itertools
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,12 +72,16 @@ def device_id(home: Path) -> str:
     with contextlib.suppress(FileNotFoundError):
         return path.read_text(encoding="ascii").strip()
     home.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):  # two processes at once: the first one's id wins
-        with atomic_file(home / ".device-id.new") as out:
+    handle, temporary = tempfile.mkstemp(dir=home, prefix=".device-id.")
+    try:
+        with open(handle, "w", encoding="ascii") as out:
             out.write(uuid.uuid4().hex + "\n")
-        os.link(home / ".device-id.new", path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(home / ".device-id.new")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # two processes at once: the first one's id wins
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
     return path.read_text(encoding="ascii").strip()
 
 
@@ -103,10 +108,14 @@ def _locked(home: Path) -> Iterator[None]:
         yield
 
 
+def _on(state: dict) -> bool:
+    return bool(state.get("folder")) and not state.get("off")
+
+
 def folder(home: Path) -> Path | None:
     """The folder this device syncs through, None when it does not sync."""
-    where = _load(home).get("folder")
-    return Path(where) if where else None
+    state = _load(home)
+    return Path(state["folder"]) if _on(state) else None
 
 
 def enable(home: Path, where: Path) -> None:
@@ -114,17 +123,23 @@ def enable(home: Path, where: Path) -> None:
     where = where.expanduser().absolute()
     _writable(where, device_id(home))
     with _locked(home):
-        state = _load(home)
-        if state.get("folder") != str(where):  # another folder: nothing of it was read or written yet
+        try:
+            state = _load(home)
+        except SyncError:  # a damaged sync.json: start again; the first push writes a new segment
+            state = {}
+        # The same folder again (after --off): keep the marks, so this device's files are only appended to.
+        # Another folder: nothing of it was read or written yet.
+        if state.get("folder") != str(where):
             state = {"folder": str(where)}
+        state.pop("off", None)
         _save(home, state)
 
 
 def disable(home: Path) -> None:
-    """Stop syncing on this device; the files in the folder stay."""
+    """Stop syncing on this device; the files in the folder stay, and so do the marks, for a later `sync DIR`."""
     with _locked(home):
         state = _load(home)
-        state.pop("folder", None)
+        state["off"] = True
         _save(home, state)
 
 
@@ -147,7 +162,7 @@ def sync(store: Store, home: Path, replay: Replay, now: datetime) -> Result | No
     device does not sync; SyncError when the folder cannot be used (nothing local is lost)."""
     with _locked(home):
         state = _load(home)
-        if not state.get("folder"):
+        if not _on(state):
             return None
         pushed = _push(store, home, state, now)
         pulled, problems = _pull(store, home, state, replay, now)
@@ -158,12 +173,15 @@ def push(store: Store, home: Path, now: datetime) -> int | None:
     """Append to this device's files what it saved since its last push; None when it does not sync."""
     with _locked(home):
         state = _load(home)
-        return _push(store, home, state, now) if state.get("folder") else None
+        return _push(store, home, state, now) if _on(state) else None
 
 
 def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
     mine = _writable(Path(state["folder"]), device_id(home))
-    pushed = state.setdefault("pushed", {"reviews": 0, "events": 0, "segment": 1, "size": 0})
+    if "pushed" not in state:  # a first push here: in a file of its own, never over one already there
+        taken = [int(p.stem) for p in mine.glob("*.jsonl") if p.stem.isdigit()]
+        state["pushed"] = {"reviews": 0, "events": 0, "segment": max(taken, default=0) + 1, "size": 0}
+    pushed = state["pushed"]
     segment = mine / f"{pushed['segment']:06d}.jsonl"
     size = segment.stat().st_size if segment.exists() else 0
     if size < pushed["size"]:  # the folder lost this device's files: write its whole log again
@@ -320,5 +338,5 @@ def status(home: Path) -> Status:
     state = _load(home)
     devices = tuple(Device(name, d.get("lines", 0), d.get("last"), d.get("pulled_at"))
                     for name, d in sorted(state.get("devices", {}).items()))
-    return Status(state.get("folder"), device_id(home), state.get("pushed_at"), state.get("pulled_at"), devices,
+    return Status(state["folder"] if _on(state) else None, device_id(home), state.get("pushed_at"), state.get("pulled_at"), devices,
                   tuple(state.get("problems", [])), state.get("problem_count", 0))

@@ -248,6 +248,15 @@ def test_sync_off_stops_and_status_names_devices_and_skipped_lines(tmp_path):
     b.study()
     assert len(b.views()[0]) == 1  # no longer pulls
     assert (a.folder / "devices" / b.device).is_dir()  # its files stay
+    b.study("toure")
+    b.ok("sync", str(b.folder))  # on again: appends what it did meanwhile, rewrites nothing
+    (b.home / "sync.json").write_text("{damaged")
+    b.ok("sync", str(b.folder))  # its marks lost: its whole log again, in a new file
+    assert sorted(f.name for f in (b.folder / "devices" / b.device).iterdir()) == ["000001.jsonl", "000002.jsonl"]
+    first, second = sorted((b.folder / "devices" / b.device).iterdir())
+    assert len(first.read_text().splitlines()) == 1 and len(second.read_text().splitlines()) == 3
+    a.ok("sync")
+    assert a.views() == b.views()
 
 
 # -- convergence over random delivery orders --------------------------------------------------------
