@@ -351,3 +351,18 @@ def test_sync_status_fits_the_terminal_with_nothing_cut(tmp_path, columns):
     assert lines[0] == f"This device  {b.device}" and f"Device       {a.device}" in lines
     assert "  1 line read, the latest from 2026-03-02 12:00" in lines
     assert all(len(line) <= columns for line in lines if not line.startswith("Folder"))
+
+
+def test_a_quiz_pulls_before_choosing_and_pushes_its_answers_and_record(tmp_path):
+    a, b = homes(tmp_path, 2)
+    a.study("sanogo", "toure", "2012")
+    b.ok("suspend", "demo/year")  # pushed by b's next sync: the quiz's
+    unseen = b.run("quiz", "demo", "--select", "unseen", "--plain")
+    assert unseen.exit_code == 2 and "no cards to quiz on in demo" in unseen.output  # a's answers were pulled
+    b.ok("quiz", "demo", "-n", "3", "--plain", "--seed", "1", input="x\nx\nx\n")
+    a.ok("sync")
+    assert a.views() == b.views()
+    history, cards = a.views()
+    assert sum(r["kind"] == "quiz" for r in history) >= 2  # b's quiz answers reached a
+    assert [c["card"] for c in cards if c["suspended"]] == ["year"]
+    assert json.loads(a.ok("scores", "--json").output) == json.loads(b.ok("scores", "--json").output)

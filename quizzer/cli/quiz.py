@@ -10,6 +10,7 @@ from quizzer.cli.common import (
     fail, library, now, open_store, print_json, say, settings, stdin_is_terminal, user_errors,
 )
 from quizzer.cli.resolve import complete_deck, resolve
+from quizzer.cli.sync import synced
 
 MOST_QUESTIONS = 100_000
 
