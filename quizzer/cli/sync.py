@@ -42,6 +42,8 @@ def sync(
     home = paths().home
     if sum((folder is not None, show, off)) > 1:
         fail("give DIR, --status or --off, one at a time")
+    if as_json and not show:
+        fail("--json goes with --status")
     with user_errors():
         try:
             if off:

@@ -68,3 +68,18 @@ def test_a_bad_line_is_named_skipped_and_shown_by_status(quizzer_home, tmp_path,
     status = json.loads(run("sync", "--status", "--json").output)
     assert status["problem_count"] == 1 and status["problems"][0].startswith(f"{segment}:2: ")
     assert run("sync").output.count("skipped") == 0  # read once; not reported again
+
+
+OPTIONS = [  # (arguments, the one line it prints)
+    (["sync"], "quizzer: this device does not sync; start with `quizzer sync DIR`"),
+    (["sync", "--off", "--status"], "quizzer: give DIR, --status or --off, one at a time"),
+    (["sync", "--json"], "quizzer: --json goes with --status"),
+    (["sync", "/no/such/folder"], "quizzer: sync folder /no/such/folder is not there"),
+]
+
+
+@pytest.mark.parametrize("args, says", OPTIONS, ids=[" ".join(o[0]) for o in OPTIONS])
+def test_a_bad_sync_command_is_one_line_and_exit_2(quizzer_home, args, says):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.output == says + "\n"
+    assert not (quizzer_home / "sync.json").exists()
