@@ -383,6 +383,6 @@ def answered_cards(store: Store, decks: Sequence[str]) -> set[CardKey]:
 def quiz_records(store: Store, since: datetime | None = None) -> list[tuple[str, str, str]]:
     """(quiz id, ended at, record as JSON) of every quiz ended at or after `since`, newest first."""
     rows = store.db.execute(
-        "SELECT event_id, at, data FROM events WHERE kind = 'quiz' AND at >= ? ORDER BY at DESC, event_id DESC",
+        "SELECT event_id, at, data FROM events WHERE kind = 'quiz' AND at >= ? ORDER BY at DESC, rowid DESC",
         (iso(since) if since is not None else "",))
     return rows.fetchall()
