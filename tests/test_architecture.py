@@ -29,10 +29,11 @@ ALLOWED = {
     # `quizzer quiz`: choosing the cards, asking them with the session's prompters and judge, the record
     "quiz": {"model", "cardtypes", "controls", "grading", "scheduler", "session", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects
+    "sync": {"model", "store"},  # sync through a shared folder: each device's files, pulled and pushed
     "optimizer": {"model", "scheduler"},  # FSRS fitted to the learner's answers; the optional extra
     "ui": {"model", "cardtypes", "controls", "quiz", "session", "stats", "ui"},
     "cli": {"cli", "config", "controls", "decks", "editing", "formats", "grading", "library", "model", "optimizer", "quiz",
-            "scheduler", "session", "stats", "store", "ui"},
+            "scheduler", "session", "stats", "store", "sync", "ui"},
 }
 # Each third-party library has one owner.
 OWNERS = {"yaml": "decks", "fsrs": "scheduler", "sqlite3": "store", "questionary": "ui", "typer": "cli",

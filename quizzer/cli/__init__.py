@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from quizzer.cli import accepted, decks, events, history, quiz, stats, study
-from quizzer.cli import optimize, progress
+from quizzer.cli import optimize, progress, sync
 from quizzer.cli.common import Typer, version_callback
 
 app = Typer(
@@ -55,6 +55,7 @@ app.command("accepted")(accepted.accepted)
 app.command("backup")(progress.backup)
 app.add_typer(progress.app, name="progress")
 app.command("doctor")(progress.doctor)
+app.command("sync")(sync.sync)
 app.command("optimize")(optimize.optimize)
 app.command("retention")(optimize.retention)
 

@@ -10,6 +10,7 @@ from quizzer.cli.common import (
     fail, library, now, open_store, print_json, say, settings, stdin_is_terminal, user_errors,
 )
 from quizzer.cli.resolve import complete_deck, resolve
+from quizzer.cli.sync import synced
 
 MOST_QUESTIONS = 100_000
 
@@ -73,7 +74,7 @@ def quiz(
         plan = Plan(count=questions, selection=select, exam=exam, reschedule=reschedule, kinds=kinds, tag=tag,
                     named=named_decks)
         rng = random.Random(seed)
-        with open_store() as store:
+        with open_store() as store, synced(store, config):
             scheduler = Scheduler(desired_retention=config.desired_retention)
             chosen = choose(store, scheduler, decks, plan, now(), rng)
             if not chosen.chosen:

@@ -8,6 +8,7 @@ import typer
 
 from quizzer.cli.common import fail, library, now, open_store, say, scheduler, settings, stdin_is_terminal, user_errors
 from quizzer.cli.resolve import complete_deck, resolve
+from quizzer.cli.sync import synced
 
 
 def study(
@@ -59,7 +60,7 @@ def study(
             new_order=config.new_order,
             leech_action=config.leech_action,
         )
-        with open_store() as store:
+        with open_store() as store, synced(store, config):
             session = StudySession(
                 store, scheduler(config), decks,
                 limits=limits, tag=tag, clock=now, rng=random.Random(seed), edit_card=_card_editor(),

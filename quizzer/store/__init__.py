@@ -476,7 +476,7 @@ class Store:
             if value is not None:
                 query += f" AND {column}"
                 params.append(iso(value) if isinstance(value, datetime) else value)
-        query += " ORDER BY reviewed_at DESC, a.rowid DESC"
+        query += " ORDER BY reviewed_at DESC, review_id DESC"  # the replay's order: the same on every device
         if limit is not None:
             query += " LIMIT ?"
             params.append(limit)

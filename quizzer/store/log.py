@@ -96,19 +96,19 @@ def logs(
     `replay_card` skips them."""
     if keys is None:
         rows = db.execute(
-            "SELECT deck, card, review_id, rating, reviewed_at, reschedules FROM reviews ORDER BY deck, card, reviewed_at"
+            "SELECT deck, card, review_id, rating, reviewed_at, reschedules FROM reviews ORDER BY deck, card, reviewed_at, review_id"
         )
-        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE {_OF_A_CARD} ORDER BY deck, card, at, rowid")
+        events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE {_OF_A_CARD} ORDER BY deck, card, at, event_id")
     else:
         _want(db, keys)
         # CROSS JOIN: SQLite would otherwise walk every review to probe the wanted keys.
         rows = db.execute(
             "SELECT r.deck, r.card, review_id, rating, reviewed_at, reschedules FROM temp.wanted w "
-            "CROSS JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY w.deck, w.card, reviewed_at"
+            "CROSS JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY w.deck, w.card, reviewed_at, review_id"
         )
         events = db.execute(
             f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS.split(', '))} FROM temp.wanted w "
-            "CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card ORDER BY e.deck, e.card, e.at, e.rowid"
+            "CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card ORDER BY e.deck, e.card, e.at, e.event_id"
         )
     # Events are few (a handful per card at most), so they are read at once; answers stream.
     by_card: dict[CardKey, list[Event]] = {}

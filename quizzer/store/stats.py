@@ -188,7 +188,7 @@ def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
         FROM cards AS c
         LEFT JOIN answers AS last ON last.rowid = (
             SELECT rowid FROM scheduled AS r WHERE r.deck = c.deck AND r.card = c.card
-            ORDER BY r.reviewed_at DESC, r.rowid DESC LIMIT 1)
+            ORDER BY r.reviewed_at DESC, r.review_id DESC LIMIT 1)
         WHERE {where.on('c')}
         """,
         where.params,

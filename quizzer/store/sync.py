@@ -31,6 +31,7 @@ KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "respon
         "phase", "next_due", "kind", "reschedules")
 _COLUMNS = ("review_id, deck, card, reviewed_at, rating, verdict, response, duration_ms, session, phase, due_after, "
             "kind, reschedules")
+Skipped = tuple[str, int, int]  # ("reviews" or "events", first rowid, last rowid): rows a push leaves out
 _BATCH = 10_000  # lines read, and rows exported, at a time
 # Merging holds the write lock for about HOLD seconds at a time, however loaded the machine, then
 # lets go for PAUSE: longer than the 0.1 s SQLite's busy handler sleeps at most between tries, so a
@@ -87,6 +88,7 @@ class ImportResult:
     events_read: int = 0  # events (undo, suspend, bury...) in the file
     events_added: int = 0
     event_conflicts: Conflicts = Conflicts()
+    added_rowids: tuple[Skipped, ...] = ()  # where the rows added went: a sync does not push them back
 
 
 # -- export ---------------------------------------------------------------------------------------
@@ -98,18 +100,38 @@ def export_reviews(store: Store, out: IO[str]) -> tuple[int, int]:
     count = 0
     rows = store.db.execute(f"SELECT {_COLUMNS} FROM reviews ORDER BY reviewed_at, rowid")
     while batch := rows.fetchmany(_BATCH):
-        out.writelines(json.dumps({**dict(zip(KEYS, row)), "reschedules": bool(row[-1])}, ensure_ascii=False) + "\n"
-                       for row in batch)
+        out.writelines(_review_line(row) for row in batch)
         count += len(batch)
     events = 0
-    for event_id, kind, deck, card, at, target, data in store.db.execute(
-        "SELECT event_id, kind, deck, card, at, target, data FROM events ORDER BY at, rowid"
-    ):
-        line = {"event": kind, "event_id": event_id, "deck": deck, "card": card, "at": at, "target": target,
-                "data": json.loads(data)}
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    for row in store.db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY at, rowid"):
+        out.write(_event_line(row))
         events += 1
     return count, events
+
+
+def _review_line(row: tuple) -> str:
+    return json.dumps({**dict(zip(KEYS, row)), "reschedules": bool(row[-1])}, ensure_ascii=False) + "\n"
+
+
+def _event_line(row: tuple) -> str:
+    event_id, kind, deck, card, at, target, data = row
+    return json.dumps({"event": kind, "event_id": event_id, "deck": deck, "card": card, "at": at, "target": target,
+                       "data": json.loads(data)}, ensure_ascii=False) + "\n"
+
+
+def lines_after(store: Store, reviews_after: int, events_after: int,
+                skipped: Iterable[Skipped] = ()) -> Iterator[tuple[str, int, str]]:
+    """The log's rows added after the given rowids, in the order they were saved, as lines of
+    `progress export`: (table, rowid, line). Rows in a `skipped` range (those a pull brought) are left out."""
+    for table, after, columns, line in (("reviews", reviews_after, _COLUMNS, _review_line),
+                                        ("events", events_after, _EVENT_COLUMNS, _event_line)):
+        ranges = [(first, last) for name, first, last in skipped if name == table]
+        outside = "".join(" AND rowid NOT BETWEEN ? AND ?" for _ in ranges)
+        rows = store.db.execute(f"SELECT rowid, {columns} FROM {table} WHERE rowid > ?{outside} ORDER BY rowid",
+                                (after, *itertools.chain.from_iterable(ranges)))
+        while batch := rows.fetchmany(_BATCH):
+            for rowid, *row in batch:
+                yield table, rowid, line(tuple(row))
 
 
 @contextlib.contextmanager
@@ -133,6 +155,7 @@ def atomic_file(target: Path) -> Iterator[IO[str]]:
 def import_reviews(
     store: Store, lines: Iterable[str], source: str, replay: Replay, *, now: datetime,
     hold: float = HOLD, pause: float = PAUSE, cards: int = MERGE_CARDS,
+    first_line: int = 1, invalid: list[ProgressFileError] | None = None,
 ) -> ImportResult:
     """Merge JSON Lines reviews into the log and rebuild the states of the cards that gained answers.
 
@@ -143,26 +166,34 @@ def import_reviews(
     session in another terminal can save its answers meanwhile. Stopped between transactions (killed,
     a full disk), the database holds part of the file with every card's state still the replay of its
     log, and importing the file again adds the rest: merging by review id makes a re-run complete it.
+
+    `lines` are numbered from `first_line`. Given an `invalid` list, a bad line is added to it and
+    skipped instead of stopping the import (a sync reads files it cannot ask anyone to fix).
     """
     db = store.db
     # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
     db.execute("PRAGMA cache_size = -32768")
     try:
         read, conflicts, events_read, event_conflicts = store.transaction(
-            lambda: _check_lines(db, lines, source, now), lock=False)
+            lambda: _check_lines(db, lines, source, now, first_line, invalid), lock=False)
         groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
         chunks = _chunks(groups, cards)
         totals = [0, 0]  # answers added, cards rebuilt
+        rowids: list[Skipped] = []
 
         def merge_for_a_while(chunk: list[CardKey]) -> list[CardKey] | None:
             """Merge chunks until `hold` seconds have passed; the next chunk, None when all are merged."""
             deadline = time.monotonic() + hold
+            (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
             while chunk is not None:
                 added, rebuilt = _merge(db, chunk, replay)
                 totals[0], totals[1] = totals[0] + added, totals[1] + rebuilt
                 chunk = next(chunks, None)
                 if time.monotonic() >= deadline:
                     break
+            (after,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+            if after > before:  # one writer in a transaction: the rows in between are all this import's
+                rowids.append(("reviews", before + 1, after))
             return chunk
 
         chunk = next(chunks, None)
@@ -171,15 +202,16 @@ def import_reviews(
             if chunk is not None:
                 time.sleep(pause)
         # Events after the answers they may void; few, so in one transaction.
-        events_added, rebuilt = store.transaction(lambda: _merge_events(db, replay))
+        events_added, rebuilt, added_events = store.transaction(lambda: _merge_events(db, replay))
         return ImportResult(read, totals[0], totals[1] + rebuilt, conflicts, events_read, events_added,
-                            event_conflicts)
+                            event_conflicts, (*rowids, *added_events))
     finally:
         db.execute("DROP TABLE IF EXISTS temp.incoming")
         db.execute("DROP TABLE IF EXISTS temp.incoming_events")
 
 
-def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[int, Conflicts, int, Conflicts]:
+def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_line: int = 1,
+                 invalid: list[ProgressFileError] | None = None) -> tuple[int, Conflicts, int, Conflicts]:
     """Every line of the file, checked, into temp.incoming (reviews, each id once: its first line) and
     temp.incoming_events; returns how many reviews were read and those whose id is known with other
     contents, and the same for events."""
@@ -187,12 +219,18 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime) -> tuple[
     db.execute(f"CREATE TEMP TABLE incoming_events (line INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
     window = _Window(now)
     read = events = 0
-    numbered = enumerate(lines, 1)
+    numbered = enumerate(lines, first_line)
     while chunk := list(itertools.islice(numbered, _BATCH)):
         rows, event_rows = [], []
         for number, text in chunk:
             if text.strip():
-                row = _row(text, number, source, window)
+                try:
+                    row = _row(text, number, source, window)
+                except ProgressFileError as exc:
+                    if invalid is None:
+                        raise
+                    invalid.append(exc)
+                    continue
                 (event_rows if len(row) == len(_EVENT_COLUMNS.split(", ")) else rows).append((number, *row))
         db.executemany(f"INSERT INTO temp.incoming VALUES (?, {', '.join('?' * len(KEYS))})", rows)
         db.executemany(f"INSERT INTO temp.incoming_events VALUES (?, {', '.join('?' * 7)})", event_rows)
@@ -234,15 +272,17 @@ def _event_conflicts(db, source: str) -> Conflicts:
     return Conflicts(len(lines), f"{source}:{lines[0]}" if lines else None)
 
 
-def _merge_events(db, replay: Replay) -> tuple[int, int]:
-    """Add the incoming events that are new here and rebuild their cards; (added, rebuilt)."""
+def _merge_events(db, replay: Replay) -> tuple[int, int, tuple[Skipped, ...]]:
+    """Add the incoming events that are new here and rebuild their cards; (added, rebuilt, where they went)."""
     new = db.execute(
         f"SELECT {_EVENT_COLUMNS} FROM temp.incoming_events i "
         "WHERE NOT EXISTS (SELECT 1 FROM main.events e WHERE e.event_id = i.event_id) ORDER BY line"
     ).fetchall()
+    (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()
     db.executemany(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
     touched = list(dict.fromkeys((deck, card) for _, kind, deck, card, *_ in new if kind != EventKind.QUIZ.value))
-    return len(new), len(log.rebuild(db, replay, touched)) if touched else 0
+    added = (("events", before + 1, before + len(new)),) if new else ()
+    return len(new), len(log.rebuild(db, replay, touched)) if touched else 0, added
 
 
 def _chunks(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[CardKey]]:
