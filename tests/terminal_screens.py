@@ -1,7 +1,9 @@
-"""Run several quizzer commands one after another in one pseudo-terminal (one Python start-up, not one
-per screen) and return each command's output by name."""
+"""quizzer in a real pseudo-terminal: `run_screens` runs several commands one after another in one (one
+Python start-up, not one per screen) and returns each command's output by name; `Terminal` drives one
+interactive command and reads its screen back."""
 
 import json
+import os
 import sys
 
 import pexpect
@@ -30,3 +32,42 @@ def run_screens(screens: list[tuple[str, list[str]]], env: dict[str, str], colum
     child.expect(pexpect.EOF)
     parts = output.split("\n<<<")[1:]
     return {part.split(">>>", 1)[0]: part.split(">>>", 1)[1] for part in parts}
+
+
+class Terminal:
+    """`quizzer ARGS` in a pseudo-terminal, its output kept on an emulated screen (pyte) tall enough never to
+    scroll, so a test reads back what a person would see at that width."""
+
+    def __init__(self, home, columns: int, *args: str):
+        import pyte
+
+        env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", *args], env=env, dimensions=(30, columns),
+                                   encoding="utf-8", timeout=20)
+        self.screen = pyte.Screen(columns, 1000)
+        self.stream = pyte.Stream(self.screen)
+
+    def expect(self, pattern) -> None:
+        self.child.expect(pattern)
+        self.stream.feed(self.child.before + (self.child.after if isinstance(self.child.after, str) else ""))
+
+    def send(self, keys: str, then) -> None:
+        self.child.send(keys)
+        self.expect(then)
+
+    def settle(self) -> None:
+        """Take in whatever else the screen draws within a moment (the rest of a hint line)."""
+        self.child.expect(pexpect.TIMEOUT, timeout=0.5)
+        self.stream.feed(self.child.before)
+
+    def resize(self, columns: int) -> None:
+        self.child.setwinsize(30, columns)
+        self.screen.resize(1000, columns)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display if line.strip()]
+
+    def text(self) -> str:
+        """Every word on screen, one space between them (lines joined)."""
+        return " ".join(" ".join(self.lines).split())

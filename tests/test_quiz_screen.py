@@ -6,13 +6,11 @@ import json
 import os
 import re
 import sqlite3
-import sys
 
 import pexpect
-import pyte
 import pytest
 
-from terminal_screens import run_screens
+from terminal_screens import Terminal, run_screens
 
 LONG = [
     "Soldiers' wives protested in Bamako that the army had left Malian soldiers in the north without ammunition",
@@ -43,38 +41,6 @@ cards:
     question: Which city is the capital of Mali?
     answer: Bamako
 """
-
-
-class Terminal:
-    """quizzer in a pseudo-terminal, its output kept on an emulated screen tall enough never to scroll."""
-
-    def __init__(self, home, columns, *args):
-        env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
-        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", *args], env=env, dimensions=(30, columns),
-                                   encoding="utf-8", timeout=20)
-        self.screen = pyte.Screen(columns, 1000)
-        self.stream = pyte.Stream(self.screen)
-
-    def expect(self, pattern) -> None:
-        self.child.expect(pattern)
-        self.stream.feed(self.child.before + (self.child.after if isinstance(self.child.after, str) else ""))
-
-    def send(self, keys: str, then) -> None:
-        self.child.send(keys)
-        self.expect(then)
-
-    def settle(self) -> None:
-        """Take in whatever else the screen draws within a moment (the rest of a hint line)."""
-        self.child.expect(pexpect.TIMEOUT, timeout=0.5)
-        self.stream.feed(self.child.before)
-
-    @property
-    def lines(self) -> list[str]:
-        return [line.rstrip() for line in self.screen.display if line.strip()]
-
-    def text(self) -> str:
-        """Every word on screen, one space between them (lines joined)."""
-        return " ".join(" ".join(self.lines).split())
 
 
 @pytest.fixture

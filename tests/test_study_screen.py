@@ -1,14 +1,13 @@
 """The study screens in a real pseudo-terminal at 60 and 100 columns, read back through a terminal
 emulator (pyte): nothing cut off, every key hint visible, and a resize mid-question garbles nothing."""
 
-import os
 import re
 import sqlite3
-import sys
 
 import pexpect
-import pyte
 import pytest
+
+from terminal_screens import Terminal
 
 LONG = [
     "Soldiers' wives protested in Bamako that the army had killed Malian soldiers in numbers not made public "
@@ -40,35 +39,8 @@ cards:
 """
 
 
-class Terminal:
-    """quizzer in a pseudo-terminal, its output kept on an emulated screen tall enough never to scroll."""
-
-    def __init__(self, home, columns, *args):
-        env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
-        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "screen", "--seed", "1", *args], env=env,
-                                   dimensions=(30, columns), encoding="utf-8", timeout=20)
-        self.screen = pyte.Screen(columns, 1000)
-        self.stream = pyte.Stream(self.screen)
-
-    def expect(self, pattern) -> None:
-        self.child.expect(pattern)
-        self.stream.feed(self.child.before + (self.child.after if isinstance(self.child.after, str) else ""))
-
-    def send(self, keys: str, then) -> None:
-        self.child.send(keys)
-        self.expect(then)
-
-    def resize(self, columns: int) -> None:
-        self.child.setwinsize(30, columns)
-        self.screen.resize(1000, columns)
-
-    @property
-    def lines(self) -> list[str]:
-        return [line.rstrip() for line in self.screen.display if line.strip()]
-
-    def text(self) -> str:
-        """Every word on screen, one space between them (lines joined)."""
-        return " ".join(" ".join(self.lines).split())
+def study(home, columns: int) -> Terminal:
+    return Terminal(home, columns, "study", "screen", "--seed", "1")
 
 
 @pytest.fixture
@@ -80,7 +52,7 @@ def home(quizzer_home):
 
 @pytest.mark.parametrize("columns", [60, 100])
 def test_every_screen_shows_everything_and_its_keys(home, columns):
-    term = Terminal(home, columns)
+    term = study(home, columns)
     term.expect("choose · q quit")
     for option in LONG:  # wrapped, never cut
         assert option in term.text()
@@ -111,7 +83,7 @@ def test_every_screen_shows_everything_and_its_keys(home, columns):
 
 @pytest.mark.parametrize("before, after", [(100, 60), (60, 100)])
 def test_resizing_during_a_question_leaves_later_screens_intact(home, before, after):
-    term = Terminal(home, before)
+    term = study(home, before)
     term.expect("choose · q quit")
     term.resize(after)
     term.send("\x1b[B", "choose · q quit")  # a key after the resize: the picker redraws at the new width
@@ -148,7 +120,7 @@ WALK = [
     (7, "\x04", ["aftermath", "march", "river"]),
 ], ids=["choice ^D", "verdict q", "true/false ^C", "true/false q", "order q", "reveal q", "rating list ^D"])
 def test_quit_works_on_every_prompt_and_keeps_every_answer_given(home, prompt, keys, saved):
-    term = Terminal(home, 60)
+    term = study(home, 60)
     for step, then in WALK[: prompt + 1]:
         term.send(step, then)
     term.send(keys, pexpect.EOF)
