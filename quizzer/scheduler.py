@@ -79,6 +79,7 @@ class Scheduler:
             relearning_steps=(timedelta(minutes=10),),
             enable_fuzzing=fuzz,
         )
+        self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
         """The card's state after answering with `rating` at `at` (a UTC datetime)."""
@@ -99,7 +100,19 @@ class Scheduler:
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes
-        until it next comes back more than `within` later: 1 in review, 2 for a new card (steps 1m, 10m)."""
+        until it next comes back more than `within` later: 1 in review, 2 for a new card (steps 1m, 10m).
+
+        Within less than a day the count depends on the phase and step alone: Good moves a card through
+        fixed steps whatever its memory state, and out of them at least a day ahead. So it is worked out
+        once per (phase, step): a session may hold thousands of cards in learning."""
+        key = (state.phase, state.step, within)
+        if within >= timedelta(days=1):
+            return self._count_passes(state, at, within)
+        if key not in self._passes:
+            self._passes[key] = self._count_passes(state, at, within)
+        return self._passes[key]
+
+    def _count_passes(self, state: CardState, at: datetime, within: timedelta) -> int:
         answers = 0
         while True:
             answers += 1
