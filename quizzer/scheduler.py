@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 
 import fsrs
@@ -87,9 +87,9 @@ class Scheduler:
             card, _ = self._fsrs.review_card(_to_fsrs(state), fsrs.Rating(int(rating)), _utc(at))
         return _from_fsrs(card)
 
-    def preview(self, state: CardState, at: datetime, review_id: str = "") -> dict[Rating, timedelta]:
+    def preview(self, state: CardState, at: datetime, review_id: str = "") -> Preview:
         """How long until the card comes back for each rating, were review `review_id` given now."""
-        return {rating: self.review(state, rating, at, review_id).due - _utc(at) for rating in Rating}
+        return Preview(self, state, at, review_id)
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
@@ -130,6 +130,31 @@ class Scheduler:
         with days the whole days since the last review, so statistics can compute it for many cards at once."""
         decay = -self._fsrs.parameters[20]
         return 0.9 ** (1 / decay) - 1, decay
+
+
+class Preview(Mapping[Rating, timedelta]):
+    """Scheduler.preview: each rating's interval is worked out when first read, because a judged card's
+    screen shows only the proposed one (three FSRS calls saved on each answer)."""
+
+    def __init__(self, scheduler: Scheduler, state: CardState, at: datetime, review_id: str):
+        self._scheduler, self._state, self._at, self._review_id = scheduler, state, at, review_id
+        self._spans: dict[Rating, timedelta] = {}
+
+    def __getitem__(self, rating: Rating) -> timedelta:
+        try:
+            rating = Rating(rating)
+        except ValueError:
+            raise KeyError(rating) from None
+        if rating not in self._spans:
+            after = self._scheduler.review(self._state, rating, self._at, self._review_id)
+            self._spans[rating] = after.due - _utc(self._at)
+        return self._spans[rating]
+
+    def __iter__(self) -> Iterator[Rating]:
+        return iter(Rating)
+
+    def __len__(self) -> int:
+        return len(Rating)
 
 
 def _utc(at: datetime) -> datetime:

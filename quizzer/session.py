@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -67,12 +67,12 @@ class Prompter(Protocol):
     def ask(self, question: Question) -> str | tuple[str, ...]:
         """Show the question and return the response (flash: after the reveal). Raise Quit to stop."""
 
-    def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
+    def rate(self, question: Question, intervals: Mapping[Rating, timedelta]) -> Rating:
         """Flash cards: show the answer, let the learner rate themself."""
 
     def confirm(
         self, question: Question, response: str, verdict: Verdict, proposed: Rating,
-        intervals: dict[Rating, timedelta],
+        intervals: Mapping[Rating, timedelta],
     ) -> Decision:
         """Judged cards: show the verdict; the learner may change the rating before it is saved."""
 

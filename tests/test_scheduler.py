@@ -119,3 +119,9 @@ def test_answers_to_pass_is_worked_out_once_per_phase_and_step_and_agrees_with_e
     kinds = {(state.phase, state.step) for state in states}
     assert {state.phase for state in states} >= {Phase.LEARNING, Phase.RELEARNING}
     assert len(calls) <= 2 * len(kinds) < len(states)
+
+
+def test_a_preview_reads_like_a_dict_of_the_four_ratings():
+    preview = Scheduler(fuzz=False).preview(new_state(T0), T0)
+    assert list(preview) == list(Rating) and len(preview) == 4
+    assert preview.get(7) is None and preview.get(3) == preview[Rating.GOOD]

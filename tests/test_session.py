@@ -441,7 +441,8 @@ def test_the_queue_is_the_one_every_card_visited_gave_on_a_mixed_library(store, 
     events = CardEvents(store, Scheduler(fuzz=False))
     for day in range(12):  # right and wrong answers over twelve days, so states of every phase are due
         answers = [lambda q: q.card.answer if rng.random() < 0.7 else "nope"] * rng.randint(5, 40)
-        session(store, clock, decks, limits=Limits(new_per_day=4)).run(Script(clock, answers, think=timedelta(minutes=3)))
+        script = Script(clock, answers, think=timedelta(minutes=3))
+        session(store, clock, decks, limits=Limits(new_per_day=4)).run(script)
         if day in (4, 11):  # answered cards and new ones, so some hidden cards are due or next
             events.suspend([("d0", "c5"), ("d1", "c59"), *(("d2", f"c{i}") for i in range(day - 4, day + 2))], clock())
             events.bury([(f"d{n}", f"c{i}") for n in (0, 1) for i in (*range(day - 4, day + 2), 40)], clock())
@@ -464,3 +465,35 @@ def test_the_queue_is_the_one_every_card_visited_gave_on_a_mixed_library(store, 
                 assert as_tuples(queue.reviews) == reviews and as_tuples(queue.new) == new
                 compared += len(learning) + len(reviews) + len(new)
     assert compared > 200  # the library really had cards of every kind to queue
+
+
+def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock):
+    # The verdict screen shows the proposed rating's interval: FSRS runs for it and for the answer saved,
+    # not for all four ratings (issue 14). A flash card's rating list still shows all four.
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), Card(id="f", kind=Kind.FLASH, question="F?", answer="f"))
+    s = session(store, clock, [deck])
+    calls = []
+    review = s.scheduler.review
+    s.scheduler.review = lambda *args, **kwargs: calls.append(1) or review(*args, **kwargs)
+    per_answer, shown = [], []
+
+    class Counting(Script):
+        def ask(self, question):
+            calls.clear()
+            return super().ask(question)
+
+        def rate(self, question, intervals):
+            shown.append(dict(intervals))
+            return super().rate(question, intervals)
+
+        def confirm(self, question, response, verdict, proposed, intervals):
+            shown.append({proposed: intervals[proposed]})
+            return super().confirm(question, response, verdict, proposed, intervals)
+
+        def saved(self, question, verdict, rating, due_in):
+            per_answer.append((question.card.id, len(calls)))
+            super().saved(question, verdict, rating, due_in)
+
+    s.run(Counting(clock, ["x", "wrong", "", "3"]))
+    assert per_answer == [("a", 2), ("b", 2), ("f", 5)]
+    assert [len(intervals) for intervals in shown] == [1, 1, 4]
