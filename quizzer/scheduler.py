@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 
 import fsrs
@@ -79,6 +79,7 @@ class Scheduler:
             relearning_steps=(timedelta(minutes=10),),
             enable_fuzzing=fuzz,
         )
+        self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
         """The card's state after answering with `rating` at `at` (a UTC datetime)."""
@@ -86,9 +87,9 @@ class Scheduler:
             card, _ = self._fsrs.review_card(_to_fsrs(state), fsrs.Rating(int(rating)), _utc(at))
         return _from_fsrs(card)
 
-    def preview(self, state: CardState, at: datetime, review_id: str = "") -> dict[Rating, timedelta]:
+    def preview(self, state: CardState, at: datetime, review_id: str = "") -> Preview:
         """How long until the card comes back for each rating, were review `review_id` given now."""
-        return {rating: self.review(state, rating, at, review_id).due - _utc(at) for rating in Rating}
+        return Preview(self, state, at, review_id)
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
@@ -99,7 +100,19 @@ class Scheduler:
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes
-        until it next comes back more than `within` later: 1 in review, 2 for a new card (steps 1m, 10m)."""
+        until it next comes back more than `within` later: 1 in review, 2 for a new card (steps 1m, 10m).
+
+        Within less than a day the count depends on the phase and step alone: Good moves a card through
+        fixed steps whatever its memory state, and out of them at least a day ahead. So it is worked out
+        once per (phase, step): a session may hold thousands of cards in learning."""
+        key = (state.phase, state.step, within)
+        if within >= timedelta(days=1):
+            return self._count_passes(state, at, within)
+        if key not in self._passes:
+            self._passes[key] = self._count_passes(state, at, within)
+        return self._passes[key]
+
+    def _count_passes(self, state: CardState, at: datetime, within: timedelta) -> int:
         answers = 0
         while True:
             answers += 1
@@ -117,6 +130,31 @@ class Scheduler:
         with days the whole days since the last review, so statistics can compute it for many cards at once."""
         decay = -self._fsrs.parameters[20]
         return 0.9 ** (1 / decay) - 1, decay
+
+
+class Preview(Mapping[Rating, timedelta]):
+    """Scheduler.preview: each rating's interval is worked out when first read, because a judged card's
+    screen shows only the proposed one (three FSRS calls saved on each answer)."""
+
+    def __init__(self, scheduler: Scheduler, state: CardState, at: datetime, review_id: str):
+        self._scheduler, self._state, self._at, self._review_id = scheduler, state, at, review_id
+        self._spans: dict[Rating, timedelta] = {}
+
+    def __getitem__(self, rating: Rating) -> timedelta:
+        try:
+            rating = Rating(rating)
+        except ValueError:
+            raise KeyError(rating) from None
+        if rating not in self._spans:
+            after = self._scheduler.review(self._state, rating, self._at, self._review_id)
+            self._spans[rating] = after.due - _utc(self._at)
+        return self._spans[rating]
+
+    def __iter__(self) -> Iterator[Rating]:
+        return iter(Rating)
+
+    def __len__(self) -> int:
+        return len(Rating)
 
 
 def _utc(at: datetime) -> datetime:

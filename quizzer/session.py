@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -67,12 +67,12 @@ class Prompter(Protocol):
     def ask(self, question: Question) -> str | tuple[str, ...]:
         """Show the question and return the response (flash: after the reveal). Raise Quit to stop."""
 
-    def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
+    def rate(self, question: Question, intervals: Mapping[Rating, timedelta]) -> Rating:
         """Flash cards: show the answer, let the learner rate themself."""
 
     def confirm(
         self, question: Question, response: str, verdict: Verdict, proposed: Rating,
-        intervals: dict[Rating, timedelta],
+        intervals: Mapping[Rating, timedelta],
     ) -> Decision:
         """Judged cards: show the verdict; the learner may change the rating before it is saved."""
 
@@ -195,37 +195,48 @@ class StudySession:
     def build_queue(self, now: datetime) -> _Queue:
         day_start = study_day_start(now, self.limits.day_starts_at)
         day_end = day_start + timedelta(days=1)
-        # Only the states due today are read in full: a large library has most cards waiting for later.
-        reviewed = self.store.reviewed(d.id for d in self.decks)
-        states = self.store.states((d.id for d in self.decks), due_before=day_end)
-        new_today = self.store.new_cards_since(day_start)
-        reviews_left = max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start))
+        deck_ids = [d.id for d in self.decks]
         hidden = self.store.hidden(now)  # suspended or buried
         queue = _Queue()
+        # Only the cards due today are read in full and looked up: a large library has most waiting for later.
+        due = self.store.states(deck_ids, due_before=day_end)
+        due_ids: dict[str, set[str]] = {}
+        for deck_id, card_id in due:
+            due_ids.setdefault(deck_id, set()).add(card_id)
+        place = {}  # (deck id, card id) -> (deck position, card position, deck, card), for the due cards in scope
+        for position, deck in enumerate(self.decks):
+            wanted = due_ids.get(deck.id, ())
+            place.update({(deck.id, c.id): (position, n, deck, c) for n, c in enumerate(deck.cards) if c.id in wanted})
+        for key, state in due.items():
+            if key not in place or key in hidden:  # removed from its deck, suspended or buried
+                continue
+            _, _, deck, card = place[key]
+            if self.tag is not None and self.tag not in deck.card_tags(card):
+                continue
+            if state.phase in (Phase.LEARNING, Phase.RELEARNING):
+                queue.learning[key] = _Entry(deck, card, state, self._asks(state, now))
+            else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
+                queue.reviews.append(_Entry(deck, card, state))
+        queue.reviews.sort(key=lambda e: (e.state.due, *place[e.key][:2]))  # most overdue first, then file order
+        del queue.reviews[max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start)):]
+        queue.new = self._new_cards(day_start, now, hidden)
+        return queue
+
+    def _new_cards(self, day_start: datetime, now: datetime, hidden: set[tuple[str, str]]) -> list[_Entry]:
+        """Each deck's first cards never answered, in file order, up to its new-card limit for today."""
+        new_today = self.store.new_cards_since(day_start)
         fresh = new_state(now)
         fresh_asks = self._asks(fresh, now)
         new_per_deck = []
         for deck in self.decks:
-            new_left = max(0, self.limits.new_per_day - new_today.get(deck.id, 0))
-            new_per_deck.append([])
-            for card in deck.tagged(self.tag):
-                state = states.get((deck.id, card.id))
-                if (deck.id, card.id) in hidden:
-                    continue
-                if (deck.id, card.id) not in reviewed:
-                    if new_left > 0:
-                        new_per_deck[-1].append(_Entry(deck, card, fresh, fresh_asks))
-                        new_left -= 1
-                elif state is None:  # due after today
-                    continue
-                elif state.phase in (Phase.LEARNING, Phase.RELEARNING):
-                    queue.learning[(deck.id, card.id)] = _Entry(deck, card, state, self._asks(state, now))
-                else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
-                    queue.reviews.append(_Entry(deck, card, state))
-        queue.new = _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
-        queue.reviews.sort(key=lambda e: e.state.due)  # most overdue first
-        del queue.reviews[reviews_left:]
-        return queue
+            new_per_deck.append(entries := [])
+            left = self.limits.new_per_day - new_today.get(deck.id, 0)
+            if left <= 0:
+                continue
+            cards = [c for c in deck.tagged(self.tag) if (deck.id, c.id) not in hidden]
+            entries += [_Entry(deck, cards[n], fresh, fresh_asks)
+                        for n in self.store.never_reviewed(deck.id, [c.id for c in cards], left)]
+        return _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
 
     def next_due(self) -> datetime | None:
         states = self.store.states(d.id for d in self.decks)

@@ -114,9 +114,10 @@ def test_an_optional_library_is_imported_by_its_one_module():
 NOT_FOR_HELP = ("anki", "fsrs", "yaml", "sqlite3", "questionary", "prompt_toolkit", "rapidfuzz", "zstandard",
                 "quizzer.scheduler", "quizzer.store", "quizzer.decks", "quizzer.session", "quizzer.grading",
                 "quizzer.stats", "quizzer.formats", "quizzer.ui", "quizzer.optimizer", "fsrs_rs_python")
-LIST_MODULES_AFTER_HELP = """
+# Runs `quizzer ARGS...` and lists every module it loaded on stderr.
+LIST_MODULES_AFTER = """
 import runpy, sys
-sys.argv = ["quizzer", "--help"]
+sys.argv = ["quizzer", *sys.argv[1:]]
 try:
     runpy.run_module("quizzer", run_name="__main__")
 except SystemExit:
@@ -125,13 +126,27 @@ sys.stderr.write("\\n".join(sys.modules))
 """
 
 
+def modules_after(*args: str) -> tuple[str, set[str]]:
+    """(output, modules loaded) of running `quizzer ARGS...` in a fresh interpreter."""
+    result = subprocess.run([sys.executable, "-c", LIST_MODULES_AFTER, *args], capture_output=True, text=True,
+                            check=True, stdin=subprocess.DEVNULL)
+    return result.stdout, set(result.stderr.split("\n"))
+
+
 def test_help_imports_no_heavy_module():
     # A structural check (which modules are loaded), not a timing: heavy imports belong inside commands.
-    result = subprocess.run([sys.executable, "-c", LIST_MODULES_AFTER_HELP], capture_output=True, text=True, check=True)
-    assert "Usage:" in result.stdout
-    loaded = set(result.stderr.split("\n"))
+    output, loaded = modules_after("--help")
+    assert "Usage:" in output
     assert "typer" in loaded and "quizzer.cli" in loaded
     assert {m for m in loaded if any(m == heavy or m.startswith(heavy + ".") for heavy in NOT_FOR_HELP)} == set()
+
+
+@pytest.mark.parametrize("args", [("decks",), ("stats",), ("history",), ("study", "--plain"), ("quiz", "--plain")])
+def test_a_real_command_does_not_load_pydantic(args):
+    # typer 0.29 coerces every parameter through pydantic (80-340 ms of imports that --help never shows);
+    # the typer range in pyproject.toml keeps it out (README, "Libraries").
+    output, loaded = modules_after(*args)
+    assert "quizzer.cli" in loaded and not {m for m in loaded if m == "pydantic" or m.startswith("pydantic.")}
 
 
 def test_importing_an_anki_package_does_not_load_the_anki_library(tmp_path):

@@ -93,3 +93,35 @@ def test_answers_to_pass_counts_the_learning_steps_within_the_window():
     assert s.answers_to_pass(missed, T0, minutes(20)) == 2
     graduated = s.review(s.review(fresh, Rating.GOOD, T0), Rating.GOOD, T0 + minutes(10))
     assert s.answers_to_pass(graduated, T0 + timedelta(days=30), minutes(20)) == 1
+
+
+def test_answers_to_pass_is_worked_out_once_per_phase_and_step_and_agrees_with_each_card_alone():
+    # A session at 100,000 cards may hold thousands in learning: one count per (phase, step), not per card.
+    s = Scheduler(fuzz=False)
+    states = []
+    for n in range(30):  # learning and relearning cards of differing memory, due at differing times
+        at = T0 + timedelta(days=n)
+        state = new_state(at)
+        for rating in [Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY][n % 4:][:1 + n % 3]:
+            state = s.review(state, rating, at)
+            at += timedelta(minutes=n)
+        if n % 2:  # graduate, then lapse: relearning
+            state = s.review(s.review(s.review(new_state(at), Rating.EASY, at), Rating.AGAIN, at + timedelta(days=9)),
+                             Rating.HARD, at + timedelta(days=9, minutes=n))
+        states.append(state)
+    at = T0 + timedelta(days=40)
+    window = timedelta(minutes=20)
+    alone = [Scheduler(fuzz=False).answers_to_pass(state, at, window) for state in states]
+    calls = []
+    review = s.review
+    s.review = lambda *args, **kwargs: calls.append(1) or review(*args, **kwargs)
+    assert [s.answers_to_pass(state, at, window) for state in states] == alone
+    kinds = {(state.phase, state.step) for state in states}
+    assert {state.phase for state in states} >= {Phase.LEARNING, Phase.RELEARNING}
+    assert len(calls) <= 2 * len(kinds) < len(states)
+
+
+def test_a_preview_reads_like_a_dict_of_the_four_ratings():
+    preview = Scheduler(fuzz=False).preview(new_state(T0), T0)
+    assert list(preview) == list(Rating) and len(preview) == 4
+    assert preview.get(7) is None and preview.get(3) == preview[Rating.GOOD]

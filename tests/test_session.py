@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from quizzer.model import Blank, Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review
-from quizzer.scheduler import Scheduler
+from quizzer.scheduler import Scheduler, new_state
 from quizzer.session import Decision, Limits, Quit, StudySession
 from quizzer.store import Store, StoreBusy
 
@@ -395,3 +395,105 @@ def test_a_background_card_does_not_take_its_decks_tags(store, clock):
     assert session(store, clock, [deck], tag="mali").cards_in_scope() == {("t", "a")}
     assert session(store, clock, [deck], tag="background").cards_in_scope() == {("t", "b")}
     assert session(store, clock, [deck]).cards_in_scope() == {("t", "a"), ("t", "b")}
+
+
+def old_queue(s, now):
+    """build_queue as it was before issue 14 (every card of every deck visited): the oracle it must equal."""
+    from quizzer.session import EARLY_LEARNING_WINDOW, _in_turn, study_day_start
+
+    day_start = study_day_start(now, s.limits.day_starts_at)
+    reviewed = s.store.reviewed(d.id for d in s.decks)
+    states = s.store.states((d.id for d in s.decks), due_before=day_start + timedelta(days=1))
+    new_today = s.store.new_cards_since(day_start)
+    reviews_left = max(0, s.limits.reviews_per_day - s.store.review_answers_since(day_start))
+    hidden = s.store.hidden(now)
+    asks = lambda state: Scheduler(fuzz=False).answers_to_pass(state, now, EARLY_LEARNING_WINDOW)  # noqa: E731
+    learning, reviews, new_per_deck = {}, [], []
+    for deck in s.decks:
+        new_left = max(0, s.limits.new_per_day - new_today.get(deck.id, 0))
+        new_per_deck.append([])
+        for card in deck.tagged(s.tag):
+            key, state = (deck.id, card.id), states.get((deck.id, card.id))
+            if key in hidden:
+                continue
+            if key not in reviewed:
+                if new_left > 0:
+                    new_per_deck[-1].append((key, new_state(now), asks(new_state(now))))
+                    new_left -= 1
+            elif state is None:
+                continue
+            elif state.phase in (Phase.LEARNING, Phase.RELEARNING):
+                learning[key] = (key, state, asks(state))
+            else:
+                reviews.append((key, state, 1))
+    new = _in_turn(new_per_deck) if s.limits.new_order == "mixed" else sum(new_per_deck, [])
+    reviews.sort(key=lambda e: e[1].due)
+    return learning, reviews[:reviews_left], new
+
+
+def test_the_queue_is_the_one_every_card_visited_gave_on_a_mixed_library(store, clock):
+    from quizzer.controls import CardEvents
+
+    rng = random.Random(7)
+    tags = lambda i: (("odd",) if i % 2 else ()) + (("background",) if i % 7 == 0 else ())  # noqa: E731
+    decks = [deck_of(f"d{n}", *(typed(f"c{i}", f"a{n}x{i}", tags=tags(i)) for i in range(60)),
+                     tags=("deck",) if n == 1 else ()) for n in range(3)]
+    events = CardEvents(store, Scheduler(fuzz=False))
+    for day in range(12):  # right and wrong answers over twelve days, so states of every phase are due
+        answers = [lambda q: q.card.answer if rng.random() < 0.7 else "nope"] * rng.randint(5, 40)
+        script = Script(clock, answers, think=timedelta(minutes=3))
+        session(store, clock, decks, limits=Limits(new_per_day=4)).run(script)
+        if day in (4, 11):  # answered cards and new ones, so some hidden cards are due or next
+            events.suspend([("d0", "c5"), ("d1", "c59"), *(("d2", f"c{i}") for i in range(day - 4, day + 2))], clock())
+            events.bury([(f"d{n}", f"c{i}") for n in (0, 1) for i in (*range(day - 4, day + 2), 40)], clock())
+        clock.advance(hours=rng.choice([5, 20, 26]))
+    scheduler = Scheduler(fuzz=False)
+    for deck, card in [("d2", "c57"), ("d1", "c58"), ("d2", "c56"), ("d1", "c57")]:  # equal due times: file order
+        after = scheduler.review(new_state(clock()), Rating.EASY, clock())
+        store.record(Review(f"tie-{deck}-{card}", deck, card, clock(), Rating.EASY, Outcome.CORRECT, "x", 1, "s"),
+                     Phase.NEW, after)
+    # Cards removed from a deck keep their history; decks listed against the order of their ids.
+    shrunk = [decks[2], decks[1], deck_of("d0", *decks[0].cards[3:])]
+    compared = 0
+    for now in (*(clock() + timedelta(hours=hours) for hours in (0, 1, 9, 30, 80)), after.due + timedelta(hours=1)):
+        for tag in (None, "odd", "deck"):
+            for limits in (Limits(), Limits(new_per_day=3, reviews_per_day=4, new_order="deck")):
+                s = session(store, clock, shrunk, limits=limits, tag=tag)
+                queue, (learning, reviews, new) = s.build_queue(now), old_queue(s, now)
+                as_tuples = lambda entries: [(e.key, e.state, e.asks) for e in entries]  # noqa: E731
+                assert sorted(as_tuples(queue.learning.values())) == sorted(learning.values())
+                assert as_tuples(queue.reviews) == reviews and as_tuples(queue.new) == new
+                compared += len(learning) + len(reviews) + len(new)
+    assert compared > 200  # the library really had cards of every kind to queue
+
+
+def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock):
+    # The verdict screen shows the proposed rating's interval: FSRS runs for it and for the answer saved,
+    # not for all four ratings (issue 14). A flash card's rating list still shows all four.
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), Card(id="f", kind=Kind.FLASH, question="F?", answer="f"))
+    s = session(store, clock, [deck])
+    calls = []
+    review = s.scheduler.review
+    s.scheduler.review = lambda *args, **kwargs: calls.append(1) or review(*args, **kwargs)
+    per_answer, shown = [], []
+
+    class Counting(Script):
+        def ask(self, question):
+            calls.clear()
+            return super().ask(question)
+
+        def rate(self, question, intervals):
+            shown.append(dict(intervals))
+            return super().rate(question, intervals)
+
+        def confirm(self, question, response, verdict, proposed, intervals):
+            shown.append({proposed: intervals[proposed]})
+            return super().confirm(question, response, verdict, proposed, intervals)
+
+        def saved(self, question, verdict, rating, due_in):
+            per_answer.append((question.card.id, len(calls)))
+            super().saved(question, verdict, rating, due_in)
+
+    s.run(Counting(clock, ["x", "wrong", "", "3"]))
+    assert per_answer == [("a", 2), ("b", 2), ("f", 5)]
+    assert [len(intervals) for intervals in shown] == [1, 1, 4]

@@ -59,7 +59,7 @@ def list_decks(
 
 
 @app.command("validate")
-def validate(paths: list[Path] = typer.Argument(..., metavar="FILE", help="Deck files to check.",
+def validate(paths: list[Path] = typer.Argument(..., metavar="FILE...", help="Deck files to check.",
                                                 show_default=False)) -> None:
     """Check deck files without installing them; print every problem as PATH:LINE: message.
 
@@ -103,7 +103,7 @@ def validate(paths: list[Path] = typer.Argument(..., metavar="FILE", help="Deck 
 
 @app.command("add")
 def add(
-    paths: list[Path] = typer.Argument(..., metavar="FILE", help="YAML deck files to install.", show_default=False),
+    paths: list[Path] = typer.Argument(..., metavar="FILE...", help="YAML deck files to install.", show_default=False),
     link: bool = typer.Option(False, "--link", help="Use the files where they are (say, in your own git "
                               "repository) instead of copying them; edits there show up at once."),
 ) -> None:

@@ -16,7 +16,7 @@ MOST_QUESTIONS = 100_000
 
 
 def quiz(
-    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to quiz on; all if none.",
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to quiz on; all if none.",
                                                    autocompletion=complete_deck),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card, or its deck unless the card is background)."),
     count: str = typer.Option("20", "-n", "--count", metavar="N", help="How many questions (fewer if fewer cards match)."),
@@ -121,7 +121,7 @@ def _filters(plan) -> str:
 
 
 def scores(
-    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Only quizzes that asked these decks.",
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Only quizzes that asked these decks.",
                                                    autocompletion=complete_deck),
     since: Optional[str] = typer.Option(
         None, "--since", metavar="DATE", help="Only quizzes from this study day on (YYYY-MM-DD; days start at 04:00)."),

@@ -55,7 +55,7 @@ def resolve_card(key: str, decks, store) -> tuple[str, str]:
 
 
 def stats(
-    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to count; all if none.",
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to count; all if none.",
                                                    autocompletion=complete_deck),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card, or its deck unless the card is background)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON only (keys in docs/stats.md)."),

@@ -12,7 +12,7 @@ from quizzer.cli.sync import synced
 
 
 def study(
-    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="DECK", help="Decks to study; all if none.",
+    deck_ids: Optional[list[str]] = typer.Argument(None, metavar="[DECK]...", help="Decks to study; all if none.",
                                                    autocompletion=complete_deck),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only cards with this tag (on the card, or its deck unless the card is background)."),
     new: Optional[int] = typer.Option(None, "--new", min=0, help="At most this many new cards per deck today."),

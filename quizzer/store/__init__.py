@@ -377,6 +377,16 @@ class Store:
         params = deck_list if due_before is None else [*deck_list, iso(due_before)]
         return set(self.db.execute(f"SELECT deck, card FROM cards WHERE deck IN ({marks}){due}", params))
 
+    def never_reviewed(self, deck: str, cards: list[str], limit: int) -> list[int]:
+        """Positions in `cards` of the first `limit` with no state in `deck`, in order. SQLite looks them up,
+        so a deck whose cards are all answered costs no Python per card."""
+        rows = self.db.execute(
+            "SELECT ids.key FROM json_each(?) AS ids WHERE NOT EXISTS "
+            "(SELECT 1 FROM cards WHERE deck = ? AND card = ids.value) ORDER BY ids.key LIMIT ?",
+            (json.dumps(cards), deck, limit),
+        )
+        return [position for (position,) in rows]
+
     def flags(self) -> dict[CardKey, Flags]:
         """Cards suspended, buried or flagged as leeches (others are absent)."""
         return log.flags(self.db)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 import questionary
@@ -162,7 +162,7 @@ class InteractivePrompter:
         if question.card.explain:
             self.console.print(Text(literal(question.card.explain), style="dim"))
 
-    def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
+    def rate(self, question: Question, intervals: Mapping[Rating, timedelta]) -> Rating:
         self._show_answer(question)
         # A quiz that leaves the schedule alone passes no intervals: nothing comes back sooner or later.
         choices = [(f"{r.name.lower()} {short_duration(intervals[r])}" if intervals else r.name.lower(), r)

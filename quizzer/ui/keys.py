@@ -7,6 +7,7 @@ each list says and shows it in the hint.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import timedelta
 
 from quizzer import controls
@@ -68,7 +69,7 @@ def next_keys() -> list[Key]:
     return [Key("Enter", "next question", {"enter": True, "c-m": True, " ": True}), QUIT]
 
 
-def verdict_keys(card: Card, outcome: Outcome, proposed: Rating, intervals: dict[Rating, timedelta]) -> list[Key]:
+def verdict_keys(card: Card, outcome: Outcome, proposed: Rating, intervals: Mapping[Rating, timedelta]) -> list[Key]:
     """The keys once a judged card's verdict is shown."""
     keys = [
         Key("Enter", f"keep {proposed.name.lower()} {short_duration(intervals[proposed])}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TextIO
 
@@ -88,7 +89,7 @@ class PlainPrompter:
         for number, option in enumerate(options, 1):
             self._print(f"  {number}. {literal(option)}")
 
-    def rate(self, question: Question, intervals: dict[Rating, timedelta]) -> Rating:
+    def rate(self, question: Question, intervals: Mapping[Rating, timedelta]) -> Rating:
         self._print(f"answer: {literal(question.card.answer_text)}")
         if question.card.explain:
             self._print(literal(question.card.explain))

@@ -1,0 +1,149 @@
+"""One answer in quizzer's study loop against one answer in Anki's. Run: python benchmarks/anki_peer.py [--answers N]
+
+quizzer: a real StudySession on a 1,000-card typed deck (each answer judged among the deck's 999
+other answers, the four-rating interval preview, FSRS, the commit), driven by a prompter that
+answers at once; an answer's cost is the time from one question to the next. Anki: a collection of
+1,000 Basic notes in Anki's own Rust backend, get_queued_cards + build_answer + answer_card per
+answer. Both answer every card right; rounds alternate between the two so both see the same load.
+Nothing is installed here: Anki's part runs when the `anki` package is importable (it is in the
+test extra; for a benchmark-only venv, `pip install anki`). Prints both medians and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from quizzer.model import Card, Deck, Kind, Rating  # noqa: E402
+from quizzer.scheduler import Scheduler  # noqa: E402
+from quizzer.session import Decision, Limits, Quit, StudySession  # noqa: E402
+from quizzer.store import Store  # noqa: E402
+
+CARDS = 1_000
+ROUNDS = 6
+
+
+def anki_available() -> bool:
+    try:
+        import anki.collection  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Answering:
+    """A prompter that answers every question right at once and times question to question."""
+
+    def __init__(self, answers: int):
+        self.left = answers
+        self.samples: list[float] = []
+        self.last: float | None = None
+
+    def ask(self, question):
+        now = time.perf_counter()
+        if self.last is not None:
+            self.samples.append(now - self.last)
+        if self.left == 0:
+            self.last = None
+            raise Quit
+        self.left -= 1
+        self.last = time.perf_counter()
+        return question.card.answer
+
+    def rate(self, question, intervals):
+        return Rating.GOOD
+
+    def confirm(self, question, response, verdict, proposed, intervals):
+        return Decision(proposed)
+
+    def saved(self, question, verdict, rating, due_in):
+        pass
+
+    def waiting(self, message):
+        pass
+
+    def notice(self, message):
+        pass
+
+
+def quizzer_round(store: Store, deck: Deck, clock: list[datetime], answers: int) -> list[float]:
+    prompter = Answering(answers)
+    StudySession(store, Scheduler(), [deck], limits=Limits(new_per_day=10 * CARDS, reviews_per_day=10 * CARDS),
+                 clock=lambda: clock[0]).run(prompter)
+    clock[0] += timedelta(minutes=30)  # the next round finds the learning steps passed
+    return prompter.samples
+
+
+def anki_collection(folder: Path):
+    from anki.collection import Collection
+
+    col = Collection(str(folder / "collection.anki2"))
+    col.set_config("collapseTime", 365 * 86_400)  # learn ahead: a card in learning is asked again at once
+    deck_id = col.decks.id("peer")
+    basic = col.models.by_name("Basic")
+    for number in range(CARDS):
+        note = col.new_note(basic)
+        note["Front"], note["Back"] = f"Question {number}?", f"answer {number}"
+        col.add_note(note, deck_id)
+    col.decks.select(deck_id)
+    col.sched.extend_limits(10 * CARDS, 10 * CARDS)  # as quizzer's limits below: every card may be asked today
+    return col
+
+
+def anki_round(col, answers: int) -> list[float]:
+    samples = []
+    for _ in range(answers):
+        start = time.perf_counter()
+        queued = col.sched.get_queued_cards(fetch_limit=1)
+        top = queued.cards[0]
+        card = col.get_card(top.card.id)
+        card.start_timer()
+        col.sched.answer_card(col.sched.build_answer(card=card, states=top.states, rating=2))  # 2: Good
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def measure(answers: int) -> tuple[float, float | None]:
+    """Median milliseconds per answer: (quizzer, Anki or None when Anki is not installed)."""
+    deck = Deck(id="peer", title="Peer", cards=tuple(
+        Card(id=f"c{n}", kind=Kind.TYPED, question=f"Question {n}?", answer=f"answer {n} {n * 7919 % 1000}")
+        for n in range(CARDS)))
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "q.db") as store:
+        col = anki_collection(Path(folder)) if anki_available() else None
+        clock = [datetime(2026, 3, 2, 12, tzinfo=timezone.utc)]
+        try:
+            for _ in range(ROUNDS):
+                ours += quizzer_round(store, deck, clock, answers // ROUNDS)
+                if col is not None:
+                    theirs += anki_round(col, answers // ROUNDS)
+        finally:
+            if col is not None:
+                col.close()
+    return statistics.median(ours) * 1000, statistics.median(theirs) * 1000 if theirs else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--answers", type=int, default=1200, help="answers on each side (default 1200)")
+    args = parser.parse_args()
+    ours, theirs = measure(args.answers)
+    print(f"{args.answers} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}")
+    print(f"  quizzer, one answer in a StudySession ({CARDS:,} typed cards): {ours:.3f} ms median")
+    if theirs is None:
+        print("  Anki: not installed (pip install anki)")
+    else:
+        print(f"  Anki, get_queued_cards + build_answer + answer_card: {theirs:.3f} ms median")
+        print(f"  ratio quizzer / Anki: {ours / theirs:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
