@@ -329,6 +329,16 @@ def test_help_shows_no_bool_type_and_usage_without_braces(runner, path, command)
     assert usage == usage.upper(), f"a lowercase metavar: {usage}"
 
 
+@pytest.mark.parametrize("path, command", [(p, c) for p, c in every_command() if getattr(c, "commands", None)],
+                         ids=lambda v: " ".join(v) or "quizzer" if isinstance(v, list) else "")
+def test_a_group_lists_each_command_on_one_line_when_wide(runner, path, command):
+    # A docstring's first paragraph is wrapped in the source; in the list of commands it is one sentence.
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "400"})
+    panel = result.output.split("Commands")[1]
+    rows = [line.strip("│ ") for line in panel.splitlines() if line.startswith("│")]
+    assert len(rows) == len(command.commands), rows
+
+
 @pytest.mark.parametrize("args, usage", [
     (["study"], "Usage: quizzer study [OPTIONS] [DECK]..."),
     (["stats"], "Usage: quizzer stats [OPTIONS] [DECK]..."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import os
 import re
 import sys
@@ -19,8 +20,14 @@ _REQUIRED = re.compile(r"^\{(.*)\}(\.\.\.)?$")  # typer's usage for a required a
 
 
 class _Help:
-    """`--help` as the README writes commands: a flag shows no `<bool>` value (it takes none), and a
-    required argument reads DECK rather than typer's {DECK}, an optional one [DECK]."""
+    """`--help` as the README writes commands: a flag shows no `<bool>` value (it takes none), a
+    required argument reads DECK rather than typer's {DECK}, an optional one [DECK], and a group lists
+    each command by the first paragraph of its help as one sentence (typer keeps its source line breaks)."""
+
+    def __init__(self, *args, **settings):
+        super().__init__(*args, **settings)
+        if self.help and not self.short_help:
+            self.short_help = " ".join(inspect.cleandoc(self.help).split("\n\n")[0].split())
 
     def get_params(self, ctx):
         params = super().get_params(ctx)
