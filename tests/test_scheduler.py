@@ -53,7 +53,7 @@ def test_replay_rebuilds_the_live_state_even_with_fuzz():
 def test_fuzz_changes_long_intervals_but_not_the_global_random_state():
     import random
 
-    scheduler = Scheduler(fuzz=True)
+    scheduler = Scheduler()  # study and progress import fuzz by default
     state = scheduler.review(new_state(T0), Rating.EASY, T0, "a")
     later = state.due
     dues = {scheduler.review(state, Rating.EASY, later, f"id-{i}").due for i in range(20)}
@@ -93,3 +93,35 @@ def test_answers_to_pass_counts_the_learning_steps_within_the_window():
     assert s.answers_to_pass(missed, T0, minutes(20)) == 2
     graduated = s.review(s.review(fresh, Rating.GOOD, T0), Rating.GOOD, T0 + minutes(10))
     assert s.answers_to_pass(graduated, T0 + timedelta(days=30), minutes(20)) == 1
+
+
+def test_replay_orders_the_log_by_time_not_by_review_id():
+    # Review ids are random text: here the later answer's id sorts first. Good at T0 moves a new card
+    # to the 10-minute step, Good 10 minutes later graduates it, so the last review is the later one.
+    later = T0 + timedelta(minutes=10)
+    state = Scheduler(fuzz=False).replay([("b-first", Rating.GOOD, T0), ("a-second", Rating.GOOD, later)], T0)
+    assert state.phase is Phase.REVIEW and state.last_review == later
+
+
+def test_a_review_never_waits(monkeypatch):
+    # py-fsrs sleeps 1 ms to make a card id when given none: a replay of 100,000 answers would wait 100 s.
+    import time
+
+    def no_sleep(seconds):
+        raise AssertionError(f"slept {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    scheduler = Scheduler(fuzz=False)
+    state = scheduler.review(new_state(T0), Rating.GOOD, T0)
+    scheduler.review(state, Rating.GOOD, T0 + timedelta(minutes=10))
+    scheduler.retrievability(state, T0)
+
+
+def test_a_forgotten_card_relearns_in_one_10_minute_step():
+    scheduler = Scheduler(fuzz=False)
+    graduated = scheduler.review(new_state(T0), Rating.EASY, T0)
+    at = graduated.due
+    forgotten = scheduler.review(graduated, Rating.AGAIN, at)
+    assert forgotten.phase is Phase.RELEARNING and forgotten.due - at == timedelta(minutes=10)
+    relearned = scheduler.review(forgotten, Rating.GOOD, forgotten.due)
+    assert relearned.phase is Phase.REVIEW
