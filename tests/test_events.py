@@ -487,3 +487,17 @@ def test_doctor_finds_and_fixes_a_voided_cache_that_disagrees_with_the_events(ru
     assert found.exit_code == 1 and "card states: 1 of 1 disagree" in found.output and "demo/leader" in found.output
     assert quizzer(runner, "doctor", "--fix").exit_code == 0
     assert as_json(runner, "history", "--reviews") == []
+
+
+def test_events_read_back_from_the_log_are_the_events_appended(tmp_path):
+    # Both ways: all cards, and only the cards asked for. The data is stored with sorted keys, so the
+    # same event written on two machines has the same text (an event id seen with other text is a conflict).
+    with Store(tmp_path / "q.db") as store:
+        buried = Event("e1", EventKind.BURY, "d", "c", T0, None, {"until": "2026-03-03T04:00:00+00:00", "by": "me"})
+        other = Event("e2", EventKind.SUSPEND, "d", "other", T0 + timedelta(hours=1), None, {})
+        assert log.append_events(store.db, [buried, other]) == [("d", "c"), ("d", "other")]
+        assert [(key, events) for key, _, events in log.logs(store.db)] == [(("d", "c"), [buried]),
+                                                                           (("d", "other"), [other])]
+        assert [(key, events) for key, _, events in log.logs(store.db, [("d", "c")])] == [(("d", "c"), [buried])]
+        (data,) = store.db.execute("SELECT data FROM events WHERE event_id = 'e1'").fetchone()
+        assert data == '{"by": "me", "until": "2026-03-03T04:00:00+00:00"}'

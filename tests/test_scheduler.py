@@ -53,7 +53,7 @@ def test_replay_rebuilds_the_live_state_even_with_fuzz():
 def test_fuzz_changes_long_intervals_but_not_the_global_random_state():
     import random
 
-    scheduler = Scheduler(fuzz=True)
+    scheduler = Scheduler()  # study and progress import fuzz by default
     state = scheduler.review(new_state(T0), Rating.EASY, T0, "a")
     later = state.due
     dues = {scheduler.review(state, Rating.EASY, later, f"id-{i}").due for i in range(20)}
@@ -125,3 +125,35 @@ def test_a_preview_reads_like_a_dict_of_the_four_ratings():
     preview = Scheduler(fuzz=False).preview(new_state(T0), T0)
     assert list(preview) == list(Rating) and len(preview) == 4
     assert preview.get(7) is None and preview.get(3) == preview[Rating.GOOD]
+
+
+def test_replay_orders_the_log_by_time_not_by_review_id():
+    # Review ids are random text: here the later answer's id sorts first. Good at T0 moves a new card
+    # to the 10-minute step, Good 10 minutes later graduates it, so the last review is the later one.
+    later = T0 + timedelta(minutes=10)
+    state = Scheduler(fuzz=False).replay([("b-first", Rating.GOOD, T0), ("a-second", Rating.GOOD, later)], T0)
+    assert state.phase is Phase.REVIEW and state.last_review == later
+
+
+def test_a_review_never_waits(monkeypatch):
+    # py-fsrs sleeps 1 ms to make a card id when given none: a replay of 100,000 answers would wait 100 s.
+    import time
+
+    def no_sleep(seconds):
+        raise AssertionError(f"slept {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    scheduler = Scheduler(fuzz=False)
+    state = scheduler.review(new_state(T0), Rating.GOOD, T0)
+    scheduler.review(state, Rating.GOOD, T0 + timedelta(minutes=10))
+    scheduler.retrievability(state, T0)
+
+
+def test_a_forgotten_card_relearns_in_one_10_minute_step():
+    scheduler = Scheduler(fuzz=False)
+    graduated = scheduler.review(new_state(T0), Rating.EASY, T0)
+    at = graduated.due
+    forgotten = scheduler.review(graduated, Rating.AGAIN, at)
+    assert forgotten.phase is Phase.RELEARNING and forgotten.due - at == timedelta(minutes=10)
+    relearned = scheduler.review(forgotten, Rating.GOOD, forgotten.due)
+    assert relearned.phase is Phase.REVIEW

@@ -457,6 +457,10 @@ def test_history_reviews_screen(runner, history):
     out = screen(runner, "history", "--reviews", "--limit", "5", width=120)
     assert "alpha/a3" in out and "Third?" in out and "→ resp-a3" in out and "overridden" in out
     assert "5 of 30 answers shown" in out
+    # The total counts what the filters let through: beta's 22 answers, the 23 from study day 03-09 on.
+    for filters, total in [(["--deck", "beta"], 22), (["--since", "2026-03-09"], 23)]:
+        assert f"1 of {total} answers shown" in screen(runner, "history", "--reviews", *filters, "--limit", "1",
+                                                       width=120)
     assert "Which year? [bold]not bold[/]" in screen(runner, "history", "--reviews", width=120)
 
 

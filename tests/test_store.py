@@ -224,3 +224,30 @@ def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):
             return len(count)
 
     assert steps(20_000) <= steps(1_000) + 5  # the same work however long the rest of the log
+
+
+def test_stored_times_are_written_and_read_as_utc_whatever_the_local_zone(monkeypatch):
+    # py-fsrs takes exactly timezone.utc, and text order is time order only with one offset.
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        noon = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+        assert log.iso(noon.astimezone(timezone(timedelta(hours=1)))) == "2026-03-02T12:00:00.000000+00:00"
+        for text in ["2026-03-02T13:00:00+01:00", "2026-03-02T12:00:00"]:  # an offset; none, taken as UTC
+            moment = log.parse_time(text)
+            assert moment == noon and moment.tzinfo is timezone.utc
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("0001-01-01T00:30:00+01:00", datetime(1, 1, 2, tzinfo=timezone.utc)),  # before year 1 in UTC
+    ("9999-12-31T23:00:00-05:00", datetime(9999, 12, 30, tzinfo=timezone.utc)),  # after year 9999 in UTC
+    ("0001-01-01T00:00:00", datetime(1, 1, 2, tzinfo=timezone.utc)),
+    ("9999-12-31T23:59:59+00:00", datetime(9999, 12, 30, tzinfo=timezone.utc)),
+])
+def test_a_stored_time_past_the_calendars_ends_is_kept_a_day_inside_them(text, kept):
+    assert log.parse_time(text) == kept

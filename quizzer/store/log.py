@@ -31,9 +31,6 @@ class Flags:
     buried_until: datetime | None = None
     leech: bool = False
 
-    def hidden(self, now: datetime) -> bool:
-        return self.suspended or (self.buried_until is not None and self.buried_until > now)
-
 
 # No answer in the log is older: `progress import` refuses earlier times, and statistics ignore them
 # in a database written by other means (before it, dates of study days may leave Python's range).
