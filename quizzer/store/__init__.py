@@ -232,8 +232,8 @@ class Store:
         A review that does not reschedule (a quiz answer without --reschedule) leaves the cached state as
         it is: the replay skips it too. With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
         the answer was scheduled from). If another process answered the card meanwhile, the state is
-        rebuilt from the card's whole log, so it always equals a replay. With `accept`, that response
-        counts as right for the card from now on, saved in the same transaction as the answer.
+        rebuilt from the card's whole log, so it always equals a replay. With `accept`, an `accept` event
+        makes that response count as right for the card from now on, saved in the same transaction.
         """
         key = (review.deck, review.card)
 
@@ -434,7 +434,7 @@ class Store:
         return ((deck, card, parse_time(at), rating) for deck, card, at, rating in rows)
 
     def accepted(self, decks: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
-        """Remembered (deck, card, response) alternatives, for some decks or all."""
+        """Remembered (deck, card, response) alternatives, for some decks or all (the `accepted` cache)."""
         rows = self.db.execute("SELECT deck, card, response FROM accepted ORDER BY deck, card, added_at")
         wanted = set(decks) if decks is not None else None
         return [row for row in rows if wanted is None or row[0] in wanted]
