@@ -19,8 +19,8 @@ def accepted(
 ) -> None:
     """List, or remove, the answers you chose to accept for cards (the 'a' key after a verdict).
 
-    They live in the progress database, never in deck files, survive deck edits, and go to your other
-    machines with `progress export`/`import` and `quizzer sync`.
+    They live in the progress database, never in deck files, and survive deck edits.
+    `progress export`/`import` and `quizzer sync` take them to your other machines.
 
     Examples:
     $ quizzer accepted dates
