@@ -203,6 +203,8 @@ class EventKind(str, enum.Enum):
     BURY = "bury"  # hidden until data["until"], the start of the next study day
     LEECH = "leech"  # flagged for its lapses, still asked (leech_action = "tag")
     QUIZ = "quiz"  # a quiz's record (data: docs/events.md); belongs to no card, so deck and card are ""
+    ACCEPT = "accept"  # data["response"] counts as right for the card from now on (`a` at a verdict)
+    UNACCEPT = "unaccept"  # data["response"] no longer does (`quizzer accepted --remove`)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, open_store, print_json, say, user_errors
+from quizzer.cli.common import fail, now, open_store, print_json, say, user_errors
 from quizzer.cli.resolve import complete_card, complete_deck
 
 
@@ -20,6 +20,7 @@ def accepted(
     """List, or remove, the answers you chose to accept for cards (the 'a' key after a verdict).
 
     They live in the progress database, never in deck files, and survive deck edits.
+    `progress export`/`import` and `quizzer sync` take them to your other machines.
 
     Examples:
     $ quizzer accepted dates
@@ -49,7 +50,7 @@ def _remove(card: str | None, response: str | None) -> None:
     if not slash or not deck_id or not card_id:
         fail(f"'{card}' is not DECK/CARD (for example mali-2012-dates/coup-date)")
     with user_errors(), open_store() as store:
-        removed = store.remove_accepted(deck_id, card_id, response)
+        removed = store.remove_accepted(deck_id, card_id, response, now())
     if not removed:
         fail(f"'{response}' is not an accepted answer of {card}; see `quizzer accepted {deck_id}`")
     say(f"No longer accepting '{response}' for {card}.")

@@ -53,7 +53,7 @@ def export(
                                 show_default=False),
 ) -> None:
     """Write every answer so far to FILE, one JSON object per line, oldest first, then every undo,
-    suspension and bury (lines with an `event` key; see docs/events.md).
+    suspension, bury and accepted answer (lines with an `event` key; see docs/events.md).
 
     The answers' keys are those of `quizzer history --reviews --json`. Import the file on another
     machine with `quizzer progress import FILE`.
@@ -84,7 +84,7 @@ def import_(
 ) -> None:
     """Merge the answers and events in FILE into your progress; importing the same file twice changes nothing.
 
-    Answers are matched by review id, events (undo, suspend, bury) by event id. Every card that gained answers gets its schedule rebuilt by
+    Answers are matched by review id, events (undo, suspend, bury, accept) by event id. Every card that gained answers gets its schedule rebuilt by
     replaying all of its answers in time order, so two machines that swap files agree. A bad line
     stops the import with FILE:LINE and nothing is saved. An answer whose id is already here with
     other contents is a conflict: the one here is kept, and the conflicts are counted.

@@ -1,7 +1,7 @@
 """Progress in SQLite; the only place that runs SQL.
 
-The append-only `reviews` and `events` tables are the truth (docs/events.md). `cards` and `card_flags`
-cache each card's FSRS state and flags and can be rebuilt from the log at any time. The `answers` view
+The append-only `reviews` and `events` tables are the truth (docs/events.md). `cards`, `card_flags` and
+`accepted` cache each card's FSRS state, flags and accepted responses and can be rebuilt from the log at any time. The `answers` view
 is the answers that count (none voided): what statistics, history and daily limits read.
 Every answer is one transaction.
 """
@@ -14,14 +14,15 @@ import os
 import sqlite3
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quizzer.model import CardState, Event, Phase, Review
+from quizzer.model import CardState, Event, EventKind, Phase, Review
 from quizzer.store import log
 from quizzer.store.log import CardKey, Flags, Replay, iso, parse_time
-from quizzer.store.migrations import MIGRATIONS
+from quizzer.store.migrations import FUNCTIONS, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
@@ -95,6 +96,8 @@ class Store:
             # FULL: a commit is on disk before the next question is shown.
             self.db.execute("PRAGMA synchronous = FULL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            for name, function in FUNCTIONS.items():
+                self.db.create_function(name, -1, function, deterministic=True)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.db.close()
@@ -229,8 +232,8 @@ class Store:
         A review that does not reschedule (a quiz answer without --reschedule) leaves the cached state as
         it is: the replay skips it too. With `replay`, `after` is trusted only if the card's cached state is still `based_on` (the state
         the answer was scheduled from). If another process answered the card meanwhile, the state is
-        rebuilt from the card's whole log, so it always equals a replay. With `accept`, that response
-        counts as right for the card from now on, saved in the same transaction as the answer.
+        rebuilt from the card's whole log, so it always equals a replay. With `accept`, an `accept` event
+        makes that response count as right for the card from now on, saved in the same transaction.
         """
         key = (review.deck, review.card)
 
@@ -256,8 +259,9 @@ class Store:
             elif review.reschedules:  # else a quiz answer: the schedule stays as it was
                 log.put_state(self.db, key, saved)
             if accept is not None:
-                self.db.execute("INSERT OR IGNORE INTO accepted VALUES (?, ?, ?, ?)",
-                                (*key, accept, iso(review.reviewed_at)))
+                log.append_events(self.db, [Event(str(uuid.uuid4()), EventKind.ACCEPT, *key, review.reviewed_at,
+                                                  data={"response": accept})])
+                log.refill_accepted(self.db, key)
             return saved
 
         return self.transaction(work)
@@ -308,13 +312,19 @@ class Store:
 
         return self.transaction(work)
 
-    def remove_accepted(self, deck: str, card: str, response: str) -> bool:
-        cursor = self.transaction(
-            lambda: self.db.execute(
-                "DELETE FROM accepted WHERE deck = ? AND card = ? AND response = ?", (deck, card, response)
-            )
-        )
-        return cursor.rowcount > 0
+    def remove_accepted(self, deck: str, card: str, response: str, at: datetime) -> bool:
+        """Append an `unaccept` of a response accepted for the card, at `at`; False if it is not accepted."""
+
+        def work() -> bool:
+            if not self.db.execute("SELECT 1 FROM accepted WHERE deck = ? AND card = ? AND response = ?",
+                                   (deck, card, response)).fetchone():
+                return False
+            log.append_events(self.db, [Event(str(uuid.uuid4()), EventKind.UNACCEPT, deck, card, at,
+                                              data={"response": response})])
+            log.refill_accepted(self.db, (deck, card))
+            return True
+
+        return self.transaction(work)
 
     def delete_deck_progress(self, deck: str) -> int:
         """Delete a deck's answers, card states and accepted responses in one transaction; returns the answers deleted."""
@@ -434,7 +444,7 @@ class Store:
         return ((deck, card, parse_time(at), rating) for deck, card, at, rating in rows)
 
     def accepted(self, decks: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
-        """Remembered (deck, card, response) alternatives, for some decks or all."""
+        """Remembered (deck, card, response) alternatives, for some decks or all (the `accepted` cache)."""
         rows = self.db.execute("SELECT deck, card, response FROM accepted ORDER BY deck, card, added_at")
         wanted = set(decks) if decks is not None else None
         return [row for row in rows if wanted is None or row[0] in wanted]

@@ -1,7 +1,7 @@
 """The log — answers and events — and the one way card states are rebuilt from it.
 
-The append-only `reviews` and `events` tables are the truth; `cards` and `card_flags` cache what
-`replay_card` of each card's answers and events gives.
+The append-only `reviews` and `events` tables are the truth; `cards`, `card_flags` and `accepted` cache
+what `replay_card` of each card's answers and events gives.
 An answer that raced with another terminal, `progress import` and `doctor --fix` all rebuild through
 `rebuild`, inside the caller's transaction: append the entries first, then rebuild the cards they touch.
 """
@@ -25,11 +25,17 @@ Replay = Callable[[list[Answer]], CardState]  # a card's answers that count, old
 
 @dataclass(frozen=True)
 class Flags:
-    """What a card's events leave besides its schedule; cached in `card_flags`."""
+    """What a card's events leave besides its schedule; cached in `card_flags`, and `accepted` in `accepted`."""
 
     suspended: bool = False
     buried_until: datetime | None = None
     leech: bool = False
+    accepted: tuple[tuple[str, datetime], ...] = ()  # (response, accepted since), oldest first
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the card has a row of `card_flags`."""
+        return self.suspended or self.buried_until is not None or self.leech
 
 
 # No answer in the log is older: `progress import` refuses earlier times, and statistics ignore them
@@ -130,7 +136,8 @@ def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tu
     """THE replay: a card's answers and events, oldest first → its state (None if no answer counts) and flags.
 
     A voided answer is skipped, and so is a quiz answer given without --reschedule (it never changes
-    the schedule); suspend/unsuspend/bury/leech set the flags in time order."""
+    the schedule); suspend/unsuspend/bury/leech set the flags in time order, accept/unaccept the
+    accepted responses."""
     voided = {e.target for e in events if e.kind is EventKind.VOID}
     counted = [(review_id, rating, at) for review_id, rating, at, reschedules in entries
                if reschedules and review_id not in voided]
@@ -144,7 +151,19 @@ def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tu
             buried_until = parse_time(e.data["until"])
         elif e.kind is EventKind.LEECH:
             leech = True
-    return (replay(counted) if counted else None), Flags(suspended, buried_until, leech)
+    return (replay(counted) if counted else None), Flags(suspended, buried_until, leech, accepted_by(events))
+
+
+def accepted_by(events: list[Event]) -> tuple[tuple[str, datetime], ...]:
+    """The responses a card's events (oldest first) leave accepted, each since its accept: accepting one
+    already accepted keeps the earlier time, unaccepting one not accepted does nothing."""
+    accepted: dict[str, datetime] = {}
+    for e in events:
+        if e.kind is EventKind.ACCEPT:
+            accepted.setdefault(e.data["response"], e.at)
+        elif e.kind is EventKind.UNACCEPT:
+            accepted.pop(e.data["response"], None)
+    return tuple(sorted(accepted.items(), key=lambda pair: (pair[1], pair[0])))  # the cache's order
 
 
 def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | None = None) -> dict[CardKey, CardState]:
@@ -158,6 +177,7 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
     if keys is None:
         db.execute("DELETE FROM cards")
         db.execute("DELETE FROM card_flags")
+        db.execute("DELETE FROM accepted")
         db.execute("DELETE FROM voided")
         db.execute(f"INSERT OR IGNORE INTO voided SELECT r.rowid FROM events e{voided}")
         chosen = logs(db)
@@ -165,6 +185,7 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
         chosen = logs(db, keys)  # fills temp.wanted at once, which the statements below read
         db.execute("DELETE FROM cards WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
         db.execute("DELETE FROM card_flags WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
+        db.execute("DELETE FROM accepted WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
         # Walks the voided answers, few, not the cards' whole logs.
         db.execute("DELETE FROM voided WHERE review_rowid IN (SELECT v.review_rowid FROM voided v "
                    "CROSS JOIN reviews r ON r.rowid = v.review_rowid "
@@ -182,9 +203,33 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
     db.executemany(
         "INSERT INTO card_flags VALUES (?, ?, ?, ?, ?)",
         [(*key, int(f.suspended), iso(f.buried_until) if f.buried_until else None, int(f.leech))
-         for key, f in flagged.items()],
+         for key, f in flagged.items() if f.flagged],
     )
+    _put_accepted(db, {key: f.accepted for key, f in flagged.items()})
     return rebuilt
+
+
+def refill_accepted(db: sqlite3.Connection, key: CardKey) -> None:
+    """Replace one card's rows of the `accepted` cache by what its events say, after an accept or unaccept
+    was appended: cheaper than `rebuild`, which replays its answers through FSRS too."""
+    db.execute("DELETE FROM accepted WHERE deck = ? AND card = ?", key)
+    events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE deck = ? AND card = ? "
+                        "AND kind IN ('accept', 'unaccept') ORDER BY at, event_id", key)
+    _put_accepted(db, {key: accepted_by([event(*row) for row in events.fetchall()])})
+
+
+def _put_accepted(db: sqlite3.Connection, accepted: dict[CardKey, tuple[tuple[str, datetime], ...]]) -> None:
+    db.executemany("INSERT INTO accepted VALUES (?, ?, ?, ?)",
+                   [(*key, response, iso(at)) for key, pairs in accepted.items() for response, at in pairs])
+
+
+def accepted(db: sqlite3.Connection) -> dict[CardKey, tuple[tuple[str, datetime], ...]]:
+    """Every card's cached accepted responses, each since when, oldest first (cards without any are absent)."""
+    cached: dict[CardKey, list[tuple[str, datetime]]] = {}
+    for deck, card, response, at in db.execute("SELECT deck, card, response, added_at FROM accepted "
+                                               "ORDER BY deck, card, added_at, response"):
+        cached.setdefault((deck, card), []).append((response, parse_time(at)))
+    return {key: tuple(pairs) for key, pairs in cached.items()}
 
 
 def voided_disagreeing(db: sqlite3.Connection) -> list[CardKey]:
@@ -198,7 +243,7 @@ def voided_disagreeing(db: sqlite3.Connection) -> list[CardKey]:
 
 
 def flags(db: sqlite3.Connection) -> dict[CardKey, Flags]:
-    """Every card's cached flags (cards without any are absent)."""
+    """Every card's cached flags, without its accepted responses (cards without any are absent)."""
     return {
         (deck, card): Flags(bool(suspended), parse_time(until) if until else None, bool(leech))
         for deck, card, suspended, until, leech in db.execute("SELECT * FROM card_flags")

@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
+# Accept events made from `accepted` rows have uuid5 ids in this namespace: two machines upgrading the
+# same data make the same events, which a sync or an import then adds once.
+ACCEPTED = uuid.UUID("3f2b7c1e-0a4d-5e8f-9b6a-1c2d3e4f5a6b")
+
+
+def _accept_id(deck: str, card: str, response: str) -> str:
+    return str(uuid.uuid5(ACCEPTED, "\x1f".join((deck, card, response))))
+
+
+def _response_data(response: str) -> str:
+    return json.dumps({"response": response}, sort_keys=True)  # as `log.append_events` writes `data`
+
+
+# SQL functions the migrations call, registered on every connection before they run.
+FUNCTIONS = {"quizzer_accept_id": _accept_id, "quizzer_response_data": _response_data}
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_initial",
@@ -125,6 +144,17 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE VIEW scheduled AS SELECT * FROM answers WHERE reschedules = 1;
         -- Quiz records are events of kind `quiz`, read newest first by `quizzer scores`.
         CREATE INDEX events_quizzes ON events (at) WHERE kind = 'quiz';
+        """,
+    ),
+    (
+        "0006_accept_events",
+        """
+        -- Accepted responses become events like the rest of the log (docs/events.md), so export, import
+        -- and sync carry them; `accepted` stays as their cache, which these events replay to unchanged.
+        INSERT OR IGNORE INTO events (event_id, kind, deck, card, at, target, data)
+            SELECT quizzer_accept_id(deck, card, response), 'accept', deck, card, added_at, NULL,
+                   quizzer_response_data(response)
+            FROM accepted;
         """,
     ),
 ]

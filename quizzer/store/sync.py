@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO
@@ -385,6 +385,10 @@ def _event_row(event: dict, window: _Window) -> tuple:
         raise _Invalid(f"'data' must be a JSON object, not {_shown(data)}")
     if kind == EventKind.BURY.value:
         _time(data, "until", window.due)
+    if kind in (EventKind.ACCEPT.value, EventKind.UNACCEPT.value):
+        if set(data) != {"response"}:
+            raise _Invalid(f"an {kind}'s 'data' must be {{\"response\": TEXT}}, not {_shown(data)}")
+        _text(data, "response")
     target = _text(event, "target") if kind == EventKind.VOID.value else _absent(event, "target")
     quiz = kind == EventKind.QUIZ.value  # a quiz's record belongs to no card: its deck and card are ""
     if quiz:
@@ -496,14 +500,16 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
-    cached, cached_flags = dict(log.states(store.db)), log.flags(store.db)
+    cached, cached_flags, cached_accepted = dict(log.states(store.db)), log.flags(store.db), log.accepted(store.db)
     seen: set[CardKey] = set()
     for key, entries, events in log.logs(store.db):
         seen.add(key)
         state, flags = log.replay_card(entries, events, replay)
-        if cached.get(key) != state or cached_flags.get(key, log.Flags()) != flags:
+        if (cached.get(key) != state or cached_flags.get(key, log.Flags()) != replace(flags, accepted=())
+                or cached_accepted.get(key, ()) != flags.accepted):
             result.disagreeing.append(key)
-    result.disagreeing += sorted((set(cached) | set(cached_flags)) - seen)  # a state with no log behind it
+    # A state, flag or accepted response with no log behind it.
+    result.disagreeing += sorted((set(cached) | set(cached_flags) | set(cached_accepted)) - seen)
     result.disagreeing += sorted(set(log.voided_disagreeing(store.db)) - set(result.disagreeing))
     keys = seen | set(cached)
     result.cards = len(keys)

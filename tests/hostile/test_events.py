@@ -1,4 +1,4 @@
-"""Hostile events in progress files (undo, suspend, bury lines), and hostile command lines in plain study.
+"""Hostile events in progress files (undo, suspend, bury, accept lines), and hostile command lines in plain study.
 
 Add a case as one line of the matching table.
 """
@@ -29,6 +29,7 @@ ANSWER = {
 }
 VOID = {"event": "void", "event_id": "e1", "deck": "demo", "card": "leader",
         "at": "2026-03-02T12:01:00.000000+00:00", "target": "r1", "data": {}}
+ACCEPT = {"event": "accept", "target": None, "data": {"response": "Captain Sanogo"}}  # over VOID: its other keys
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def count(home, table):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"event": "explode"}, "'event' must be one of void, suspend, unsuspend, bury, leech, quiz, not 'explode'"),
+    ({"event": "explode"}, "'event' must be one of void, suspend, unsuspend, bury, leech, quiz, accept, unaccept, not 'explode'"),
     ({"event": None}, "'event' must be one of void"),
     ({"event_id": ""}, "'event_id' must be non-empty text, not ''"),
     ({"target": None}, "'target' must be non-empty text, not None"),
@@ -62,6 +63,16 @@ def count(home, table):
     ({"event": "bury", "target": None, "data": {}}, "missing 'until'"),
     ({"event": "bury", "target": None, "data": {"until": "soon"}}, "'until' must be a date and time like"),
     ({"deck": 7}, "'deck' must be non-empty text, not 7"),
+    ({**ACCEPT, "data": {}}, "an accept's 'data' must be {\"response\": TEXT}, not {}"),
+    ({**ACCEPT, "event": "unaccept", "data": {"answer": "x"}}, "an unaccept's 'data' must be {\"response\": TEXT}"),
+    ({**ACCEPT, "data": {"response": "x", "why": "y" * 5000}}, "not {'response': 'x', 'why': 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy...; nothing"),
+    ({**ACCEPT, "data": {"response": 7}}, "'response' must be non-empty text, not 7"),
+    ({**ACCEPT, "data": {"response": ["Sanogo"]}}, "'response' must be non-empty text, not ['Sanogo']"),
+    ({**ACCEPT, "event": "unaccept", "data": {"response": ""}}, "'response' must be non-empty text, not ''"),
+    ({**ACCEPT, "data": {"response": "\ud800"}}, "'response' holds '\\ud800', a lone surrogate that is not text"),
+    ({**ACCEPT, "data": {"response": "x" * 2_000_000}}, "the line is longer than 1,048,576 characters"),
+    ({**ACCEPT, "target": "r1"}, "'target' is only for a void, not 'accept'"),
+    ({**ACCEPT, "card": ""}, "'card' must be non-empty text, not ''"),
 ])
 def test_a_bad_event_line_names_file_and_line_and_saves_nothing(home, tmp_path, changes, message):
     source = tmp_path / "progress.jsonl"
