@@ -1,4 +1,6 @@
 import os
+import shutil
+import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -10,6 +12,19 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The last guard of the real home: a test that loses QUIZZER_HOME (`monkeypatch.undo()` also undoes the
+# fixture below) falls back to the platform's data folder, which is here, and the run fails (below).
+STRAY_DATA = Path(tempfile.mkdtemp(prefix="quizzer-stray-"))
+os.environ["XDG_DATA_HOME"] = str(STRAY_DATA)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    written = sorted(str(path.relative_to(STRAY_DATA)) for path in STRAY_DATA.rglob("*"))
+    shutil.rmtree(STRAY_DATA, ignore_errors=True)
+    if written:
+        session.config.get_terminal_writer().line(f"a test ran without QUIZZER_HOME and wrote {written}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

@@ -182,10 +182,10 @@ def test_answers_are_saved_with_the_deck_files_or_not_at_all(lib, tmp_path, quiz
     def broken(*args, **kwargs):
         raise DeckError([Problem("decks/spanish.yaml", 0, "cannot write")])
 
-    monkeypatch.setattr(UserDecks, "install_copy", broken)
-    result = quizzer("decks", "import", str(path))
+    with monkeypatch.context() as patch:  # monkeypatch.undo() would also drop QUIZZER_HOME (conftest)
+        patch.setattr(UserDecks, "install_copy", broken)
+        result = quizzer("decks", "import", str(path))
     assert result.exit_code == 2 and result.stderr.splitlines()[-1] == "decks/spanish.yaml: cannot write"
-    monkeypatch.undo()
     assert as_json("history", "--reviews") == [] and all(c["state"] == "new" for c in as_json("cards"))
 
 

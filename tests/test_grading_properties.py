@@ -79,7 +79,12 @@ def test_normalisation_is_idempotent_on_answers(answer):
 _titles = st.sampled_from(["President", "General", "Gen.", "Captain", "Capt.", "Colonel", "Col.", "Lt."])
 _head_nouns = st.sampled_from(["region", "desert", "country", "people", "army", "movement", "group", "years"])
 # A name made only of articles keeps them (rule 1), so it cannot be told from a wrapped one.
-_name = _phrases([" ", " ", "-", "'"]).filter(lambda name: set(normalise(name).split()) - {"the", "a", "an"})
+# A name with a rank in it follows the rank rule instead (rule 11: another rank is a wrong fact), as
+# hypothesis found with `CAPT` answered `President CAPT`.
+_RANKS = {"president", "pres", "general", "gen", "captain", "capt", "colonel", "col", "lieutenant", "lt", "major", "maj",
+          "commander"}
+_name = _phrases([" ", " ", "-", "'"]).filter(
+    lambda name: set(normalise(name).split()) - {"the", "a", "an"} and not set(normalise(name).split()) & _RANKS)
 
 
 def _digit_changed(text, data):
