@@ -48,8 +48,24 @@ class Terminal:
         self.stream = pyte.Stream(self.screen)
 
     def expect(self, pattern) -> None:
-        self.child.expect(pattern)
+        try:
+            self.child.expect(pattern)
+        except pexpect.TIMEOUT:
+            self.stream.feed(self.child.before)
+            raise AssertionError(f"waited in vain for {pattern!r} ({self._process()}); on screen:\n"
+                                 + "\n".join(self.lines)) from None
         self.stream.feed(self.child.before + (self.child.after if isinstance(self.child.after, str) else ""))
+
+    def _process(self) -> str:
+        """What the program was doing when a wait failed: its state, where the kernel holds it, and which
+        signals it blocks, ignores and catches (Ctrl-C has once gone unanswered in a full run)."""
+        try:
+            status = open(f"/proc/{self.child.pid}/status").read().splitlines()
+            wchan = open(f"/proc/{self.child.pid}/wchan").read()
+        except OSError:
+            return "no /proc to read"
+        fields = [line for line in status if line.startswith(("State", "SigBlk", "SigIgn", "SigCgt", "Threads"))]
+        return ", ".join([*fields, f"wchan: {wchan}"])
 
     def send(self, keys: str, then) -> None:
         self.child.send(keys)
