@@ -4,6 +4,7 @@ interactive command and reads its screen back."""
 
 import json
 import os
+import signal
 import sys
 
 import pexpect
@@ -34,6 +35,14 @@ def run_screens(screens: list[tuple[str, list[str]]], env: dict[str, str], colum
     return {part.split(">>>", 1)[0]: part.split(">>>", 1)[1] for part in parts}
 
 
+def _as_from_a_shell_prompt() -> None:
+    """Ctrl-C interrupts, as for a program started at a shell prompt: a test run started in the background
+    of a script ignores SIGINT and SIGQUIT, and its children would inherit that (a plain-mode Ctrl-C test
+    then waited forever)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 class Terminal:
     """`quizzer ARGS` in a pseudo-terminal, its output kept on an emulated screen (pyte) tall enough never to
     scroll, so a test reads back what a person would see at that width."""
@@ -43,7 +52,7 @@ class Terminal:
 
         env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
         self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", *args], env=env, dimensions=(30, columns),
-                                   encoding="utf-8", timeout=20)
+                                   encoding="utf-8", timeout=20, preexec_fn=_as_from_a_shell_prompt)
         self.screen = pyte.Screen(columns, 1000)
         self.stream = pyte.Stream(self.screen)
 
