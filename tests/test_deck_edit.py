@@ -328,7 +328,7 @@ def test_in_a_terminal_an_invalid_edit_then_edit_again_then_valid(editor, instal
     child.expect("unknown key 'answr'")
     child.expect(r"Edit again or restore the file as it was\? \[e/r\]")
     child.send("e\r")
-    child.expect("Updated deck 'mine': 1 added, 1 changed, 1 unchanged, 1 removed")
+    child.expect(r"Updated deck 'mine': 1 added, 1 changed, 1 unchanged, 1\s+removed")  # wrapped at 60 columns
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and installed.read_text() == EDITED

@@ -346,11 +346,16 @@ def test_sync_status_fits_the_terminal_with_nothing_cut(tmp_path, columns):
     a.study("sanogo")
     b.ok("sync")
     env = {**os.environ, "QUIZZER_HOME": str(b.home), "QUIZZER_NOW": b.at.isoformat(), "TERM": "xterm"}
-    shown = run_screens([("status", ["sync", "--status"])], env, columns, rows=30)["status"]
-    lines = [line for line in shown.replace("\r", "").splitlines() if line]
+    shown = run_screens([("status", ["sync", "--status"]), ("sync", ["sync"])], env, columns, rows=30)
+    lines = [line for line in shown["status"].replace("\r", "").splitlines() if line]
     assert lines[0] == f"This device  {b.device}" and f"Device       {a.device}" in lines
     assert "  1 line read, the latest from 2026-03-02 12:00" in lines
-    assert all(len(line) <= columns for line in lines if not line.startswith("Folder"))
+    assert all(len(line) <= columns for line in lines if str(tmp_path) not in line)  # a path stays whole
+    # A message longer than the terminal is wrapped between words, never cut inside one.
+    synced = [line for line in shown["sync"].replace("\r", "").splitlines() if line]
+    assert " ".join(synced).endswith("pulled 0 new answers and events.")
+    assert all(len(line) <= columns for line in synced if str(tmp_path) not in line), synced
+    assert len(next(line for line in synced if "new answers" in line)) <= columns, synced  # not after the path
 
 
 def test_a_quiz_pulls_before_choosing_and_pushes_its_answers_and_record(tmp_path):
