@@ -9,24 +9,10 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from hostile.demo import ANSWER, DECK
 from quizzer import controls
 from quizzer.cli import app
 
-DECK = """\
-id: demo
-title: Demo
-cards:
-  - id: leader
-    type: typed
-    question: Who led the coup?
-    answer: Amadou Haya Sanogo
-"""
-
-ANSWER = {
-    "review_id": "r1", "deck": "demo", "card": "leader", "reviewed_at": "2026-03-02T12:00:00.000000+00:00",
-    "rating": 3, "verdict": "correct", "response": "Sanogo", "duration_ms": 4000, "session": "s1",
-    "phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00",
-}
 VOID = {"event": "void", "event_id": "e1", "deck": "demo", "card": "leader",
         "at": "2026-03-02T12:01:00.000000+00:00", "target": "r1", "data": {}}
 ACCEPT = {"event": "accept", "target": None, "data": {"response": "Captain Sanogo"}}  # over VOID: its other keys

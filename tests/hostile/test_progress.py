@@ -10,23 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from typer.testing import CliRunner
 
+from hostile.demo import ANSWER, DECK
 from quizzer.cli import app
-
-DECK = """\
-id: demo
-title: Demo
-cards:
-  - id: leader
-    type: typed
-    question: Who led the coup?
-    answer: Amadou Haya Sanogo
-"""
-
-GOOD = {
-    "review_id": "r1", "deck": "demo", "card": "leader", "reviewed_at": "2026-03-02T12:00:00.000000+00:00",
-    "rating": 3, "verdict": "correct", "response": "Sanogo", "duration_ms": 4000, "session": "s1",
-    "phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00",
-}
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def from_now(**span) -> str:
 
 
 def line(**changes) -> str:
-    return json.dumps({**GOOD, **changes})  # ensure_ascii: a lone surrogate is written as the escape \ud800
+    return json.dumps({**ANSWER, **changes})  # ensure_ascii: a lone surrogate is written as the escape \ud800
 
 
 def rows(home, sql):
