@@ -95,9 +95,9 @@ def _show(status, as_json: bool) -> None:
 
 
 def _when(stamp: str | None) -> str:
-    from datetime import datetime
+    from quizzer.ui.text import local_time
 
-    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M") if stamp else "never"
+    return local_time(stamp) if stamp else "never"
 
 
 @contextlib.contextmanager
