@@ -538,7 +538,7 @@ def load_library(
 
 
 def _check_cached(path: Path, builtin: bool, cache: ParseCache) -> tuple[Deck | None, list[Problem]]:
-    cached = cache.get(path, builtin)
+    cached = cache.get(path, builtin, reparse=lambda: check_deck(path, builtin=builtin)[0])
     if cached is not None:
         deck, problems = cached
         return deck, [Problem(*problem) for problem in problems]

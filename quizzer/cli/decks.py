@@ -43,7 +43,7 @@ def list_decks(
             due = store.reviewed((d.id for d in decks), due_before=moment + timedelta(microseconds=1))
     rows = []
     for deck in decks:
-        keys = [(deck.id, c.id) for c in deck.cards]
+        keys = [(deck.id, card_id) for card_id in deck.card_ids]
         rows.append({
             "id": deck.id, "title": deck.title, "cards": len(deck.cards),
             "new": sum(key not in reviewed for key in keys),
