@@ -8,7 +8,7 @@ writing it just means parsing the decks again.
 
 The file is a small index, then the card bodies. The index (read in full, one `marshal.loads`) holds
 each deck's fields, problems, and its cards' ids and tags in file order, with where each card's body
-lies; a body is read (from a read-only memory map) and built only when that card is first read (see
+lies; a body is read (from the file kept open) and built only when that card is first read (see
 `model.Cards`). So `quizzer decks` builds no card, and `study` builds the few hundred it asks.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import marshal
-import mmap
 import os
 import struct
 import tempfile
@@ -59,13 +58,13 @@ class ParseCache:
         self.bodies: dict[str, bytes] = {}  # bodies of decks parsed this time, not yet in a file
         self.used: set[str] = set()
         self.changed = False
-        self.stored: mmap.mmap | bytes = b""  # the bodies region of the file read (kept open by the decks)
+        self.stored = _Bodies(None, 0, 0)  # the bodies in the file read, kept open while its decks live
         try:
             self.key = _parser_key()
             if self.file is not None:
                 self.entries, self.stored = _read(self.file, self.key)
         except (OSError, EOFError, ValueError, TypeError, IndexError, struct.error):
-            self.entries, self.stored = {}, b""
+            self.entries, self.stored = {}, _Bodies(None, 0, 0)
 
     def get(self, path: Path, builtin: bool, reparse: Callable[[], Deck | None]) -> tuple[Deck | None, list[tuple]] | None:
         """The deck and problems parsed from `path` last time, if the file has not changed since.
@@ -80,11 +79,13 @@ class ParseCache:
             info = path.stat()
             if entry[:3] != (info.st_size, info.st_mtime_ns, builtin):
                 return None
-            deck = None if entry[3] is None else _deck(entry, self.stored, reparse)
+            offsets = _offsets(entry, self.stored)
+            deck = None if entry[3] is None else _deck(entry, offsets, self.stored, reparse)
+            problems = list(entry[4])
         except (OSError, TypeError, ValueError, KeyError, IndexError):
             return None
         self.used.add(name)
-        return deck, list(entry[4])
+        return deck, problems
 
     def put(self, path: Path, builtin: bool, deck: Deck | None, problems: list[tuple]) -> None:
         try:
@@ -112,18 +113,15 @@ class ParseCache:
         """Write the entries used this time (a deleted deck's entry goes), atomically; failures are ignored."""
         if self.file is None or not (self.changed or set(self.entries) - self.used):
             return
-        index, chunks, at = {}, [], 0
-        for name, entry in self.entries.items():
-            if name not in self.used:
-                continue
-            offsets = array(_OFFSET)
-            offsets.frombytes(entry[7])
-            body = self.bodies[name] if name in self.bodies else self.stored[offsets[0]:offsets[-1]]
-            moved = array(_OFFSET, (at + offset - offsets[0] for offset in offsets))
-            index[name] = (*entry[:7], moved.tobytes())
-            chunks.append(body)
-            at += len(body)
         with contextlib.suppress(OSError, ValueError):
+            index, spans, at = {}, [], 0
+            for name, entry in self.entries.items():
+                if name not in self.used:
+                    continue
+                offsets = memoryview(entry[7]).cast(_OFFSET)
+                index[name] = (*entry[:7], array(_OFFSET, (at + offset - offsets[0] for offset in offsets)).tobytes())
+                spans.append((name, offsets[0], offsets[-1]))
+                at += offsets[-1] - offsets[0]
             self.file.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=f".{CACHE_FILE}.", suffix=".tmp")
             try:
@@ -131,27 +129,53 @@ class ParseCache:
                     head = marshal.dumps((self.key, index))
                     out.write(_HEADER.pack(len(head), at))
                     out.write(head)
-                    out.writelines(chunks)
+                    for name, start, end in spans:  # a deck at a time: the bodies are never all in memory
+                        out.write(self.bodies[name] if name in self.bodies else self.stored.read(start, end))
                 os.replace(temporary, self.file)
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temporary)
 
 
-def _read(file: Path, key: tuple) -> tuple[dict[str, Entry], mmap.mmap]:
-    """The index and the bodies region of a cache file written with `key`; ValueError if it is not whole."""
-    with open(file, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        head, bodies = _HEADER.unpack(handle.read(_HEADER.size))
-        if size != _HEADER.size + head + bodies:
-            raise ValueError("a cut-off or padded cache file")
-        stored = marshal.loads(handle.read(head))
+class _Bodies:
+    """The card bodies of a cache file, read a span at a time. The file stays open as long as a deck
+    needs it: a run that replaces the cache meanwhile leaves this one reading the file its index came from."""
+
+    def __init__(self, fd: int | None, start: int, length: int):
+        self.fd, self.start, self.length = fd, start, length
+
+    def read(self, start: int, end: int) -> bytes:
+        if not 0 <= start <= end <= self.length:
+            raise ValueError("outside the bodies")
+        if start == end:
+            return b""
+        os.lseek(self.fd, self.start + start, os.SEEK_SET)
+        data = os.read(self.fd, end - start)
+        if len(data) != end - start:
+            raise ValueError("a cut-off cache file")
+        return data
+
+    def __del__(self):
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _read(file: Path, key: tuple) -> tuple[dict[str, Entry], _Bodies]:
+    """The index and the bodies of a cache file written with `key`; ValueError if it is not whole."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        with open(fd, "rb", closefd=False) as handle:
+            size = os.fstat(fd).st_size
+            head, bodies = _HEADER.unpack(handle.read(_HEADER.size))
+            if size != _HEADER.size + head + bodies:
+                raise ValueError("a cut-off or padded cache file")
+            stored = marshal.loads(handle.read(head))
         if stored[0] != key or not isinstance(stored[1], dict):
             raise ValueError("written by another parser")
-        # A replaced cache file (another run saving) leaves this map on the old one: the index and the
-        # bodies read from it always belong together.
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if bodies else b""
-    return stored[1], memoryview(mapped)[_HEADER.size + head:] if bodies else b""
+    except BaseException:
+        os.close(fd)
+        raise
+    return stored[1], _Bodies(fd, _HEADER.size + head, bodies)
 
 
 def _plain_card(card: Card) -> tuple:
@@ -161,17 +185,24 @@ def _plain_card(card: Card) -> tuple:
     return tuple(values)
 
 
-def _deck(entry: Entry, stored, reparse: Callable[[], Deck | None]) -> Deck:
+def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
+    """Where the entry's card bodies start and end; ValueError or TypeError if they cannot be right."""
     ids, tags = entry[5], entry[6]
     offsets = memoryview(entry[7]).cast(_OFFSET)
-    if len(offsets) != len(ids) + 1 or len(tags) != len(ids) or offsets[-1] > len(stored):
+    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or offsets[-1] > stored.length
+            or any(a > b for a, b in zip(offsets, offsets[1:]))):
         raise ValueError("a damaged cache entry")
+    return offsets
+
+
+def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Callable[[], Deck | None]) -> Deck:
+    ids, tags = entry[5], entry[6]
     again: list[Deck | None] = []
 
     def build(n: int) -> Card:
         try:
-            return _card(marshal.loads(stored[offsets[n]:offsets[n + 1]]))
-        except (EOFError, ValueError, TypeError, KeyError, IndexError):  # damaged since the index was read
+            return _card(marshal.loads(stored.read(offsets[n], offsets[n + 1])))
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):  # damaged since the index was read
             if not again:
                 again.append(reparse())
             card = again[0].card(ids[n]) if again[0] is not None else None

@@ -117,13 +117,17 @@ class Summary:
 @dataclass
 class _Entry:
     deck: Deck
-    card: Card
+    card_id: str  # the card is built from its deck when it is asked: thousands may be queued, few asked
     state: CardState
     asks: int = 1  # questions it takes today if every answer is right (Scheduler.answers_to_pass)
 
     @property
+    def card(self) -> Card:
+        return self.deck.card(self.card_id)
+
+    @property
     def key(self) -> tuple[str, str]:
-        return (self.deck.id, self.card.id)
+        return (self.deck.id, self.card_id)
 
 
 @dataclass
@@ -198,8 +202,8 @@ class StudySession:
         deck_ids = [d.id for d in self.decks]
         hidden = self.store.hidden(now)  # suspended or buried
         queue = _Queue()
-        # Only the cards due today are read in full and looked up, and only those asked are built: a
-        # large library has most waiting for later.
+        # Only the cards due today are read in full and looked up, and none is built here: a large
+        # library has most waiting for later, and a session asks a few hundred.
         due = self.store.states(deck_ids, due_before=day_end)
         due_ids: dict[str, set[str]] = {}
         for deck_id, card_id in due:
@@ -215,14 +219,13 @@ class StudySession:
         for key, state in due.items():
             if key not in place or key in hidden:  # removed from its deck, suspended, buried or not tagged
                 continue
-            _, n, deck = place[key]
             if state.phase in (Phase.LEARNING, Phase.RELEARNING):
-                queue.learning[key] = _Entry(deck, deck.cards[n], state, self._asks(state, now))
+                queue.learning[key] = _Entry(place[key][2], key[1], state, self._asks(state, now))
             else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
                 reviews.append((state.due, *place[key][:2], key))
         reviews.sort(key=lambda r: r[:3])  # most overdue first, then file order
         del reviews[max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start)):]
-        queue.reviews = [_Entry(place[key][2], place[key][2].cards[place[key][1]], due[key]) for *_, key in reviews]
+        queue.reviews = [_Entry(place[key][2], key[1], due[key]) for *_, key in reviews]
         queue.new = self._new_cards(day_start, now, hidden)
         return queue
 
@@ -239,7 +242,7 @@ class StudySession:
                 continue
             ids = deck.card_ids
             cards = [n for n in deck.tagged_positions(self.tag) if (deck.id, ids[n]) not in hidden]
-            entries += [_Entry(deck, deck.cards[cards[n]], fresh, fresh_asks)
+            entries += [_Entry(deck, ids[cards[n]], fresh, fresh_asks)
                         for n in self.store.never_reviewed(deck.id, [ids[n] for n in cards], left)]
         return _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
 
@@ -343,7 +346,7 @@ class StudySession:
                     return
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
-            queue.learning[entry.key] = _Entry(entry.deck, card, after, self._asks(after, saved_at))
+            queue.learning[entry.key] = _Entry(entry.deck, entry.card_id, after, self._asks(after, saved_at))
         if quitting:
             raise Quit
 
@@ -370,9 +373,8 @@ class StudySession:
             queue.learning.pop(key, None)
             queue.again = [e for e in queue.again if e.key != key]
             deck = next(d for d in self.decks if d.id == key[0])
-            card = deck.card(key[1])
             state = self.store.states([key[0]]).get(key) or new_state(now)
-            queue.again.insert(0, _Entry(deck, card, state, self._asks(state, now)))
+            queue.again.insert(0, _Entry(deck, key[1], state, self._asks(state, now)))
             prompter.notice(f"undone {key[0]}/{key[1]}: asking it again")
             return True
         elif action is Action.EDIT:
@@ -403,11 +405,11 @@ class StudySession:
         Cards it adds wait for the next session."""
         self.decks = [deck if d.id == deck.id else d for d in self.decks]
         self._neighbours.pop(deck.id, None)
-        cards = {c.id: c for c in deck.cards}
+        cards = set(deck.card_ids)
 
         def renewed(entries: list[_Entry]) -> list[_Entry]:
-            return [e if e.deck.id != deck.id else replace(e, deck=deck, card=cards[e.card.id])
-                    for e in entries if e.deck.id != deck.id or e.card.id in cards]
+            return [e if e.deck.id != deck.id else replace(e, deck=deck)
+                    for e in entries if e.deck.id != deck.id or e.card_id in cards]
 
         queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
         queue.learning = {e.key: e for e in renewed(list(queue.learning.values()))}

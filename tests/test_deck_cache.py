@@ -202,6 +202,7 @@ def test_a_study_session_builds_only_the_cards_it_asks(library, built, tmp_path,
                                rng=random.Random(1), limits=Limits(new_per_day=5), tag="odd")
         queue = session.build_queue(clock())
         assert len(session.cards_in_scope()) == 266
+    assert built == []  # queued, not yet asked
     assert [(e.deck.id, e.card.id) for e in queue.new] == [
         ("two", "c1"), ("two", "c2"), ("two", "c4"), ("two", "c5"), ("two", "c7")]
     assert sorted(built) == sorted(f"Card {n} of two?" for n in (1, 2, 4, 5, 7))

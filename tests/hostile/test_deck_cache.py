@@ -47,6 +47,17 @@ def flip_body_bytes(data: bytes) -> bytes:
     return data[:start] + bytes(b ^ 0xFF for b in data[start:])
 
 
+def with_entries(change):
+    """The cache file with each index entry changed by `change(entry)`, its bodies kept."""
+    def damage(data: bytes) -> bytes:
+        length = index_length(data)
+        key, entries = marshal.loads(data[HEADER.size:HEADER.size + length])
+        head = marshal.dumps((key, {name: change(entry) for name, entry in entries.items()}))
+        bodies = data[HEADER.size + length:]
+        return HEADER.pack(len(head), len(bodies)) + head + bodies
+    return damage
+
+
 DAMAGE = [
     # (what, the cache file's bytes made from the good ones)
     ("empty", lambda data: b""),
@@ -59,6 +70,10 @@ DAMAGE = [
     ("an index that is not marshal", lambda data: data[:HEADER.size] + b"\xff" * index_length(data)
      + data[HEADER.size + index_length(data):]),
     ("bodies inverted", flip_body_bytes),
+    ("offsets of a wrong length", with_entries(lambda entry: (*entry[:7], entry[7][:-3]))),
+    ("offsets backwards", with_entries(lambda entry: (*entry[:7], entry[7][::-1]))),
+    ("one id fewer than tags", with_entries(lambda entry: (*entry[:5], entry[5][:-1], *entry[6:]))),
+    ("an entry cut short", with_entries(lambda entry: entry[:4])),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
     ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
         marshal.dumps((deck_cache._parser_key(), {"x": (1, 2)})))),
