@@ -36,11 +36,11 @@ _CARD_FIELDS = tuple(f.name for f in dataclasses.fields(Card))
 _DECK_FIELDS = tuple(f.name for f in dataclasses.fields(Deck))
 _KIND_AT, _BLANKS_AT, _CARDS_AT = _CARD_FIELDS.index("kind"), _CARD_FIELDS.index("blanks"), _DECK_FIELDS.index("cards")
 _HEADER = struct.Struct("<QQ")  # the index's length, then the bodies' length: a cut-off file is seen at once
-_OFFSET = "Q"  # an array of where each card's body starts (and, last, where the deck's bodies end)
+_OFFSET = "Q"
 
 # marshal, not pickle: it only builds plain values, so a tampered cache file cannot run code.
 # An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, card ids, their
-# own tags, offsets of their bodies as array bytes).
+# own tags, their kinds' values, where their bodies start (and, last, end) as array bytes).
 Entry = tuple
 
 
@@ -104,7 +104,8 @@ class ParseCache:
             fields = tuple(None if at == _CARDS_AT else getattr(deck, f) for at, f in enumerate(_DECK_FIELDS))
         self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems),
                               tuple(c.id for c in deck.cards) if deck else (),
-                              tuple(c.tags for c in deck.cards) if deck else (), offsets.tobytes())
+                              tuple(c.tags for c in deck.cards) if deck else (),
+                              tuple(c.kind.value for c in deck.cards) if deck else (), offsets.tobytes())
         self.bodies[name] = b"".join(bodies)
         self.used.add(name)
         self.changed = True
@@ -118,8 +119,8 @@ class ParseCache:
             for name, entry in self.entries.items():
                 if name not in self.used:
                     continue
-                offsets = memoryview(entry[7]).cast(_OFFSET)
-                index[name] = (*entry[:7], array(_OFFSET, (at + offset - offsets[0] for offset in offsets)).tobytes())
+                offsets = memoryview(entry[8]).cast(_OFFSET)
+                index[name] = (*entry[:8], array(_OFFSET, (at + offset - offsets[0] for offset in offsets)).tobytes())
                 spans.append((name, offsets[0], offsets[-1]))
                 at += offsets[-1] - offsets[0]
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -187,9 +188,9 @@ def _plain_card(card: Card) -> tuple:
 
 def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
     """Where the entry's card bodies start and end; ValueError or TypeError if they cannot be right."""
-    ids, tags = entry[5], entry[6]
-    offsets = memoryview(entry[7]).cast(_OFFSET)
-    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or offsets[-1] > stored.length
+    ids, tags, kinds = entry[5], entry[6], entry[7]
+    offsets = memoryview(entry[8]).cast(_OFFSET)
+    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or len(kinds) != len(ids) or offsets[-1] > stored.length
             or any(a > b for a, b in zip(offsets, offsets[1:]))):
         raise ValueError("a damaged cache entry")
     return offsets
@@ -211,7 +212,7 @@ def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Callable[
             return card
 
     values = list(entry[3])
-    values[_CARDS_AT] = Cards(ids, tags, build)
+    values[_CARDS_AT] = Cards(ids, tags, tuple(map(_KINDS.__getitem__, entry[7])), build)
     return Deck(*values)
 
 

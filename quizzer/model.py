@@ -126,13 +126,15 @@ class Card:
 
 
 class Cards(Sequence):
-    """A deck's cards as the parse cache keeps them: ids and tags at hand, each card's body built when it
-    is first read. Listing a large library, or picking the few hundred cards a session asks from it,
-    then builds no card nobody reads. Equal to the tuple of the same cards."""
+    """A deck's cards as the parse cache keeps them: ids, tags and kinds at hand, each card's body built
+    when it is first read. Listing a large library, or picking the few hundred cards a session or quiz
+    asks from it, then builds no card nobody reads. Equal to the tuple of the same cards."""
 
-    def __init__(self, ids: tuple[str, ...], tags: tuple[tuple[str, ...], ...], build: Callable[[int], Card]):
+    def __init__(self, ids: tuple[str, ...], tags: tuple[tuple[str, ...], ...], kinds: tuple[Kind, ...],
+                 build: Callable[[int], Card]):
         self.ids = ids
         self.tags = tags
+        self.kinds = kinds
         self._build = build
         self._built: dict[int, Card] = {}
 
@@ -174,16 +176,21 @@ class Deck:
     builtin: bool = False
 
     @cached_property
-    def _index(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-        """Each card's id and own tags, in file order, without building a card the cache holds."""
+    def _index(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[Kind, ...]]:
+        """Each card's id, own tags and kind, in file order, without building a card the cache holds."""
         if isinstance(self.cards, Cards):
-            return self.cards.ids, self.cards.tags
-        return tuple(c.id for c in self.cards), tuple(c.tags for c in self.cards)
+            return self.cards.ids, self.cards.tags, self.cards.kinds
+        return tuple(c.id for c in self.cards), tuple(c.tags for c in self.cards), tuple(c.kind for c in self.cards)
 
     @property
     def card_ids(self) -> tuple[str, ...]:
         """The cards' ids in file order."""
         return self._index[0]
+
+    @property
+    def card_kinds(self) -> tuple[Kind, ...]:
+        """The cards' kinds in file order."""
+        return self._index[2]
 
     def card(self, card_id: str) -> Card | None:
         try:

@@ -247,10 +247,33 @@ def test_cards_built_on_demand_read_like_a_tuple():
 
     cards = tuple(Card(id=f"c{n}", kind=Kind.FLASH, question=f"Q{n}", answer="A", tags=("t",) * n) for n in range(4))
     builds = []
-    lazy = Cards(tuple(c.id for c in cards), tuple(c.tags for c in cards), lambda n: builds.append(n) or cards[n])
+    lazy = Cards(tuple(c.id for c in cards), tuple(c.tags for c in cards), tuple(c.kind for c in cards),
+                 lambda n: builds.append(n) or cards[n])
     assert lazy[-1] is cards[3] and lazy[1:3] == cards[1:3] and lazy[::-2] == cards[::-2]
     assert lazy == cards and cards == lazy and list(lazy) == list(cards) and lazy != cards[:3]
-    assert lazy != Cards((), (), cards.__getitem__) and Cards((), (), cards.__getitem__) == ()
+    assert lazy != Cards((), (), (), cards.__getitem__) and Cards((), (), (), cards.__getitem__) == ()
     with pytest.raises(IndexError):
         lazy[4]
     assert sorted(set(builds)) == [0, 1, 2, 3] and len(builds) == 4  # each card built once
+
+
+def test_a_quiz_builds_only_the_cards_it_chose(library, built, tmp_path, clock):
+    import random
+
+    from quizzer.quiz import Plan, choose
+    from quizzer.scheduler import Scheduler
+    from quizzer.store import Store
+
+    write, load, _ = library
+    write("one.yaml", big_deck("one", 300, tag_every=3).replace("type: typed\n    question: Card 1 ",
+                                                                  "question: Card 1 "))  # c1: a flash card
+    load()
+    found, _ = load()
+    parsed_deck = decks.check_deck(Path(found["one"].path))[0]
+    plan = Plan(count=4, tag="odd")
+    with Store(tmp_path / "q.db") as store:
+        quiz = choose(store, Scheduler(fuzz=False), [found["one"]], plan, clock(), random.Random(7))
+        same = choose(store, Scheduler(fuzz=False), [parsed_deck], plan, clock(), random.Random(7))
+    assert quiz.available == 199  # 200 tagged, less the flash card
+    assert [(d.id, c) for d, c in quiz.chosen] == [(d.id, c) for d, c in same.chosen]
+    assert sorted(built) == sorted(c.question for _, c in quiz.chosen) and len(built) == 4

@@ -70,9 +70,11 @@ DAMAGE = [
     ("an index that is not marshal", lambda data: data[:HEADER.size] + b"\xff" * index_length(data)
      + data[HEADER.size + index_length(data):]),
     ("bodies inverted", flip_body_bytes),
-    ("offsets of a wrong length", with_entries(lambda entry: (*entry[:7], entry[7][:-3]))),
-    ("offsets backwards", with_entries(lambda entry: (*entry[:7], entry[7][::-1]))),
+    ("offsets of a wrong length", with_entries(lambda entry: (*entry[:-1], entry[-1][:-3]))),
+    ("offsets backwards", with_entries(lambda entry: (*entry[:-1], entry[-1][::-1]))),
     ("one id fewer than tags", with_entries(lambda entry: (*entry[:5], entry[5][:-1], *entry[6:]))),
+    ("a kind that is none", with_entries(lambda entry: (*entry[:7], ("riddle",) * len(entry[7]), entry[8]))),
+    ("one kind too many", with_entries(lambda entry: (*entry[:7], (*entry[7], "flash"), entry[8]))),
     ("an entry cut short", with_entries(lambda entry: entry[:4])),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
     ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
