@@ -100,7 +100,8 @@ def main() -> None:
             ref = [t * 1000 for t, _ in samples[(name, what, "builtin")]]
             peak = max(m for _, m in samples[(name, what, "library")])
             print(f"{name}: {what:5} {statistics.median(ours):5.0f} ms ({min(ours):.0f}–{max(ours):.0f}), "
-                  f"peak {peak:.0f} MB; built-in only {statistics.median(ref):.0f} ms ({min(ref):.0f}–{max(ref):.0f}); "
+                  f"peak {peak:.0f} MB; built-in only {statistics.median(ref):.0f} ms "
+                  f"({min(ref):.0f}–{max(ref):.0f}); "
                   f"{statistics.median(ours) / statistics.median(ref):.2f}×")
 
 

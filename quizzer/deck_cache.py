@@ -7,9 +7,9 @@ could otherwise keep the same size and time. The cache is a convenience: any pro
 writing it just means parsing the decks again.
 
 The file is a small index, then the card bodies. The index (read in full, one `marshal.loads`) holds
-each deck's fields, problems, and its cards' ids and tags in file order, with where each card's body
-lies; a body is read (from the file kept open) and built only when that card is first read (see
-`model.Cards`). So `quizzer decks` builds no card, and `study` builds the few hundred it asks.
+each deck's fields, problems, and its cards' ids, tags and kinds in file order, with where each
+card's body lies; a body is read (from the file kept open) and built only when that card is first
+read (see `model.Cards`). So `quizzer decks` builds no card, and `study` only those it asks.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ class ParseCache:
         except (OSError, EOFError, ValueError, TypeError, IndexError, struct.error):
             self.entries, self.stored = {}, _Bodies(None, 0, 0)
 
-    def get(self, path: Path, builtin: bool, reparse: Callable[[], Deck | None]) -> tuple[Deck | None, list[tuple]] | None:
+    def get(self, path: Path, builtin: bool,
+            reparse: Callable[[], Deck | None]) -> tuple[Deck | None, list[tuple]] | None:
         """The deck and problems parsed from `path` last time, if the file has not changed since.
 
         A card body found damaged when it is first read comes from `reparse()` (the file parsed again).
@@ -190,8 +191,8 @@ def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
     """Where the entry's card bodies start and end; ValueError or TypeError if they cannot be right."""
     ids, tags, kinds = entry[5], entry[6], entry[7]
     offsets = memoryview(entry[8]).cast(_OFFSET)
-    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or len(kinds) != len(ids) or offsets[-1] > stored.length
-            or any(a > b for a, b in zip(offsets, offsets[1:]))):
+    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or len(kinds) != len(ids)
+            or offsets[-1] > stored.length or any(a > b for a, b in zip(offsets, offsets[1:]))):
         raise ValueError("a damaged cache entry")
     return offsets
 

@@ -10,8 +10,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timedelta
+from functools import cached_property
 
 # Words of lowercase letters and digits joined by single hyphens. Written without a repeated group, whose
 # backtracking state grows with every word; \Z, because $ also matches before a final newline.
