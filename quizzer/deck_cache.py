@@ -67,10 +67,10 @@ class ParseCache:
             self.entries, self.stored = {}, _Bodies(None, 0, 0)
 
     def get(self, path: Path, builtin: bool,
-            reparse: Callable[[], Deck | None]) -> tuple[Deck | None, list[tuple]] | None:
+            reparse: Callable[[str], Card]) -> tuple[Deck | None, list[tuple]] | None:
         """The deck and problems parsed from `path` last time, if the file has not changed since.
 
-        A card body found damaged when it is first read comes from `reparse()` (the file parsed again).
+        A card whose body is found damaged when it is first read comes from `reparse(card id)`.
         """
         name = str(path)
         entry = self.entries.get(name)
@@ -197,20 +197,14 @@ def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
     return offsets
 
 
-def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Callable[[], Deck | None]) -> Deck:
+def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Callable[[str], Card]) -> Deck:
     ids, tags = entry[5], entry[6]
-    again: list[Deck | None] = []
 
     def build(n: int) -> Card:
         try:
             return _card(marshal.loads(stored.read(offsets[n], offsets[n + 1])))
         except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):  # damaged since the index was read
-            if not again:
-                again.append(reparse())
-            card = again[0].card(ids[n]) if again[0] is not None else None
-            if card is None:
-                raise
-            return card
+            return reparse(ids[n])
 
     values = list(entry[3])
     values[_CARDS_AT] = Cards(ids, tags, tuple(map(_KINDS.__getitem__, entry[7])), build)

@@ -118,3 +118,20 @@ def test_commands_read_through_a_damaged_cache_file(home, what, damage):
     shown = runner.invoke(app, ["cards", "cached", "--json"])
     assert shown.exit_code == 0, shown.output
     assert "Who led the March 2012 coup?" in shown.stdout
+
+
+def test_a_damaged_body_of_a_card_gone_from_its_changed_file_is_a_one_line_deck_error(home):
+    from quizzer.decks import DeckError
+
+    load(home)
+    cache = home / "cache" / "decks.cache"
+    cache.write_bytes(flip_body_bytes(cache.read_bytes()))
+    (deck,) = [d for d in load(home)[0] if d.id == "cached"]
+    path = home / "decks" / "cached.yaml"
+    path.write_text(DECK.split("  - id: three")[0], encoding="utf-8")  # edited while the command ran
+    assert deck.card("one").answer == "Bamako"  # still in the file: read from it again
+    with pytest.raises(DeckError) as raised:
+        deck.card("three")
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}: card 'three' is no longer in this file, which changed while quizzer was running; "
+        "run the command again"]
