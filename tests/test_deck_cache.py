@@ -9,6 +9,7 @@ import pytest
 
 from quizzer import decks
 from quizzer.decks import load_library
+from quizzer.model import Blank, Kind
 
 DECK = """\
 id: cached
@@ -66,7 +67,10 @@ def test_an_unchanged_library_is_read_from_the_cache_and_is_the_same(library, pa
     assert "cached.yaml" in parsed and (cache / "decks.cache").is_file()
     parsed.clear()
     again, _ = load()
-    assert parsed == [] and again == first  # every built-in deck came from the cache too
+    assert again == first  # every built-in deck came from the cache too
+    assert parsed == []  # and no card was read from its file again
+    cards = again["cached"].cards
+    assert cards[0].kind is Kind.TYPED and cards[1].blanks == (Blank("1960", ("sixty",)), Blank("France"))
     everything, _ = load_library(cache.parent / "decks", cache_dir=cache)
     assert everything == load_library(cache.parent / "decks")[0]
 
@@ -225,21 +229,28 @@ def test_quizzer_decks_builds_no_card(quizzer_home, built):
 
 def test_editing_one_deck_keeps_the_cached_cards_of_the_others(library, parsed):
     # Saving moves each kept deck's bodies to their place in the new file.
-    write, load, _ = library
+    write, load, cache = library
+    library_dir = cache.parent / "decks"
     write("a.yaml", big_deck("a", 30))
     write("b.yaml", big_deck("b", 40))
     write("c.yaml", big_deck("c", 50))
-    expected, _ = load()
+    write("d.yaml", "id: d\ntitle: D\ncards:\n  - question: Q\n")  # no card loads: no bodies at all
+    expected, problems = load()
     write("a.yaml", big_deck("a", 35))  # longer: every body after it moves
     parsed.clear()
     load()
     assert parsed == ["a.yaml"]
     parsed.clear()
-    again, _ = load()
+    again, problems_again = load()
+    assert problems_again == problems and "d" not in again
     for deck_id in ("b", "c"):
         assert again[deck_id] == expected[deck_id] and list(again[deck_id].cards) == list(expected[deck_id].cards)
     assert parsed == []  # every card came from the cache, none from parsing its file again
     assert list(again["a"].cards) == list(decks.check_deck(Path(again["a"].path))[0].cards)
+    (library_dir / "a.yaml").unlink()  # the first entry goes; the others stay
+    load()
+    parsed.clear()
+    assert sorted(load()[0]) == ["b", "c"] and parsed == []
 
 
 def test_cards_built_on_demand_read_like_a_tuple():
