@@ -5,6 +5,11 @@ if this very parser wrote it (the cache is keyed on the parser's own files). Fil
 last few seconds are never cached: a second edit within the file system's timestamp resolution
 could otherwise keep the same size and time. The cache is a convenience: any problem reading or
 writing it just means parsing the decks again.
+
+The file is a small index, then the card bodies. The index (read in full, one `marshal.loads`) holds
+each deck's fields, problems, and its cards' ids, tags and kinds in file order, with where each
+card's body lies; a body is read (from the file kept open) and built only when that card is first
+read (see `model.Cards`). So `quizzer decks` builds no card, and `study` only those it asks.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ import contextlib
 import dataclasses
 import marshal
 import os
+import struct
 import tempfile
 import time
+from array import array
+from collections.abc import Callable
 from pathlib import Path
 
-from quizzer.model import Blank, Card, Deck, Kind
+from quizzer.model import Blank, Card, Cards, Deck, Kind
 
-FORMAT = 1
+FORMAT = 2  # 2: an index, then card bodies read on demand
 CACHE_FILE = "decks.cache"
 SETTLE_SECONDS = 2.0  # a file changed more recently than this may change again within the same mtime
 _KINDS = {kind.value: kind for kind in Kind}
@@ -27,9 +35,13 @@ _KINDS = {kind.value: kind for kind in Kind}
 _CARD_FIELDS = tuple(f.name for f in dataclasses.fields(Card))
 _DECK_FIELDS = tuple(f.name for f in dataclasses.fields(Deck))
 _KIND_AT, _BLANKS_AT, _CARDS_AT = _CARD_FIELDS.index("kind"), _CARD_FIELDS.index("blanks"), _DECK_FIELDS.index("cards")
+_HEADER = struct.Struct("<QQ")  # the index's length, then the bodies' length: a cut-off file is seen at once
+_OFFSET = "Q"
 
 # marshal, not pickle: it only builds plain values, so a tampered cache file cannot run code.
-Entry = tuple  # (size, mtime_ns, builtin, deck as plain tuples or None, problems as plain tuples)
+# An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, card ids, their
+# own tags, their kinds' values, where their bodies start (and, last, end) as array bytes).
+Entry = tuple
 
 
 def _parser_key() -> tuple:
@@ -43,19 +55,23 @@ class ParseCache:
     def __init__(self, folder: Path | None):
         self.file = folder / CACHE_FILE if folder is not None else None
         self.entries: dict[str, Entry] = {}
+        self.bodies: dict[str, bytes] = {}  # bodies of decks parsed this time, not yet in a file
         self.used: set[str] = set()
         self.changed = False
+        self.stored = _Bodies(None, 0, 0)  # the bodies in the file read, kept open while its decks live
         try:
             self.key = _parser_key()
             if self.file is not None:
-                stored = marshal.loads(self.file.read_bytes())
-                if stored[0] == self.key:
-                    self.entries = stored[1]
-        except (OSError, EOFError, ValueError, TypeError, IndexError):
-            self.entries = {}
+                self.entries, self.stored = _read(self.file, self.key)
+        except (OSError, EOFError, ValueError, TypeError, IndexError, struct.error):
+            self.entries, self.stored = {}, _Bodies(None, 0, 0)
 
-    def get(self, path: Path, builtin: bool) -> tuple[Deck | None, list[tuple]] | None:
-        """The deck and problems parsed from `path` last time, if the file has not changed since."""
+    def get(self, path: Path, builtin: bool,
+            reparse: Callable[[str], Card]) -> tuple[Deck | None, list[tuple]] | None:
+        """The deck and problems parsed from `path` last time, if the file has not changed since.
+
+        A card whose body is found damaged when it is first read comes from `reparse(card id)`.
+        """
         name = str(path)
         entry = self.entries.get(name)
         if entry is None:
@@ -64,11 +80,13 @@ class ParseCache:
             info = path.stat()
             if entry[:3] != (info.st_size, info.st_mtime_ns, builtin):
                 return None
-            deck = _deck(entry[3]) if entry[3] is not None else None
+            offsets = _offsets(entry, self.stored)
+            deck = None if entry[3] is None else _deck(entry, offsets, self.stored, reparse)
+            problems = list(entry[4])
         except (OSError, TypeError, ValueError, KeyError, IndexError):
             return None
         self.used.add(name)
-        return deck, list(entry[4])
+        return deck, problems
 
     def put(self, path: Path, builtin: bool, deck: Deck | None, problems: list[tuple]) -> None:
         try:
@@ -78,8 +96,18 @@ class ParseCache:
         if time.time() - info.st_mtime_ns / 1e9 < SETTLE_SECONDS:
             return
         name = str(path)
-        self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, _plain_deck(deck) if deck else None,
-                              tuple(problems))
+        bodies = [marshal.dumps(_plain_card(card)) for card in deck.cards] if deck else []
+        offsets = array(_OFFSET, [0])
+        for body in bodies:
+            offsets.append(offsets[-1] + len(body))
+        fields = None
+        if deck:
+            fields = tuple(None if at == _CARDS_AT else getattr(deck, f) for at, f in enumerate(_DECK_FIELDS))
+        self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems),
+                              tuple(c.id for c in deck.cards) if deck else (),
+                              tuple(c.tags for c in deck.cards) if deck else (),
+                              tuple(c.kind.value for c in deck.cards) if deck else (), offsets.tobytes())
+        self.bodies[name] = b"".join(bodies)
         self.used.add(name)
         self.changed = True
 
@@ -87,23 +115,69 @@ class ParseCache:
         """Write the entries used this time (a deleted deck's entry goes), atomically; failures are ignored."""
         if self.file is None or not (self.changed or set(self.entries) - self.used):
             return
-        kept = {name: entry for name, entry in self.entries.items() if name in self.used}
         with contextlib.suppress(OSError, ValueError):
+            index, spans, at = {}, [], 0
+            for name, entry in self.entries.items():
+                if name not in self.used:
+                    continue
+                offsets = memoryview(entry[8]).cast(_OFFSET)
+                index[name] = (*entry[:8], array(_OFFSET, (at + offset - offsets[0] for offset in offsets)).tobytes())
+                spans.append((name, offsets[0], offsets[-1]))
+                at += offsets[-1] - offsets[0]
             self.file.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=f".{CACHE_FILE}.", suffix=".tmp")
             try:
                 with open(handle, "wb") as out:
-                    marshal.dump((self.key, kept), out)
+                    head = marshal.dumps((self.key, index))
+                    out.write(_HEADER.pack(len(head), at))
+                    out.write(head)
+                    for name, start, end in spans:  # a deck at a time: the bodies are never all in memory
+                        out.write(self.bodies[name] if name in self.bodies else self.stored.read(start, end))
                 os.replace(temporary, self.file)
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temporary)
 
 
-def _plain_deck(deck: Deck) -> tuple:
-    values = [getattr(deck, name) for name in _DECK_FIELDS]
-    values[_CARDS_AT] = tuple(_plain_card(card) for card in deck.cards)
-    return tuple(values)
+class _Bodies:
+    """The card bodies of a cache file, read a span at a time. The file stays open as long as a deck
+    needs it: a run that replaces the cache meanwhile leaves this one reading the file its index came from."""
+
+    def __init__(self, fd: int | None, start: int, length: int):
+        self.fd, self.start, self.length = fd, start, length
+
+    def read(self, start: int, end: int) -> bytes:
+        if not 0 <= start <= end <= self.length:
+            raise ValueError("outside the bodies")
+        if start == end:
+            return b""
+        os.lseek(self.fd, self.start + start, os.SEEK_SET)
+        data = os.read(self.fd, end - start)
+        if len(data) != end - start:
+            raise ValueError("a cut-off cache file")
+        return data
+
+    def __del__(self):
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _read(file: Path, key: tuple) -> tuple[dict[str, Entry], _Bodies]:
+    """The index and the bodies of a cache file written with `key`; ValueError if it is not whole."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        with open(fd, "rb", closefd=False) as handle:
+            size = os.fstat(fd).st_size
+            head, bodies = _HEADER.unpack(handle.read(_HEADER.size))
+            if size != _HEADER.size + head + bodies:
+                raise ValueError("a cut-off or padded cache file")
+            stored = marshal.loads(handle.read(head))
+        if stored[0] != key or not isinstance(stored[1], dict):
+            raise ValueError("written by another parser")
+    except BaseException:
+        os.close(fd)
+        raise
+    return stored[1], _Bodies(fd, _HEADER.size + head, bodies)
 
 
 def _plain_card(card: Card) -> tuple:
@@ -113,9 +187,27 @@ def _plain_card(card: Card) -> tuple:
     return tuple(values)
 
 
-def _deck(plain: tuple) -> Deck:
-    values = list(plain)
-    values[_CARDS_AT] = tuple(map(_card, plain[_CARDS_AT]))
+def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
+    """Where the entry's card bodies start and end; ValueError or TypeError if they cannot be right."""
+    ids, tags, kinds = entry[5], entry[6], entry[7]
+    offsets = memoryview(entry[8]).cast(_OFFSET)
+    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or len(kinds) != len(ids)
+            or offsets[-1] > stored.length or any(a > b for a, b in zip(offsets, offsets[1:]))):
+        raise ValueError("a damaged cache entry")
+    return offsets
+
+
+def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Callable[[str], Card]) -> Deck:
+    ids, tags = entry[5], entry[6]
+
+    def build(n: int) -> Card:
+        try:
+            return _card(marshal.loads(stored.read(offsets[n], offsets[n + 1])))
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):  # damaged since the index was read
+            return reparse(ids[n])
+
+    values = list(entry[3])
+    values[_CARDS_AT] = Cards(ids, tags, tuple(map(_KINDS.__getitem__, entry[7])), build)
     return Deck(*values)
 
 

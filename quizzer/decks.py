@@ -13,7 +13,7 @@ import gc
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -538,13 +538,30 @@ def load_library(
 
 
 def _check_cached(path: Path, builtin: bool, cache: ParseCache) -> tuple[Deck | None, list[Problem]]:
-    cached = cache.get(path, builtin)
+    cached = cache.get(path, builtin, reparse=_parsed_again(path, builtin))
     if cached is not None:
         deck, problems = cached
         return deck, [Problem(*problem) for problem in problems]
     deck, problems = check_deck(path, builtin=builtin)
     cache.put(path, builtin, deck, [astuple(problem) for problem in problems])
     return deck, problems
+
+
+def _parsed_again(path: Path, builtin: bool) -> Callable[[str], Card]:
+    """For a cached deck whose card body turns out damaged: that card from the file parsed again (once);
+    DeckError if the file no longer holds it (it changed since the cache was read)."""
+    parsed: list[Deck | None] = []
+
+    def card(card_id: str) -> Card:
+        if not parsed:
+            parsed.append(check_deck(path, builtin=builtin)[0])
+        found = parsed[0].card(card_id) if parsed[0] is not None else None
+        if found is None:
+            raise DeckError([Problem(str(path), 0, f"card '{card_id}' is no longer in this file, which changed "
+                                     "while quizzer was running; run the command again")])
+        return found
+
+    return card
 
 
 def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:

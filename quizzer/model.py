@@ -8,9 +8,10 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 # Words of lowercase letters and digits joined by single hyphens. Written without a repeated group, whose
 # backtracking state grows with every word; \Z, because $ also matches before a final newline.
@@ -124,29 +125,97 @@ class Card:
         return BACKGROUND in self.tags
 
 
+class Cards(Sequence):
+    """A deck's cards as the parse cache keeps them: ids, tags and kinds at hand, each card's body built
+    when it is first read. Listing a large library, or picking the few hundred cards a session or quiz
+    asks from it, then builds no card nobody reads. Equal to the tuple of the same cards."""
+
+    def __init__(self, ids: tuple[str, ...], tags: tuple[tuple[str, ...], ...], kinds: tuple[Kind, ...],
+                 build: Callable[[int], Card]):
+        self.ids = ids
+        self.tags = tags
+        self.kinds = kinds
+        self._build = build
+        self._built: dict[int, Card] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[n] for n in range(*index.indices(len(self.ids))))
+        n = range(len(self.ids))[index]  # IndexError and negative indices as a tuple has them
+        card = self._built.get(n)
+        if card is None:
+            card = self._built[n] = self._build(n)
+        return card
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self.ids)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, Cards)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Cards({len(self.ids)} cards, {len(self._built)} built)"
+
+
 @dataclass(frozen=True)
 class Deck:
     id: str
     title: str
-    cards: tuple[Card, ...]
+    cards: tuple[Card, ...] | Cards
     description: str = ""
     tags: tuple[str, ...] = ()
     source: dict[str, str] = field(default_factory=dict)
     path: str = ""
     builtin: bool = False
 
+    @cached_property
+    def _index(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[Kind, ...]]:
+        """Each card's id, own tags and kind, in file order, without building a card the cache holds."""
+        if isinstance(self.cards, Cards):
+            return self.cards.ids, self.cards.tags, self.cards.kinds
+        return tuple(c.id for c in self.cards), tuple(c.tags for c in self.cards), tuple(c.kind for c in self.cards)
+
+    @property
+    def card_ids(self) -> tuple[str, ...]:
+        """The cards' ids in file order."""
+        return self._index[0]
+
+    @property
+    def card_kinds(self) -> tuple[Kind, ...]:
+        """The cards' kinds in file order."""
+        return self._index[2]
+
     def card(self, card_id: str) -> Card | None:
-        return next((c for c in self.cards if c.id == card_id), None)
+        try:
+            return self.cards[self.card_ids.index(card_id)]
+        except ValueError:
+            return None
 
     def card_tags(self, card: Card) -> tuple[str, ...]:
         """The tags `card` carries: its own, then the deck's unless it is a background card."""
-        return tuple(dict.fromkeys(card.tags if card.background else (*card.tags, *self.tags)))
+        return self._with_deck_tags(card.tags)
+
+    def tagged_positions(self, tag: str | None) -> list[int]:
+        """Where in the deck the cards that carry `tag` are (every card when `tag` is None)."""
+        if tag is None:
+            return list(range(len(self.card_ids)))
+        return [n for n, own in enumerate(self._index[1]) if tag in self._with_deck_tags(own)]
 
     def tagged(self, tag: str | None) -> tuple[Card, ...]:
         """The cards that carry `tag` (every card when `tag` is None): the one rule for `--tag`."""
         if tag is None:
-            return self.cards
-        return tuple(c for c in self.cards if tag in self.card_tags(c))
+            return tuple(self.cards)
+        return tuple(self.cards[n] for n in self.tagged_positions(tag))
+
+    def _with_deck_tags(self, own: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(own if BACKGROUND in own else (*own, *self.tags)))
 
 
 @dataclass(frozen=True)

@@ -102,8 +102,9 @@ def choose(store: Store, scheduler: Scheduler, decks: Sequence[Deck], plan: Plan
     """Pick the quiz's cards: at most `plan.count` of the matching cards (of the kinds asked for, with the
     tag, not suspended), by `plan.selection`, asked in a shuffled order. The same seed picks the same."""
     suspended = {key for key, flags in store.flags().items() if flags.suspended}
-    pool = [(deck, card) for deck in decks for card in deck.tagged(plan.tag)
-            if card.kind in plan.kinds and (deck.id, card.id) not in suspended]
+    # (deck, card id) from the decks' ids, tags and kinds: only the chosen cards are built, at the end.
+    pool = [(deck, deck.card_ids[n]) for deck in decks for n in deck.tagged_positions(plan.tag)
+            if deck.card_kinds[n] in plan.kinds and (deck.id, deck.card_ids[n]) not in suspended]
     ids = [d.id for d in decks]
     rng.shuffle(pool)  # ties are broken at random, the same way for the same seed
     if plan.selection == "unseen":
@@ -125,11 +126,11 @@ def choose(store: Store, scheduler: Scheduler, decks: Sequence[Deck], plan: Plan
         pool.sort(key=lambda entry: (0, states[_key(entry)].due) if _key(entry) in states else (1, now))
     chosen = pool[:plan.count]
     rng.shuffle(chosen)
-    return Quiz(str(uuid.uuid4()), plan, chosen, len(pool))
+    return Quiz(str(uuid.uuid4()), plan, [(deck, deck.card(card_id)) for deck, card_id in chosen], len(pool))
 
 
-def _key(entry: tuple[Deck, Card]) -> CardKey:
-    return (entry[0].id, entry[1].id)
+def _key(entry: tuple[Deck, str]) -> CardKey:
+    return (entry[0].id, entry[1])
 
 
 class QuizRun:

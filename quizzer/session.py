@@ -117,13 +117,17 @@ class Summary:
 @dataclass
 class _Entry:
     deck: Deck
-    card: Card
+    card_id: str  # the card is built from its deck when it is asked: thousands may be queued, few asked
     state: CardState
     asks: int = 1  # questions it takes today if every answer is right (Scheduler.answers_to_pass)
 
     @property
+    def card(self) -> Card:
+        return self.deck.card(self.card_id)
+
+    @property
     def key(self) -> tuple[str, str]:
-        return (self.deck.id, self.card.id)
+        return (self.deck.id, self.card_id)
 
 
 @dataclass
@@ -190,7 +194,7 @@ class StudySession:
 
     def cards_in_scope(self) -> set[tuple[str, str]]:
         """(deck id, card id) of every card this session may ask, new or not."""
-        return {(d.id, c.id) for d in self.decks for c in d.tagged(self.tag)}
+        return {(d.id, d.card_ids[n]) for d in self.decks for n in d.tagged_positions(self.tag)}
 
     def build_queue(self, now: datetime) -> _Queue:
         day_start = study_day_start(now, self.limits.day_starts_at)
@@ -198,27 +202,30 @@ class StudySession:
         deck_ids = [d.id for d in self.decks]
         hidden = self.store.hidden(now)  # suspended or buried
         queue = _Queue()
-        # Only the cards due today are read in full and looked up: a large library has most waiting for later.
+        # Only the cards due today are read in full and looked up, and none is built here: a large
+        # library has most waiting for later, and a session asks a few hundred.
         due = self.store.states(deck_ids, due_before=day_end)
         due_ids: dict[str, set[str]] = {}
         for deck_id, card_id in due:
             due_ids.setdefault(deck_id, set()).add(card_id)
-        place = {}  # (deck id, card id) -> (deck position, card position, deck, card), for the due cards in scope
+        place = {}  # (deck id, card id) -> (deck position, card position, deck), for the due cards in scope
         for position, deck in enumerate(self.decks):
             wanted = due_ids.get(deck.id, ())
-            place.update({(deck.id, c.id): (position, n, deck, c) for n, c in enumerate(deck.cards) if c.id in wanted})
+            if wanted:
+                tagged = set(deck.tagged_positions(self.tag)) if self.tag is not None else None
+                place.update({(deck.id, card_id): (position, n, deck) for n, card_id in enumerate(deck.card_ids)
+                              if card_id in wanted and (tagged is None or n in tagged)})
+        reviews = []
         for key, state in due.items():
-            if key not in place or key in hidden:  # removed from its deck, suspended or buried
-                continue
-            _, _, deck, card = place[key]
-            if self.tag is not None and self.tag not in deck.card_tags(card):
+            if key not in place or key in hidden:  # removed from its deck, suspended, buried or not tagged
                 continue
             if state.phase in (Phase.LEARNING, Phase.RELEARNING):
-                queue.learning[key] = _Entry(deck, card, state, self._asks(state, now))
+                queue.learning[key] = _Entry(place[key][2], key[1], state, self._asks(state, now))
             else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
-                queue.reviews.append(_Entry(deck, card, state))
-        queue.reviews.sort(key=lambda e: (e.state.due, *place[e.key][:2]))  # most overdue first, then file order
-        del queue.reviews[max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start)):]
+                reviews.append((state.due, *place[key][:2], key))
+        reviews.sort(key=lambda r: r[:3])  # most overdue first, then file order
+        del reviews[max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start)):]
+        queue.reviews = [_Entry(place[key][2], key[1], due[key]) for *_, key in reviews]
         queue.new = self._new_cards(day_start, now, hidden)
         return queue
 
@@ -233,9 +240,10 @@ class StudySession:
             left = self.limits.new_per_day - new_today.get(deck.id, 0)
             if left <= 0:
                 continue
-            cards = [c for c in deck.tagged(self.tag) if (deck.id, c.id) not in hidden]
-            entries += [_Entry(deck, cards[n], fresh, fresh_asks)
-                        for n in self.store.never_reviewed(deck.id, [c.id for c in cards], left)]
+            ids = deck.card_ids
+            cards = [n for n in deck.tagged_positions(self.tag) if (deck.id, ids[n]) not in hidden]
+            entries += [_Entry(deck, ids[cards[n]], fresh, fresh_asks)
+                        for n in self.store.never_reviewed(deck.id, [ids[n] for n in cards], left)]
         return _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
 
     def next_due(self) -> datetime | None:
@@ -338,7 +346,7 @@ class StudySession:
                     return
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
-            queue.learning[entry.key] = _Entry(entry.deck, card, after, self._asks(after, saved_at))
+            queue.learning[entry.key] = _Entry(entry.deck, entry.card_id, after, self._asks(after, saved_at))
         if quitting:
             raise Quit
 
@@ -365,9 +373,8 @@ class StudySession:
             queue.learning.pop(key, None)
             queue.again = [e for e in queue.again if e.key != key]
             deck = next(d for d in self.decks if d.id == key[0])
-            card = next(c for c in deck.cards if c.id == key[1])
             state = self.store.states([key[0]]).get(key) or new_state(now)
-            queue.again.insert(0, _Entry(deck, card, state, self._asks(state, now)))
+            queue.again.insert(0, _Entry(deck, key[1], state, self._asks(state, now)))
             prompter.notice(f"undone {key[0]}/{key[1]}: asking it again")
             return True
         elif action is Action.EDIT:
@@ -398,11 +405,11 @@ class StudySession:
         Cards it adds wait for the next session."""
         self.decks = [deck if d.id == deck.id else d for d in self.decks]
         self._neighbours.pop(deck.id, None)
-        cards = {c.id: c for c in deck.cards}
+        cards = set(deck.card_ids)
 
         def renewed(entries: list[_Entry]) -> list[_Entry]:
-            return [e if e.deck.id != deck.id else replace(e, deck=deck, card=cards[e.card.id])
-                    for e in entries if e.deck.id != deck.id or e.card.id in cards]
+            return [e if e.deck.id != deck.id else replace(e, deck=deck)
+                    for e in entries if e.deck.id != deck.id or e.card_id in cards]
 
         queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
         queue.learning = {e.key: e for e in renewed(list(queue.learning.values()))}

@@ -1,12 +1,15 @@
 """The parse cache behind load_library: reused only while a deck file is unchanged."""
 
+import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
 from quizzer import decks
 from quizzer.decks import load_library
+from quizzer.model import Blank, Kind
 
 DECK = """\
 id: cached
@@ -64,7 +67,10 @@ def test_an_unchanged_library_is_read_from_the_cache_and_is_the_same(library, pa
     assert "cached.yaml" in parsed and (cache / "decks.cache").is_file()
     parsed.clear()
     again, _ = load()
-    assert parsed == [] and again == first  # every built-in deck came from the cache too
+    assert again == first  # every built-in deck came from the cache too
+    assert parsed == []  # and no card was read from its file again
+    cards = again["cached"].cards
+    assert cards[0].kind is Kind.TYPED and cards[1].blanks == (Blank("1960", ("sixty",)), Blank("France"))
     everything, _ = load_library(cache.parent / "decks", cache_dir=cache)
     assert everything == load_library(cache.parent / "decks")[0]
 
@@ -126,8 +132,6 @@ def test_an_unwritable_cache_folder_only_costs_speed(library, tmp_path):
 
 
 def test_quizzer_decks_sees_an_edited_deck_through_the_cache(quizzer_home):
-    import json
-
     from typer.testing import CliRunner
 
     from quizzer.cli import app
@@ -140,3 +144,147 @@ def test_quizzer_decks_sees_an_edited_deck_through_the_cache(quizzer_home):
         rows = json.loads(CliRunner().invoke(app, ["decks", "--json"]).stdout)
         assert [r["title"] for r in rows if r["id"] == "cached"] == [title]
         assert (quizzer_home / "cache" / "decks.cache").is_file()
+
+
+def big_deck(deck_id: str, count: int, tag_every: int = 0) -> str:
+    lines = [f"id: {deck_id}", f"title: {deck_id.title()}", "cards:"]
+    for n in range(count):
+        tags = "\n    tags: [odd]" if tag_every and n % tag_every else ""
+        lines.append(f"  - id: c{n}\n    type: typed\n    question: Card {n} of {deck_id}?\n    answer: a{n}{tags}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """The cards built from the cache's bodies, as (question) in order."""
+    from quizzer import deck_cache
+
+    made = []
+    real = deck_cache._card
+
+    def counting(plain):
+        card = real(plain)
+        made.append(card.question)
+        return card
+
+    monkeypatch.setattr(deck_cache, "_card", counting)
+    return made
+
+
+def test_a_library_read_from_the_cache_builds_a_card_only_when_it_is_read(library, built):
+    write, load, _ = library
+    write("one.yaml", big_deck("one", 200))
+    write("two.yaml", big_deck("two", 300, tag_every=3))
+    load()
+    found, _ = load()
+    assert built == []
+    two = found["two"]
+    # What listing and filtering need is at hand without a card body.
+    assert len(two.cards) == 300 and two.card_ids[:2] == ("c0", "c1") and two.card_ids[-1] == "c299"
+    assert two.tagged_positions("odd")[:3] == [1, 2, 4] and len(two.tagged_positions("odd")) == 200
+    assert built == []
+    assert two.cards[-1].question == "Card 299 of two?" and two.card("c7").answer == "a7"
+    assert built == ["Card 299 of two?", "Card 7 of two?"]
+    assert two.cards[-1] is two.cards[299]  # built once
+    assert len(built) == 2
+
+
+def test_a_study_session_builds_only_the_cards_it_asks(library, built, tmp_path, clock):
+    import random
+
+    from quizzer.scheduler import Scheduler
+    from quizzer.session import Limits, StudySession
+    from quizzer.store import Store
+
+    write, load, _ = library
+    write("one.yaml", big_deck("one", 400))
+    write("two.yaml", big_deck("two", 400, tag_every=3))
+    load()
+    found, _ = load()
+    with Store(tmp_path / "q.db") as store:
+        session = StudySession(store, Scheduler(fuzz=False), [found["one"], found["two"]], clock=clock,
+                               rng=random.Random(1), limits=Limits(new_per_day=5), tag="odd")
+        queue = session.build_queue(clock())
+        assert len(session.cards_in_scope()) == 266
+    assert built == []  # queued, not yet asked
+    assert [(e.deck.id, e.card.id) for e in queue.new] == [
+        ("two", "c1"), ("two", "c2"), ("two", "c4"), ("two", "c5"), ("two", "c7")]
+    assert sorted(built) == sorted(f"Card {n} of two?" for n in (1, 2, 4, 5, 7))
+
+
+def test_quizzer_decks_builds_no_card(quizzer_home, built):
+    from typer.testing import CliRunner
+
+    from quizzer.cli import app
+
+    (quizzer_home / "decks").mkdir(parents=True)
+    path = quizzer_home / "decks" / "big.yaml"
+    path.write_text(big_deck("big", 500), encoding="utf-8")
+    os.utime(path, (LONG_AGO, LONG_AGO))
+    CliRunner().invoke(app, ["decks"])  # parses and writes the cache
+    listed = CliRunner().invoke(app, ["decks", "--json"])
+    assert listed.exit_code == 0 and built == []
+    assert {r["id"]: (r["cards"], r["new"]) for r in json.loads(listed.stdout)}["big"] == (500, 500)
+
+
+def test_editing_one_deck_keeps_the_cached_cards_of_the_others(library, parsed):
+    # Saving moves each kept deck's bodies to their place in the new file.
+    write, load, cache = library
+    library_dir = cache.parent / "decks"
+    write("a.yaml", big_deck("a", 30))
+    write("b.yaml", big_deck("b", 40))
+    write("c.yaml", big_deck("c", 50))
+    write("d.yaml", "id: d\ntitle: D\ncards:\n  - question: Q\n")  # no card loads: no bodies at all
+    expected, problems = load()
+    write("a.yaml", big_deck("a", 35))  # longer: every body after it moves
+    parsed.clear()
+    load()
+    assert parsed == ["a.yaml"]
+    parsed.clear()
+    again, problems_again = load()
+    assert problems_again == problems and "d" not in again
+    for deck_id in ("b", "c"):
+        assert again[deck_id] == expected[deck_id] and list(again[deck_id].cards) == list(expected[deck_id].cards)
+    assert parsed == []  # every card came from the cache, none from parsing its file again
+    assert list(again["a"].cards) == list(decks.check_deck(Path(again["a"].path))[0].cards)
+    (library_dir / "a.yaml").unlink()  # the first entry goes; the others stay
+    load()
+    parsed.clear()
+    assert sorted(load()[0]) == ["b", "c"] and parsed == []
+
+
+def test_cards_built_on_demand_read_like_a_tuple():
+    from quizzer.model import Card, Cards, Kind
+
+    cards = tuple(Card(id=f"c{n}", kind=Kind.FLASH, question=f"Q{n}", answer="A", tags=("t",) * n) for n in range(4))
+    builds = []
+    lazy = Cards(tuple(c.id for c in cards), tuple(c.tags for c in cards), tuple(c.kind for c in cards),
+                 lambda n: builds.append(n) or cards[n])
+    assert lazy[-1] is cards[3] and lazy[1:3] == cards[1:3] and lazy[::-2] == cards[::-2]
+    assert lazy == cards and cards == lazy and list(lazy) == list(cards) and lazy != cards[:3]
+    assert lazy != Cards((), (), (), cards.__getitem__) and Cards((), (), (), cards.__getitem__) == ()
+    with pytest.raises(IndexError):
+        lazy[4]
+    assert sorted(set(builds)) == [0, 1, 2, 3] and len(builds) == 4  # each card built once
+
+
+def test_a_quiz_builds_only_the_cards_it_chose(library, built, tmp_path, clock):
+    import random
+
+    from quizzer.quiz import Plan, choose
+    from quizzer.scheduler import Scheduler
+    from quizzer.store import Store
+
+    write, load, _ = library
+    write("one.yaml", big_deck("one", 300, tag_every=3).replace("type: typed\n    question: Card 1 ",
+                                                                  "question: Card 1 "))  # c1: a flash card
+    load()
+    found, _ = load()
+    parsed_deck = decks.check_deck(Path(found["one"].path))[0]
+    plan = Plan(count=4, tag="odd")
+    with Store(tmp_path / "q.db") as store:
+        quiz = choose(store, Scheduler(fuzz=False), [found["one"]], plan, clock(), random.Random(7))
+        same = choose(store, Scheduler(fuzz=False), [parsed_deck], plan, clock(), random.Random(7))
+    assert quiz.available == 199  # 200 tagged, less the flash card
+    assert [(d.id, c) for d, c in quiz.chosen] == [(d.id, c) for d, c in same.chosen]
+    assert sorted(built) == sorted(c.question for _, c in quiz.chosen) and len(built) == 4

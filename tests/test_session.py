@@ -385,7 +385,7 @@ def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_withi
 
     deck = deck_of("d", typed("a", "x"))
     later = CardState(phase=Phase.LEARNING, due=clock() + timedelta(hours=2), step=1)
-    queue = _Queue(learning={("d", "a"): _Entry(deck, deck.cards[0], later, asks=1)})
+    queue = _Queue(learning={("d", "a"): _Entry(deck, "a", later, asks=1)})
     assert queue.asks(clock()) == 0
     assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1
 

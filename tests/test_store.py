@@ -207,6 +207,21 @@ def test_states_due_before_and_the_cards_reviewed(tmp_path):
             ("d", "soon"), ("d", "later")}
 
 
+def test_answered_and_due_counts_only_the_cards_named(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        soon = record(store, scheduler, new_state(T0), review("r1", card="soon", rating=Rating.AGAIN))
+        later = record(store, scheduler, new_state(T0), review("r2", card="later", rating=Rating.EASY))
+        record(store, scheduler, new_state(T0), review("r3", card="removed", rating=Rating.AGAIN))
+        record(store, scheduler, new_state(T0), review("r4", card="soon", deck="e", rating=Rating.AGAIN))
+        named = {"d": ("new", "soon", "later"), "e": ("other",), "f": ("soon",)}
+        # d: soon and later answered, only soon due; "removed" has a state but is no longer in the deck.
+        assert store.answered_and_due(named, later.due) == {"d": (2, 1)}
+        assert store.answered_and_due(named, later.due + timedelta(microseconds=1)) == {"d": (2, 2)}
+        assert store.answered_and_due(named, soon.due) == {"d": (2, 0)}
+        assert store.answered_and_due({}, later.due) == {}
+
+
 def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):
     from quizzer.store import log
 

@@ -1,0 +1,137 @@
+"""Damaged, cut-off or foreign deck cache files (QUIZZER_HOME/cache/decks.cache).
+
+The cache is a convenience: whatever is in the file, the decks read are the decks parsed from their
+files, and no command prints a traceback. Add a case as one line of DAMAGE.
+"""
+
+import json
+import marshal
+import os
+import struct
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from quizzer import deck_cache
+from quizzer.cli import app
+from quizzer.decks import load_library
+
+DECK = """\
+id: cached
+title: Cached
+cards:
+  - id: one
+    type: typed
+    question: Capital of Mali?
+    answer: Bamako
+  - id: two
+    type: cloze
+    text: "In {{1960|sixty}} Mali became independent from {{France}}."
+  - id: three
+    question: Who led the March 2012 coup?
+    answer: Amadou Sanogo
+    tags: [people]
+"""
+LONG_AGO = time.time() - 3600
+HEADER = struct.Struct("<QQ")
+
+
+def index_length(data: bytes) -> int:
+    return HEADER.unpack(data[:HEADER.size])[0]
+
+
+def flip_body_bytes(data: bytes) -> bytes:
+    """Every byte of the card bodies inverted, the index left whole: the damage shows only when a card is built."""
+    start = HEADER.size + index_length(data)
+    return data[:start] + bytes(b ^ 0xFF for b in data[start:])
+
+
+def with_entries(change):
+    """The cache file with each index entry changed by `change(entry)`, its bodies kept."""
+    def damage(data: bytes) -> bytes:
+        length = index_length(data)
+        key, entries = marshal.loads(data[HEADER.size:HEADER.size + length])
+        head = marshal.dumps((key, {name: change(entry) for name, entry in entries.items()}))
+        bodies = data[HEADER.size + length:]
+        return HEADER.pack(len(head), len(bodies)) + head + bodies
+    return damage
+
+
+DAMAGE = [
+    # (what, the cache file's bytes made from the good ones)
+    ("empty", lambda data: b""),
+    ("garbage", lambda data: b"\x00garbage"),
+    ("cut inside the header", lambda data: data[:5]),
+    ("cut inside the index", lambda data: data[:HEADER.size + index_length(data) // 2]),
+    ("cut inside the bodies", lambda data: data[:-7]),
+    ("a byte more", lambda data: data + b"\x00"),
+    ("a header that lies", lambda data: HEADER.pack(2**63, 2**63) + data[HEADER.size:]),
+    ("an index that is not marshal", lambda data: data[:HEADER.size] + b"\xff" * index_length(data)
+     + data[HEADER.size + index_length(data):]),
+    ("bodies inverted", flip_body_bytes),
+    ("offsets of a wrong length", with_entries(lambda entry: (*entry[:-1], entry[-1][:-3]))),
+    ("offsets backwards", with_entries(lambda entry: (*entry[:-1], entry[-1][::-1]))),
+    ("one id fewer than tags", with_entries(lambda entry: (*entry[:5], entry[5][:-1], *entry[6:]))),
+    ("a kind that is none", with_entries(lambda entry: (*entry[:7], ("riddle",) * len(entry[7]), entry[8]))),
+    ("one kind too many", with_entries(lambda entry: (*entry[:7], (*entry[7], "flash"), entry[8]))),
+    ("an entry cut short", with_entries(lambda entry: entry[:4])),
+    ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
+    ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
+        marshal.dumps((deck_cache._parser_key(), {"x": (1, 2)})))),
+]
+
+
+@pytest.fixture
+def home(quizzer_home):
+    (quizzer_home / "decks").mkdir(parents=True)
+    path = quizzer_home / "decks" / "cached.yaml"
+    path.write_text(DECK, encoding="utf-8")
+    os.utime(path, (LONG_AGO, LONG_AGO))
+    return quizzer_home
+
+
+def load(home):
+    return load_library(home / "decks", cache_dir=home / "cache")
+
+
+@pytest.mark.parametrize(("what", "damage"), DAMAGE, ids=[what for what, _ in DAMAGE])
+def test_a_damaged_cache_file_gives_the_decks_the_files_hold(home, what, damage):
+    parsed, _ = load_library(home / "decks")
+    load(home)  # writes the cache
+    cache = home / "cache" / "decks.cache"
+    cache.write_bytes(damage(cache.read_bytes()))
+    decks, problems = load(home)
+    assert problems == []
+    assert [(d, list(d.cards)) for d in decks] == [(d, list(d.cards)) for d in parsed]
+
+
+@pytest.mark.parametrize(("what", "damage"), DAMAGE, ids=[what for what, _ in DAMAGE])
+def test_commands_read_through_a_damaged_cache_file(home, what, damage):
+    runner = CliRunner()
+    runner.invoke(app, ["decks"])  # writes the cache
+    cache = home / "cache" / "decks.cache"
+    cache.write_bytes(damage(cache.read_bytes()))
+    listed = runner.invoke(app, ["decks", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [r["cards"] for r in json.loads(listed.stdout) if r["id"] == "cached"] == [3]
+    shown = runner.invoke(app, ["cards", "cached", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert "Who led the March 2012 coup?" in shown.stdout
+
+
+def test_a_damaged_body_of_a_card_gone_from_its_changed_file_is_a_one_line_deck_error(home):
+    from quizzer.decks import DeckError
+
+    load(home)
+    cache = home / "cache" / "decks.cache"
+    cache.write_bytes(flip_body_bytes(cache.read_bytes()))
+    (deck,) = [d for d in load(home)[0] if d.id == "cached"]
+    path = home / "decks" / "cached.yaml"
+    path.write_text(DECK.split("  - id: three")[0], encoding="utf-8")  # edited while the command ran
+    assert deck.card("one").answer == "Bamako"  # still in the file: read from it again
+    with pytest.raises(DeckError) as raised:
+        deck.card("three")
+    assert [str(p) for p in raised.value.problems] == [
+        f"{path}: card 'three' is no longer in this file, which changed while quizzer was running; "
+        "run the command again"]
