@@ -7,7 +7,9 @@ reads `answers`, quizzes included (docs/stats.md).
 
 Study days are local days that start at a set hour, so their bounds come from the caller as UTC
 ISO strings (`DayBounds`); every query groups by them in SQL, which keeps daylight-saving changes
-right without SQL knowing the time zone.
+right without SQL knowing the time zone. Sums over days of whole decks come from the per-day cells
+(`answer_days`, docs/stats.md "Speed"): a day that starts and ends where the cells do is a range of
+cells, any other is read from the log.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from quizzer.store import RIGHT, CardKey, Store, iso
+from quizzer.store import RIGHT, CardKey, Store, iso, parse_time
 
 # A lapse, as in Anki: Again on a card that was in review.
 LAPSE = "phase = 'review' AND rating = 1"
@@ -56,6 +58,7 @@ class Filter:
 
     def __init__(self, store: Store, scope: Scope):
         self.params: list = list(scope.decks)
+        self.whole_decks = not scope.cards and not scope.excluded  # so the per-deck cells can answer
         if scope.everything:
             self._template = "1"
             return
@@ -85,6 +88,32 @@ class Filter:
 def _days_cte(days: DayBounds) -> tuple[str, list]:
     values = ",".join("(?, ?, ?)" for _ in days) or "(NULL, NULL, NULL)"
     return f"days(day, start, stop) AS (VALUES {values})", [value for day in days for value in day]
+
+
+def _split(store: Store, where: Filter, days: DayBounds) -> tuple[DayBounds, DayBounds]:
+    """(days given by the cells, as (day, first cell, cell after the last), days to read from the log)."""
+    if not days or not where.whole_decks or not store.answer_days_from(parse_time(days[0][1])):
+        return (), days
+    anchor = days[0][1][10:]
+    cells, log = [], []
+    for day, start, stop in days:
+        if start[10:] == stop[10:] == anchor:
+            cells.append((day, start[:10], stop[:10]))
+        else:
+            log.append((day, start, stop))
+    return cells, log
+
+
+def _from_cells(store: Store, where: Filter, cells: DayBounds, sums: str, having: str = "1") -> list[tuple]:
+    """(day, deck, *sums) of the cells of each day and deck."""
+    if not cells:
+        return []
+    cte, params = _days_cte(cells)
+    return store.db.execute(
+        f"WITH {cte} SELECT days.day, c.deck, {sums} FROM days JOIN answer_days AS c ON c.day >= start AND "
+        f"c.day < stop WHERE {where.on('c')} GROUP BY days.day, c.deck HAVING {having}",
+        params + where.params,
+    ).fetchall()
 
 
 def _retrievability(store: Store, table: str = "") -> str:
@@ -215,8 +244,12 @@ def decks_with_progress(store: Store) -> list[str]:
 
 def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
     """(day, deck, answers, right, milliseconds answering) for each study day and deck with answers."""
-    cte, params = _days_cte(days)
-    rows = store.db.execute(
+    cells, logged = _split(store, where, days)
+    rows = _from_cells(store, where, cells, "SUM(answers), SUM(right_answers), SUM(duration_ms)")
+    if not logged:
+        return rows
+    cte, params = _days_cte(logged)
+    return rows + store.db.execute(
         f"""
         WITH {cte}
         SELECT day, r.deck, COUNT(*), SUM({RIGHT}), CAST(TOTAL(r.duration_ms) AS INTEGER)
@@ -224,15 +257,18 @@ def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         WHERE {where.on('r')} GROUP BY day, r.deck
         """,
         params + where.params,
-    )
-    return rows.fetchall()
+    ).fetchall()
 
 
 def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int]]:
     """(day, deck, reviews, passed) for true retention: of each card's answers while in review, only
     the first of each study day counts, and it passes unless rated Again."""
-    cte, params = _days_cte(days)
-    rows = store.db.execute(
+    cells, logged = _split(store, where, days)
+    rows = _from_cells(store, where, cells, "SUM(first_reviews), SUM(first_passed)", "SUM(first_reviews) > 0")
+    if not logged:
+        return rows
+    cte, params = _days_cte(logged)
+    return rows + store.db.execute(
         f"""
         WITH {cte}
         SELECT day, deck, COUNT(*), SUM(rating > 1) FROM (
@@ -244,8 +280,7 @@ def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         ) GROUP BY day, deck
         """,
         params + where.params,
-    )
-    return rows.fetchall()
+    ).fetchall()
 
 
 def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]:
@@ -265,13 +300,14 @@ def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]
 
 def totals(store: Store, where: Filter) -> tuple[int, int, str | None]:
     """(answers, milliseconds answering, time of the first answer) over the whole log."""
-    answers, duration = store.db.execute(
-        f"SELECT COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM answers WHERE {where.on()}", where.params
-    ).fetchone()
+    # From the cells when they can answer: every answer that counts is in one.
+    source = "SUM(answers), SUM(duration_ms) FROM answer_days" if where.whole_decks else \
+        "COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM answers"
+    answers, duration = store.db.execute(f"SELECT {source} WHERE {where.on()}", where.params).fetchone()
     (first,) = store.db.execute(
         f"SELECT MIN(reviewed_at) FROM answers WHERE {where.on()}", where.params
     ).fetchone()
-    return answers, duration, first
+    return answers or 0, duration or 0, first
 
 
 # -- sessions -------------------------------------------------------------------------------------
