@@ -34,14 +34,16 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 RIGHT_VERDICTS = {"correct", "close", "overridden"}
 
 
-def expected_cells(db: sqlite3.Connection) -> dict:
-    """Every cell worked out from the answers that count, in Python: (day, deck) → the nine sums."""
+def expected_sums(db: sqlite3.Connection) -> dict:
+    """Every table of sums worked out from the answers that count, in Python."""
     (anchor,) = db.execute("SELECT anchor FROM answer_days_anchor").fetchone()
-    rows = db.execute("SELECT rowid, deck, card, reviewed_at, rating, verdict, duration_ms, phase, reschedules "
+    rows = db.execute("SELECT deck, card, reviewed_at, rating, verdict, duration_ms, phase, reschedules, session "
                       "FROM reviews WHERE rowid NOT IN (SELECT review_rowid FROM voided) ORDER BY reviewed_at, rowid")
-    cells: dict = {}
+    days: dict = {}
+    cards: dict = {}
+    sessions: dict = {}
     firsts = set()
-    for _, deck, card, at, rating, verdict, duration, phase, reschedules in rows:
+    for deck, card, at, rating, verdict, duration, phase, reschedules, session in rows:
         day = at[:10] if at[11:16] >= anchor else (date.fromisoformat(at[:10]) - timedelta(days=1)).isoformat()
         right = verdict in RIGHT_VERDICTS or (verdict in ("self", "anki") and rating > 1)
         first = phase == "review" and reschedules == 1 and (deck, card, day) not in firsts
@@ -49,12 +51,17 @@ def expected_cells(db: sqlite3.Connection) -> dict:
             firsts.add((deck, card, day))
         sums = (1, right, duration, phase == "new", phase == "review", phase == "new" and reschedules == 1,
                 phase == "review" and reschedules == 1, first, first and rating > 1)
-        cells[(day, deck)] = tuple(a + b for a, b in zip(cells.get((day, deck), (0,) * 9), sums))
-    return cells
+        days[(day, deck)] = tuple(a + b for a, b in zip(days.get((day, deck), (0,) * 9), sums))
+        cards[(deck, card)] = cards.get((deck, card), 0) + 1
+        key = (b"\x00" if session is None else session, deck)
+        sessions[key] = sessions.get(key, 0) + 1
+    return {"answer_days": days, "answer_cards": cards, "answer_sessions": sessions}
 
 
-def cells(db: sqlite3.Connection) -> dict:
-    return {(day, deck): tuple(sums) for day, deck, *sums in db.execute("SELECT * FROM answer_days")}
+def stored_sums(db: sqlite3.Connection) -> dict:
+    tables = ("answer_days", "answer_cards", "answer_sessions")
+    return {table: {row[:2]: row[2] if table != "answer_days" else row[2:] for row in db.execute(f"SELECT * FROM {table}")}
+            for table in tables}
 
 
 class Home:
@@ -77,12 +84,13 @@ class Home:
         return self.ok("study", deck, "--plain", input="".join(a + "\n" for a in answers) + "q\n")
 
     def check(self) -> dict:
-        """The cells, after asserting that they equal the recomputation (and that there are some)."""
+        """The cells (day, deck) → sums, after asserting that every table of sums equals the recomputation
+        and that `doctor`'s comparison finds nothing."""
         with Store(self.home / "quizzer.db") as store:
-            found, expected = cells(store.db), expected_cells(store.db)
-            assert store.answer_days_disagreeing() == []
+            found, expected = stored_sums(store.db), expected_sums(store.db)
+            assert store.sums_disagreeing() == []
         assert found == expected
-        return found
+        return found["answer_days"]
 
 
 def later(home: Home, **delta) -> None:
@@ -186,22 +194,30 @@ def test_an_anki_history_import_fills_the_cells(tmp_path):
     assert sum(sums[0] for sums in found.values()) == 5
 
 
-def test_doctor_reports_a_damaged_cell_in_one_line_and_fix_refills_it(tmp_path):
+DAMAGE = [
+    ("answer_days", "UPDATE answer_days SET first_passed = first_passed + 1 WHERE day = (SELECT MIN(day) FROM answer_days)",
+     "answer_days 2026-03-02 demo"),
+    ("answer_cards", "DELETE FROM answer_cards WHERE card = 'leader'", "answer_cards demo leader"),
+    ("answer_sessions", "INSERT INTO answer_sessions VALUES ('ghost', 'demo', 3)", "answer_sessions ghost demo"),
+    ("answer_sessions", "UPDATE answer_sessions SET answers = 9", "answer_sessions"),
+]
+
+
+@pytest.mark.parametrize("table, damage, first", DAMAGE)
+def test_doctor_reports_damaged_sums_in_one_line_and_fix_refills_them(tmp_path, table, damage, first):
     home = Home(tmp_path)
     for _, step in STEPS[:3]:
         step(home)
     with Store(home.home / "quizzer.db") as store:
-        day, deck = store.db.execute("SELECT day, deck FROM answer_days ORDER BY day LIMIT 1").fetchone()
-        store.db.execute("UPDATE answer_days SET answers = answers + 1 WHERE day = ?", (day,))
+        store.db.execute(damage)
     env = {"QUIZZER_HOME": str(home.home), "QUIZZER_NOW": home.at.isoformat()}
     found = CliRunner().invoke(app, ["doctor"], env=env)
     assert found.exit_code == 1
-    problem = [line for line in found.output.splitlines() if "answers per day" in line]
-    assert problem == [f"answers per day: 1 deck-day sum differs from the review log (first: {deck} on {day})"]
-    fixed = home.ok("doctor", "--fix")
-    assert "answers per day" in fixed.output and "Fixed" in fixed.output
+    problem = [line for line in found.output.splitlines() if line.startswith("sums of answers")]
+    assert len(problem) == 1 and f"from the review log (first: {first}" in problem[0]
+    assert "refilled the sums of answers (backup: " in home.ok("doctor", "--fix").output
     assert home.check()
-    assert "answers per day: all" in home.ok("doctor").output
+    assert "sums of answers: all agree with the review log" in home.ok("doctor").output
 
 
 # -- stats --json as the log alone gives it --------------------------------------------------------
@@ -210,7 +226,7 @@ def test_doctor_reports_a_damaged_cell_in_one_line_and_fix_refills_it(tmp_path):
 def from_the_log_alone(monkeypatch) -> None:
     """Make every query read the log, as before the cells: the oracle for the byte-identical check."""
     monkeypatch.setattr(Store, "answer_days_from", lambda self, start: False)
-    monkeypatch.setattr(queries.Filter, "whole_decks", False, raising=False)
+    monkeypatch.setattr(queries, "_cells_from", lambda store, since: False)
     init = queries.Filter.__init__
 
     def log_only(self, store, scope):
@@ -262,7 +278,8 @@ def test_stats_json_is_byte_identical_to_the_log_alone(mixed, tmp_path, monkeypa
         time.tzset()
         now = home.at.isoformat()
         wanted = [["stats", "--json", "--now", now], ["stats", "demo", "--json", "--now", now],
-                  ["history", "--json"], ["history", "--deck", "demo", "--json"]]
+                  ["history", "--json"], ["history", "--deck", "demo", "--json"],
+                  ["history", "--since", "2026-03-20", "--json"], ["history", "--since", "2026-03-08", "--deck", "flash", "--json"]]
         ours = [home.ok(*args).stdout for args in wanted]
         sums = [sum(column) for column in zip(*home.check().values())]
         assert 0 < sums[7] < sums[6]  # some cards answered in review twice in one day: only the first counts
@@ -273,3 +290,18 @@ def test_stats_json_is_byte_identical_to_the_log_alone(mixed, tmp_path, monkeypa
         time.tzset()
     data = json.loads(ours[0])
     assert data["answers"] > 150 and data["total"]["true_retention"]["30d"]["total"] > 10
+
+
+@pytest.mark.parametrize("since", ["2026-02-19T04:00:00+00:00", "2026-02-20T04:00:00+00:00",
+                                   "2026-02-20T03:45:00+00:00", "2026-03-10T23:00:00+00:00"])
+def test_the_daily_limits_count_what_the_log_alone_counts(mixed, monkeypatch, since):
+    """Answers to new cards and to cards in review since a study day's start, as study's limits read
+    them: from the cells when that start is where they begin (the cells move there), else from the log."""
+    moment = datetime.fromisoformat(since)
+    with Store(mixed.home / "quizzer.db") as store:
+        ours = store.new_cards_since(moment), store.review_answers_since(moment)
+        (anchor,) = store.db.execute("SELECT anchor FROM answer_days_anchor").fetchone()
+        assert anchor == since[11:16]
+        monkeypatch.setattr(Store, "answer_days_from", lambda self, start: False)
+        assert (store.new_cards_since(moment), store.review_answers_since(moment)) == ours
+    assert ours[1] > 0 and (sum(ours[0].values()) > 0 or since > "2026-02-21")

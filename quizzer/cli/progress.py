@@ -134,7 +134,7 @@ def doctor(
     """Check the progress database; --fix rebuilds card states and sums from the answers.
 
     Looks at integrity, progress on cards no longer in any deck, card states that disagree with a
-    replay of their answers, and the answers per day (kept for `stats`) that disagree with the log. The replay uses your settings: desired retention and the FSRS
+    replay of their answers, and the sums of answers kept for `stats` and `history` that disagree with the log. The replay uses your settings: desired retention and the FSRS
     parameters in config.toml (`quizzer optimize`), so states scheduled with others disagree.
 
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
@@ -157,26 +157,27 @@ def doctor(
             if found.integrity:
                 fail(f"{store.path} is damaged; move it aside and restore a copy from "
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
-            days = store.answer_days_disagreeing()
-            if days:
-                (day, deck), sums = days[0], "sum differs" if len(days) == 1 else "sums differ"
-                say(f"answers per day: {len(days)} deck-day {sums} from the review log "
-                    f"(first: {deck} on {day or 'no date'})")
+            sums = store.sums_disagreeing()
+            if sums:
+                table, key = sums[0]
+                shown = " ".join("(none)" if isinstance(part, bytes) else str(part) for part in key)
+                say(f"sums of answers: {len(sums)} {'row differs' if len(sums) == 1 else 'rows differ'} from the "
+                    f"review log (first: {table} {shown})")
             else:
-                say("answers per day: all agree with the review log")
-            if (found.disagreeing or days) and fix:
+                say("sums of answers: all agree with the review log")
+            if (found.disagreeing or sums) and fix:
                 (store.path.parent / "backups").mkdir(exist_ok=True)
                 copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
                 store.backup(copy)
                 done = []
                 if found.disagreeing:
                     done.append(f"rebuilt the state of {store.rebuild_states(rebuild_with)} cards from their answers")
-                if days:
-                    store.refill_answer_days()
-                    done.append("refilled the answers per day")
+                if sums:
+                    store.refill_sums()
+                    done.append("refilled the sums of answers")
                 say(f"Fixed: {' and '.join(done)} (backup: {copy}).")
                 return
-    if not found.healthy or days:
+    if not found.healthy or sums:
         say("Run `quizzer doctor --fix` to rebuild them from the review log.")
         raise typer.Exit(EXIT_PROBLEMS_FOUND)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from quizzer.model import CardState, Event, EventKind, Phase, Review
 from quizzer.store import log
 from quizzer.store.log import CardKey, Flags, Replay, iso, parse_time
-from quizzer.store.migrations import ANSWER_DAYS_FROM_LOG, FUNCTIONS, MIGRATIONS
+from quizzer.store.migrations import FUNCTIONS, MIGRATIONS, SUMS_FROM_LOG
 
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
@@ -376,7 +376,7 @@ class Store:
         def move() -> None:
             if self._anchor() != anchor:  # checked again inside the write lock: another process may have moved it
                 self.db.execute("UPDATE answer_days_anchor SET anchor = ?", (anchor,))
-                self._refill_answer_days()
+                self._refill("answer_days")
 
         try:
             self.transaction(move)
@@ -388,21 +388,26 @@ class Store:
         (anchor,) = self.db.execute("SELECT anchor FROM answer_days_anchor").fetchone()
         return anchor
 
-    def _refill_answer_days(self) -> None:
-        self.db.execute("DELETE FROM answer_days")
-        self.db.execute(f"INSERT INTO answer_days {ANSWER_DAYS_FROM_LOG}")
+    def _refill(self, table: str) -> None:
+        self.db.execute(f"DELETE FROM {table}")
+        self.db.execute(f"INSERT INTO {table} {SUMS_FROM_LOG[table]}")
 
-    def answer_days_disagreeing(self) -> list[tuple[str, str]]:
-        """(day, deck) of the `answer_days` cells that differ from the sums of the log (`doctor`)."""
-        rows = self.db.execute(
-            f"WITH expected AS MATERIALIZED ({ANSWER_DAYS_FROM_LOG}) "
-            "SELECT day, deck FROM (SELECT * FROM expected EXCEPT SELECT * FROM answer_days) "
-            "UNION SELECT day, deck FROM (SELECT * FROM answer_days EXCEPT SELECT * FROM expected) ORDER BY 1, 2")
-        return rows.fetchall()
+    def sums_disagreeing(self) -> list[tuple[str, tuple]]:
+        """(table, key) of the rows of the tables of sums that differ from the sums of the log, for `doctor`:
+        keys are (day, deck) in `answer_days`, (deck, card) in `answer_cards`, (session, deck) in
+        `answer_sessions`."""
+        found: list = []
+        for table, from_log in SUMS_FROM_LOG.items():
+            rows = self.db.execute(
+                f"WITH expected AS MATERIALIZED ({from_log}) "
+                f"SELECT * FROM (SELECT * FROM expected EXCEPT SELECT * FROM {table}) "
+                f"UNION SELECT * FROM (SELECT * FROM {table} EXCEPT SELECT * FROM expected) ORDER BY 1, 2")
+            found += dict.fromkeys((table, tuple(row[:2])) for row in rows)  # a changed row shows twice
+        return found
 
-    def refill_answer_days(self) -> None:
-        """Refill the `answer_days` cells from the log, in one transaction (`doctor --fix`)."""
-        self.transaction(self._refill_answer_days)
+    def refill_sums(self) -> None:
+        """Refill the tables of sums from the log, in one transaction (`doctor --fix`)."""
+        self.transaction(lambda: [self._refill(table) for table in SUMS_FROM_LOG])
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -468,8 +473,8 @@ class Store:
         """How many cards per deck had their first review at or after `since` (a quiz answer that did not
         reschedule leaves a card new)."""
         if self.answer_days_from(since):
-            rows = self.db.execute("SELECT deck, SUM(scheduled_new) AS new FROM answer_days WHERE day >= ? "
-                                   "GROUP BY deck HAVING new > 0", (iso(since)[:10],))
+            rows = self.db.execute("SELECT deck, SUM(scheduled_new) FROM answer_days WHERE day >= ? "
+                                   "GROUP BY deck HAVING SUM(scheduled_new) > 0", (iso(since)[:10],))
         else:
             rows = self.db.execute(
                 "SELECT deck, COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",

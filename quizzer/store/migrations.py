@@ -40,6 +40,11 @@ _TERMS = ("1", "(({r}.verdict IN ('correct', 'close', 'overridden') OR ({r}.verd
           "({r}.phase = 'new' AND {r}.reschedules = 1)", "({r}.phase = 'review' AND {r}.reschedules = 1)")
 
 
+# An answer saved without a session is counted under the blob x'00', which no session id (text) equals:
+# COUNT(DISTINCT session) then counts them as one session, as `history` does.
+_SESSION = "COALESCE({r}.session, x'00')"
+
+
 def _first(x: str, visible: str, also: bool = False) -> str:
     """The rating of the first answer in review that shaped the schedule of `x`'s card in `x`'s cell, among
     the answers `visible` says count, and `x` itself when `also` (NULL if none): true retention counts
@@ -74,7 +79,14 @@ def _change(x: str, sign: int, before: str, *, row: str = "", gone: bool = False
                    first_passed + COALESCE(now > 1, 0) - COALESCE(was > 1, 0)
             FROM (SELECT {_first(x, _COUNTS)} AS now, {_first(x, before, also=gone)} AS was))
             {source} (answer_days.day, answer_days.deck) = ({day_of(x)}, {x}.deck) AND {x}.phase = 'review' AND {x}.reschedules = 1;
-        DELETE FROM answer_days WHERE {cell} AND answers = 0;"""
+        DELETE FROM answer_days WHERE {cell} AND answers = 0;
+        INSERT INTO answer_cards SELECT {x}.deck, {x}.card, {sign} {source} 1
+            ON CONFLICT (deck, card) DO UPDATE SET answers = answers + excluded.answers;
+        DELETE FROM answer_cards WHERE (deck, card) IN (SELECT {x}.deck, {x}.card {source} 1) AND answers = 0;
+        INSERT INTO answer_sessions SELECT {_SESSION.format(r=x)}, {x}.deck, {sign} {source} 1
+            ON CONFLICT (session, deck) DO UPDATE SET answers = answers + excluded.answers;
+        DELETE FROM answer_sessions
+            WHERE (session, deck) IN (SELECT {_SESSION.format(r=x)}, {x}.deck {source} 1) AND answers = 0;"""
 
 
 def _trigger(name: str, event: str, when: str, change: str) -> str:
@@ -95,6 +107,13 @@ ANSWER_DAYS_FROM_LOG = f"""
     GROUP BY k.day, k.deck
 """
 
+ANSWER_CARDS_FROM_LOG = "SELECT deck, card, COUNT(*) FROM answers GROUP BY deck, card"
+ANSWER_SESSIONS_FROM_LOG = f"SELECT {_SESSION.format(r='answers')}, deck, COUNT(*) FROM answers GROUP BY 1, deck"
+
+# What each table of sums holds, from the log: `doctor` compares them and `doctor --fix` refills them.
+SUMS_FROM_LOG = {"answer_days": ANSWER_DAYS_FROM_LOG, "answer_cards": ANSWER_CARDS_FROM_LOG,
+                 "answer_sessions": ANSWER_SESSIONS_FROM_LOG}
+
 ANSWER_DAYS = f"""
     -- Sums of the answers that count, per deck and UTC day from the anchor time (docs/stats.md "Speed"):
     -- `stats`, `history` and the daily limits read a few thousand of these rows instead of the log.
@@ -108,6 +127,13 @@ ANSWER_DAYS = f"""
         first_passed      INTEGER NOT NULL,   -- of those, rated above Again (true retention)
         PRIMARY KEY (day, deck)
     ) WITHOUT ROWID;
+    -- Answers per card and per session and deck, for `history`'s count of distinct cards and sessions.
+    CREATE TABLE answer_cards (deck TEXT NOT NULL, card TEXT NOT NULL, answers INTEGER NOT NULL,
+                               PRIMARY KEY (deck, card)) WITHOUT ROWID;
+    CREATE TABLE answer_sessions (session NOT NULL, deck TEXT NOT NULL, answers INTEGER NOT NULL,
+                                  PRIMARY KEY (session, deck)) WITHOUT ROWID;
+    INSERT INTO answer_cards {ANSWER_CARDS_FROM_LOG};
+    INSERT INTO answer_sessions {ANSWER_SESSIONS_FROM_LOG};
     -- The UTC time ('HH:MM') at which cells start: `stats` moves it to where the learner's study days
     -- start, and refills the cells, so that each study day is one cell.
     CREATE TABLE answer_days_anchor (only INTEGER PRIMARY KEY CHECK (only = 1), anchor TEXT NOT NULL);
