@@ -261,8 +261,8 @@ def mixed(tmp_path_factory) -> Home:
                     *(["--reschedule"] if day % 2 else []), input="\n3\n\n1\n\n3\n\n4\n")
         if day % 7 == 0:
             home.ok("undo", "--yes")
-        if day % 4 == 0:
-            home.study("one", deck="other")
+        if day % 4 == 0:  # a session over two decks
+            home.ok("study", "other", "flash", "--plain", input="one\n\n3\n\n3\nq\n")
     return home
 
 
