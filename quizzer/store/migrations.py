@@ -63,30 +63,37 @@ _COUNTS = "f.rowid NOT IN (SELECT review_rowid FROM voided)"
 
 
 def _change(x: str, sign: int, before: str, *, row: str = "", gone: bool = False) -> str:
-    """Statements that add (sign 1) or take away (-1) the answer `x` in the cells: NEW or OLD, or the
+    """Statements that add (sign 1) or take away (-1) the answer `x` in the sums: NEW or OLD, or the
     answer `v` whose rowid is `row`. `before` says which answers counted before the change, for the first
-    answer in review of `x`'s card and cell; `gone`: `x` is no longer in `reviews`."""
+    answer in review of `x`'s card and cell; `gone`: `x` is no longer in `reviews`. Taking away deletes
+    the rows that fall to no answers."""
     source = f"FROM reviews AS v WHERE v.rowid = {row} AND" if row else "WHERE"
     terms = ", ".join(f"{sign} * {term.format(r=x)}" for term in _TERMS)
     updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _SUMS)
-    cell = f"(day, deck) IN (SELECT {day_of(x)}, {x}.deck {source} 1)"
-    return f"""
-        INSERT INTO answer_days (day, deck, {', '.join(_SUMS)}, first_reviews, first_passed)
+    session = _SESSION.format(r=x)
+    statements = [
+        f"""INSERT INTO answer_days (day, deck, {', '.join(_SUMS)}, first_reviews, first_passed)
             SELECT {day_of(x)}, {x}.deck, {terms}, 0, 0 {source} 1
-            ON CONFLICT (day, deck) DO UPDATE SET {updates};
-        UPDATE answer_days SET (first_reviews, first_passed) = (
+            ON CONFLICT (day, deck) DO UPDATE SET {updates}""",
+        f"""UPDATE answer_days SET (first_reviews, first_passed) = (
             SELECT first_reviews + (now IS NOT NULL) - (was IS NOT NULL),
                    first_passed + COALESCE(now > 1, 0) - COALESCE(was > 1, 0)
             FROM (SELECT {_first(x, _COUNTS)} AS now, {_first(x, before, also=gone)} AS was))
-            {source} (answer_days.day, answer_days.deck) = ({day_of(x)}, {x}.deck) AND {x}.phase = 'review' AND {x}.reschedules = 1;
-        DELETE FROM answer_days WHERE {cell} AND answers = 0;
-        INSERT INTO answer_cards SELECT {x}.deck, {x}.card, {sign} {source} 1
-            ON CONFLICT (deck, card) DO UPDATE SET answers = answers + excluded.answers;
-        DELETE FROM answer_cards WHERE (deck, card) IN (SELECT {x}.deck, {x}.card {source} 1) AND answers = 0;
-        INSERT INTO answer_sessions SELECT {_SESSION.format(r=x)}, {x}.deck, {sign} {source} 1
-            ON CONFLICT (session, deck) DO UPDATE SET answers = answers + excluded.answers;
-        DELETE FROM answer_sessions
-            WHERE (session, deck) IN (SELECT {_SESSION.format(r=x)}, {x}.deck {source} 1) AND answers = 0;"""
+            {source} (answer_days.day, answer_days.deck) = ({day_of(x)}, {x}.deck)
+            AND {x}.phase = 'review' AND {x}.reschedules = 1""",
+        f"""INSERT INTO answer_cards SELECT {x}.deck, {x}.card, {sign} {source} 1
+            ON CONFLICT (deck, card) DO UPDATE SET answers = answers + excluded.answers""",
+        f"""INSERT INTO answer_sessions SELECT {session}, {x}.deck, {sign} {source} 1
+            ON CONFLICT (session, deck) DO UPDATE SET answers = answers + excluded.answers""",
+    ]
+    if sign < 0:
+        statements += [
+            f"DELETE FROM answer_days WHERE (day, deck) IN (SELECT {day_of(x)}, {x}.deck {source} 1) AND answers = 0",
+            f"DELETE FROM answer_cards WHERE (deck, card) IN (SELECT {x}.deck, {x}.card {source} 1) AND answers = 0",
+            f"DELETE FROM answer_sessions WHERE (session, deck) IN (SELECT {session}, {x}.deck {source} 1) "
+            "AND answers = 0",
+        ]
+    return "".join(f"\n        {statement};" for statement in statements)
 
 
 def _trigger(name: str, event: str, when: str, change: str) -> str:
