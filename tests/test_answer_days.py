@@ -263,12 +263,23 @@ def mixed(tmp_path_factory) -> Home:
             home.ok("undo", "--yes")
         if day % 4 == 0:  # a session over two decks
             home.ok("study", "other", "flash", "--plain", input="one\n\n3\n\n3\nq\n")
+        # In the hour a daylight-saving change moves a day start over: 02:30 and 22:30 UTC for Berlin
+        # (04:00 and 00:00 local), 08:30 for New York (04:00 local).
+        home.at = start + timedelta(days=day, hours=[-2, 4, 18][day % 3], minutes=31)
+        home.ok("quiz", "flash", "--types", "flash", "--plain", "--seed", str(day), "-n", "2", "--reschedule",
+                input="\n3\n\n1\n")
     return home
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kathmandu", "America/New_York"])
+# (time zone, days from the history's end to the stats' now): clocks go forward in Berlin and New York
+# within the history, back in Sydney (5 April) after it, so today's start is earlier, then later in UTC
+# than that of the days before the change.
+ZONES = [("UTC", 0), ("Europe/Berlin", 0), ("Asia/Kathmandu", 0), ("America/New_York", 0), ("Australia/Sydney", 10)]
+
+
+@pytest.mark.parametrize("zone, days_later", ZONES)
 @pytest.mark.parametrize("day_start", [4, 0])
-def test_stats_json_is_byte_identical_to_the_log_alone(mixed, tmp_path, monkeypatch, zone, day_start):
+def test_stats_json_is_byte_identical_to_the_log_alone(mixed, tmp_path, monkeypatch, zone, days_later, day_start):
     home = Home.__new__(Home)
     home.home, home.at = tmp_path / "copy", mixed.at
     shutil.copytree(mixed.home, home.home)
@@ -276,7 +287,7 @@ def test_stats_json_is_byte_identical_to_the_log_alone(mixed, tmp_path, monkeypa
     try:
         monkeypatch.setenv("TZ", zone)
         time.tzset()
-        now = home.at.isoformat()
+        now = (home.at + timedelta(days=days_later)).isoformat()
         wanted = [["stats", "--json", "--now", now], ["stats", "demo", "--json", "--now", now],
                   ["history", "--json"], ["history", "--deck", "demo", "--json"],
                   ["history", "--since", "2026-03-20", "--json"], ["history", "--since", "2026-03-08", "--deck", "flash", "--json"]]

@@ -19,7 +19,7 @@ import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from quizzer.store import RIGHT, CardKey, Store, iso, parse_time
 
@@ -249,13 +249,48 @@ def decks_with_progress(store: Store) -> list[str]:
 
 
 def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
-    """(day, deck, answers, right, milliseconds answering) for each study day and deck with answers."""
+    """(day, deck, answers, right, milliseconds answering) for each study day and deck with answers.
+
+    A day off the cells' anchor (before a daylight-saving change) is the cells from the anchor time
+    nearest its start to the one nearest its end, give or take the answers between those times and
+    its own: an hour of the log, not a day."""
     cells, logged = _split(store, where, days)
-    rows = _from_cells(store, where, cells, "SUM(answers), SUM(right_answers), SUM(duration_ms)")
-    if not logged:
-        return rows
-    cte, params = _days_cte(logged)
-    return rows + store.db.execute(
+    if not logged or not cells:  # nothing off the anchor, or no cells to lean on
+        rows = _from_cells(store, where, cells, "SUM(answers), SUM(right_answers), SUM(duration_ms)")
+        return rows + _daily_from_log(store, where, logged) if logged else rows
+    anchor = days[0][1][10:]
+    pieces = []
+    for day, start, stop in logged:
+        near_start, near_stop = _nearest(start, anchor), _nearest(stop, anchor)
+        cells.append((day, near_start[:10], near_stop[:10]))
+        pieces += [(day, 1, start, near_start) if start < near_start else (day, -1, near_start, start),
+                   (day, 1, near_stop, stop) if near_stop < stop else (day, -1, stop, near_stop)]
+    sums: dict = {}
+    for day, deck, *values in _from_cells(store, where, cells, "SUM(answers), SUM(right_answers), SUM(duration_ms)"):
+        sums[(day, deck)] = values
+    values = ",".join("(?, ?, ?, ?)" for _ in pieces)
+    rows = store.db.execute(
+        f"WITH pieces(day, sign, start, stop) AS (VALUES {values}) "
+        f"SELECT day, r.deck, sign * COUNT(*), sign * SUM({RIGHT}), sign * TOTAL(r.duration_ms) "
+        "FROM pieces JOIN answers AS r ON r.reviewed_at >= start AND r.reviewed_at < stop "
+        f"WHERE {where.on('r')} GROUP BY day, sign, r.deck",
+        [value for piece in pieces for value in piece] + where.params,
+    )
+    for day, deck, *values in rows:
+        sums[(day, deck)] = [a + b for a, b in zip(sums.get((day, deck), (0, 0, 0)), values)]
+    return [(day, deck, answers, right, int(ms)) for (day, deck), (answers, right, ms) in sums.items() if answers]
+
+
+def _nearest(moment: str, anchor: str) -> str:
+    """The cell boundary (a UTC ISO time at `anchor`, 'THH:MM:...') nearest the UTC ISO time `moment`."""
+    at = parse_time(moment)
+    on_day = parse_time(moment[:10] + anchor)
+    return iso(min((on_day + timedelta(days=k) for k in (-1, 0, 1)), key=lambda bound: abs(bound - at)))
+
+
+def _daily_from_log(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
+    cte, params = _days_cte(days)
+    return store.db.execute(
         f"""
         WITH {cte}
         SELECT day, r.deck, COUNT(*), SUM({RIGHT}), CAST(TOTAL(r.duration_ms) AS INTEGER)
