@@ -60,8 +60,8 @@ def expected_sums(db: sqlite3.Connection) -> dict:
 
 def stored_sums(db: sqlite3.Connection) -> dict:
     tables = ("answer_days", "answer_cards", "answer_sessions")
-    return {table: {row[:2]: row[2] if table != "answer_days" else row[2:] for row in db.execute(f"SELECT * FROM {table}")}
-            for table in tables}
+    return {table: {row[:2]: row[2:] if table == "answer_days" else row[2]
+                    for row in db.execute(f"SELECT * FROM {table}")} for table in tables}
 
 
 class Home:
@@ -195,7 +195,8 @@ def test_an_anki_history_import_fills_the_cells(tmp_path):
 
 
 DAMAGE = [
-    ("answer_days", "UPDATE answer_days SET first_passed = first_passed + 1 WHERE day = (SELECT MIN(day) FROM answer_days)",
+    ("answer_days",
+     "UPDATE answer_days SET first_passed = first_passed + 1 WHERE day = (SELECT MIN(day) FROM answer_days)",
      "answer_days 2026-03-02 demo"),
     ("answer_cards", "DELETE FROM answer_cards WHERE card = 'leader'", "answer_cards demo leader"),
     ("answer_sessions", "INSERT INTO answer_sessions VALUES ('ghost', 'demo', 3)", "answer_sessions ghost demo"),
@@ -236,7 +237,8 @@ def from_the_log_alone(monkeypatch) -> None:
     monkeypatch.setattr(queries.Filter, "__init__", log_only)
 
 
-FLASH = "id: flash\ntitle: Flash\ncards:\n" + "".join(f"  - {{id: f{n}, question: Q{n}?, answer: A{n}}}\n" for n in range(4))
+FLASH = "id: flash\ntitle: Flash\ncards:\n" + "".join(f"  - {{id: f{n}, question: Q{n}?, answer: A{n}}}\n"
+                                                     for n in range(4))
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +292,8 @@ def test_stats_json_is_byte_identical_to_the_log_alone(mixed, tmp_path, monkeypa
         now = (home.at + timedelta(days=days_later)).isoformat()
         wanted = [["stats", "--json", "--now", now], ["stats", "demo", "--json", "--now", now],
                   ["history", "--json"], ["history", "--deck", "demo", "--json"],
-                  ["history", "--since", "2026-03-20", "--json"], ["history", "--since", "2026-03-08", "--deck", "flash", "--json"]]
+                  ["history", "--since", "2026-03-20", "--json"],
+                  ["history", "--since", "2026-03-08", "--deck", "flash", "--json"]]
         ours = [home.ok(*args).stdout for args in wanted]
         sums = [sum(column) for column in zip(*home.check().values())]
         assert 0 < sums[7] < sums[6]  # some cards answered in review twice in one day: only the first counts

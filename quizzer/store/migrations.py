@@ -18,22 +18,22 @@ def _response_data(response: str) -> str:
     return json.dumps({"response": response}, sort_keys=True)  # as `log.append_events` writes `data`
 
 
-# -- answers per day (0007): what `stats`, `history` and the daily limits read instead of the log ----------
+# -- sums of answers (0007): what `stats`, `history` and the daily limits read instead of the log ---------
 
 # The cell of an answer: the UTC date of its time less the anchor 'HH:MM', worked out on the text (as every
 # query compares times), so an answer at the anchor opens its cell and none is moved by float rounding.
 # A time no date function reads falls in the cell ''.
-ANCHOR = "(SELECT anchor FROM answer_days_anchor)"
+_ANCHOR = "(SELECT anchor FROM answer_days_anchor)"
 
 
-def day_of(row: str) -> str:
+def _day_of(row: str) -> str:
     """SQL for the cell of the answer `row` (a table alias, NEW or OLD)."""
-    return (f"(CASE WHEN substr({row}.reviewed_at, 12, 5) >= {ANCHOR} THEN substr({row}.reviewed_at, 1, 10) "
+    return (f"(CASE WHEN substr({row}.reviewed_at, 12, 5) >= {_ANCHOR} THEN substr({row}.reviewed_at, 1, 10) "
             f"ELSE COALESCE(date(substr({row}.reviewed_at, 1, 10), '-1 day'), '') END)")
 
 
-# Sums per cell and deck, in this order, of an answer `{r}` (times `{sign}`): answers, right, time answering,
-# answers to new cards, to cards in review, and of those the ones that shaped the schedule (daily limits).
+# What an answer `{r}` adds to its cell's sums, in this order: one answer, right or not, its time answering,
+# whether to a new card, to a card in review, and each of those only if it shaped the schedule (daily limits).
 _SUMS = ("answers", "right_answers", "duration_ms", "new", "reviews", "scheduled_new", "scheduled_reviews")
 _TERMS = ("1", "(({r}.verdict IN ('correct', 'close', 'overridden') OR ({r}.verdict IN ('self', 'anki') "
           "AND {r}.rating > 1)))", "{r}.duration_ms", "({r}.phase = 'new')", "({r}.phase = 'review')",
@@ -49,10 +49,10 @@ def _first(x: str, visible: str, also: bool = False) -> str:
     """The rating of the first answer in review that shaped the schedule of `x`'s card in `x`'s cell, among
     the answers `visible` says count, and `x` itself when `also` (NULL if none): true retention counts
     only that one."""
-    day = day_of(x)
-    first = (f"SELECT * FROM (SELECT f.reviewed_at AS at, f.rowid AS id, f.rating AS rating FROM reviews AS f WHERE f.deck = {x}.deck "
-             f"AND f.card = {x}.card AND f.reviewed_at >= {day} || 'T' || {ANCHOR} "
-             f"AND f.reviewed_at < date({day}, '+1 day') || 'T' || {ANCHOR} AND f.phase = 'review' "
+    day = _day_of(x)
+    first = (f"SELECT * FROM (SELECT f.reviewed_at AS at, f.rowid AS id, f.rating AS rating FROM reviews AS f "
+             f"WHERE f.deck = {x}.deck AND f.card = {x}.card AND f.reviewed_at >= {day} || 'T' || {_ANCHOR} "
+             f"AND f.reviewed_at < date({day}, '+1 day') || 'T' || {_ANCHOR} AND f.phase = 'review' "
              f"AND f.reschedules = 1 AND {visible} ORDER BY f.reviewed_at, f.rowid LIMIT 1)")
     if also:
         first = f"SELECT {x}.reviewed_at AS at, {x}.rowid AS id, {x}.rating AS rating UNION ALL {first}"
@@ -73,13 +73,13 @@ def _change(x: str, sign: int, before: str, *, row: str = "", gone: bool = False
     session = _SESSION.format(r=x)
     statements = [
         f"""INSERT INTO answer_days (day, deck, {', '.join(_SUMS)}, first_reviews, first_passed)
-            SELECT {day_of(x)}, {x}.deck, {terms}, 0, 0 {source} 1
+            SELECT {_day_of(x)}, {x}.deck, {terms}, 0, 0 {source} 1
             ON CONFLICT (day, deck) DO UPDATE SET {updates}""",
         f"""UPDATE answer_days SET (first_reviews, first_passed) = (
             SELECT first_reviews + (now IS NOT NULL) - (was IS NOT NULL),
                    first_passed + COALESCE(now > 1, 0) - COALESCE(was > 1, 0)
             FROM (SELECT {_first(x, _COUNTS)} AS now, {_first(x, before, also=gone)} AS was))
-            {source} (answer_days.day, answer_days.deck) = ({day_of(x)}, {x}.deck)
+            {source} (answer_days.day, answer_days.deck) = ({_day_of(x)}, {x}.deck)
             AND {x}.phase = 'review' AND {x}.reschedules = 1""",
         f"""INSERT INTO answer_cards SELECT {x}.deck, {x}.card, {sign} {source} 1
             ON CONFLICT (deck, card) DO UPDATE SET answers = answers + excluded.answers""",
@@ -88,7 +88,7 @@ def _change(x: str, sign: int, before: str, *, row: str = "", gone: bool = False
     ]
     if sign < 0:
         statements += [
-            f"DELETE FROM answer_days WHERE (day, deck) IN (SELECT {day_of(x)}, {x}.deck {source} 1) AND answers = 0",
+            f"DELETE FROM answer_days WHERE (day, deck) IN (SELECT {_day_of(x)}, {x}.deck {source} 1) AND answers = 0",
             f"DELETE FROM answer_cards WHERE (deck, card) IN (SELECT {x}.deck, {x}.card {source} 1) AND answers = 0",
             f"DELETE FROM answer_sessions WHERE (session, deck) IN (SELECT {session}, {x}.deck {source} 1) "
             "AND answers = 0",
@@ -102,7 +102,7 @@ def _trigger(name: str, event: str, when: str, change: str) -> str:
 
 # Every cell from the log: what the migration fills, a change of anchor refills, and `doctor` compares.
 ANSWER_DAYS_FROM_LOG = f"""
-    WITH keyed AS (SELECT {day_of('r')} AS day, r.* FROM answers AS r),
+    WITH keyed AS (SELECT {_day_of('r')} AS day, r.* FROM answers AS r),
     firsts AS (
         SELECT day, deck, COUNT(*) AS first_reviews, SUM(rating > 1) AS first_passed FROM (
             SELECT day, deck, rating, ROW_NUMBER() OVER (PARTITION BY deck, card, day ORDER BY reviewed_at, rowid) AS n
