@@ -129,12 +129,12 @@ def import_(
 
 
 def doctor(
-    fix: bool = typer.Option(False, "--fix", help="Rebuild card states from the review log (after a backup)."),
+    fix: bool = typer.Option(False, "--fix", help="Rebuild card states and sums from the review log (after a backup)."),
 ) -> None:
-    """Check the progress database; --fix rebuilds card states from the answers.
+    """Check the progress database; --fix rebuilds card states and sums from the answers.
 
-    Looks at integrity, progress on cards no longer in any deck, and card states that disagree
-    with a replay of their answers. The replay uses your settings: desired retention and the FSRS
+    Looks at integrity, progress on cards no longer in any deck, card states that disagree with a
+    replay of their answers, and the sums of answers kept for `stats` and `history` that disagree with the log. The replay uses your settings: desired retention and the FSRS
     parameters in config.toml (`quizzer optimize`), so states scheduled with others disagree.
 
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
@@ -157,14 +157,27 @@ def doctor(
             if found.integrity:
                 fail(f"{store.path} is damaged; move it aside and restore a copy from "
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
-            if found.disagreeing and fix:
+            sums = store.sums_disagreeing()
+            if sums:
+                table, key = sums[0]
+                shown = " ".join("(none)" if isinstance(part, bytes) else str(part) for part in key)
+                say(f"sums of answers: {len(sums)} {'row differs' if len(sums) == 1 else 'rows differ'} from the "
+                    f"review log (first: {table} {shown})")
+            else:
+                say("sums of answers: all agree with the review log")
+            if (found.disagreeing or sums) and fix:
                 (store.path.parent / "backups").mkdir(exist_ok=True)
                 copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
                 store.backup(copy)
-                rebuilt = store.rebuild_states(rebuild_with)
-                say(f"Fixed: rebuilt the state of {rebuilt} cards from their answers (backup: {copy}).")
+                done = []
+                if found.disagreeing:
+                    done.append(f"rebuilt the state of {store.rebuild_states(rebuild_with)} cards from their answers")
+                if sums:
+                    store.refill_sums()
+                    done.append("refilled the sums of answers")
+                say(f"Fixed: {' and '.join(done)} (backup: {copy}).")
                 return
-    if not found.healthy:
+    if not found.healthy or sums:
         say("Run `quizzer doctor --fix` to rebuild them from the review log.")
         raise typer.Exit(EXIT_PROBLEMS_FOUND)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from quizzer.model import CardState, Event, EventKind, Phase, Review
 from quizzer.store import log
 from quizzer.store.log import CardKey, Flags, Replay, iso, parse_time
-from quizzer.store.migrations import FUNCTIONS, MIGRATIONS
+from quizzer.store.migrations import FUNCTIONS, MIGRATIONS, SUMS_FROM_LOG
 
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
@@ -359,6 +359,56 @@ class Store:
 
         return self.transaction(work)
 
+    # -- the per-day sums (answer_days) -------------------------------------------------------
+
+    def answer_days_from(self, start: datetime) -> bool:
+        """Whether the `answer_days` cells begin at `start`'s time of day (UTC), so that study days starting
+        then are one cell each. If they begin at another time (a new time zone, day start or daylight-saving
+        time) they are moved there and refilled from the log, once; False if that cannot be saved, or
+        `start` is not on a whole minute."""
+        text = iso(start)
+        if text[16:] != ":00.000000+00:00":
+            return False
+        anchor = text[11:16]
+        if self._anchor() == anchor:
+            return True
+
+        def move() -> None:
+            if self._anchor() != anchor:  # checked again inside the write lock: another process may have moved it
+                self.db.execute("UPDATE answer_days_anchor SET anchor = ?", (anchor,))
+                self._refill("answer_days")
+
+        try:
+            self.transaction(move)
+        except StoreError:  # a read-only file, or one locked too long: the log still answers
+            return False
+        return True
+
+    def _anchor(self) -> str:
+        (anchor,) = self.db.execute("SELECT anchor FROM answer_days_anchor").fetchone()
+        return anchor
+
+    def _refill(self, table: str) -> None:
+        self.db.execute(f"DELETE FROM {table}")
+        self.db.execute(f"INSERT INTO {table} {SUMS_FROM_LOG[table]}")
+
+    def sums_disagreeing(self) -> list[tuple[str, tuple]]:
+        """(table, key) of the rows of the tables of sums that differ from the sums of the log, for `doctor`:
+        keys are (day, deck) in `answer_days`, (deck, card) in `answer_cards`, (session, deck) in
+        `answer_sessions`."""
+        found: list = []
+        for table, from_log in SUMS_FROM_LOG.items():
+            rows = self.db.execute(
+                f"WITH expected AS MATERIALIZED ({from_log}) "
+                f"SELECT * FROM (SELECT * FROM expected EXCEPT SELECT * FROM {table}) "
+                f"UNION SELECT * FROM (SELECT * FROM {table} EXCEPT SELECT * FROM expected) ORDER BY 1, 2")
+            found += dict.fromkeys((table, tuple(row[:2])) for row in rows)  # a changed row shows twice
+        return found
+
+    def refill_sums(self) -> None:
+        """Refill the tables of sums from the log, in one transaction (`doctor --fix`)."""
+        self.transaction(lambda: [self._refill(table) for table in SUMS_FROM_LOG])
+
     # -- reading ----------------------------------------------------------------------------
 
     def state(self, key: CardKey) -> CardState | None:
@@ -435,18 +485,26 @@ class Store:
     def new_cards_since(self, since: datetime) -> dict[str, int]:
         """How many cards per deck had their first review at or after `since` (a quiz answer that did not
         reschedule leaves a card new)."""
-        rows = self.db.execute(
-            "SELECT deck, COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
-            (iso(since),),
-        )
+        if self.answer_days_from(since):
+            rows = self.db.execute("SELECT deck, SUM(scheduled_new) FROM answer_days WHERE day >= ? "
+                                   "GROUP BY deck HAVING SUM(scheduled_new) > 0", (iso(since)[:10],))
+        else:
+            rows = self.db.execute(
+                "SELECT deck, COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'new' GROUP BY deck",
+                (iso(since),),
+            )
         return dict(rows.fetchall())
 
     def review_answers_since(self, since: datetime) -> int:
         """Answers given since `since` to cards that were in review (counted against the daily limit; quiz
         answers only if they rescheduled)."""
-        (count,) = self.db.execute(
-            "SELECT COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
-        ).fetchone()
+        if self.answer_days_from(since):
+            (count,) = self.db.execute("SELECT COALESCE(SUM(scheduled_reviews), 0) FROM answer_days WHERE day >= ?",
+                                       (iso(since)[:10],)).fetchone()
+        else:
+            (count,) = self.db.execute(
+                "SELECT COUNT(*) FROM scheduled WHERE reviewed_at >= ? AND phase = 'review'", (iso(since),)
+            ).fetchone()
         return count
 
     def training_answers(self) -> Iterator[tuple[str, str, datetime, int]]:

@@ -18,6 +18,144 @@ def _response_data(response: str) -> str:
     return json.dumps({"response": response}, sort_keys=True)  # as `log.append_events` writes `data`
 
 
+# -- sums of answers (0007): what `stats`, `history` and the daily limits read instead of the log ---------
+
+# The cell of an answer: the UTC date of its time less the anchor 'HH:MM', worked out on the text (as every
+# query compares times), so an answer at the anchor opens its cell and none is moved by float rounding.
+# A time no date function reads falls in the cell ''.
+_ANCHOR = "(SELECT anchor FROM answer_days_anchor)"
+
+
+def _day_of(row: str) -> str:
+    """SQL for the cell of the answer `row` (a table alias, NEW or OLD)."""
+    return (f"(CASE WHEN substr({row}.reviewed_at, 12, 5) >= {_ANCHOR} THEN substr({row}.reviewed_at, 1, 10) "
+            f"ELSE COALESCE(date(substr({row}.reviewed_at, 1, 10), '-1 day'), '') END)")
+
+
+# What an answer `{r}` adds to its cell's sums, in this order: one answer, right or not, its time answering,
+# whether to a new card, to a card in review, and each of those only if it shaped the schedule (daily limits).
+_SUMS = ("answers", "right_answers", "duration_ms", "new", "reviews", "scheduled_new", "scheduled_reviews")
+_TERMS = ("1", "(({r}.verdict IN ('correct', 'close', 'overridden') OR ({r}.verdict IN ('self', 'anki') "
+          "AND {r}.rating > 1)))", "{r}.duration_ms", "({r}.phase = 'new')", "({r}.phase = 'review')",
+          "({r}.phase = 'new' AND {r}.reschedules = 1)", "({r}.phase = 'review' AND {r}.reschedules = 1)")
+
+
+# An answer saved without a session is counted under the blob x'00', which no session id (text) equals:
+# COUNT(DISTINCT session) then counts them as one session, as `history` does.
+_SESSION = "COALESCE({r}.session, x'00')"
+
+
+def _first(x: str, visible: str, also: bool = False) -> str:
+    """The rating of the first answer in review that shaped the schedule of `x`'s card in `x`'s cell, among
+    the answers `visible` says count, and `x` itself when `also` (NULL if none): true retention counts
+    only that one."""
+    day = _day_of(x)
+    first = (f"SELECT * FROM (SELECT f.reviewed_at AS at, f.rowid AS id, f.rating AS rating FROM reviews AS f "
+             f"WHERE f.deck = {x}.deck AND f.card = {x}.card AND f.reviewed_at >= {day} || 'T' || {_ANCHOR} "
+             f"AND f.reviewed_at < date({day}, '+1 day') || 'T' || {_ANCHOR} AND f.phase = 'review' "
+             f"AND f.reschedules = 1 AND {visible} ORDER BY f.reviewed_at, f.rowid LIMIT 1)")
+    if also:
+        first = f"SELECT {x}.reviewed_at AS at, {x}.rowid AS id, {x}.rating AS rating UNION ALL {first}"
+    return f"(SELECT rating FROM ({first}) ORDER BY at, id LIMIT 1)"
+
+
+_COUNTS = "f.rowid NOT IN (SELECT review_rowid FROM voided)"
+
+
+def _change(x: str, sign: int, before: str, *, row: str = "", gone: bool = False) -> str:
+    """Statements that add (sign 1) or take away (-1) the answer `x` in the sums: NEW or OLD, or the
+    answer `v` whose rowid is `row`. `before` says which answers counted before the change, for the first
+    answer in review of `x`'s card and cell; `gone`: `x` is no longer in `reviews`. Taking away deletes
+    the rows that fall to no answers."""
+    source = f"FROM reviews AS v WHERE v.rowid = {row} AND" if row else "WHERE"
+    terms = ", ".join(f"{sign} * {term.format(r=x)}" for term in _TERMS)
+    updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _SUMS)
+    session = _SESSION.format(r=x)
+    statements = [
+        f"""INSERT INTO answer_days (day, deck, {', '.join(_SUMS)}, first_reviews, first_passed)
+            SELECT {_day_of(x)}, {x}.deck, {terms}, 0, 0 {source} 1
+            ON CONFLICT (day, deck) DO UPDATE SET {updates}""",
+        f"""UPDATE answer_days SET (first_reviews, first_passed) = (
+            SELECT first_reviews + (now IS NOT NULL) - (was IS NOT NULL),
+                   first_passed + COALESCE(now > 1, 0) - COALESCE(was > 1, 0)
+            FROM (SELECT {_first(x, _COUNTS)} AS now, {_first(x, before, also=gone)} AS was))
+            {source} (answer_days.day, answer_days.deck) = ({_day_of(x)}, {x}.deck)
+            AND {x}.phase = 'review' AND {x}.reschedules = 1""",
+        f"""INSERT INTO answer_cards SELECT {x}.deck, {x}.card, {sign} {source} 1
+            ON CONFLICT (deck, card) DO UPDATE SET answers = answers + excluded.answers""",
+        f"""INSERT INTO answer_sessions SELECT {session}, {x}.deck, {sign} {source} 1
+            ON CONFLICT (session, deck) DO UPDATE SET answers = answers + excluded.answers""",
+    ]
+    if sign < 0:
+        statements += [
+            f"DELETE FROM answer_days WHERE (day, deck) IN (SELECT {_day_of(x)}, {x}.deck {source} 1) AND answers = 0",
+            f"DELETE FROM answer_cards WHERE (deck, card) IN (SELECT {x}.deck, {x}.card {source} 1) AND answers = 0",
+            f"DELETE FROM answer_sessions WHERE (session, deck) IN (SELECT {session}, {x}.deck {source} 1) "
+            "AND answers = 0",
+        ]
+    return "".join(f"\n        {statement};" for statement in statements)
+
+
+def _trigger(name: str, event: str, when: str, change: str) -> str:
+    return f"CREATE TRIGGER {name} AFTER {event} {when}BEGIN{change}\nEND;\n"
+
+
+# Every cell from the log: what the migration fills, a change of anchor refills, and `doctor` compares.
+ANSWER_DAYS_FROM_LOG = f"""
+    WITH keyed AS (SELECT {_day_of('r')} AS day, r.* FROM answers AS r),
+    firsts AS (
+        SELECT day, deck, COUNT(*) AS first_reviews, SUM(rating > 1) AS first_passed FROM (
+            SELECT day, deck, rating, ROW_NUMBER() OVER (PARTITION BY deck, card, day ORDER BY reviewed_at, rowid) AS n
+            FROM keyed WHERE phase = 'review' AND reschedules = 1 AND date(day, '+1 day') IS NOT NULL)
+        WHERE n = 1 GROUP BY day, deck)
+    SELECT k.day, k.deck, {', '.join(f"SUM({term.format(r='k')})" for term in _TERMS)},
+           COALESCE(MAX(f.first_reviews), 0), COALESCE(MAX(f.first_passed), 0)
+    FROM keyed AS k LEFT JOIN firsts AS f ON f.day = k.day AND f.deck = k.deck
+    GROUP BY k.day, k.deck
+"""
+
+ANSWER_CARDS_FROM_LOG = "SELECT deck, card, COUNT(*) FROM answers GROUP BY deck, card"
+ANSWER_SESSIONS_FROM_LOG = f"SELECT {_SESSION.format(r='answers')}, deck, COUNT(*) FROM answers GROUP BY 1, deck"
+
+# What each table of sums holds, from the log: `doctor` compares them and `doctor --fix` refills them.
+SUMS_FROM_LOG = {"answer_days": ANSWER_DAYS_FROM_LOG, "answer_cards": ANSWER_CARDS_FROM_LOG,
+                 "answer_sessions": ANSWER_SESSIONS_FROM_LOG}
+
+ANSWER_DAYS = f"""
+    -- Sums of the answers that count, per deck and UTC day from the anchor time (docs/stats.md "Speed"):
+    -- `stats`, `history` and the daily limits read a few thousand of these rows instead of the log.
+    -- A cache like `cards`, kept by the triggers below on every path that adds, voids or deletes an
+    -- answer, and compared with the log by `doctor`.
+    CREATE TABLE answer_days (
+        day               TEXT NOT NULL,      -- YYYY-MM-DD: answers from that date's anchor time to the next
+        deck              TEXT NOT NULL,
+        {' '.join(f'{name} INTEGER NOT NULL,' for name in _SUMS)}
+        first_reviews     INTEGER NOT NULL,   -- cards answered in review: the first such answer of each card
+        first_passed      INTEGER NOT NULL,   -- of those, rated above Again (true retention)
+        PRIMARY KEY (day, deck)
+    ) WITHOUT ROWID;
+    -- Answers per card and per session and deck, for `history`'s count of distinct cards and sessions.
+    CREATE TABLE answer_cards (deck TEXT NOT NULL, card TEXT NOT NULL, answers INTEGER NOT NULL,
+                               PRIMARY KEY (deck, card)) WITHOUT ROWID;
+    CREATE TABLE answer_sessions (session NOT NULL, deck TEXT NOT NULL, answers INTEGER NOT NULL,
+                                  PRIMARY KEY (session, deck)) WITHOUT ROWID;
+    INSERT INTO answer_cards {ANSWER_CARDS_FROM_LOG};
+    INSERT INTO answer_sessions {ANSWER_SESSIONS_FROM_LOG};
+    -- The UTC time ('HH:MM') at which cells start: `stats` moves it to where the learner's study days
+    -- start, and refills the cells, so that each study day is one cell.
+    CREATE TABLE answer_days_anchor (only INTEGER PRIMARY KEY CHECK (only = 1), anchor TEXT NOT NULL);
+    INSERT INTO answer_days_anchor VALUES (1, '04:00');
+    INSERT INTO answer_days {ANSWER_DAYS_FROM_LOG};
+    {_trigger("answer_days_add", "INSERT ON reviews", "WHEN NEW.rowid NOT IN (SELECT review_rowid FROM voided) ",
+              _change("NEW", 1, f"f.rowid != NEW.rowid AND {_COUNTS}"))}
+    {_trigger("answer_days_delete", "DELETE ON reviews", "WHEN OLD.rowid NOT IN (SELECT review_rowid FROM voided) ",
+              _change("OLD", -1, _COUNTS, gone=True))}
+    {_trigger("answer_days_void", "INSERT ON voided", "",
+              _change("v", -1, f"(f.rowid = v.rowid OR {_COUNTS})", row="NEW.review_rowid"))}
+    {_trigger("answer_days_unvoid", "DELETE ON voided", "",
+              _change("v", 1, f"f.rowid != v.rowid AND {_COUNTS}", row="OLD.review_rowid"))}
+"""
+
 # SQL functions the migrations call, registered on every connection before they run.
 FUNCTIONS = {"quizzer_accept_id": _accept_id, "quizzer_response_data": _response_data}
 
@@ -157,4 +295,5 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM accepted;
         """,
     ),
+    ("0007_answer_days", ANSWER_DAYS),
 ]

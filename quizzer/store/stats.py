@@ -7,7 +7,9 @@ reads `answers`, quizzes included (docs/stats.md).
 
 Study days are local days that start at a set hour, so their bounds come from the caller as UTC
 ISO strings (`DayBounds`); every query groups by them in SQL, which keeps daylight-saving changes
-right without SQL knowing the time zone.
+right without SQL knowing the time zone. Sums over days of whole decks come from the per-day cells
+(`answer_days`, docs/stats.md "Speed"): a day that starts and ends where the cells do is a range of
+cells, any other is read from the log.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ import math
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from quizzer.store import RIGHT, CardKey, Store, iso
+from quizzer.store import RIGHT, CardKey, Store, iso, parse_time
 
 # A lapse, as in Anki: Again on a card that was in review.
 LAPSE = "phase = 'review' AND rating = 1"
@@ -56,6 +58,7 @@ class Filter:
 
     def __init__(self, store: Store, scope: Scope):
         self.params: list = list(scope.decks)
+        self.whole_decks = not scope.cards and not scope.excluded  # so the per-deck cells can answer
         if scope.everything:
             self._template = "1"
             return
@@ -85,6 +88,38 @@ class Filter:
 def _days_cte(days: DayBounds) -> tuple[str, list]:
     values = ",".join("(?, ?, ?)" for _ in days) or "(NULL, NULL, NULL)"
     return f"days(day, start, stop) AS (VALUES {values})", [value for day in days for value in day]
+
+
+def _split(store: Store, where: Filter, days: DayBounds) -> tuple[DayBounds, DayBounds]:
+    """(days given by the cells, as (day, first cell, cell after the last), days to read from the log)."""
+    if not days or not where.whole_decks or not store.answer_days_from(parse_time(days[0][1])):
+        return (), days
+    anchor = days[0][1][10:]
+    cells, log = [], []
+    for day, start, stop in days:
+        if start[10:] == stop[10:] == anchor:
+            cells.append((day, start[:10], stop[:10]))
+        else:
+            log.append((day, start, stop))
+    return cells, log
+
+
+def _cells_from(store: Store, since: datetime | None) -> bool:
+    """Whether the cells can give the sums of the answers from `since` (of all answers when None: every
+    answer that counts is in one cell)."""
+    return since is None or store.answer_days_from(since)
+
+
+def _from_cells(store: Store, where: Filter, cells: DayBounds, sums: str, having: str = "1") -> list[tuple]:
+    """(day, deck, *sums) of the cells of each day and deck."""
+    if not cells:
+        return []
+    cte, params = _days_cte(cells)
+    return store.db.execute(
+        f"WITH {cte} SELECT days.day, c.deck, {sums} FROM days JOIN answer_days AS c ON c.day >= start AND "
+        f"c.day < stop WHERE {where.on('c')} GROUP BY days.day, c.deck HAVING {having}",
+        params + where.params,
+    ).fetchall()
 
 
 def _retrievability(store: Store, table: str = "") -> str:
@@ -214,9 +249,48 @@ def decks_with_progress(store: Store) -> list[str]:
 
 
 def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
-    """(day, deck, answers, right, milliseconds answering) for each study day and deck with answers."""
-    cte, params = _days_cte(days)
+    """(day, deck, answers, right, milliseconds answering) for each study day and deck with answers.
+
+    A day off the cells' anchor (before a daylight-saving change) is the cells from the anchor time
+    nearest its start to the one nearest its end, give or take the answers between those times and
+    its own: an hour of the log, not a day."""
+    cells, logged = _split(store, where, days)
+    if not logged or not cells:  # nothing off the anchor, or no cells to lean on
+        rows = _from_cells(store, where, cells, "SUM(answers), SUM(right_answers), SUM(duration_ms)")
+        return rows + _daily_from_log(store, where, logged) if logged else rows
+    anchor = days[0][1][10:]
+    pieces = []
+    for day, start, stop in logged:
+        near_start, near_stop = _nearest(start, anchor), _nearest(stop, anchor)
+        cells.append((day, near_start[:10], near_stop[:10]))
+        pieces += [(day, 1, start, near_start) if start < near_start else (day, -1, near_start, start),
+                   (day, 1, near_stop, stop) if near_stop < stop else (day, -1, stop, near_stop)]
+    sums: dict = {}
+    for day, deck, *values in _from_cells(store, where, cells, "SUM(answers), SUM(right_answers), SUM(duration_ms)"):
+        sums[(day, deck)] = values
+    values = ",".join("(?, ?, ?, ?)" for _ in pieces)
     rows = store.db.execute(
+        f"WITH pieces(day, sign, start, stop) AS (VALUES {values}) "
+        f"SELECT day, r.deck, sign * COUNT(*), sign * SUM({RIGHT}), sign * TOTAL(r.duration_ms) "
+        "FROM pieces JOIN answers AS r ON r.reviewed_at >= start AND r.reviewed_at < stop "
+        f"WHERE {where.on('r')} GROUP BY day, sign, r.deck",
+        [value for piece in pieces for value in piece] + where.params,
+    )
+    for day, deck, *values in rows:
+        sums[(day, deck)] = [a + b for a, b in zip(sums.get((day, deck), (0, 0, 0)), values)]
+    return [(day, deck, answers, right, int(ms)) for (day, deck), (answers, right, ms) in sums.items() if answers]
+
+
+def _nearest(moment: str, anchor: str) -> str:
+    """The cell boundary (a UTC ISO time at `anchor`, 'THH:MM:...') nearest the UTC ISO time `moment`."""
+    at = parse_time(moment)
+    on_day = parse_time(moment[:10] + anchor)
+    return iso(min((on_day + timedelta(days=k) for k in (-1, 0, 1)), key=lambda bound: abs(bound - at)))
+
+
+def _daily_from_log(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int, int]]:
+    cte, params = _days_cte(days)
+    return store.db.execute(
         f"""
         WITH {cte}
         SELECT day, r.deck, COUNT(*), SUM({RIGHT}), CAST(TOTAL(r.duration_ms) AS INTEGER)
@@ -224,15 +298,18 @@ def daily_answers(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         WHERE {where.on('r')} GROUP BY day, r.deck
         """,
         params + where.params,
-    )
-    return rows.fetchall()
+    ).fetchall()
 
 
 def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[int, str, int, int]]:
     """(day, deck, reviews, passed) for true retention: of each card's answers while in review, only
     the first of each study day counts, and it passes unless rated Again."""
-    cte, params = _days_cte(days)
-    rows = store.db.execute(
+    cells, logged = _split(store, where, days)
+    rows = _from_cells(store, where, cells, "SUM(first_reviews), SUM(first_passed)", "SUM(first_reviews) > 0")
+    if not logged:
+        return rows
+    cte, params = _days_cte(logged)
+    return rows + store.db.execute(
         f"""
         WITH {cte}
         SELECT day, deck, COUNT(*), SUM(rating > 1) FROM (
@@ -244,8 +321,7 @@ def first_reviews(store: Store, where: Filter, days: DayBounds) -> list[tuple[in
         ) GROUP BY day, deck
         """,
         params + where.params,
-    )
-    return rows.fetchall()
+    ).fetchall()
 
 
 def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]:
@@ -265,13 +341,14 @@ def days_with_answers(store: Store, where: Filter, days: DayBounds) -> list[int]
 
 def totals(store: Store, where: Filter) -> tuple[int, int, str | None]:
     """(answers, milliseconds answering, time of the first answer) over the whole log."""
-    answers, duration = store.db.execute(
-        f"SELECT COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM answers WHERE {where.on()}", where.params
-    ).fetchone()
+    # From the cells when they can answer: every answer that counts is in one.
+    source = "SUM(answers), SUM(duration_ms) FROM answer_days" if where.whole_decks else \
+        "COUNT(*), CAST(TOTAL(duration_ms) AS INTEGER) FROM answers"
+    answers, duration = store.db.execute(f"SELECT {source} WHERE {where.on()}", where.params).fetchone()
     (first,) = store.db.execute(
         f"SELECT MIN(reviewed_at) FROM answers WHERE {where.on()}", where.params
     ).fetchone()
-    return answers, duration, first
+    return answers or 0, duration or 0, first
 
 
 # -- sessions -------------------------------------------------------------------------------------
@@ -340,7 +417,21 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
 def session_totals(store: Store, *, deck: str | None, since: datetime | None) -> dict:
     """Sums over every matching answer, with the number of sessions and of distinct cards."""
     where, params = _review_filter(deck, since)
-    sums = store.db.execute(f"SELECT {', '.join(_ANSWER_SUMS)} FROM answers WHERE {where}", params).fetchone()
+    if _cells_from(store, since):  # the tables of sums, kept by triggers (migration 0007)
+        cells, cell_params = _review_filter(deck, None)
+        sums = store.db.execute(
+            "SELECT COALESCE(SUM(answers), 0), COALESCE(SUM(new), 0), COALESCE(SUM(reviews), 0), "
+            f"COALESCE(SUM(right_answers), 0), COALESCE(SUM(duration_ms), 0) FROM answer_days WHERE {cells}"
+            + (" AND day >= ?" if since is not None else ""),
+            [*cell_params, *([iso(since)[:10]] if since is not None else [])]).fetchone()
+        if since is None:
+            (cards,) = store.db.execute(f"SELECT COUNT(*) FROM answer_cards WHERE {cells}", cell_params).fetchone()
+            # An answer without a session counts under x'00' there: one more distinct value, as below.
+            (sessions,) = store.db.execute(f"SELECT COUNT(DISTINCT session) FROM answer_sessions WHERE {cells}",
+                                           cell_params).fetchone()
+            return {"sessions": sessions, "cards": cards, **dict(zip(_ANSWER_KEYS, sums))}
+    else:
+        sums = store.db.execute(f"SELECT {', '.join(_ANSWER_SUMS)} FROM answers WHERE {where}", params).fetchone()
     # Counted apart, each of these scans the narrow index that holds its columns.
     (cards,) = store.db.execute(
         f"SELECT COUNT(*) FROM (SELECT DISTINCT deck, card FROM answers WHERE {where})", params
