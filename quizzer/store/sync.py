@@ -13,10 +13,11 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -218,12 +219,15 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
     db.execute(f"CREATE TEMP TABLE incoming (line INTEGER PRIMARY KEY, {_COLUMNS})")
     db.execute(f"CREATE TEMP TABLE incoming_events (line INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
     window = _Window(now)
+    exported = _exported(window)
     read = events = 0
     numbered = enumerate(lines, first_line)
     while chunk := list(itertools.islice(numbered, _BATCH)):
         rows, event_rows = [], []
         for number, text in chunk:
-            if text.strip():
+            if row := exported(text):
+                rows.append((number, *row))
+            elif text.strip():
                 try:
                     row = _row(text, number, source, window)
                 except ProgressFileError as exc:
@@ -231,7 +235,7 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
                         raise
                     invalid.append(exc)
                     continue
-                (event_rows if len(row) == len(_EVENT_COLUMNS.split(", ")) else rows).append((number, *row))
+                (event_rows if len(row) == _EVENT_FIELDS else rows).append((number, *row))
         db.executemany(f"INSERT INTO temp.incoming VALUES (?, {', '.join('?' * len(KEYS))})", rows)
         db.executemany(f"INSERT INTO temp.incoming_events VALUES (?, {', '.join('?' * 7)})", event_rows)
         read += len(rows)
@@ -255,6 +259,7 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
 
 
 _EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+_EVENT_FIELDS = len(_EVENT_COLUMNS.split(", "))
 
 
 def _event_conflicts(db, source: str) -> Conflicts:
@@ -339,6 +344,46 @@ class _Window:
     def due(self) -> tuple[datetime, datetime, str]:
         return (EARLIEST, self.now + CLOCK_SLACK + LONGEST_INTERVAL,
                 "no card is due before 1970 or more than 100 years from now")
+
+
+def _exported(window: _Window) -> Callable[[str], tuple | None]:
+    """A quick reading of a review line exactly as `progress export` writes it (its keys in its order, its
+    spacing, times in the stored form, text without escapes) as a `reviews` row; None for any other line,
+    which `_row` reads instead, and explains if it is wrong. JSON parsing was most of an import's reading."""
+    text = r'"([^"\\\x00-\x1f]+)"'
+    stored_time = r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00)"'
+
+    def one_of(values: tuple[str, ...]) -> str:
+        return '"(' + "|".join(map(re.escape, values)) + ')"'
+
+    line = re.compile(
+        "{" + ", ".join(f'"{key}": {value}' for key, value in (
+            ("review_id", text), ("deck", text), ("card", text), ("reviewed_at", stored_time), ("rating", "([1-4])"),
+            ("verdict", one_of(_VERDICTS)), ("response", text.replace("]+", "]*")),
+            ("duration_ms", r"(0|[1-9]\d{0,12})"), ("session", f"(?:null|{text})"), ("phase", one_of(_PHASES)),
+            ("next_due", stored_time),
+        )) + f'(?:, "kind": {one_of(_ANSWER_KINDS)})?(?:, "reschedules": (true|false))?' + "}[ \t\n\r]*"
+    ).fullmatch
+    # In the stored form text order is time order: the window's bounds compare as text.
+    earliest, answered, due = iso(window.answered[0]), iso(window.answered[1]), iso(window.due[1])
+    parse = datetime.fromisoformat
+
+    def exported(line_text: str) -> tuple | None:
+        found = line(line_text)
+        if found is None:
+            return None
+        review_id, deck, card, at, rating, verdict, response, ms, session, phase, next_due, kind, again = found.groups()
+        if not (earliest <= at <= answered and earliest <= next_due <= due and int(ms) <= LONGEST_ANSWER_MS):
+            return None
+        try:
+            parse(at), parse(next_due)  # a real date and time
+            line_text.isascii() or line_text.encode("utf-8")  # no lone surrogate (standard input may carry one)
+        except ValueError:
+            return None
+        return (review_id, deck, card, at, int(rating), verdict, response, int(ms), session, phase, next_due,
+                kind or AnswerKind.STUDY.value, 0 if again == "false" else 1)
+
+    return exported
 
 
 def _row(text: str, number: int, source: str, window: _Window) -> tuple:
