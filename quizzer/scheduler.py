@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import _random
 import random
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -47,34 +46,23 @@ def new_state(now: datetime) -> CardState:
     return CardState(phase=Phase.NEW, due=now)
 
 
-class _Fuzz:
-    """py-fsrs draws its interval fuzz from the global `random()`. Seeding it from the review id makes a
-    replay of the log give exactly the schedule the live review gave, on any machine. Most reviews draw
-    no fuzz (learning steps, short intervals): the generator is seeded only when one is drawn, and one
-    generator is reseeded rather than a new one made (a replay of a million answers draws 600,000)."""
-
-    def __init__(self) -> None:
-        self._random = random.Random()
-        self.review_id: str | None = None  # the review being scheduled; None once its seed is drawn
-
-    def __call__(self) -> float:
-        if self.review_id is not None:
-            # The C seed, as `random.Random(n)` does it, without the pure-Python checks around it.
-            _SEED(self._random, zlib.crc32(self.review_id.encode()))
-            self.review_id = None
-        return self._random.random()
-
-
-_SEED = _random.Random.seed
-
-
 @contextlib.contextmanager
-def _fuzz() -> Iterator[_Fuzz]:
-    """Fuzz drawn from each review's id (set `review_id` before each review) while inside."""
-    draw, original = _Fuzz(), fsrs.scheduler.random
+def _fuzz_seeded_by(review_id: str) -> Iterator[None]:
+    # py-fsrs draws its interval fuzz from the global `random()`. Seeding it from the review id
+    # makes a replay of the log give exactly the schedule the live review gave, on any machine.
+    # Most reviews draw no fuzz (learning steps, short intervals): seed only when one is drawn.
+    seeded = None
+
+    def draw() -> float:
+        nonlocal seeded
+        if seeded is None:
+            seeded = random.Random(zlib.crc32(review_id.encode())).random
+        return seeded()
+
+    original = fsrs.scheduler.random
     fsrs.scheduler.random = draw
     try:
-        yield draw
+        yield
     finally:
         fsrs.scheduler.random = original
 
@@ -92,14 +80,18 @@ class Scheduler:
             relearning_steps=(timedelta(minutes=10),),
             enable_fuzzing=fuzz,
         )
+        # The same without fuzz, for the answers of a replay before the last: see `replay`.
+        self._unfuzzed = fsrs.Scheduler.from_dict({**self._fsrs.to_dict(), "enable_fuzzing": False}) if fuzz else self._fsrs
         self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
         """The card's state after answering with `rating` at `at` (a UTC datetime)."""
-        with _fuzz() as fuzz:
-            fuzz.review_id = review_id
-            card, _ = self._fsrs.review_card(_to_fsrs(state), _FSRS_RATINGS[rating], _utc(at))
-        return _from_fsrs(card)
+        return _from_fsrs(self._review(_to_fsrs(state), rating, at, review_id))
+
+    def _review(self, card: fsrs.Card, rating: Rating, at: datetime, review_id: str) -> fsrs.Card:
+        with _fuzz_seeded_by(review_id):
+            card, _ = self._fsrs.review_card(card, _FSRS_RATINGS[rating], _utc(at))
+        return card
 
     def preview(self, state: CardState, at: datetime, review_id: str = "") -> Preview:
         """How long until the card comes back for each rating, were review `review_id` given now."""
@@ -107,14 +99,17 @@ class Scheduler:
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
-        # As `review` answer after answer, but the card stays py-fsrs's between them: a rebuild replays
-        # a million answers, and the conversions cost twice what FSRS does.
-        card, review_card = _to_fsrs(new_state(created)), self._fsrs.review_card
-        with _fuzz() as fuzz:
-            for review_id, rating, at in sorted(reviews, key=lambda r: r[2]):
-                fuzz.review_id = review_id
-                card, _ = review_card(card, _FSRS_RATINGS[rating], _utc(at))
-        return _from_fsrs(card) if card.last_review else new_state(created)
+        # As `review` answer after answer, but the card stays py-fsrs's between them (the conversions cost
+        # as much as FSRS), and fuzz, which moves only the due time, is drawn for the last answer alone:
+        # each answer sets the due time afresh without reading it, so only the last one's shows.
+        ordered = sorted(reviews, key=lambda r: r[2])
+        if not ordered:
+            return new_state(created)
+        card, review_card = _to_fsrs(new_state(created)), self._unfuzzed.review_card
+        for _, rating, at in ordered[:-1]:
+            card, _ = review_card(card, _FSRS_RATINGS[rating], _utc(at))
+        review_id, rating, at = ordered[-1]
+        return _from_fsrs(self._review(card, rating, at, review_id))
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes

@@ -5,6 +5,7 @@ are read without a JSON parse."""
 import json
 import random
 import zlib
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import fsrs
@@ -145,3 +146,70 @@ def test_the_quick_reading_of_a_line_is_the_json_reading_or_leaves_the_line_to_i
 
 def test_the_quick_reading_takes_the_exported_form_itself():
     assert sync._exported(sync._Window(T0))(exported_line()) == sync._row(exported_line(), 1, "f", sync._Window(T0))
+
+
+def answers_file(count: int, cards: int) -> list[str]:
+    """`count` answers to `cards` cards, in time order as `progress export` writes them."""
+    at = T0 - timedelta(days=400)
+    return [exported_line(review_id=f"r{n:05d}", card=f"c{n % cards}", rating=1 + n % 4,
+                          reviewed_at=(at + timedelta(hours=7 * n)).isoformat(timespec="microseconds"))
+            for n in range(count)]
+
+
+def replay(log):
+    return Scheduler().replay(log, log[0][2])
+
+
+def merged(path, lines, monkeypatch, at_once: int, earlier=()):
+    """Import `earlier` then `lines` into a new database with AT_ONCE set; (transactions that took the write
+    lock for `lines`, every saved row and the schema)."""
+    monkeypatch.setattr(sync, "AT_ONCE", at_once)
+    with Store(path) as store:
+        if earlier:
+            sync.import_reviews(store, earlier, "e", replay, now=T0, hold=0, pause=0)
+        locked = []
+        transaction = store.transaction
+        monkeypatch.setattr(store, "transaction", lambda work, lock=True: locked.append(lock) or transaction(work, lock=lock))
+        result = sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0, cards=30)
+        saved = {table: sorted(store.db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                 for table in ("reviews", "cards", "card_flags", "accepted", "voided", "events")}
+        schema = store.db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+        disagreeing = sync.check(store, set(), replay).disagreeing
+    return result, locked.count(True), saved, schema, disagreeing
+
+
+@pytest.mark.parametrize("earlier", [0, 100])
+def test_a_file_that_doubles_the_log_is_merged_in_one_transaction_with_the_same_result(tmp_path, monkeypatch, earlier):
+    lines = answers_file(900, cards=60)
+    kept = answers_file(1000, cards=60)[1000 - earlier:] if earlier else []
+    kept = [line.replace('"r0', '"k0') for line in kept]  # other ids: answers another machine gave
+    at_once = merged(tmp_path / "once.db", lines, monkeypatch, 500, kept)
+    in_turns = merged(tmp_path / "turns.db", lines, monkeypatch, 10**9, kept)
+    assert at_once[1] == 2 and in_turns[1] > 10  # the answers, then the events (none here)
+    assert replace(at_once[0], added_rowids=()) == replace(in_turns[0], added_rowids=())
+    assert (at_once[0].added, at_once[0].cards, at_once[0].added_rowids) == (900, 60, (("reviews", earlier + 1, earlier + 900),))
+    assert at_once[2:] == in_turns[2:] and at_once[4] == []  # the indexes are made again as they were
+
+
+def test_a_file_adding_less_than_the_log_holds_is_merged_in_turns(tmp_path, monkeypatch):
+    lines = answers_file(900, cards=60)
+    _, locked, *_ = merged(tmp_path / "q.db", lines[:400], monkeypatch, 100, [line.replace('"r0', '"k0') for line in lines])
+    assert locked > 5
+
+
+def test_a_failure_during_a_merge_at_once_saves_nothing_and_keeps_every_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(sync, "AT_ONCE", 10)
+    calls = []
+
+    def failing(log):
+        calls.append(1)
+        if len(calls) == 50:
+            raise OSError("killed")
+        return replay(log)
+
+    with Store(tmp_path / "q.db") as store:
+        indexes = store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+        with pytest.raises(OSError):
+            sync.import_reviews(store, answers_file(900, cards=60), "f", failing, now=T0, hold=0, pause=0, cards=30)
+        assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+        assert store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall() == indexes
