@@ -7,6 +7,7 @@ clock and random source from the caller, so tests can drive it with a script and
 from __future__ import annotations
 
 import itertools
+import operator
 import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -126,6 +127,9 @@ class _Entry:
         return (self.deck.id, self.card.id)
 
 
+_ASKS = operator.attrgetter("asks")
+
+
 @dataclass
 class _Queue:
     again: list[_Entry] = field(default_factory=list)  # put back by a command: asked before anything else
@@ -139,7 +143,8 @@ class _Queue:
     def asks(self, now: datetime) -> int:
         """Questions still to come if every answer is right; a learning card due later than `pop` would
         take it early counts once its time comes."""
-        return sum(e.asks for e in itertools.chain(self.again, self.reviews, self.new)) + sum(
+        # map(attrgetter) rather than a generator: this runs over the whole queue before every question.
+        return sum(map(_ASKS, itertools.chain(self.again, self.reviews, self.new))) + sum(
             e.asks for e in self.learning.values() if e.state.due <= now + EARLY_LEARNING_WINDOW)
 
     def pop(self, now: datetime) -> _Entry | None:
