@@ -423,9 +423,11 @@ def _exported(window: _Window) -> Callable[[str], tuple | None]:
         if not (earliest <= at <= answered and earliest <= next_due <= due and int(ms) <= LONGEST_ANSWER_MS):
             return None
         try:
-            parse(at), parse(next_due)  # a real date and time
-            line_text.isascii() or line_text.encode("utf-8")  # no lone surrogate (standard input may carry one)
-        except ValueError:
+            parse(at)  # a real date and time: no 13th month
+            parse(next_due)
+            if not line_text.isascii():
+                line_text.encode("utf-8")  # no lone surrogate (standard input may carry one)
+        except ValueError:  # UnicodeEncodeError is one
             return None
         return (review_id, deck, card, at, int(rating), verdict, response, int(ms), session, phase, next_due,
                 kind or AnswerKind.STUDY.value, 0 if again == "false" else 1)
