@@ -5,6 +5,9 @@ other answers, the four-rating interval preview, FSRS, the commit), driven by a 
 answers at once; an answer's cost is the time from one question to the next. Anki: a collection of
 1,000 Basic notes in Anki's own Rust backend, get_queued_cards + build_answer + answer_card per
 answer. Both answer every card right; rounds alternate between the two so both see the same load.
+Each side is timed twice: wall time, and CPU time of this process (Anki's Rust backend runs in it),
+which a busy disk does not move: both commit every answer with an fsync of the WAL, whose wait is
+most of the wall time when other programs write to the same disk (docs/benchmarks.md).
 Nothing is installed here: Anki's part runs when the `anki` package is importable (it is in the
 test extra; for a benchmark-only venv, `pip install anki`). Prints both medians and the ratio.
 """
@@ -39,23 +42,32 @@ def anki_available() -> bool:
     return True
 
 
+def clocks() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    """(wall, CPU) seconds since `start`."""
+    wall, cpu = clocks()
+    return wall - start[0], cpu - start[1]
+
+
 class Answering:
     """A prompter that answers every question right at once and times question to question."""
 
     def __init__(self, answers: int):
         self.left = answers
-        self.samples: list[float] = []
-        self.last: float | None = None
+        self.samples: list[tuple[float, float]] = []  # (wall, CPU) seconds
+        self.last: tuple[float, float] | None = None
 
     def ask(self, question):
-        now = time.perf_counter()
         if self.last is not None:
-            self.samples.append(now - self.last)
+            self.samples.append(since(self.last))
         if self.left == 0:
             self.last = None
             raise Quit
         self.left -= 1
-        self.last = time.perf_counter()
+        self.last = clocks()
         return question.card.answer
 
     def rate(self, question, intervals):
@@ -74,7 +86,7 @@ class Answering:
         pass
 
 
-def quizzer_round(store: Store, deck: Deck, clock: list[datetime], answers: int) -> list[float]:
+def quizzer_round(store: Store, deck: Deck, clock: list[datetime], answers: int) -> list[tuple[float, float]]:
     prompter = Answering(answers)
     StudySession(store, Scheduler(), [deck], limits=Limits(new_per_day=10 * CARDS, reviews_per_day=10 * CARDS),
                  clock=lambda: clock[0]).run(prompter)
@@ -98,21 +110,27 @@ def anki_collection(folder: Path):
     return col
 
 
-def anki_round(col, answers: int) -> list[float]:
+def anki_round(col, answers: int) -> list[tuple[float, float]]:
     samples = []
     for _ in range(answers):
-        start = time.perf_counter()
+        start = clocks()
         queued = col.sched.get_queued_cards(fetch_limit=1)
         top = queued.cards[0]
         card = col.get_card(top.card.id)
         card.start_timer()
         col.sched.answer_card(col.sched.build_answer(card=card, states=top.states, rating=2))  # 2: Good
-        samples.append(time.perf_counter() - start)
+        samples.append(since(start))
     return samples
 
 
-def measure(answers: int) -> tuple[float, float | None]:
-    """Median milliseconds per answer: (quizzer, Anki or None when Anki is not installed)."""
+def measure(answers: int, cpu: bool = False) -> tuple[float, float | None]:
+    """Median milliseconds per answer, of wall time or of CPU time: (quizzer, Anki or None when Anki is not
+    installed)."""
+    return measure_both(answers)[cpu]
+
+
+def measure_both(answers: int) -> tuple[tuple[float, float | None], tuple[float, float | None]]:
+    """`measure`'s medians of wall time and of CPU time, from one run."""
     deck = Deck(id="peer", title="Peer", cards=tuple(
         Card(id=f"c{n}", kind=Kind.TYPED, question=f"Question {n}?", answer=f"answer {n} {n * 7919 % 1000}")
         for n in range(CARDS)))
@@ -128,21 +146,27 @@ def measure(answers: int) -> tuple[float, float | None]:
         finally:
             if col is not None:
                 col.close()
-    return statistics.median(ours) * 1000, statistics.median(theirs) * 1000 if theirs else None
+
+    def medians(i: int) -> tuple[float, float | None]:  # 0: wall, 1: CPU
+        return (statistics.median(s[i] for s in ours) * 1000,
+                statistics.median(s[i] for s in theirs) * 1000 if theirs else None)
+
+    return medians(0), medians(1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=1200, help="answers on each side (default 1200)")
     args = parser.parse_args()
-    ours, theirs = measure(args.answers)
+    both = measure_both(args.answers)
     print(f"{args.answers} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}")
-    print(f"  quizzer, one answer in a StudySession ({CARDS:,} typed cards): {ours:.3f} ms median")
-    if theirs is None:
-        print("  Anki: not installed (pip install anki)")
-    else:
-        print(f"  Anki, get_queued_cards + build_answer + answer_card: {theirs:.3f} ms median")
-        print(f"  ratio quizzer / Anki: {ours / theirs:.2f}×")
+    for what, (ours, theirs) in zip(("wall", "CPU"), both):
+        print(f"  {what} time: quizzer, one answer in a StudySession ({CARDS:,} typed cards): {ours:.3f} ms median")
+        if theirs is None:
+            print("  Anki: not installed (pip install anki)")
+            break
+        print(f"  {what} time: Anki, get_queued_cards + build_answer + answer_card: {theirs:.3f} ms median")
+        print(f"  {what} time: ratio quizzer / Anki: {ours / theirs:.2f}×")
 
 
 if __name__ == "__main__":

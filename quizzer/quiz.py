@@ -23,7 +23,7 @@ from quizzer.model import (
     QuizScore, Rating, Review, Verdict,
 )
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.session import RATING_FOR, Prompter, Question, Quit, keep_trying, saveable, typed_answers
+from quizzer.session import RATING_FOR, Prompter, Question, Quit, keep_trying, saveable, Neighbours
 from quizzer.store import CardKey, Store, StoreError
 from quizzer.store import stats as queries
 
@@ -145,7 +145,7 @@ class QuizRun:
         self.clock = clock
         self.rng = rng
         self.events = CardEvents(store, scheduler, day_starts_at=day_starts_at, leech_action=leech_action)
-        self._neighbours: dict[str, list[tuple[str, str]]] = {}
+        self._neighbours: dict[str, Neighbours] = {}
         self._accepted: dict[CardKey, list[str]] = {}
         for deck, card, response in store.accepted({d.id for d, _ in quiz.chosen}):
             self._accepted.setdefault((deck, card), []).append(response)
@@ -199,9 +199,8 @@ class QuizRun:
         else:
             response_text = response if isinstance(response, str) else "\n".join(response)
             if deck.id not in self._neighbours:  # gathered once per deck: a deck may hold thousands of cards
-                self._neighbours[deck.id] = typed_answers(deck)
-            neighbours = self._neighbours[deck.id]
-            verdict = grading.judge(card, response, neighbours=[a for other, a in neighbours if other != card.id],
+                self._neighbours[deck.id] = Neighbours(deck)
+            verdict = grading.judge(card, response, neighbours=self._neighbours[deck.id].besides(card.id),
                                     accepted=self._accepted.get(key, ()))
             rating = RATING_FOR[verdict.outcome]
             mark = {Outcome.CORRECT: RIGHT, Outcome.CLOSE: CLOSE}.get(verdict.outcome, WRONG)

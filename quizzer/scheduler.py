@@ -39,6 +39,7 @@ _PHASES = {
     fsrs.State.Relearning: Phase.RELEARNING,
 }
 _STATES = {phase: state for state, phase in _PHASES.items()}
+_FSRS_RATINGS = {rating: fsrs.Rating(int(rating)) for rating in Rating}
 
 
 def new_state(now: datetime) -> CardState:
@@ -79,13 +80,18 @@ class Scheduler:
             relearning_steps=(timedelta(minutes=10),),
             enable_fuzzing=fuzz,
         )
+        # The same without fuzz, for the answers of a replay before the last: see `replay`.
+        self._unfuzzed = fsrs.Scheduler.from_dict({**self._fsrs.to_dict(), "enable_fuzzing": False}) if fuzz else self._fsrs
         self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
         """The card's state after answering with `rating` at `at` (a UTC datetime)."""
+        return _from_fsrs(self._review(_to_fsrs(state), rating, at, review_id))
+
+    def _review(self, card: fsrs.Card, rating: Rating, at: datetime, review_id: str) -> fsrs.Card:
         with _fuzz_seeded_by(review_id):
-            card, _ = self._fsrs.review_card(_to_fsrs(state), fsrs.Rating(int(rating)), _utc(at))
-        return _from_fsrs(card)
+            card, _ = self._fsrs.review_card(card, _FSRS_RATINGS[rating], _utc(at))
+        return card
 
     def preview(self, state: CardState, at: datetime, review_id: str = "") -> Preview:
         """How long until the card comes back for each rating, were review `review_id` given now."""
@@ -93,10 +99,17 @@ class Scheduler:
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
-        state = new_state(created)
-        for review_id, rating, at in sorted(reviews, key=lambda r: r[2]):
-            state = self.review(state, rating, at, review_id)
-        return state
+        # As `review` answer after answer, but the card stays py-fsrs's between them (the conversions cost
+        # as much as FSRS), and fuzz, which moves only the due time, is drawn for the last answer alone:
+        # each answer sets the due time afresh without reading it, so only the last one's shows.
+        ordered = sorted(reviews, key=lambda r: r[2])
+        if not ordered:
+            return new_state(created)
+        card, review_card = _to_fsrs(new_state(created)), self._unfuzzed.review_card
+        for _, rating, at in ordered[:-1]:
+            card, _ = review_card(card, _FSRS_RATINGS[rating], _utc(at))
+        review_id, rating, at = ordered[-1]
+        return _from_fsrs(self._review(card, rating, at, review_id))
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes

@@ -7,6 +7,7 @@ clock and random source from the caller, so tests can drive it with a script and
 from __future__ import annotations
 
 import itertools
+import operator
 import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -130,6 +131,9 @@ class _Entry:
         return (self.deck.id, self.card_id)
 
 
+_ASKS = operator.attrgetter("asks")
+
+
 @dataclass
 class _Queue:
     again: list[_Entry] = field(default_factory=list)  # put back by a command: asked before anything else
@@ -143,7 +147,8 @@ class _Queue:
     def asks(self, now: datetime) -> int:
         """Questions still to come if every answer is right; a learning card due later than `pop` would
         take it early counts once its time comes."""
-        return sum(e.asks for e in itertools.chain(self.again, self.reviews, self.new)) + sum(
+        # map(attrgetter) rather than a generator: this runs over the whole queue before every question.
+        return sum(map(_ASKS, itertools.chain(self.again, self.reviews, self.new))) + sum(
             e.asks for e in self.learning.values() if e.state.due <= now + EARLY_LEARNING_WINDOW)
 
     def pop(self, now: datetime) -> _Entry | None:
@@ -187,7 +192,7 @@ class StudySession:
         self.summary = Summary(session_id=str(uuid.uuid4()))
         self.events = CardEvents(store, scheduler, day_starts_at=limits.day_starts_at,
                                  leech_action=limits.leech_action)
-        self._neighbours: dict[str, list[tuple[str, str]]] = {}  # per deck, gathered when first needed
+        self._neighbours: dict[str, Neighbours] = {}  # per deck, gathered when first needed
         self._accepted: dict[tuple[str, str], list[str]] = {}
         for deck, card, response in store.accepted(d.id for d in self.decks):
             self._accepted.setdefault((deck, card), []).append(response)
@@ -307,7 +312,7 @@ class StudySession:
             verdict = grading.judge(
                 card, response,
                 # Other cards' answers: a response nearer to one of them is never a slip for this one.
-                neighbours=[a for other, a in self._typed_answers(entry.deck) if other != card.id],
+                neighbours=self._typed_answers(entry.deck).besides(card.id),
                 accepted=self._accepted.get(entry.key, ()),
             )
             try:
@@ -414,9 +419,9 @@ class StudySession:
         queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
         queue.learning = {e.key: e for e in renewed(list(queue.learning.values()))}
 
-    def _typed_answers(self, deck: Deck) -> list[tuple[str, str]]:
+    def _typed_answers(self, deck: Deck) -> Neighbours:
         if deck.id not in self._neighbours:
-            self._neighbours[deck.id] = typed_answers(deck)
+            self._neighbours[deck.id] = Neighbours(deck)
         return self._neighbours[deck.id]
 
     def _finish_summary(self) -> None:
@@ -456,3 +461,19 @@ def saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:
 def typed_answers(deck: Deck) -> list[tuple[str, str]]:
     """(card id, answer) for every answer typed in the deck: typed answers and cloze blanks."""
     return [(card.id, a) for card in deck.cards for a in CARD_TYPES[card.kind].typed_answers(card)]
+
+
+class Neighbours:
+    """A deck's `typed_answers`, gathered once, for judging each card's response against the other cards'."""
+
+    def __init__(self, deck: Deck):
+        pairs = typed_answers(deck)
+        self._answers = tuple(answer for _, answer in pairs)
+        self._own: dict[str, tuple[int, int]] = {}  # card id → where its answers lie (ids are unique in a deck)
+        for at, (card_id, _) in enumerate(pairs):
+            self._own[card_id] = (self._own.get(card_id, (at, at))[0], at + 1)
+
+    def besides(self, card_id: str) -> tuple[str, ...]:
+        """The answers of every card but `card_id`: two slices, not a pass over the deck on each answer."""
+        start, stop = self._own.get(card_id, (0, 0))
+        return self._answers[:start] + self._answers[stop:]

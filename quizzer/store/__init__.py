@@ -22,7 +22,7 @@ from pathlib import Path
 from quizzer.model import CardState, Event, EventKind, Phase, Review
 from quizzer.store import log
 from quizzer.store.log import CardKey, Flags, Replay, iso, parse_time
-from quizzer.store.migrations import FUNCTIONS, MIGRATIONS, SUMS_FROM_LOG
+from quizzer.store.migrations import FUNCTIONS, MIGRATIONS, SUMS_FROM_LOG, fill_sums_from_log
 
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3
@@ -376,7 +376,7 @@ class Store:
         def move() -> None:
             if self._anchor() != anchor:  # checked again inside the write lock: another process may have moved it
                 self.db.execute("UPDATE answer_days_anchor SET anchor = ?", (anchor,))
-                self._refill("answer_days")
+                fill_sums_from_log(self.db, ["answer_days"])
 
         try:
             self.transaction(move)
@@ -387,10 +387,6 @@ class Store:
     def _anchor(self) -> str:
         (anchor,) = self.db.execute("SELECT anchor FROM answer_days_anchor").fetchone()
         return anchor
-
-    def _refill(self, table: str) -> None:
-        self.db.execute(f"DELETE FROM {table}")
-        self.db.execute(f"INSERT INTO {table} {SUMS_FROM_LOG[table]}")
 
     def sums_disagreeing(self) -> list[tuple[str, tuple]]:
         """(table, key) of the rows of the tables of sums that differ from the sums of the log, for `doctor`:
@@ -407,7 +403,7 @@ class Store:
 
     def refill_sums(self) -> None:
         """Refill the tables of sums from the log, in one transaction (`doctor --fix`)."""
-        self.transaction(lambda: [self._refill(table) for table in SUMS_FROM_LOG])
+        self.transaction(lambda: fill_sums_from_log(self.db))
 
     # -- reading ----------------------------------------------------------------------------
 

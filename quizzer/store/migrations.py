@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 
 # Accept events made from `accepted` rows have uuid5 ids in this namespace: two machines upgrading the
 # same data make the same events, which a sync or an import then adds once.
@@ -120,6 +121,13 @@ ANSWER_SESSIONS_FROM_LOG = f"SELECT {_SESSION.format(r='answers')}, deck, COUNT(
 # What each table of sums holds, from the log: `doctor` compares them and `doctor --fix` refills them.
 SUMS_FROM_LOG = {"answer_days": ANSWER_DAYS_FROM_LOG, "answer_cards": ANSWER_CARDS_FROM_LOG,
                  "answer_sessions": ANSWER_SESSIONS_FROM_LOG}
+
+
+def fill_sums_from_log(db, tables: Iterable[str] = tuple(SUMS_FROM_LOG)) -> None:
+    """Fill tables of sums again from the log, in the caller's transaction."""
+    for table in tables:
+        db.execute(f"DELETE FROM {table}")
+        db.execute(f"INSERT INTO {table} {SUMS_FROM_LOG[table]}")
 
 ANSWER_DAYS = f"""
     -- Sums of the answers that count, per deck and UTC day from the anchor time (docs/stats.md "Speed"):

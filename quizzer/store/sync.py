@@ -13,10 +13,11 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import IO
 from quizzer.model import AnswerKind, EventKind, Outcome, Phase, QuizRecord
 from quizzer.store import CardKey, Store, explain, iso, log
 from quizzer.store.log import EARLIEST, Replay
+from quizzer.store.migrations import fill_sums_from_log
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
@@ -39,6 +41,9 @@ _BATCH = 10_000  # lines read, and rows exported, at a time
 HOLD = 1.0
 PAUSE = 0.15
 MERGE_CARDS = 1_000  # reviews, whole cards at a time, merged between two looks at the clock
+# New answers from which a file that at least doubles the log is merged in one transaction, the log's
+# indexes made again (`_merge_at_once`): 4× faster for a million; studying meanwhile waits until it ends.
+AT_ONCE = 100_000
 
 # Times a progress file may hold. Nothing before EARLIEST (1970); a clock a day ahead is forgiven;
 # nothing is scheduled further ahead than the scheduler's longest interval (100 years). The bounds also
@@ -166,6 +171,8 @@ def import_reviews(
     session in another terminal can save its answers meanwhile. Stopped between transactions (killed,
     a full disk), the database holds part of the file with every card's state still the replay of its
     log, and importing the file again adds the rest: merging by review id makes a re-run complete it.
+    A file whose new reviews (AT_ONCE or more) at least double the log is merged in one transaction
+    instead (`_merge_at_once`).
 
     `lines` are numbered from `first_line`. Given an `invalid` list, a bad line is added to it and
     skipped instead of stopping the import (a sync reads files it cannot ask anyone to fix).
@@ -177,33 +184,16 @@ def import_reviews(
         read, conflicts, events_read, event_conflicts = store.transaction(
             lambda: _check_lines(db, lines, source, now, first_line, invalid), lock=False)
         groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
-        chunks = _chunks(groups, cards)
-        totals = [0, 0]  # answers added, cards rebuilt
-        rowids: list[Skipped] = []
-
-        def merge_for_a_while(chunk: list[CardKey]) -> list[CardKey] | None:
-            """Merge chunks until `hold` seconds have passed; the next chunk, None when all are merged."""
-            deadline = time.monotonic() + hold
-            (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
-            while chunk is not None:
-                added, rebuilt = _merge(db, chunk, replay)
-                totals[0], totals[1] = totals[0] + added, totals[1] + rebuilt
-                chunk = next(chunks, None)
-                if time.monotonic() >= deadline:
-                    break
-            (after,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
-            if after > before:  # one writer in a transaction: the rows in between are all this import's
-                rowids.append(("reviews", before + 1, after))
-            return chunk
-
-        chunk = next(chunks, None)
-        while chunk is not None:
-            chunk = store.transaction(lambda: merge_for_a_while(chunk))
-            if chunk is not None:
-                time.sleep(pause)
+        (new,) = db.execute("SELECT COUNT(*) FROM temp.incoming i WHERE NOT EXISTS "
+                            "(SELECT 1 FROM main.reviews r WHERE r.review_id = i.review_id)").fetchone()
+        (logged,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+        if new >= max(AT_ONCE, logged):
+            added, rebuilt, rowids = store.transaction(lambda: _merge_at_once(db, groups, replay, cards))
+        else:
+            added, rebuilt, rowids = _merge_in_turns(store, groups, replay, hold, pause, cards)
         # Events after the answers they may void; few, so in one transaction.
-        events_added, rebuilt, added_events = store.transaction(lambda: _merge_events(db, replay))
-        return ImportResult(read, totals[0], totals[1] + rebuilt, conflicts, events_read, events_added,
+        events_added, events_rebuilt, added_events = store.transaction(lambda: _merge_events(db, replay))
+        return ImportResult(read, added, rebuilt + events_rebuilt, conflicts, events_read, events_added,
                             event_conflicts, (*rowids, *added_events))
     finally:
         db.execute("DROP TABLE IF EXISTS temp.incoming")
@@ -218,12 +208,15 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
     db.execute(f"CREATE TEMP TABLE incoming (line INTEGER PRIMARY KEY, {_COLUMNS})")
     db.execute(f"CREATE TEMP TABLE incoming_events (line INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
     window = _Window(now)
+    exported = _exported(window)
     read = events = 0
     numbered = enumerate(lines, first_line)
     while chunk := list(itertools.islice(numbered, _BATCH)):
         rows, event_rows = [], []
         for number, text in chunk:
-            if text.strip():
+            if row := exported(text):
+                rows.append((number, *row))
+            elif text.strip():
                 try:
                     row = _row(text, number, source, window)
                 except ProgressFileError as exc:
@@ -231,7 +224,7 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
                         raise
                     invalid.append(exc)
                     continue
-                (event_rows if len(row) == len(_EVENT_COLUMNS.split(", ")) else rows).append((number, *row))
+                (event_rows if len(row) == _EVENT_FIELDS else rows).append((number, *row))
         db.executemany(f"INSERT INTO temp.incoming VALUES (?, {', '.join('?' * len(KEYS))})", rows)
         db.executemany(f"INSERT INTO temp.incoming_events VALUES (?, {', '.join('?' * 7)})", event_rows)
         read += len(rows)
@@ -241,9 +234,10 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
     differs = " OR ".join(f"a.{column} IS NOT b.{column}" for column in _COLUMNS.split(", ")[1:])
     # The same id twice is the same answer, kept once: the first line in the file, or the copy already here.
     repeated = db.execute(
-        "SELECT b.line, (" + differs + ") FROM incoming a JOIN incoming b "
-        "ON b.review_id = a.review_id AND b.line > a.line "
-        "WHERE a.line = (SELECT MIN(line) FROM incoming WHERE review_id = a.review_id)"
+        # One pass over the index of ids finds those given twice; only their lines are compared.
+        "WITH twice AS (SELECT review_id, MIN(line) AS first FROM incoming GROUP BY review_id HAVING COUNT(*) > 1) "
+        "SELECT b.line, (" + differs + ") FROM twice t JOIN incoming a ON a.line = t.first "
+        "JOIN incoming b ON b.review_id = t.review_id AND b.line > t.first"
     ).fetchall()
     known = db.execute(
         "SELECT b.line FROM incoming b JOIN main.reviews a ON a.review_id = b.review_id WHERE " + differs
@@ -255,6 +249,7 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
 
 
 _EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
+_EVENT_FIELDS = len(_EVENT_COLUMNS.split(", "))
 
 
 def _event_conflicts(db, source: str) -> Conflicts:
@@ -298,6 +293,67 @@ def _chunks(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[Card
         yield chosen
 
 
+def _merge_in_turns(store: Store, groups: list[tuple[str, str, int]], replay: Replay, hold: float, pause: float,
+                    cards: int) -> tuple[int, int, list[Skipped]]:
+    """Merge the incoming reviews a few cards at a time, in transactions of about `hold` seconds with a
+    `pause` between them; (added, rebuilt, where the reviews went)."""
+    db = store.db
+    chunks = _chunks(groups, cards)
+    totals = [0, 0]  # answers added, cards rebuilt
+    rowids: list[Skipped] = []
+
+    def merge_for_a_while(chunk: list[CardKey]) -> list[CardKey] | None:
+        """Merge chunks until `hold` seconds have passed; the next chunk, None when all are merged."""
+        deadline = time.monotonic() + hold
+        (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+        while chunk is not None:
+            added, rebuilt = _merge(db, chunk, replay)
+            totals[0], totals[1] = totals[0] + added, totals[1] + rebuilt
+            chunk = next(chunks, None)
+            if time.monotonic() >= deadline:
+                break
+        (after,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+        if after > before:  # one writer in a transaction: the rows in between are all this import's
+            rowids.append(("reviews", before + 1, after))
+        return chunk
+
+    chunk = next(chunks, None)
+    while chunk is not None:
+        chunk = store.transaction(lambda: merge_for_a_while(chunk))
+        if chunk is not None:
+            time.sleep(pause)
+    return totals[0], totals[1], rowids
+
+
+def _merge_at_once(db, groups: list[tuple[str, str, int]], replay: Replay, cards: int,
+                   ) -> tuple[int, int, list[Skipped]]:
+    """Add every incoming review and rebuild the cards that gained any, in the caller's one transaction;
+    (added, rebuilt, where the reviews went).
+
+    For a file that at least doubles the log (a first import on a new machine): the log's indexes are
+    dropped and made again from the whole table, which is a fraction of the cost of keeping them up to
+    date row by row (review ids, and so the primary key's order, are random). Made from the SQL that
+    made them, inside the transaction: a kill leaves them as they were. The triggers that keep the sums
+    of answers go too (each looks a card's day up in an index, and a row at a time costs +47 % on bulk
+    inserts); the sums are filled again from the whole log afterwards, as `doctor --fix` does."""
+    (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+    schema = db.execute("SELECT type, name, sql FROM main.sqlite_master "
+                        "WHERE type IN ('index', 'trigger') AND tbl_name = 'reviews' AND sql IS NOT NULL").fetchall()
+    for kind, name, _ in schema:
+        db.execute(f'DROP {kind.upper()} main."{name}"')
+    # Each card's answers side by side in the table: the rebuild below reads them card after card.
+    db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.incoming "
+               "ORDER BY deck, card, reviewed_at")
+    (added,) = db.execute("SELECT changes()").fetchone()
+    for _, _, sql in schema:
+        db.execute(sql)
+    fill_sums_from_log(db)
+    gained = set(db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?", (before,)))
+    rebuilt = sum(len(log.rebuild(db, replay, chunk))  # a chunk at a time: the states of 100,000 cards held at once
+                  for chunk in _chunks([group for group in groups if group[:2] in gained], cards))
+    return added, rebuilt, [("reviews", before + 1, before + added)] if added else []
+
+
 def _merge(db, cards: list[CardKey], replay: Replay) -> tuple[int, int]:
     """Add the incoming reviews of `cards` to the log and rebuild those that gained any; (added, rebuilt)."""
     (last_before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
@@ -339,6 +395,48 @@ class _Window:
     def due(self) -> tuple[datetime, datetime, str]:
         return (EARLIEST, self.now + CLOCK_SLACK + LONGEST_INTERVAL,
                 "no card is due before 1970 or more than 100 years from now")
+
+
+def _exported(window: _Window) -> Callable[[str], tuple | None]:
+    """A quick reading of a review line exactly as `progress export` writes it (its keys in its order, its
+    spacing, times in the stored form, text without escapes) as a `reviews` row; None for any other line,
+    which `_row` reads instead, and explains if it is wrong. JSON parsing was most of an import's reading."""
+    text = r'"([^"\\\x00-\x1f]+)"'
+    stored_time = r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00)"'
+
+    def one_of(values: tuple[str, ...]) -> str:
+        return '"(' + "|".join(map(re.escape, values)) + ')"'
+
+    line = re.compile(
+        "{" + ", ".join(f'"{key}": {value}' for key, value in (
+            ("review_id", text), ("deck", text), ("card", text), ("reviewed_at", stored_time), ("rating", "([1-4])"),
+            ("verdict", one_of(_VERDICTS)), ("response", text.replace("]+", "]*")),
+            ("duration_ms", r"(0|[1-9]\d{0,12})"), ("session", f"(?:null|{text})"), ("phase", one_of(_PHASES)),
+            ("next_due", stored_time),
+        )) + f'(?:, "kind": {one_of(_ANSWER_KINDS)})?(?:, "reschedules": (true|false))?' + "}[ \t\n\r]*"
+    ).fullmatch
+    # In the stored form text order is time order: the window's bounds compare as text.
+    earliest, answered, due = iso(window.answered[0]), iso(window.answered[1]), iso(window.due[1])
+    parse = datetime.fromisoformat
+
+    def exported(line_text: str) -> tuple | None:
+        found = line(line_text)
+        if found is None:
+            return None
+        review_id, deck, card, at, rating, verdict, response, ms, session, phase, next_due, kind, again = found.groups()
+        if not (earliest <= at <= answered and earliest <= next_due <= due and int(ms) <= LONGEST_ANSWER_MS):
+            return None
+        try:
+            parse(at)  # a real date and time: no 13th month
+            parse(next_due)
+            if not line_text.isascii():
+                line_text.encode("utf-8")  # no lone surrogate (standard input may carry one)
+        except ValueError:  # UnicodeEncodeError is one
+            return None
+        return (review_id, deck, card, at, int(rating), verdict, response, int(ms), session, phase, next_due,
+                kind or AnswerKind.STUDY.value, 0 if again == "false" else 1)
+
+    return exported
 
 
 def _row(text: str, number: int, source: str, window: _Window) -> tuple:

@@ -1,0 +1,141 @@
+"""What `quizzer progress import` of a large file costs. Run: python benchmarks/bench_progress_import.py
+[--reviews 1000000] [--rounds 2] [--against TREE] [--exported] [--by-statement] [--work DIR]
+
+Writes benchmarks/generate.py's log (ten answers per card, scheduled by quizzer's FSRS, card after card)
+or, with --exported, that log as `progress export` writes it (time order, every key), then times
+`quizzer progress import FILE` into a fresh home: wall time, CPU (user + system) and peak resident
+memory of the process (from wait4). With --against TREE (a folder holding another version's `quizzer`
+package, e.g. `git archive main quizzer | tar -x -C TREE`) each round runs that version first, then
+this one, so both see the same load. --by-statement times import_reviews in this process instead, per
+SQL statement and for the replay. Nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import write_review_log  # noqa: E402
+
+
+def import_once(file: Path, home: Path, tree: Path | None) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MB) of one `quizzer progress import FILE` into an empty `home`."""
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    env = {**os.environ, "QUIZZER_HOME": str(home)}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "quizzer", "progress", "import", str(file)], env=env,
+                               stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if status:
+        raise SystemExit(f"the import failed (status {status})")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def by_statement(file: Path, home: Path) -> None:
+    """import_reviews in this process, its time split by SQL statement and replay."""
+    from quizzer.cli.common import replay
+    from quizzer.store import Store
+    from quizzer.store import sync
+
+    spent, calls = collections.Counter(), collections.Counter()
+
+    class Timed:
+        def __init__(self, db):
+            self._db = db
+
+        def __getattr__(self, name):
+            return getattr(self._db, name)
+
+        def _run(self, method, sql, *args):
+            key = f"{method} {' '.join(sql.split())[:80]}"
+            start = time.perf_counter()
+            try:
+                return getattr(self._db, method)(sql, *args)
+            finally:
+                spent[key] += time.perf_counter() - start
+                calls[key] += 1
+
+        def execute(self, sql, *args):
+            return self._run("execute", sql, *args)
+
+        def executemany(self, sql, *args):
+            return self._run("executemany", sql, *args)
+
+    scheduled = replay()
+
+    def timed_replay(log):
+        start = time.perf_counter()
+        try:
+            return scheduled(log)
+        finally:
+            spent["replay (FSRS)"] += time.perf_counter() - start
+            calls["replay (FSRS)"] += 1
+
+    shutil.rmtree(home, ignore_errors=True)
+    with Store(home / "quizzer.db") as store, file.open(encoding="utf-8") as lines:
+        store.db = Timed(store.db)
+        start = time.perf_counter()
+        sync.import_reviews(store, sync.bounded_lines(lines, str(file)), str(file), timed_replay,
+                            now=datetime.now(timezone.utc))
+        total = time.perf_counter() - start
+    print(f"import_reviews: {total:.1f} s in all; the largest parts:")
+    for key, seconds in spent.most_common(12):
+        print(f"  {seconds:7.2f} s {calls[key]:8,}×  {key}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--against", type=Path, help="a folder holding another version's quizzer package")
+    parser.add_argument("--exported", action="store_true", help="import the log as `progress export` writes it")
+    parser.add_argument("--by-statement", action="store_true", help="split one import's time by SQL statement")
+    parser.add_argument("--work", type=Path, help="keep the generated files here (reused when there)")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="quizzer-import-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        file = work / f"reviews-{args.reviews}.jsonl"
+        if not file.exists():
+            write_review_log(file, args.reviews // 10, args.reviews, datetime.now(timezone.utc), 100)
+        if args.exported:
+            exported = work / f"exported-{args.reviews}.jsonl"
+            if not exported.exists():
+                import_once(file, work / "home", None)
+                subprocess.run([sys.executable, "-m", "quizzer", "progress", "export", str(exported)], check=True,
+                               env={**os.environ, "QUIZZER_HOME": str(work / "home")}, stdout=subprocess.DEVNULL)
+            file = exported
+        print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {args.reviews:,} "
+              f"answers ({'exported form' if args.exported else 'generate.py form'}); load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+        if args.by_statement:
+            by_statement(file, work / "home")
+            return
+        versions = [("other", args.against), ("this", None)] if args.against else [("this", None)]
+        for round_ in range(1, args.rounds + 1):
+            for name, tree in versions:
+                wall, cpu, peak = import_once(file, work / "home", tree)
+                print(f"  round {round_}, {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, {peak:.0f} MB peak "
+                      f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
