@@ -437,7 +437,7 @@ def test_note_type_settings_are_read_in_the_protobuf_wire_format(tmp_path, confi
 
 # Card template settings (Notetype.Template.Config): q_format = 1, a_format = 2. (config, question, answer)
 TEMPLATE_CONFIGS = [
-    ("0a01511201410a025132", "Q2", "A"),  # a field given twice: the last counts
+    ("0a01511201410a0251320a025133", "Q3", "A"),  # a field given three times: the last counts
     ("1200", "", ""),  # the answer only (empty), no question
     ("0a02ff51", "\ufffdQ", ""),  # bytes that are not UTF-8 are replaced, not an error
 ]
