@@ -52,6 +52,10 @@ DAMAGED = [
      "note type 'Basic': a field name is missing (NULL), not text; the collection is damaged"),
     ("NULL note type name", MODEL.format(path="name", value="json('null')"),
      "a note type's name is missing (NULL), not text; the collection is damaged"),
+    ("no cards table", "DROP TABLE cards", "the collection has no notes or cards table; it is not an Anki collection"),
+    ("empty col table", "DELETE FROM col", "the collection's `col` table is empty"),
+    ("note types not JSON", "UPDATE col SET models = '{'", "the collection's note types or decks cannot be read "
+     "(JSONDecodeError('Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'))"),
 ]
 
 
