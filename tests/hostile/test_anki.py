@@ -32,6 +32,7 @@ DAMAGED = [
      "note nid:3: its fields are missing (NULL), not text"),
     ("NULL guid", LOOSE_NOTES + "UPDATE notes SET guid = NULL WHERE id = 1",
      "note nid:1: its guid is missing (NULL), not text"),
+    ("BLOB guid", "UPDATE notes SET guid = x'00' WHERE id = 1", "note nid:1: its guid is binary data (a BLOB), not text"),
     ("BLOB tags", LOOSE_NOTES + "UPDATE notes SET tags = x'00' WHERE id = 1",
      "note nid:1: its tags are binary data (a BLOB), not text"),
     ("NULL note id", LOOSE_NOTES + "UPDATE notes SET id = NULL WHERE id = 1",
@@ -226,6 +227,8 @@ DAMAGED_PARAMETERS = [
      "deck options 'Default': the FSRS parameters are damaged"),
     (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3209')",  # longer than the blob
      "deck options 'Default' are damaged"),
+    *[(18, f"INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'{blob}')", "deck options 'Default' are damaged")
+      for blob in ("80", "3080", "32")],  # cut short in a field's number, its value, its length
     (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, 'text')",
      "deck options 'Default' are text, not protobuf data; the collection is damaged"),
     (18, untyped("deck_config", "id, name, mtime_secs, usn, config") + "INSERT INTO deck_config VALUES "
