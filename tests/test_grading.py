@@ -4,7 +4,7 @@ import pytest
 
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.grading import judge, normalise
-from quizzer.model import Blank, Card, Kind, Mark, Outcome
+from quizzer.model import Blank, Card, Kind, Mark, Outcome, Verdict
 from quizzer.session import typed_answers
 
 CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
@@ -282,6 +282,37 @@ def test_judge(card, response, outcome, reason, kwargs):
     verdict = judge(card, response, **kwargs)
     assert verdict.outcome is outcome, verdict
     assert reason in verdict.reason, verdict
+
+
+ORDER = Card("c", Kind.ORDER, "q", ("1962", "1990", "2012"))
+TRUE = Card("c", Kind.TRUEFALSE, "q", True)
+NUMBER = typed("5000")
+# Whole verdicts (outcome, reason, marks), where `test_judge` checks only part of the reason.
+WHOLE = [
+    (ORDER, ("1962", "1990", "2012"), Verdict(CORRECT, "matches the answer", (
+        Mark("1962", "found"), Mark("1990", "found"), Mark("2012", "found")))),
+    (ORDER, ("1990", "1962", "2012"), Verdict(WRONG, "order differs", (
+        Mark("1990", "wrong"), Mark("1962", "wrong"), Mark("2012", "found")))),
+    (ORDER, ("1962", "1990"), Verdict(WRONG, "expected 3 items")),
+    (ORDER, (), Verdict(WRONG, "no answer")),
+    (TRUE, "yes", Verdict(CORRECT, "matches the answer")),
+    (TRUE, "maybe", Verdict(WRONG, "answer true or false")),
+    (TRUE, "no", Verdict(WRONG, "the statement is true")),
+    # A four-digit number from 1000 to 2100 is a year.
+    (NUMBER, "1000", Verdict(WRONG, "year differs")),
+    (NUMBER, "2100", Verdict(WRONG, "year differs")),
+    (NUMBER, "2101", Verdict(WRONG, "number differs")),
+    (NUMBER, "999", Verdict(WRONG, "number differs")),
+    # 29 February is a day (of a leap year); a month name misspelt is a slip, not a date without a month.
+    (typed("28 February"), "29 February", Verdict(WRONG, "day differs")),
+    (COUP_DAY, "22 Mrach 2012", Verdict(CLOSE, "typo: Mrach → March", slip=("22 Mrach 2012", "22 March 2012"))),
+    (COUP_DAY, "March 22", Verdict(WRONG, "needs the year")),
+]
+
+
+@pytest.mark.parametrize("card, response, verdict", WHOLE, ids=[f"{c.kind.value}-{r}" for c, r, _ in WHOLE])
+def test_whole_verdicts(card, response, verdict):
+    assert judge(card, response) == verdict
 
 
 def test_there_are_enough_cases():
