@@ -307,6 +307,17 @@ WHOLE = [
     (typed("28 February"), "29 February", Verdict(WRONG, "day differs")),
     (COUP_DAY, "22 Mrach 2012", Verdict(CLOSE, "typo: Mrach → March", slip=("22 Mrach 2012", "22 March 2012"))),
     (COUP_DAY, "March 22", Verdict(WRONG, "needs the year")),
+    # Cloze: each blank's verdict named when there are two, the slip carried, the other blanks as neighbours.
+    (TERMS, "2002|2nd", Verdict(CORRECT, "matches the answer", (Mark("2002", "found"), Mark("second", "found")))),
+    (TERMS, "2003|secnod", Verdict(WRONG, "blank 1: year differs; blank 2: typo: secnod → second", (
+        Mark("2002", "wrong"), Mark("second", "close")), ("secnod", "second"))),
+    (cloze(Blank("Bamako")), "Bamko", Verdict(CLOSE, "typo: Bamko → Bamako", (Mark("Bamako", "close"),),
+                                              ("Bamko", "Bamako"))),
+    (cloze(Blank("Austria"), Blank("Austrian")), "Austrian|Austrian", Verdict(
+        WRONG, "blank 1: nearer to another answer: Austrian", (Mark("Austria", "wrong"), Mark("Austrian", "found")))),
+    # A list whose accepted alternative is a whole other list.
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
+        CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
 ]
 
 
