@@ -315,6 +315,16 @@ WHOLE = [
                                               ("Bamko", "Bamako"))),
     (cloze(Blank("Austria"), Blank("Austrian")), "Austrian|Austrian", Verdict(
         WRONG, "blank 1: nearer to another answer: Austrian", (Mark("Austria", "wrong"), Mark("Austrian", "found")))),
+    # Lists: every item marked, in the order typed, then what is missing.
+    (AZAWAD, "Timbuktu, Gao, Kidal", Verdict(CORRECT, "matches the answer", (
+        Mark("Timbuktu", "found"), Mark("Gao", "found"), Mark("Kidal", "found")))),
+    (AZAWAD, "Gao, Kidl, Timbukt", Verdict(CLOSE, "typo: Kidl → Kidal, Timbukt → Timbuktu", (
+        Mark("Gao", "found"), Mark("Kidal", "close"), Mark("Timbuktu", "close")), ("Kidl", "Kidal"))),
+    (AZAWAD, "Gao, Mopti, Bamako", Verdict(WRONG, "missing: Kidal, Timbuktu; extra: Mopti, Bamako", (
+        Mark("Gao", "found"), Mark("Mopti", "extra"), Mark("Bamako", "extra"), Mark("Kidal", "missing"),
+        Mark("Timbuktu", "missing")))),
+    (PROGRAMMES, "FMF, IMET, TSCTP", Verdict(WRONG, "order differs", (
+        Mark("FMF", "wrong"), Mark("IMET", "wrong"), Mark("TSCTP", "found")))),
     # A list whose accepted alternative is a whole other list.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
         CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
