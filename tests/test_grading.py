@@ -325,6 +325,13 @@ WHOLE = [
         Mark("Timbuktu", "missing")))),
     (PROGRAMMES, "FMF, IMET, TSCTP", Verdict(WRONG, "order differs", (
         Mark("FMF", "wrong"), Mark("IMET", "wrong"), Mark("TSCTP", "found")))),
+    (Card("c", Kind.CHOICE, "q", "MNLA", distractors=("AQIM",)), "mnla", Verdict(CORRECT, "matches the answer")),
+    (Card("c", Kind.CHOICE, "q", "MNLA", distractors=("AQIM",)), "AQIM", Verdict(WRONG, "a different option")),
+    (NUMBER, "05000", Verdict(CORRECT, "matches the answer")),  # leading zeros are no digit
+    # What a date without its day, month or year needs.
+    (COUP_DAY, "2012", Verdict(WRONG, "needs the day and month, not only the year")),
+    (ELECTION_MONTH, "2012", Verdict(WRONG, "needs the month, not only the year")),
+    (COUP_DAY, "March 2012", Verdict(WRONG, "needs the day, not only the month")),
     # A list whose accepted alternative is a whole other list.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
         CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
@@ -385,8 +392,15 @@ def test_cloze_marks_each_blank():
 
 
 def test_flash_cards_are_not_judged():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^flash cards are rated by the learner, not judged$"):
         judge(Card("c", Kind.FLASH, "q", "anything"), "anything")
+
+
+def test_a_response_of_the_wrong_shape_is_a_programming_error():
+    with pytest.raises(TypeError, match="^an order card's response is the sequence of items$"):
+        judge(ORDER, "1962")
+    with pytest.raises(TypeError, match="^a truefalse card's response is a string$"):
+        judge(TRUE, ("true",))
 
 
 @pytest.mark.parametrize("text, expected", [
