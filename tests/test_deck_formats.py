@@ -1,10 +1,11 @@
 """Reading and writing decks in other formats: CSV/TSV, Anki's text export, Anki packages, and YAML out."""
 
 import dataclasses
+import sqlite3
 import string
 
 import pytest
-from anki_builder import BASIC, CLOZE, REVERSED, SAMPLE_NOTES, TYPE_IN, Note, write_package
+from anki_builder import BASIC, CLOZE, REVERSED, SAMPLE_NOTES, TYPE_IN, Note, write_collection, write_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from quizzer.decks import DeckError, check_deck, check_records, deck_yaml
 from quizzer.formats import convert, detect, export_text
 from quizzer.formats.anki import card_id, cloze_text, html_to_text, render
 from quizzer.model import Blank, Card, Deck, Kind
+from quizzer.store.anki import AnkiCard, AnkiError, AnkiNote, AnkiNotetype, AnkiTemplate, read_collection
 
 
 def cards_of(deck):
@@ -338,3 +340,115 @@ def test_formats_are_detected_by_suffix_then_content(tmp_path):
                              ("h", b"id: x\ntitle: y\n", "yaml")]:
         (tmp_path / name).write_bytes(data)
         assert detect(tmp_path / name) == form, name
+
+
+# -- the collection reader (quizzer/store/anki.py), on collections built by hand ------------
+
+def collection(tmp_path, sql: str = "", schema: int = 11, notes=SAMPLE_NOTES):
+    """The SQLite file of `notes` in Anki's schema 11 or 18, changed by `sql`."""
+    path = tmp_path / "collection.anki2"
+    path.unlink(missing_ok=True)
+    write_collection(path, list(notes), {1: "Default"}, schema=schema)
+    with sqlite3.connect(path) as db:
+        db.executescript(sql)
+    db.close()
+    return path
+
+
+REVIEWS = "INSERT INTO revlog VALUES (1, 1, 0, 3, 1, 0, 2500, 4000, 1), (2, 1, 0, 3, 3, 1, 2500, 4000, 1);"
+OPTIONS_11 = """UPDATE col SET dconf = '{"1": {"name": "Default", "fsrsParams6": [0.5]}}';"""
+OPTIONS_18 = "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'32040000003f');"  # fsrs_params_6 = [0.5]
+
+
+def test_the_collection_is_read_to_plain_values(tmp_path):
+    path = collection(tmp_path, REVIEWS + OPTIONS_11 + "UPDATE col SET crt = 1767225600; UPDATE cards SET odid = 9, "
+                      "odue = 77 WHERE id = 2")
+    read = read_collection(path, 8, 2)
+    assert read.notes[1] == AnkiNote(1, "Fq.h2:A~O1", 1001, ("What is the capital of <b>Mali</b>?",
+                                                            "Bamako<br>on the Niger"), ("geo", "africa"))
+    assert read.cards[:3] == [AnkiCard(1, 1, 0, 1, 0, 0, 1), AnkiCard(2, 9, 0, 2, 0, 0, 77), AnkiCard(2, 1, 1, 3, 0, 0, 3)]
+    assert read.revlog == [(1, 1, 3, 1, 2500, 4000, 1), (2, 1, 3, 3, 2500, 4000, 1)]
+    assert (read.created, read.parameters, read.decks) == (1767225600, {"Default": (0.5,)}, {1: "Default"})
+
+
+@pytest.mark.parametrize("schema, options", [(11, OPTIONS_11), (18, OPTIONS_18)])
+def test_without_reviews_asked_for_neither_the_log_nor_the_parameters_is_read(tmp_path, schema, options):
+    read = read_collection(collection(tmp_path, REVIEWS + options, schema), 8)
+    assert (read.revlog, read.parameters) == ([], {})
+    assert read_collection(collection(tmp_path, REVIEWS + options, schema), 8, 2).parameters == {"Default": (0.5,)}
+
+
+def test_only_the_col_notes_and_cards_tables_are_needed(tmp_path):
+    path = collection(tmp_path, "DROP TABLE revlog; DROP TABLE graves;")
+    read = read_collection(path, 8, 10)
+    assert (len(read.notes), len(read.cards), read.revlog) == (6, 8, [])
+    # The current schema without its deck options table: no parameters, nothing wrong.
+    assert read_collection(collection(tmp_path, "DROP TABLE deck_config;", 18), 8, 10).parameters == {}
+
+
+def test_the_caps_allow_exactly_their_number(tmp_path):
+    path = collection(tmp_path, REVIEWS)  # 6 notes, 8 cards, 2 reviews
+    assert len(read_collection(path, 8, 2).revlog) == 2
+    for notes, reviews, message in [(7, 2, "holds 8 cards; quizzer imports at most 7 from one file"),
+                                    (5, 2, "holds 6 notes; quizzer imports at most 5 from one file"),
+                                    (8, 1, "holds 2 review log rows; quizzer imports at most 1 from one file")]:
+        with pytest.raises(AnkiError) as raised:
+            read_collection(path, notes, reviews)
+        assert str(raised.value) == message
+
+
+def test_a_missing_file_is_not_created(tmp_path):
+    with pytest.raises(AnkiError) as raised:
+        read_collection(tmp_path / "none.anki2", 8)
+    assert str(raised.value) == "cannot open the collection (unable to open database file)"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sql, created", [("UPDATE col SET crt = 'x'", 0), ("UPDATE col SET crt = 1.5", 0),
+                                          ("DELETE FROM col", 0), ("UPDATE col SET crt = 86400", 86400)])
+def test_a_creation_time_that_is_not_a_whole_number_is_day_0_of_1970(tmp_path, sql, created):
+    assert read_collection(collection(tmp_path, sql, 18), 8).created == created
+
+
+def test_tags_left_null_are_no_tags(tmp_path):
+    loose = "CREATE TABLE n2 AS SELECT * FROM notes; DROP TABLE notes; ALTER TABLE n2 RENAME TO notes;"
+    assert read_collection(collection(tmp_path, loose + "UPDATE notes SET tags = NULL"), 8).notes[1].tags == ()
+
+
+# Note type settings (Notetype.Config) as Anki's backend may write them, with kind = 1 (cloze) last.
+KIND_CLOZE = "0801"
+NOTETYPE_CONFIGS = [
+    ("fixed64 field", "11" + "00" * 8 + KIND_CLOZE, True),
+    ("fixed32 field", "15" + "00" * 4 + KIND_CLOZE, True),
+    ("field 16 (a two-byte key)", "800105" + KIND_CLOZE, True),
+    ("negative int64 (ten bytes)", "20" + "ff" * 9 + "01" + KIND_CLOZE, True),
+    ("css of 200 bytes", "1ac801" + "61" * 200 + KIND_CLOZE, True),
+    ("kind given twice, cloze last", "0800" + KIND_CLOZE, True),
+    ("kind given twice, normal last", KIND_CLOZE + "0800", False),
+    ("no settings at all", "", False),
+]
+
+
+@pytest.mark.parametrize("config, cloze", [c[1:] for c in NOTETYPE_CONFIGS], ids=[c[0] for c in NOTETYPE_CONFIGS])
+def test_note_type_settings_are_read_in_the_protobuf_wire_format(tmp_path, config, cloze):
+    path = collection(tmp_path, f"UPDATE notetypes SET config = x'{config}' WHERE id = 1001", 18)
+    assert read_collection(path, 8).notetypes[1001].cloze is cloze
+
+
+# Card template settings (Notetype.Template.Config): q_format = 1, a_format = 2. (config, question, answer)
+TEMPLATE_CONFIGS = [
+    ("0a01511201410a0251320a025133", "Q3", "A"),  # a field given three times: the last counts
+    ("1200", "", ""),  # the answer only (empty), no question
+    ("0a02ff51", "\ufffdQ", ""),  # bytes that are not UTF-8 are replaced, not an error
+]
+
+
+@pytest.mark.parametrize("config, question, answer", TEMPLATE_CONFIGS)
+def test_template_settings_are_read_field_by_field(tmp_path, config, question, answer):
+    path = collection(tmp_path, f"UPDATE templates SET config = x'{config}' WHERE ntid = 1001", 18)
+    assert read_collection(path, 8).notetypes[1001].templates == (AnkiTemplate(0, question, answer),)
+
+
+def test_a_note_type_without_fields_or_templates_is_read_empty(tmp_path):
+    path = collection(tmp_path, "DELETE FROM fields WHERE ntid = 1002; DELETE FROM templates WHERE ntid = 1002", 18)
+    assert read_collection(path, 8).notetypes[1002] == AnkiNotetype("Basic (and reversed card)", False, (), ())

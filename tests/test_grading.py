@@ -4,7 +4,7 @@ import pytest
 
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.grading import judge, normalise
-from quizzer.model import Blank, Card, Kind, Mark, Outcome
+from quizzer.model import Blank, Card, Kind, Mark, Outcome, Verdict
 from quizzer.session import typed_answers
 
 CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
@@ -284,6 +284,65 @@ def test_judge(card, response, outcome, reason, kwargs):
     assert reason in verdict.reason, verdict
 
 
+ORDER = Card("c", Kind.ORDER, "q", ("1962", "1990", "2012"))
+TRUE = Card("c", Kind.TRUEFALSE, "q", True)
+NUMBER = typed("5000")
+# Whole verdicts (outcome, reason, marks), where `test_judge` checks only part of the reason.
+WHOLE = [
+    (ORDER, ("1962", "1990", "2012"), Verdict(CORRECT, "matches the answer", (
+        Mark("1962", "found"), Mark("1990", "found"), Mark("2012", "found")))),
+    (ORDER, ("1990", "1962", "2012"), Verdict(WRONG, "order differs", (
+        Mark("1990", "wrong"), Mark("1962", "wrong"), Mark("2012", "found")))),
+    (ORDER, ("1962", "1990"), Verdict(WRONG, "expected 3 items")),
+    (ORDER, (), Verdict(WRONG, "no answer")),
+    (TRUE, "yes", Verdict(CORRECT, "matches the answer")),
+    (TRUE, "maybe", Verdict(WRONG, "answer true or false")),
+    (TRUE, "no", Verdict(WRONG, "the statement is true")),
+    # A four-digit number from 1000 to 2100 is a year.
+    (NUMBER, "1000", Verdict(WRONG, "year differs")),
+    (NUMBER, "2100", Verdict(WRONG, "year differs")),
+    (NUMBER, "2101", Verdict(WRONG, "number differs")),
+    (NUMBER, "999", Verdict(WRONG, "number differs")),
+    # 29 February is a day (of a leap year); a month name misspelt is a slip, not a date without a month.
+    (typed("28 February"), "29 February", Verdict(WRONG, "day differs")),
+    (COUP_DAY, "22 Mrach 2012", Verdict(CLOSE, "typo: Mrach → March", slip=("22 Mrach 2012", "22 March 2012"))),
+    (COUP_DAY, "March 22", Verdict(WRONG, "needs the year")),
+    # Cloze: each blank's verdict named when there are two, the slip carried, the other blanks as neighbours.
+    (TERMS, "2002|2nd", Verdict(CORRECT, "matches the answer", (Mark("2002", "found"), Mark("second", "found")))),
+    (TERMS, "2003|secnod", Verdict(WRONG, "blank 1: year differs; blank 2: typo: secnod → second", (
+        Mark("2002", "wrong"), Mark("second", "close")), ("secnod", "second"))),
+    (cloze(Blank("Bamako")), "Bamko", Verdict(CLOSE, "typo: Bamko → Bamako", (Mark("Bamako", "close"),),
+                                              ("Bamko", "Bamako"))),
+    (cloze(Blank("Austria"), Blank("Austrian")), "Austrian|Austrian", Verdict(
+        WRONG, "blank 1: nearer to another answer: Austrian", (Mark("Austria", "wrong"), Mark("Austrian", "found")))),
+    # Lists: every item marked, in the order typed, then what is missing.
+    (AZAWAD, "Timbuktu, Gao, Kidal", Verdict(CORRECT, "matches the answer", (
+        Mark("Timbuktu", "found"), Mark("Gao", "found"), Mark("Kidal", "found")))),
+    (AZAWAD, "Gao, Kidl, Timbukt", Verdict(CLOSE, "typo: Kidl → Kidal, Timbukt → Timbuktu", (
+        Mark("Gao", "found"), Mark("Kidal", "close"), Mark("Timbuktu", "close")), ("Kidl", "Kidal"))),
+    (AZAWAD, "Gao, Mopti, Bamako", Verdict(WRONG, "missing: Kidal, Timbuktu; extra: Mopti, Bamako", (
+        Mark("Gao", "found"), Mark("Mopti", "extra"), Mark("Bamako", "extra"), Mark("Kidal", "missing"),
+        Mark("Timbuktu", "missing")))),
+    (PROGRAMMES, "FMF, IMET, TSCTP", Verdict(WRONG, "order differs", (
+        Mark("FMF", "wrong"), Mark("IMET", "wrong"), Mark("TSCTP", "found")))),
+    (Card("c", Kind.CHOICE, "q", "MNLA", distractors=("AQIM",)), "mnla", Verdict(CORRECT, "matches the answer")),
+    (Card("c", Kind.CHOICE, "q", "MNLA", distractors=("AQIM",)), "AQIM", Verdict(WRONG, "a different option")),
+    (NUMBER, "05000", Verdict(CORRECT, "matches the answer")),  # leading zeros are no digit
+    # What a date without its day, month or year needs.
+    (COUP_DAY, "2012", Verdict(WRONG, "needs the day and month, not only the year")),
+    (ELECTION_MONTH, "2012", Verdict(WRONG, "needs the month, not only the year")),
+    (COUP_DAY, "March 2012", Verdict(WRONG, "needs the day, not only the month")),
+    # A list whose accepted alternative is a whole other list.
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
+        CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
+]
+
+
+@pytest.mark.parametrize("card, response, verdict", WHOLE, ids=[f"{c.kind.value}-{r}" for c, r, _ in WHOLE])
+def test_whole_verdicts(card, response, verdict):
+    assert judge(card, response) == verdict
+
+
 def test_there_are_enough_cases():
     assert len(CASES) >= 80
 
@@ -333,8 +392,15 @@ def test_cloze_marks_each_blank():
 
 
 def test_flash_cards_are_not_judged():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^flash cards are rated by the learner, not judged$"):
         judge(Card("c", Kind.FLASH, "q", "anything"), "anything")
+
+
+def test_a_response_of_the_wrong_shape_is_a_programming_error():
+    with pytest.raises(TypeError, match="^an order card's response is the sequence of items$"):
+        judge(ORDER, "1962")
+    with pytest.raises(TypeError, match="^a truefalse card's response is a string$"):
+        judge(TRUE, ("true",))
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -186,7 +186,7 @@ _PARAMETER_FIELDS = (6, 5, 3)  # DeckConfig.Config: fsrs_params_6, fsrs_params_5
 def _parameters_legacy(db: sqlite3.Connection) -> dict[str, tuple[float, ...]]:
     """Each deck options group's FSRS parameters, if it has any (schema 11: JSON in `col.dconf`)."""
     try:
-        (text,) = db.execute("SELECT dconf FROM col").fetchone() or ("{}",)
+        (text,) = db.execute("SELECT dconf FROM col").fetchone()  # `_legacy` has found the row
         found = {}
         for config in json.loads(text).values():
             params = next((config[key] for key in _LEGACY_PARAMETERS if config.get(key)), None)

@@ -32,14 +32,19 @@ DAMAGED = [
      "note nid:3: its fields are missing (NULL), not text"),
     ("NULL guid", LOOSE_NOTES + "UPDATE notes SET guid = NULL WHERE id = 1",
      "note nid:1: its guid is missing (NULL), not text"),
+    ("BLOB guid", "UPDATE notes SET guid = x'00' WHERE id = 1", "note nid:1: its guid is binary data (a BLOB), not text"),
     ("BLOB tags", LOOSE_NOTES + "UPDATE notes SET tags = x'00' WHERE id = 1",
      "note nid:1: its tags are binary data (a BLOB), not text"),
     ("NULL note id", LOOSE_NOTES + "UPDATE notes SET id = NULL WHERE id = 1",
      "a note's id is missing (NULL), not a positive number; the collection is damaged"),
+    ("note id 0", "UPDATE notes SET id = 0 WHERE id = 1",
+     "a note's id is a number, not a positive number; the collection is damaged"),
     ("integer deck name", "UPDATE col SET decks = json_set(decks, '$.\"1\".name', 5)",
      "deck 1's name is a number, not text; the collection is damaged"),
     ("NULL deck name", "UPDATE col SET decks = json_set(decks, '$.\"1\".name', json('null'))",
      "deck 1's name is missing (NULL), not text; the collection is damaged"),
+    ("list deck name", "UPDATE col SET decks = json_set(decks, '$.\"1\".name', json('[1]'))",
+     "deck 1's name is list, not text; the collection is damaged"),
     ("NULL qfmt", MODEL.format(path="tmpls[0].qfmt", value="json('null')"),
      "note type 'Basic': a question template is missing (NULL), not text; the collection is damaged"),
     ("integer afmt", MODEL.format(path="tmpls[0].afmt", value="7"),
@@ -48,6 +53,10 @@ DAMAGED = [
      "note type 'Basic': a field name is missing (NULL), not text; the collection is damaged"),
     ("NULL note type name", MODEL.format(path="name", value="json('null')"),
      "a note type's name is missing (NULL), not text; the collection is damaged"),
+    ("no cards table", "DROP TABLE cards", "the collection has no notes or cards table; it is not an Anki collection"),
+    ("empty col table", "DELETE FROM col", "the collection's `col` table is empty"),
+    ("note types not JSON", "UPDATE col SET models = '{'", "the collection's note types or decks cannot be read "
+     "(JSONDecodeError('Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'))"),
 ]
 
 
@@ -65,6 +74,8 @@ DAMAGED_18 = [
      "deck 1's name is missing (NULL), not text; the collection is damaged"),
     ("integer deck name", untyped("decks", "id, name, mtime_secs, usn, common, kind") + "UPDATE decks SET name = 5",
      "deck 1's name is a number, not text; the collection is damaged"),
+    ("fraction deck name", untyped("decks", "id, name, mtime_secs, usn, common, kind") + "UPDATE decks SET name = 1.5",
+     "deck 1's name is a number, not text; the collection is damaged"),
     ("integer field name", untyped("fields", "ntid, ord, name, config") + "UPDATE fields SET name = 7 WHERE ord = 0",
      "note type 1001: a field name is a number, not text; the collection is damaged"),
     ("NULL note type name", untyped("notetypes", "id, name, mtime_secs, usn, config") + "UPDATE notetypes SET "
@@ -77,6 +88,13 @@ DAMAGED_18 = [
      "UPDATE notes SET flds = 5 WHERE id = 2", "note nid:2: its fields are a number, not text"),
     ("text note id", untyped("notes", "id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data") +
      "UPDATE notes SET id = 'x' WHERE id = 2", "a note's id is text, not a positive number; the collection is damaged"),
+    *[(f"note type settings: {case}", f"UPDATE notetypes SET config = x'{blob}' WHERE id = 1001",
+       "a note type's settings are damaged") for case, blob in [
+        ("wire type 3", "0b"), ("wire type 6", "0e"), ("length past the end", "1a056162"),
+        ("varint cut short", "0880"), ("varint of eleven bytes", "08" + "ff" * 10 + "01"),
+        ("fixed64 cut short", "11" + "00" * 7), ("fixed32 cut short", "15000000")]],
+    ("template question a number", "UPDATE templates SET config = x'0801' WHERE ntid = 1001",
+     "a card template's settings are damaged"),
 ]
 
 # Damage that costs only the cards it touches: the rest imports, with a warning. (case, SQL, the kind lost)
@@ -209,6 +227,8 @@ DAMAGED_PARAMETERS = [
      "deck options 'Default': the FSRS parameters are damaged"),
     (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'3209')",  # longer than the blob
      "deck options 'Default' are damaged"),
+    *[(18, f"INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'{blob}')", "deck options 'Default' are damaged")
+      for blob in ("80", "3080", "32")],  # cut short in a field's number, its value, its length
     (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, 'text')",
      "deck options 'Default' are text, not protobuf data; the collection is damaged"),
     (18, untyped("deck_config", "id, name, mtime_secs, usn, config") + "INSERT INTO deck_config VALUES "
@@ -217,6 +237,8 @@ DAMAGED_PARAMETERS = [
      "the collection's deck options cannot be read (ValueError(\"could not convert string to float: 'x'\"))"),
     (11, """UPDATE col SET dconf = '[1]'""",
      "the collection's deck options cannot be read (AttributeError(\"'list' object has no attribute 'values'\"))"),
+    (11, """UPDATE col SET dconf = '{"1": {"name": 5, "fsrsParams6": [0.5]}}'""",
+     "a deck options name is a number, not text; the collection is damaged"),
 ]
 
 
@@ -226,6 +248,18 @@ def test_damaged_fsrs_parameters_are_one_line_naming_the_file(tmp_path, schema, 
     with pytest.raises(DeckError) as raised:
         convert(path, now=NOW)
     assert [str(p) for p in raised.value.problems] == [f"{path}: {message}"]
+
+
+# FSRS parameters as Anki may store them, read to the float. (schema, SQL, deck options name → parameters)
+READ_PARAMETERS = [
+    # fsrs_params_6 (field 6) not packed: each float a 4-byte value of its own (wire type 5), 0.5 then 0.25.
+    (18, "INSERT INTO deck_config VALUES (1, 'Default', 0, 0, x'350000003f350000803e')", {"Default": (0.5, 0.25)}),
+]
+
+
+@pytest.mark.parametrize(("schema", "sql", "parameters"), READ_PARAMETERS, ids=[c[1][-40:] for c in READ_PARAMETERS])
+def test_fsrs_parameters_are_read_from_the_deck_options(tmp_path, schema, sql, parameters):
+    assert convert(package(tmp_path, sql, schema=schema), now=NOW).history.parameters == parameters
 
 
 def test_a_review_log_longer_than_the_cap_is_refused_before_it_is_read(tmp_path, monkeypatch):
