@@ -17,9 +17,11 @@ answer takes 2 s.
 """
 
 import csv
+import functools
 import io
 import json
 import re
+import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -570,6 +572,160 @@ def test_period_queries_read_the_covering_index(history):
             f"EXPLAIN QUERY PLAN WITH {cte} SELECT day, r.deck, COUNT(*), SUM(r.rating > 1) FROM days "
             "JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop GROUP BY day, r.deck", params))
     assert "COVERING INDEX reviews_by_time_covering" in plan
+
+
+def test_recent_sessions_are_the_newest_n_that_match_the_filters(history):
+    from quizzer.store import stats as queries
+
+    # By their newest answer: s4 (03-10 08:14), s5 (03-10 03:30, beta only), s3 (03-09), s2 (03-08), s1 (02-20).
+    with Store(history.store.path) as store:
+        def recent(limit, deck=None, since=None):
+            return queries.recent_sessions(store, deck=deck, since=since, limit=limit)
+
+        assert recent(None) == ["s4", "s5", "s3", "s2", "s1"]
+        assert (recent(1), recent(2)) == (["s4"], ["s4", "s5"])
+        assert recent(2, deck="alpha") == ["s4", "s3"]
+        assert recent(3, since=at(10, 4)) == ["s4"]  # study day 03-10 on: s5's 03:30 answer is the day before
+        assert recent(5, deck="alpha", since=at(8, 4)) == ["s4", "s3", "s2"]
+
+
+def test_session_rows_take_answers_without_a_session_only_when_asked(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        loose = History(store)
+        loose.session_id = None  # answers recorded outside a session (as `progress import` may bring)
+        loose.answer("alpha", "a4", Rating.GOOD, RIGHT, at(10, 9))
+        loose.answer("beta", "b4", Rating.AGAIN, WRONG, at(10, 9, 1))
+
+        def sessions(ids, deck=None):
+            return {row["session"]: (row["answers"], row["right"], row["decks"])
+                    for row in queries.session_rows(store, ids, deck=deck, since=None)}
+
+        assert sessions([None]) == {None: (2, 1, ["alpha", "beta"])}
+        assert sessions([None, "s1"]) == {None: (2, 1, ["alpha", "beta"]), "s1": (3, 2, ["alpha"])}
+        assert sessions(["s1", "s5"]) == {"s1": (3, 2, ["alpha"]), "s5": (1, 1, ["beta"])}
+        assert sessions([None, "s5"], deck="beta") == {None: (1, 0, ["beta"]), "s5": (1, 1, ["beta"])}
+        assert set(sessions(None)) == {None, "s1", "s2", "s3", "s4", "s5"}
+        assert sessions([]) == {}
+
+
+def test_review_count_leaves_out_undone_answers_unless_asked(history):
+    from quizzer.controls import CardEvents
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        undone = CardEvents(store, Scheduler()).undo(at(10, 9))
+        assert (undone["deck"], undone["card"]) == ("alpha", "a3")  # the newest answer
+        count = functools.partial(queries.review_count, store, since=None)
+        assert (count(deck=None), count(deck=None, voided=True)) == (29, 30)
+        assert (count(deck="alpha"), count(deck="alpha", voided=True)) == (7, 8)
+
+
+@pytest.mark.parametrize("leech_lapses, hardest, expected", [
+    (8, 1, [("beta", "b3", 8)]),  # the hardest card's 8 lapses make the bar
+    (8, 2, [("beta", "b3", 8), ("alpha", "a1", 1)]),  # the second hardest's 1 lapse
+    (8, 3, [("beta", "b3", 8), ("alpha", "a1", 1)]),  # no third card with lapses: 1 at least
+    (9, 1, [("beta", "b3", 8)]),  # no leech: the hardest one
+    (1, 1, [("beta", "b3", 8), ("alpha", "a1", 1)]),  # every card with a lapse is a leech
+])
+def test_lapsed_cards_are_the_leeches_and_the_hardest_n(history, leech_lapses, hardest, expected):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        rows = queries.lapsed_cards(store, queries.Filter(store, queries.Scope(everything=True)), NOW,
+                                    leech_lapses=leech_lapses, hardest=hardest)
+    assert [tuple(row[:3]) for row in rows] == expected
+
+
+# Three cards of deck d with states saved by hand: d/young (10-day interval, last seen 10 days ago:
+# recall 0.9), d/mature (100-day interval, stability 40, last seen 90 days ago: 0.835574) and d/learning
+# (stability 3.2, last seen a day ago: 0.959629); e/one is young; "e/two words" an id with a space.
+HAND_STATES = {
+    ("d", "young"): CardState(Phase.REVIEW, due=NOW, stability=10.0, difficulty=5.0,
+                              last_review=NOW - timedelta(days=10)),
+    ("d", "mature"): CardState(Phase.REVIEW, due=NOW + timedelta(days=10), stability=40.0, difficulty=5.0,
+                               last_review=NOW - timedelta(days=90)),
+    ("d", "learning"): CardState(Phase.LEARNING, due=NOW + timedelta(minutes=10), step=1, stability=3.2,
+                                 difficulty=5.0, last_review=NOW - timedelta(days=1)),
+    ("e", "one"): CardState(Phase.REVIEW, due=NOW + timedelta(days=2), stability=10.0, difficulty=5.0,
+                            last_review=NOW - timedelta(days=10)),
+    ("e", "two words"): CardState(Phase.RELEARNING, due=NOW + timedelta(days=2), step=0, stability=10.0,
+                                  difficulty=5.0, last_review=NOW - timedelta(days=10)),
+}
+CURVE = (FACTOR, -DECAY)
+
+
+@pytest.fixture
+def hand_states(quizzer_home):
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["d", "e"], NOW - timedelta(days=90))
+        for (deck, card), state in HAND_STATES.items():
+            h.answer(deck, card, Rating.GOOD, RIGHT, state.last_review, saved_state=state)
+    return quizzer_home / "quizzer.db"
+
+
+def counts_of(store, scope):
+    from quizzer.store import stats as queries
+
+    where = queries.Filter(store, scope)
+    return queries.state_counts(store, where, NOW + timedelta(days=1), CURVE, NOW)
+
+
+def test_state_counts_by_hand(hand_states):
+    from quizzer.store.stats import Scope
+
+    with Store(hand_states) as store:
+        counts = counts_of(store, Scope(everything=True))
+        assert counts == {
+            "d": {"studied": 3, "learning": 1, "young": 1, "mature": 1, "due": 2,
+                  "recall": pytest.approx(0.9 + 0.835574 + 0.959629, abs=1e-5)},
+            "e": {"studied": 2, "learning": 1, "young": 1, "mature": 0, "due": 0,
+                  "recall": pytest.approx(1.8, abs=1e-5)},
+        }
+        assert counts_of(store, Scope()) == {}  # no deck and no card: nothing
+        assert {deck: c["studied"] for deck, c in counts_of(store, Scope(decks=("d",), cards=(("e", "one"),)),
+                                                              ).items()} == {"d": 3, "e": 1}
+        assert {deck: c["studied"] for deck, c in counts_of(store, Scope(decks=("d", "e"), excluded=(
+            ("d", "mature"), ("e", "two words")))).items()} == {"d": 2, "e": 1}
+
+
+def test_retrievability_without_sqlites_pow_registers_pythons(hand_states):
+    from quizzer.store.stats import Scope
+
+    def missing(*args):
+        raise sqlite3.OperationalError("no such function: pow")
+
+    with Store(hand_states) as store:
+        # As if SQLite had no math functions: any call of pow fails until a 2-argument pow replaces it.
+        store.db.create_function("pow", -1, missing)
+        recall = {deck: c["recall"] for deck, c in counts_of(store, Scope(everything=True)).items()}
+    assert recall == {"d": pytest.approx(0.9 + 0.835574 + 0.959629, abs=1e-5), "e": pytest.approx(1.8, abs=1e-5)}
+
+
+def test_tag_sums_by_hand_within_the_scope(hand_states):
+    from quizzer.store import stats as queries
+
+    tagged = [("d", "young", "x"), ("d", "mature", "x"), ("d", "learning", "y"), ("e", "one", "x"),
+              ("d", "never", "x")]
+    with Store(hand_states) as store:
+        where = queries.Filter(store, queries.Scope(decks=("d",)))
+        sums = queries.tag_sums(store, where, tagged, CURVE, NOW)
+    # Of tag x in deck d: young and mature (e/one is out of scope, d/never has no progress).
+    assert sums == {"x": (2, 1, pytest.approx(0.9 + 0.835574, abs=1e-5)), "y": (1, 0, pytest.approx(0.959629, abs=1e-5))}
+
+
+def test_card_ids_with_progress_and_queries_over_no_days(hand_states):
+    from quizzer.store import stats as queries
+
+    with Store(hand_states) as store:
+        ids = queries.card_ids_with_progress(store, ["e", "d", "gone"])
+        assert {deck: sorted(cards) for deck, cards in ids.items()} == {
+            "d": ["learning", "mature", "young"], "e": ["one", "two words"]}
+        everything = queries.Filter(store, queries.Scope(everything=True))
+        assert queries.forecast(store, everything, []) == {}
+        assert queries.days_with_answers(store, everything, []) == []
 
 
 def test_study_days_follow_daylight_saving_time(monkeypatch):
