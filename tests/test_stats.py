@@ -638,6 +638,16 @@ def test_lapsed_cards_are_the_leeches_and_the_hardest_n(history, leech_lapses, h
     assert [tuple(row[:3]) for row in rows] == expected
 
 
+def test_lapses_and_answered_cards_of_several_decks(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        assert queries.lapse_counts(store, ["alpha", "beta"]) == {("alpha", "a1"): 1, ("beta", "b3"): 8}
+        assert queries.answered_cards(store, ["beta", "alpha", "gone"]) == {
+            ("alpha", "a1"), ("alpha", "a2"), ("alpha", "a3"), ("alpha", "a5"), ("beta", "b1"), ("beta", "b2"),
+            ("beta", "b3")}
+
+
 # Three cards of deck d with states saved by hand: d/young (10-day interval, last seen 10 days ago:
 # recall 0.9), d/mature (100-day interval, stability 40, last seen 90 days ago: 0.835574) and d/learning
 # (stability 3.2, last seen a day ago: 0.959629); e/one is young; "e/two words" an id with a space.
