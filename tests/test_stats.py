@@ -272,6 +272,8 @@ def test_hardest_cards_and_leeches(runner, history):
     assert [(c["deck"], c["card"], c["lapses"]) for c in data["hardest"]] == [("beta", "b3", 8), ("alpha", "a1", 1)]
     assert [(c["card"], c["lapses"], c["question"]) for c in data["leeches"]] == [("b3", 8, "The leech?")]
     assert data["leeches"][0]["due"] == history.states[("beta", "b3")].due.isoformat(timespec="microseconds")
+    # Both were last answered today, 0 whole days ago: recall 1.
+    assert [c["retrievability"] for c in data["hardest"]] == [1.0, 1.0]
 
 
 def test_one_deck_and_one_tag(runner, history):
@@ -557,6 +559,25 @@ def test_card_never_studied_and_unknown_cards(runner, history):
     for key, message in (("alpha/zz", "no card 'zz'"), ("alpha", "'alpha' is not DECK/CARD")):
         result = runner.invoke(app, ["card", key])
         assert result.exit_code == 2 and message in result.output
+
+
+def test_card_detail_of_a_card_whose_deck_file_is_gone_or_that_never_was(history, quizzer_home):
+    from quizzer.decks import load_library
+    from quizzer.stats import StatsError, card_detail
+
+    (quizzer_home / "decks" / "beta.yaml").unlink()
+    library = load_library(quizzer_home / "decks")[0]
+    with Store(history.store.path) as store:
+        # Another deck's card with the same id: not part of beta/b3's history.
+        other = History(store)
+        other.session_id = None
+        other.answer("alpha", "b3", Rating.GOOD, RIGHT, at(10, 9))
+        gone = card_detail(store, Scheduler(), library, "beta", "b3", now=NOW)
+        in_file = card_detail(store, Scheduler(), library, "alpha", "a2", now=NOW)
+        with pytest.raises(StatsError, match=r"^unknown card 'alpha/zz'; `quizzer cards alpha` lists the cards"):
+            card_detail(store, Scheduler(), library, "alpha", "zz", now=NOW)
+    assert (gone.row.question, gone.answer, len(gone.reviews), gone.row.lapses) == ("", "", 18, 8)
+    assert (in_file.answer, [r.question for r in in_file.reviews]) == ("two", ["Second?", "Second?"])
 
 
 # -- the store's side -----------------------------------------------------------------------------
