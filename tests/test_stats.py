@@ -429,6 +429,9 @@ def test_history_filters_by_deck_and_day(runner, history):
     assert since["total"]["answers"] == 23
     limited = run_json(runner, "history", "--limit", "2")
     assert [r["session"] for r in limited["sessions"]] == ["s4", "s5"] and limited["total"]["sessions"] == 5
+    # s5 answered beta only: alpha's newest two are s4 and s3.
+    alpha = run_json(runner, "history", "--deck", "alpha", "--limit", "2")
+    assert [r["session"] for r in alpha["sessions"]] == ["s4", "s3"] and alpha["total"]["sessions"] == 4
 
 
 def test_history_screen_and_csv(runner, history):
