@@ -251,6 +251,7 @@ def test_calendar_streaks_and_time(runner, history):
     assert data["streak"] == {"current": 3, "longest": 3, "study_days": 4}
     assert data["answers"] == 30 and data["time_ms"] == 60_000
     assert data["first_answer"] == "2026-02-20T10:00:00.000000+00:00"
+    assert data["now"] == "2026-03-10T12:00:00.000000+00:00"
 
 
 def test_mastery_per_tag(runner, history):
