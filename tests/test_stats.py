@@ -189,6 +189,7 @@ def test_cards_by_state_per_deck_and_in_total(runner, history):
     total, builtin_cards = data["total"], sum(d["cards"] for d in builtin)
     assert (total["cards"], total["new"], total["learning"]) == (9 + builtin_cards, 2 + builtin_cards, 2)
     assert total["young"] + total["mature"] == 5
+    assert (total["deck"], total["title"], total["installed"]) == ("total", "", True)
 
 
 def test_accuracy_today_7_and_30_days_per_deck(runner, history):
@@ -362,7 +363,8 @@ def test_stats_of_an_empty_history(runner, quizzer_home):
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0 and result.output.strip() == "No answers yet. Run `quizzer study` to start."
     data = stats_json(runner)
-    assert data["answers"] == 0 and data["streak"]["current"] == 0 and data["hardest"] == []
+    assert data["answers"] == 0 and data["hardest"] == []
+    assert data["streak"] == {"current": 0, "longest": 0, "study_days": 0}
     assert data["total"]["new"] == data["total"]["cards"] > 0  # the built-in decks, all new
 
 
@@ -582,6 +584,41 @@ def test_card_detail_of_a_card_whose_deck_file_is_gone_or_that_never_was(history
             card_detail(store, Scheduler(), library, "alpha", "zz", now=NOW)
     assert (gone.row.question, gone.answer, len(gone.reviews), gone.row.lapses) == ("", "", 18, 8)
     assert (in_file.answer, [r.question for r in in_file.reviews]) == ("two", ["Second?", "Second?"])
+
+
+def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, history):
+    from quizzer.controls import CardEvents
+
+    with Store(history.store.path) as store:
+        events = CardEvents(store, Scheduler())
+        events.suspend([("alpha", "a2")], NOW)  # untagged
+        events.bury([("alpha", "a1")], NOW)  # tagged years; buried, not suspended
+    assert ours(stats_json(runner))["alpha"]["suspended"] == 1
+    assert ours(stats_json(runner, "--tag", "years"))["alpha"]["suspended"] == 0
+
+
+def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
+    from quizzer.stats import card_detail
+    from quizzer.store.stats import Scope
+
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["d"], NOW)
+        for card, interval in (("under", timedelta(days=21) - timedelta(seconds=1)), ("exact", timedelta(days=21))):
+            state = CardState(Phase.REVIEW, due=NOW + interval, stability=20.0, difficulty=5.0, last_review=NOW)
+            h.answer("d", card, Rating.GOOD, RIGHT, NOW, saved_state=state)
+        states = {card: card_detail(store, Scheduler(), [], "d", card, now=NOW).row.state for card in ("under", "exact")}
+        counts = counts_of(store, Scope(everything=True))["d"]
+    assert states == {"under": "young", "exact": "mature"}
+    assert (counts["young"], counts["mature"]) == (1, 1)
+
+
+def test_a_study_days_date_follows_the_hour_it_starts_at():
+    from quizzer.stats import StudyDays
+
+    five_am = datetime(2026, 3, 10, 5, 0, tzinfo=timezone.utc)  # TZ=UTC in the tests
+    assert StudyDays(NOW, 4).date_of(five_am) == datetime(2026, 3, 10).date()
+    assert StudyDays(NOW, 6).date_of(five_am) == datetime(2026, 3, 9).date()
 
 
 # -- the store's side -----------------------------------------------------------------------------
