@@ -862,9 +862,13 @@ def test_the_forgetting_curve_is_fsrs_own(stability, days, recall):
     assert (factor, decay) == (pytest.approx(0.980346, abs=1e-6), -0.1542)
 
 
-def test_streaks_over_a_history_longer_than_one_query(quizzer_home):
+def test_streaks_over_a_history_longer_than_one_query(quizzer_home, monkeypatch):
     from quizzer.stats import DAYS_PER_QUERY, compute_stats
+    from quizzer.store import stats as queries
 
+    queried = []
+    days_with_answers = queries.days_with_answers
+    monkeypatch.setattr(queries, "days_with_answers", lambda *args: queried.append(args[2]) or days_with_answers(*args))
     with Store(quizzer_home / "quizzer.db") as store:
         h = History(store)
         h.session("old", ["d"], NOW - timedelta(days=DAYS_PER_QUERY + 500))
@@ -872,3 +876,22 @@ def test_streaks_over_a_history_longer_than_one_query(quizzer_home):
             h.answer("d", f"c{days_ago}", Rating.GOOD, RIGHT, NOW - timedelta(days=days_ago))
         stats = compute_stats(store, Scheduler(), [], now=NOW)
     assert (stats.streak, stats.longest_streak, stats.study_days) == (2, 3, 5)
+    # DAYS_PER_QUERY + 501 days: one full query and one of the 501 days left.
+    assert [len(days) for days in queried] == [DAYS_PER_QUERY, 501]
+
+
+@pytest.mark.parametrize("days_ago, streak, longest", [
+    ((2, 1), 2, 2),  # today is still open: the streak runs to yesterday
+    ((3, 2), 0, 2),  # nothing yesterday: the streak is broken
+    ((5, 3, 2, 1, 0), 4, 4),
+])
+def test_the_current_streak_counts_back_from_today_or_yesterday(quizzer_home, days_ago, streak, longest):
+    from quizzer.stats import compute_stats
+
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["d"], NOW - timedelta(days=days_ago[0]))
+        for ago in days_ago:
+            h.answer("d", f"c{ago}", Rating.GOOD, RIGHT, NOW - timedelta(days=ago))
+        stats = compute_stats(store, Scheduler(), [], now=NOW)
+    assert (stats.streak, stats.longest_streak, stats.study_days) == (streak, longest, len(days_ago))
