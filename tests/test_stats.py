@@ -290,6 +290,18 @@ def test_one_deck_and_one_tag(runner, history):
     assert years["answers"] == 7 and years["tag"] == "years"
 
 
+def test_a_deck_tag_of_two_decks_adds_up_both(runner, history, quizzer_home):
+    (quizzer_home / "decks" / "gamma.yaml").write_text(
+        "id: gamma\ntitle: Gamma\ntags: [alpha-tag]\ncards:\n"
+        "  - {id: g1, type: typed, question: G one?, answer: one}\n"
+        "  - {id: g2, type: typed, question: G two?, answer: two}\n", encoding="utf-8")
+    tags = {t["tag"]: t for t in stats_json(runner)["tags"]}
+    # alpha's 5 cards (4 studied, a5 mature) and gamma's 2, never studied.
+    studied = [("alpha", card) for card in ("a1", "a2", "a3", "a5")]
+    assert tags["alpha-tag"] == {"tag": "alpha-tag", "cards": 7, "studied": 4, "mature": 1, "retrievability": round(
+        sum(recall_of(history.states[key]) for key in studied) / 4, 4)}
+
+
 def test_a_background_card_is_not_counted_under_its_decks_tags(runner, history, quizzer_home):
     # a2 (answered twice: s1 ✗, s3 ✓) becomes background: it leaves alpha-tag, as it leaves `study --tag`.
     deck = quizzer_home / "decks" / "alpha.yaml"
