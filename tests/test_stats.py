@@ -290,16 +290,18 @@ def test_one_deck_and_one_tag(runner, history):
     assert years["answers"] == 7 and years["tag"] == "years"
 
 
-def test_a_deck_tag_of_two_decks_adds_up_both(runner, history, quizzer_home):
+def test_a_deck_tag_of_two_decks_and_a_card_tag_elsewhere_add_up(runner, history, quizzer_home):
     (quizzer_home / "decks" / "gamma.yaml").write_text(
         "id: gamma\ntitle: Gamma\ntags: [alpha-tag]\ncards:\n"
         "  - {id: g1, type: typed, question: G one?, answer: one}\n"
         "  - {id: g2, type: typed, question: G two?, answer: two}\n", encoding="utf-8")
+    (quizzer_home / "decks" / "beta.yaml").write_text(BETA.replace("tags: [stubborn]", "tags: [stubborn, alpha-tag]"),
+                                                      encoding="utf-8")
     tags = {t["tag"]: t for t in stats_json(runner)["tags"]}
-    # alpha's 5 cards (4 studied, a5 mature) and gamma's 2, never studied.
-    studied = [("alpha", card) for card in ("a1", "a2", "a3", "a5")]
-    assert tags["alpha-tag"] == {"tag": "alpha-tag", "cards": 7, "studied": 4, "mature": 1, "retrievability": round(
-        sum(recall_of(history.states[key]) for key in studied) / 4, 4)}
+    # alpha's 5 cards (4 studied, a5 mature), gamma's 2, never studied, and beta's b3 (studied, young).
+    studied = [("alpha", card) for card in ("a1", "a2", "a3", "a5")] + [("beta", "b3")]
+    assert tags["alpha-tag"] == {"tag": "alpha-tag", "cards": 8, "studied": 5, "mature": 1, "retrievability": round(
+        sum(recall_of(history.states[key]) for key in studied) / 5, 4)}
 
 
 def test_a_background_card_is_not_counted_under_its_decks_tags(runner, history, quizzer_home):
