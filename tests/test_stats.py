@@ -190,6 +190,9 @@ def test_cards_by_state_per_deck_and_in_total(runner, history):
     assert (total["cards"], total["new"], total["learning"]) == (9 + builtin_cards, 2 + builtin_cards, 2)
     assert total["young"] + total["mature"] == 5
     assert (total["deck"], total["title"], total["installed"]) == ("total", "", True)
+    # Due before today ends (04:00 tomorrow): a2 since 03-09 20:40 and a3 since 08:24; a1, relearnt at
+    # 08:11 today, waits a day, a5 until 03-25.
+    assert decks["alpha"]["due_today"] == 2
 
 
 def test_accuracy_today_7_and_30_days_per_deck(runner, history):
@@ -734,9 +737,9 @@ HAND_STATES = {
                                last_review=NOW - timedelta(days=90)),
     ("d", "learning"): CardState(Phase.LEARNING, due=NOW + timedelta(minutes=10), step=1, stability=3.2,
                                  difficulty=5.0, last_review=NOW - timedelta(days=1)),
-    ("e", "one"): CardState(Phase.REVIEW, due=NOW + timedelta(days=2), stability=10.0, difficulty=5.0,
+    ("e", "one"): CardState(Phase.REVIEW, due=NOW + timedelta(days=1), stability=10.0, difficulty=5.0,
                             last_review=NOW - timedelta(days=10)),
-    ("e", "two words"): CardState(Phase.RELEARNING, due=NOW + timedelta(days=2), step=0, stability=10.0,
+    ("e", "two words"): CardState(Phase.RELEARNING, due=NOW + timedelta(days=1), step=0, stability=10.0,
                                   difficulty=5.0, last_review=NOW - timedelta(days=10)),
 }
 CURVE = (FACTOR, -DECAY)
@@ -760,6 +763,7 @@ def counts_of(store, scope):
 
 
 def test_state_counts_by_hand(hand_states):
+    from quizzer.stats import compute_stats
     from quizzer.store.stats import Scope
 
     with Store(hand_states) as store:
@@ -771,6 +775,9 @@ def test_state_counts_by_hand(hand_states):
                   "recall": pytest.approx(1.8, abs=1e-5)},
         }
         assert counts_of(store, Scope()) == {}  # no deck and no card: nothing
+        # Due before today ends at 04:00 tomorrow: d/young and d/learning; e's cards are due at noon tomorrow.
+        stats = compute_stats(store, Scheduler(), [], now=NOW)
+        assert {row.deck: row.due_today for row in stats.decks} == {"d": 2, "e": 0}
         assert {deck: c["studied"] for deck, c in counts_of(store, Scope(decks=("d",), cards=(("e", "one"),)),
                                                               ).items()} == {"d": 3, "e": 1}
         assert {deck: c["studied"] for deck, c in counts_of(store, Scope(decks=("d", "e"), excluded=(
