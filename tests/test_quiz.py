@@ -601,3 +601,18 @@ def test_an_answer_that_cannot_be_saved_ends_the_quiz_with_the_reason_and_keeps_
     assert quiz.error == "the disk is full" and not quiz.finished and quiz.total.asked == 1
     assert prompter.notices[0].startswith("waiting: another quizzer is writing")
     assert json.loads(data)["asked"] == 1
+
+
+def test_a_quizs_time_and_each_decks_last_quiz(tmp_path):
+    from quizzer.stats import compute_stats, quiz_dict, quizzes
+
+    with Store(tmp_path / "q.db") as store:
+        quiz = run_quiz(store, Scripted(ANSWERS), Plan(tag=None), clock=Ticking())
+        (record,) = quizzes(store)
+        stats = compute_stats(store, Scheduler(), [deck()], now=T0 + timedelta(hours=1))
+    # The clock moves on 1.5 s at each reading: the quiz started at 12:00:03 and ended at 12:00:22.5.
+    assert (quiz.started, quiz.ended) == (T0 + timedelta(seconds=3), T0 + timedelta(seconds=22.5))
+    assert quiz_dict(record)["time_ms"] == 19_500
+    assert stats.to_dict()["decks"][0]["last_quiz"] == {
+        "quiz": quiz.quiz_id, "ended": "2026-03-02T12:00:22.500000+00:00", "score": 1.0, "asked": 4, "right": 4,
+        "close": 0, "wrong": 0}

@@ -17,9 +17,11 @@ answer takes 2 s.
 """
 
 import csv
+import functools
 import io
 import json
 import re
+import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -187,6 +189,10 @@ def test_cards_by_state_per_deck_and_in_total(runner, history):
     total, builtin_cards = data["total"], sum(d["cards"] for d in builtin)
     assert (total["cards"], total["new"], total["learning"]) == (9 + builtin_cards, 2 + builtin_cards, 2)
     assert total["young"] + total["mature"] == 5
+    assert (total["deck"], total["title"], total["installed"]) == ("total", "", True)
+    # Due before today ends (04:00 tomorrow): a2 since 03-09 20:40 and a3 since 08:24; a1, relearnt at
+    # 08:11 today, waits a day, a5 until 03-25.
+    assert decks["alpha"]["due_today"] == 2
 
 
 def test_accuracy_today_7_and_30_days_per_deck(runner, history):
@@ -249,6 +255,7 @@ def test_calendar_streaks_and_time(runner, history):
     assert data["streak"] == {"current": 3, "longest": 3, "study_days": 4}
     assert data["answers"] == 30 and data["time_ms"] == 60_000
     assert data["first_answer"] == "2026-02-20T10:00:00.000000+00:00"
+    assert data["now"] == "2026-03-10T12:00:00.000000+00:00"
 
 
 def test_mastery_per_tag(runner, history):
@@ -270,6 +277,8 @@ def test_hardest_cards_and_leeches(runner, history):
     assert [(c["deck"], c["card"], c["lapses"]) for c in data["hardest"]] == [("beta", "b3", 8), ("alpha", "a1", 1)]
     assert [(c["card"], c["lapses"], c["question"]) for c in data["leeches"]] == [("b3", 8, "The leech?")]
     assert data["leeches"][0]["due"] == history.states[("beta", "b3")].due.isoformat(timespec="microseconds")
+    # Both were last answered today, 0 whole days ago: recall 1.
+    assert [c["retrievability"] for c in data["hardest"]] == [1.0, 1.0]
 
 
 def test_one_deck_and_one_tag(runner, history):
@@ -282,6 +291,20 @@ def test_one_deck_and_one_tag(runner, history):
     # a1, a5 and b1: today a1 ✗ ✓ and b1 ✓; all time a1 4 answers, a5 1, b1 2.
     assert years["total"]["accuracy"]["today"] == rate(2, 3)
     assert years["answers"] == 7 and years["tag"] == "years"
+
+
+def test_a_deck_tag_of_two_decks_and_a_card_tag_elsewhere_add_up(runner, history, quizzer_home):
+    (quizzer_home / "decks" / "gamma.yaml").write_text(
+        "id: gamma\ntitle: Gamma\ntags: [alpha-tag]\ncards:\n"
+        "  - {id: g1, type: typed, question: G one?, answer: one}\n"
+        "  - {id: g2, type: typed, question: G two?, answer: two}\n", encoding="utf-8")
+    (quizzer_home / "decks" / "beta.yaml").write_text(BETA.replace("tags: [stubborn]", "tags: [stubborn, alpha-tag]"),
+                                                      encoding="utf-8")
+    tags = {t["tag"]: t for t in stats_json(runner)["tags"]}
+    # alpha's 5 cards (4 studied, a5 mature), gamma's 2, never studied, and beta's b3 (studied, young).
+    studied = [("alpha", card) for card in ("a1", "a2", "a3", "a5")] + [("beta", "b3")]
+    assert tags["alpha-tag"] == {"tag": "alpha-tag", "cards": 8, "studied": 5, "mature": 1, "retrievability": round(
+        sum(recall_of(history.states[key]) for key in studied) / 5, 4)}
 
 
 def test_a_background_card_is_not_counted_under_its_decks_tags(runner, history, quizzer_home):
@@ -357,7 +380,8 @@ def test_stats_of_an_empty_history(runner, quizzer_home):
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0 and result.output.strip() == "No answers yet. Run `quizzer study` to start."
     data = stats_json(runner)
-    assert data["answers"] == 0 and data["streak"]["current"] == 0 and data["hardest"] == []
+    assert data["answers"] == 0 and data["hardest"] == []
+    assert data["streak"] == {"current": 0, "longest": 0, "study_days": 0}
     assert data["total"]["new"] == data["total"]["cards"] > 0  # the built-in decks, all new
 
 
@@ -425,6 +449,9 @@ def test_history_filters_by_deck_and_day(runner, history):
     assert since["total"]["answers"] == 23
     limited = run_json(runner, "history", "--limit", "2")
     assert [r["session"] for r in limited["sessions"]] == ["s4", "s5"] and limited["total"]["sessions"] == 5
+    # s5 answered beta only: alpha's newest two are s4 and s3.
+    alpha = run_json(runner, "history", "--deck", "alpha", "--limit", "2")
+    assert [r["session"] for r in alpha["sessions"]] == ["s4", "s3"] and alpha["total"]["sessions"] == 4
 
 
 def test_history_screen_and_csv(runner, history):
@@ -557,6 +584,60 @@ def test_card_never_studied_and_unknown_cards(runner, history):
         assert result.exit_code == 2 and message in result.output
 
 
+def test_card_detail_of_a_card_whose_deck_file_is_gone_or_that_never_was(history, quizzer_home):
+    from quizzer.decks import load_library
+    from quizzer.stats import StatsError, card_detail
+
+    (quizzer_home / "decks" / "beta.yaml").unlink()
+    library = load_library(quizzer_home / "decks")[0]
+    with Store(history.store.path) as store:
+        # Another deck's card with the same id: not part of beta/b3's history.
+        other = History(store)
+        other.session_id = None
+        other.answer("alpha", "b3", Rating.GOOD, RIGHT, at(10, 9))
+        gone = card_detail(store, Scheduler(), library, "beta", "b3", now=NOW)
+        in_file = card_detail(store, Scheduler(), library, "alpha", "a2", now=NOW)
+        with pytest.raises(StatsError, match=r"^unknown card 'alpha/zz'; `quizzer cards alpha` lists the cards"):
+            card_detail(store, Scheduler(), library, "alpha", "zz", now=NOW)
+    assert (gone.row.question, gone.answer, len(gone.reviews), gone.row.lapses) == ("", "", 18, 8)
+    assert (in_file.answer, [r.question for r in in_file.reviews]) == ("two", ["Second?", "Second?"])
+
+
+def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, history):
+    from quizzer.controls import CardEvents
+
+    with Store(history.store.path) as store:
+        events = CardEvents(store, Scheduler())
+        events.suspend([("alpha", "a2")], NOW)  # untagged
+        events.bury([("alpha", "a1")], NOW)  # tagged years; buried, not suspended
+    assert ours(stats_json(runner))["alpha"]["suspended"] == 1
+    assert ours(stats_json(runner, "--tag", "years"))["alpha"]["suspended"] == 0
+
+
+def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
+    from quizzer.stats import card_detail
+    from quizzer.store.stats import Scope
+
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["d"], NOW)
+        for card, interval in (("under", timedelta(days=21) - timedelta(seconds=1)), ("exact", timedelta(days=21))):
+            state = CardState(Phase.REVIEW, due=NOW + interval, stability=20.0, difficulty=5.0, last_review=NOW)
+            h.answer("d", card, Rating.GOOD, RIGHT, NOW, saved_state=state)
+        states = {card: card_detail(store, Scheduler(), [], "d", card, now=NOW).row.state for card in ("under", "exact")}
+        counts = counts_of(store, Scope(everything=True))["d"]
+    assert states == {"under": "young", "exact": "mature"}
+    assert (counts["young"], counts["mature"]) == (1, 1)
+
+
+def test_a_study_days_date_follows_the_hour_it_starts_at():
+    from quizzer.stats import StudyDays
+
+    five_am = datetime(2026, 3, 10, 5, 0, tzinfo=timezone.utc)  # TZ=UTC in the tests
+    assert StudyDays(NOW, 4).date_of(five_am) == datetime(2026, 3, 10).date()
+    assert StudyDays(NOW, 6).date_of(five_am) == datetime(2026, 3, 9).date()
+
+
 # -- the store's side -----------------------------------------------------------------------------
 
 
@@ -570,6 +651,174 @@ def test_period_queries_read_the_covering_index(history):
             f"EXPLAIN QUERY PLAN WITH {cte} SELECT day, r.deck, COUNT(*), SUM(r.rating > 1) FROM days "
             "JOIN reviews AS r ON r.reviewed_at >= start AND r.reviewed_at < stop GROUP BY day, r.deck", params))
     assert "COVERING INDEX reviews_by_time_covering" in plan
+
+
+def test_recent_sessions_are_the_newest_n_that_match_the_filters(history):
+    from quizzer.store import stats as queries
+
+    # By their newest answer: s4 (03-10 08:14), s5 (03-10 03:30, beta only), s3 (03-09), s2 (03-08), s1 (02-20).
+    with Store(history.store.path) as store:
+        def recent(limit, deck=None, since=None):
+            return queries.recent_sessions(store, deck=deck, since=since, limit=limit)
+
+        assert recent(None) == ["s4", "s5", "s3", "s2", "s1"]
+        assert (recent(1), recent(2)) == (["s4"], ["s4", "s5"])
+        assert recent(2, deck="alpha") == ["s4", "s3"]
+        assert recent(3, since=at(10, 4)) == ["s4"]  # study day 03-10 on: s5's 03:30 answer is the day before
+        assert recent(5, deck="alpha", since=at(8, 4)) == ["s4", "s3", "s2"]
+
+
+def test_session_rows_take_answers_without_a_session_only_when_asked(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        loose = History(store)
+        loose.session_id = None  # answers recorded outside a session (as `progress import` may bring)
+        loose.answer("alpha", "a4", Rating.GOOD, RIGHT, at(10, 9))
+        loose.answer("beta", "b4", Rating.AGAIN, WRONG, at(10, 9, 1))
+
+        def sessions(ids, deck=None):
+            return {row["session"]: (row["answers"], row["right"], row["decks"])
+                    for row in queries.session_rows(store, ids, deck=deck, since=None)}
+
+        assert sessions([None]) == {None: (2, 1, ["alpha", "beta"])}
+        assert sessions([None, "s1"]) == {None: (2, 1, ["alpha", "beta"]), "s1": (3, 2, ["alpha"])}
+        assert sessions(["s1", "s5"]) == {"s1": (3, 2, ["alpha"]), "s5": (1, 1, ["beta"])}
+        assert sessions([None, "s5"], deck="beta") == {None: (1, 0, ["beta"]), "s5": (1, 1, ["beta"])}
+        assert set(sessions(None)) == {None, "s1", "s2", "s3", "s4", "s5"}
+        assert sessions([]) == {}
+
+
+def test_review_count_leaves_out_undone_answers_unless_asked(history):
+    from quizzer.controls import CardEvents
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        undone = CardEvents(store, Scheduler()).undo(at(10, 9))
+        assert (undone["deck"], undone["card"]) == ("alpha", "a3")  # the newest answer
+        count = functools.partial(queries.review_count, store, since=None)
+        assert (count(deck=None), count(deck=None, voided=True)) == (29, 30)
+        assert (count(deck="alpha"), count(deck="alpha", voided=True)) == (7, 8)
+
+
+@pytest.mark.parametrize("leech_lapses, hardest, expected", [
+    (8, 1, [("beta", "b3", 8)]),  # the hardest card's 8 lapses make the bar
+    (8, 2, [("beta", "b3", 8), ("alpha", "a1", 1)]),  # the second hardest's 1 lapse
+    (8, 3, [("beta", "b3", 8), ("alpha", "a1", 1)]),  # no third card with lapses: 1 at least
+    (9, 1, [("beta", "b3", 8)]),  # no leech: the hardest one
+    (1, 1, [("beta", "b3", 8), ("alpha", "a1", 1)]),  # every card with a lapse is a leech
+])
+def test_lapsed_cards_are_the_leeches_and_the_hardest_n(history, leech_lapses, hardest, expected):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        rows = queries.lapsed_cards(store, queries.Filter(store, queries.Scope(everything=True)), NOW,
+                                    leech_lapses=leech_lapses, hardest=hardest)
+    assert [tuple(row[:3]) for row in rows] == expected
+
+
+def test_lapses_and_answered_cards_of_several_decks(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        assert queries.lapse_counts(store, ["alpha", "beta"]) == {("alpha", "a1"): 1, ("beta", "b3"): 8}
+        assert queries.answered_cards(store, ["beta", "alpha", "gone"]) == {
+            ("alpha", "a1"), ("alpha", "a2"), ("alpha", "a3"), ("alpha", "a5"), ("beta", "b1"), ("beta", "b2"),
+            ("beta", "b3")}
+
+
+# Three cards of deck d with states saved by hand: d/young (10-day interval, last seen 10 days ago:
+# recall 0.9), d/mature (100-day interval, stability 40, last seen 90 days ago: 0.835574) and d/learning
+# (stability 3.2, last seen a day ago: 0.959629); e/one is young; "e/two words" an id with a space.
+HAND_STATES = {
+    ("d", "young"): CardState(Phase.REVIEW, due=NOW, stability=10.0, difficulty=5.0,
+                              last_review=NOW - timedelta(days=10)),
+    ("d", "mature"): CardState(Phase.REVIEW, due=NOW + timedelta(days=10), stability=40.0, difficulty=5.0,
+                               last_review=NOW - timedelta(days=90)),
+    ("d", "learning"): CardState(Phase.LEARNING, due=NOW + timedelta(minutes=10), step=1, stability=3.2,
+                                 difficulty=5.0, last_review=NOW - timedelta(days=1)),
+    ("e", "one"): CardState(Phase.REVIEW, due=NOW + timedelta(days=1), stability=10.0, difficulty=5.0,
+                            last_review=NOW - timedelta(days=10)),
+    ("e", "two words"): CardState(Phase.RELEARNING, due=NOW + timedelta(days=1), step=0, stability=10.0,
+                                  difficulty=5.0, last_review=NOW - timedelta(days=10)),
+}
+CURVE = (FACTOR, -DECAY)
+
+
+@pytest.fixture
+def hand_states(quizzer_home):
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["d", "e"], NOW - timedelta(days=90))
+        for (deck, card), state in HAND_STATES.items():
+            h.answer(deck, card, Rating.GOOD, RIGHT, state.last_review, saved_state=state)
+    return quizzer_home / "quizzer.db"
+
+
+def counts_of(store, scope):
+    from quizzer.store import stats as queries
+
+    where = queries.Filter(store, scope)
+    return queries.state_counts(store, where, NOW + timedelta(days=1), CURVE, NOW)
+
+
+def test_state_counts_by_hand(hand_states):
+    from quizzer.stats import compute_stats
+    from quizzer.store.stats import Scope
+
+    with Store(hand_states) as store:
+        counts = counts_of(store, Scope(everything=True))
+        assert counts == {
+            "d": {"studied": 3, "learning": 1, "young": 1, "mature": 1, "due": 2,
+                  "recall": pytest.approx(0.9 + 0.835574 + 0.959629, abs=1e-5)},
+            "e": {"studied": 2, "learning": 1, "young": 1, "mature": 0, "due": 0,
+                  "recall": pytest.approx(1.8, abs=1e-5)},
+        }
+        assert counts_of(store, Scope()) == {}  # no deck and no card: nothing
+        # Due before today ends at 04:00 tomorrow: d/young and d/learning; e's cards are due at noon tomorrow.
+        stats = compute_stats(store, Scheduler(), [], now=NOW)
+        assert {row.deck: row.due_today for row in stats.decks} == {"d": 2, "e": 0}
+        assert {deck: c["studied"] for deck, c in counts_of(store, Scope(decks=("d",), cards=(("e", "one"),)),
+                                                              ).items()} == {"d": 3, "e": 1}
+        assert {deck: c["studied"] for deck, c in counts_of(store, Scope(decks=("d", "e"), excluded=(
+            ("d", "mature"), ("e", "two words")))).items()} == {"d": 2, "e": 1}
+
+
+def test_retrievability_without_sqlites_pow_registers_pythons(hand_states):
+    from quizzer.store.stats import Scope
+
+    def missing(*args):
+        raise sqlite3.OperationalError("no such function: pow")
+
+    with Store(hand_states) as store:
+        # As if SQLite had no math functions: any call of pow fails until a 2-argument pow replaces it.
+        store.db.create_function("pow", -1, missing)
+        recall = {deck: c["recall"] for deck, c in counts_of(store, Scope(everything=True)).items()}
+    assert recall == {"d": pytest.approx(0.9 + 0.835574 + 0.959629, abs=1e-5), "e": pytest.approx(1.8, abs=1e-5)}
+
+
+def test_tag_sums_by_hand_within_the_scope(hand_states):
+    from quizzer.store import stats as queries
+
+    tagged = [("d", "young", "x"), ("d", "mature", "x"), ("d", "learning", "y"), ("e", "one", "x"),
+              ("d", "never", "x")]
+    with Store(hand_states) as store:
+        where = queries.Filter(store, queries.Scope(decks=("d",)))
+        sums = queries.tag_sums(store, where, tagged, CURVE, NOW)
+    # Of tag x in deck d: young and mature (e/one is out of scope, d/never has no progress).
+    assert sums == {"x": (2, 1, pytest.approx(0.9 + 0.835574, abs=1e-5)), "y": (1, 0, pytest.approx(0.959629, abs=1e-5))}
+
+
+def test_card_ids_with_progress_and_queries_over_no_days(hand_states):
+    from quizzer.store import stats as queries
+
+    with Store(hand_states) as store:
+        ids = queries.card_ids_with_progress(store, ["e", "d", "gone"])
+        assert {deck: sorted(cards) for deck, cards in ids.items()} == {
+            "d": ["learning", "mature", "young"], "e": ["one", "two words"]}
+        everything = queries.Filter(store, queries.Scope(everything=True))
+        assert queries.forecast(store, everything, []) == {}
+        assert queries.days_with_answers(store, everything, []) == []
 
 
 def test_study_days_follow_daylight_saving_time(monkeypatch):
@@ -634,9 +883,13 @@ def test_the_forgetting_curve_is_fsrs_own(stability, days, recall):
     assert (factor, decay) == (pytest.approx(0.980346, abs=1e-6), -0.1542)
 
 
-def test_streaks_over_a_history_longer_than_one_query(quizzer_home):
+def test_streaks_over_a_history_longer_than_one_query(quizzer_home, monkeypatch):
     from quizzer.stats import DAYS_PER_QUERY, compute_stats
+    from quizzer.store import stats as queries
 
+    queried = []
+    days_with_answers = queries.days_with_answers
+    monkeypatch.setattr(queries, "days_with_answers", lambda *args: queried.append(args[2]) or days_with_answers(*args))
     with Store(quizzer_home / "quizzer.db") as store:
         h = History(store)
         h.session("old", ["d"], NOW - timedelta(days=DAYS_PER_QUERY + 500))
@@ -644,3 +897,22 @@ def test_streaks_over_a_history_longer_than_one_query(quizzer_home):
             h.answer("d", f"c{days_ago}", Rating.GOOD, RIGHT, NOW - timedelta(days=days_ago))
         stats = compute_stats(store, Scheduler(), [], now=NOW)
     assert (stats.streak, stats.longest_streak, stats.study_days) == (2, 3, 5)
+    # DAYS_PER_QUERY + 501 days: one full query and one of the 501 days left.
+    assert [len(days) for days in queried] == [DAYS_PER_QUERY, 501]
+
+
+@pytest.mark.parametrize("days_ago, streak, longest", [
+    ((2, 1), 2, 2),  # today is still open: the streak runs to yesterday
+    ((3, 2), 0, 2),  # nothing yesterday: the streak is broken
+    ((5, 3, 2, 1, 0), 4, 4),
+])
+def test_the_current_streak_counts_back_from_today_or_yesterday(quizzer_home, days_ago, streak, longest):
+    from quizzer.stats import compute_stats
+
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["d"], NOW - timedelta(days=days_ago[0]))
+        for ago in days_ago:
+            h.answer("d", f"c{ago}", Rating.GOOD, RIGHT, NOW - timedelta(days=ago))
+        stats = compute_stats(store, Scheduler(), [], now=NOW)
+    assert (stats.streak, stats.longest_streak, stats.study_days) == (streak, longest, len(days_ago))
