@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar
 from datetime import date, datetime, time, timedelta
 
@@ -41,7 +42,7 @@ class StudyDays:
     now: datetime
     starts_at: int = 4
 
-    @property
+    @cached_property
     def today(self) -> date:
         return study_day_start(self.now, self.starts_at).date()
 
@@ -57,7 +58,8 @@ class StudyDays:
 
     def past(self, count: int) -> list[tuple[int, str, str]]:
         """Bounds of today and the `count - 1` days before it, for the store's day queries."""
-        return [(ago, iso(self.start(ago)), iso(self.start(ago - 1))) for ago in range(count)]
+        starts = [iso(self.start(ago)) for ago in range(-1, count)]  # each day ends where the next starts
+        return [(ago, starts[ago + 1], starts[ago]) for ago in range(count)]
 
     def ahead(self, count: int) -> list[tuple[int, str, str]]:
         """Bounds of today and the `count - 1` days after it; today also takes in everything overdue."""
