@@ -38,7 +38,8 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, env in envs.items():
             samples[name].append(run_measured(command, env, 1)[0] * 1000)
-        samples["bare typer --help"].append(run_measured([sys.executable, str(bare), "--help"], os.environ.copy(), 1)[0] * 1000)
+        bare_help = run_measured([sys.executable, str(bare), "--help"], os.environ.copy(), 1)[0]
+        samples["bare typer --help"].append(bare_help * 1000)
     reference = statistics.median(samples["bare typer --help"])
     print(f"{args.rounds} interleaved rounds of `quizzer {' '.join(command[3:])}`; "
           f"load average at the end {os.getloadavg()[0]:.1f}")
