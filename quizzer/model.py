@@ -192,6 +192,11 @@ class Deck:
         """The cards' kinds in file order."""
         return self._index[2]
 
+    @property
+    def card_own_tags(self) -> tuple[tuple[str, ...], ...]:
+        """The cards' own tags in file order (without the deck's)."""
+        return self._index[1]
+
     def card(self, card_id: str) -> Card | None:
         try:
             return self.cards[self.card_ids.index(card_id)]
@@ -200,13 +205,13 @@ class Deck:
 
     def card_tags(self, card: Card) -> tuple[str, ...]:
         """The tags `card` carries: its own, then the deck's unless it is a background card."""
-        return self._with_deck_tags(card.tags)
+        return self.tags_carried(card.tags)
 
     def tagged_positions(self, tag: str | None) -> list[int]:
         """Where in the deck the cards that carry `tag` are (every card when `tag` is None)."""
         if tag is None:
             return list(range(len(self.card_ids)))
-        return [n for n, own in enumerate(self._index[1]) if tag in self._with_deck_tags(own)]
+        return [n for n, own in enumerate(self._index[1]) if tag in self.tags_carried(own)]
 
     def tagged(self, tag: str | None) -> tuple[Card, ...]:
         """The cards that carry `tag` (every card when `tag` is None): the one rule for `--tag`."""
@@ -214,7 +219,8 @@ class Deck:
             return tuple(self.cards)
         return tuple(self.cards[n] for n in self.tagged_positions(tag))
 
-    def _with_deck_tags(self, own: tuple[str, ...]) -> tuple[str, ...]:
+    def tags_carried(self, own: tuple[str, ...]) -> tuple[str, ...]:
+        """The tags a card with these own tags carries: them, then the deck's unless it is background."""
         return tuple(dict.fromkeys(own if BACKGROUND in own else (*own, *self.tags)))
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import ClassVar
 from datetime import date, datetime, time, timedelta
 
-from quizzer.model import Card, CardState, Deck, Phase, QuizRecord, QuizScore, study_day_start
+from quizzer.model import BACKGROUND, CardState, Deck, Phase, QuizRecord, QuizScore, study_day_start
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, iso, parse_time
 from quizzer.store import stats as queries
@@ -41,7 +42,7 @@ class StudyDays:
     now: datetime
     starts_at: int = 4
 
-    @property
+    @cached_property
     def today(self) -> date:
         return study_day_start(self.now, self.starts_at).date()
 
@@ -57,7 +58,8 @@ class StudyDays:
 
     def past(self, count: int) -> list[tuple[int, str, str]]:
         """Bounds of today and the `count - 1` days before it, for the store's day queries."""
-        return [(ago, iso(self.start(ago)), iso(self.start(ago - 1))) for ago in range(count)]
+        starts = [iso(self.start(ago)) for ago in range(-1, count)]  # each day ends where the next starts
+        return [(ago, starts[ago + 1], starts[ago]) for ago in range(count)]
 
     def ahead(self, count: int) -> list[tuple[int, str, str]]:
         """Bounds of today and the `count - 1` days after it; today also takes in everything overdue."""
@@ -197,7 +199,13 @@ class _Selection:
     tag: str | None
     answers: Scope  # which answers count
     states: Scope  # which card states count: those of cards in deck files, all of a deck whose file is gone
-    members: dict[str, list[Card]]  # the cards counted in each installed deck (only the tagged ones, with a tag)
+    # Where in each installed deck the cards counted are (only the tagged ones, with a tag): ids and tags
+    # come from the deck's index, so no card is built.
+    members: dict[str, list[int]]
+
+    def card_ids(self, deck: str) -> list[str]:
+        """The ids of the cards counted in an installed deck."""
+        return _card_ids(self.installed[deck], self.members[deck])
 
 
 def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: str | None) -> _Selection:
@@ -207,7 +215,7 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
     if unknown:
         raise StatsError(f"unknown deck '{unknown[0]}'; known decks: {', '.join(sorted(known)) or 'none'}")
     deck_ids = list(dict.fromkeys(wanted)) or known
-    members = {d: list(installed[d].tagged(tag)) for d in deck_ids if d in installed}
+    members = {d: installed[d].tagged_positions(tag) for d in deck_ids if d in installed}
     if tag is not None:
         members = {d: cards for d, cards in members.items() if cards}
         if not members:
@@ -215,8 +223,8 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
         deck_ids = list(members)
         # A deck with the tag counts whole unless it has background cards (they do not take the deck's
         # tags); elsewhere only its cards with the tag.
-        whole = tuple(d for d in members if tag in installed[d].tags and len(members[d]) == len(installed[d].cards))
-        single = tuple((d, c.id) for d, cards in members.items() if d not in whole for c in cards)
+        whole = tuple(d for d in members if tag in installed[d].tags and len(members[d]) == len(installed[d].card_ids))
+        single = tuple((d, card) for d in members if d not in whole for card in _card_ids(installed[d], members[d]))
         answers = Scope(decks=whole, cards=single)
     else:
         whole, single = tuple(deck_ids), ()
@@ -224,8 +232,13 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
     # Card states count only cards in the deck files: progress of a card whose id left its file is history.
     with_progress = queries.card_ids_with_progress(store, [d for d in whole if d in installed])
     gone = tuple((d, card) for d, ids in with_progress.items()
-                 for card in set(ids).difference(c.id for c in members[d]))
+                 for card in set(ids).difference(_card_ids(installed[d], members[d])))
     return _Selection(deck_ids, installed, tag, answers, Scope(decks=whole, cards=single, excluded=gone), members)
+
+
+def _card_ids(deck: Deck, positions: list[int]) -> list[str]:
+    ids = deck.card_ids
+    return [ids[n] for n in positions]
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -326,7 +339,7 @@ def due_soon(store: Store, library: Sequence[Deck], *, decks: Sequence[str] = ()
 
 def _suspended(store: Store, chosen) -> dict[str, int]:
     """Suspended cards per chosen deck: of its file's cards (with the tag), or any when its file is gone."""
-    ids = {d: {c.id for c in cards} for d, cards in chosen.members.items()}
+    ids = {d: set(chosen.card_ids(d)) for d in chosen.members}
     counts: dict[str, int] = {}
     for (deck, card), flags in store.flags().items():
         if flags.suspended and deck in chosen.deck_ids and (deck not in ids or card in ids[deck]):
@@ -379,20 +392,26 @@ def _mastery(store: Store, chosen: _Selection, counts: dict, where: queries.Filt
     other tags are summed in SQL over the cards that carry them."""
     sums: dict[str, list] = {}  # tag → [cards, studied, mature, sum of retrievability]
     own_tags = []
-    for deck_id, cards in chosen.members.items():
+    for deck_id, positions in chosen.members.items():
         deck, of_deck = chosen.installed[deck_id], counts.get(deck_id, {})
-        whole = () if any(card.background for card in cards) else deck.tags
+        # A card's tags follow from its own tags alone: work each distinct set out once.
+        own_of = deck.card_own_tags
+        distinct = set(map(own_of.__getitem__, positions))
+        whole = () if any(BACKGROUND in own for own in distinct) else deck.tags
         for tag in dict.fromkeys(whole):
             total = sums.setdefault(tag, [0, 0, 0, 0.0])
-            total[0] += len(cards)
+            total[0] += len(positions)
             total[1] += of_deck.get("studied", 0)
             total[2] += of_deck.get("mature", 0)
             total[3] += of_deck.get("recall") or 0.0
-        for card in cards:
-            for tag in deck.card_tags(card):
-                if tag not in whole:
-                    sums.setdefault(tag, [0, 0, 0, 0.0])[0] += 1
-                    own_tags.append((deck_id, card.id, tag))
+        extra = {own: [t for t in deck.tags_carried(own) if t not in whole] for own in distinct}
+        if not any(extra.values()):
+            continue
+        ids = deck.card_ids
+        for n in positions:
+            for tag in extra[own_of[n]]:
+                sums.setdefault(tag, [0, 0, 0, 0.0])[0] += 1
+                own_tags.append((deck_id, ids[n], tag))
     own_sums = queries.tag_sums(store, where, own_tags, curve, now) if own_tags else {}
     for tag, (studied, mature, recall) in own_sums.items():
         total = sums[tag]
@@ -581,7 +600,7 @@ def list_cards(
     """Cards with their state and history in numbers: deck-file order, or soonest due first with `due_only`."""
     chosen = _select(store, library, [deck] if deck else [], tag)
     progress = queries.card_rows(store, queries.Filter(store, chosen.states))
-    keys = [(d, c.id) for d, cards in chosen.members.items() for c in cards]
+    keys = [(d, card) for d in chosen.members for card in chosen.card_ids(d)]
     keys += sorted(k for k in progress if k[0] not in chosen.installed)
     flags = store.flags()
     rows = [_card_row(chosen.installed, key, progress.get(key), scheduler, now, flags.get(key)) for key in keys]

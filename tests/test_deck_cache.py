@@ -227,6 +227,36 @@ def test_quizzer_decks_builds_no_card(quizzer_home, built):
     assert {r["id"]: (r["cards"], r["new"]) for r in json.loads(listed.stdout)}["big"] == (500, 500)
 
 
+@pytest.mark.parametrize("args", [[], ["big"], ["--tag", "odd"], ["big", "--tag", "odd"]])
+def test_quizzer_stats_builds_only_the_cards_whose_question_it_shows(quizzer_home, built, args):
+    from datetime import datetime, timezone
+
+    from typer.testing import CliRunner
+
+    from quizzer.cli import app
+    from quizzer.model import CardState, Outcome, Phase, Rating, Review
+    from quizzer.store import Store
+
+    (quizzer_home / "decks").mkdir(parents=True)
+    path = quizzer_home / "decks" / "big.yaml"
+    path.write_text(big_deck("big", 500, tag_every=3), encoding="utf-8")
+    os.utime(path, (LONG_AGO, LONG_AGO))
+    when = datetime(2026, 3, 10, 12, tzinfo=timezone.utc)
+    state = CardState(Phase.REVIEW, due=when, stability=5.0, difficulty=5.0, last_review=when)
+    with Store(quizzer_home / "quizzer.db") as store:  # c1..c4 answered; c2 lapsed, so among the hardest
+        for n, rating in ((1, Rating.GOOD), (2, Rating.AGAIN), (3, Rating.GOOD), (4, Rating.GOOD)):
+            phase = Phase.REVIEW if n == 2 else Phase.NEW
+            store.record(Review(f"r{n}", "big", f"c{n}", when, rating, Outcome.CORRECT, "x", 1000, None), phase, state)
+    CliRunner().invoke(app, ["decks"])  # parses and writes the cache
+    shown = CliRunner().invoke(app, ["stats", *args, "--json"], env={"QUIZZER_NOW": "2026-03-11T12:00:00"})
+    assert shown.exit_code == 0, shown.output
+    result = json.loads(shown.stdout)
+    assert [(c["card"], c["question"]) for c in result["hardest"]] == [("c2", "Card 2 of big?")]
+    built_in = 0 if "big" in args or "odd" in args else 119
+    assert result["total"]["cards"] == (333 if "odd" in args else 500) + built_in
+    assert built == ["Card 2 of big?"]
+
+
 def test_editing_one_deck_keeps_the_cached_cards_of_the_others(library, parsed):
     # Saving moves each kept deck's bodies to their place in the new file.
     write, load, cache = library

@@ -113,6 +113,55 @@ def test_a_table_is_a_table_while_its_longest_words_fit_then_blocks():
         "mali-2012-rebellions and more", "words", "  due today: 3"]
 
 
+def stats_like_table(rows: int, words: str = ""):
+    """A table like the stats screen's: a folding deck column, styled cells, numbers, a total line."""
+    from rich.text import Text
+
+    table = compact_table()
+    table.add_column("deck", overflow="fold")
+    for name in ("cards", "due today", "suspended"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for n in range(rows):
+        table.add_row(f"bench-{n:03d}{words}", str(n * 7), Text(str(n), style="cyan"), "0", end_section=n == rows - 1)
+    table.add_row(Text("total", style="bold"), str(rows * 1000), "12", "0")
+    return table
+
+
+# (rows, words after each deck id, width): natural widths fit; only the longest words fit (the deck column
+# wraps); exactly as wide as the screen.
+FITTING = [(3, "", 60), (100, "", 100), (4, " and a title long enough to wrap", 60), (2, "", 38)]
+
+
+@pytest.mark.parametrize("rows, words, width", FITTING)
+@pytest.mark.parametrize("colour", [None, "truecolor"])
+def test_a_fitted_table_prints_as_the_table_itself(rows, words, width, colour):
+    def printed(renderable):
+        console = Console(file=io.StringIO(), width=width, color_system=colour, force_terminal=bool(colour))
+        console.print(renderable)
+        console.print(renderable)  # a second time, as wide: nothing left over from the first
+        return console.file.getvalue()
+
+    assert printed(Fitted(stats_like_table(rows, words))) == printed(stats_like_table(rows, words))
+
+
+def test_a_fitted_table_measures_each_cell_once(monkeypatch):
+    from rich.measure import Measurement
+
+    table = stats_like_table(20)
+    cells = [cell for column in table.columns for cell in (column.header, *column.cells)]
+    ids = {id(cell) for cell in cells}  # equal short strings may be one object: calls are counted, not cells
+    real, measured = Measurement.get.__func__, []
+
+    def counting(cls, console, options, renderable):
+        if id(renderable) in ids:
+            measured.append(renderable)
+        return real(cls, console, options, renderable)
+
+    monkeypatch.setattr(Measurement, "get", classmethod(counting))
+    render(Fitted(table), 100)
+    assert len(measured) == len(cells) == 4 * 22  # the table measured none again
+
+
 def test_blocks_pack_pairs_and_keep_cells_of_several_lines():
     table = compact_table(leading=1)
     table.title = "Answers"

@@ -266,3 +266,19 @@ def test_stored_times_are_written_and_read_as_utc_whatever_the_local_zone(monkey
 ])
 def test_a_stored_time_past_the_calendars_ends_is_kept_a_day_inside_them(text, kept):
     assert log.parse_time(text) == kept
+
+
+def test_the_decks_with_progress_are_found_without_reading_every_card_state(tmp_path):
+    from quizzer.store.stats import decks_with_progress
+
+    def steps(cards):  # SQLite virtual-machine steps (in hundreds) to list the decks
+        with Store(tmp_path / f"{cards}.db") as store:
+            at = "2026-03-02T12:00:00.000000+00:00"
+            store.db.executemany("INSERT INTO cards (deck, card, phase, due) VALUES (?, ?, 'review', ?)",
+                                 [(deck, f"c{n}", at) for deck in ("b", "a", "c") for n in range(cards)])
+            count = []
+            store.db.set_progress_handler(lambda: count.append(1), 100)
+            assert decks_with_progress(store) == ["a", "b", "c"]
+            return len(count)
+
+    assert steps(20_000) <= steps(100) + 5  # the same work however many cards each deck has

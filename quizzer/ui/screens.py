@@ -46,21 +46,34 @@ class Fitted:
 
     def __init__(self, table: Table):
         self.table = table
+        self._widths = [column.width for column in table.columns]
 
     def needed(self, console_: Console, options: ConsoleOptions) -> int:
         """The narrowest width at which no cell breaks a word: no_wrap columns at their widest line,
         the wrapping column at its longest word."""
-        total = COLUMN_GAP * (len(self.table.columns) - 1)
+        return self._measure(console_, options)[0]
+
+    def _measure(self, console_: Console, options: ConsoleOptions) -> tuple[int, list[int]]:
+        """`needed`, and each column's natural width (its widest line): each cell measured once."""
+        needed = COLUMN_GAP * (len(self.table.columns) - 1)
+        natural = []
         for column in self.table.columns:
             sizes = [Measurement.get(console_, options, cell) for cell in (column.header, *column.cells)]
-            total += max(size.maximum if column.no_wrap else size.minimum for size in sizes)
-        return total
+            natural.append(max(size.maximum for size in sizes))
+            needed += natural[-1] if column.no_wrap else max(size.minimum for size in sizes)
+        return needed, natural
 
     def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
-        if self.needed(console_, options) <= options.max_width:
-            yield self.table
+        needed, natural = self._measure(console_, options)
+        if needed > options.max_width:
+            yield from self.blocks(options.max_width)
             return
-        yield from self.blocks(options.max_width)
+        fits = sum(natural) + COLUMN_GAP * (len(natural) - 1) <= options.max_width
+        # At its natural widths the table would measure every cell again (a 100-deck stats screen: a
+        # third of its drawing); given them, it measures none and lays out the same.
+        for column, width, own in zip(self.table.columns, natural, self._widths):
+            column.width = width if fits and own is None else own
+        yield self.table
 
     def blocks(self, width: int) -> Iterator[RenderableType]:
         """Each row: its first cell, a cell of several lines as it is, then the other cells as `header: value`."""
