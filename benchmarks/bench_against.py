@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from run import PROMPT_ENDS
+from run import wait_for_question
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,12 +48,7 @@ def first_question(env: dict) -> tuple[float, float]:
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "quizzer", "study", "--plain"], env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, cwd="/")
-    seen = b""
-    while not any(prompt in seen for prompt in PROMPT_ENDS):
-        chunk = os.read(child.stdout.fileno(), 4096)
-        if not chunk:
-            raise RuntimeError("quizzer study ended before showing a question")
-        seen += chunk
+    wait_for_question(child)
     took = time.perf_counter() - start
     child.kill()
     _, _, usage = os.wait4(child.pid, 0)

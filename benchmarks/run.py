@@ -102,6 +102,16 @@ def help_vs_bare_typer(bare: Path, runs: int) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(theirs)
 
 
+def wait_for_question(proc: subprocess.Popen) -> None:
+    """Read `proc`'s output until its first answer prompt."""
+    seen = b""
+    while not any(prompt in seen for prompt in PROMPT_ENDS):
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            raise RuntimeError("quizzer ended before showing a question")
+        seen += chunk
+
+
 def time_to_first_question(home: Path, runs: int, command: tuple[str, ...] = ("study", "--plain")) -> float:
     """From starting `quizzer study --plain` (or `command`) to its first answer prompt on screen."""
     times = []
@@ -109,12 +119,7 @@ def time_to_first_question(home: Path, runs: int, command: tuple[str, ...] = ("s
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen([*QUIZZER, *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        seen = b""
-        while not any(prompt in seen for prompt in PROMPT_ENDS):
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError("quizzer ended before showing a question")
-            seen += chunk
+        wait_for_question(proc)
         times.append(time.perf_counter() - start)
         proc.kill()
         proc.wait()

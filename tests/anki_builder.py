@@ -113,7 +113,8 @@ def _pb_int(number: int, value: int) -> bytes:
     return _varint(number << 3) + _varint(value)
 
 
-def write_collection(path: Path, notes: list[Note], decks: dict[int, str], schema: int = 11) -> None:
+def write_collection(path: Path, notes: list[Note], decks: dict[int, str], schema: int = 11, sql: str = "") -> None:
+    """Anki's collection of `notes` in its legacy schema 11 or current 18, then changed by `sql`."""
     db = sqlite3.connect(path)
     db.executescript(SCHEMA_11 + (SCHEMA_18_TABLES if schema == 18 else ""))
     models = {
@@ -151,6 +152,7 @@ def write_collection(path: Path, notes: list[Note], decks: dict[int, str], schem
                        (card_id, note_id, note.deck, ord, card_id))
             card_id += 1
     db.commit()
+    db.executescript(sql)
     db.close()
 
 

@@ -1,7 +1,6 @@
 """Reading and writing decks in other formats: CSV/TSV, Anki's text export, Anki packages, and YAML out."""
 
 import dataclasses
-import sqlite3
 import string
 
 import pytest
@@ -348,10 +347,7 @@ def collection(tmp_path, sql: str = "", schema: int = 11, notes=SAMPLE_NOTES):
     """The SQLite file of `notes` in Anki's schema 11 or 18, changed by `sql`."""
     path = tmp_path / "collection.anki2"
     path.unlink(missing_ok=True)
-    write_collection(path, list(notes), {1: "Default"}, schema=schema)
-    with sqlite3.connect(path) as db:
-        db.executescript(sql)
-    db.close()
+    write_collection(path, list(notes), {1: "Default"}, schema=schema, sql=sql)
     return path
 
 

@@ -4,7 +4,6 @@ Add a case as one line in a table: the SQL that damages the collection, and what
 """
 
 import re
-import sqlite3
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,10 +109,7 @@ def package(folder: Path, sql: str = "", notes=SAMPLE_NOTES, schema: int = 11) -
     """An .apkg of `notes` (its collection in Anki's legacy schema 11 or current 18), changed by `sql` first."""
     collection = folder / "collection.anki2"
     collection.unlink(missing_ok=True)
-    write_collection(collection, list(notes), {1: "Default"}, schema=schema)
-    with sqlite3.connect(collection) as db:
-        db.executescript(sql)
-    db.close()
+    write_collection(collection, list(notes), {1: "Default"}, schema=schema, sql=sql)
     path = folder / "hostile.apkg"
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(collection, "collection.anki2")
