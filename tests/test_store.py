@@ -282,3 +282,84 @@ def test_the_decks_with_progress_are_found_without_reading_every_card_state(tmp_
             return len(count)
 
     assert steps(20_000) <= steps(100) + 5  # the same work however many cards each deck has
+
+
+# -- what a failing database is explained as (store.explain), message by message ---------------------
+
+def _sqlite_error(message: str, name: str = "") -> sqlite3.Error:
+    exc = sqlite3.OperationalError(message)
+    if name:
+        exc.sqlite_errorname = name
+    return exc
+
+
+DAMAGED = ("{path} is damaged or is not a quizzer database ({exc}). quizzer has not changed it; move it aside "
+           "and restore a copy from {backups} or one made with `quizzer backup`.")
+FULL = "could not save to {path}: the disk is full ({exc}). Earlier answers are safe."
+UNWRITABLE = ("cannot write to {path} ({exc}); make sure you may write to it and to its folder {folder}, "
+              "or set QUIZZER_HOME to a folder you can write to.")
+BUSY = "{path} stayed locked by another program for 10 s ({exc}); try again. Earlier answers are safe."
+OTHER = "could not use {path}: {exc}. Earlier answers are safe."
+
+# (what SQLite or the system raised, the message it becomes, and whether it is StoreBusy): by error name,
+# and by message alone for a Python whose errors carry no name.
+EXPLAINED = [
+    (_sqlite_error("oops", "SQLITE_CORRUPT"), DAMAGED, False),
+    (_sqlite_error("oops", "SQLITE_CORRUPT_VTAB"), DAMAGED, False),
+    (_sqlite_error("oops", "SQLITE_NOTADB"), DAMAGED, False),
+    (_sqlite_error("database disk image is Malformed"), DAMAGED, False),
+    (_sqlite_error("file is Not a Database"), DAMAGED, False),
+    (_sqlite_error("oops", "SQLITE_FULL"), FULL, False),
+    (_sqlite_error("database or disk is Full"), FULL, False),
+    (_sqlite_error("oops", "SQLITE_READONLY"), UNWRITABLE, False),
+    (_sqlite_error("oops", "SQLITE_READONLY_DBMOVED"), UNWRITABLE, False),
+    (_sqlite_error("oops", "SQLITE_CANTOPEN"), UNWRITABLE, False),
+    (_sqlite_error("oops", "SQLITE_PERM"), UNWRITABLE, False),
+    (_sqlite_error("attempt to write a Readonly database"), UNWRITABLE, False),
+    (_sqlite_error("Unable to open database file"), UNWRITABLE, False),
+    (PermissionError(13, "Permission denied"), UNWRITABLE, False),
+    (_sqlite_error("oops", "SQLITE_BUSY"), BUSY, True),
+    (_sqlite_error("oops", "SQLITE_LOCKED_SHAREDCACHE"), BUSY, True),
+    (_sqlite_error("database is Locked"), BUSY, True),
+    (_sqlite_error("oops", "SQLITE_IOERR"), OTHER, False),  # with room on the disk: not taken for full
+    (_sqlite_error("Disk I/O error"), OTHER, False),
+    (_sqlite_error("no such table: x", "SQLITE_ERROR"), OTHER, False),
+]
+
+
+@pytest.mark.parametrize(("exc", "message", "busy"), EXPLAINED,
+                         ids=[getattr(exc, "sqlite_errorname", None) or str(exc) for exc, *_ in EXPLAINED])
+def test_a_database_failure_is_explained_by_its_kind(tmp_path, exc, message, busy):
+    from quizzer.store import StoreBusy, explain
+
+    path = tmp_path / "quizzer.db"
+    error = explain(exc, path)
+    assert type(error) is (StoreBusy if busy else StoreError)
+    assert str(error) == message.format(path=path, exc=exc, backups=tmp_path / "backups", folder=tmp_path)
+
+
+@pytest.mark.parametrize("exc", [_sqlite_error("oops", "SQLITE_IOERR_WRITE"), _sqlite_error("Disk I/O Error")])
+def test_an_io_error_on_a_disk_with_no_room_is_a_full_disk(tmp_path, monkeypatch, exc):
+    import os
+
+    from quizzer.store import FULL_BELOW, explain
+
+    class Stat:
+        f_frsize = 4096
+        f_bavail = FULL_BELOW // 4096 - 1  # one block short of the threshold
+
+    seen = []
+    monkeypatch.setattr(os, "statvfs", lambda folder: seen.append(folder) or Stat())
+    path = tmp_path / "quizzer.db"
+    assert str(explain(exc, path)) == FULL.format(path=path, exc=exc)
+    assert seen == [tmp_path]
+    Stat.f_bavail = FULL_BELOW // 4096  # exactly at it: room enough
+    assert str(explain(exc, path)) == OTHER.format(path=path, exc=exc)
+
+
+def test_an_io_error_in_a_folder_that_cannot_be_read_is_not_a_full_disk(tmp_path):
+    from quizzer.store import explain
+
+    exc = _sqlite_error("oops", "SQLITE_IOERR")
+    path = tmp_path / "gone" / "quizzer.db"
+    assert str(explain(exc, path)) == OTHER.format(path=path, exc=exc)
