@@ -123,7 +123,9 @@ def test_bytes_typed_in_plain_mode_are_saved_and_the_session_goes_on(runner, hom
 
 @pytest.mark.parametrize("typed, saved", TYPED_BYTES[:2], ids=[repr(t) for t, _ in TYPED_BYTES[:2]])
 def test_bytes_typed_in_a_real_terminal_are_saved_and_the_session_goes_on(home, typed, saved):
-    env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    # At a fixed noon: run in the minute before 04:00, the card's next step fell in the next study day.
+    env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1",
+           "QUIZZER_NOW": "2026-03-02T12:00:00+00:00"}
     child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "demo"], env=env, dimensions=(24, 80), timeout=20)
     child.expect("Capital of Mali")
     child.expect("Answer:")
