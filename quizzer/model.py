@@ -197,11 +197,17 @@ class Deck:
         """The cards' own tags in file order (without the deck's)."""
         return self._index[1]
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Where each card id first appears: a session looks its queued cards up by id on every question."""
+        positions: dict[str, int] = {}
+        for n, card_id in enumerate(self.card_ids):
+            positions.setdefault(card_id, n)
+        return positions
+
     def card(self, card_id: str) -> Card | None:
-        try:
-            return self.cards[self.card_ids.index(card_id)]
-        except ValueError:
-            return None
+        n = self._positions.get(card_id)
+        return None if n is None else self.cards[n]
 
     def card_tags(self, card: Card) -> tuple[str, ...]:
         """The tags `card` carries: its own, then the deck's unless it is a background card."""

@@ -298,6 +298,29 @@ def test_cards_built_on_demand_read_like_a_tuple():
     assert sorted(set(builds)) == [0, 1, 2, 3] and len(builds) == 4  # each card built once
 
 
+def test_a_card_is_found_by_id_without_a_pass_over_the_deck_each_time():
+    from quizzer.model import Card, Cards, Deck
+
+    class Ids(tuple):
+        passes = 0
+
+        def __iter__(self):
+            Ids.passes += 1
+            return super().__iter__()
+
+        def index(self, *args):
+            Ids.passes += 1
+            return super().index(*args)
+
+    ids = Ids([*(f"c{n}" for n in range(1000)), "c5"])  # a repeated id: the first card is found, as before
+    deck = Deck("d", "D", Cards(ids, ((),) * len(ids), (Kind.FLASH,) * len(ids),
+                                lambda n: Card(id=ids[n], kind=Kind.FLASH, question=f"Q{n}", answer="A")))
+    found = [deck.card(f"c{n}") for n in range(0, 1000, 7)]
+    assert [card.question for card in found] == [f"Q{n}" for n in range(0, 1000, 7)]
+    assert deck.card("c5").question == "Q5" and deck.card("nope") is None
+    assert Ids.passes == 1  # the ids are read once, then each card is found at once
+
+
 def test_a_quiz_builds_only_the_cards_it_chose(library, built, tmp_path, clock):
     import random
 
