@@ -2,6 +2,7 @@
 
 import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -192,6 +193,64 @@ def test_backup_is_a_consistent_copy(tmp_path):
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("SELECT review_id FROM reviews").fetchall() == [("r1",)]
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_backup_is_written_beside_its_target_under_a_hidden_temporary_name(tmp_path, monkeypatch):
+    import os
+
+    renamed = []
+    replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: renamed.append((Path(src), Path(dst))) or replace(src, dst))
+    (tmp_path / "backups").mkdir()
+    target = tmp_path / "backups" / "copy.db"
+    with Store(tmp_path / "q.db") as store:
+        store.backup(target)
+    [(temporary, into)] = renamed
+    assert into == target and temporary.parent == target.parent  # a rename within one folder is atomic
+    assert temporary.name.startswith(".copy.db.") and temporary.name.endswith(".tmp")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.db"]
+
+
+def _copies_checked_as(monkeypatch, checked):
+    """Make the backup's copy answer its PRAGMA quick_check with `checked()` (a verdict, or an error)."""
+
+    class Copy(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.strip().lower() == "pragma quick_check":
+                verdict = checked()
+
+                class Rows:
+                    def fetchone(self):
+                        return (verdict,)
+
+                return Rows()
+            return super().execute(sql, *args)
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kw: connect(path, factory=Copy, **kw))
+
+
+def test_a_backup_that_fails_its_check_is_not_kept_and_says_what_the_check_found(tmp_path, monkeypatch):
+    with Store(tmp_path / "q.db") as store:
+        _copies_checked_as(monkeypatch, lambda: "*** in database main ***\nPage 3:  never used")
+        with pytest.raises(StoreError) as caught:
+            store.backup(tmp_path / "copy.db")
+    assert str(caught.value) == (f"the copy of {tmp_path / 'q.db'} failed its check (*** in database main *** "
+                                 "Page 3: never used); run `quizzer doctor`")
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("q.db")) == []
+
+
+def test_a_backup_whose_copy_cannot_be_read_names_the_database_copied(tmp_path, monkeypatch):
+    def damaged():
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with Store(tmp_path / "q.db") as store:
+        _copies_checked_as(monkeypatch, damaged)
+        with pytest.raises(StoreError, match=r"^\S*q\.db is damaged or is not a quizzer database \(database disk "
+                                            r"image is malformed\)") as caught:
+            store.backup(tmp_path / "copy.db")
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+    assert not (tmp_path / "copy.db").exists()
 
 
 def test_states_due_before_and_the_cards_reviewed(tmp_path):
