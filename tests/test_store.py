@@ -61,6 +61,34 @@ def test_an_old_database_is_upgraded_keeping_its_reviews_after_a_backup(tmp_path
     assert [r[0] for r in saved.execute("SELECT name FROM migrations")] == [name]
 
 
+def test_a_migration_backup_is_named_by_the_utc_time_so_names_sort_in_time_order(tmp_path, monkeypatch):
+    import re
+    import time
+
+    path = tmp_path / "q.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    old.executescript(MIGRATIONS[0][1])
+    old.execute("INSERT INTO migrations VALUES (?, 'then')", (MIGRATIONS[0][0],))
+    old.commit()
+    old.close()
+    monkeypatch.setenv("TZ", "America/New_York")  # the suite runs in UTC, where local time would pass
+    time.tzset()
+    try:
+        before = datetime.now(timezone.utc)
+        Store(path).close()
+        after = datetime.now(timezone.utc)
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+    names = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    stamps = [re.fullmatch(r"quizzer-(\d{8}T\d{12})-before-\w+\.db", name) for name in names]
+    assert names and all(stamps), names
+    for stamp in stamps:
+        made = datetime.strptime(stamp[1], "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
+        assert before - timedelta(seconds=1) <= made <= after + timedelta(seconds=1)
+
+
 def test_only_the_last_three_migration_backups_are_kept(tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
