@@ -450,3 +450,16 @@ def test_an_io_error_in_a_folder_that_cannot_be_read_is_not_a_full_disk(tmp_path
     exc = _sqlite_error("oops", "SQLITE_IOERR")
     path = tmp_path / "gone" / "quizzer.db"
     assert str(explain(exc, path)) == OTHER.format(path=path, exc=exc)
+
+
+def test_rescheduling_counts_only_the_due_dates_that_moved(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        for card in ("a", "b", "c"):  # two answers each: in review, where the retention sets the interval
+            state = record(store, scheduler, new_state(T0), review(f"{card}1", card=card))
+            record(store, scheduler, state, review(f"{card}2", card=card, at=T0 + timedelta(minutes=15)))
+        same = lambda answers: scheduler.replay(answers, answers[0][2])  # noqa: E731
+        assert store.reschedule(same) == (0, 0)  # nothing moved: neither earlier nor later
+        keener = Scheduler(desired_retention=0.97, fuzz=False)
+        assert store.reschedule(lambda answers: keener.replay(answers, answers[0][2])) == (3, 0)
+        assert store.reschedule(same) == (0, 3)

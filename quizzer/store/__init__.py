@@ -424,14 +424,12 @@ class Store:
         )
         return {(deck, card): log.card_state(*state) for deck, card, *state in rows}
 
-    def reviewed(self, decks: Iterable[str], *, due_before: datetime | None = None) -> set[CardKey]:
-        """Every card in `decks` with a state, i.e. answered at least once (only those due before
-        `due_before`, if given). Much cheaper than reading their states."""
+    def reviewed(self, decks: Iterable[str]) -> set[CardKey]:
+        """Every card in `decks` with a state, i.e. answered at least once. Much cheaper than reading their
+        states."""
         deck_list = list(decks)
         marks = ",".join("?" * len(deck_list))
-        due = "" if due_before is None else " AND due < ?"
-        params = deck_list if due_before is None else [*deck_list, iso(due_before)]
-        return set(self.db.execute(f"SELECT deck, card FROM cards WHERE deck IN ({marks}){due}", params))
+        return set(self.db.execute(f"SELECT deck, card FROM cards WHERE deck IN ({marks})", deck_list))
 
     def answered_and_due(self, cards: dict[str, Sequence[str]], due_before: datetime) -> dict[str, tuple[int, int]]:
         """Per deck in `cards` (deck id -> its card ids): how many of those cards have a state (were answered)
