@@ -81,7 +81,8 @@ class Scheduler:
             enable_fuzzing=fuzz,
         )
         # The same without fuzz, for the answers of a replay before the last: see `replay`.
-        self._unfuzzed = fsrs.Scheduler.from_dict({**self._fsrs.to_dict(), "enable_fuzzing": False}) if fuzz else self._fsrs
+        self._unfuzzed = (fsrs.Scheduler.from_dict({**self._fsrs.to_dict(), "enable_fuzzing": False}) if fuzz
+                          else self._fsrs)
         self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:

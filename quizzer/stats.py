@@ -657,7 +657,8 @@ def card_detail(store: Store, scheduler: Scheduler, library: Sequence[Deck], dec
         raise StatsError(f"unknown card '{deck}/{card}'; `quizzer cards {deck}` lists the cards of a deck")
     row = _card_row(installed, (deck, card), progress, scheduler, now)
     state = _state(*progress[:6]) if progress is not None else new_state(now)
-    intervals = {rating.name.lower(): round(span.total_seconds()) for rating, span in scheduler.preview(state, now).items()}
+    intervals = {rating.name.lower(): round(span.total_seconds())
+                 for rating, span in scheduler.preview(state, now).items()}
     reviews = [ReviewEntry(**r, question=row.question) for r in reversed(store.reviews(deck=deck, card=card))]
     return CardDetail(row, in_file.answer_text if in_file is not None else "", intervals, reviews)
 

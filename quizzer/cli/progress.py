@@ -131,13 +131,15 @@ def import_(
 
 
 def doctor(
-    fix: bool = typer.Option(False, "--fix", help="Rebuild card states and sums from the review log (after a backup)."),
+    fix: bool = typer.Option(False, "--fix",
+                             help="Rebuild card states and sums from the review log (after a backup)."),
 ) -> None:
     """Check the progress database; --fix rebuilds card states and sums from the answers.
 
     Looks at integrity, progress on cards no longer in any deck, card states that disagree with a
-    replay of their answers, and the sums of answers kept for `stats` and `history` that disagree with the log. The replay uses your settings: desired retention and the FSRS
-    parameters in config.toml (`quizzer optimize`), so states scheduled with others disagree.
+    replay of their answers, and the sums of answers kept for `stats` and `history` that disagree
+    with the log. The replay uses your settings: desired retention and the FSRS parameters in
+    config.toml (`quizzer optimize`), so states scheduled with others disagree.
 
     Exits 1 when states disagree (and --fix was not given), 2 when the file is damaged: --fix never
     touches a damaged file. Orphaned progress is only reported: it is kept, so a deck put back later
