@@ -61,17 +61,22 @@ def test_an_old_database_is_upgraded_keeping_its_reviews_after_a_backup(tmp_path
     assert [r[0] for r in saved.execute("SELECT name FROM migrations")] == [name]
 
 
-def test_a_migration_backup_is_named_by_the_utc_time_so_names_sort_in_time_order(tmp_path, monkeypatch):
-    import re
-    import time
-
-    path = tmp_path / "q.db"
+def at_the_first_migration(path):
+    """A database made by the first release: only the first migration applied, so opening it upgrades it."""
     old = sqlite3.connect(path)
     old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     old.executescript(MIGRATIONS[0][1])
     old.execute("INSERT INTO migrations VALUES (?, 'then')", (MIGRATIONS[0][0],))
     old.commit()
     old.close()
+
+
+def test_a_migration_backup_is_named_by_the_utc_time_so_names_sort_in_time_order(tmp_path, monkeypatch):
+    import re
+    import time
+
+    path = tmp_path / "q.db"
+    at_the_first_migration(path)
     monkeypatch.setenv("TZ", "America/New_York")  # the suite runs in UTC, where local time would pass
     time.tzset()
     try:
@@ -95,12 +100,7 @@ def test_only_the_last_three_migration_backups_are_kept(tmp_path):
     for stamp in ("20200101", "20200102", "20200103", "20200104"):
         (folder / f"quizzer-{stamp}-before-x.db").write_text("")
     path = tmp_path / "q.db"
-    old = sqlite3.connect(path)
-    old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    old.executescript(MIGRATIONS[0][1])
-    old.execute("INSERT INTO migrations VALUES (?, 'then')", (MIGRATIONS[0][0],))
-    old.commit()
-    old.close()
+    at_the_first_migration(path)
     Store(path).close()
     kept = sorted(p.name for p in folder.iterdir())
     assert len(kept) == 3 and "quizzer-20200101-before-x.db" not in kept
