@@ -463,3 +463,23 @@ def test_rescheduling_counts_only_the_due_dates_that_moved(tmp_path):
         keener = Scheduler(desired_retention=0.97, fuzz=False)
         assert store.reschedule(lambda answers: keener.replay(answers, answers[0][2])) == (3, 0)
         assert store.reschedule(same) == (0, 3)
+
+
+def test_the_daily_counts_read_the_log_when_the_day_cells_cannot_serve(tmp_path):
+    """A start off the whole minute (as no study day has) is read from the log, not from `answer_days`:
+    both give the same counts."""
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        # e/a is answered at 02:00, before the study day that starts at 04:00 the same date; the others at noon.
+        for deck, card, first in (("d", "a", T0), ("d", "b", T0), ("e", "b", T0), ("e", "a", T0.replace(hour=2))):
+            state = record(store, scheduler, new_state(first), review(f"{deck}{card}1", deck=deck, card=card, at=first))
+            state = record(store, scheduler, state, review(f"{deck}{card}2", deck=deck, card=card,
+                                                           at=first + timedelta(minutes=15)))
+            record(store, scheduler, state, review(f"{deck}{card}3", deck=deck, card=card, at=first + timedelta(days=3)))
+        for day in (T0.replace(hour=4), T0.replace(hour=4) + timedelta(days=3)):
+            off_the_minute = day + timedelta(seconds=1)
+            assert store.new_cards_since(day) == store.new_cards_since(off_the_minute)
+            assert store.review_answers_since(day) == store.review_answers_since(off_the_minute)
+        off_the_minute = T0.replace(hour=4, second=1)
+        assert store.new_cards_since(off_the_minute) == {"d": 2, "e": 1}
+        assert store.review_answers_since(off_the_minute + timedelta(days=3)) == 3
