@@ -475,7 +475,8 @@ def test_the_daily_counts_read_the_log_when_the_day_cells_cannot_serve(tmp_path)
             state = record(store, scheduler, new_state(first), review(f"{deck}{card}1", deck=deck, card=card, at=first))
             state = record(store, scheduler, state, review(f"{deck}{card}2", deck=deck, card=card,
                                                            at=first + timedelta(minutes=15)))
-            record(store, scheduler, state, review(f"{deck}{card}3", deck=deck, card=card, at=first + timedelta(days=3)))
+            record(store, scheduler, state, review(f"{deck}{card}3", deck=deck, card=card,
+                                                   at=first + timedelta(days=3)))
         for day in (T0.replace(hour=4), T0.replace(hour=4) + timedelta(days=3)):
             off_the_minute = day + timedelta(seconds=1)
             assert store.new_cards_since(day) == store.new_cards_since(off_the_minute)
