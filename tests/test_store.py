@@ -484,3 +484,19 @@ def test_the_daily_counts_read_the_log_when_the_day_cells_cannot_serve(tmp_path)
         off_the_minute = T0.replace(hour=4, second=1)
         assert store.new_cards_since(off_the_minute) == {"d": 2, "e": 1}
         assert store.review_answers_since(off_the_minute + timedelta(days=3)) == 3
+
+
+def test_reviews_hands_each_filter_on(tmp_path):
+    from dataclasses import replace
+
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        for n, session in enumerate(("s1", "s1", "s2", "s2")):
+            item = replace(review(f"r{n}", card=f"c{n}", at=T0 + timedelta(days=n)), session=session)
+            record(store, scheduler, new_state(T0), item)
+        ids = lambda **filters: [r["review_id"] for r in store.reviews(**filters)]  # noqa: E731
+        assert ids() == ["r3", "r2", "r1", "r0"]  # newest first
+        assert ids(since=T0 + timedelta(days=2)) == ["r3", "r2"]
+        assert ids(limit=3) == ["r3", "r2", "r1"]
+        assert ids(session="s1") == ["r1", "r0"]
+        assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
