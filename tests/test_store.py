@@ -500,3 +500,16 @@ def test_reviews_hands_each_filter_on(tmp_path):
         assert ids(limit=3) == ["r3", "r2", "r1"]
         assert ids(session="s1") == ["r1", "r0"]
         assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
+
+
+def test_each_unaccept_is_an_event_of_its_own(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        state = record(store, scheduler, new_state(T0), review("r1"), accept="Keita")
+        record(store, scheduler, state, review("r2", at=T0 + timedelta(minutes=15)), accept="Keïta")
+        assert store.remove_accepted("d", "c1", "Keita", T0 + timedelta(hours=1))
+        assert store.remove_accepted("d", "c1", "Keïta", T0 + timedelta(hours=2))
+        assert not store.remove_accepted("d", "c1", "Keïta", T0 + timedelta(hours=3))  # no longer accepted
+        assert store.accepted() == []
+        ids = [row[0] for row in store.db.execute("SELECT event_id FROM events WHERE kind = 'unaccept'")]
+    assert len(set(ids)) == 2
