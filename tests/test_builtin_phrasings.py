@@ -12,7 +12,7 @@ import pytest
 from quizzer.decks import builtin_deck_dir, load_deck
 from quizzer.grading import judge
 from quizzer.model import Outcome
-from quizzer.session import typed_answers
+from quizzer.session import Neighbours
 
 CORRECT, WRONG = Outcome.CORRECT, Outcome.WRONG
 
@@ -61,5 +61,4 @@ def _deck(name: str):
 def test_builtin_phrasing(deck, card_id, response, outcome):
     loaded = _deck(deck)
     card = next(c for c in loaded.cards if c.id == card_id)
-    neighbours = [a for other, a in typed_answers(loaded) if other != card_id]
-    assert judge(card, response, neighbours=neighbours).outcome is outcome
+    assert judge(card, response, neighbours=Neighbours(loaded).besides(card_id)).outcome is outcome

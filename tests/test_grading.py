@@ -5,7 +5,7 @@ import pytest
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.grading import judge, normalise
 from quizzer.model import Blank, Card, Kind, Mark, Outcome, Verdict
-from quizzer.session import typed_answers
+from quizzer.session import Neighbours
 
 CORRECT, CLOSE, WRONG = Outcome.CORRECT, Outcome.CLOSE, Outcome.WRONG
 
@@ -428,12 +428,12 @@ def _own_answers(card):
 @pytest.mark.parametrize("path", deck_files(builtin_deck_dir()), ids=lambda p: p.stem)
 def test_builtin_cards_accept_their_own_answers_and_refuse_their_rejects(path):
     deck = load_deck(path, builtin=True)
-    answers = typed_answers(deck)  # the session's own helper: these are the neighbours study passes
+    answers = Neighbours(deck)  # the session's own helper: these are the neighbours study passes
     judged = 0
     for card in deck.cards:
         if card.kind not in (Kind.TYPED, Kind.CLOZE):
             continue
-        neighbours = [a for other, a in answers if other != card.id]
+        neighbours = answers.besides(card.id)
         for response in _own_answers(card):
             assert judge(card, response, neighbours=neighbours).outcome is CORRECT, (card.id, response)
             judged += 1
