@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+from datetime import datetime, timezone
 
 import pexpect
 
@@ -50,7 +51,11 @@ class Terminal:
     def __init__(self, home, columns: int, *args: str):
         import pyte
 
-        env = {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+        # Noon of today, fixed: a session started in the minute before the 04:00 study-day boundary would
+        # otherwise see its learning card fall into the next day and end early.
+        noon = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0).isoformat()
+        env = {"QUIZZER_NOW": noon, **os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm",
+               "PROMPT_TOOLKIT_NO_CPR": "1"}
         self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", *args], env=env, dimensions=(30, columns),
                                    encoding="utf-8", timeout=20, preexec_fn=_as_from_a_shell_prompt)
         self.screen = pyte.Screen(columns, 1000)
