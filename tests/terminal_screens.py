@@ -44,6 +44,15 @@ def _as_from_a_shell_prompt() -> None:
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
+def pty_env(home, **more: str) -> dict[str, str]:
+    """The environment of quizzer in a test's pseudo-terminal: its own home, and today's noon as the clock,
+    fixed, since a session started in the minute before the 04:00 study-day boundary would otherwise see
+    its next learning step fall into the next day and end early."""
+    noon = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0).isoformat()
+    return {"QUIZZER_NOW": noon, **os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm",
+            "PROMPT_TOOLKIT_NO_CPR": "1", **more}
+
+
 class Terminal:
     """`quizzer ARGS` in a pseudo-terminal, its output kept on an emulated screen (pyte) tall enough never to
     scroll, so a test reads back what a person would see at that width."""
@@ -51,13 +60,9 @@ class Terminal:
     def __init__(self, home, columns: int, *args: str):
         import pyte
 
-        # Noon of today, fixed: a session started in the minute before the 04:00 study-day boundary would
-        # otherwise see its learning card fall into the next day and end early.
-        noon = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0).isoformat()
-        env = {"QUIZZER_NOW": noon, **os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm",
-               "PROMPT_TOOLKIT_NO_CPR": "1"}
-        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", *args], env=env, dimensions=(30, columns),
-                                   encoding="utf-8", timeout=20, preexec_fn=_as_from_a_shell_prompt)
+        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", *args], env=pty_env(home),
+                                   dimensions=(30, columns), encoding="utf-8", timeout=20,
+                                   preexec_fn=_as_from_a_shell_prompt)
         self.screen = pyte.Screen(columns, 1000)
         self.stream = pyte.Stream(self.screen)
 

@@ -1,13 +1,13 @@
 """Answer every built-in card with its own answer in a real plain-mode session: every verdict is right;
 and `--tag` picks the cards it should (background cards are not the article's)."""
 
-import os
 import re
 import sqlite3
 import sys
 
 import pexpect
 import pytest
+from terminal_screens import pty_env
 
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
 from quizzer.model import Kind
@@ -40,9 +40,8 @@ def study(quizzer_home, *args):
     left: the decks, the cards answered, and those whose header said they are background."""
     decks = {deck.id: deck for deck in (load_deck(p, builtin=True) for p in deck_files(builtin_deck_dir()))}
     by_prompt = {(d.id, literal(c.prompt)): c for d in decks.values() for c in d.cards}
-    env = {**os.environ, "QUIZZER_HOME": str(quizzer_home)}
     child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "--plain", "--new", "1000", "--seed", "5", *args],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(50, 200))
+                          env=pty_env(quizzer_home), encoding="utf-8", timeout=30, dimensions=(50, 200))
     answered, marked = set(), set()
     while child.expect([HEADER, pexpect.EOF]) == 0:
         deck_id = child.match.group(1)

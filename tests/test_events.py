@@ -352,13 +352,13 @@ def test_undo_suspend_and_bury_survive_export_and_import_into_a_fresh_home(runne
 
 
 def test_interactive_keys_in_a_real_terminal_at_60_columns(demo):
-    import os
     import sys
 
     import pexpect
 
-    env = {**os.environ, "QUIZZER_HOME": str(demo), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
-    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"], env=env,
+    from terminal_screens import pty_env
+
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"], env=pty_env(demo),
                           dimensions=(30, 60), encoding="utf-8", timeout=20)
     child.expect("Who led the coup")
     child.expect("Answer:")

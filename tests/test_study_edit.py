@@ -1,6 +1,5 @@
 """Editing the card being studied: `e` on a verdict screen, `:edit` at any prompt (issue 11)."""
 
-import os
 import random
 import sqlite3
 import sys
@@ -17,6 +16,7 @@ from quizzer.session import Limits, NotEditable, StudySession
 from quizzer.store import Store
 
 from test_deck_edit import FakeEditor
+from terminal_screens import pty_env
 from test_events import DECK, Script, typed
 
 
@@ -113,8 +113,8 @@ def test_edit_key_in_a_real_terminal_at_60_columns(demo, tmp_path):
     editor = FakeEditor(tmp_path, name="vi")  # an editor that takes +LINE
     edited = DECK.replace("Who led the coup?", "Who led the March 2012 coup?")
     editor.will({"text": edited})
-    env = {**os.environ, "QUIZZER_HOME": str(demo), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", **editor.env()}
-    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"], env=env,
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"],
+                          env=pty_env(demo, **editor.env()),
                           dimensions=(30, 60), encoding="utf-8", timeout=20)
     child.expect("Who led the coup")
     child.expect("Answer:")

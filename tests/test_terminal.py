@@ -1,6 +1,5 @@
 """quizzer in a real pseudo-terminal (pexpect), and killed with SIGKILL mid-session."""
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -9,6 +8,7 @@ import time
 
 import pexpect
 import pytest
+from terminal_screens import pty_env
 
 DECK = """\
 id: demo
@@ -38,14 +38,10 @@ def home(quizzer_home):
     return quizzer_home
 
 
-def env_for(home):
-    return {**os.environ, "QUIZZER_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
-
-
 def test_arrow_keys_typing_and_quitting_in_a_real_terminal(home):
     child = pexpect.spawn(
         sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"],
-        env=env_for(home), dimensions=(24, 80), encoding="utf-8", timeout=20,
+        env=pty_env(home), dimensions=(24, 80), encoding="utf-8", timeout=20,
     )
     child.expect("What does MNLA stand for")
     child.expect("choose · q quit")
@@ -78,7 +74,7 @@ def test_arrow_keys_typing_and_quitting_in_a_real_terminal(home):
 def test_a_rating_can_be_changed_with_one_key(home):
     child = pexpect.spawn(
         sys.executable, ["-m", "quizzer", "study", "demo", "--seed", "1"],
-        env=env_for(home), dimensions=(24, 100), encoding="utf-8", timeout=20,
+        env=pty_env(home), dimensions=(24, 100), encoding="utf-8", timeout=20,
     )
     child.expect("choose · q quit")
     child.send("\r")
@@ -95,7 +91,7 @@ def test_a_rating_can_be_changed_with_one_key(home):
 def test_sigkill_after_some_answers_loses_nothing_that_was_confirmed(home):
     proc = subprocess.Popen(
         [sys.executable, "-m", "quizzer", "study", "demo", "--plain", "--seed", "1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env_for(home), text=True, bufsize=1,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=pty_env(home), text=True, bufsize=1,
     )
     verdicts = 0
     proc.stdin.write("1\n")
