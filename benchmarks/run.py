@@ -43,7 +43,9 @@ def study():
     "Study."
 app()
 """
-QUIZZER = [sys.executable, "-m", "quizzer"]
+# -P (Python 3.11+): `-m` would put the working folder first on sys.path, so a benchmark started in a
+# source tree ran that tree's quizzer for every version it compared, whatever PYTHONPATH said.
+QUIZZER = [sys.executable, *(["-P"] if sys.version_info >= (3, 11) else []), "-m", "quizzer"]
 # Measure quizzer as installed: pip writes each module's bytecode on install, so no run of an installed
 # quizzer compiles source. With PYTHONDONTWRITEBYTECODE set in the shell, every run of the editable
 # install compiled its ~40 modules again (50-70 ms of `stats`), while bare typer, compiled in
