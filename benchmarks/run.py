@@ -43,7 +43,15 @@ def study():
     "Study."
 app()
 """
-QUIZZER = [sys.executable, "-m", "quizzer"]
+# -P (Python 3.11+): `-m` would put the working folder first on sys.path, so a benchmark started in a
+# source tree ran that tree's quizzer for every version it compared, whatever PYTHONPATH said.
+QUIZZER = [sys.executable, *(["-P"] if sys.version_info >= (3, 11) else []), "-m", "quizzer"]
+# Measure quizzer as installed: pip writes each module's bytecode on install, so no run of an installed
+# quizzer compiles source. With PYTHONDONTWRITEBYTECODE set in the shell, every run of the editable
+# install compiled its ~40 modules again (50-70 ms of `stats`), while bare typer, compiled in
+# site-packages, compiled nothing. The bytecode goes to a folder of its own, never into the tree.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "quizzer-bench-bytecode"))
 # How the plain prompts end: "answer> ", "true or false> ", ..., and a flash card's reveal prompt.
 PROMPT_ENDS = (b"> ", b"(press Enter to show the answer) ")
 
@@ -61,13 +69,14 @@ if child == 0:
     os.close(report)
     os.execvp(sys.argv[2], sys.argv[2:])
 _, status, usage = os.wait4(child, 0)
-os.write(report, f"{time.perf_counter() - start} {usage.ru_maxrss}".encode())
+os.write(report, f"{time.perf_counter() - start} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}".encode())
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
-def run_measured(argv: list[str], env: dict, runs: int) -> tuple[float, float]:
-    """(median seconds, largest peak resident MB) of running `argv` to completion `runs` times."""
+def run_measured(argv: list[str], env: dict, runs: int, cpu: list[float] | None = None) -> tuple[float, float]:
+    """(median seconds, largest peak resident MB) of running `argv` to completion `runs` times; each run's
+    CPU seconds (user and system) are added to `cpu` when given."""
     times, peaks = [], []
     for _ in range(runs):
         read, write = os.pipe()
@@ -82,6 +91,8 @@ def run_measured(argv: list[str], env: dict, runs: int) -> tuple[float, float]:
                 raise RuntimeError(f"{' '.join(argv[2:])} failed: {errors.read().decode().strip()}")
         times.append(float(measured[0]))
         peaks.append(int(measured[1]) / 1024)  # kilobytes on Linux
+        if cpu is not None:
+            cpu.append(float(measured[2]))
     return statistics.median(times), max(peaks)
 
 
@@ -270,12 +281,17 @@ def measure_all(args: argparse.Namespace, work: Path) -> None:
     table.add(f"quizzer progress export, {reviews:,} answers", f"{exported:.1f} s ({peak:.0f} MB)", "–")
     # Each beside bare typer's --help, the reference of the issue's ratios.
     for command, ratio in ((["stats"], 3), (["history"], 2.5), (["history", "--reviews"], None)):
-        (seconds, peak), (bare, _) = interleaved(lambda: run_measured([*QUIZZER, *command], env, 1),
-                                                 lambda: run_measured([sys.executable, str(bare_app), "--help"], env, 1),
+        ours_cpu: list[float] = []
+        bare_cpu: list[float] = []
+        (seconds, peak), (bare, _) = interleaved(lambda: run_measured([*QUIZZER, *command], env, 1, ours_cpu),
+                                                 lambda: run_measured([sys.executable, str(bare_app), "--help"], env, 1,
+                                                                      bare_cpu),
                                                  runs)
+        # CPU time moves far less with the machine's load than wall time: the ratio a quiet machine approaches.
         table.add(f"quizzer {' '.join(command)}, {reviews:,} answers",
                   f"{seconds * 1000:.0f} ms, {peak:.0f} MB peak, {seconds / bare:.2f}× bare typer --help "
-                  f"({bare * 1000:.0f} ms)", f"within {ratio}× bare typer, 200 MB" if ratio else "under 1 s, 200 MB",
+                  f"({bare * 1000:.0f} ms); CPU {statistics.median(ours_cpu) / statistics.median(bare_cpu):.2f}×",
+                  f"within {ratio}× bare typer, 200 MB" if ratio else "under 1 s, 200 MB",
                   max(seconds / bare / ratio if ratio else seconds, peak / 200))
     table.print()
 

@@ -164,6 +164,34 @@ ANSWER_DAYS = f"""
               _change("v", 1, f"f.rowid != v.rowid AND {_COUNTS}", row="OLD.review_rowid"))}
 """
 
+# -- card states' times as day numbers (0008): what `stats` counts and sums over every card state ------
+
+CARD_DAYS = """
+    -- Each state's due time and last review as Julian day numbers, so that `stats` counts young and
+    -- mature cards and sums recall with arithmetic instead of parsing two times per card (docs/stats.md
+    -- "Speed"). Generated columns: SQLite works them out on every write of a state, whichever path
+    -- writes it, and refuses any other value, so they cannot disagree with the times they mirror.
+    -- A generated column that is STORED cannot be added by ALTER TABLE: the table is made again.
+    CREATE TABLE cards_0008 (
+        deck            TEXT NOT NULL,
+        card            TEXT NOT NULL,
+        phase           TEXT NOT NULL,
+        due             TEXT NOT NULL,
+        step            INTEGER,
+        stability       REAL,
+        difficulty      REAL,
+        last_review     TEXT,
+        due_day         REAL GENERATED ALWAYS AS (julianday(due)) STORED,          -- NULL past year 9999
+        last_review_day REAL GENERATED ALWAYS AS (julianday(last_review)) STORED,
+        PRIMARY KEY (deck, card)
+    ) WITHOUT ROWID;
+    INSERT INTO cards_0008 (deck, card, phase, due, step, stability, difficulty, last_review)
+        SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards;
+    DROP TABLE cards;
+    ALTER TABLE cards_0008 RENAME TO cards;
+    CREATE INDEX cards_by_due ON cards (due);
+"""
+
 # SQL functions the migrations call, registered on every connection before they run.
 FUNCTIONS = {"quizzer_accept_id": _accept_id, "quizzer_response_data": _response_data}
 
@@ -304,4 +332,5 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     ("0007_answer_days", ANSWER_DAYS),
+    ("0008_card_days", CARD_DAYS),
 ]

@@ -29,9 +29,9 @@ MATURE_DAYS = 21  # a review card whose interval is at least this many days is m
 
 
 def _interval(table: str = "") -> str:
-    """A card's interval in days: from its last review to its due date."""
+    """A card's interval in days: from its last review to its due date (the state's day numbers, 0008)."""
     t = f"{table}." if table else ""
-    return f"(julianday({t}due) - julianday({t}last_review))"
+    return f"({t}due_day - {t}last_review_day)"
 
 
 DayBounds = Sequence[tuple[int, str, str]]  # (day number, start, end) in UTC ISO, end excluded
@@ -129,7 +129,7 @@ def _retrievability(store: Store, table: str = "") -> str:
     except sqlite3.OperationalError:  # SQLite built without its math functions
         store.db.create_function("pow", 2, math.pow, deterministic=True)
     t = f"{table}." if table else ""
-    elapsed = f"MAX(0, CAST(julianday(?) - julianday({t}last_review) AS INTEGER))"
+    elapsed = f"MAX(0, CAST(julianday(?) - {t}last_review_day AS INTEGER))"
     return f"pow(1 + ? * {elapsed} / {t}stability, ?)"
 
 
@@ -203,7 +203,7 @@ def lapsed_cards(store: Store, where: Filter, now: datetime, *, leech_lapses: in
         SELECT c.deck, c.card, l.lapses, c.phase, c.due, c.step, c.stability, c.difficulty, c.last_review
         FROM lapsed AS l JOIN cards AS c ON c.deck = l.deck AND c.card = l.card
         WHERE l.lapses >= MIN(?, COALESCE((SELECT lapses FROM lapsed ORDER BY lapses DESC LIMIT 1 OFFSET ?), 1))
-        ORDER BY l.lapses DESC, (julianday(?) - julianday(c.last_review)) / MAX(c.stability, 1e-9) DESC,
+        ORDER BY l.lapses DESC, (julianday(?) - c.last_review_day) / MAX(c.stability, 1e-9) DESC,
                  c.deck, c.card
         """,
         [*where.params, leech_lapses, hardest - 1, iso(now)],
