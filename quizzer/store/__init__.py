@@ -414,15 +414,25 @@ class Store:
     def states(self, decks: Iterable[str], *, due_before: datetime | None = None) -> dict[CardKey, CardState]:
         """Cached states of every reviewed card in `decks` (only those due before `due_before`, if given);
         cards never reviewed are absent."""
+        return {(deck, card): log.card_state(*state) for deck, card, *state in self.state_rows(decks, due_before)}
+
+    def state_rows(self, decks: Iterable[str], due_before: datetime | None = None) -> sqlite3.Cursor:
+        """`states` as rows (deck, card, phase, due, step, stability, difficulty, last_review), for a caller
+        that makes the states of a few of many (`row_state`): `due` is the stored UTC text of fixed width,
+        so text order is time order."""
         deck_list = list(decks)
         marks = ",".join("?" * len(deck_list))
         due = "" if due_before is None else " AND due < ?"
-        rows = self.db.execute(
+        return self.db.execute(
             f"SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards "
             f"WHERE deck IN ({marks}){due}",
             deck_list if due_before is None else [*deck_list, iso(due_before)],
         )
-        return {(deck, card): log.card_state(*state) for deck, card, *state in rows}
+
+    @staticmethod
+    def row_state(row: Sequence) -> CardState:
+        """The CardState of a `state_rows` row."""
+        return log.card_state(*row[2:])
 
     def reviewed(self, decks: Iterable[str]) -> set[CardKey]:
         """Every card in `decks` with a state, i.e. answered at least once. Much cheaper than reading their
@@ -444,15 +454,13 @@ class Store:
         )
         return {deck: (answered, due) for deck, answered, due in rows}
 
-    def never_reviewed(self, deck: str, cards: list[str], limit: int) -> list[int]:
-        """Positions in `cards` of the first `limit` with no state in `deck`, in order. SQLite looks them up,
-        so a deck whose cards are all answered costs no Python per card."""
-        rows = self.db.execute(
-            "SELECT ids.key FROM json_each(?) AS ids WHERE NOT EXISTS "
-            "(SELECT 1 FROM cards WHERE deck = ? AND card = ids.value) ORDER BY ids.key LIMIT ?",
-            (json.dumps(cards), deck, limit),
-        )
-        return [position for (position,) in rows]
+    def answered_ids(self, decks: Iterable[str]) -> dict[str, set[str]]:
+        """Per deck in `decks`, the ids of its cards with a state (answered at least once); a deck with none
+        is absent. Each deck's ids come as one JSON array: a row per card costs four times as much."""
+        deck_list = list(decks)
+        rows = self.db.execute(f"SELECT deck, json_group_array(card) FROM cards WHERE deck IN "
+                               f"({','.join('?' * len(deck_list))}) GROUP BY deck", deck_list)
+        return {deck: set(json.loads(ids)) for deck, ids in rows}
 
     def flags(self) -> dict[CardKey, Flags]:
         """Cards suspended, buried or flagged as leeches (others are absent)."""
