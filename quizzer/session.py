@@ -6,6 +6,7 @@ clock and random source from the caller, so tests can drive it with a script and
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import operator
 import random
@@ -206,26 +207,36 @@ class StudySession:
         hidden = self.store.hidden(now)  # suspended or buried
         reviews_left = self.limits.reviews_per_day - self.store.review_answers_since(day_start)
         queue = _Queue()
-        # Only the cards due today are read, none is built, and of the reviews only those queued get a
-        # state: a large library has thousands due and a session asks a few hundred.
-        place = {d.id: (position, d, None if self.tag is None else set(d.tagged_positions(self.tag)))
+        # Only the cards due today are read, none is built, and a state is made only for each card queued:
+        # a large library has thousands due, and a session asks a few hundred of the reviews.
+        day_end = day_start + timedelta(days=1)
+        # deck id -> (its position, the deck, the positions of its cards tagged, None for all)
+        decks = {d.id: (position, d, None if self.tag is None else set(d.tagged_positions(self.tag)))
                  for position, d in enumerate(self.decks)}
-        reviews = []
-        for row in self.store.state_rows(place, due_before=day_start + timedelta(days=1)):
-            learning = row[2] in (Phase.LEARNING, Phase.RELEARNING)
-            if not learning and reviews_left <= 0:
-                continue
-            deck_position, deck, tagged = place[row[0]]
+
+        def place(row) -> tuple[int, int, Deck] | None:
+            """(deck position, card position, deck) of a card to ask; None for one removed from its deck,
+            suspended, buried or not tagged."""
+            deck_position, deck, tagged = decks[row[0]]
             n = deck.position(row[1])
-            key = row[:2]
-            if n is None or key in hidden or (tagged is not None and n not in tagged):  # removed, suspended,
-                continue  # buried or not tagged
-            if learning:
+            if n is None or row[:2] in hidden or (tagged is not None and n not in tagged):
+                return None
+            return deck_position, n, deck
+
+        for row in self.store.state_rows(decks, day_end, learning=True):
+            if found := place(row):
                 state = self.store.row_state(row)
-                queue.learning[key] = _Entry(deck, key[1], state, self._asks(state, now))
-            else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
-                reviews.append((row[3], deck_position, n, deck, row))
+                queue.learning[row[:2]] = _Entry(found[2], row[1], state, self._asks(state, now))
+        reviews = []  # (due, deck position, card position, deck, row), most overdue first
+        if reviews_left > 0:
+            with contextlib.closing(self.store.state_rows(decks, day_end, learning=False)) as rows:
+                for row in rows:
+                    if len(reviews) >= reviews_left and row[3] != reviews[-1][0]:
+                        break  # the day's limit is reached, with every card due at the same time as the last
+                    if found := place(row):
+                        reviews.append((row[3], *found, row))
         reviews.sort(key=lambda r: r[:3])  # most overdue first, then file order
+        # Good keeps a card in review: one question (no scheduler call for each)
         queue.reviews = [_Entry(deck, row[1], self.store.row_state(row)) for *_, deck, row in reviews[:reviews_left]]
         queue.new = self._new_cards(day_start, now, hidden)
         return queue

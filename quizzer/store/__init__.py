@@ -416,16 +416,20 @@ class Store:
         cards never reviewed are absent."""
         return {(deck, card): log.card_state(*state) for deck, card, *state in self.state_rows(decks, due_before)}
 
-    def state_rows(self, decks: Iterable[str], due_before: datetime | None = None) -> sqlite3.Cursor:
+    def state_rows(self, decks: Iterable[str], due_before: datetime | None = None, *,
+                   learning: bool | None = None) -> sqlite3.Cursor:
         """`states` as rows (deck, card, phase, due, step, stability, difficulty, last_review), for a caller
-        that makes the states of a few of many (`row_state`): `due` is the stored UTC text of fixed width,
-        so text order is time order."""
+        that makes the states of a few of many (`row_state`). `learning` True: only cards in learning or
+        relearning; False: only the others, most overdue first, so the caller reads only as far as it needs
+        (`due` is UTC text of fixed width: text order is time order)."""
         deck_list = list(decks)
         marks = ",".join("?" * len(deck_list))
         due = "" if due_before is None else " AND due < ?"
+        phase = {None: "", True: " AND phase IN ('learning', 'relearning')",
+                 False: " AND phase NOT IN ('learning', 'relearning') ORDER BY due"}[learning]
         return self.db.execute(
             f"SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards "
-            f"WHERE deck IN ({marks}){due}",
+            f"WHERE deck IN ({marks}){due}{phase}",
             deck_list if due_before is None else [*deck_list, iso(due_before)],
         )
 
