@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-from quizzer import grading
 from quizzer.cardtypes import CARD_TYPES, Judged
 from quizzer.controls import Action, CardEvents, Control
 from quizzer.model import (
@@ -316,6 +315,8 @@ class StudySession:
             rating = prompter.rate(question, intervals)
             response_text = ""
         else:
+            from quizzer import grading  # with rapidfuzz, loaded while the first question is on screen
+
             response_text = response if isinstance(response, str) else "\n".join(response)
             verdict = grading.judge(
                 card, response,
