@@ -447,16 +447,21 @@ class Store:
 
     def answered_and_due(self, cards: dict[str, Sequence[str]], due_before: datetime) -> dict[str, tuple[int, int]]:
         """Per deck in `cards` (deck id -> its card ids): how many of those cards have a state (were answered)
-        and how many of those are due before `due_before`. SQLite looks each id up, so no state crosses into
-        Python; a deck none of whose cards has a state is absent."""
+        and how many of those are due before `due_before`; a deck none of whose cards has a state is absent.
+        SQLite hands over each deck's answered and due ids as two JSON arrays, and sets count those named:
+        looking each named id up in SQLite took twice as long at 100,000 cards."""
+        deck_list = list(cards)
         rows = self.db.execute(
-            # CROSS JOIN keeps this order: each id looked up by the primary key, never a scan of every state.
-            "SELECT d.key, COUNT(*), COUNT(CASE WHEN c.due < ? THEN 1 END) FROM json_each(?) AS d "
-            "CROSS JOIN json_each(d.value) AS ids CROSS JOIN cards AS c ON c.deck = d.key AND c.card = ids.value "
-            "GROUP BY d.key",
-            (iso(due_before), json.dumps(cards)),
+            f"SELECT deck, json_group_array(card), json_group_array(card) FILTER (WHERE due < ?) FROM cards "
+            f"WHERE deck IN ({','.join('?' * len(deck_list))}) GROUP BY deck",
+            [iso(due_before), *deck_list],
         )
-        return {deck: (answered, due) for deck, answered, due in rows}
+        counts = {}
+        for deck, answered, due in rows:
+            named = set(cards[deck])
+            if found := len(named.intersection(json.loads(answered))):
+                counts[deck] = (found, len(named.intersection(json.loads(due))))
+        return counts
 
     def answered_ids(self, decks: Iterable[str]) -> dict[str, set[str]]:
         """Per deck in `decks`, the ids of its cards with a state (answered at least once); a deck with none
