@@ -7,7 +7,8 @@ decks | tar -x -C /tmp/main`); WORK is a folder `run.py --work WORK` filled (its
 imported). Each version gets its own copy of the library's home (its own parse cache; the database
 copied, the decks linked), and each figure is taken beside the built-in-decks-only reference of the
 same version, the two versions turn about, round after round. Prints medians, ranges, the ratios to
-the reference and the largest peak resident size.
+the reference and the largest peak resident size, and the same ratio in CPU time (user + system, up
+to the first question for `study`), which a busy machine moves less than wall time.
 """
 
 from __future__ import annotations
@@ -34,17 +35,22 @@ def environment(tree: Path | None, home: Path) -> dict:
     return env
 
 
-def decks(env: dict) -> tuple[float, float]:
+def cpu(usage) -> float:
+    """Seconds of CPU (user + system) a child used: steadier than wall time on a shared machine."""
+    return usage.ru_utime + usage.ru_stime
+
+
+def decks(env: dict) -> tuple[float, float, float]:
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "quizzer", "decks"], env=env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, cwd="/")
     _, status, usage = os.wait4(child.pid, 0)
     if os.waitstatus_to_exitcode(status):
         raise RuntimeError("quizzer decks failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, cpu(usage)
 
 
-def first_question(env: dict) -> tuple[float, float]:
+def first_question(env: dict) -> tuple[float, float, float]:
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "quizzer", "study", "--plain"], env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, cwd="/")
@@ -54,7 +60,7 @@ def first_question(env: dict) -> tuple[float, float]:
     _, _, usage = os.wait4(child.pid, 0)
     child.stdout.close()
     child.stdin.close()
-    return took, usage.ru_maxrss / 1024
+    return took, usage.ru_maxrss / 1024, cpu(usage)  # the child is killed at the prompt: CPU up to it
 
 
 def home_for(work: Path, name: str) -> Path:
@@ -91,13 +97,16 @@ def main() -> None:
     print(f"{args.rounds} interleaved rounds; load average at the end {os.getloadavg()[0]:.1f}")
     for name in versions:
         for what in ("decks", "study"):
-            ours = [t * 1000 for t, _ in samples[(name, what, "library")]]
-            ref = [t * 1000 for t, _ in samples[(name, what, "builtin")]]
-            peak = max(m for _, m in samples[(name, what, "library")])
+            ours = [t * 1000 for t, _, _ in samples[(name, what, "library")]]
+            ref = [t * 1000 for t, _, _ in samples[(name, what, "builtin")]]
+            peak = max(m for _, m, _ in samples[(name, what, "library")])
+            our_cpu = statistics.median(c * 1000 for _, _, c in samples[(name, what, "library")])
+            ref_cpu = statistics.median(c * 1000 for _, _, c in samples[(name, what, "builtin")])
             print(f"{name}: {what:5} {statistics.median(ours):5.0f} ms ({min(ours):.0f}–{max(ours):.0f}), "
                   f"peak {peak:.0f} MB; built-in only {statistics.median(ref):.0f} ms "
                   f"({min(ref):.0f}–{max(ref):.0f}); "
-                  f"{statistics.median(ours) / statistics.median(ref):.2f}×")
+                  f"{statistics.median(ours) / statistics.median(ref):.2f}×; CPU {our_cpu:.0f} vs {ref_cpu:.0f} ms, "
+                  f"{our_cpu / ref_cpu:.2f}×")
 
 
 if __name__ == "__main__":

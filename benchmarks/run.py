@@ -234,6 +234,11 @@ def measure_all(args: argparse.Namespace, work: Path) -> None:
     ours, bare = help_vs_bare_typer(bare_app, 15 if not args.quick else 5)
     table.add("quizzer --help (vs a bare typer app)", f"{ours * 1000:.0f} ms vs {bare * 1000:.0f} ms "
               f"({ours / bare:.2f}×)", "within 1.2×", ours / bare / 1.2)
+    (first, _), (bare, _) = interleaved(lambda: (time_to_first_question(builtin_only, 1), 0),
+                                        lambda: run_measured([sys.executable, str(bare_app), "--help"], env, 1),
+                                        15 if not args.quick else 5)
+    table.add("quizzer study → first question, built-in decks (vs a bare typer app's --help)",
+              f"{first * 1000:.0f} ms vs {bare * 1000:.0f} ms ({first / bare:.2f}×)", "within 1.0×", first / bare)
 
     validate, _ = run_measured([*QUIZZER, "decks", "validate", str(big)], env, runs)
     table.add(f"quizzer decks validate, one {big_deck:,}-card deck", f"{validate * 1000:.0f} ms", "under 0.5 s",

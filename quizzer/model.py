@@ -205,8 +205,12 @@ class Deck:
             positions.setdefault(card_id, n)
         return positions
 
+    def position(self, card_id: str) -> int | None:
+        """Where the card is in the deck's file order; None for a card not in the deck."""
+        return self._positions.get(card_id)
+
     def card(self, card_id: str) -> Card | None:
-        n = self._positions.get(card_id)
+        n = self.position(card_id)
         return None if n is None else self.cards[n]
 
     def card_tags(self, card: Card) -> tuple[str, ...]:

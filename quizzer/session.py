@@ -6,6 +6,7 @@ clock and random source from the caller, so tests can drive it with a script and
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import operator
 import random
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-from quizzer import grading
 from quizzer.cardtypes import CARD_TYPES, Judged
 from quizzer.controls import Action, CardEvents, Control
 from quizzer.model import (
@@ -203,40 +203,47 @@ class StudySession:
 
     def build_queue(self, now: datetime) -> _Queue:
         day_start = study_day_start(now, self.limits.day_starts_at)
-        day_end = day_start + timedelta(days=1)
-        deck_ids = [d.id for d in self.decks]
         hidden = self.store.hidden(now)  # suspended or buried
+        reviews_left = self.limits.reviews_per_day - self.store.review_answers_since(day_start)
         queue = _Queue()
-        # Only the cards due today are read in full and looked up, and none is built here: a large
-        # library has most waiting for later, and a session asks a few hundred.
-        due = self.store.states(deck_ids, due_before=day_end)
-        due_ids: dict[str, set[str]] = {}
-        for deck_id, card_id in due:
-            due_ids.setdefault(deck_id, set()).add(card_id)
-        place = {}  # (deck id, card id) -> (deck position, card position, deck), for the due cards in scope
-        for position, deck in enumerate(self.decks):
-            wanted = due_ids.get(deck.id, ())
-            if wanted:
-                tagged = set(deck.tagged_positions(self.tag)) if self.tag is not None else None
-                place.update({(deck.id, card_id): (position, n, deck) for n, card_id in enumerate(deck.card_ids)
-                              if card_id in wanted and (tagged is None or n in tagged)})
-        reviews = []
-        for key, state in due.items():
-            if key not in place or key in hidden:  # removed from its deck, suspended, buried or not tagged
-                continue
-            if state.phase in (Phase.LEARNING, Phase.RELEARNING):
-                queue.learning[key] = _Entry(place[key][2], key[1], state, self._asks(state, now))
-            else:  # Good keeps a card in review: one question (no scheduler call for thousands due)
-                reviews.append((state.due, *place[key][:2], key))
+        # Only the cards due today are read, none is built, and a state is made only for each card queued:
+        # a large library has thousands due, and a session asks a few hundred of the reviews.
+        day_end = day_start + timedelta(days=1)
+        # deck id -> (its position, the deck, the positions of its cards tagged, None for all)
+        decks = {d.id: (position, d, None if self.tag is None else set(d.tagged_positions(self.tag)))
+                 for position, d in enumerate(self.decks)}
+
+        def place(row) -> tuple[int, int, Deck] | None:
+            """(deck position, card position, deck) of a card to ask; None for one removed from its deck,
+            suspended, buried or not tagged."""
+            deck_position, deck, tagged = decks[row[0]]
+            n = deck.position(row[1])
+            if n is None or row[:2] in hidden or (tagged is not None and n not in tagged):
+                return None
+            return deck_position, n, deck
+
+        for row in self.store.state_rows(decks, day_end, learning=True):
+            if found := place(row):
+                state = self.store.row_state(row)
+                queue.learning[row[:2]] = _Entry(found[2], row[1], state, self._asks(state, now))
+        reviews = []  # (due, deck position, card position, deck, row), most overdue first
+        if reviews_left > 0:
+            with contextlib.closing(self.store.state_rows(decks, day_end, learning=False)) as rows:
+                for row in rows:
+                    if len(reviews) >= reviews_left and row[3] != reviews[-1][0]:
+                        break  # the day's limit is reached, with every card due at the same time as the last
+                    if found := place(row):
+                        reviews.append((row[3], *found, row))
         reviews.sort(key=lambda r: r[:3])  # most overdue first, then file order
-        del reviews[max(0, self.limits.reviews_per_day - self.store.review_answers_since(day_start)):]
-        queue.reviews = [_Entry(place[key][2], key[1], due[key]) for *_, key in reviews]
+        # Good keeps a card in review: one question (no scheduler call for each)
+        queue.reviews = [_Entry(deck, row[1], self.store.row_state(row)) for *_, deck, row in reviews[:reviews_left]]
         queue.new = self._new_cards(day_start, now, hidden)
         return queue
 
     def _new_cards(self, day_start: datetime, now: datetime, hidden: set[tuple[str, str]]) -> list[_Entry]:
         """Each deck's first cards never answered, in file order, up to its new-card limit for today."""
         new_today = self.store.new_cards_since(day_start)
+        answered = self.store.answered_ids(d.id for d in self.decks)
         fresh = new_state(now)
         fresh_asks = self._asks(fresh, now)
         new_per_deck = []
@@ -246,9 +253,9 @@ class StudySession:
             if left <= 0:
                 continue
             ids = deck.card_ids
-            cards = [n for n in deck.tagged_positions(self.tag) if (deck.id, ids[n]) not in hidden]
-            entries += [_Entry(deck, ids[cards[n]], fresh, fresh_asks)
-                        for n in self.store.never_reviewed(deck.id, [ids[n] for n in cards], left)]
+            skip = answered.get(deck.id, set()) | {card for d, card in hidden if d == deck.id}
+            fresh_ids = (ids[n] for n in deck.tagged_positions(self.tag) if ids[n] not in skip)
+            entries += [_Entry(deck, card_id, fresh, fresh_asks) for card_id in itertools.islice(fresh_ids, left)]
         return _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
 
     def next_due(self) -> datetime | None:
@@ -308,6 +315,8 @@ class StudySession:
             rating = prompter.rate(question, intervals)
             response_text = ""
         else:
+            from quizzer import grading  # with rapidfuzz, loaded while the first question is on screen
+
             response_text = response if isinstance(response, str) else "\n".join(response)
             verdict = grading.judge(
                 card, response,

@@ -161,3 +161,28 @@ def test_importing_an_anki_package_does_not_load_the_anki_library(tmp_path):
                             env={**__import__("os").environ, "QUIZZER_HOME": str(tmp_path / "home")})
     assert "Installed deck" in result.stdout, result.stdout + result.stderr
     assert not {m for m in result.stderr.split("\n") if m == "anki" or m.startswith("anki.")}
+
+
+FIRST_QUESTION = """
+import os, runpy, sys
+from quizzer.ui.plain import PlainPrompter
+
+def ask(self, question):  # the first question is on screen: list what is loaded by now, and stop
+    sys.stderr.write("\\n".join(sys.modules))
+    sys.stderr.flush()
+    os._exit(0)
+
+PlainPrompter.ask = ask
+sys.argv = ["quizzer", "study", "--plain"]
+runpy.run_module("quizzer", run_name="__main__")
+"""
+
+
+def test_studys_first_question_waits_for_no_module_it_needs_only_later():
+    # Judging (rapidfuzz) after the answer, the forecast at the session's end and a quiz's summary load once
+    # the question is on screen: the built-in decks' first question within bare typer's --help (issue 14).
+    result = subprocess.run([sys.executable, "-c", FIRST_QUESTION], capture_output=True, text=True, check=True,
+                            stdin=subprocess.DEVNULL)
+    loaded = set(result.stderr.split("\n"))
+    assert "quizzer.session" in loaded and "quizzer.scheduler" in loaded
+    assert loaded & {"quizzer.grading", "rapidfuzz", "quizzer.stats", "quizzer.quiz", "quizzer.ui.quiz"} == set()

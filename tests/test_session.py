@@ -497,3 +497,37 @@ def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock
     s.run(Counting(clock, ["x", "wrong", "", "3"]))
     assert per_answer == [("a", 2), ("b", 2), ("f", 5)]
     assert [len(intervals) for intervals in shown] == [1, 1, 4]
+
+
+def test_the_queue_reads_and_makes_states_only_for_cards_it_queues_and_asks_sqlite_the_same_few_times(store, clock,
+                                                                                             monkeypatch):
+    # A large library has thousands of reviews due and a session takes a few hundred (issue 14): a state is
+    # made only for each learning card and each review queued, and the number of SQL statements does not
+    # grow with the decks (main made every due card's state and asked SQLite once per deck for new cards).
+    from quizzer.store import log
+
+    decks = [deck_of(f"d{n}", *(typed(f"c{i}", "x") for i in range(8))) for n in range(6)]
+    answered = clock()
+    for n, deck in enumerate(decks):
+        for i, card in enumerate(deck.cards[:6]):  # three learning cards and three in review per deck
+            state = CardState(Phase.LEARNING if i < 3 else Phase.REVIEW, answered - timedelta(hours=i + 10 * n), 0,
+                              2.0, 5.0, answered - timedelta(days=3))
+            store.record(Review(f"r{n}-{i}", deck.id, card.id, answered - timedelta(days=3), Rating.GOOD,
+                                Outcome.CORRECT, "x", 1, "s"), Phase.NEW, state)
+    made, read = [], []
+    card_state = log.card_state
+    monkeypatch.setattr(log, "card_state", lambda *row: made.append(row) or card_state(*row))
+    rows = Store.state_rows
+    monkeypatch.setattr(Store, "state_rows", lambda *a, **k: (read.append(row) or row for row in rows(*a, **k)))
+    queue = session(store, clock, decks, limits=Limits(new_per_day=1, reviews_per_day=4)).build_queue(clock())
+    assert len(queue.learning) == 18 and len(queue.reviews) == 4 and len(queue.new) == 6
+    assert len(made) == 18 + 4
+    assert len(read) <= 18 + 5  # the reviews read most overdue first, up to the first past the limit
+    monkeypatch.undo()
+    statements = {}
+    for some in (decks[:1], decks):
+        s = session(store, clock, some, limits=Limits(new_per_day=1, reviews_per_day=4))
+        store.db.set_trace_callback(statements.setdefault(len(some), []).append)
+        s.build_queue(clock())
+        store.db.set_trace_callback(None)
+    assert len(statements[1]) == len(statements[6])

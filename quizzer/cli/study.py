@@ -42,8 +42,6 @@ def study(
     from datetime import datetime, timezone
 
     from quizzer.session import Limits, StudySession
-    from quizzer.stats import due_soon
-    from quizzer.ui.text import summary_rows
 
     with user_errors():
         config = settings()
@@ -80,11 +78,15 @@ def study(
                 prompter = InteractivePrompter()
             summary = session.run(prompter)
             if summary.started:
+                from quizzer.stats import due_soon  # after the session: not in the way of the first question
+
                 due = due_soon(store, decks, decks=[d.id for d in decks], tag=tag, now=datetime.now(timezone.utc),
                                day_starts_at=config.day_starts_at)
     if not summary.started:
         say(_nothing_to_study(summary.next_due))
         return
+    from quizzer.ui.text import summary_rows
+
     prompter.summary(summary_rows(summary, *due))
     if summary.error:
         fail(summary.error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import questionary
 from prompt_toolkit.application import Application
@@ -17,11 +18,12 @@ from rich.text import Text
 from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
-from quizzer.quiz import Quiz
 from quizzer.session import Decision, Question, Quit
-from quizzer.ui.quiz import summary_view
 from quizzer.ui.keys import Key, hint_lines, next_keys, question_keys, rating_keys, verdict_keys
 from quizzer.ui.text import literal, question_header, short_duration
+
+if TYPE_CHECKING:  # the quiz's summary and what it imports load only when a quiz ends, not before a question
+    from quizzer.quiz import Quiz
 
 VERDICT_STYLE = {
     Outcome.CORRECT: "bold green", Outcome.CLOSE: "bold yellow", Outcome.WRONG: "bold red",
@@ -207,6 +209,8 @@ class InteractivePrompter:
 
     def scored(self, quiz: Quiz) -> None:
         """The end of a quiz: the score, then each mistake with the right answer and explanation."""
+        from quizzer.ui.quiz import summary_view
+
         self.console.print(summary_view(quiz))
 
     def summary(self, lines: list[tuple[str, str]]) -> None:

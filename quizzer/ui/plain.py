@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from quizzer import controls
 from quizzer.cardtypes import CARD_TYPES, Asks
 from quizzer.model import Outcome, Rating, Verdict
-from quizzer.quiz import Quiz
 from quizzer.session import Decision, Question, Quit
 from quizzer.ui.keys import HINT_WIDTH
-from quizzer.ui.quiz import plain_summary
 from quizzer.ui.text import literal, question_header, short_duration
+
+if TYPE_CHECKING:  # the quiz's summary and what it imports load only when a quiz ends, not before a question
+    from quizzer.quiz import Quiz
 
 RATING_WORDS = {r.name.lower(): r for r in Rating}
 QUIT_WORDS = {"q", ":q", ":quit"}
@@ -137,6 +138,8 @@ class PlainPrompter:
 
     def scored(self, quiz: Quiz) -> None:
         """The end of a quiz: `Score: R/N (P%)`, then one line per mistake."""
+        from quizzer.ui.quiz import plain_summary
+
         self._print()
         for line in plain_summary(quiz):
             self._print(line)
