@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -81,8 +82,7 @@ class Scheduler:
             enable_fuzzing=fuzz,
         )
         # The same without fuzz, for the answers of a replay before the last: see `replay`.
-        self._unfuzzed = (fsrs.Scheduler.from_dict({**self._fsrs.to_dict(), "enable_fuzzing": False}) if fuzz
-                          else self._fsrs)
+        self._memory = _Memory(self._fsrs)
         self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
@@ -100,17 +100,14 @@ class Scheduler:
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
-        # As `review` answer after answer, but the card stays py-fsrs's between them (the conversions cost
-        # as much as FSRS), and fuzz, which moves only the due time, is drawn for the last answer alone:
-        # each answer sets the due time afresh without reading it, so only the last one's shows.
+        # As `review` answer after answer, but the answers before the last go through `_Memory`, py-fsrs's
+        # arithmetic without its Card objects (they cost more than FSRS), and the last through py-fsrs,
+        # with its fuzz: fuzz moves only the due time, which each answer sets afresh without reading it.
         ordered = sorted(reviews, key=lambda r: r[2])
         if not ordered:
             return new_state(created)
-        card, review_card = _to_fsrs(new_state(created)), self._unfuzzed.review_card
-        for _, rating, at in ordered[:-1]:
-            card, _ = review_card(card, _FSRS_RATINGS[rating], _utc(at))
         review_id, rating, at = ordered[-1]
-        return _from_fsrs(self._review(card, rating, at, review_id))
+        return _from_fsrs(self._review(self._memory.card(ordered[:-1], created), rating, at, review_id))
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes
@@ -144,6 +141,88 @@ class Scheduler:
         with days the whole days since the last review, so statistics can compute it for many cards at once."""
         decay = -self._fsrs.parameters[20]
         return 0.9 ** (1 / decay) - 1, decay
+
+
+class _Memory:
+    """What py-fsrs's `Scheduler.review_card` (6.3) carries from one answer to the next — phase, step,
+    stability, difficulty, last review — worked out with its arithmetic, operation for operation so
+    every float is the same bits, without building a py-fsrs Card per answer (the copies cost more than
+    the arithmetic). Not the due time: no answer reads the one before's. tests/test_scheduler_memory.py
+    holds it equal to py-fsrs on a real log and on random ones, for any parameters in bounds."""
+
+    def __init__(self, scheduler: fsrs.Scheduler):
+        p, e = scheduler.parameters, math.e
+        self._learning_steps, self._relearning_steps = len(scheduler.learning_steps), len(scheduler.relearning_steps)
+        self._factor, self._decay = scheduler._FACTOR, scheduler._DECAY
+        ratings = range(1, 5)
+        # The parts of each formula that depend on the rating alone, computed as py-fsrs computes them.
+        self._initial = {r: (max(p[r - 1], _STABILITY_MIN), _difficulty(p[4] - (e ** (p[5] * (r - 1))) + 1))
+                         for r in ratings}  # _initial_stability, _initial_difficulty(clamp=True)
+        self._short_term = {r: e ** (p[17] * (r - 3 + p[18])) for r in ratings}  # _short_term_stability
+        self._delta = {r: -(p[6] * (r - 3)) for r in ratings}  # _next_difficulty
+        self._reverted = p[7] * (p[4] - (e ** (p[5] * (4 - 1))) + 1)  # its mean reversion to Easy's
+        self._kept = 1 - p[7]
+        self._bonus = {1: 1, 2: p[15], 3: 1, 4: p[16]}  # _next_recall_stability's hard penalty × easy bonus
+        self._recall, self._p9, self._p10 = e ** p[8], -p[9], p[10]
+        self._p11, self._p12, self._p13, self._p14 = p[11], -p[12], p[13], p[14]
+        self._forget_short = e ** (p[17] * p[18])
+        self._p19 = -p[19]
+
+    def card(self, answers: Iterable[tuple[str, Rating, datetime]], created: datetime) -> fsrs.Card:
+        """The py-fsrs card after `answers` (oldest first) given to a new card, its due time left at `created`."""
+        learning_steps, relearning_steps = self._learning_steps, self._relearning_steps
+        initial, short_term, delta, bonus = self._initial, self._short_term, self._delta, self._bonus
+        e, factor, decay = math.e, self._factor, self._decay
+        state, step, s, d, last = _LEARNING, 0, None, None, None
+        for _, rating, at in answers:
+            if s is None:  # the first answer
+                s, d = initial[rating]
+            else:
+                days = (at - last).days
+                if days < 1:  # _short_term_stability
+                    increase = short_term[rating] * (s ** self._p19)
+                    if rating != 1 and 1.0 > increase:
+                        increase = 1.0
+                    s = s * increase
+                else:  # _next_stability, with get_card_retrievability (days ≥ 1: its max(0, ...) holds)
+                    r = (1 + factor * days / s) ** decay
+                    if rating == 1:  # _next_forget_stability
+                        long = self._p11 * (d ** self._p12) * (((s + 1) ** self._p13) - 1) * (e ** ((1 - r) * self._p14))
+                        short = s / self._forget_short
+                        s = short if short < long else long
+                    else:  # _next_recall_stability
+                        s = s * (1 + self._recall * (11 - d) * (s ** self._p9) * ((e ** ((1 - r) * self._p10)) - 1)
+                                 * bonus[rating])
+                if _STABILITY_MIN > s:  # _clamp_stability
+                    s = _STABILITY_MIN
+                d = _difficulty(self._reverted + self._kept * (d + (10.0 - d) * delta[rating] / 9.0))  # _next_difficulty
+            # The phase and step, as review_card's match statements move them.
+            if state == _REVIEW:
+                if rating == 1 and relearning_steps:
+                    state, step = _RELEARNING, 0
+            else:
+                steps = learning_steps if state == _LEARNING else relearning_steps
+                if steps == 0 or (step >= steps and rating != 1) or rating == 4 or (rating == 3 and step + 1 == steps):
+                    state, step = _REVIEW, None
+                elif rating == 1:
+                    step = 0
+                elif rating == 3:
+                    step += 1
+            last = at
+        if last is None:
+            return _to_fsrs(new_state(created))
+        return fsrs.Card(card_id=0, state=fsrs.State(state), step=step, stability=s, difficulty=d,
+                         due=_utc(created), last_review=_utc(last))
+
+
+_LEARNING, _REVIEW, _RELEARNING = (int(state) for state in (fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning))
+_STABILITY_MIN = fsrs.scheduler.STABILITY_MIN
+
+
+def _difficulty(value: float) -> float:
+    # py-fsrs's _clamp_difficulty: min(max(value, 1), 10), with the same result for NaN.
+    value = fsrs.scheduler.MIN_DIFFICULTY if fsrs.scheduler.MIN_DIFFICULTY > value else value
+    return fsrs.scheduler.MAX_DIFFICULTY if fsrs.scheduler.MAX_DIFFICULTY < value else value
 
 
 class Preview(Mapping[Rating, timedelta]):
