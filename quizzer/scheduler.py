@@ -156,8 +156,10 @@ class _Memory:
         self._factor, self._decay = scheduler._FACTOR, scheduler._DECAY
         ratings = range(1, 5)
         # The parts of each formula that depend on the rating alone, computed as py-fsrs computes them.
-        self._initial = {r: (max(p[r - 1], _STABILITY_MIN), _difficulty(p[4] - (e ** (p[5] * (r - 1))) + 1))
-                         for r in ratings}  # _initial_stability, _initial_difficulty(clamp=True)
+        self._initial = {  # _initial_stability, _initial_difficulty(clamp=True)
+            r: (max(p[r - 1], _STABILITY_MIN),
+                min(max(p[4] - (e ** (p[5] * (r - 1))) + 1, _MIN_DIFFICULTY), _MAX_DIFFICULTY))
+            for r in ratings}
         self._short_term = {r: e ** (p[17] * (r - 3 + p[18])) for r in ratings}  # _short_term_stability
         self._delta = {r: -(p[6] * (r - 3)) for r in ratings}  # _next_difficulty
         self._reverted = p[7] * (p[4] - (e ** (p[5] * (4 - 1))) + 1)  # its mean reversion to Easy's
@@ -172,7 +174,10 @@ class _Memory:
         """The py-fsrs card after `answers` (oldest first) given to a new card, its due time left at `created`."""
         learning_steps, relearning_steps = self._learning_steps, self._relearning_steps
         initial, short_term, delta, bonus = self._initial, self._short_term, self._delta, self._bonus
-        e, factor, decay = math.e, self._factor, self._decay
+        e, factor, decay, recall = math.e, self._factor, self._decay, self._recall
+        reverted, kept = self._reverted, self._kept
+        p9, p10, p11, p12, p13, p14, p19 = self._p9, self._p10, self._p11, self._p12, self._p13, self._p14, self._p19
+        forget_short, least, lowest, highest = self._forget_short, _STABILITY_MIN, _MIN_DIFFICULTY, _MAX_DIFFICULTY
         state, step, s, d, last = _LEARNING, 0, None, None, None
         for _, rating, at in answers:
             if s is None:  # the first answer
@@ -180,22 +185,23 @@ class _Memory:
             else:
                 days = (at - last).days
                 if days < 1:  # _short_term_stability
-                    increase = short_term[rating] * (s ** self._p19)
+                    increase = short_term[rating] * (s ** p19)
                     if rating != 1 and 1.0 > increase:
                         increase = 1.0
                     s = s * increase
                 else:  # _next_stability, with get_card_retrievability (days ≥ 1: its max(0, ...) holds)
                     r = (1 + factor * days / s) ** decay
                     if rating == 1:  # _next_forget_stability
-                        long = self._p11 * (d ** self._p12) * (((s + 1) ** self._p13) - 1) * (e ** ((1 - r) * self._p14))
-                        short = s / self._forget_short
+                        long = p11 * (d ** p12) * (((s + 1) ** p13) - 1) * (e ** ((1 - r) * p14))
+                        short = s / forget_short
                         s = short if short < long else long
                     else:  # _next_recall_stability
-                        s = s * (1 + self._recall * (11 - d) * (s ** self._p9) * ((e ** ((1 - r) * self._p10)) - 1)
-                                 * bonus[rating])
-                if _STABILITY_MIN > s:  # _clamp_stability
-                    s = _STABILITY_MIN
-                d = _difficulty(self._reverted + self._kept * (d + (10.0 - d) * delta[rating] / 9.0))  # _next_difficulty
+                        s = s * (1 + recall * (11 - d) * (s ** p9) * ((e ** ((1 - r) * p10)) - 1) * bonus[rating])
+                if least > s:  # _clamp_stability
+                    s = least
+                d = reverted + kept * (d + (10.0 - d) * delta[rating] / 9.0)  # _next_difficulty, then clamped
+                d = lowest if lowest > d else d
+                d = highest if highest < d else d  # py-fsrs's bound, though the damping keeps d under 10
             # The phase and step, as review_card's match statements move them.
             if state == _REVIEW:
                 if rating == 1 and relearning_steps:
@@ -215,14 +221,9 @@ class _Memory:
                          due=_utc(created), last_review=_utc(last))
 
 
-_LEARNING, _REVIEW, _RELEARNING = (int(state) for state in (fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning))
+_LEARNING, _REVIEW, _RELEARNING = map(int, (fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning))
 _STABILITY_MIN = fsrs.scheduler.STABILITY_MIN
-
-
-def _difficulty(value: float) -> float:
-    # py-fsrs's _clamp_difficulty: min(max(value, 1), 10), with the same result for NaN.
-    value = fsrs.scheduler.MIN_DIFFICULTY if fsrs.scheduler.MIN_DIFFICULTY > value else value
-    return fsrs.scheduler.MAX_DIFFICULTY if fsrs.scheduler.MAX_DIFFICULTY < value else value
+_MIN_DIFFICULTY, _MAX_DIFFICULTY = fsrs.scheduler.MIN_DIFFICULTY, fsrs.scheduler.MAX_DIFFICULTY
 
 
 class Preview(Mapping[Rating, timedelta]):
