@@ -40,6 +40,8 @@ _PHASES = {
     fsrs.State.Relearning: Phase.RELEARNING,
 }
 _STATES = {phase: state for state, phase in _PHASES.items()}
+_STATE_OF = {phase: int(state) for phase, state in _STATES.items()}
+_PHASE_OF = {int(state): phase for state, phase in _PHASES.items()}
 _FSRS_RATINGS = {rating: fsrs.Rating(int(rating)) for rating in Rating}
 
 
@@ -81,13 +83,37 @@ class Scheduler:
             relearning_steps=(timedelta(minutes=10),),
             enable_fuzzing=fuzz,
         )
-        # The same without fuzz, for the answers of a replay before the last: see `replay`.
         self._memory = _Memory(self._fsrs)
         self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
         """The card's state after answering with `rating` at `at` (a UTC datetime)."""
-        return _from_fsrs(self._review(_to_fsrs(state), rating, at, review_id))
+        # `_Memory` and py-fsrs's own interval and fuzz, without a py-fsrs Card (a third of each answer's FSRS
+        # cost, twice per answer with the preview); a state py-fsrs alone can take goes to py-fsrs.
+        at = _utc(at)
+        if state.phase is Phase.NEW:
+            before, step, s, d, last = _LEARNING, 0, None, None, None
+        elif state.stability is None or state.difficulty is None or state.last_review is None:
+            return _from_fsrs(self._review(_to_fsrs(state), rating, at, review_id))
+        else:
+            before, step, s, d, last = _STATE_OF[state.phase], state.step, state.stability, state.difficulty, \
+                state.last_review
+        after, step, s, d = self._memory.after(before, step, s, d, last, rating, at)
+        return CardState(_PHASE_OF[after], at + self._interval(after, step, s, rating, review_id), step, s, d, at)
+
+    def _interval(self, state: int, step: int | None, stability: float, rating: Rating, review_id: str) -> timedelta:
+        """How long `review_card` schedules a card answered `rating` that is now in `state` at `step`."""
+        scheduler = self._fsrs
+        if state == _REVIEW:
+            interval = timedelta(days=scheduler._next_interval(stability=stability))
+            if scheduler.enable_fuzzing:
+                with _fuzz_seeded_by(review_id):
+                    interval = scheduler._get_fuzzed_interval(interval=interval)
+            return interval
+        steps = scheduler.learning_steps if state == _LEARNING else scheduler.relearning_steps
+        if rating == Rating.HARD and step == 0:  # Hard keeps the step: between it and the next
+            return steps[0] * 1.5 if len(steps) == 1 else (steps[0] + steps[1]) / 2.0
+        return steps[step]
 
     def _review(self, card: fsrs.Card, rating: Rating, at: datetime, review_id: str) -> fsrs.Card:
         with _fuzz_seeded_by(review_id):
@@ -172,53 +198,55 @@ class _Memory:
 
     def card(self, answers: Iterable[tuple[str, Rating, datetime]], created: datetime) -> fsrs.Card:
         """The py-fsrs card after `answers` (oldest first) given to a new card, its due time left at `created`."""
-        learning_steps, relearning_steps = self._learning_steps, self._relearning_steps
-        initial, short_term, delta, bonus = self._initial, self._short_term, self._delta, self._bonus
-        e, factor, decay, recall = math.e, self._factor, self._decay, self._recall
-        reverted, kept = self._reverted, self._kept
-        p9, p10, p11, p12, p13, p14, p19 = self._p9, self._p10, self._p11, self._p12, self._p13, self._p14, self._p19
-        forget_short, least, lowest, highest = self._forget_short, _STABILITY_MIN, _MIN_DIFFICULTY, _MAX_DIFFICULTY
         state, step, s, d, last = _LEARNING, 0, None, None, None
+        after = self.after
         for _, rating, at in answers:
-            if s is None:  # the first answer
-                s, d = initial[rating]
-            else:
-                days = (at - last).days
-                if days < 1:  # _short_term_stability
-                    increase = short_term[rating] * (s ** p19)
-                    if rating != 1 and 1.0 > increase:
-                        increase = 1.0
-                    s = s * increase
-                else:  # _next_stability, with get_card_retrievability (days ≥ 1: its max(0, ...) holds)
-                    r = (1 + factor * days / s) ** decay
-                    if rating == 1:  # _next_forget_stability
-                        long = p11 * (d ** p12) * (((s + 1) ** p13) - 1) * (e ** ((1 - r) * p14))
-                        short = s / forget_short
-                        s = short if short < long else long
-                    else:  # _next_recall_stability
-                        s = s * (1 + recall * (11 - d) * (s ** p9) * ((e ** ((1 - r) * p10)) - 1) * bonus[rating])
-                if least > s:  # _clamp_stability
-                    s = least
-                d = reverted + kept * (d + (10.0 - d) * delta[rating] / 9.0)  # _next_difficulty, then clamped
-                d = lowest if lowest > d else d
-                d = highest if highest < d else d  # py-fsrs's bound, though the damping keeps d under 10
-            # The phase and step, as review_card's match statements move them.
-            if state == _REVIEW:
-                if rating == 1 and relearning_steps:
-                    state, step = _RELEARNING, 0
-            else:
-                steps = learning_steps if state == _LEARNING else relearning_steps
-                if steps == 0 or (step >= steps and rating != 1) or rating == 4 or (rating == 3 and step + 1 == steps):
-                    state, step = _REVIEW, None
-                elif rating == 1:
-                    step = 0
-                elif rating == 3:
-                    step += 1
+            state, step, s, d = after(state, step, s, d, last, rating, at)
             last = at
         if last is None:
             return _to_fsrs(new_state(created))
         return fsrs.Card(card_id=0, state=fsrs.State(state), step=step, stability=s, difficulty=d,
                          due=_utc(created), last_review=_utc(last))
+
+    def after(self, state: int, step: int | None, s: float | None, d: float | None, last: datetime | None,
+              rating: int, at: datetime) -> tuple[int, int | None, float, float]:
+        """(state, step, stability, difficulty) after answering `rating` at `at` a card in py-fsrs's `state`
+        (a new card: Learning, step 0, no stability) last reviewed at `last`."""
+        if s is None:  # the first answer: _initial_stability, _initial_difficulty(clamp=True)
+            s, d = self._initial[rating]
+        else:
+            days = (at - last).days
+            if days < 1:  # _short_term_stability
+                increase = self._short_term[rating] * (s ** self._p19)
+                if rating != 1 and 1.0 > increase:
+                    increase = 1.0
+                s = s * increase
+            else:  # _next_stability, with get_card_retrievability (days ≥ 1: its max(0, ...) holds)
+                r = (1 + self._factor * days / s) ** self._decay
+                if rating == 1:  # _next_forget_stability
+                    long = (self._p11 * (d ** self._p12) * (((s + 1) ** self._p13) - 1)
+                            * (math.e ** ((1 - r) * self._p14)))
+                    short = s / self._forget_short
+                    s = short if short < long else long
+                else:  # _next_recall_stability
+                    s = s * (1 + self._recall * (11 - d) * (s ** self._p9) * ((math.e ** ((1 - r) * self._p10)) - 1)
+                             * self._bonus[rating])
+            if _STABILITY_MIN > s:  # _clamp_stability
+                s = _STABILITY_MIN
+            d = self._reverted + self._kept * (d + (10.0 - d) * self._delta[rating] / 9.0)  # _next_difficulty
+            d = _MIN_DIFFICULTY if _MIN_DIFFICULTY > d else d  # then clamped (py-fsrs's bound: the damping
+            d = _MAX_DIFFICULTY if _MAX_DIFFICULTY < d else d  # keeps d under 10)
+        # The phase and step, as review_card's match statements move them.
+        if state == _REVIEW:
+            if rating == 1 and self._relearning_steps:
+                return _RELEARNING, 0, s, d
+            return state, step, s, d
+        steps = self._learning_steps if state == _LEARNING else self._relearning_steps
+        if steps == 0 or (step >= steps and rating != 1) or rating == 4 or (rating == 3 and step + 1 == steps):
+            return _REVIEW, None, s, d
+        if rating == 1:
+            return state, 0, s, d
+        return state, step + 1 if rating == 3 else step, s, d
 
 
 _LEARNING, _REVIEW, _RELEARNING = map(int, (fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning))

@@ -1,10 +1,12 @@
-"""The replay's own FSRS step (`scheduler._Memory`) against py-fsrs's `Scheduler.review_card`, answer by
-answer: the same phase, step, last review and the same bits of stability and difficulty, on a real
-review log, on generated histories and on random ones with random parameters (issue 14)."""
+"""quizzer's own FSRS step (`scheduler._Memory`, for the replay and each live answer) against py-fsrs's
+`Scheduler.review_card`, answer by answer: the same phase, step, last review and due time and the same bits of
+stability and difficulty, on a real review log, on generated histories and on random ones with random
+parameters (issue 14)."""
 
 import csv
 import random
 import struct
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizzer.model import Rating
-from quizzer.scheduler import DEFAULT_PARAMETERS, Scheduler, _Memory
+from quizzer.model import CardState, Phase, Rating
+from quizzer.scheduler import _STATE_OF, DEFAULT_PARAMETERS, Scheduler, _Memory, new_state
 
 T0 = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
 # py-fsrs's test log (docs: GUIDE.md), beside the checkout or a worktree's; read in place, never copied.
@@ -112,3 +114,60 @@ def test_a_replay_reaches_py_fsrs_once_whatever_the_number_of_answers(monkeypatc
     log = [(f"r{n}", Rating.GOOD, T0 + timedelta(days=n)) for n in range(40)]
     Scheduler().replay(log, T0)
     assert len(calls) == 1
+
+
+def fuzzed_like_a_review_id(monkeypatch, review_id: str) -> None:
+    monkeypatch.setattr(fsrs.scheduler, "random", random.Random(zlib.crc32(review_id.encode())).random)
+
+
+def with_steps(scheduler: Scheduler, learning, relearning) -> Scheduler:
+    """`scheduler` with other learning steps (quizzer's are fixed; py-fsrs's arithmetic is not)."""
+    settings_ = {**scheduler._fsrs.to_dict(), "learning_steps": [60 * m for m in learning],
+                 "relearning_steps": [60 * m for m in relearning]}
+    scheduler._fsrs = fsrs.Scheduler.from_dict(settings_)
+    scheduler._memory = _Memory(scheduler._fsrs)
+    return scheduler
+
+
+def assert_live_answers_are_py_fsrs_answers(scheduler: Scheduler, log, monkeypatch) -> None:
+    state, card = new_state(log[0][2]), fsrs.Card(card_id=0, due=log[0][2])
+    for n, (review_id, rating, at) in enumerate(log, 1):
+        state = scheduler.review(state, rating, at, review_id)
+        with monkeypatch.context() as patched:
+            fuzzed_like_a_review_id(patched, review_id)
+            card, _ = scheduler._fsrs.review_card(card, fsrs.Rating(int(rating)), at)
+        assert (state.due, *memory_of_state(state)) == (card.due, *memory_of(card)), f"after answer {n}"
+
+
+def memory_of_state(state) -> tuple:
+    return (int(_STATE_OF[state.phase]), state.step, bits(state.stability), bits(state.difficulty), state.last_review)
+
+
+@pytest.mark.parametrize("steps", [((1, 10), (10,)), ((), ()), ((1,), (5, 30, 120)), ((1, 5, 10, 60), (10,))],
+                         ids=["quizzer's", "none", "one learning step", "four learning steps"])
+@pytest.mark.parametrize("fuzz", [True, False], ids=["fuzz", "no fuzz"])
+def test_a_live_answer_is_py_fsrs_answer_with_the_fuzz_of_its_review_id(steps, fuzz, monkeypatch):
+    scheduler = with_steps(Scheduler(fuzz=fuzz), *steps)
+    for log in generated(100, seed=15):
+        log = [(f"{log[0][2]:%s}-{n}", *rest) for n, (_, *rest) in enumerate(log)]  # ids whose fuzz varies
+        assert_live_answers_are_py_fsrs_answers(scheduler, log, monkeypatch)
+
+
+@settings(max_examples=200, deadline=None)
+@given(parameters, st.floats(0.7, 0.99), answers)
+def test_any_parameters_and_history_give_py_fsrs_answers_live(values, retention, steps):
+    at, log = T0, []
+    for n, (rating, gap) in enumerate(steps):
+        at += gap
+        log.append((f"r{n}", rating, at))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert_live_answers_are_py_fsrs_answers(Scheduler(desired_retention=retention, parameters=values), log,
+                                                monkeypatch)
+
+
+def test_a_state_without_its_memory_is_answered_by_py_fsrs_itself():
+    odd = CardState(Phase.LEARNING, T0, step=1, stability=None, difficulty=None, last_review=T0)
+    state = Scheduler().review(odd, Rating.GOOD, T0 + timedelta(minutes=10), "r")
+    card = fsrs.Card(card_id=0, state=fsrs.State.Learning, step=1, due=T0, last_review=T0)
+    card, _ = Scheduler()._fsrs.review_card(card, fsrs.Rating.Good, T0 + timedelta(minutes=10))
+    assert (state.due, *memory_of_state(state)) == (card.due, *memory_of(card))
