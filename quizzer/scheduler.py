@@ -171,10 +171,11 @@ class Scheduler:
 
 class _Memory:
     """What py-fsrs's `Scheduler.review_card` (6.3) carries from one answer to the next — phase, step,
-    stability, difficulty, last review — worked out with its arithmetic, operation for operation so
-    every float is the same bits, without building a py-fsrs Card per answer (the copies cost more than
-    the arithmetic). Not the due time: no answer reads the one before's. tests/test_scheduler_memory.py
-    holds it equal to py-fsrs on a real log and on random ones, for any parameters in bounds."""
+    stability, difficulty — worked out with its arithmetic, operation for operation so every float is
+    the same bits, without building a py-fsrs Card per answer (the copies cost more than the
+    arithmetic). For the replay and for each live answer; the due time stays py-fsrs's (`_interval`,
+    and the replay's last answer). tests/test_scheduler_memory.py holds it equal to py-fsrs on a real
+    log and on random ones, for any parameters in bounds."""
 
     def __init__(self, scheduler: fsrs.Scheduler):
         p, e = scheduler.parameters, math.e
