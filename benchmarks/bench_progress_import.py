@@ -37,8 +37,10 @@ def import_once(file: Path, home: Path, tree: Path | None) -> tuple[float, float
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     start = time.perf_counter()
+    # cwd=home: `-m` puts the working directory first on sys.path, before PYTHONPATH, so started from the
+    # checkout both versions would run this one.
     process = subprocess.Popen([sys.executable, "-m", "quizzer", "progress", "import", str(file)], env=env,
-                               stdout=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, cwd=home)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if status:

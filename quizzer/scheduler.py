@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -39,6 +40,8 @@ _PHASES = {
     fsrs.State.Relearning: Phase.RELEARNING,
 }
 _STATES = {phase: state for state, phase in _PHASES.items()}
+_STATE_OF = {phase: int(state) for phase, state in _STATES.items()}
+_PHASE_OF = {int(state): phase for state, phase in _PHASES.items()}
 _FSRS_RATINGS = {rating: fsrs.Rating(int(rating)) for rating in Rating}
 
 
@@ -80,14 +83,37 @@ class Scheduler:
             relearning_steps=(timedelta(minutes=10),),
             enable_fuzzing=fuzz,
         )
-        # The same without fuzz, for the answers of a replay before the last: see `replay`.
-        self._unfuzzed = (fsrs.Scheduler.from_dict({**self._fsrs.to_dict(), "enable_fuzzing": False}) if fuzz
-                          else self._fsrs)
+        self._memory = _Memory(self._fsrs)
         self._passes: dict[tuple[Phase, int | None, timedelta], int] = {}  # answers_to_pass, see there
 
     def review(self, state: CardState, rating: Rating, at: datetime, review_id: str = "") -> CardState:
         """The card's state after answering with `rating` at `at` (a UTC datetime)."""
-        return _from_fsrs(self._review(_to_fsrs(state), rating, at, review_id))
+        # `_Memory` and py-fsrs's own interval and fuzz, without a py-fsrs Card (a third of each answer's FSRS
+        # cost, twice per answer with the preview); a state py-fsrs alone can take goes to py-fsrs.
+        at = _utc(at)
+        if state.phase is Phase.NEW:
+            before, step, s, d, last = _LEARNING, 0, None, None, None
+        elif state.stability is None or state.difficulty is None or state.last_review is None:
+            return _from_fsrs(self._review(_to_fsrs(state), rating, at, review_id))
+        else:
+            before, step, s, d, last = _STATE_OF[state.phase], state.step, state.stability, state.difficulty, \
+                state.last_review
+        after, step, s, d = self._memory.after(before, step, s, d, last, rating, at)
+        return CardState(_PHASE_OF[after], at + self._interval(after, step, s, rating, review_id), step, s, d, at)
+
+    def _interval(self, state: int, step: int | None, stability: float, rating: Rating, review_id: str) -> timedelta:
+        """How long `review_card` schedules a card answered `rating` that is now in `state` at `step`."""
+        scheduler = self._fsrs
+        if state == _REVIEW:
+            interval = timedelta(days=scheduler._next_interval(stability=stability))
+            if scheduler.enable_fuzzing:
+                with _fuzz_seeded_by(review_id):
+                    interval = scheduler._get_fuzzed_interval(interval=interval)
+            return interval
+        steps = scheduler.learning_steps if state == _LEARNING else scheduler.relearning_steps
+        if rating == Rating.HARD and step == 0:  # Hard keeps the step: between it and the next
+            return steps[0] * 1.5 if len(steps) == 1 else (steps[0] + steps[1]) / 2.0
+        return steps[step]
 
     def _review(self, card: fsrs.Card, rating: Rating, at: datetime, review_id: str) -> fsrs.Card:
         with _fuzz_seeded_by(review_id):
@@ -100,17 +126,14 @@ class Scheduler:
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
-        # As `review` answer after answer, but the card stays py-fsrs's between them (the conversions cost
-        # as much as FSRS), and fuzz, which moves only the due time, is drawn for the last answer alone:
-        # each answer sets the due time afresh without reading it, so only the last one's shows.
+        # As `review` answer after answer, but the answers before the last go through `_Memory`, py-fsrs's
+        # arithmetic without its Card objects (they cost more than FSRS), and the last through py-fsrs,
+        # with its fuzz: fuzz moves only the due time, which each answer sets afresh without reading it.
         ordered = sorted(reviews, key=lambda r: r[2])
         if not ordered:
             return new_state(created)
-        card, review_card = _to_fsrs(new_state(created)), self._unfuzzed.review_card
-        for _, rating, at in ordered[:-1]:
-            card, _ = review_card(card, _FSRS_RATINGS[rating], _utc(at))
         review_id, rating, at = ordered[-1]
-        return _from_fsrs(self._review(card, rating, at, review_id))
+        return _from_fsrs(self._review(self._memory.card(ordered[:-1], created), rating, at, review_id))
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes
@@ -144,6 +167,92 @@ class Scheduler:
         with days the whole days since the last review, so statistics can compute it for many cards at once."""
         decay = -self._fsrs.parameters[20]
         return 0.9 ** (1 / decay) - 1, decay
+
+
+class _Memory:
+    """What py-fsrs's `Scheduler.review_card` (6.3) carries from one answer to the next — phase, step,
+    stability, difficulty — worked out with its arithmetic, operation for operation so every float is
+    the same bits, without building a py-fsrs Card per answer (the copies cost more than the
+    arithmetic). For the replay and for each live answer; the due time stays py-fsrs's (`_interval`,
+    and the replay's last answer). tests/test_scheduler_memory.py holds it equal to py-fsrs on a real
+    log and on random ones, for any parameters in bounds."""
+
+    def __init__(self, scheduler: fsrs.Scheduler):
+        p, e = scheduler.parameters, math.e
+        self._learning_steps, self._relearning_steps = len(scheduler.learning_steps), len(scheduler.relearning_steps)
+        self._factor, self._decay = scheduler._FACTOR, scheduler._DECAY
+        ratings = range(1, 5)
+        # The parts of each formula that depend on the rating alone, computed as py-fsrs computes them.
+        self._initial = {  # _initial_stability, _initial_difficulty(clamp=True)
+            r: (max(p[r - 1], _STABILITY_MIN),
+                min(max(p[4] - (e ** (p[5] * (r - 1))) + 1, _MIN_DIFFICULTY), _MAX_DIFFICULTY))
+            for r in ratings}
+        self._short_term = {r: e ** (p[17] * (r - 3 + p[18])) for r in ratings}  # _short_term_stability
+        self._delta = {r: -(p[6] * (r - 3)) for r in ratings}  # _next_difficulty
+        self._reverted = p[7] * (p[4] - (e ** (p[5] * (4 - 1))) + 1)  # its mean reversion to Easy's
+        self._kept = 1 - p[7]
+        self._bonus = {1: 1, 2: p[15], 3: 1, 4: p[16]}  # _next_recall_stability's hard penalty × easy bonus
+        self._recall, self._p9, self._p10 = e ** p[8], -p[9], p[10]
+        self._p11, self._p12, self._p13, self._p14 = p[11], -p[12], p[13], p[14]
+        self._forget_short = e ** (p[17] * p[18])
+        self._p19 = -p[19]
+
+    def card(self, answers: Iterable[tuple[str, Rating, datetime]], created: datetime) -> fsrs.Card:
+        """The py-fsrs card after `answers` (oldest first) given to a new card, its due time left at `created`."""
+        state, step, s, d, last = _LEARNING, 0, None, None, None
+        after = self.after
+        for _, rating, at in answers:
+            state, step, s, d = after(state, step, s, d, last, rating, at)
+            last = at
+        if last is None:
+            return _to_fsrs(new_state(created))
+        return fsrs.Card(card_id=0, state=fsrs.State(state), step=step, stability=s, difficulty=d,
+                         due=_utc(created), last_review=_utc(last))
+
+    def after(self, state: int, step: int | None, s: float | None, d: float | None, last: datetime | None,
+              rating: int, at: datetime) -> tuple[int, int | None, float, float]:
+        """(state, step, stability, difficulty) after answering `rating` at `at` a card in py-fsrs's `state`
+        (a new card: Learning, step 0, no stability) last reviewed at `last`."""
+        if s is None:  # the first answer: _initial_stability, _initial_difficulty(clamp=True)
+            s, d = self._initial[rating]
+        else:
+            days = (at - last).days
+            if days < 1:  # _short_term_stability
+                increase = self._short_term[rating] * (s ** self._p19)
+                if rating != 1 and 1.0 > increase:
+                    increase = 1.0
+                s = s * increase
+            else:  # _next_stability, with get_card_retrievability (days ≥ 1: its max(0, ...) holds)
+                r = (1 + self._factor * days / s) ** self._decay
+                if rating == 1:  # _next_forget_stability
+                    long = (self._p11 * (d ** self._p12) * (((s + 1) ** self._p13) - 1)
+                            * (math.e ** ((1 - r) * self._p14)))
+                    short = s / self._forget_short
+                    s = short if short < long else long
+                else:  # _next_recall_stability
+                    s = s * (1 + self._recall * (11 - d) * (s ** self._p9) * ((math.e ** ((1 - r) * self._p10)) - 1)
+                             * self._bonus[rating])
+            if _STABILITY_MIN > s:  # _clamp_stability
+                s = _STABILITY_MIN
+            d = self._reverted + self._kept * (d + (10.0 - d) * self._delta[rating] / 9.0)  # _next_difficulty
+            d = _MIN_DIFFICULTY if _MIN_DIFFICULTY > d else d  # then clamped (py-fsrs's bound: the damping
+            d = _MAX_DIFFICULTY if _MAX_DIFFICULTY < d else d  # keeps d under 10)
+        # The phase and step, as review_card's match statements move them.
+        if state == _REVIEW:
+            if rating == 1 and self._relearning_steps:
+                return _RELEARNING, 0, s, d
+            return state, step, s, d
+        steps = self._learning_steps if state == _LEARNING else self._relearning_steps
+        if steps == 0 or (step >= steps and rating != 1) or rating == 4 or (rating == 3 and step + 1 == steps):
+            return _REVIEW, None, s, d
+        if rating == 1:
+            return state, 0, s, d
+        return state, step + 1 if rating == 3 else step, s, d
+
+
+_LEARNING, _REVIEW, _RELEARNING = map(int, (fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning))
+_STABILITY_MIN = fsrs.scheduler.STABILITY_MIN
+_MIN_DIFFICULTY, _MAX_DIFFICULTY = fsrs.scheduler.MIN_DIFFICULTY, fsrs.scheduler.MAX_DIFFICULTY
 
 
 class Preview(Mapping[Rating, timedelta]):

@@ -132,6 +132,7 @@ class _Entry:
 
 
 _ASKS = operator.attrgetter("asks")
+_DUE = operator.attrgetter("state.due")
 
 
 @dataclass
@@ -148,15 +149,16 @@ class _Queue:
         """Questions still to come if every answer is right; a learning card due later than `pop` would
         take it early counts once its time comes."""
         # map(attrgetter) rather than a generator: this runs over the whole queue before every question.
+        learning, soon = self.learning.values(), now + EARLY_LEARNING_WINDOW
         return sum(map(_ASKS, itertools.chain(self.again, self.reviews, self.new))) + sum(
-            e.asks for e in self.learning.values() if e.state.due <= now + EARLY_LEARNING_WINDOW)
+            itertools.compress(map(_ASKS, learning), map(soon.__ge__, map(_DUE, learning))))
 
     def pop(self, now: datetime) -> _Entry | None:
         """Cards put back, learning cards whose step has passed, then due reviews, then new cards, then early
         learning."""
         if self.again:
             return self.again.pop(0)
-        learning = min(self.learning.values(), key=lambda e: e.state.due, default=None)
+        learning = min(self.learning.values(), key=_DUE, default=None)
         if learning is not None and learning.state.due <= now:
             return self.learning.pop(learning.key)
         if self.reviews:

@@ -20,3 +20,33 @@ def test_a_cards_neighbours_are_every_other_cards_typed_answers_in_deck_order():
     assert neighbours.besides("flash") == ("Bamako", "Sanogo", "2012", "Niamey")
     assert neighbours.besides("niger") == ("Bamako", "Sanogo", "2012")
     assert neighbours.besides("not in the deck") == ("Bamako", "Sanogo", "2012", "Niamey")
+
+
+def python_calls(work) -> int:
+    """Python-level function calls (and generator resumptions) made by `work()`, built-ins not counted."""
+    import sys
+
+    calls = []
+    sys.setprofile(lambda frame, event, arg: calls.append(1) if event == "call" else None)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return len(calls) - 1  # the lambda `work` itself
+
+
+def test_the_queues_count_and_next_card_visit_learning_cards_without_python_calls_per_card():
+    # Both run before every question, over every card in learning: thousands in a long session.
+    from datetime import datetime, timedelta, timezone
+
+    from quizzer.model import CardState, Phase
+    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Queue
+
+    now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    learning = {("d", f"c{n}"): _Entry(DECK, f"c{n}", CardState(Phase.LEARNING, now + timedelta(minutes=n % 40),
+                                                                step=1), asks=1 + n % 2) for n in range(1000)}
+    queue = _Queue(learning=learning)
+    soon = now + EARLY_LEARNING_WINDOW
+    assert queue.asks(now) == sum(e.asks for e in learning.values() if e.state.due <= soon)  # 21 of each 40
+    assert python_calls(lambda: queue.asks(now)) < 10
+    assert python_calls(lambda: queue.pop(now + timedelta(minutes=1))) < 10

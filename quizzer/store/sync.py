@@ -402,7 +402,8 @@ def _exported(window: _Window) -> Callable[[str], tuple | None]:
     spacing, times in the stored form, text without escapes) as a `reviews` row; None for any other line,
     which `_row` reads instead, and explains if it is wrong. JSON parsing was most of an import's reading."""
     text = r'"([^"\\\x00-\x1f]+)"'
-    stored_time = r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00)"'
+    # The time of day checked here, the date by `real_day` below: a study log spans a few hundred days.
+    stored_time = r'"((\d{4}-\d\d-\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}\+00:00)"'
 
     def one_of(values: tuple[str, ...]) -> str:
         return '"(' + "|".join(map(re.escape, values)) + ')"'
@@ -417,24 +418,34 @@ def _exported(window: _Window) -> Callable[[str], tuple | None]:
     ).fullmatch
     # In the stored form text order is time order: the window's bounds compare as text.
     earliest, answered, due = iso(window.answered[0]), iso(window.answered[1]), iso(window.due[1])
-    parse = datetime.fromisoformat
+    real_days: set[str] = set()
+    study = AnswerKind.STUDY.value
+
+    def real_day(day: str) -> bool:  # no 13th month, no 30th of February
+        if day not in real_days:
+            try:
+                datetime.fromisoformat(day)
+            except ValueError:
+                return False
+            real_days.add(day)
+        return True
 
     def exported(line_text: str) -> tuple | None:
         found = line(line_text)
         if found is None:
             return None
-        review_id, deck, card, at, rating, verdict, response, ms, session, phase, next_due, kind, again = found.groups()
-        if not (earliest <= at <= answered and earliest <= next_due <= due and int(ms) <= LONGEST_ANSWER_MS):
+        (review_id, deck, card, at, at_day, rating, verdict, response, ms, session, phase, next_due, due_day, kind,
+         again) = found.groups()
+        if not (earliest <= at <= answered and earliest <= next_due <= due and int(ms) <= LONGEST_ANSWER_MS
+                and real_day(at_day) and real_day(due_day)):
             return None
-        try:
-            parse(at)  # a real date and time: no 13th month
-            parse(next_due)
-            if not line_text.isascii():
+        if not line_text.isascii():
+            try:
                 line_text.encode("utf-8")  # no lone surrogate (standard input may carry one)
-        except ValueError:  # UnicodeEncodeError is one
-            return None
+            except UnicodeEncodeError:
+                return None
         return (review_id, deck, card, at, int(rating), verdict, response, int(ms), session, phase, next_due,
-                kind or AnswerKind.STUDY.value, 0 if again == "false" else 1)
+                kind or study, 0 if again == "false" else 1)
 
     return exported
 
