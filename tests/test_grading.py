@@ -3,7 +3,7 @@
 import pytest
 
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
-from quizzer.grading import judge, normalise
+from quizzer.grading import edit_distance, judge, normalise
 from quizzer.model import Blank, Card, Kind, Mark, Outcome, Verdict
 from quizzer.session import Neighbours
 
@@ -332,6 +332,24 @@ WHOLE = [
     (COUP_DAY, "2012", Verdict(WRONG, "needs the day and month, not only the year")),
     (ELECTION_MONTH, "2012", Verdict(WRONG, "needs the month, not only the year")),
     (COUP_DAY, "March 2012", Verdict(WRONG, "needs the day, not only the month")),
+    # A slip's reason names the words that differ, without their punctuation, or the whole response
+    # when the words do not line up.
+    (typed("New York"), "newyork", Verdict(CLOSE, "typo: newyork → New York", slip=("newyork", "New York"))),
+    (typed("Amadou, Sanogo"), "Amadu, Sanogo", Verdict(CLOSE, "typo: Amadu → Amadou",
+                                                       slip=("Amadu, Sanogo", "Amadou, Sanogo"))),
+    (typed("Amadou Sanogo"), "Amadu Sanogu", Verdict(CLOSE, "typo: Amadu → Amadou, Sanogu → Sanogo",
+                                                     slip=("Amadu Sanogu", "Amadou Sanogo"))),
+    # A negating prefix is a new fact, whichever of the two words sorts first.
+    (typed("illegitimate"), "legitimate", Verdict(WRONG, "opposite meaning")),
+    # An item holding a separator is joined back when typed within a slip of it (here two edits, the
+    # limit), and not when its numbers differ.
+    (typed(("International Military Education and Training", "Foreign Military Financing")),
+     "Internacional Militery Education and Training, Foreign Military Financing", Verdict(
+        CLOSE, "typo: Internacional → International, Militery → Military", (
+            Mark("International Military Education and Training", "close"), Mark("Foreign Military Financing", "found")),
+        ("Internacional Militery Education and Training", "International Military Education and Training"))),
+    (typed(("Bread and Butter", "Jam")), "1990, Bread and Butter, Jam", Verdict(WRONG, "extra: 1990", (
+        Mark("1990", "extra"), Mark("Bread and Butter", "found"), Mark("Jam", "found")))),
     # A list whose accepted alternative is a whole other list.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
         CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
@@ -440,3 +458,19 @@ def test_builtin_cards_accept_their_own_answers_and_refuse_their_rejects(path):
         for response in card.reject:
             assert judge(card, response, neighbours=neighbours).outcome is WRONG, (card.id, response)
     assert judged
+
+
+# (a, b, limit, distance): name suggestions count a swap of two neighbours as one edit, and stop at limit + 1.
+EDIT_DISTANCES = [
+    ("demo", "demo", 2, 0),
+    ("demo", "dmeo", 2, 1),
+    ("kitten", "sitting", 3, 3),
+    ("kitten", "sitting", 2, 3),
+    ("abc", "xyz", 1, 2),
+    ("", "ab", 5, 2),
+]
+
+
+@pytest.mark.parametrize("a, b, limit, distance", EDIT_DISTANCES)
+def test_edit_distance_by_hand(a, b, limit, distance):
+    assert edit_distance(a, b, limit) == distance
