@@ -513,3 +513,25 @@ def test_each_unaccept_is_an_event_of_its_own(tmp_path):
         assert store.accepted() == []
         ids = [row[0] for row in store.db.execute("SELECT event_id FROM events WHERE kind = 'unaccept'")]
     assert len(set(ids)) == 2
+
+
+def test_training_answers_are_the_scheduling_answers_card_after_card_oldest_first(tmp_path):
+    from dataclasses import replace
+
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        # Recorded out of order: b before a, and a's later answer first.
+        state = record(store, scheduler, new_state(T0), review("b1", card="b", at=T0, rating=Rating.AGAIN))
+        late = record(store, scheduler, new_state(T0), review("a2", card="a", at=T0 + timedelta(hours=2)))
+        record(store, scheduler, new_state(T0), review("a1", card="a", at=T0 + timedelta(hours=1), rating=Rating.HARD))
+        record(store, scheduler, state, review("b2", card="b", at=T0 + timedelta(days=1)))
+        quiz = replace(review("b3", card="b", at=T0 + timedelta(days=2)), reschedules=False)
+        store.record(quiz, state.phase, state)  # a quiz answer without --reschedule
+        record(store, scheduler, late, review("a3", card="a", at=T0 + timedelta(days=3)))
+        store.db.execute("INSERT INTO voided SELECT rowid FROM reviews WHERE review_id = 'a3'")  # undone
+        assert list(store.training_answers()) == [
+            ("d", "a", T0 + timedelta(hours=1), Rating.HARD),
+            ("d", "a", T0 + timedelta(hours=2), Rating.GOOD),
+            ("d", "b", T0, Rating.AGAIN),
+            ("d", "b", T0 + timedelta(days=1), Rating.GOOD),
+        ]
