@@ -474,3 +474,21 @@ EDIT_DISTANCES = [
 @pytest.mark.parametrize("a, b, limit, distance", EDIT_DISTANCES)
 def test_edit_distance_by_hand(a, b, limit, distance):
     assert edit_distance(a, b, limit) == distance
+
+
+# (blanks, response, verdict) of a cloze: the other blanks' answers are neighbours (all of them, after as well
+# as before) up to 50 blanks; past that each blank is judged alone.
+AUSTRIA = (Blank("Austria"), Blank("Austrian"), Blank("Vienna"))
+FILLER = tuple(Blank(f"{n} apples") for n in range(47))
+CLOZE_NEIGHBOURS = [
+    (AUSTRIA, "Austrian|Austrian|Vienna", (WRONG, "blank 1: nearer to another answer: Austrian")),
+    (AUSTRIA + FILLER, "Austrian|Austrian|Vienna", (WRONG, "blank 1: nearer to another answer: Austrian")),
+    (AUSTRIA + FILLER + (Blank("pears"),), "Austrian|Austrian|Vienna", (CLOSE, "blank 1: typo: Austrian → Austria")),
+]
+
+
+@pytest.mark.parametrize("blanks, response, verdict", CLOZE_NEIGHBOURS, ids=["3", "50", "51"])
+def test_a_cloze_blank_is_weighed_against_the_other_blanks_up_to_50(blanks, response, verdict):
+    typed_blanks = response.split("|") + [b.answer for b in blanks[3:]]
+    found = judge(cloze(*blanks), "|".join(typed_blanks))
+    assert (found.outcome, found.reason) == verdict
