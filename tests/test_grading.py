@@ -350,9 +350,19 @@ WHOLE = [
         ("Internacional Militery Education and Training", "International Military Education and Training"))),
     (typed(("Bread and Butter", "Jam")), "1990, Bread and Butter, Jam", Verdict(WRONG, "extra: 1990", (
         Mark("1990", "extra"), Mark("Bread and Butter", "found"), Mark("Jam", "found")))),
+    # An item of three pieces is joined back whole; pieces are joined only into an item that holds a separator.
+    (typed(("Bread, Butter and Jam", "Tea")), "Bread, Butter and Jam, Tea", Verdict(CORRECT, "matches the answer", (
+        Mark("Bread, Butter and Jam", "found"), Mark("Tea", "found")))),
+    (typed(("Bread and Butter", "Salt Pepper")), "Salt, Pepper, Bread and Butter", Verdict(
+        WRONG, "missing: Salt Pepper; extra: Salt, Pepper", (
+            Mark("Salt", "extra"), Mark("Pepper", "extra"), Mark("Bread and Butter", "found"),
+            Mark("Salt Pepper", "missing")))),
     # A list whose accepted alternative is a whole other list.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
         CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
+    # An accepted alternative of separators only is a list of no items: weighed, it changes nothing.
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=(", ",)), "Gao, Kidal", Verdict(WRONG, "missing: Timbuktu", (
+        Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Timbuktu", "missing")))),
 ]
 
 
