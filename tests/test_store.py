@@ -535,3 +535,21 @@ def test_training_answers_are_the_scheduling_answers_card_after_card_oldest_firs
             ("d", "b", T0, Rating.AGAIN),
             ("d", "b", T0 + timedelta(days=1), Rating.GOOD),
         ]
+
+
+def test_an_import_rebuilds_the_cards_it_gave_answers_or_events_and_counts_what_it_added(tmp_path):
+    from quizzer.model import Event, EventKind
+
+    scheduler = Scheduler(fuzz=False)
+    replay = lambda answers: scheduler.replay(answers, answers[0][2])  # noqa: E731
+    answers = [(review("a1", card="a"), Phase.NEW, T0 + timedelta(minutes=1)),
+               (review("a2", card="a", at=T0 + timedelta(minutes=15)), Phase.LEARNING, T0 + timedelta(days=2))]
+    suspend = Event("e1", EventKind.SUSPEND, "d", "b", T0 + timedelta(hours=1))
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("b1", card="b"))
+        assert store.import_answers(answers, [suspend], replay) == (2, 1)
+        # a's state is the replay of its two answers, not the due date the other program gave it
+        first = scheduler.review(new_state(T0), Rating.GOOD, T0, "a1")
+        assert store.state(("d", "a")) == scheduler.review(first, Rating.GOOD, T0 + timedelta(minutes=15), "a2")
+        assert store.flags()[("d", "b")].suspended
+        assert store.import_answers(answers, [suspend], replay) == (0, 0)  # each known already
