@@ -357,6 +357,12 @@ WHOLE = [
         WRONG, "missing: Salt Pepper; extra: Salt, Pepper", (
             Mark("Salt", "extra"), Mark("Pepper", "extra"), Mark("Bread and Butter", "found"),
             Mark("Salt Pepper", "missing")))),
+    (typed(("Bread, Butter and Jam", "Salt and Pepper")), "Salt and Pepper, Bread, Butter and Jam", Verdict(
+        CORRECT, "matches the answer", (Mark("Salt and Pepper", "found"), Mark("Bread, Butter and Jam", "found")))),
+    # Every other item of the list is a neighbour, the first item's too.
+    (typed(("Austria", "Austrian", "Vienna")), "Austriax, Austrian, Vienna", Verdict(
+        WRONG, "missing: Austria; extra: Austriax", (
+            Mark("Austriax", "extra"), Mark("Austrian", "found"), Mark("Vienna", "found"), Mark("Austria", "missing")))),
     # A list whose accepted alternative is a whole other list.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
         CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
@@ -502,3 +508,20 @@ def test_a_cloze_blank_is_weighed_against_the_other_blanks_up_to_50(blanks, resp
     typed_blanks = response.split("|") + [b.answer for b in blanks[3:]]
     found = judge(cloze(*blanks), "|".join(typed_blanks))
     assert (found.outcome, found.reason) == verdict
+
+
+# (items, neighbours, typed, outcome): slips are looked for while unmatched pieces × free items × (1 +
+# neighbours + items) stays within 200,000; exact items are matched first and cost nothing.
+SLIP_BUDGET = [
+    (50, 29, "slips", CLOSE),  # 50 × 50 × 80 = 200,000: at the budget
+    (50, 30, "slips", WRONG),  # 50 × 50 × 81 = 202,500: each piece must name an item exactly
+    (60, 0, "exact", CORRECT),  # 60 × 60 × 61 would be over it, but no piece is left unmatched
+]
+
+
+@pytest.mark.parametrize("items, neighbours, typed_as, outcome", SLIP_BUDGET, ids=["at", "over", "exact"])
+def test_a_lists_slips_are_looked_for_within_the_work_budget(items, neighbours, typed_as, outcome):
+    answer = tuple(f"{n} apples" for n in range(items))
+    response = ", ".join(f"{n} {'appels' if typed_as == 'slips' else 'apples'}" for n in range(items))
+    others = tuple(f"{n} pears" for n in range(100, 100 + neighbours))
+    assert judge(typed(answer), response, neighbours=others).outcome is outcome
