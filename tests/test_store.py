@@ -289,6 +289,8 @@ def test_states_due_before_and_the_cards_reviewed(tmp_path):
         record(store, scheduler, new_state(T0), review("r3", card="other", deck="e"))
         assert soon.due < later.due
         assert store.reviewed(["d"]) == {("d", "soon"), ("d", "later")}
+        assert store.reviewed(["d", "e", "f"]) == {("d", "soon"), ("d", "later"), ("e", "other")}
+        assert set(store.states(["e", "d"])) == {("d", "soon"), ("d", "later"), ("e", "other")}
         assert store.states(["d"], due_before=later.due) == {("d", "soon"): soon}
         assert set(store.states(["d"], due_before=later.due + timedelta(microseconds=1))) == {
             ("d", "soon"), ("d", "later")}
