@@ -369,6 +369,16 @@ WHOLE = [
     # An accepted alternative of separators only is a list of no items: weighed, it changes nothing.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=(", ",)), "Gao, Kidal", Verdict(WRONG, "missing: Timbuktu", (
         Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Timbuktu", "missing")))),
+    # An ordered list's alternative is ordered too; a slip in it stays a slip.
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",), ordered=True), "Kidal, Gao, Tombouctou",
+     Verdict(WRONG, "missing: Timbuktu; extra: Tombouctou", (
+         Mark("Kidal", "found"), Mark("Gao", "found"), Mark("Tombouctou", "extra"), Mark("Timbuktu", "missing")))),
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctu", Verdict(
+        CLOSE, "typo: Tombouctu → Tombouctou", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "close")),
+        ("Tombouctu", "Tombouctou"))),
+    # Year 0000 is no date; "and" first in an answer has no two parts to swap.
+    (COUP_DAY, "0000", Verdict(WRONG, "does not match")),
+    (typed("And Then There Were None"), "Then There Were None and", Verdict(WRONG, "does not match")),
 ]
 
 
