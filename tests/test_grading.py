@@ -379,6 +379,11 @@ WHOLE = [
     # Year 0000 is no date; "and" first in an answer has no two parts to swap.
     (COUP_DAY, "0000", Verdict(WRONG, "does not match")),
     (typed("And Then There Were None"), "Then There Were None and", Verdict(WRONG, "does not match")),
+    (typed("Salt and"), "and Salt", Verdict(WRONG, "does not match")),  # nor "and" last
+    # Two titles in a row are both taken away; a possessive on a name of two words.
+    (UNRANKED, "Lieutenant General Amadou Sanogo", Verdict(CORRECT, "matches the answer with a title")),
+    (typed("South Sudan", question="Whose army crossed the border?"), "South Sudan's army", Verdict(
+        CORRECT, "matches the answer with a possessive")),
 ]
 
 
