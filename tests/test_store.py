@@ -502,6 +502,11 @@ def test_reviews_hands_each_filter_on(tmp_path):
         assert ids(limit=3) == ["r3", "r2", "r1"]
         assert ids(session="s1") == ["r1", "r0"]
         assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
+        from quizzer.model import AnswerKind
+        record(store, scheduler, new_state(T0), replace(review("q", card="c0", deck="e"), kind=AnswerKind.QUIZ))
+        assert ids(deck="e") == ["q"]
+        assert ids(card="c0") == ["r0", "q"]  # the same time: by review id, descending
+        assert ids(kind="quiz") == ["q"]
 
 
 def test_each_unaccept_is_an_event_of_its_own(tmp_path):
