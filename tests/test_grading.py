@@ -384,6 +384,10 @@ WHOLE = [
     (UNRANKED, "Lieutenant General Amadou Sanogo", Verdict(CORRECT, "matches the answer with a title")),
     (typed("South Sudan", question="Whose army crossed the border?"), "South Sudan's army", Verdict(
         CORRECT, "matches the answer with a possessive")),
+    (ARMY, "Mali army", Verdict(WRONG, "does not match")),  # a name that is no demonym stays as typed
+    # At most two head nouns are taken away after the answer, and two before it.
+    (PEOPLE, "Tuareg people group tribe", Verdict(WRONG, "does not match")),
+    (PEOPLE, "people group tribe Tuareg", Verdict(WRONG, "does not match")),
 ]
 
 

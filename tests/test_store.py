@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.model import Outcome, Phase, Rating, Review
+from quizzer.model import AnswerKind, Event, EventKind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreError, log
 from quizzer.store.migrations import MIGRATIONS
@@ -502,7 +502,6 @@ def test_reviews_hands_each_filter_on(tmp_path):
         assert ids(limit=3) == ["r3", "r2", "r1"]
         assert ids(session="s1") == ["r1", "r0"]
         assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
-        from quizzer.model import AnswerKind
         record(store, scheduler, new_state(T0), replace(review("q", card="c0", deck="e"), kind=AnswerKind.QUIZ))
         assert ids(deck="e") == ["q"]
         assert ids(card="c0") == ["r0", "q"]  # the same time: by review id, descending
@@ -545,8 +544,6 @@ def test_training_answers_are_the_scheduling_answers_card_after_card_oldest_firs
 
 
 def test_an_import_rebuilds_the_cards_it_gave_answers_or_events_and_counts_what_it_added(tmp_path):
-    from quizzer.model import Event, EventKind
-
     scheduler = Scheduler(fuzz=False)
     replay = lambda answers: scheduler.replay(answers, answers[0][2])  # noqa: E731
     answers = [(review("a1", card="a"), Phase.NEW, T0 + timedelta(minutes=1)),
