@@ -388,6 +388,11 @@ WHOLE = [
     # At most two head nouns are taken away after the answer, and two before it.
     (PEOPLE, "Tuareg people group tribe", Verdict(WRONG, "does not match")),
     (PEOPLE, "people group tribe Tuareg", Verdict(WRONG, "does not match")),
+    # A fair phrasing around another name is no number that differs.
+    (UNRANKED, "Captain Amadou Touré", Verdict(WRONG, "does not match")),
+    # Four letters allow a slip; an answer of exactly 200 characters is still weighed for one.
+    (typed("Mali"), "Mail", Verdict(CLOSE, "typo: Mail → Mali", slip=("Mail", "Mali"))),
+    (typed("x" * 200), "x" * 199 + "y", Verdict(CLOSE, f"typo: {'x' * 199}y → {'x' * 200}", slip=("x" * 199 + "y", "x" * 200))),
 ]
 
 
