@@ -194,18 +194,23 @@ def test_an_anki_history_import_fills_the_cells(tmp_path):
     assert sum(sums[0] for sums in found.values()) == 5
 
 
+# (table, damage, rows that differ, the first one's key as shown: a changed row counts once, by its key).
 DAMAGE = [
     ("answer_days",
      "UPDATE answer_days SET first_passed = first_passed + 1 WHERE day = (SELECT MIN(day) FROM answer_days)",
-     "answer_days 2026-03-02 demo"),
-    ("answer_cards", "DELETE FROM answer_cards WHERE card = 'leader'", "answer_cards demo leader"),
-    ("answer_sessions", "INSERT INTO answer_sessions VALUES ('ghost', 'demo', 3)", "answer_sessions ghost demo"),
-    ("answer_sessions", "UPDATE answer_sessions SET answers = 9", "answer_sessions"),
+     "1 row differs", "answer_days 2026-03-02 demo"),
+    ("answer_cards", "DELETE FROM answer_cards WHERE card = 'leader'", "1 row differs", "answer_cards demo leader"),
+    ("answer_cards", "UPDATE answer_cards SET answers = 7 WHERE card = 'year'", "1 row differs",
+     "answer_cards demo year"),
+    ("answer_sessions", "INSERT INTO answer_sessions VALUES ('ghost', 'demo', 3)", "1 row differs",
+     "answer_sessions ghost demo"),
+    # the four sessions of the first three steps, each of deck demo
+    ("answer_sessions", "UPDATE answer_sessions SET answers = 9", "4 rows differ", "answer_sessions"),
 ]
 
 
-@pytest.mark.parametrize("table, damage, first", DAMAGE)
-def test_doctor_reports_damaged_sums_in_one_line_and_fix_refills_them(tmp_path, table, damage, first):
+@pytest.mark.parametrize("table, damage, rows, first", DAMAGE)
+def test_doctor_reports_damaged_sums_in_one_line_and_fix_refills_them(tmp_path, table, damage, rows, first):
     home = Home(tmp_path)
     for _, step in STEPS[:3]:
         step(home)
@@ -215,7 +220,9 @@ def test_doctor_reports_damaged_sums_in_one_line_and_fix_refills_them(tmp_path, 
     found = CliRunner().invoke(app, ["doctor"], env=env)
     assert found.exit_code == 1
     problem = [line for line in found.output.splitlines() if line.startswith("sums of answers")]
-    assert len(problem) == 1 and f"from the review log (first: {first}" in problem[0]
+    assert len(problem) == 1 and problem[0].startswith(f"sums of answers: {rows} from the review log (first: {first}")
+    shown = problem[0].split("(first: ")[1].removesuffix(")").split(" ")
+    assert shown[0] == table and len(shown) == 3  # the table and a key of two columns
     assert "refilled the sums of answers (backup: " in home.ok("doctor", "--fix").output
     assert home.check()
     assert "sums of answers: all agree with the review log" in home.ok("doctor").output

@@ -3,7 +3,7 @@
 import pytest
 
 from quizzer.decks import builtin_deck_dir, deck_files, load_deck
-from quizzer.grading import judge, normalise
+from quizzer.grading import edit_distance, judge, normalise
 from quizzer.model import Blank, Card, Kind, Mark, Outcome, Verdict
 from quizzer.session import Neighbours
 
@@ -332,9 +332,67 @@ WHOLE = [
     (COUP_DAY, "2012", Verdict(WRONG, "needs the day and month, not only the year")),
     (ELECTION_MONTH, "2012", Verdict(WRONG, "needs the month, not only the year")),
     (COUP_DAY, "March 2012", Verdict(WRONG, "needs the day, not only the month")),
+    # A slip's reason names the words that differ, without their punctuation, or the whole response
+    # when the words do not line up.
+    (typed("New York"), "newyork", Verdict(CLOSE, "typo: newyork → New York", slip=("newyork", "New York"))),
+    (typed("Amadou, Sanogo"), "Amadu, Sanogo", Verdict(CLOSE, "typo: Amadu → Amadou",
+                                                       slip=("Amadu, Sanogo", "Amadou, Sanogo"))),
+    (typed("Amadou Sanogo"), "Amadu Sanogu", Verdict(CLOSE, "typo: Amadu → Amadou, Sanogu → Sanogo",
+                                                     slip=("Amadu Sanogu", "Amadou Sanogo"))),
+    # A negating prefix is a new fact, whichever of the two words sorts first.
+    (typed("illegitimate"), "legitimate", Verdict(WRONG, "opposite meaning")),
+    # An item holding a separator is joined back when typed within a slip of it (here two edits, the
+    # limit), and not when its numbers differ.
+    (typed(("International Military Education and Training", "Foreign Military Financing")),
+     "Internacional Militery Education and Training, Foreign Military Financing", Verdict(
+        CLOSE, "typo: Internacional → International, Militery → Military", (
+            Mark("International Military Education and Training", "close"), Mark("Foreign Military Financing", "found")),
+        ("Internacional Militery Education and Training", "International Military Education and Training"))),
+    (typed(("Bread and Butter", "Jam")), "1990, Bread and Butter, Jam", Verdict(WRONG, "extra: 1990", (
+        Mark("1990", "extra"), Mark("Bread and Butter", "found"), Mark("Jam", "found")))),
+    # An item of three pieces is joined back whole; pieces are joined only into an item that holds a separator.
+    (typed(("Bread, Butter and Jam", "Tea")), "Bread, Butter and Jam, Tea", Verdict(CORRECT, "matches the answer", (
+        Mark("Bread, Butter and Jam", "found"), Mark("Tea", "found")))),
+    (typed(("Bread and Butter", "Salt Pepper")), "Salt, Pepper, Bread and Butter", Verdict(
+        WRONG, "missing: Salt Pepper; extra: Salt, Pepper", (
+            Mark("Salt", "extra"), Mark("Pepper", "extra"), Mark("Bread and Butter", "found"),
+            Mark("Salt Pepper", "missing")))),
+    (typed(("Bread, Butter and Jam", "Salt and Pepper")), "Salt and Pepper, Bread, Butter and Jam", Verdict(
+        CORRECT, "matches the answer", (Mark("Salt and Pepper", "found"), Mark("Bread, Butter and Jam", "found")))),
+    # Every other item of the list is a neighbour, the first item's too.
+    (typed(("Austria", "Austrian", "Vienna")), "Austriax, Austrian, Vienna", Verdict(
+        WRONG, "missing: Austria; extra: Austriax", (
+            Mark("Austriax", "extra"), Mark("Austrian", "found"), Mark("Vienna", "found"), Mark("Austria", "missing")))),
     # A list whose accepted alternative is a whole other list.
     (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctou", Verdict(
         CORRECT, "accepted alternative", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "found")))),
+    # An accepted alternative of separators only is a list of no items: weighed, it changes nothing.
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=(", ",)), "Gao, Kidal", Verdict(WRONG, "missing: Timbuktu", (
+        Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Timbuktu", "missing")))),
+    # An ordered list's alternative is ordered too; a slip in it stays a slip.
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",), ordered=True), "Kidal, Gao, Tombouctou",
+     Verdict(WRONG, "missing: Timbuktu; extra: Tombouctou", (
+         Mark("Kidal", "found"), Mark("Gao", "found"), Mark("Tombouctou", "extra"), Mark("Timbuktu", "missing")))),
+    (typed(("Gao", "Kidal", "Timbuktu"), accept=("Gao, Kidal, Tombouctou",)), "Gao, Kidal, Tombouctu", Verdict(
+        CLOSE, "typo: Tombouctu → Tombouctou", (Mark("Gao", "found"), Mark("Kidal", "found"), Mark("Tombouctou", "close")),
+        ("Tombouctu", "Tombouctou"))),
+    # Year 0000 is no date; "and" first in an answer has no two parts to swap.
+    (COUP_DAY, "0000", Verdict(WRONG, "does not match")),
+    (typed("And Then There Were None"), "Then There Were None and", Verdict(WRONG, "does not match")),
+    (typed("Salt and"), "and Salt", Verdict(WRONG, "does not match")),  # nor "and" last
+    # Two titles in a row are both taken away; a possessive on a name of two words.
+    (UNRANKED, "Lieutenant General Amadou Sanogo", Verdict(CORRECT, "matches the answer with a title")),
+    (typed("South Sudan", question="Whose army crossed the border?"), "South Sudan's army", Verdict(
+        CORRECT, "matches the answer with a possessive")),
+    (ARMY, "Mali army", Verdict(WRONG, "does not match")),  # a name that is no demonym stays as typed
+    # At most two head nouns are taken away after the answer, and two before it.
+    (PEOPLE, "Tuareg people group tribe", Verdict(WRONG, "does not match")),
+    (PEOPLE, "people group tribe Tuareg", Verdict(WRONG, "does not match")),
+    # A fair phrasing around another name is no number that differs.
+    (UNRANKED, "Captain Amadou Touré", Verdict(WRONG, "does not match")),
+    # Four letters allow a slip; an answer of exactly 200 characters is still weighed for one.
+    (typed("Mali"), "Mail", Verdict(CLOSE, "typo: Mail → Mali", slip=("Mail", "Mali"))),
+    (typed("x" * 200), "x" * 199 + "y", Verdict(CLOSE, f"typo: {'x' * 199}y → {'x' * 200}", slip=("x" * 199 + "y", "x" * 200))),
 ]
 
 
@@ -440,3 +498,54 @@ def test_builtin_cards_accept_their_own_answers_and_refuse_their_rejects(path):
         for response in card.reject:
             assert judge(card, response, neighbours=neighbours).outcome is WRONG, (card.id, response)
     assert judged
+
+
+# (a, b, limit, distance): name suggestions count a swap of two neighbours as one edit, and stop at limit + 1.
+EDIT_DISTANCES = [
+    ("demo", "demo", 2, 0),
+    ("demo", "dmeo", 2, 1),
+    ("kitten", "sitting", 3, 3),
+    ("kitten", "sitting", 2, 3),
+    ("abc", "xyz", 1, 2),
+    ("", "ab", 5, 2),
+]
+
+
+@pytest.mark.parametrize("a, b, limit, distance", EDIT_DISTANCES)
+def test_edit_distance_by_hand(a, b, limit, distance):
+    assert edit_distance(a, b, limit) == distance
+
+
+# (blanks, response, verdict) of a cloze: the other blanks' answers are neighbours (all of them, after as well
+# as before) up to 50 blanks; past that each blank is judged alone.
+AUSTRIA = (Blank("Austria"), Blank("Austrian"), Blank("Vienna"))
+FILLER = tuple(Blank(f"{n} apples") for n in range(47))
+CLOZE_NEIGHBOURS = [
+    (AUSTRIA, "Austrian|Austrian|Vienna", (WRONG, "blank 1: nearer to another answer: Austrian")),
+    (AUSTRIA + FILLER, "Austrian|Austrian|Vienna", (WRONG, "blank 1: nearer to another answer: Austrian")),
+    (AUSTRIA + FILLER + (Blank("pears"),), "Austrian|Austrian|Vienna", (CLOSE, "blank 1: typo: Austrian → Austria")),
+]
+
+
+@pytest.mark.parametrize("blanks, response, verdict", CLOZE_NEIGHBOURS, ids=["3", "50", "51"])
+def test_a_cloze_blank_is_weighed_against_the_other_blanks_up_to_50(blanks, response, verdict):
+    typed_blanks = response.split("|") + [b.answer for b in blanks[3:]]
+    found = judge(cloze(*blanks), "|".join(typed_blanks))
+    assert (found.outcome, found.reason) == verdict
+
+
+# (items, neighbours, typed, outcome): slips are looked for while unmatched pieces × free items × (1 +
+# neighbours + items) stays within 200,000; exact items are matched first and cost nothing.
+SLIP_BUDGET = [
+    (50, 29, "slips", CLOSE),  # 50 × 50 × 80 = 200,000: at the budget
+    (50, 30, "slips", WRONG),  # 50 × 50 × 81 = 202,500: each piece must name an item exactly
+    (60, 0, "exact", CORRECT),  # 60 × 60 × 61 would be over it, but no piece is left unmatched
+]
+
+
+@pytest.mark.parametrize("items, neighbours, typed_as, outcome", SLIP_BUDGET, ids=["at", "over", "exact"])
+def test_a_lists_slips_are_looked_for_within_the_work_budget(items, neighbours, typed_as, outcome):
+    answer = tuple(f"{n} apples" for n in range(items))
+    response = ", ".join(f"{n} {'appels' if typed_as == 'slips' else 'apples'}" for n in range(items))
+    others = tuple(f"{n} pears" for n in range(100, 100 + neighbours))
+    assert judge(typed(answer), response, neighbours=others).outcome is outcome

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.model import Outcome, Phase, Rating, Review
+from quizzer.model import AnswerKind, Event, EventKind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreError, log
 from quizzer.store.migrations import MIGRATIONS
@@ -289,6 +289,8 @@ def test_states_due_before_and_the_cards_reviewed(tmp_path):
         record(store, scheduler, new_state(T0), review("r3", card="other", deck="e"))
         assert soon.due < later.due
         assert store.reviewed(["d"]) == {("d", "soon"), ("d", "later")}
+        assert store.reviewed(["d", "e", "f"]) == {("d", "soon"), ("d", "later"), ("e", "other")}
+        assert set(store.states(["e", "d"])) == {("d", "soon"), ("d", "later"), ("e", "other")}
         assert store.states(["d"], due_before=later.due) == {("d", "soon"): soon}
         assert set(store.states(["d"], due_before=later.due + timedelta(microseconds=1))) == {
             ("d", "soon"), ("d", "later")}
@@ -517,6 +519,10 @@ def test_reviews_hands_each_filter_on(tmp_path):
         assert ids(limit=3) == ["r3", "r2", "r1"]
         assert ids(session="s1") == ["r1", "r0"]
         assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
+        record(store, scheduler, new_state(T0), replace(review("q", card="c0", deck="e"), kind=AnswerKind.QUIZ))
+        assert ids(deck="e") == ["q"]
+        assert ids(card="c0") == ["r0", "q"]  # the same time: by review id, descending
+        assert ids(kind="quiz") == ["q"]
 
 
 def test_each_unaccept_is_an_event_of_its_own(tmp_path):
@@ -530,3 +536,41 @@ def test_each_unaccept_is_an_event_of_its_own(tmp_path):
         assert store.accepted() == []
         ids = [row[0] for row in store.db.execute("SELECT event_id FROM events WHERE kind = 'unaccept'")]
     assert len(set(ids)) == 2
+
+
+def test_training_answers_are_the_scheduling_answers_card_after_card_oldest_first(tmp_path):
+    from dataclasses import replace
+
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        # Recorded out of order: b before a, and a's later answer first.
+        state = record(store, scheduler, new_state(T0), review("b1", card="b", at=T0, rating=Rating.AGAIN))
+        late = record(store, scheduler, new_state(T0), review("a2", card="a", at=T0 + timedelta(hours=2)))
+        record(store, scheduler, new_state(T0), review("a1", card="a", at=T0 + timedelta(hours=1), rating=Rating.HARD))
+        record(store, scheduler, state, review("b2", card="b", at=T0 + timedelta(days=1)))
+        quiz = replace(review("b3", card="b", at=T0 + timedelta(days=2)), reschedules=False)
+        store.record(quiz, state.phase, state)  # a quiz answer without --reschedule
+        record(store, scheduler, late, review("a3", card="a", at=T0 + timedelta(days=3)))
+        store.db.execute("INSERT INTO voided SELECT rowid FROM reviews WHERE review_id = 'a3'")  # undone
+        assert list(store.training_answers()) == [
+            ("d", "a", T0 + timedelta(hours=1), Rating.HARD),
+            ("d", "a", T0 + timedelta(hours=2), Rating.GOOD),
+            ("d", "b", T0, Rating.AGAIN),
+            ("d", "b", T0 + timedelta(days=1), Rating.GOOD),
+        ]
+
+
+def test_an_import_rebuilds_the_cards_it_gave_answers_or_events_and_counts_what_it_added(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    replay = lambda answers: scheduler.replay(answers, answers[0][2])  # noqa: E731
+    answers = [(review("a1", card="a"), Phase.NEW, T0 + timedelta(minutes=1)),
+               (review("a2", card="a", at=T0 + timedelta(minutes=15)), Phase.LEARNING, T0 + timedelta(days=2))]
+    suspend = Event("e1", EventKind.SUSPEND, "d", "b", T0 + timedelta(hours=1))
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("b1", card="b"))
+        assert store.import_answers(answers, [suspend], replay) == (2, 1)
+        # a's state is the replay of its two answers, not the due date the other program gave it
+        first = scheduler.review(new_state(T0), Rating.GOOD, T0, "a1")
+        assert store.state(("d", "a")) == scheduler.review(first, Rating.GOOD, T0 + timedelta(minutes=15), "a2")
+        assert store.flags()[("d", "b")].suspended
+        assert store.import_answers(answers, [suspend], replay) == (0, 0)  # each known already
