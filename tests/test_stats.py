@@ -469,8 +469,10 @@ def test_history_reviews_keep_the_promised_keys(runner, history):
     answers = run_json(runner, "history", "--reviews")
     assert len(answers) == 30
     newest = answers[0]
-    assert list(newest)[:11] == ["review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response",
-                                 "duration_ms", "session", "phase", "next_due"]
+    # `voided` is a key only with --voided: nothing was undone here, so every answer has it False.
+    assert list(newest) == ["review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response",
+                            "duration_ms", "session", "phase", "next_due", "kind", "reschedules", "question"]
+    assert [a["voided"] for a in run_json(runner, "history", "--reviews", "--voided")] == [False] * 30
     assert (newest["card"], newest["verdict"], newest["rating"], newest["phase"], newest["session"]) == (
         "a3", "overridden", 3, "new", "s4")
     assert newest["question"] == "Third?"
