@@ -534,7 +534,7 @@ def test_cards_lists_state_due_recall_reviews_lapses_and_last_verdict(runner, hi
     state = history.states[("beta", "b3")]
     assert (b3["reviews"], b3["lapses"], b3["last_verdict"], b3["last_rating"]) == (18, 8, "self", 3)
     assert b3["due"] == state.due.isoformat(timespec="microseconds")
-    assert b3["stability"] == round(state.stability, 4)
+    assert (b3["stability"], b3["difficulty"]) == (round(state.stability, 4), round(state.difficulty, 4))
     assert b3["retrievability"] == round(recall_of(state), 4)
     assert rows[("alpha", "a4")] == {
         "deck": "alpha", "card": "a4", "question": "Fourth?", "state": "new", "due": None, "stability": None,
@@ -559,6 +559,48 @@ def test_cards_screen_prints_deck_text_literally(runner, history):
     out = screen(runner, "cards", "alpha", "--now", NOW.isoformat(), width=120)
     assert "Which year? [bold]not bold[/]" in out
     assert row(out, "alpha/a5")[:2] == ["alpha/a5", "mature"]
+
+
+# Deck "soon": `today` is due now (tag u), `early` at 04:30 tomorrow (tag t), `late` at 03:00 the day after.
+SOON = """\
+id: soon
+title: Soon
+cards:
+  - {id: today, type: typed, question: Today?, answer: one, tags: [u]}
+  - {id: early, type: typed, question: Early?, answer: two, tags: [t]}
+  - {id: late, type: typed, question: Late?, answer: three}
+"""
+SOON_DUE = {"today": NOW, "early": datetime(2026, 3, 11, 4, 30, tzinfo=timezone.utc),
+            "late": datetime(2026, 3, 12, 3, 0, tzinfo=timezone.utc)}
+
+
+def test_due_soon_and_cards_due_by_the_study_day_they_fall_in(quizzer_home):
+    from quizzer.decks import load_library
+    from quizzer.stats import due_soon, list_cards
+
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "soon.yaml").write_text(SOON, encoding="utf-8")
+    library = [d for d in load_library(quizzer_home / "decks")[0] if d.id == "soon"]
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["soon"], NOW - timedelta(days=5))
+        for card, due in SOON_DUE.items():
+            state = CardState(Phase.REVIEW, due=due, stability=5.0, difficulty=5.0, last_review=NOW - timedelta(days=5))
+            h.answer("soon", card, Rating.GOOD, RIGHT, NOW - timedelta(days=5), saved_state=state)
+
+        def soon(**options):
+            return due_soon(store, library, decks=["soon"], now=NOW, **options)
+
+        def cards(**options):
+            return [row.card for row in list_cards(store, Scheduler(), library, now=NOW, **options)]
+
+        # Days from 04:00: today ends at 04:00 tomorrow, tomorrow at 04:00 on 03-12.
+        assert (soon(), soon(tag="t"), soon(tag="u")) == ((1, 2), (0, 1), (1, 0))
+        # Days from 06:00: 04:30 tomorrow is still today, 03:00 on 03-12 tomorrow.
+        assert soon(day_starts_at=6) == (2, 1)
+        # Every card in file order unless asked otherwise; due ones by the same day end.
+        assert cards() == ["today", "early", "late"]
+        assert (cards(due_only=True), cards(due_only=True, day_starts_at=6)) == (["today"], ["today", "early"])
 
 
 def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history):
@@ -614,6 +656,10 @@ def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, histor
         events.bury([("alpha", "a1")], NOW)  # tagged years; buried, not suspended
     assert ours(stats_json(runner))["alpha"]["suspended"] == 1
     assert ours(stats_json(runner, "--tag", "years"))["alpha"]["suspended"] == 0
+    # Buried at noon: hidden until the next study day starts, 04:00 tomorrow.
+    cards = {r["card"]: r for r in run_json(runner, "cards", "alpha", "--now", NOW.isoformat())}
+    assert (cards["a1"]["buried_until"], cards["a1"]["suspended"]) == ("2026-03-11T04:00:00.000000+00:00", False)
+    assert (cards["a2"]["buried_until"], cards["a2"]["suspended"]) == (None, True)
 
 
 def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
