@@ -660,6 +660,7 @@ def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, histor
     cards = {r["card"]: r for r in run_json(runner, "cards", "alpha", "--now", NOW.isoformat())}
     assert (cards["a1"]["buried_until"], cards["a1"]["suspended"]) == ("2026-03-11T04:00:00.000000+00:00", False)
     assert (cards["a2"]["buried_until"], cards["a2"]["suspended"]) == (None, True)
+    assert [r["card"] for r in run_json(runner, "cards", "--suspended", "--now", NOW.isoformat())] == ["a2"]
 
 
 def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
