@@ -870,6 +870,54 @@ def test_card_ids_with_progress_and_queries_over_no_days(hand_states):
         assert queries.days_with_answers(store, everything, []) == []
 
 
+def utc(text):
+    return f"2026-{text}:00.000000+00:00"
+
+
+# Study days whose bounds are off the cells' 04:00 anchor (as around a daylight-saving change), each worked
+# out from the history at the top of this file: such a day is its nearest cells give or take the answers
+# between its own bounds and theirs.
+OFF_ANCHOR_DAYS = [
+    (5, utc("03-08T04:00"), utc("03-09T04:00")),  # on the anchor: the cells of 03-08
+    (0, utc("03-10T03:00"), utc("03-11T04:00")),  # 1 h early: + b2's 03:30 answer to the cell of 03-10
+    (1, utc("03-09T04:00"), utc("03-10T03:00")),  # 1 h short: the cell of 03-09 - b2's 03:30 answer
+    (2, utc("02-19T04:00"), utc("02-20T10:01")),  # runs past 04:00: an empty cell + a1's 10:00 answer
+    (3, utc("02-20T10:01"), utc("02-21T04:00")),  # starts at 10:01: the cell of 02-20 - a1's 10:00 answer
+    (6, utc("03-09T04:00"), utc("03-09T20:00")),  # nearest 04:00 on 03-10: the cell of 03-09 - all of it
+]
+
+
+def test_days_off_the_cells_anchor_take_the_cells_give_or_take_the_log(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        where = queries.Filter(store, queries.Scope(everything=True))
+        answers = queries.daily_answers(store, where, OFF_ANCHOR_DAYS)
+        reviews = queries.first_reviews(store, where, OFF_ANCHOR_DAYS)
+    # (day, deck, answers, right, ms): 2 s an answer; day 6 adds up to nothing and has no row.
+    assert sorted(answers) == [
+        (0, "alpha", 3, 2, 6000), (0, "beta", 3, 3, 6000),  # a1 ✗ ✓, a3 ✓; b2 (03:30), b1, b3 ✓
+        (1, "alpha", 1, 1, 2000), (1, "beta", 16, 9, 32000),  # a2 ✓; b3's 15 (8 ✓) and b2 at 20:31 ✓
+        (2, "alpha", 1, 1, 2000), (3, "alpha", 2, 1, 4000),  # a1 ✓; a2 ✗ and a5 ✓
+        (5, "alpha", 1, 1, 2000), (5, "beta", 3, 2, 6000),  # a1 ✓; b1 ✓, b3 ✓ ✗
+    ]
+    # (day, deck, first reviews, passed): day 0 reads the log (a1 Again first; b2, b1 and b3 pass), day 5
+    # the cells (a1 Good, b3 Again), day 1 the log (b3 Again at 20:01); the other days have none in review.
+    assert sorted(reviews) == [(0, "alpha", 1, 0), (0, "beta", 3, 3), (1, "beta", 1, 0), (5, "alpha", 1, 1),
+                               (5, "beta", 1, 0)]
+
+
+@pytest.mark.parametrize("moment, anchor, nearest", [
+    ("03-29T02:00", "T03:00", "03-29T03:00"),  # the same day's
+    ("03-29T23:00", "T03:00", "03-30T03:00"),  # the next day's
+    ("03-29T01:00", "T22:00", "03-28T22:00"),  # the day before's
+])
+def test_the_cell_boundary_nearest_a_time(moment, anchor, nearest):
+    from quizzer.store import stats as queries
+
+    assert queries._nearest(utc(moment), f"{anchor}:00.000000+00:00") == utc(nearest)
+
+
 def test_study_days_follow_daylight_saving_time(monkeypatch):
     import time as time_module
 
