@@ -482,6 +482,19 @@ def test_history_reviews_keep_the_promised_keys(runner, history):
     assert len(run_json(runner, "history", "--reviews", "--deck", "alpha", "--limit", "3")) == 3
 
 
+def test_review_history_counts_undone_answers_only_when_asked(history):
+    from quizzer.controls import CardEvents
+    from quizzer.stats import review_history
+
+    with Store(history.store.path) as store:
+        CardEvents(store, Scheduler()).undo(at(10, 9))  # the newest answer: a3's at 08:14
+        plain, voided = review_history(store, []), review_history(store, [], voided=True)
+        assert (plain.total, [r.card for r in plain.rows][:2], voided.total) == (29, ["b3", "b1"], 30)
+        assert [(r.card, r.voided) for r in voided.rows][:2] == [("a3", True), ("b3", False)]
+        beta = review_history(store, [], deck="beta")
+        assert (beta.total, {r.deck for r in beta.rows}) == (22, {"beta"})
+
+
 def test_history_reviews_screen(runner, history):
     out = screen(runner, "history", "--reviews", "--limit", "5", width=120)
     assert "alpha/a3" in out and "Third?" in out and "→ resp-a3" in out and "overridden" in out
@@ -652,15 +665,15 @@ def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, histor
 
     with Store(history.store.path) as store:
         events = CardEvents(store, Scheduler())
-        events.suspend([("alpha", "a2")], NOW)  # untagged
+        events.suspend([("alpha", "a2"), ("alpha", "a4")], NOW)  # untagged; a4 never answered
         events.bury([("alpha", "a1")], NOW)  # tagged years; buried, not suspended
-    assert ours(stats_json(runner))["alpha"]["suspended"] == 1
+    assert ours(stats_json(runner))["alpha"]["suspended"] == 2
     assert ours(stats_json(runner, "--tag", "years"))["alpha"]["suspended"] == 0
     # Buried at noon: hidden until the next study day starts, 04:00 tomorrow.
     cards = {r["card"]: r for r in run_json(runner, "cards", "alpha", "--now", NOW.isoformat())}
     assert (cards["a1"]["buried_until"], cards["a1"]["suspended"]) == ("2026-03-11T04:00:00.000000+00:00", False)
     assert (cards["a2"]["buried_until"], cards["a2"]["suspended"]) == (None, True)
-    assert [r["card"] for r in run_json(runner, "cards", "--suspended", "--now", NOW.isoformat())] == ["a2"]
+    assert [r["card"] for r in run_json(runner, "cards", "--suspended", "--now", NOW.isoformat())] == ["a2", "a4"]
 
 
 def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
