@@ -574,7 +574,8 @@ def test_cards_screen_prints_deck_text_literally(runner, history):
     assert row(out, "alpha/a5")[:2] == ["alpha/a5", "mature"]
 
 
-# Deck "soon": `today` is due now (tag u), `early` at 04:30 tomorrow (tag t), `late` at 03:00 the day after.
+# Deck "soon": `today` is due now (tag u), `early` at 04:30 tomorrow (tag t), `late` at 03:00 the day after,
+# `edge` at 04:00 tomorrow, when today ends.
 SOON = """\
 id: soon
 title: Soon
@@ -582,12 +583,15 @@ cards:
   - {id: today, type: typed, question: Today?, answer: one, tags: [u]}
   - {id: early, type: typed, question: Early?, answer: two, tags: [t]}
   - {id: late, type: typed, question: Late?, answer: three}
+  - {id: edge, type: typed, question: Edge?, answer: four}
 """
+TOMORROW_4AM = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc)
 SOON_DUE = {"today": NOW, "early": datetime(2026, 3, 11, 4, 30, tzinfo=timezone.utc),
-            "late": datetime(2026, 3, 12, 3, 0, tzinfo=timezone.utc)}
+            "late": datetime(2026, 3, 12, 3, 0, tzinfo=timezone.utc), "edge": TOMORROW_4AM}
 
 
 def test_due_soon_and_cards_due_by_the_study_day_they_fall_in(quizzer_home):
+    from quizzer.controls import CardEvents
     from quizzer.decks import load_library
     from quizzer.stats import due_soon, list_cards
 
@@ -604,16 +608,22 @@ def test_due_soon_and_cards_due_by_the_study_day_they_fall_in(quizzer_home):
         def soon(**options):
             return due_soon(store, library, decks=["soon"], now=NOW, **options)
 
-        def cards(**options):
-            return [row.card for row in list_cards(store, Scheduler(), library, now=NOW, **options)]
+        def cards(now=NOW, **options):
+            return [row.card for row in list_cards(store, Scheduler(), library, now=now, **options)]
 
         # Days from 04:00: today ends at 04:00 tomorrow, tomorrow at 04:00 on 03-12.
-        assert (soon(), soon(tag="t"), soon(tag="u")) == ((1, 2), (0, 1), (1, 0))
-        # Days from 06:00: 04:30 tomorrow is still today, 03:00 on 03-12 tomorrow.
-        assert soon(day_starts_at=6) == (2, 1)
-        # Every card in file order unless asked otherwise; due ones by the same day end.
-        assert cards() == ["today", "early", "late"]
-        assert (cards(due_only=True), cards(due_only=True, day_starts_at=6)) == (["today"], ["today", "early"])
+        assert (soon(), soon(tag="t"), soon(tag="u")) == ((1, 3), (0, 1), (1, 0))
+        # Days from 06:00: 04:00 and 04:30 tomorrow are still today, 03:00 on 03-12 tomorrow.
+        assert soon(day_starts_at=6) == (3, 1)
+        # Every card in file order unless asked otherwise; due ones, soonest first, by the same day end.
+        assert cards() == ["today", "early", "late", "edge"]
+        assert (cards(due_only=True), cards(due_only=True, day_starts_at=6)) == (
+            ["today"], ["today", "edge", "early"])
+        # Buried now until 04:00 tomorrow: hidden until then, due again from that instant (burying replays
+        # the card's log, so its state is no longer the one saved above: only whether it is listed counts).
+        CardEvents(store, Scheduler()).bury([("soon", "late")], NOW)
+        assert "late" in cards(now=TOMORROW_4AM, due_only=True)
+        assert "late" not in cards(now=TOMORROW_4AM - timedelta(seconds=1), due_only=True)
 
 
 def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history):
