@@ -447,6 +447,9 @@ def test_history_filters_by_deck_and_day(runner, history):
     since = run_json(runner, "history", "--since", "2026-03-09")
     assert [r["session"] for r in since["sessions"]] == ["s4", "s5", "s3"]
     assert since["total"]["answers"] == 23
+    # beta from 03-09 on: b3's 15 and b2's 20:31 answer in s3, b2's in s5, b1 and b3 in s4.
+    both = run_json(runner, "history", "--deck", "beta", "--since", "2026-03-09")["total"]
+    assert (both["answers"], both["cards"], both["sessions"]) == (19, 3, 3)
     limited = run_json(runner, "history", "--limit", "2")
     assert [r["session"] for r in limited["sessions"]] == ["s4", "s5"] and limited["total"]["sessions"] == 5
     # s5 answered beta only: alpha's newest two are s4 and s3.
@@ -759,6 +762,16 @@ def test_session_rows_take_answers_without_a_session_only_when_asked(history):
         assert sessions([None, "s5"], deck="beta") == {None: (1, 0, ["beta"]), "s5": (1, 1, ["beta"])}
         assert set(sessions(None)) == {None, "s1", "s2", "s3", "s4", "s5"}
         assert sessions([]) == {}
+
+
+def test_session_totals_from_a_time_the_cells_cannot_start_at_read_the_log(history):
+    from quizzer.store import stats as queries
+
+    # Half a minute past 08:12 (no cell starts there): b3's Good in review at 08:13 and a3's first answer.
+    with Store(history.store.path) as store:
+        totals = queries.session_totals(store, deck=None, since=datetime(2026, 3, 10, 8, 12, 30, tzinfo=timezone.utc))
+    assert totals == {"sessions": 1, "cards": 2, "answers": 2, "new": 1, "reviews": 1, "right": 2,
+                      "answering_ms": 4000}
 
 
 def test_review_count_leaves_out_undone_answers_unless_asked(history):
