@@ -920,6 +920,7 @@ OFF_ANCHOR_DAYS = [
     (2, utc("02-19T04:00"), utc("02-20T10:01")),  # runs past 04:00: an empty cell + a1's 10:00 answer
     (3, utc("02-20T10:01"), utc("02-21T04:00")),  # starts at 10:01: the cell of 02-20 - a1's 10:00 answer
     (6, utc("03-09T04:00"), utc("03-09T20:00")),  # nearest 04:00 on 03-10: the cell of 03-09 - all of it
+    (4, utc("02-20T04:00"), utc("02-21T04:00")),  # on the anchor: the cell of 02-20, new cards only
 ]
 
 
@@ -935,10 +936,12 @@ def test_days_off_the_cells_anchor_take_the_cells_give_or_take_the_log(history):
         (0, "alpha", 3, 2, 6000), (0, "beta", 3, 3, 6000),  # a1 ✗ ✓, a3 ✓; b2 (03:30), b1, b3 ✓
         (1, "alpha", 1, 1, 2000), (1, "beta", 16, 9, 32000),  # a2 ✓; b3's 15 (8 ✓) and b2 at 20:31 ✓
         (2, "alpha", 1, 1, 2000), (3, "alpha", 2, 1, 4000),  # a1 ✓; a2 ✗ and a5 ✓
+        (4, "alpha", 3, 2, 6000),  # a1 ✓, a2 ✗, a5 ✓
         (5, "alpha", 1, 1, 2000), (5, "beta", 3, 2, 6000),  # a1 ✓; b1 ✓, b3 ✓ ✗
     ]
     # (day, deck, first reviews, passed): day 0 reads the log (a1 Again first; b2, b1 and b3 pass), day 5
-    # the cells (a1 Good, b3 Again), day 1 the log (b3 Again at 20:01); the other days have none in review.
+    # the cells (a1 Good, b3 Again), day 1 the log (b3 Again at 20:01); the other days have none in review,
+    # and no row, from the cells (day 4) or the log.
     assert sorted(reviews) == [(0, "alpha", 1, 0), (0, "beta", 3, 3), (1, "beta", 1, 0), (5, "alpha", 1, 1),
                                (5, "beta", 1, 0)]
 
