@@ -380,7 +380,7 @@ def test_stats_of_an_empty_history(runner, quizzer_home):
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0 and result.output.strip() == "No answers yet. Run `quizzer study` to start."
     data = stats_json(runner)
-    assert data["answers"] == 0 and data["hardest"] == []
+    assert (data["answers"], data["time_ms"], data["first_answer"], data["hardest"]) == (0, 0, None, [])
     assert data["streak"] == {"current": 0, "longest": 0, "study_days": 0}
     assert data["total"]["new"] == data["total"]["cards"] > 0  # the built-in decks, all new
 
