@@ -913,10 +913,11 @@ def utc(text):
 # Study days whose bounds are off the cells' 04:00 anchor (as around a daylight-saving change), each worked
 # out from the history at the top of this file: such a day is its nearest cells give or take the answers
 # between its own bounds and theirs.
+# The first day's start sets the anchor, as today's does in `stats`; its end need not be on it.
 OFF_ANCHOR_DAYS = [
+    (1, utc("03-09T04:00"), utc("03-10T03:00")),  # 1 h short: the cell of 03-09 - b2's 03:30 answer
     (5, utc("03-08T04:00"), utc("03-09T04:00")),  # on the anchor: the cells of 03-08
     (0, utc("03-10T03:00"), utc("03-11T04:00")),  # 1 h early: + b2's 03:30 answer to the cell of 03-10
-    (1, utc("03-09T04:00"), utc("03-10T03:00")),  # 1 h short: the cell of 03-09 - b2's 03:30 answer
     (2, utc("02-19T04:00"), utc("02-20T10:01")),  # runs past 04:00: an empty cell + a1's 10:00 answer
     (3, utc("02-20T10:01"), utc("02-21T04:00")),  # starts at 10:01: the cell of 02-20 - a1's 10:00 answer
     (6, utc("03-09T04:00"), utc("03-09T20:00")),  # nearest 04:00 on 03-10: the cell of 03-09 - all of it
