@@ -380,7 +380,7 @@ def test_stats_of_an_empty_history(runner, quizzer_home):
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0 and result.output.strip() == "No answers yet. Run `quizzer study` to start."
     data = stats_json(runner)
-    assert data["answers"] == 0 and data["hardest"] == []
+    assert (data["answers"], data["time_ms"], data["first_answer"], data["hardest"]) == (0, 0, None, [])
     assert data["streak"] == {"current": 0, "longest": 0, "study_days": 0}
     assert data["total"]["new"] == data["total"]["cards"] > 0  # the built-in decks, all new
 
@@ -447,6 +447,9 @@ def test_history_filters_by_deck_and_day(runner, history):
     since = run_json(runner, "history", "--since", "2026-03-09")
     assert [r["session"] for r in since["sessions"]] == ["s4", "s5", "s3"]
     assert since["total"]["answers"] == 23
+    # beta from 03-09 on: b3's 15 and b2's 20:31 answer in s3, b2's in s5, b1 and b3 in s4.
+    both = run_json(runner, "history", "--deck", "beta", "--since", "2026-03-09")["total"]
+    assert (both["answers"], both["cards"], both["sessions"]) == (19, 3, 3)
     limited = run_json(runner, "history", "--limit", "2")
     assert [r["session"] for r in limited["sessions"]] == ["s4", "s5"] and limited["total"]["sessions"] == 5
     # s5 answered beta only: alpha's newest two are s4 and s3.
@@ -469,8 +472,10 @@ def test_history_reviews_keep_the_promised_keys(runner, history):
     answers = run_json(runner, "history", "--reviews")
     assert len(answers) == 30
     newest = answers[0]
-    assert list(newest)[:11] == ["review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response",
-                                 "duration_ms", "session", "phase", "next_due"]
+    # `voided` is a key only with --voided: nothing was undone here, so every answer has it False.
+    assert list(newest) == ["review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response",
+                            "duration_ms", "session", "phase", "next_due", "kind", "reschedules", "question"]
+    assert [a["voided"] for a in run_json(runner, "history", "--reviews", "--voided")] == [False] * 30
     assert (newest["card"], newest["verdict"], newest["rating"], newest["phase"], newest["session"]) == (
         "a3", "overridden", 3, "new", "s4")
     assert newest["question"] == "Third?"
@@ -478,6 +483,19 @@ def test_history_reviews_keep_the_promised_keys(runner, history):
     assert [a["card"] for a in run_json(runner, "history", "--reviews", "--since", "2026-03-10")] == [
         "a3", "b3", "b1", "a1", "a1"]
     assert len(run_json(runner, "history", "--reviews", "--deck", "alpha", "--limit", "3")) == 3
+
+
+def test_review_history_counts_undone_answers_only_when_asked(history):
+    from quizzer.controls import CardEvents
+    from quizzer.stats import review_history
+
+    with Store(history.store.path) as store:
+        CardEvents(store, Scheduler()).undo(at(10, 9))  # the newest answer: a3's at 08:14
+        plain, voided = review_history(store, []), review_history(store, [], voided=True)
+        assert (plain.total, [r.card for r in plain.rows][:2], voided.total) == (29, ["b3", "b1"], 30)
+        assert [(r.card, r.voided) for r in voided.rows][:2] == [("a3", True), ("b3", False)]
+        beta = review_history(store, [], deck="beta")
+        assert (beta.total, {r.deck for r in beta.rows}) == (22, {"beta"})
 
 
 def test_history_reviews_screen(runner, history):
@@ -532,7 +550,7 @@ def test_cards_lists_state_due_recall_reviews_lapses_and_last_verdict(runner, hi
     state = history.states[("beta", "b3")]
     assert (b3["reviews"], b3["lapses"], b3["last_verdict"], b3["last_rating"]) == (18, 8, "self", 3)
     assert b3["due"] == state.due.isoformat(timespec="microseconds")
-    assert b3["stability"] == round(state.stability, 4)
+    assert (b3["stability"], b3["difficulty"]) == (round(state.stability, 4), round(state.difficulty, 4))
     assert b3["retrievability"] == round(recall_of(state), 4)
     assert rows[("alpha", "a4")] == {
         "deck": "alpha", "card": "a4", "question": "Fourth?", "state": "new", "due": None, "stability": None,
@@ -557,6 +575,58 @@ def test_cards_screen_prints_deck_text_literally(runner, history):
     out = screen(runner, "cards", "alpha", "--now", NOW.isoformat(), width=120)
     assert "Which year? [bold]not bold[/]" in out
     assert row(out, "alpha/a5")[:2] == ["alpha/a5", "mature"]
+
+
+# Deck "soon": `today` is due now (tag u), `early` at 04:30 tomorrow (tag t), `late` at 03:00 the day after,
+# `edge` at 04:00 tomorrow, when today ends.
+SOON = """\
+id: soon
+title: Soon
+cards:
+  - {id: today, type: typed, question: Today?, answer: one, tags: [u]}
+  - {id: early, type: typed, question: Early?, answer: two, tags: [t]}
+  - {id: late, type: typed, question: Late?, answer: three}
+  - {id: edge, type: typed, question: Edge?, answer: four}
+"""
+TOMORROW_4AM = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc)
+SOON_DUE = {"today": NOW, "early": datetime(2026, 3, 11, 4, 30, tzinfo=timezone.utc),
+            "late": datetime(2026, 3, 12, 3, 0, tzinfo=timezone.utc), "edge": TOMORROW_4AM}
+
+
+def test_due_soon_and_cards_due_by_the_study_day_they_fall_in(quizzer_home):
+    from quizzer.controls import CardEvents
+    from quizzer.decks import load_library
+    from quizzer.stats import due_soon, list_cards
+
+    (quizzer_home / "decks").mkdir(parents=True)
+    (quizzer_home / "decks" / "soon.yaml").write_text(SOON, encoding="utf-8")
+    library = [d for d in load_library(quizzer_home / "decks")[0] if d.id == "soon"]
+    with Store(quizzer_home / "quizzer.db") as store:
+        h = History(store)
+        h.session("s", ["soon"], NOW - timedelta(days=5))
+        for card, due in SOON_DUE.items():
+            state = CardState(Phase.REVIEW, due=due, stability=5.0, difficulty=5.0, last_review=NOW - timedelta(days=5))
+            h.answer("soon", card, Rating.GOOD, RIGHT, NOW - timedelta(days=5), saved_state=state)
+
+        def soon(**options):
+            return due_soon(store, library, decks=["soon"], now=NOW, **options)
+
+        def cards(now=NOW, **options):
+            return [row.card for row in list_cards(store, Scheduler(), library, now=now, **options)]
+
+        # Days from 04:00: today ends at 04:00 tomorrow, tomorrow at 04:00 on 03-12.
+        assert (soon(), soon(tag="t"), soon(tag="u")) == ((1, 3), (0, 1), (1, 0))
+        # Days from 06:00: 04:00 and 04:30 tomorrow are still today, 03:00 on 03-12 tomorrow.
+        assert soon(day_starts_at=6) == (3, 1)
+        # Every card in file order unless asked otherwise; due ones, soonest first, by the same day end.
+        assert cards() == ["today", "early", "late", "edge"]
+        assert (cards(due_only=True), cards(due_only=True, day_starts_at=6)) == (
+            ["today"], ["today", "edge", "early"])
+        # Buried now until 04:00 tomorrow: hidden until then, due again from that instant (burying replays
+        # the card's log, so its state is no longer the one saved above: only whether it is listed counts).
+        CardEvents(store, Scheduler()).bury([("soon", "late")], NOW)
+        assert "late" in cards(now=TOMORROW_4AM, due_only=True)
+        assert "late" not in cards(now=TOMORROW_4AM - timedelta(seconds=1), due_only=True)
 
 
 def test_card_shows_its_history_and_the_interval_of_each_rating(runner, history):
@@ -608,10 +678,15 @@ def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, histor
 
     with Store(history.store.path) as store:
         events = CardEvents(store, Scheduler())
-        events.suspend([("alpha", "a2")], NOW)  # untagged
+        events.suspend([("alpha", "a2"), ("alpha", "a4")], NOW)  # untagged; a4 never answered
         events.bury([("alpha", "a1")], NOW)  # tagged years; buried, not suspended
-    assert ours(stats_json(runner))["alpha"]["suspended"] == 1
+    assert ours(stats_json(runner))["alpha"]["suspended"] == 2
     assert ours(stats_json(runner, "--tag", "years"))["alpha"]["suspended"] == 0
+    # Buried at noon: hidden until the next study day starts, 04:00 tomorrow.
+    cards = {r["card"]: r for r in run_json(runner, "cards", "alpha", "--now", NOW.isoformat())}
+    assert (cards["a1"]["buried_until"], cards["a1"]["suspended"]) == ("2026-03-11T04:00:00.000000+00:00", False)
+    assert (cards["a2"]["buried_until"], cards["a2"]["suspended"]) == (None, True)
+    assert [r["card"] for r in run_json(runner, "cards", "--suspended", "--now", NOW.isoformat())] == ["a2", "a4"]
 
 
 def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
@@ -687,6 +762,16 @@ def test_session_rows_take_answers_without_a_session_only_when_asked(history):
         assert sessions([None, "s5"], deck="beta") == {None: (1, 0, ["beta"]), "s5": (1, 1, ["beta"])}
         assert set(sessions(None)) == {None, "s1", "s2", "s3", "s4", "s5"}
         assert sessions([]) == {}
+
+
+def test_session_totals_from_a_time_the_cells_cannot_start_at_read_the_log(history):
+    from quizzer.store import stats as queries
+
+    # Half a minute past 08:12 (no cell starts there): b3's Good in review at 08:13 and a3's first answer.
+    with Store(history.store.path) as store:
+        totals = queries.session_totals(store, deck=None, since=datetime(2026, 3, 10, 8, 12, 30, tzinfo=timezone.utc))
+    assert totals == {"sessions": 1, "cards": 2, "answers": 2, "new": 1, "reviews": 1, "right": 2,
+                      "answering_ms": 4000}
 
 
 def test_review_count_leaves_out_undone_answers_unless_asked(history):
@@ -819,6 +904,58 @@ def test_card_ids_with_progress_and_queries_over_no_days(hand_states):
         everything = queries.Filter(store, queries.Scope(everything=True))
         assert queries.forecast(store, everything, []) == {}
         assert queries.days_with_answers(store, everything, []) == []
+
+
+def utc(text):
+    return f"2026-{text}:00.000000+00:00"
+
+
+# Study days whose bounds are off the cells' 04:00 anchor (as around a daylight-saving change), each worked
+# out from the history at the top of this file: such a day is its nearest cells give or take the answers
+# between its own bounds and theirs.
+# The first day's start sets the anchor, as today's does in `stats`; its end need not be on it.
+OFF_ANCHOR_DAYS = [
+    (1, utc("03-09T04:00"), utc("03-10T03:00")),  # 1 h short: the cell of 03-09 - b2's 03:30 answer
+    (5, utc("03-08T04:00"), utc("03-09T04:00")),  # on the anchor: the cells of 03-08
+    (0, utc("03-10T03:00"), utc("03-11T04:00")),  # 1 h early: + b2's 03:30 answer to the cell of 03-10
+    (2, utc("02-19T04:00"), utc("02-20T10:01")),  # runs past 04:00: an empty cell + a1's 10:00 answer
+    (3, utc("02-20T10:01"), utc("02-21T04:00")),  # starts at 10:01: the cell of 02-20 - a1's 10:00 answer
+    (6, utc("03-09T04:00"), utc("03-09T20:00")),  # nearest 04:00 on 03-10: the cell of 03-09 - all of it
+    (4, utc("02-20T04:00"), utc("02-21T04:00")),  # on the anchor: the cell of 02-20, new cards only
+]
+
+
+def test_days_off_the_cells_anchor_take_the_cells_give_or_take_the_log(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        where = queries.Filter(store, queries.Scope(everything=True))
+        answers = queries.daily_answers(store, where, OFF_ANCHOR_DAYS)
+        reviews = queries.first_reviews(store, where, OFF_ANCHOR_DAYS)
+    # (day, deck, answers, right, ms): 2 s an answer; day 6 adds up to nothing and has no row.
+    assert sorted(answers) == [
+        (0, "alpha", 3, 2, 6000), (0, "beta", 3, 3, 6000),  # a1 ✗ ✓, a3 ✓; b2 (03:30), b1, b3 ✓
+        (1, "alpha", 1, 1, 2000), (1, "beta", 16, 9, 32000),  # a2 ✓; b3's 15 (8 ✓) and b2 at 20:31 ✓
+        (2, "alpha", 1, 1, 2000), (3, "alpha", 2, 1, 4000),  # a1 ✓; a2 ✗ and a5 ✓
+        (4, "alpha", 3, 2, 6000),  # a1 ✓, a2 ✗, a5 ✓
+        (5, "alpha", 1, 1, 2000), (5, "beta", 3, 2, 6000),  # a1 ✓; b1 ✓, b3 ✓ ✗
+    ]
+    # (day, deck, first reviews, passed): day 0 reads the log (a1 Again first; b2, b1 and b3 pass), day 5
+    # the cells (a1 Good, b3 Again), day 1 the log (b3 Again at 20:01); the other days have none in review,
+    # and no row, from the cells (day 4) or the log.
+    assert sorted(reviews) == [(0, "alpha", 1, 0), (0, "beta", 3, 3), (1, "beta", 1, 0), (5, "alpha", 1, 1),
+                               (5, "beta", 1, 0)]
+
+
+@pytest.mark.parametrize("moment, anchor, nearest", [
+    ("03-29T02:00", "T03:00", "03-29T03:00"),  # the same day's
+    ("03-29T23:00", "T03:00", "03-30T03:00"),  # the next day's
+    ("03-29T01:00", "T22:00", "03-28T22:00"),  # the day before's
+])
+def test_the_cell_boundary_nearest_a_time(moment, anchor, nearest):
+    from quizzer.store import stats as queries
+
+    assert queries._nearest(utc(moment), f"{anchor}:00.000000+00:00") == utc(nearest)
 
 
 def test_study_days_follow_daylight_saving_time(monkeypatch):
