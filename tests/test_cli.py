@@ -250,7 +250,10 @@ def test_new_order_deck_takes_one_deck_after_the_other(runner, demo):
     assert second_question == {"mixed": "[2 of 7] second · new", "deck": "[2 of 7] demo · new"}
 
 
-def test_the_summary_says_what_is_due_today_and_tomorrow_as_stats_does(runner, demo):
+@pytest.mark.parametrize("at", [None, "2031-06-01T12:00:00+00:00"])  # the real clock, and one set far from it
+def test_the_summary_says_what_is_due_today_and_tomorrow_as_stats_does(runner, demo, monkeypatch, at):
+    if at:
+        monkeypatch.setenv("QUIZZER_NOW", at)
     result = study(runner, input="sanogo\nfalse\nq\n")
     summary = dict(line.split(": ", 1) for line in result.output.splitlines()[-8:])
     forecast = json.loads(runner.invoke(app, ["stats", "--json"]).output)["forecast"]

@@ -39,7 +39,6 @@ def study(
     """
     import random
     import sys
-    from datetime import datetime, timezone
 
     from quizzer.session import Limits, StudySession
 
@@ -80,7 +79,7 @@ def study(
             if summary.started:
                 from quizzer.stats import due_soon  # after the session: not in the way of the first question
 
-                due = due_soon(store, decks, decks=[d.id for d in decks], tag=tag, now=datetime.now(timezone.utc),
+                due = due_soon(store, decks, decks=[d.id for d in decks], tag=tag, now=now(),
                                day_starts_at=config.day_starts_at)
     if not summary.started:
         say(_nothing_to_study(summary.next_due))
