@@ -125,6 +125,29 @@ def test_export_writes_json_lines_with_the_history_keys_oldest_first(runner, hom
     assert [line["verdict"] for line in lines] == ["correct", "wrong"]
 
 
+# An answer and an event exactly as `progress export` writes them: keys in this order, text as itself.
+EXPORTED_ANSWER = ('{"review_id": "r1", "deck": "demo", "card": "deposed", "reviewed_at": "2026-03-02T12:00:00.000000+00:00", '
+                   '"rating": 3, "verdict": "correct", "response": "Touré", "duration_ms": 4000, "session": null, '
+                   '"phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00", "kind": "study", "reschedules": true}\n')
+EXPORTED_EVENT = ('{"event": "accept", "event_id": "e1", "deck": "demo", "card": "deposed", '
+                  '"at": "2026-03-02T12:01:00.000000+00:00", "target": null, "data": {"response": "Amadou Touré"}}\n')
+
+
+def test_export_writes_answers_then_events_as_written_by_hand(tmp_path):
+    import io
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import export_reviews, import_reviews
+
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, [EXPORTED_EVENT, EXPORTED_ANSWER], "f", lambda log: new_state(log[-1][2]),
+                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        out = io.StringIO()
+        assert export_reviews(store, out) == (1, 1)
+    assert out.getvalue() == EXPORTED_ANSWER + EXPORTED_EVENT
+
+
 @pytest.mark.parametrize(
     "bad_line, message",
     [

@@ -70,6 +70,30 @@ def test_a_bad_event_line_names_file_and_line_and_saves_nothing(home, tmp_path, 
     assert count(home, "reviews") == 0 and count(home, "events") == 0
 
 
+NO_DATA = {key: value for key, value in VOID.items() if key != "data"}
+BURY = {**VOID, "event": "bury", "target": None}
+GOOD_EVENTS = [
+    # (an event line that is unusual but valid, its `data` as saved, the card's `buried_until` then)
+    (NO_DATA, "{}", None),  # no 'data': an empty object
+    ({**BURY, "data": {"until": "2026-03-03T09:00:00+05:00"}}, '{"until": "2026-03-03T09:00:00+05:00"}',
+     "2026-03-03T04:00:00.000000+00:00"),
+]
+
+
+@pytest.mark.parametrize("event, data, buried", GOOD_EVENTS, ids=range(len(GOOD_EVENTS)))
+def test_an_unusual_but_valid_event_line_is_imported_as_it_is(home, tmp_path, event, data, buried):
+    source = tmp_path / "progress.jsonl"
+    source.write_text(json.dumps(ANSWER) + "\n" + json.dumps(event) + "\n", encoding="utf-8")
+    result = quizzer("progress", "import", str(source))
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(home / "quizzer.db")
+    try:
+        assert db.execute("SELECT data FROM events").fetchall() == [(data,)]
+        assert db.execute("SELECT buried_until FROM card_flags").fetchall() == ([(buried,)] if buried else [])
+    finally:
+        db.close()
+
+
 def test_an_event_id_seen_with_other_contents_is_a_conflict_and_the_first_is_kept(home, tmp_path):
     source = tmp_path / "progress.jsonl"
     other = {**VOID, "at": "2026-03-02T12:02:00.000000+00:00"}

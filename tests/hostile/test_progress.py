@@ -66,6 +66,7 @@ BAD_LINES = [
     ('{"a": ' * 100_000, "not JSON (nested too deeply)"),
     (line(response="x" * 1000, rating=0), "'rating' must be 1, 2, 3 or 4, not 0"),
     (line(card="c" * 10_000, verdict=[]), "'verdict' must be one of correct"),
+    (line(reschedules="yes"), "'reschedules' must be true or false, not 'yes'"),
 ]
 
 
