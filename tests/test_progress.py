@@ -148,6 +148,22 @@ def test_export_writes_answers_then_events_as_written_by_hand(tmp_path):
     assert out.getvalue() == EXPORTED_ANSWER + EXPORTED_EVENT
 
 
+def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
+    """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import import_reviews, lines_after
+
+    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace("T12:00:00", f"T12:0{n}:00") for n in range(1, 5)]
+    events = [EXPORTED_EVENT.replace('"e1"', f'"e{n}"').replace("Amadou Touré", f"Touré {n}") for n in range(1, 4)]
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
+                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        pushed = list(lines_after(store, 0, 1, [("reviews", 1, 1), ("events", 2, 2), ("reviews", 3, 3)]))
+    assert pushed == [("reviews", 2, answers[1]), ("reviews", 4, answers[3]), ("events", 3, events[2])]
+
+
 @pytest.mark.parametrize(
     "bad_line, message",
     [
