@@ -277,6 +277,24 @@ def test_doctor_on_a_damaged_database_says_so_and_changes_nothing(runner, home):
     assert not (home / "backups").exists()
 
 
+def test_an_integrity_check_that_cannot_run_is_one_problem_naming_the_file(tmp_path):
+    from quizzer.store import Store
+    from quizzer.store.sync import integrity_problems
+
+    class Unreadable:  # a file damaged past what `PRAGMA integrity_check` can read
+        def execute(self, sql, *args):
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with Store(tmp_path / "q.db") as store:
+        real, store.db = store.db, Unreadable()
+        try:
+            problems = integrity_problems(store)
+        finally:
+            store.db = real
+    assert len(problems) == 1 and problems[0].startswith(
+        f"{tmp_path / 'q.db'} is damaged or is not a quizzer database (database disk image is malformed).")
+
+
 def test_a_large_import_merges_in_batches_and_a_rerun_after_an_interruption_completes_it(tmp_path):
     from datetime import datetime, timedelta, timezone
 

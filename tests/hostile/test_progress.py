@@ -67,6 +67,7 @@ BAD_LINES = [
     (line(response="x" * 1000, rating=0), "'rating' must be 1, 2, 3 or 4, not 0"),
     (line(card="c" * 10_000, verdict=[]), "'verdict' must be one of correct"),
     (line(reschedules="yes"), "'reschedules' must be true or false, not 'yes'"),
+    (line(response=7), "'response' must be text, not 7"),  # an empty response is allowed: "text", not "non-empty"
     (line(reviewed_at="2026-03-02T12:00:00"), "'reviewed_at' must include a time zone (UTC offset), not '2026-03-02T12:00:00'"),
     (line(next_due="soon"), "'next_due' must be a date and time like 2026-03-02T12:00:00+00:00, not 'soon'"),
     (line(rating="x" * 58), "'rating' must be 1, 2, 3 or 4, not '" + "x" * 58 + "';"),  # 60 characters: shown whole
