@@ -277,21 +277,31 @@ def test_doctor_on_a_damaged_database_says_so_and_changes_nothing(runner, home):
     assert not (home / "backups").exists()
 
 
-def test_an_integrity_check_that_cannot_run_is_one_problem_naming_the_file(tmp_path):
+def test_integrity_problems_are_what_the_check_finds_or_the_failure_to_run_it(tmp_path):
     from quizzer.store import Store
     from quizzer.store.sync import integrity_problems
 
-    class Unreadable:  # a file damaged past what `PRAGMA integrity_check` can read
+    class Damaged:  # SQLite's answers for a damaged file, which a real one may not let us open to ask
+        def __init__(self, *rows):
+            self.rows = rows
+
         def execute(self, sql, *args):
-            raise sqlite3.DatabaseError("database disk image is malformed")
+            if not self.rows:  # damaged past what `PRAGMA integrity_check` can read
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            return iter(self.rows)
 
     with Store(tmp_path / "q.db") as store:
-        real, store.db = store.db, Unreadable()
+        real = store.db
         try:
-            problems = integrity_problems(store)
+            found = {}
+            for name, rows in (("sound", [("ok",)]), ("index", [("row 2 missing from index reviews_card",)]),
+                               ("unreadable", [])):
+                store.db = Damaged(*rows)
+                found[name] = integrity_problems(store)
         finally:
             store.db = real
-    assert len(problems) == 1 and problems[0].startswith(
+    assert found["sound"] == [] and found["index"] == ["row 2 missing from index reviews_card"]
+    assert len(found["unreadable"]) == 1 and found["unreadable"][0].startswith(
         f"{tmp_path / 'q.db'} is damaged or is not a quizzer database (database disk image is malformed).")
 
 
