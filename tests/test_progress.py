@@ -305,6 +305,30 @@ def test_integrity_problems_are_what_the_check_finds_or_the_failure_to_run_it(tm
         f"{tmp_path / 'q.db'} is damaged or is not a quizzer database (database disk image is malformed).")
 
 
+def test_doctors_check_finds_each_cached_flag_and_accepted_answer_that_the_log_does_not_give(tmp_path):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import check, import_reviews
+
+    suspend = ('{"event": "suspend", "event_id": "e2", "deck": "demo", "card": "leader", '
+               '"at": "2026-03-02T12:02:00.000000+00:00", "target": null, "data": {}}\n')
+    lines = [EXPORTED_ANSWER, EXPORTED_ANSWER.replace('"r1"', '"r2"').replace('"deposed"', '"leader"'), EXPORTED_EVENT,
+             suspend]  # deposed: an accepted answer; leader: suspended
+    replay = lambda log: new_state(log[-1][2])  # noqa: E731
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, lines, "f", replay, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        healthy = check(store, set(), replay)
+        with store.db:
+            store.db.execute("DELETE FROM accepted")
+            store.db.execute("UPDATE card_flags SET suspended = 0")
+            store.db.execute("INSERT INTO card_flags VALUES ('demo', 'ghost', 1, NULL, 0)")  # a flag with no log
+        sick = check(store, {("demo", "deposed"), ("demo", "leader")}, replay)
+    assert (healthy.disagreeing, healthy.orphaned, healthy.cards) == ([], {"demo": 2}, 2)
+    assert sorted(sick.disagreeing) == [("demo", "deposed"), ("demo", "ghost"), ("demo", "leader")]
+    assert (sick.orphaned, sick.cards) == ({}, 2)
+
+
 def test_a_large_import_merges_in_batches_and_a_rerun_after_an_interruption_completes_it(tmp_path):
     from datetime import datetime, timedelta, timezone
 
