@@ -125,6 +125,45 @@ def test_export_writes_json_lines_with_the_history_keys_oldest_first(runner, hom
     assert [line["verdict"] for line in lines] == ["correct", "wrong"]
 
 
+# An answer and an event exactly as `progress export` writes them: keys in this order, text as itself.
+EXPORTED_ANSWER = ('{"review_id": "r1", "deck": "demo", "card": "deposed", "reviewed_at": "2026-03-02T12:00:00.000000+00:00", '
+                   '"rating": 3, "verdict": "correct", "response": "Touré", "duration_ms": 4000, "session": null, '
+                   '"phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00", "kind": "study", "reschedules": true}\n')
+EXPORTED_EVENT = ('{"event": "accept", "event_id": "e1", "deck": "demo", "card": "deposed", '
+                  '"at": "2026-03-02T12:01:00.000000+00:00", "target": null, "data": {"response": "Amadou Touré"}}\n')
+
+
+def test_export_writes_answers_then_events_as_written_by_hand(tmp_path):
+    import io
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import export_reviews, import_reviews
+
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, [EXPORTED_EVENT, EXPORTED_ANSWER], "f", lambda log: new_state(log[-1][2]),
+                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        out = io.StringIO()
+        assert export_reviews(store, out) == (1, 1)
+    assert out.getvalue() == EXPORTED_ANSWER + EXPORTED_EVENT
+
+
+def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
+    """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import import_reviews, lines_after
+
+    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace("T12:00:00", f"T12:0{n}:00") for n in range(1, 5)]
+    events = [EXPORTED_EVENT.replace('"e1"', f'"e{n}"').replace("Amadou Touré", f"Touré {n}") for n in range(1, 4)]
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
+                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        pushed = list(lines_after(store, 0, 1, [("reviews", 1, 1), ("events", 2, 2), ("reviews", 3, 3)]))
+    assert pushed == [("reviews", 2, answers[1]), ("reviews", 4, answers[3]), ("events", 3, events[2])]
+
+
 @pytest.mark.parametrize(
     "bad_line, message",
     [
@@ -236,6 +275,58 @@ def test_doctor_on_a_damaged_database_says_so_and_changes_nothing(runner, home):
     assert str(home / "quizzer.db") in result.output and "Traceback" not in result.output
     assert (home / "quizzer.db").read_bytes() == bytes(data)
     assert not (home / "backups").exists()
+
+
+def test_integrity_problems_are_what_the_check_finds_or_the_failure_to_run_it(tmp_path):
+    from quizzer.store import Store
+    from quizzer.store.sync import integrity_problems
+
+    class Damaged:  # SQLite's answers for a damaged file, which a real one may not let us open to ask
+        def __init__(self, *rows):
+            self.rows = rows
+
+        def execute(self, sql, *args):
+            if not self.rows:  # damaged past what `PRAGMA integrity_check` can read
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            return iter(self.rows)
+
+    with Store(tmp_path / "q.db") as store:
+        real = store.db
+        try:
+            found = {}
+            for name, rows in (("sound", [("ok",)]), ("index", [("row 2 missing from index reviews_card",)]),
+                               ("unreadable", [])):
+                store.db = Damaged(*rows)
+                found[name] = integrity_problems(store)
+        finally:
+            store.db = real
+    assert found["sound"] == [] and found["index"] == ["row 2 missing from index reviews_card"]
+    assert len(found["unreadable"]) == 1 and found["unreadable"][0].startswith(
+        f"{tmp_path / 'q.db'} is damaged or is not a quizzer database (database disk image is malformed).")
+
+
+def test_doctors_check_finds_each_cached_flag_and_accepted_answer_that_the_log_does_not_give(tmp_path):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import check, import_reviews
+
+    suspend = ('{"event": "suspend", "event_id": "e2", "deck": "demo", "card": "leader", '
+               '"at": "2026-03-02T12:02:00.000000+00:00", "target": null, "data": {}}\n')
+    lines = [EXPORTED_ANSWER, EXPORTED_ANSWER.replace('"r1"', '"r2"').replace('"deposed"', '"leader"'), EXPORTED_EVENT,
+             suspend]  # deposed: an accepted answer; leader: suspended
+    replay = lambda log: new_state(log[-1][2])  # noqa: E731
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, lines, "f", replay, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        healthy = check(store, set(), replay)
+        with store.db:
+            store.db.execute("DELETE FROM accepted")
+            store.db.execute("UPDATE card_flags SET suspended = 0")
+            store.db.execute("INSERT INTO card_flags VALUES ('demo', 'ghost', 1, NULL, 0)")  # a flag with no log
+        sick = check(store, {("demo", "deposed"), ("demo", "leader")}, replay)
+    assert (healthy.disagreeing, healthy.orphaned, healthy.cards) == ([], {"demo": 2}, 2)
+    assert sorted(sick.disagreeing) == [("demo", "deposed"), ("demo", "ghost"), ("demo", "leader")]
+    assert (sick.orphaned, sick.cards) == ({}, 2)
 
 
 def test_a_large_import_merges_in_batches_and_a_rerun_after_an_interruption_completes_it(tmp_path):

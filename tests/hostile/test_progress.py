@@ -66,6 +66,12 @@ BAD_LINES = [
     ('{"a": ' * 100_000, "not JSON (nested too deeply)"),
     (line(response="x" * 1000, rating=0), "'rating' must be 1, 2, 3 or 4, not 0"),
     (line(card="c" * 10_000, verdict=[]), "'verdict' must be one of correct"),
+    (line(reschedules="yes"), "'reschedules' must be true or false, not 'yes'"),
+    (line(response=7), "'response' must be text, not 7"),  # an empty response is allowed: "text", not "non-empty"
+    (line(reviewed_at="2026-03-02T12:00:00"), "'reviewed_at' must include a time zone (UTC offset), not '2026-03-02T12:00:00'"),
+    (line(next_due="soon"), "'next_due' must be a date and time like 2026-03-02T12:00:00+00:00, not 'soon'"),
+    (line(rating="x" * 58), "'rating' must be 1, 2, 3 or 4, not '" + "x" * 58 + "';"),  # 60 characters: shown whole
+    (line(rating="x" * 59), "'rating' must be 1, 2, 3 or 4, not '" + "x" * 56 + "...;"),  # 61: cut to 57 and ...
 ]
 
 
@@ -117,6 +123,30 @@ def test_a_review_id_already_seen_with_other_contents_is_a_conflict_and_the_firs
     assert f"Imported {new} new answers" in result.output
     assert f"({len(lines) - new - count} already here)" in result.output
     assert rows(home, "SELECT response FROM reviews WHERE review_id = 'r1'") == [(kept,)]
+
+
+# -- a time spelt otherwise than the stored form: saved in the stored form (UTC, microseconds, "T") -------
+
+SPELLINGS = [
+    # (reviewed_at as the file spells it, as it is saved)
+    ("2026-03-02T12:00:00.000000+00:00", "2026-03-02T12:00:00.000000+00:00"),  # the stored form, kept as it is
+    ("2026-03-02T12:00:00.000000+05:00", "2026-03-02T07:00:00.000000+00:00"),  # its length, another zone
+    ("2026-03-02T12:00:00.5+00:00", "2026-03-02T12:00:00.500000+00:00"),  # UTC, shorter
+    ("2026-03-02T12:00:00.0000000+00:00", "2026-03-02T12:00:00.000000+00:00"),  # UTC, longer
+    ("2026-03-02 12:00:00.000000+00:00", "2026-03-02T12:00:00.000000+00:00"),  # its length, another separator
+    ("2026-03-02t12:00:00.000000+00:00", "2026-03-02T12:00:00.000000+00:00"),
+    ("2026-03-02T12:00:00,000000+00:00", "2026-03-02T12:00:00.000000+00:00"),  # a decimal comma
+    ("1970-01-01T00:00:00+00:00", "1970-01-01T00:00:00.000000+00:00"),  # the earliest time there is
+]
+
+
+@pytest.mark.parametrize("written, saved", SPELLINGS, ids=range(len(SPELLINGS)))
+def test_a_time_is_saved_in_the_stored_form_however_it_is_spelt(home, tmp_path, written, saved):
+    source = tmp_path / "progress.jsonl"
+    source.write_text(line(reviewed_at=written, next_due="2026-03-03T12:00:00+00:00") + "\n", encoding="utf-8")
+    result = quizzer("progress", "import", str(source))
+    assert result.exit_code == 0, result.output
+    assert rows(home, "SELECT reviewed_at FROM reviews") == [(saved,)]
 
 
 # -- a time no import accepts, written into the database by other means: every view still works ---------
