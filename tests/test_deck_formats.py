@@ -8,7 +8,7 @@ from anki_builder import BASIC, CLOZE, REVERSED, SAMPLE_NOTES, TYPE_IN, Note, wr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizzer.decks import DeckError, check_deck, check_records, deck_yaml
+from quizzer.decks import DeckError, Problem, check_deck, check_records, deck_yaml
 from quizzer.formats import convert, detect, export_text
 from quizzer.formats.anki import card_id, cloze_text, html_to_text, render
 from quizzer.model import Blank, Card, Deck, Kind
@@ -77,6 +77,13 @@ def test_check_records_names_the_source_line_of_each_problem():
         "cards.csv:5: card 'b': a choice card needs 'distractors' (at least two options in all)",
         "cards.csv:7: duplicate card id 'a' (first used on line 2)",
     ]
+
+
+def test_check_records_names_the_file_as_a_whole_for_the_deck_and_an_empty_list_of_cards():
+    assert check_records("cards.csv", {"id": "d"}, []) == (None, [
+        Problem("cards.csv", 0, "the deck has no 'title'"),
+        Problem("cards.csv", 0, "'cards' must be a list with at least one card"),
+    ])
 
 
 # -- CSV and TSV ----------------------------------------------------------------------------

@@ -220,8 +220,12 @@ def test_cards_without_id_get_a_stable_derived_id_and_a_warning(write_deck):
 
 def test_builtin_decks_must_give_ids(write_deck):
     text = "id: d\ntitle: T\ncards:\n  - question: Who?\n    answer: Sanogo\n"
-    deck, problems = check_deck(write_deck(text), builtin=True)
+    path = write_deck(text)
+    deck, problems = check_deck(path, builtin=True)
     assert deck is None and "built-in cards must have an 'id'" in str(problems[0])
+    with pytest.raises(DeckError) as raised:
+        load_deck(path, builtin=True)
+    assert [str(p) for p in raised.value.problems] == [f"{path}:4: card \"Who?\": built-in cards must have an 'id'"]
 
 
 def test_load_deck_raises_with_every_problem(write_deck):
