@@ -51,6 +51,17 @@ def test_a_written_yaml_deck_reads_back_to_the_same_deck(tmp_path):
         EVERY_KIND.id, EVERY_KIND.title, EVERY_KIND.description, EVERY_KIND.tags, EVERY_KIND.source)
 
 
+def test_a_written_deck_reads_like_a_hand_written_one():
+    # Keys in the format's order, text as typed (not escaped), lines folded past column 100 only, and
+    # multi-line text as a block.
+    question = "w" * 70 + " " + "v" * 18 + " end"  # its spaces at columns 83 and 102 of its line
+    deck = Deck(id="d", title="Touré", cards=(Card("c", Kind.FLASH, question, "A\nB"),))
+    assert deck_yaml(deck) == (
+        "id: d\ntitle: Touré\ncards:\n- id: c\n"
+        f"  question: {'w' * 70} {'v' * 18}\n    end\n"
+        "  answer: |-\n    A\n    B\n")
+
+
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + " .,:;!?'\"#&*[]{}|-\n\t\\éü→", min_size=1,
                max_size=40).map(str.strip).filter(lambda t: t and "{{" not in t and "}}" not in t)
 
@@ -84,6 +95,18 @@ def test_check_records_names_the_file_as_a_whole_for_the_deck_and_an_empty_list_
         Problem("cards.csv", 0, "the deck has no 'title'"),
         Problem("cards.csv", 0, "'cards' must be a list with at least one card"),
     ])
+
+
+def test_check_records_reads_true_and_false_as_yaml_does_and_names_their_line():
+    deck, problems = check_records("cards.csv", {"id": "d", "title": "T"}, [
+        (2, {"id": "t", "type": "truefalse", "question": "Q", "answer": True}),
+        (3, {"id": "f", "type": "truefalse", "question": "Q", "answer": False}),
+        (4, {"id": "l", "type": "typed", "question": "Q", "answer": ["a", "b"], "ordered": True}),
+        (5, {"id": "b", "question": "Q", "answer": True}),
+    ], keep_valid=True)
+    assert [(c.id, c.answer, c.ordered) for c in deck.cards] == [("t", True, False), ("f", False, False),
+                                                                 ("l", ("a", "b"), True)]
+    assert problems == [Problem("cards.csv", 5, "card 'b': answer must be text, not bool; put it in quotes to keep it as text")]
 
 
 # -- CSV and TSV ----------------------------------------------------------------------------

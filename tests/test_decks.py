@@ -98,6 +98,8 @@ def test_a_valid_deck_loads_every_card_type(write_deck):
         ("- just a string", ":7: card 2: a card must be a mapping of keys to values"),
         ("- question: What is  the\n      capital?\n    anwser: A", 'card "What is the capital?": unknown key'),
         ("- question: " + "long " * 20 + "\n    anwser: A", 'card "' + "long " * 7 + 'long…": unknown key'),
+        ("- question: " + "x" * 40 + "\n    anwser: A", 'card "' + "x" * 40 + '": unknown key'),  # 40 fit
+        ("- id: [x]\n    question: Q?\n    answer: A", 'card "Q?": the card id must be a single value'),
         ("- text: Gap {{x}}\n    type: cloze\n    explain: [a]", 'card "Gap {{x}}": explain must be a single'),
         ("- type: typed\n    answer: A", "card 2: a typed card needs 'question'"),
     ],
