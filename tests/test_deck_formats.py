@@ -97,6 +97,20 @@ def test_check_records_names_the_file_as_a_whole_for_the_deck_and_an_empty_list_
     ])
 
 
+def test_check_records_keeps_only_the_cards_without_errors_even_after_an_error_in_the_deck():
+    deck, problems = check_records("cards.csv", {"id": "d"}, [
+        (2, {"id": "a", "question": "Q", "answer": "A"}),
+        (3, {"id": "b", "question": "Q", "answer": "A", "colour": "red"}),
+        (4, {"question": "Q", "answer": "A"}),  # `printf 'flash\nQ' | sha1sum`: a user deck's warning
+    ], keep_valid=True)
+    assert (deck.path, deck.builtin, [c.id for c in deck.cards]) == ("cards.csv", False, ["a", "flash-efb52c0c9b"])
+    assert problems == [
+        Problem("cards.csv", 0, "the deck has no 'title'"),
+        Problem("cards.csv", 3, "card 'b': unknown key 'colour'"),
+        Problem("cards.csv", 4, "card \"Q\": has no 'id'; using 'flash-efb52c0c9b' (progress is lost if the question "
+                "changes)", warning=True),
+    ]
+
 def test_check_records_reads_true_and_false_as_yaml_does_and_names_their_line():
     deck, problems = check_records("cards.csv", {"id": "d", "title": "T"}, [
         (2, {"id": "t", "type": "truefalse", "question": "Q", "answer": True}),

@@ -5,7 +5,7 @@ import textwrap
 import pytest
 import yaml
 
-from quizzer.decks import DeckError, check_deck, derived_card_id, load_deck, load_library
+from quizzer.decks import DeckError, Problem, check_deck, derived_card_id, load_deck, load_library, read_text
 from quizzer.model import Blank, Kind
 
 GOOD = textwrap.dedent("""\
@@ -187,6 +187,7 @@ def test_a_file_over_10_mb_is_refused_without_parsing(tmp_path):
 def test_missing_file_and_folder(tmp_path):
     assert "no such file" in str(check_deck(tmp_path / "nope.yaml")[1][0])
     assert "is a folder" in str(check_deck(tmp_path)[1][0])
+    assert read_text(tmp_path / "nope.csv") == (None, [Problem(str(tmp_path / "nope.csv"), 0, "no such file")])
 
 
 NOT_ONE_VALUE = "the title must be a single value, not a list or mapping"
@@ -213,7 +214,8 @@ def test_cards_without_id_get_a_stable_derived_id_and_a_warning(write_deck):
     assert deck is not None
     card_id = deck.cards[0].id
     assert card_id == derived_card_id(Kind.TYPED, "Who?") and card_id.startswith("typed-")
-    assert len(problems) == 1 and problems[0].warning and "has no 'id'" in str(problems[0])
+    assert [str(p) for p in problems] == [f"{write_deck(text)}:4: warning: card \"Who?\": has no 'id'; using "
+                                          f"'{card_id}' (progress is lost if the question changes)"]
     # Correcting the answer keeps the id (and so the progress); changing the question does not.
     fixed = load_deck(write_deck(text.replace("Sanogo", "Amadou Haya Sanogo")))
     assert fixed.cards[0].id == card_id
@@ -231,9 +233,24 @@ def test_builtin_decks_must_give_ids(write_deck):
 
 
 def test_load_deck_raises_with_every_problem(write_deck):
+    path = write_deck("id: d\ntitle: T\ncards:\n  - question: Q\n  - answer: A\n")
     with pytest.raises(DeckError) as raised:
-        load_deck(write_deck("id: d\ntitle: T\ncards:\n  - question: Q\n  - answer: A\n"))
+        load_deck(path)
     assert len(raised.value.problems) == 2
+    assert str(raised.value) == (f"{path}:4: card \"Q\": a flash card needs 'answer'\n"
+                                 f"{path}:5: card 2: a flash card needs 'question'")
+
+
+# Ids worked out by hand: `printf 'typed\nWho led the coup?' | sha1sum`, and the cloze text with its
+# blanks emptied to `{{}}`; a typed card's braces are its own text.
+@pytest.mark.parametrize("kind, question, expected", [
+    (Kind.TYPED, "Who  led\nthe coup? ", "typed-bcf5eaeda4"),
+    (Kind.CLOZE, "In {{2002}} he served a {{second|2nd}} term.", "cloze-ff3bd88ca2"),
+    (Kind.TYPED, "Name {{x}}", "typed-26542eda79"),
+])
+def test_a_derived_id_is_the_type_and_the_sha1_of_the_question_with_its_spaces_and_blanks_evened(
+        kind, question, expected):
+    assert derived_card_id(kind, question) == expected
 
 
 def test_library_skips_a_user_deck_that_reuses_an_id(tmp_path):
@@ -246,6 +263,20 @@ def test_library_skips_a_user_deck_that_reuses_an_id(tmp_path):
     assert "mine" in ids and ids.count("mali-2012-dates") == 1
     assert next(d for d in decks if d.id == "mali-2012-dates").builtin
     assert any("deck id 'mali-2012-dates' is already used" in str(p) for p in problems)
+
+
+def test_library_lists_the_problems_of_every_deck_and_links_user_decks(tmp_path):
+    user, elsewhere = tmp_path / "decks", tmp_path / "elsewhere"
+    user.mkdir(), elsewhere.mkdir()
+    (user / "a.yaml").write_text("id: a\ntitle: A\ncards:\n  - id: c\n    question: Q\n")
+    (user / "b.yaml").write_text("id: b\ntitle: B\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+    (user / "c.yaml").write_text("id: c\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+    linked = elsewhere / "linked.yaml"  # a card without an id: a user deck's warning, a built-in deck's error
+    linked.write_text("id: linked\ntitle: L\ncards:\n  - question: Q\n    answer: A\n")
+    decks, problems = load_library(user, linked=[linked])
+    assert [(d.id, d.builtin) for d in decks if not d.builtin] == [("b", False), ("linked", False)]
+    assert [str(p) for p in problems] == [f"{user / 'a.yaml'}:4: card 'c': a flash card needs 'answer'",
+                                          f"{user / 'c.yaml'}:1: the deck has no 'title'"]
 
 
 def test_every_builtin_deck_loads_without_warnings():
