@@ -1,6 +1,7 @@
 """Deck loading and every validation error the core issue names."""
 
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -95,6 +96,8 @@ def test_a_valid_deck_loads_every_card_type(write_deck):
         ("- id: a\n    type: typed\n    question: Q?\n    answer: A\n    ordered: sometimes",
          "'ordered' must be true or false"),
         ("- id: 'bad id!'\n    question: Q?\n    answer: A", "card id 'bad id!' may use only"),
+        ("- id: a\n    type: typed\n    question: Q?\n    answer: A\n    accept: 2012-03-22",
+         "card 'a': accept must be text, not date"),
         ("- just a string", ":7: card 2: a card must be a mapping of keys to values"),
         ("- question: What is  the\n      capital?\n    anwser: A", 'card "What is the capital?": unknown key'),
         ("- question: " + "long " * 20 + "\n    anwser: A", 'card "' + "long " * 7 + 'long…": unknown key'),
@@ -146,6 +149,39 @@ def test_each_deck_problem_is_reported(write_deck, text, expected):
     deck, problems = problems_of(write_deck, text)
     assert deck is None
     assert any(expected in p for p in problems), problems
+
+
+# (the deck's `source:` as written, the source read or None, the problems at line 3)
+SOURCES = [
+    ("source: An article", {"title": "An article"}, []),
+    ("source:\n  title: T\n  url: ''", {"title": "T", "url": ""}, []),  # no part of a source is required
+    ("source: 2012-03-22", None, ["source must be text, not date; put it in quotes to keep it as text"]),
+    ("source: [a]", None, ["source must be a mapping of keys to values"]),
+    ("source: {url: [x]}", None, ["source url must be a single value, not a list or mapping"]),
+]
+
+
+@pytest.mark.parametrize("source, expected, messages", SOURCES)
+def test_a_decks_source_is_a_title_or_a_mapping_of_texts(write_deck, source, expected, messages):
+    path = write_deck(f"id: d\ntitle: T\n{source}\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+    deck, problems = check_deck(path)
+    assert (deck and deck.source, problems) == (expected, [Problem(str(path), 3, m) for m in messages])
+
+
+# (the deck's `tags:` as written, the tags read or None, the problems at line 3)
+TAGS = [
+    ("tags:", (), []),
+    ("tags: solo", ("solo",), []),
+    ("tags: 2012-03-22", None, ["tags must be text, not date; put it in quotes to keep it as text"]),
+    ("tags: {a: b}", None, ["tags must be a list of texts"]),
+]
+
+
+@pytest.mark.parametrize("tags, expected, messages", TAGS)
+def test_a_decks_tags_are_one_text_or_a_list_of_texts(write_deck, tags, expected, messages):
+    path = write_deck(f"id: d\ntitle: T\n{tags}\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+    deck, problems = check_deck(path)
+    assert (deck and deck.tags, problems) == (expected, [Problem(str(path), 3, m) for m in messages])
 
 
 def test_yaml_syntax_errors_name_the_line(write_deck):
@@ -262,7 +298,8 @@ def test_library_skips_a_user_deck_that_reuses_an_id(tmp_path):
     ids = [d.id for d in decks]
     assert "mine" in ids and ids.count("mali-2012-dates") == 1
     assert next(d for d in decks if d.id == "mali-2012-dates").builtin
-    assert any("deck id 'mali-2012-dates' is already used" in str(p) for p in problems)
+    builtin = next(d.path for d in decks if d.id == "mali-2012-dates")
+    assert [str(p) for p in problems] == [f"{user / 'clash.yaml'}:1: deck id 'mali-2012-dates' is already used by {builtin}"]
 
 
 def test_library_lists_the_problems_of_every_deck_and_links_user_decks(tmp_path):
@@ -277,6 +314,25 @@ def test_library_lists_the_problems_of_every_deck_and_links_user_decks(tmp_path)
     assert [(d.id, d.builtin) for d in decks if not d.builtin] == [("b", False), ("linked", False)]
     assert [str(p) for p in problems] == [f"{user / 'a.yaml'}:4: card 'c': a flash card needs 'answer'",
                                           f"{user / 'c.yaml'}:1: the deck has no 'title'"]
+
+
+def test_deck_files_are_the_yaml_files_of_a_folder_in_order(tmp_path):
+    from quizzer.decks import deck_files
+
+    for name in ("z.yaml", "b.yml", "a.yaml", "notes.txt", "c.YAML"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "folder.yaml").mkdir()
+    assert deck_files(tmp_path) == [tmp_path / "a.yaml", tmp_path / "b.yml", tmp_path / "z.yaml"]
+    assert deck_files(tmp_path / "none") == []
+
+
+def test_the_builtin_decks_are_the_packed_folder_when_there_is_one(monkeypatch):
+    from quizzer import decks
+
+    package = Path(decks.__file__).resolve().parent
+    assert decks.builtin_deck_dir() == package.parent / "decks"  # a checkout
+    monkeypatch.setattr(decks, "BUILTIN_DIR_NAMES", ("not-there", "store"))  # stands in for a wheel's folder
+    assert decks.builtin_deck_dir() == package / "store"
 
 
 def test_every_builtin_deck_loads_without_warnings():
