@@ -63,6 +63,7 @@ def test_a_bad_scalar_where_true_or_false_is_expected_is_reported_once(write_dec
             f"    question: Q\n    {'answer: A' + chr(10) + '    ' if key == 'ordered' else ''}{key}: {value}\n")
     deck, problems = check_deck(write_deck(text))
     assert deck is None and len(problems) == 1 and "is not a valid" in problems[0].message
+    assert problems[0].message.startswith(f"card 'c': {key}: '"), problems  # the key at fault named
 
 
 @pytest.mark.parametrize("value", AS_WRITTEN, ids=lambda v: v[:10])
