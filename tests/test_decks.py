@@ -118,6 +118,31 @@ def test_each_card_problem_is_reported_with_its_line(write_deck, card, expected)
     assert all(p.path == str(path) and p.line >= 7 for p in problems), messages
 
 
+TYPES = "(one of flash, typed, choice, truefalse, cloze, order)"
+
+
+# (cards after `cards:`, every problem as (line, message)): whole messages, where the table above checks a part.
+@pytest.mark.parametrize("cards, expected", [
+    ("- id: a\n    type: zzz\n    question: Q?\n    answer: A", [(5, f"card 'a': unknown card type 'zzz' {TYPES}")]),
+    ("- id: a\n    type: [typed]\n    question: Q?\n    answer: A", [
+        (5, "card 'a': type must be a single value, not a list or mapping"), (5, f"card 'a': unknown card type '' {TYPES}")]),
+    ("- id: a\n    question: Q?\n    answer: A\n    explain:\n    ref: ''", []),  # both may be empty
+    ("- id: a\n    question: Q?\n    answer: A\n    ref: 2012-03-22",
+     [(7, "card 'a': ref must be text, not date; put it in quotes to keep it as text")]),
+    ("- just a string\n  - another", [(4, "card 1: a card must be a mapping of keys to values"),
+                                      (5, "card 2: a card must be a mapping of keys to values")]),  # no id, no clash
+])
+def test_each_card_problem_in_full(write_deck, cards, expected):
+    _, problems = check_deck(write_deck("id: d\ntitle: T\ncards:\n  " + cards + "\n"))
+    assert [(p.line, p.message) for p in problems] == expected
+
+
+@pytest.mark.parametrize("text", ["# just a comment\n", "# a comment\n\n# and another\n"])
+def test_a_file_of_no_yaml_value_is_empty(write_deck, text):
+    path = write_deck(text)
+    assert check_deck(path) == (None, [Problem(str(path), 0, "the file is empty; a deck needs id, title and cards")])
+
+
 def test_every_problem_in_a_file_is_reported_not_just_the_first(write_deck):
     text = "id: d\ntitle: T\ncards:\n  - id: a\n    question: Q\n    anwser: A\n  - id: a\n    question: Q2\n    answer: B\n"
     _, problems = problems_of(write_deck, text)
