@@ -73,6 +73,8 @@ def test_a_valid_deck_loads_every_card_type(write_deck):
     assert deck.card("terms").blanks == (Blank("2002"), Blank("second", ("2nd",)))
     assert deck.card("terms").prompt == "Touré was elected in [1: ____] and served a [2: ____] term."
     assert deck.card("timeline").answer == ("1962", "1990", "2012")
+    mnla = deck.card("mnla")  # nothing but a question and an answer
+    assert (mnla.explain, mnla.ref, mnla.tags, mnla.line) == ("", "", (), 36)
 
 
 @pytest.mark.parametrize(
@@ -131,6 +133,8 @@ TYPES = "(one of flash, typed, choice, truefalse, cloze, order)"
      [(7, "card 'a': ref must be text, not date; put it in quotes to keep it as text")]),
     ("- just a string\n  - another", [(4, "card 1: a card must be a mapping of keys to values"),
                                       (5, "card 2: a card must be a mapping of keys to values")]),  # no id, no clash
+    ("- question: Q1\n  - question: Q2", [(4, "card \"Q1\": a flash card needs 'answer'"),
+                                         (5, "card \"Q2\": a flash card needs 'answer'")]),
 ])
 def test_each_card_problem_in_full(write_deck, cards, expected):
     _, problems = check_deck(write_deck("id: d\ntitle: T\ncards:\n  " + cards + "\n"))
