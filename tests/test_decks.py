@@ -240,6 +240,10 @@ def test_alias_bombs_are_refused_quickly(write_deck):
     text = "id: d\ntitle: &t T\ncards:\n  - question: *t\n    answer: A\n"
     _, problems = problems_of(write_deck, text)
     assert any("YAML aliases (*name) are not allowed in decks" in p for p in problems)
+    # Refused once, at the line of the anchor, and the list it names is not read (its items would be refused too).
+    text = "id: d\ntitle: T\ntags: &t [a, b]\ncards:\n  - id: c\n    question: Q\n    answer: A\n    tags: *t\n"
+    _, problems = problems_of(write_deck, text)
+    assert problems == [f"{write_deck(text)}:3: card 'c': YAML aliases (*name) are not allowed in decks"]
 
 
 def test_a_file_over_10_mb_is_refused_without_parsing(tmp_path):

@@ -37,6 +37,8 @@ BAD_SCALARS = [
     ("answer", "!!int 0x", "'0x' is not a valid integer"),
     ("answer", "!!int 0b102", "'0b102' is not a valid integer"),
     ("answer", "9" * 4400, f"'{'9' * 40}…' is not a valid integer"),
+    ("answer", "!!int " + "x" * 40, f"'{'x' * 40}' is not a valid integer"),  # 40 characters are shown whole
+    ("answer", "!!int " + "x" * 41, f"'{'x' * 40}…' is not a valid integer"),
     ("answer", "2012-03-22", "answer must be text, not date; put it in quotes"),
     ("answer", "yes", "answer must be text, not bool; put it in quotes"),
     ("id", "2012-02-30", "the card id: '2012-02-30' is not a valid date"),
