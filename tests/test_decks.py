@@ -133,12 +133,20 @@ TYPES = "(one of flash, typed, choice, truefalse, cloze, order)"
      [(7, "card 'a': ref must be text, not date; put it in quotes to keep it as text")]),
     ("- just a string\n  - another", [(4, "card 1: a card must be a mapping of keys to values"),
                                       (5, "card 2: a card must be a mapping of keys to values")]),  # no id, no clash
+    ("- id: a\n    question: Q?\n    answer:", [(6, "card 'a': answer is empty")]),
+    ("- id: a\n    question: Q?\n    answer: !!binary aGk=", [(6, "card 'a': answer must be text, not bytes")]),
     ("- question: Q1\n  - question: Q2", [(4, "card \"Q1\": a flash card needs 'answer'"),
                                          (5, "card \"Q2\": a flash card needs 'answer'")]),
 ])
 def test_each_card_problem_in_full(write_deck, cards, expected):
     _, problems = check_deck(write_deck("id: d\ntitle: T\ncards:\n  " + cards + "\n"))
     assert [(p.line, p.message) for p in problems] == expected
+
+
+def test_optional_texts_left_empty_are_empty(write_deck):
+    deck = load_deck(write_deck("id: d\ntitle: T\ndescription:\ncards:\n  - id: a\n    question: Q?\n    answer: A\n"
+                                "    explain:\n    ref:\n"))
+    assert (deck.description, deck.cards[0].explain, deck.cards[0].ref) == ("", "", "")
 
 
 @pytest.mark.parametrize("text", ["# just a comment\n", "# a comment\n\n# and another\n"])
