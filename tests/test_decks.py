@@ -135,11 +135,26 @@ TYPES = "(one of flash, typed, choice, truefalse, cloze, order)"
                                       (5, "card 2: a card must be a mapping of keys to values")]),  # no id, no clash
     ("- id: a\n    question: Q?\n    answer:", [(6, "card 'a': answer is empty")]),
     ("- id: a\n    question: Q?\n    answer: !!binary aGk=", [(6, "card 'a': answer must be text, not bytes")]),
+    ("- [x]: y\n    id: a\n    question: Q?\n    answer: A", [(4, "card 'a': keys must be plain words")]),  # the rest read
+    ("- id: a\n    question: Q?\n    answer: A\n    answer: B", [(7, "card 'a': 'answer' is given twice")]),
     ("- question: Q1\n  - question: Q2", [(4, "card \"Q1\": a flash card needs 'answer'"),
                                          (5, "card \"Q2\": a flash card needs 'answer'")]),
 ])
 def test_each_card_problem_in_full(write_deck, cards, expected):
     _, problems = check_deck(write_deck("id: d\ntitle: T\ncards:\n  " + cards + "\n"))
+    assert [(p.line, p.message) for p in problems] == expected
+
+
+CARD = "cards:\n  - id: c\n    question: Q\n    answer: A\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[x]: y\nid: d\ntitle: T\n" + CARD, [(1, "the deck: keys must be plain words")]),
+    ("id: d\ntitle: T\ntitle: U\n" + CARD, [(3, "the deck: 'title' is given twice")]),
+    ("id: d\ntitle: T\ncolour: red\n" + CARD, [(3, "the deck: unknown key 'colour'")]),  # nothing near it
+])
+def test_each_deck_problem_in_full(write_deck, text, expected):
+    _, problems = check_deck(write_deck(text))
     assert [(p.line, p.message) for p in problems] == expected
 
 
