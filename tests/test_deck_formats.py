@@ -110,6 +110,8 @@ def test_check_records_keeps_only_the_cards_without_errors_even_after_an_error_i
         Problem("cards.csv", 4, "card \"Q\": has no 'id'; using 'flash-efb52c0c9b' (progress is lost if the question "
                 "changes)", warning=True),
     ]
+    deck, _ = check_records("cards.csv", {}, [(2, {"id": "a", "question": "Q", "answer": "A"})], keep_valid=True)
+    assert (deck.id, deck.title, deck.description) == ("", "", "")
 
 def test_check_records_reads_true_and_false_as_yaml_does_and_names_their_line():
     deck, problems = check_records("cards.csv", {"id": "d", "title": "T"}, [

@@ -58,7 +58,7 @@ def problems_of(write_deck, text):
 
 def test_a_valid_deck_loads_every_card_type(write_deck):
     deck = load_deck(write_deck(GOOD))
-    assert deck.id == "sample" and deck.title == "Sample deck" and deck.tags == ("demo",)
+    assert deck.id == "sample" and deck.title == "Sample deck" and deck.tags == ("demo",) and deck.description == ""
     assert deck.source == {"title": "An article"}
     kinds = {c.id: c.kind for c in deck.cards}
     assert kinds == {
@@ -152,6 +152,15 @@ CARD = "cards:\n  - id: c\n    question: Q\n    answer: A\n"
     ("[x]: y\nid: d\ntitle: T\n" + CARD, [(1, "the deck: keys must be plain words")]),
     ("id: d\ntitle: T\ntitle: U\n" + CARD, [(3, "the deck: 'title' is given twice")]),
     ("id: d\ntitle: T\ncolour: red\n" + CARD, [(3, "the deck: unknown key 'colour'")]),  # nothing near it
+    ("title: T\n" + CARD, [(1, "the deck has no 'id'")]),
+    ("id: d\n" + CARD, [(1, "the deck has no 'title'")]),
+    ("id: d\ntitle: T\n", [(1, "the deck has no 'cards'")]),
+    ("id: d\ntitle: T\ncards: []\n", [(3, "'cards' must be a list with at least one card")]),
+    ("id: Bad_Id\ntitle: T\n" + CARD, [(1, "deck id 'Bad_Id' may use only lowercase letters, digits and '-'")]),
+    ("id: 2012-03-22\ntitle: T\n" + CARD, [(1, "the deck id must be text, not date; put it in quotes to keep it as text")]),
+    ("id: d\ntitle: T\ndescription: 2012-03-22\n" + CARD,
+     [(3, "the description must be text, not date; put it in quotes to keep it as text")]),
+    (" \n", [(0, "the file is empty; a deck needs id, title and cards")]),
 ])
 def test_each_deck_problem_in_full(write_deck, text, expected):
     _, problems = check_deck(write_deck(text))
@@ -272,12 +281,17 @@ def test_a_file_over_10_mb_is_refused_without_parsing(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_bytes(b"# " + b"x" * (10 * 1024 * 1024) + b"\n")
     deck, problems = check_deck(path)
-    assert deck is None and "decks are limited to 10 MB" in str(problems[0])
+    assert deck is None and problems == [Problem(str(path), 0, "the file is 10.5 MB; decks are limited to 10 MB")]  # 10,485,763 B
+    path.write_bytes(b"#" + b"x" * (10 * 1024 * 1024 - 2) + b"\n")  # exactly 10 MB: read (a comment, so empty)
+    assert check_deck(path) == (None, [Problem(str(path), 0, "the file is empty; a deck needs id, title and cards")])
 
 
 def test_missing_file_and_folder(tmp_path):
-    assert "no such file" in str(check_deck(tmp_path / "nope.yaml")[1][0])
-    assert "is a folder" in str(check_deck(tmp_path)[1][0])
+    assert check_deck(tmp_path / "nope.yaml") == (None, [Problem(str(tmp_path / "nope.yaml"), 0, "no such file")])
+    assert check_deck(tmp_path) == (None, [Problem(str(tmp_path), 0, "is a folder, not a deck file")])
+    (tmp_path / "file.yaml").write_text("")
+    under_a_file = tmp_path / "file.yaml" / "deck.yaml"
+    assert check_deck(under_a_file) == (None, [Problem(str(under_a_file), 0, "cannot read the file: Not a directory")])
     assert read_text(tmp_path / "nope.csv") == (None, [Problem(str(tmp_path / "nope.csv"), 0, "no such file")])
 
 
