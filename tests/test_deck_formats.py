@@ -8,7 +8,7 @@ from anki_builder import BASIC, CLOZE, REVERSED, SAMPLE_NOTES, TYPE_IN, Note, wr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizzer.decks import DeckError, check_deck, check_records, deck_yaml
+from quizzer.decks import DeckError, Problem, check_deck, check_records, deck_yaml
 from quizzer.formats import convert, detect, export_text
 from quizzer.formats.anki import card_id, cloze_text, html_to_text, render
 from quizzer.model import Blank, Card, Deck, Kind
@@ -51,6 +51,17 @@ def test_a_written_yaml_deck_reads_back_to_the_same_deck(tmp_path):
         EVERY_KIND.id, EVERY_KIND.title, EVERY_KIND.description, EVERY_KIND.tags, EVERY_KIND.source)
 
 
+def test_a_written_deck_reads_like_a_hand_written_one():
+    # Keys in the format's order, text as typed (not escaped), lines folded past column 100 only, and
+    # multi-line text as a block.
+    question = "w" * 70 + " " + "v" * 18 + " end"  # its spaces at columns 83 and 102 of its line
+    deck = Deck(id="d", title="Touré", cards=(Card("c", Kind.FLASH, question, "A\nB"),))
+    assert deck_yaml(deck) == (
+        "id: d\ntitle: Touré\ncards:\n- id: c\n"
+        f"  question: {'w' * 70} {'v' * 18}\n    end\n"
+        "  answer: |-\n    A\n    B\n")
+
+
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + " .,:;!?'\"#&*[]{}|-\n\t\\éü→", min_size=1,
                max_size=40).map(str.strip).filter(lambda t: t and "{{" not in t and "}}" not in t)
 
@@ -77,6 +88,41 @@ def test_check_records_names_the_source_line_of_each_problem():
         "cards.csv:5: card 'b': a choice card needs 'distractors' (at least two options in all)",
         "cards.csv:7: duplicate card id 'a' (first used on line 2)",
     ]
+
+
+def test_check_records_names_the_file_as_a_whole_for_the_deck_and_an_empty_list_of_cards():
+    assert check_records("cards.csv", {"id": "d"}, []) == (None, [
+        Problem("cards.csv", 0, "the deck has no 'title'"),
+        Problem("cards.csv", 0, "'cards' must be a list with at least one card"),
+    ])
+
+
+def test_check_records_keeps_only_the_cards_without_errors_even_after_an_error_in_the_deck():
+    deck, problems = check_records("cards.csv", {"id": "d"}, [
+        (2, {"id": "a", "question": "Q", "answer": "A"}),
+        (3, {"id": "b", "question": "Q", "answer": "A", "colour": "red"}),
+        (4, {"question": "Q", "answer": "A"}),  # `printf 'flash\nQ' | sha1sum`: a user deck's warning
+    ], keep_valid=True)
+    assert (deck.path, deck.builtin, [c.id for c in deck.cards]) == ("cards.csv", False, ["a", "flash-efb52c0c9b"])
+    assert problems == [
+        Problem("cards.csv", 0, "the deck has no 'title'"),
+        Problem("cards.csv", 3, "card 'b': unknown key 'colour'"),
+        Problem("cards.csv", 4, "card \"Q\": has no 'id'; using 'flash-efb52c0c9b' (progress is lost if the question "
+                "changes)", warning=True),
+    ]
+    deck, _ = check_records("cards.csv", {}, [(2, {"id": "a", "question": "Q", "answer": "A"})], keep_valid=True)
+    assert (deck.id, deck.title, deck.description) == ("", "", "")
+
+def test_check_records_reads_true_and_false_as_yaml_does_and_names_their_line():
+    deck, problems = check_records("cards.csv", {"id": "d", "title": "T"}, [
+        (2, {"id": "t", "type": "truefalse", "question": "Q", "answer": True}),
+        (3, {"id": "f", "type": "truefalse", "question": "Q", "answer": False}),
+        (4, {"id": "l", "type": "typed", "question": "Q", "answer": ["a", "b"], "ordered": True}),
+        (5, {"id": "b", "question": "Q", "answer": True}),
+    ], keep_valid=True)
+    assert [(c.id, c.answer, c.ordered) for c in deck.cards] == [("t", True, False), ("f", False, False),
+                                                                 ("l", ("a", "b"), True)]
+    assert problems == [Problem("cards.csv", 5, "card 'b': answer must be text, not bool; put it in quotes to keep it as text")]
 
 
 # -- CSV and TSV ----------------------------------------------------------------------------

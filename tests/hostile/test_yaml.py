@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from quizzer.cli import app
-from quizzer.decks import check_deck
+from quizzer.decks import Problem, check_deck
 from quizzer.library import deck_id_problem
 
 
@@ -37,6 +37,8 @@ BAD_SCALARS = [
     ("answer", "!!int 0x", "'0x' is not a valid integer"),
     ("answer", "!!int 0b102", "'0b102' is not a valid integer"),
     ("answer", "9" * 4400, f"'{'9' * 40}…' is not a valid integer"),
+    ("answer", "!!int " + "x" * 40, f"'{'x' * 40}' is not a valid integer"),  # 40 characters are shown whole
+    ("answer", "!!int " + "x" * 41, f"'{'x' * 40}…' is not a valid integer"),
     ("answer", "2012-03-22", "answer must be text, not date; put it in quotes"),
     ("answer", "yes", "answer must be text, not bool; put it in quotes"),
     ("id", "2012-02-30", "the card id: '2012-02-30' is not a valid date"),
@@ -63,6 +65,7 @@ def test_a_bad_scalar_where_true_or_false_is_expected_is_reported_once(write_dec
             f"    question: Q\n    {'answer: A' + chr(10) + '    ' if key == 'ordered' else ''}{key}: {value}\n")
     deck, problems = check_deck(write_deck(text))
     assert deck is None and len(problems) == 1 and "is not a valid" in problems[0].message
+    assert problems[0].message.startswith(f"card 'c': {key}: '"), problems  # the key at fault named
 
 
 @pytest.mark.parametrize("value", AS_WRITTEN, ids=lambda v: v[:10])
@@ -144,28 +147,34 @@ def test_any_tagged_scalar_anywhere_is_a_deck_or_problems_naming_the_file(tmp_pa
     assert deck is not None or any(not p.warning and p.path == str(path) for p in problems)
 
 
-# Broken YAML: (deck text, the line named, what the one problem says). PyYAML's words, then a hint.
+# Broken YAML: (deck text, the line named, the one problem's whole message: PyYAML's words, then a hint).
 CARD = "id: d\ntitle: T\ncards:\n  - id: a\n"
+INDENT = "; check the indentation of the lines above"
 SYNTAX_ERRORS = [
-    (CARD + "    question: Q\n     answer: A\n", 6, "not allowed in this context; check the indentation of the lines"),
-    (CARD + "    question: Q\n   answer: A\n", 6, "expected '-' indicator; check the indentation of the lines above"),
-    (CARD + "    question: Q\n    answer: A\n - id: b\n", 7, "did not find expected key; check the indentation"),
-    (CARD + "    question: Q\n    answer: A\n    - x\n", 7, "did not find expected key; check the indentation"),
-    (CARD + "    question: Who: the army?\n", 5, "not allowed in this context; a text holding ': ' needs quotes"),
-    (CARD + "\tquestion: Q\n", 5, "violates indentation; indent with spaces, not tabs"),
-    ("id: d\ntitle: 'T\ncards:\n", 4, "end of stream; the quote opened on line 2 is not closed"),
-    ("id: d\ntitle: T\ntags: [a, b\ncards:\n", 4, "expected ',' or ']'; the bracket opened on line 3 is not closed"),
+    (CARD + "    question: Q\n     answer: A\n", 6, "mapping values are not allowed in this context" + INDENT),
+    (CARD + "    question: Q\n   answer: A\n", 6, "did not find expected '-' indicator" + INDENT),
+    (CARD + "    question: Q\n    answer: A\n - id: b\n", 7, "did not find expected key" + INDENT),
+    (CARD + "    question: Q\n    answer: A\n    - x\n", 7, "did not find expected key" + INDENT),
+    (CARD + "    question: Who: the army?\n", 5,
+     "mapping values are not allowed in this context; a text holding ': ' needs quotes around it"),
+    (CARD + "\tquestion: Q\n", 5, "found a tab character that violates indentation; indent with spaces, not tabs"),
+    ("id: d\ntitle: 'T\ncards:\n", 4, "found unexpected end of stream; the quote opened on line 2 is not closed"),
+    ("id: d\ntitle: T\ntags: [a, b\ncards:\n", 4,
+     "did not find expected ',' or ']'; the bracket opened on line 3 is not closed"),
     ("id: d\ntitle: *T\n", 2, "found undefined alias; a text starting with * needs quotes around it"),
-    ("id: d\ntitle: @T\n", 2, "cannot start any token; a text starting with @, ` or % needs quotes around it"),
+    ("id: d\ntitle: @T\n", 2,
+     "found character that cannot start any token; a text starting with @, ` or % needs quotes around it"),
+    ("id: d\ntitle: !x!y T\n", 2, "found undefined tag handle"),  # no hint, so nothing after PyYAML's words
+    # The reader's error has no line, and its message's second line (the position) is left out.
+    ("id: d\ntitle: T\x07\n", 0, "unacceptable character #x0007: control characters are not allowed"),
 ]
 
 
 @pytest.mark.parametrize(("text", "line", "message"), SYNTAX_ERRORS, ids=lambda v: str(v)[:30])
 def test_a_yaml_syntax_error_is_one_problem_with_a_hint(write_deck, text, line, message):
-    deck, problems = check_deck(write_deck(text))
-    assert deck is None and len(problems) == 1, problems
-    assert problems[0].line == line and problems[0].message.startswith("YAML syntax error: "), problems
-    assert message in problems[0].message, problems
+    path = write_deck(text)
+    deck, problems = check_deck(path)
+    assert deck is None and problems == [Problem(str(path), line, "YAML syntax error: " + message)], problems
 
 
 def test_every_card_problem_of_a_deck_is_listed_in_one_run(write_deck):
