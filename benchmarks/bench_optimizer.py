@@ -149,7 +149,7 @@ def real_log(log: Path) -> None:
           "predicted (on a later day than the card's previous answer)")
     print(f"`quizzer optimize --dry-run --json`: {seconds:.2f} s in all, fitting {ours['seconds']:.3f} s, "
           f"{peak / 1024:.0f} MB; fsrs-rs-python directly: fitting {theirs['seconds']:.3f} s")
-    print(f"| part | parameters | quizzer log loss | quizzer RMSE(bins) | fsrs-rs log loss | fsrs-rs RMSE(bins) "
+    print("| part | parameters | quizzer log loss | quizzer RMSE(bins) | fsrs-rs log loss | fsrs-rs RMSE(bins) "
           "| fsrs-rs batch `evaluate` |")
     print("|---|---|---|---|---|---|---|")
     worst = 0.0

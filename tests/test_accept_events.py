@@ -2,7 +2,6 @@
 carried by `progress export`/`import` and by `sync` (docs/events.md)."""
 
 import json
-import shutil
 import sqlite3
 import uuid
 from datetime import timedelta

@@ -13,7 +13,7 @@ import pytest
 
 from quizzer import deck_cache, session
 from quizzer.cardtypes import CARD_TYPES, COMMON_KEYS, Asks, CardType, Judged
-from quizzer.decks import card_data, check_deck, deck_yaml
+from quizzer.decks import card_data, check_deck
 from quizzer.formats import convert, export_text
 from quizzer.model import Kind, Outcome
 from quizzer.scheduler import Scheduler

@@ -8,7 +8,7 @@ from anki_builder import BASIC, SAMPLE_NOTES, Note, write_package
 from typer.testing import CliRunner
 
 from quizzer.cli import app
-from quizzer.model import Outcome, Phase, Rating, Review
+from quizzer.model import Outcome, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store
 

@@ -149,7 +149,7 @@ def test_practice_gives_feedback_after_each_answer_and_exam_none(tmp_path):
 
 def test_ending_early_scores_the_answers_given_and_saves_the_quiz_as_unfinished(tmp_path):
     with Store(tmp_path / "q.db") as store:
-        quiz = run_quiz(store, Scripted(ANSWERS, stop=2))
+        run_quiz(store, Scripted(ANSWERS, stop=2))
         (data,) = store.db.execute("SELECT data FROM events WHERE kind = 'quiz'").fetchone()
         answers = store.db.execute("SELECT COUNT(*) FROM reviews WHERE kind = 'quiz'").fetchone()[0]
     record = QuizRecord.from_dict(json.loads(data))

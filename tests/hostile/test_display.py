@@ -16,7 +16,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
 
 import pexpect
 import pytest

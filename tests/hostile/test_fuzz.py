@@ -15,7 +15,6 @@ import traceback
 import zipfile
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
