@@ -8,7 +8,7 @@ import pytest
 
 from quizzer.model import Blank, Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.session import Decision, Limits, Quit, StudySession
+from quizzer.session import Decision, Limits, Quit, StudySession, saveable
 from quizzer.store import Store, StoreBusy
 
 
@@ -146,6 +146,12 @@ def test_nothing_to_study_reports_the_next_due_time(store, clock):
     summary = session(store, clock, [deck]).run(Script(clock, []))
     assert not summary.started
     assert summary.next_due == store.states(["d"])[("d", "a")].due
+
+
+def test_nothing_to_study_and_nothing_scheduled_has_no_next_due_time(store, clock):
+    deck = deck_of("d", typed("a", "x"))
+    summary = session(store, clock, [deck], limits=Limits(new_per_day=0)).run(Script(clock, []))
+    assert not summary.started and summary.next_due is None
 
 
 def test_quit_ends_the_session_with_a_summary_and_keeps_answers(store, clock):
@@ -497,3 +503,20 @@ def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock
     s.run(Counting(clock, ["x", "wrong", "", "3"]))
     assert per_answer == [("a", 2), ("b", 2), ("f", 5)]
     assert [len(intervals) for intervals in shown] == [1, 1, 4]
+
+
+# A response as the terminal passed it on → as saved: bytes that were not UTF-8 (escaped as U+DC80 to
+# U+DCFF) and any other lone surrogate become U+FFFD, one per byte of their UTF-8 form.
+SAVEABLE = [
+    ("Bamakó", "Bamakó"),
+    ("Bam\udcc3ako", "Bam\ufffdako"),
+    ("ok \ud800", "ok \ufffd\ufffd\ufffd"),
+    ("\udfff\udc80", "\ufffd" * 6),  # one lone surrogate the escape cannot take: both go the other way
+    (("\ud83d", "Gao"), ("\ufffd\ufffd\ufffd", "Gao")),
+]
+
+
+@pytest.mark.parametrize("response, saved", SAVEABLE)
+def test_a_response_is_saved_as_text(response, saved):
+    assert saveable(response) == saved
+
