@@ -30,6 +30,8 @@ class Script:
         self.decide = decide
         self.asked = []
         self.outcomes = []
+        self.confirmed = []  # (question, response) as each verdict was shown
+        self.saved_verdicts = []
 
     def ask(self, question):
         self.asked.append((question.deck.id, question.card.id))
@@ -43,15 +45,17 @@ class Script:
         return answer
 
     def rate(self, question, intervals):
-        self.intervals = intervals
+        self.intervals, self.rated = intervals, question
         return Rating(int(self.answers.pop(0)))
 
     def confirm(self, question, response, verdict, proposed, intervals):
-        self.verdict = verdict
+        self.verdict, self.intervals = verdict, intervals
+        self.confirmed.append((question, response))
         return self.decide(verdict, proposed) if self.decide else Decision(proposed)
 
     def saved(self, question, verdict, rating, due_in):
         self.outcomes.append((question.card.id, verdict.outcome, rating, due_in))
+        self.saved_verdicts.append(verdict)
 
 
 @pytest.fixture
@@ -167,7 +171,8 @@ def test_flash_cards_are_rated_by_the_learner_with_interval_previews(store, cloc
     deck = deck_of("d", Card(id="f", kind=Kind.FLASH, question="Why?", answer="Because."))
     script = Script(clock, ["", "4"])
     session(store, clock, [deck]).run(script)
-    assert reviews(store) == [("f", "self", 4)]
+    assert reviews(store) == [("f", "self", 4)] and store.reviews()[0]["response"] == ""
+    assert script.rated is script.question
     assert script.intervals[Rating.AGAIN] == timedelta(minutes=1)
     assert script.intervals[Rating.EASY] > timedelta(days=1)
 
@@ -182,6 +187,7 @@ def test_choice_truefalse_order_and_cloze(store, clock):
     script = Script(clock, ["Right", "no", ("1962", "2012", "1990")])
     session(store, clock, [deck]).run(script)
     assert reviews(store)[:3] == [("ch", "correct", 3), ("tf", "correct", 3), ("or", "wrong", 1)]
+    assert [r["response"] for r in reversed(store.reviews())][:3] == ["Right", "no", "1962\n2012\n1990"]
 
 
 def first_question(store, clock, card, seed):
@@ -206,11 +212,27 @@ def test_order_items_never_start_in_the_right_order(store, clock):
     assert ("a", "b", "c") not in shown and len(shown) == 5
 
 
+def test_the_interval_shown_is_the_one_saved_though_fuzz_moves_it(store, clock, monkeypatch):
+    # Fuzz is drawn from the review's id (on in study): the preview must draw it from the same id.
+    ids = iter(range(1000))
+    monkeypatch.setattr("quizzer.session.uuid", type("Ids", (), {"uuid4": staticmethod(lambda: next(ids))}))
+    deck = deck_of("d", typed("a", "x"))
+    long_ago = clock() - timedelta(days=400)
+    learned = CardState(Phase.REVIEW, due=clock(), stability=400.0, difficulty=5.0, last_review=long_ago)
+    store.record(Review("r0", "d", "a", long_ago, Rating.GOOD, Outcome.CORRECT, "x", 1000, "s0"), Phase.NEW, learned)
+    script = Script(clock, ["x"])
+    StudySession(store, Scheduler(fuzz=True), [deck], clock=clock, rng=random.Random(1)).run(script)
+    [(_, _, rating, due_in)] = script.outcomes
+    assert rating is Rating.GOOD and script.intervals[Rating.GOOD] == due_in > timedelta(days=300)
+
+
 def test_close_is_hard_and_the_learner_can_override(store, clock):
     deck = deck_of("d", typed("a", "Timbuktu"), typed("b", "Kidal"))
     decide = lambda verdict, proposed: Decision(Rating.GOOD, override=True, remember=True)  # noqa: E731
     script = Script(clock, ["Tombouctou", "Kidal"], decide=decide)
     session(store, clock, [deck]).run(script)
+    assert [(q.card.id, response) for q, response in script.confirmed] == [("a", "Tombouctou"), ("b", "Kidal")]
+    assert script.saved_verdicts[0].reason == "counted as right by you"
     assert reviews(store)[0] == ("a", "overridden", 3)
     assert store.accepted() == [("d", "a", "Tombouctou")]
     # Next time the remembered response is simply correct.
