@@ -9,7 +9,7 @@ import pytest
 from quizzer.model import Blank, Card, CardState, Deck, Kind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.session import Decision, Limits, Quit, StudySession, saveable
-from quizzer.store import Store, StoreBusy
+from quizzer.store import Store, StoreBusy, StoreError
 
 
 def typed(card_id, answer, **extra):
@@ -203,6 +203,14 @@ def test_choice_options_are_shuffled(store, clock):
     assert firsts == {"Right", "W1", "W2", "W3"}  # the answer is not always first, nor any option
 
 
+def test_the_same_seed_shows_the_same_options_and_no_seed_shuffles_too(store, clock):
+    card = Card(id="ch", kind=Kind.CHOICE, question="Q", answer="Right", distractors=tuple(f"W{i}" for i in range(9)))
+    assert first_question(store, clock, card, 5).options == first_question(store, clock, card, 5).options
+    script = Script(clock, [Quit])
+    StudySession(store, Scheduler(fuzz=False), [deck_of("d", card)], clock=clock).run(script)
+    assert sorted(script.question.options) == sorted(("Right", *card.distractors))
+
+
 def test_order_items_never_start_in_the_right_order(store, clock):
     # Two items: a single shuffle keeps the right order half the time.
     card = Card(id="or", kind=Kind.ORDER, question="Q", answer=("a", "b"))
@@ -277,6 +285,36 @@ def test_an_answer_and_the_sessions_end_wait_for_a_busy_database_with_a_message_
     assert store.db.execute("SELECT ended_at IS NOT NULL FROM sessions").fetchall() == [(1,)]
     assert "nothing is lost" in script.outcomes[0][1]
     assert reviews(store) == [("a", "correct", 3)] and summary.error is None
+
+
+def failing(method, errors):
+    """`method`, raising each of `errors` in turn on its first calls (None: do the work), then working."""
+    def call(*args, **kwargs):
+        error = errors.pop(0) if errors else None
+        if error is not None:
+            raise error
+        return method(*args, **kwargs)
+    return call
+
+
+def test_a_failed_save_stops_the_session_and_says_why_keeping_the_answers_before(store, clock, monkeypatch):
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
+    monkeypatch.setattr(store, "record", failing(store.record, [None, StoreError("the disk is full")]))
+    script = Script(clock, ["x", "y", "z"])
+    summary = session(store, clock, [deck]).run(script)
+    assert summary.error == "the disk is full" and script.asked == [("d", "a"), ("d", "b")]
+    assert reviews(store) == [("a", "correct", 3)] and summary.answers == 1
+
+
+@pytest.mark.parametrize("record, error", [
+    ([], "the session's end: disk full"),
+    ([StoreError("an answer: disk full")], "an answer: disk full"),  # the first failure is the one told
+])
+def test_a_sessions_end_that_cannot_be_saved_is_told(store, clock, monkeypatch, record, error):
+    deck = deck_of("d", typed("a", "x"))
+    monkeypatch.setattr(store, "record", failing(store.record, record))
+    monkeypatch.setattr(store, "end_session", failing(store.end_session, [StoreError("the session's end: disk full")]))
+    assert session(store, clock, [deck]).run(Script(clock, ["x"])).error == error
 
 
 def test_tag_limits_the_cards(store, clock):
