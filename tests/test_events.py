@@ -295,6 +295,12 @@ def test_a_command_other_than_undo_takes_no_answer_back(tmp_path, clock):
         assert script.asked[:4] == ["a", "b", "c", "a"] and script.numbers[:4] == [1, 2, 2, 2]
 
 
+def test_a_card_buried_in_a_session_comes_back_when_the_next_study_day_starts(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:  # the clock says 12:00 UTC on 2 March; TZ is UTC in the tests
+        script, _ = run(store, clock, [Action.BURY], day_starts_at=6)
+        assert script.notices == ["buried d/a until 2026-03-03 06:00"]
+
+
 def test_quit_command_ends_the_session(tmp_path, clock):
     with Store(tmp_path / "q.db") as store:
         script, summary = run(store, clock, ["A", Action.QUIT, "C"])
