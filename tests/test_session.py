@@ -317,6 +317,30 @@ def test_a_sessions_end_that_cannot_be_saved_is_told(store, clock, monkeypatch, 
     assert session(store, clock, [deck]).run(Script(clock, ["x"])).error == error
 
 
+def test_an_answer_given_in_another_terminal_meanwhile_is_replayed_with_this_one(store, clock):
+    deck = deck_of("d", typed("a", "x"))
+    scheduler = Scheduler(fuzz=False)
+
+    def answered_elsewhere_first(question):  # another terminal answers a (wrong) while this one asks it
+        at = clock() - timedelta(seconds=1)
+        store.record(Review("elsewhere", "d", "a", at, Rating.AGAIN, Outcome.WRONG, "?", 1000, "s0"), Phase.NEW,
+                     scheduler.review(new_state(at), Rating.AGAIN, at))
+        return "x"
+
+    session(store, clock, [deck]).run(Script(clock, [answered_elsewhere_first]))
+    # This answer came second: the card was in learning then, not new, and its state is the log's.
+    assert [(r["response"], r["phase"]) for r in reversed(store.reviews())] == [("?", "new"), ("x", "learning")]
+    cached = store.state(("d", "a"))
+    store.rebuild_states(lambda log: scheduler.replay(log, clock()))
+    assert store.state(("d", "a")) == cached
+
+
+@pytest.mark.parametrize("think", [timedelta(0), timedelta(seconds=-3)])  # the clock stood still or went back
+def test_an_answer_takes_no_less_than_no_time(store, clock, think):
+    session(store, clock, [deck_of("d", typed("a", "x"))]).run(Script(clock, ["x"], think=think))
+    assert store.reviews()[0]["duration_ms"] == 0
+
+
 def test_tag_limits_the_cards(store, clock):
     deck = deck_of("d", typed("a", "x", tags=("people",)), typed("b", "y"))
     s = session(store, clock, [deck], tag="people")
