@@ -224,14 +224,17 @@ def test_the_interval_shown_is_the_one_saved_though_fuzz_moves_it(store, clock, 
     # Fuzz is drawn from the review's id (on in study): the preview must draw it from the same id.
     ids = iter(range(1000))
     monkeypatch.setattr("quizzer.session.uuid", type("Ids", (), {"uuid4": staticmethod(lambda: next(ids))}))
-    deck = deck_of("d", typed("a", "x"))
-    long_ago = clock() - timedelta(days=400)
-    learned = CardState(Phase.REVIEW, due=clock(), stability=400.0, difficulty=5.0, last_review=long_ago)
-    store.record(Review("r0", "d", "a", long_ago, Rating.GOOD, Outcome.CORRECT, "x", 1000, "s0"), Phase.NEW, learned)
+    deck, scheduler = deck_of("d", typed("a", "x")), Scheduler(fuzz=True)
+    state = new_state(clock())
+    for n in range(3):  # three Easy answers, each when due: a long interval, which fuzz moves by days
+        after = scheduler.review(state, Rating.EASY, clock(), f"r{n}")
+        store.record(Review(f"r{n}", "d", "a", clock(), Rating.EASY, Outcome.CORRECT, "x", 1000, "s0"), state.phase,
+                     after)
+        state, clock.now = after, after.due
     script = Script(clock, ["x"])
-    StudySession(store, Scheduler(fuzz=True), [deck], clock=clock, rng=random.Random(1)).run(script)
+    StudySession(store, scheduler, [deck], clock=clock, rng=random.Random(1)).run(script)
     [(_, _, rating, due_in)] = script.outcomes
-    assert rating is Rating.GOOD and script.intervals[Rating.GOOD] == due_in > timedelta(days=300)
+    assert rating is Rating.GOOD and script.intervals[Rating.GOOD] == due_in > timedelta(days=100)
 
 
 def test_close_is_hard_and_the_learner_can_override(store, clock):
