@@ -185,6 +185,20 @@ class Script:
         self.waits.append(message)
 
 
+def busy_once(method):
+    """A `prepare` for `run`: the session's `CardEvents.<method>` finds the database busy once, then works."""
+    def prepare(session):
+        carry_out, busy = getattr(session.events, method), [StoreBusy("locked")]
+
+        def when_free(*args, **kwargs):
+            if busy:
+                raise busy.pop()
+            return carry_out(*args, **kwargs)
+
+        setattr(session.events, method, when_free)
+    return prepare
+
+
 def run(store, clock, answers, deck=None, prepare=lambda session: None, **limits):
     deck = deck or Deck(id="d", title="D", cards=(typed("a"), typed("b"), typed("c")))
     script = Script(clock, answers)
@@ -273,18 +287,8 @@ def test_suspend_and_bury_in_a_session(tmp_path, clock):
 @pytest.mark.parametrize("action, method", [(Action.SUSPEND, "suspend"), (Action.BURY, "bury"),
                                             (Action.UNDO, "undo")])
 def test_a_command_waits_for_a_busy_database_with_a_message_and_is_saved(tmp_path, clock, action, method):
-    def busy_once(session):
-        carry_out, busy = getattr(session.events, method), [StoreBusy("locked")]
-
-        def when_free(*args, **kwargs):
-            if busy:
-                raise busy.pop()
-            return carry_out(*args, **kwargs)
-
-        setattr(session.events, method, when_free)
-
     with Store(tmp_path / "q.db") as store:
-        script, _ = run(store, clock, ["A", action, "B"], prepare=busy_once)
+        script, _ = run(store, clock, ["A", action, "B"], prepare=busy_once(method))
         assert len(script.waits) == 1 and "nothing is lost" in script.waits[0]
         assert len(script.notices) == 1 and not script.notices[0].startswith("nothing")
 
@@ -468,22 +472,41 @@ def test_interactive_keys_in_a_real_terminal_at_60_columns(demo):
     assert db.execute("SELECT card, suspended FROM card_flags").fetchall() == [("leader", 1)]
 
 
+def lapsed(store, clock, lapses):
+    """Card d/c in review after `lapses` lapses, each answered when due (no leech check: saved directly);
+    the clock then stands at its due time."""
+    scheduler, at = Scheduler(fuzz=False), clock()
+    for n, rating in enumerate([Rating.GOOD, Rating.GOOD] + [Rating.AGAIN, Rating.GOOD] * lapses):
+        answer(store, scheduler, f"r{n}", at, rating)
+        at = store.states(["d"])[("d", "c")].due
+    assert store.lapses("d", "c") == lapses
+    assert store.states(["d"])[("d", "c")].phase is Phase.REVIEW
+    clock.now = at
+    return Deck(id="d", title="D", cards=(typed("c"),))
+
+
 def test_the_eighth_lapse_in_a_session_suspends_the_card_and_says_so(tmp_path, clock):
-    scheduler = Scheduler(fuzz=False)
-    deck = Deck(id="d", title="D", cards=(typed("c"),))
     with Store(tmp_path / "q.db") as store:
-        at = clock()
-        for n, rating in enumerate([Rating.GOOD, Rating.GOOD] + [Rating.AGAIN, Rating.GOOD] * (LEECH_LAPSES - 1)):
-            answer(store, scheduler, f"r{n}", at, rating)
-            at = store.states(["d"])[("d", "c")].due
-        assert store.lapses("d", "c") == LEECH_LAPSES - 1
-        assert store.states(["d"])[("d", "c")].phase is Phase.REVIEW
-        clock.now = at
+        deck = lapsed(store, clock, LEECH_LAPSES - 1)
         script, summary = run(store, clock, ["wrong", "wrong"], deck=deck)
         assert script.notices == [f"d/c is a leech ({LEECH_LAPSES} lapses) and is suspended; "
                                   "`quizzer unsuspend d/c` brings it back"]
         assert script.asked == ["c"] and summary.answers == 1  # not asked again in relearning
         assert store.hidden(clock()) == {("d", "c")}
+
+
+def test_only_a_lapse_makes_a_leech(tmp_path, clock):
+    # Lapses enough before the leech check existed (or imported): a right answer marks nothing.
+    with Store(tmp_path / "q.db") as store:
+        script, summary = run(store, clock, ["C"], deck=lapsed(store, clock, LEECH_LAPSES))
+        assert script.notices == [] and summary.answers == 1 and store.hidden(clock()) == set()
+
+
+def test_the_leech_check_waits_for_a_busy_database(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:
+        deck = lapsed(store, clock, LEECH_LAPSES - 1)
+        script, _ = run(store, clock, ["wrong"], deck=deck, prepare=busy_once("after_lapse"))
+        assert len(script.waits) == 1 and script.notices[0].startswith("d/c is a leech")
 
 
 @pytest.mark.parametrize("value, problem", [

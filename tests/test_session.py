@@ -253,6 +253,13 @@ def test_close_is_hard_and_the_learner_can_override(store, clock):
     assert latest == {"a": Outcome.CORRECT.value, "b": Outcome.WRONG.value}
 
 
+def test_a_response_accepted_counts_as_right_when_the_card_comes_back_in_the_same_session(store, clock):
+    deck = deck_of("d", typed("a", "Timbuktu"))
+    decide = lambda verdict, proposed: Decision(Rating.GOOD, override=True, remember=True)  # noqa: E731
+    session(store, clock, [deck]).run(Script(clock, ["Tombouctou", "Tombouctou"], decide=decide))
+    assert reviews(store) == [("a", "overridden", 3), ("a", "correct", 3)]
+
+
 def test_an_answer_and_the_response_it_accepts_are_saved_together_or_not_at_all(store, clock):
     deck = deck_of("d", typed("a", "Timbuktu"))
     decide = lambda verdict, proposed: Decision(Rating.GOOD, override=True, remember=True)  # noqa: E731
@@ -307,6 +314,14 @@ def test_a_failed_save_stops_the_session_and_says_why_keeping_the_answers_before
     summary = session(store, clock, [deck]).run(script)
     assert summary.error == "the disk is full" and script.asked == [("d", "a"), ("d", "b")]
     assert reviews(store) == [("a", "correct", 3)] and summary.answers == 1
+
+
+def test_ctrl_c_while_waiting_to_save_stops_and_says_the_answer_was_not_saved(store, clock, monkeypatch):
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"))
+    monkeypatch.setattr(store, "record", failing(store.record, [None, KeyboardInterrupt()]))
+    summary = session(store, clock, [deck]).run(Script(clock, ["x", "y"]))
+    assert summary.error == "stopped while waiting to save: your last answer was not saved"
+    assert reviews(store) == [("a", "correct", 3)]
 
 
 @pytest.mark.parametrize("record, error", [
