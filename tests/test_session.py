@@ -128,6 +128,16 @@ def test_day_boundary_is_04_00_local_time(store, clock):
     assert [e.card.id for e in session(store, clock, [deck], limits=limits).build_queue(clock()).new] == ["a1"]
 
 
+@pytest.mark.parametrize("day_starts_at, asked", [(4, 1), (6, 2)])
+def test_a_learning_card_due_when_the_next_study_day_starts_waits_for_it(store, clock, day_starts_at, asked):
+    # Answered right at 03:50 a new card comes back at 04:00 exactly: the next study day if days start
+    # at 04:00 (not asked again now, though within the 20 early minutes), still today if they start at 06:00.
+    clock.now = datetime(2026, 3, 3, 3, 50, tzinfo=timezone.utc)
+    script = Script(clock, ["x", "x"], think=timedelta(0))
+    session(store, clock, [deck_of("d", typed("a", "x"))], limits=Limits(day_starts_at=day_starts_at)).run(script)
+    assert script.asked == [("d", "a")] * asked
+
+
 def test_due_reviews_come_most_overdue_first_and_respect_the_review_limit(store, clock):
     deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
     # Learn a, b, c with Easy on different days so their due dates differ.
