@@ -508,6 +508,19 @@ def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_withi
     assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1
 
 
+def test_the_questions_to_come_count_every_queue_and_the_learning_cards_due_soon(store, clock):
+    from quizzer.session import _Entry, _Queue
+
+    deck = deck_of("d", typed("a", "x"))
+
+    def entry(asks, due=clock()):
+        return _Entry(deck, "a", CardState(phase=Phase.LEARNING, due=due, step=1), asks=asks)
+
+    queue = _Queue(again=[entry(1)], reviews=[entry(10)], new=[entry(100)],
+                   learning={("d", "a"): entry(1000), ("d", "b"): entry(10000, due=clock() + timedelta(hours=1))})
+    assert queue.asks(clock()) == 1111 and len(queue) == 5
+
+
 def test_a_background_card_does_not_take_its_decks_tags(store, clock):
     deck = deck_of("t", typed("a", "x"), typed("b", "y", tags=("background",)), tags=("mali",))
     assert session(store, clock, [deck], tag="mali").cards_in_scope() == {("t", "a")}
