@@ -117,14 +117,15 @@ def test_new_card_limit_is_per_deck_and_per_day(store, clock):
     assert [e.card.id for e in queue.new] == ["a2", "b2", "a3", "b3"]
 
 
-def test_day_boundary_is_04_00_local_time(store, clock):
+@pytest.mark.parametrize("hour", [4, 6])  # the default, and day_starts_at = 6
+def test_day_boundary_is_day_starts_at_local_time(store, clock, hour):
     deck = deck_of("d", *(typed(f"a{i}", f"x{i}") for i in range(4)))
-    limits = Limits(new_per_day=1)
-    clock.now = datetime(2026, 3, 3, 3, 30, tzinfo=timezone.utc)  # still the study day of 2 March
+    limits = Limits(new_per_day=1, day_starts_at=hour)
+    clock.now = datetime(2026, 3, 3, hour - 1, 30, tzinfo=timezone.utc)  # still the study day of 2 March
     session(store, clock, [deck], limits=limits).run(Script(clock, ["x0"]))
-    clock.now = datetime(2026, 3, 3, 3, 59, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 3, hour - 1, 59, tzinfo=timezone.utc)
     assert not session(store, clock, [deck], limits=limits).build_queue(clock()).new
-    clock.now = datetime(2026, 3, 3, 4, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 3, hour, 0, tzinfo=timezone.utc)
     assert [e.card.id for e in session(store, clock, [deck], limits=limits).build_queue(clock()).new] == ["a1"]
 
 
@@ -136,6 +137,15 @@ def test_a_learning_card_due_when_the_next_study_day_starts_waits_for_it(store, 
     script = Script(clock, ["x", "x"], think=timedelta(0))
     session(store, clock, [deck_of("d", typed("a", "x"))], limits=Limits(day_starts_at=day_starts_at)).run(script)
     assert script.asked == [("d", "a")] * asked
+
+
+def test_a_learning_card_due_now_comes_before_reviews_and_new_cards(store, clock):
+    from quizzer.session import _Entry, _Queue
+
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"))
+    learning = _Entry(deck, "a", CardState(phase=Phase.LEARNING, due=clock(), step=1))
+    queue = _Queue(learning={learning.key: learning}, new=[_Entry(deck, "b", new_state(clock()))])
+    assert queue.pop(clock()) is learning
 
 
 def test_due_reviews_come_most_overdue_first_and_respect_the_review_limit(store, clock):
@@ -396,7 +406,7 @@ def test_a_response_nearer_to_another_cards_answer_is_wrong_in_study(store, cloc
     assert reviews(store) == [("a", "wrong", 1)]
 
 
-@pytest.mark.parametrize("minutes_ahead, shown", [(19, True), (21, False), (60 * 8, False)])
+@pytest.mark.parametrize("minutes_ahead, shown", [(19, True), (20, True), (21, False), (60 * 8, False)])
 def test_with_nothing_else_left_learning_cards_come_up_to_20_minutes_early(store, clock, minutes_ahead, shown):
     deck = deck_of("d", typed("a", "x"))
     learning = CardState(Phase.LEARNING, due=clock() + timedelta(minutes=minutes_ahead), step=1, stability=2.3,
