@@ -162,6 +162,11 @@ def test_due_reviews_come_most_overdue_first_and_respect_the_review_limit(store,
     queue = session(store, clock, [deck], limits=Limits(reviews_per_day=2)).build_queue(clock())
     assert [e.card.id for e in queue.reviews] == ["a", "b"]
     assert not queue.new and not queue.learning
+    assert not session(store, clock, [deck], limits=Limits(reviews_per_day=0)).build_queue(clock()).reviews
+    # One review answered today leaves one of the two.
+    session(store, clock, [deck], limits=Limits(reviews_per_day=2)).run(Script(clock, ["x", Quit]))
+    queue = session(store, clock, [deck], limits=Limits(reviews_per_day=2)).build_queue(clock())
+    assert [e.card.id for e in queue.reviews] == ["b"]
 
 
 def test_nothing_to_study_reports_the_next_due_time(store, clock):
@@ -468,6 +473,15 @@ def test_the_counter_is_n_of_what_the_session_asks_if_every_answer_is_right(stor
     assert counters == [("a", 1, 6), ("b", 2, 6), ("c", 3, 7), ("b", 4, 7), ("a", 5, 7), ("c", 6, 7),
                         ("b", 7, 7)]
     assert len(store.reviews()) == 7
+
+
+def test_a_card_left_in_learning_counts_its_answers_to_pass_in_the_next_session(store, clock):
+    # A new card missed goes back to the first step: two Good answers to pass (steps 1m and 10m).
+    deck = deck_of("d", typed("a", "x"))
+    session(store, clock, [deck]).run(Script(clock, ["no", Quit]))
+    script = Script(clock, [Quit])
+    session(store, clock, [deck]).run(script)
+    assert script.asked == [("d", "a")] and script.question.total == 2
 
 
 def test_always_accept_is_only_kept_where_the_judge_reads_it(store, clock):
