@@ -117,6 +117,13 @@ def test_new_card_limit_is_per_deck_and_per_day(store, clock):
     assert [e.card.id for e in queue.new] == ["a2", "b2", "a3", "b3"]
 
 
+def test_a_deck_at_its_new_card_limit_leaves_the_next_decks_theirs(store, clock):
+    one, two = deck_of("one", typed("a0", "x"), typed("a1", "x")), deck_of("two", typed("b0", "x"), typed("b1", "x"))
+    session(store, clock, [one], limits=Limits(new_per_day=1)).run(Script(clock, ["x"]))
+    queue = session(store, clock, [one, two], limits=Limits(new_per_day=1)).build_queue(clock())
+    assert [e.card.id for e in queue.new] == ["b0"]
+
+
 @pytest.mark.parametrize("hour", [4, 6])  # the default, and day_starts_at = 6
 def test_day_boundary_is_day_starts_at_local_time(store, clock, hour):
     deck = deck_of("d", *(typed(f"a{i}", f"x{i}") for i in range(4)))
