@@ -102,7 +102,9 @@ def test_an_edit_changes_only_its_own_deck(tmp_path, clock):
 def test_an_edited_answer_is_another_cards_neighbour_at_once(tmp_path, clock):
     # "Austria" is a slip for "Australia" unless another card's answer is "Austria"; the deck's answers
     # were gathered at the first answer, before the edit.
-    card = lambda card_id, answer: Card(id=card_id, kind=Kind.TYPED, question=f"Q {card_id}?", answer=answer)  # noqa: E731
+    def card(card_id, answer):
+        return Card(id=card_id, kind=Kind.TYPED, question=f"Q {card_id}?", answer=answer)
+
     deck = Deck(id="d", title="D", cards=(card("c", "Mali"), card("a", "Australia"), card("b", "Germany")))
     renamed = replace(deck, cards=(*deck.cards[:2], card("b", "Austria")))
     with Store(tmp_path / "q.db") as store:
