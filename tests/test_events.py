@@ -15,7 +15,7 @@ from quizzer.controls import LEECH_LAPSES, Action, CardEvents, Control
 from quizzer.model import Card, Deck, Event, EventKind, Kind, Outcome, Phase, Rating, Review, study_day_start
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.session import Limits, Quit, StudySession
-from quizzer.store import Store, log
+from quizzer.store import Store, StoreBusy, log
 from quizzer.store.log import Flags, replay_card
 from quizzer.store.migrations import MIGRATIONS
 from quizzer.store.sync import check
@@ -154,11 +154,14 @@ class Script:
 
     def __init__(self, clock, answers):
         self.clock, self.answers = clock, list(answers)
-        self.asked, self.notices, self.numbers = [], [], []
+        self.asked, self.notices, self.numbers, self.totals, self.phases = [], [], [], [], []
+        self.waits = []
 
     def ask(self, question):
         self.asked.append(question.card.id)
         self.numbers.append(question.number)
+        self.totals.append(question.total)
+        self.phases.append(question.phase)
         if not self.answers:
             raise Quit
         self.clock.advance(seconds=5)
@@ -178,13 +181,31 @@ class Script:
     def notice(self, message):
         self.notices.append(message)
 
+    def waiting(self, message):
+        self.waits.append(message)
 
-def run(store, clock, answers, deck=None, **limits):
+
+def busy_once(method):
+    """A `prepare` for `run`: the session's `CardEvents.<method>` finds the database busy once, then works."""
+    def prepare(session):
+        carry_out, busy = getattr(session.events, method), [StoreBusy("locked")]
+
+        def when_free(*args, **kwargs):
+            if busy:
+                raise busy.pop()
+            return carry_out(*args, **kwargs)
+
+        setattr(session.events, method, when_free)
+    return prepare
+
+
+def run(store, clock, answers, deck=None, prepare=lambda session: None, **limits):
     deck = deck or Deck(id="d", title="D", cards=(typed("a"), typed("b"), typed("c")))
     script = Script(clock, answers)
-    summary = StudySession(store, Scheduler(fuzz=False), [deck], clock=clock, rng=random.Random(1),
-                           limits=Limits(**limits)).run(script)
-    return script, summary
+    session = StudySession(store, Scheduler(fuzz=False), [deck], clock=clock, rng=random.Random(1),
+                           limits=Limits(**limits))
+    prepare(session)
+    return script, session.run(script)
 
 
 def test_undo_walks_back_answers_and_asks_each_card_again(tmp_path, clock):
@@ -204,7 +225,51 @@ def test_undo_with_nothing_saved_says_so_and_asks_the_same_card(tmp_path, clock)
     with Store(tmp_path / "q.db") as store:
         script, _ = run(store, clock, [Action.UNDO, "A"])
         assert script.asked[:2] == ["a", "a"]
+        assert script.numbers[:2] == [1, 1]  # no answer was taken back
         assert script.notices == ["nothing to undo in this session"]
+
+
+def test_undo_never_reaches_an_answer_of_an_earlier_session(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:
+        run(store, clock, ["A"])
+        script, _ = run(store, clock, [Action.UNDO, "B"])
+        assert script.asked[:2] == ["b", "b"] and script.notices == ["nothing to undo in this session"]
+        assert [r["card"] for r in store.reviews()] == ["b", "a"] and len(store.reviews(voided=True)) == 2
+
+
+def test_after_an_undo_the_counter_counts_the_card_once_as_new_again(tmp_path, clock):
+    # Three new cards take two Good answers each: 6 questions. After a's first answer it needs one more
+    # (its learning entry); the undo makes it new again, needing two, and leaves no learning entry.
+    with Store(tmp_path / "q.db") as store:
+        script, _ = run(store, clock, ["A", Action.UNDO, "A"])
+        assert script.asked[:3] == ["a", "b", "a"]
+        assert list(zip(script.numbers, script.totals))[:3] == [(1, 6), (2, 6), (1, 6)]
+
+
+def test_undoing_the_answer_to_the_card_on_screen_asks_it_again(tmp_path, clock):
+    # a's second question comes early out of learning, so a is in no queue when its answer is undone.
+    with Store(tmp_path / "q.db") as store:
+        deck = Deck(id="d", title="D", cards=(typed("a"),))
+        script, summary = run(store, clock, ["A", Action.UNDO, "A", "A"], deck=deck)
+        assert script.asked == ["a", "a", "a", "a"] and script.numbers == [1, 2, 1, 2]
+        assert script.notices == ["undone d/a: asking it again"] and summary.answers == 2
+
+
+def test_an_undone_card_comes_back_in_the_state_before_the_answer(tmp_path, clock):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        # a, a review card due now, is answered and undone; then b's second answer (its last step) is undone.
+        learned = scheduler.review(new_state(clock()), Rating.EASY, clock() - timedelta(days=10), "r0")
+        store.record(review("r0", clock() - timedelta(days=10), Rating.EASY, card="a"), Phase.NEW, learned)
+        clock.now = learned.due
+        deck = Deck(id="d", title="D", cards=(typed("a"), typed("b"), typed("c")))
+        script, _ = run(store, clock, ["A", Action.UNDO, "A", "B", "C", "B", Action.UNDO, "B"], deck=deck)
+        assert script.asked[:8] == ["a", "b", "a", "b", "c", "b", "c", "b"]
+        assert script.phases[:3] == [Phase.REVIEW, Phase.NEW, Phase.REVIEW]
+        assert script.phases[5:8] == [Phase.LEARNING, Phase.LEARNING, Phase.LEARNING]
+        # A review card takes one answer, a card at its last learning step one: the totals stay as they were.
+        assert list(zip(script.numbers, script.totals))[:8] == [
+            (1, 5), (2, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5), (4, 5)]
 
 
 def test_suspend_and_bury_in_a_session(tmp_path, clock):
@@ -217,6 +282,27 @@ def test_suspend_and_bury_in_a_session(tmp_path, clock):
         clock.advance(days=1)  # the next study day: b is back, a stays suspended
         script, _ = run(store, clock, ["x", "x", "x"])
         assert "b" in script.asked and "a" not in script.asked
+
+
+@pytest.mark.parametrize("action, method", [(Action.SUSPEND, "suspend"), (Action.BURY, "bury"),
+                                            (Action.UNDO, "undo")])
+def test_a_command_waits_for_a_busy_database_with_a_message_and_is_saved(tmp_path, clock, action, method):
+    with Store(tmp_path / "q.db") as store:
+        script, _ = run(store, clock, ["A", action, "B"], prepare=busy_once(method))
+        assert len(script.waits) == 1 and "nothing is lost" in script.waits[0]
+        assert len(script.notices) == 1 and not script.notices[0].startswith("nothing")
+
+
+def test_a_command_other_than_undo_takes_no_answer_back(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:
+        script, _ = run(store, clock, ["A", Action.SUSPEND, Action.BURY, "A"])
+        assert script.asked[:4] == ["a", "b", "c", "a"] and script.numbers[:4] == [1, 2, 2, 2]
+
+
+def test_a_card_buried_in_a_session_comes_back_when_the_next_study_day_starts(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:  # the clock says 12:00 UTC on 2 March; TZ is UTC in the tests
+        script, _ = run(store, clock, [Action.BURY], day_starts_at=6)
+        assert script.notices == ["buried d/a until 2026-03-03 06:00"]
 
 
 def test_quit_command_ends_the_session(tmp_path, clock):
@@ -386,22 +472,41 @@ def test_interactive_keys_in_a_real_terminal_at_60_columns(demo):
     assert db.execute("SELECT card, suspended FROM card_flags").fetchall() == [("leader", 1)]
 
 
+def lapsed(store, clock, lapses):
+    """Card d/c in review after `lapses` lapses, each answered when due (no leech check: saved directly);
+    the clock then stands at its due time."""
+    scheduler, at = Scheduler(fuzz=False), clock()
+    for n, rating in enumerate([Rating.GOOD, Rating.GOOD] + [Rating.AGAIN, Rating.GOOD] * lapses):
+        answer(store, scheduler, f"r{n}", at, rating)
+        at = store.states(["d"])[("d", "c")].due
+    assert store.lapses("d", "c") == lapses
+    assert store.states(["d"])[("d", "c")].phase is Phase.REVIEW
+    clock.now = at
+    return Deck(id="d", title="D", cards=(typed("c"),))
+
+
 def test_the_eighth_lapse_in_a_session_suspends_the_card_and_says_so(tmp_path, clock):
-    scheduler = Scheduler(fuzz=False)
-    deck = Deck(id="d", title="D", cards=(typed("c"),))
     with Store(tmp_path / "q.db") as store:
-        at = clock()
-        for n, rating in enumerate([Rating.GOOD, Rating.GOOD] + [Rating.AGAIN, Rating.GOOD] * (LEECH_LAPSES - 1)):
-            answer(store, scheduler, f"r{n}", at, rating)
-            at = store.states(["d"])[("d", "c")].due
-        assert store.lapses("d", "c") == LEECH_LAPSES - 1
-        assert store.states(["d"])[("d", "c")].phase is Phase.REVIEW
-        clock.now = at
+        deck = lapsed(store, clock, LEECH_LAPSES - 1)
         script, summary = run(store, clock, ["wrong", "wrong"], deck=deck)
         assert script.notices == [f"d/c is a leech ({LEECH_LAPSES} lapses) and is suspended; "
                                   "`quizzer unsuspend d/c` brings it back"]
         assert script.asked == ["c"] and summary.answers == 1  # not asked again in relearning
         assert store.hidden(clock()) == {("d", "c")}
+
+
+def test_only_a_lapse_makes_a_leech(tmp_path, clock):
+    # Lapses enough before the leech check existed (or imported): a right answer marks nothing.
+    with Store(tmp_path / "q.db") as store:
+        script, summary = run(store, clock, ["C"], deck=lapsed(store, clock, LEECH_LAPSES))
+        assert script.notices == [] and summary.answers == 1 and store.hidden(clock()) == set()
+
+
+def test_the_leech_check_waits_for_a_busy_database(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:
+        deck = lapsed(store, clock, LEECH_LAPSES - 1)
+        script, _ = run(store, clock, ["wrong"], deck=deck, prepare=busy_once("after_lapse"))
+        assert len(script.waits) == 1 and script.notices[0].startswith("d/c is a leech")
 
 
 @pytest.mark.parametrize("value, problem", [

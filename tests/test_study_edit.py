@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from quizzer.cli import app
 from quizzer.controls import Action
-from quizzer.model import Deck
+from quizzer.model import Card, Deck, Kind
 from quizzer.scheduler import Scheduler
 from quizzer.session import Limits, NotEditable, StudySession
 from quizzer.store import Store
@@ -77,6 +77,40 @@ def test_an_edit_that_changes_nothing_asks_the_same_card(tmp_path, clock, edit_c
         script, _, _ = study(store, clock, [Action.EDIT, "A"], edit_card)
         assert script.questions[:2] == ["Q a?", "Q a?"]
         assert script.notices == ([notice] if notice else [])
+
+
+def test_an_edit_after_an_undo_asks_the_card_on_screen_before_the_rest(tmp_path, clock):
+    with Store(tmp_path / "q.db") as store:
+        script, _, _ = study(store, clock, ["A", Action.UNDO, Action.EDIT, "A", "B"], lambda deck, card: None)
+        assert script.asked[:5] == ["a", "b", "a", "a", "b"]
+
+
+def test_an_edit_changes_only_its_own_deck(tmp_path, clock):
+    edited = Deck(id="d", title="D", cards=(typed("a"), typed("b")))
+    other = Deck(id="e", title="E", cards=(typed("x"),))
+    reworded = replace(edited, cards=(replace(edited.cards[0], question="Q a, reworded?"), edited.cards[1]))
+    with Store(tmp_path / "q.db") as store:
+        script = Asked(clock, [Action.EDIT, "A", "X"])
+        session = StudySession(store, Scheduler(fuzz=False), [edited, other], clock=clock, rng=random.Random(1),
+                               limits=Limits(), edit_card=lambda deck, card: reworded)
+        session.run(script)
+        assert script.questions[:3] == ["Q a?", "Q a, reworded?", "Q x?"]
+        assert session.decks == [reworded, other]
+        assert [(r["deck"], r["card"]) for r in store.reviews()] == [("e", "x"), ("d", "a")]
+
+
+def test_an_edited_answer_is_another_cards_neighbour_at_once(tmp_path, clock):
+    # "Austria" is a slip for "Australia" unless another card's answer is "Austria"; the deck's answers
+    # were gathered at the first answer, before the edit.
+    def card(card_id, answer):
+        return Card(id=card_id, kind=Kind.TYPED, question=f"Q {card_id}?", answer=answer)
+
+    deck = Deck(id="d", title="D", cards=(card("c", "Mali"), card("a", "Australia"), card("b", "Germany")))
+    renamed = replace(deck, cards=(*deck.cards[:2], card("b", "Austria")))
+    with Store(tmp_path / "q.db") as store:
+        StudySession(store, Scheduler(fuzz=False), [deck], clock=clock, rng=random.Random(1), limits=Limits(),
+                     edit_card=lambda deck, card: renamed).run(Asked(clock, ["Mali", Action.EDIT, "Austria"]))
+        assert [(r["card"], r["verdict"]) for r in store.reviews()] == [("a", "wrong"), ("c", "correct")]
 
 
 @pytest.fixture
