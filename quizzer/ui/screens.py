@@ -153,12 +153,10 @@ class _DecksTable(Fitted):
         around = options.update(width=table_width, highlight=table.highlight, height=None, justify="left")
         bold, dim = console_.get_style("table.header"), console_.get_style("dim")
         yield from console_.render(console_.render_str(table.title, style="table.title", highlight=False), around)
-        header = []
         for number, (column, width) in enumerate(zip(columns, widths)):
-            header.append(Segment(_justified(column.header, width, column.justify), bold))
-            if number < len(columns) - 1:
-                header += [Segment(" ", bold), Segment(" ")]
-        yield from header
+            yield Segment(_justified(column.header, width, column.justify), bold)
+            if number < len(columns) - 1:  # a header cell's padding is bold too, the gap is not
+                yield from (Segment(" ", bold), Segment(" "))
         yield Segment("\n" + "─" * table_width + "\n")
         gaps = " " * COLUMN_GAP
         blank = gaps.join(" " * width for width in widths[1:])
