@@ -200,10 +200,10 @@ class Deck:
     @cached_property
     def _positions(self) -> dict[str, int]:
         """Where each card id first appears: a session looks its queued cards up by id on every question."""
-        positions: dict[str, int] = {}
-        for n, card_id in enumerate(self.card_ids):
-            positions.setdefault(card_id, n)
-        return positions
+        ids = self.card_ids
+        # Built from the last card back, so an id's first position is the one kept: one C loop, not a
+        # Python step a card (100 decks of 1,000 cards: a tenth of study's queue).
+        return dict(zip(ids[::-1], range(len(ids) - 1, -1, -1)))
 
     def position(self, card_id: str) -> int | None:
         """Where the card is in the deck's file order; None for a card not in the deck."""

@@ -256,6 +256,8 @@ class StudySession:
                 continue
             ids = deck.card_ids
             skip = answered.get(deck.id, set()) | {card for d, card in hidden if d == deck.id}
+            if skip.issuperset(ids):  # every card answered (or hidden): no id to look at one by one
+                continue
             fresh_ids = (ids[n] for n in deck.tagged_positions(self.tag) if ids[n] not in skip)
             entries += [_Entry(deck, card_id, fresh, fresh_asks) for card_id in itertools.islice(fresh_ids, left)]
         return _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])

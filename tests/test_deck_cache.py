@@ -308,6 +308,10 @@ def test_a_card_is_found_by_id_without_a_pass_over_the_deck_each_time():
             Ids.passes += 1
             return super().__iter__()
 
+        def __getitem__(self, index):
+            Ids.passes += isinstance(index, slice)
+            return super().__getitem__(index)
+
         def index(self, *args):
             Ids.passes += 1
             return super().index(*args)

@@ -695,6 +695,49 @@ def test_the_queue_reads_and_makes_states_only_for_cards_it_queues_and_asks_sqli
     assert len(statements[1]) == len(statements[6])
 
 
+def python_steps(function) -> int:
+    """Lines quizzer's own code runs (a loop's line counts once a turn) while `function` runs."""
+    import sys
+
+    steps = [0]
+
+    def trace(frame, event, arg):
+        if "/quizzer/" not in frame.f_code.co_filename:
+            return None
+        if event == "line":
+            steps[0] += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        function()
+    finally:
+        sys.settrace(None)
+    return steps[0]
+
+
+def test_the_queue_takes_no_python_step_per_card_of_a_deck_whose_cards_are_all_answered(store, clock):
+    # 100 decks of 1,000 cards, every card answered (run.py's library): finding where a learning card
+    # sits, and looking for new cards, went through every id of every deck one Python step at a time.
+    answered = clock()
+    steps = {}
+    for size in (40, 400):
+        deck = deck_of(f"d{size}", *(typed(f"c{i}", "x") for i in range(size)), typed("c0", "x"))
+        for i in range(size):
+            phase, due = (Phase.LEARNING, answered) if i == size - 1 else (Phase.REVIEW, answered + timedelta(days=9))
+            store.record(Review(f"r{size}-{i}", deck.id, f"c{i}", answered - timedelta(days=3), Rating.GOOD,
+                                Outcome.CORRECT, "x", 1, "s"), Phase.NEW,
+                         CardState(phase, due, 0, 2.0, 5.0, answered - timedelta(days=3)))
+        s = session(store, clock, [deck])
+        deck.card_ids  # as a deck from the parse cache has them, without a step per card
+        queue = []
+        steps[size] = python_steps(lambda: queue.append(s.build_queue(clock())))
+        assert [e.card_id for e in queue[0].learning.values()] == [f"c{size - 1}"]
+        assert not queue[0].reviews and not queue[0].new
+        assert deck.position("c0") == 0 and deck.position(f"c{size - 1}") == size - 1  # the first c0 of two
+    assert steps[400] == steps[40]
+
+
 # A response as the terminal passed it on → as saved: bytes that were not UTF-8 (escaped as U+DC80 to
 # U+DCFF) and any other lone surrogate become U+FFFD, one per byte of their UTF-8 form.
 SAVEABLE = [

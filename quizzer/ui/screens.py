@@ -12,7 +12,9 @@ from pathlib import Path
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.cells import cell_len
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -116,11 +118,60 @@ def decks_table(rows: list[dict]) -> RenderableType:
     for column in ("cards", "new", "due now"):
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
+    shown = []
     for row in rows:
-        deck = Text(literal(row["id"]))
-        deck.append("\n" + literal(row["title"]), style="dim")
-        table.add_row(deck, *cells(row["cards"], row["new"], row["due"], "built-in" if row["builtin"] else "yours"))
-    return Fitted(table)
+        values = [literal(value) for value in (row["id"], row["title"], row["cards"], row["new"], row["due"])]
+        shown.append([*values, "built-in" if row["builtin"] else "yours"])
+        deck = Text(values[0])
+        deck.append("\n" + values[1], style="dim")
+        table.add_row(deck, *cells(*values[2:], shown[-1][-1]))
+    return _DecksTable(table, shown)
+
+
+class _DecksTable(Fitted):
+    """The decks table drawn line by line when it fits at its columns' natural widths (the usual case):
+    the segments rich's table writes there, byte for byte, without rich laying out each of its cells
+    one by one (100 decks: some 500 cells, most of `decks`' drawing time). Otherwise — a narrow
+    screen, a tab or line break in an id or title, no decks — drawn as any `Fitted` table."""
+
+    def __init__(self, table: Table, rows: list[list[str]]):
+        super().__init__(table)
+        self.rows = rows  # [id, title, cards, new, due, kind]
+
+    def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
+        columns = self.table.columns
+        # The deck column holds two lines a row (id, then title); the others one.
+        values = [[row[0] for row in self.rows] + [row[1] for row in self.rows],
+                  *([row[i] for row in self.rows] for i in range(2, 6))]
+        widths = [max(map(cell_len, (column.header, *texts))) for column, texts in zip(columns, values)]
+        table_width = sum(widths) + COLUMN_GAP * (len(widths) - 1)
+        if (not self.rows or table_width > options.max_width
+                or any("\n" in text or "\t" in text for text in values[0])):
+            yield from super().__rich_console__(console_, options)
+            return
+        table = self.table
+        around = options.update(width=table_width, highlight=table.highlight, height=None, justify="left")
+        bold, dim = console_.get_style("table.header"), console_.get_style("dim")
+        yield from console_.render(console_.render_str(table.title, style="table.title", highlight=False), around)
+        for number, (column, width) in enumerate(zip(columns, widths)):
+            yield Segment(_justified(column.header, width, column.justify), bold)
+            if number < len(columns) - 1:  # a header cell's padding is bold too, the gap is not
+                yield from (Segment(" ", bold), Segment(" "))
+        yield Segment("\n" + "─" * table_width + "\n")
+        gaps = " " * COLUMN_GAP
+        blank = gaps.join(" " * width for width in widths[1:])
+        for deck, title, *rest in self.rows:
+            yield Segment(gaps.join([_justified(deck, widths[0], "left"),
+                                     *(_justified(text, width, column.justify)
+                                       for text, width, column in zip(rest, widths[1:], columns[1:]))]) + "\n")
+            yield Segment(title, dim)
+            yield Segment(" " * (widths[0] - cell_len(title)) + gaps + blank + "\n")
+        yield from console_.render(console_.render_str(table.caption, style="table.caption", highlight=False), around)
+
+
+def _justified(text: str, width: int, justify: str) -> str:
+    space = " " * (width - cell_len(text))
+    return space + text if justify == "right" else text + space
 
 
 def deck_table(deck, rows: list[dict]) -> RenderableType:
