@@ -19,6 +19,7 @@ from anki_builder import BASIC, Note, write_collection
 from quizzer.cli import app
 from quizzer.store import Store
 from quizzer.store import stats as queries
+from quizzer.store.migrations import SUMS_FROM_LOG, fill_sums_from_log
 
 DECK = """\
 id: demo
@@ -326,3 +327,43 @@ def test_the_daily_limits_count_what_the_log_alone_counts(mixed, monkeypatch, si
         monkeypatch.setattr(Store, "answer_days_from", lambda self, start: False)
         assert (store.new_cards_since(moment), store.review_answers_since(moment)) == ours
     assert ours[1] > 0 and (sum(ours[0].values()) > 0 or since > "2026-02-21")
+
+
+# (card, reviewed_at, rating, phase, reschedules), inserted in this order: rowids do not follow time, two
+# answers share a time (the first by rowid counts), cells meet at the anchor (04:00), one answer is voided.
+AWKWARD_LOG = [
+    ("a", "2026-03-03T05:00:00.000000+00:00", 1, "review", 1),
+    ("a", "2026-03-03T04:30:00.000000+00:00", 3, "review", 1),
+    ("a", "2026-03-03T04:30:00.000000+00:00", 1, "review", 1),
+    ("a", "2026-03-03T03:59:59.999999+00:00", 4, "review", 1),
+    ("a", "2026-03-03T04:00:00.000000+00:00", 2, "review", 0),
+    ("b", "2026-03-04T03:00:00.000000+00:00", 1, "review", 1),  # voided below: the next one is b's first
+    ("b", "2026-03-04T03:10:00.000000+00:00", 3, "review", 1),
+    ("b", "2026-03-02T12:00:00.000000+00:00", 3, "new", 1),
+    ("c", "2026-03-05T04:00:00.000000+00:00", 1, "learning", 1),
+    ("c", "2026-03-05T04:00:00.000000+00:00", 2, "review", 1),
+]
+
+
+def test_refilling_the_cells_from_an_awkward_log_equals_the_recomputation(tmp_path):
+    with Store(tmp_path / "quizzer.db") as store:
+        db = store.db
+        for number, (card, at, rating, phase, reschedules) in enumerate(AWKWARD_LOG):
+            db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, "
+                       "duration_ms, session, phase, due_after, reschedules) "
+                       "VALUES (?, 'demo', ?, ?, ?, 'self', '', 1000, NULL, ?, ?, ?)",
+                       (f"r{number}", card, at, rating, phase, at, reschedules))
+        db.execute("INSERT INTO voided SELECT rowid FROM reviews WHERE review_id = 'r5'")
+        db.execute("DELETE FROM answer_days")
+        fill_sums_from_log(db)
+        assert stored_sums(db) == expected_sums(db)
+        assert stored_sums(db)["answer_days"][("2026-03-03", "demo")][7:] == (2, 2)  # first answers of a and b
+
+
+def test_refilling_the_cells_sorts_the_log_once(tmp_path):
+    """The refill reads the log in the card index's order: its one sort is the GROUP BY of the cells (a
+    window partitioned by cell sorted the whole log a second time, and doubled `progress import`'s refill)."""
+    with Store(tmp_path / "quizzer.db") as store:
+        plan = [row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {SUMS_FROM_LOG['answer_days']}")]
+    assert [step for step in plan if "TEMP B-TREE" in step] == ["USE TEMP B-TREE FOR GROUP BY"]
+    assert any(step.startswith("SCAN r USING INDEX reviews_by_card") for step in plan)

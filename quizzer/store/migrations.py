@@ -102,17 +102,21 @@ def _trigger(name: str, event: str, when: str, change: str) -> str:
 
 
 # Every cell from the log: what the migration fills, a change of anchor refills, and `doctor` compares.
+# One pass over the card index (deck, card, reviewed_at, then rowid: the replay's order, no sort) and one
+# GROUP BY: an answer is its card's first in review in its cell when no earlier such answer of the card
+# has that cell. Stored times (ISO, UTC) make cells follow time order, so the latest earlier cell is
+# MAX(cell); a window partitioned by cell instead sorted the whole log again (twice the time).
+_FIRST_CANDIDATE = "c.phase = 'review' AND c.reschedules = 1 AND date(c.day, '+1 day') IS NOT NULL"
 ANSWER_DAYS_FROM_LOG = f"""
-    WITH keyed AS (SELECT {_day_of('r')} AS day, r.* FROM answers AS r),
-    firsts AS (
-        SELECT day, deck, COUNT(*) AS first_reviews, SUM(rating > 1) AS first_passed FROM (
-            SELECT day, deck, rating, ROW_NUMBER() OVER (PARTITION BY deck, card, day ORDER BY reviewed_at, rowid) AS n
-            FROM keyed WHERE phase = 'review' AND reschedules = 1 AND date(day, '+1 day') IS NOT NULL)
-        WHERE n = 1 GROUP BY day, deck)
-    SELECT k.day, k.deck, {', '.join(f"SUM({term.format(r='k')})" for term in _TERMS)},
-           COALESCE(MAX(f.first_reviews), 0), COALESCE(MAX(f.first_passed), 0)
-    FROM keyed AS k LEFT JOIN firsts AS f ON f.day = k.day AND f.deck = k.deck
-    GROUP BY k.day, k.deck
+    SELECT day, deck, {', '.join(f"SUM({term.format(r='k')})" for term in _TERMS)},
+           SUM(first), SUM(first AND rating > 1)
+    FROM (SELECT c.*, ({_FIRST_CANDIDATE} AND c.day IS NOT MAX(CASE WHEN {_FIRST_CANDIDATE} THEN c.day END)
+                       OVER (PARTITION BY c.deck, c.card ORDER BY c.reviewed_at, c.id
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS first
+          FROM (SELECT {_day_of('r')} AS day, r.rowid AS id, r.deck, r.card, r.reviewed_at, r.phase, r.rating,
+                       r.verdict, r.duration_ms, r.reschedules
+                FROM reviews AS r WHERE r.rowid NOT IN (SELECT review_rowid FROM voided)) AS c) AS k
+    GROUP BY day, deck
 """
 
 ANSWER_CARDS_FROM_LOG = "SELECT deck, card, COUNT(*) FROM answers GROUP BY deck, card"
