@@ -10,14 +10,15 @@ import contextlib
 import datetime
 import difflib
 import gc
+import functools
 import hashlib
+import importlib.util
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import astuple, dataclass
 from pathlib import Path
-
-import yaml
 
 from quizzer.cardtypes import CARD_TYPES, COMMON_KEYS, INVALID
 from quizzer.deck_cache import ParseCache
@@ -29,8 +30,39 @@ MAX_DECK_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_CARDS = 50_000
 BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_scalars = yaml.constructor.SafeConstructor()
+
+
+def _lazy_module(name: str):
+    """The module `name`, its code run when one of its attributes is first read: PyYAML (12 ms) only when a
+    deck file is parsed, not on the runs whose every deck the parse cache serves."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)  # its own submodules import through it
+    spec.loader.exec_module(module)
+    return module
+
+
+yaml = _lazy_module("yaml")
+
+
+@functools.cache
+def _loader() -> type:
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.cache
+def _constructor():
+    return yaml.constructor.SafeConstructor()
+
+
+def __getattr__(name: str):
+    if name == "_Loader":  # the loader every deck file is composed with, as it was named when made at import
+        return _loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _TAG_NAMES = {f"tag:yaml.org,2002:{tag}": name for tag, name in (
     ("int", "integer"), ("float", "number"), ("timestamp", "date"), ("bool", "true/false value"))}
@@ -116,7 +148,7 @@ def _check_deck(path: Path, builtin: bool) -> tuple[Deck | None, list[Problem]]:
     if text is None:
         return None, out.problems
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(str(path), text, exc)]
     if root is None:
@@ -287,9 +319,10 @@ class _DeckReader:
             return node.value
         # Call the tag's constructor directly: construct_object() would remember every node it
         # ever built in the shared constructor, growing with each deck a process reads.
-        construct = _scalars.yaml_constructors.get(node.tag, _scalars.yaml_constructors[None])
+        scalars = _constructor()
+        construct = scalars.yaml_constructors.get(node.tag, scalars.yaml_constructors[None])
         try:
-            return construct(_scalars, node)
+            return construct(scalars, node)
         except yaml.YAMLError:  # a tag PyYAML does not know: the text as written
             return node.value
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
@@ -578,14 +611,16 @@ def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:
 # -- writing --------------------------------------------------------------------------------
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter is ~10x faster when present
-    """Multi-line text as `|` blocks, so written decks read like hand-written ones."""
+@functools.cache
+def _dumper() -> type:
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter is ~10x faster when present
+        """Multi-line text as `|` blocks, so written decks read like hand-written ones."""
 
-
-_Dumper.add_representer(
-    str,
-    lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
-)
+    Dumper.add_representer(
+        str,
+        lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
+    )
+    return Dumper
 
 
 def deck_yaml(deck: Deck) -> str:
@@ -598,7 +633,7 @@ def deck_yaml(deck: Deck) -> str:
     if deck.source:
         data["source"] = dict(deck.source)
     data["cards"] = [card_data(card) for card in deck.cards]
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
 
 
 def card_data(card: Card) -> dict:

@@ -236,9 +236,10 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
     return _Selection(deck_ids, installed, tag, answers, Scope(decks=whole, cards=single, excluded=gone), members)
 
 
-def _card_ids(deck: Deck, positions: list[int]) -> list[str]:
+def _card_ids(deck: Deck, positions: list[int]) -> Sequence[str]:
     ids = deck.card_ids
-    return [ids[n] for n in positions]
+    # Positions are distinct: as many as the deck's cards are all of them (no copy of 100,000 ids, no tag).
+    return ids if len(positions) == len(ids) else [ids[n] for n in positions]
 
 
 # -- stats ----------------------------------------------------------------------------------------
@@ -339,10 +340,14 @@ def due_soon(store: Store, library: Sequence[Deck], *, decks: Sequence[str] = ()
 
 def _suspended(store: Store, chosen) -> dict[str, int]:
     """Suspended cards per chosen deck: of its file's cards (with the tag), or any when its file is gone."""
-    ids = {d: set(chosen.card_ids(d)) for d in chosen.members}
+    ids: dict[str, set[str]] = {}  # a deck's card ids, gathered once it has a suspended card
     counts: dict[str, int] = {}
     for (deck, card), flags in store.flags().items():
-        if flags.suspended and deck in chosen.deck_ids and (deck not in ids or card in ids[deck]):
+        if not flags.suspended or deck not in chosen.deck_ids:
+            continue
+        if deck in chosen.members and deck not in ids:
+            ids[deck] = set(chosen.card_ids(deck))
+        if deck not in ids or card in ids[deck]:
             counts[deck] = counts.get(deck, 0) + 1
     return counts
 

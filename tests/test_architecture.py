@@ -149,6 +149,15 @@ def test_a_real_command_does_not_load_pydantic(args):
     assert "quizzer.cli" in loaded and not {m for m in loaded if m == "pydantic" or m.startswith("pydantic.")}
 
 
+def test_stats_from_the_parse_cache_loads_no_yaml_or_toml_parser():
+    # PyYAML (12 ms) runs only to parse a deck file, tomllib only to read a config.toml; `stats` with every
+    # deck served by the parse cache and no config.toml needs neither. The first run fills the cache.
+    modules_after("decks")
+    output, loaded = modules_after("stats")
+    assert "No answers yet" in output
+    assert {m for m in loaded if m.startswith("yaml.") or m == "tomllib"} == set()
+
+
 def test_importing_an_anki_package_does_not_load_the_anki_library(tmp_path):
     # Only `decks export --format apkg` needs Anki's library; reading a package is quizzer's own code.
     from anki_builder import SAMPLE_NOTES, write_package

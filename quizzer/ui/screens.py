@@ -15,6 +15,7 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.cells import cell_len
 from rich.measure import Measurement
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -75,7 +76,50 @@ class Fitted:
         # third of its drawing); given them, it measures none and lays out the same.
         for column, width, own in zip(self.table.columns, natural, self._widths):
             column.width = width if fits and own is None else own
-        yield self.table
+        lines = self._lines(console_, options) if fits else None
+        yield from [self.table] if lines is None else lines
+
+    def _lines(self, console_: Console, options: ConsoleOptions) -> list[Segment] | None:
+        """The segments rich's Table draws for a compact table at its columns' widths whose every cell is one
+        line of text in one style, made directly (rich lays out each cell through four renderers: most of
+        a 100-deck stats screen's drawing); None for any other table, which rich draws."""
+        table = self.table
+        columns = table.columns
+        if not _compact_as_made(table):
+            return None
+        get_style = console_.get_style
+        border = get_style(table.style or "") + get_style(table.border_style or "")
+        header_style = get_style(table.header_style or "")
+        last = len(columns) - 1
+        # Padding (0, 1), collapsed and without edges: one space after each column but the last.
+        widths = [column.width + (index < last) for index, column in enumerate(columns)]
+        rows = [[(header_style + get_style(column.header_style), column.header) for column in columns]]
+        rows += [[(Style.null(), cell) for cell in row] for row in zip(*(column.cells for column in columns))]
+        frame = table.box.substitute(options, safe=console_.safe_box if table.safe_box is None else table.safe_box)
+        drawn = []
+        for number, row in enumerate(rows):  # the header is row 0
+            divider = Segment(frame.head_vertical if number == 0 else
+                              frame.foot_vertical if number == len(rows) - 1 else frame.mid_vertical, border)
+            for index, (column, (style, cell)) in enumerate(zip(columns, row)):
+                text = cell if isinstance(cell, Text) else (
+                    console_.render_str(cell, highlight=column.highlight, markup=options.markup)
+                    if isinstance(cell, str) else None)
+                plain = text.plain if text is not None else ""
+                if (text is None or text.spans or text.justify or text.overflow or text.no_wrap is not None
+                        or plain != plain.strip() or "\n" in plain or "\t" in plain or cell_len(plain) > column.width):
+                    return None
+                spaces = " " * (column.width - cell_len(plain))
+                text_style = get_style(text.style) if text.style else None
+                drawn.append(Segment(plain + spaces if column.justify == "left" else spaces + plain,
+                                     style + text_style if style else text_style))
+                if index < last:
+                    drawn += [Segment(" ", style), divider]
+            drawn.append(Segment.line())
+            if number == 0:
+                drawn += [Segment(frame.get_row(widths, "head", edge=False), border), Segment.line()]
+            elif table.rows[number - 1].end_section and number < len(rows) - 1:
+                drawn += [Segment(frame.get_row(widths, "row", edge=False), border), Segment.line()]
+        return drawn
 
     def blocks(self, width: int) -> Iterator[RenderableType]:
         """Each row: its first cell, a cell of several lines as it is, then the other cells as `header: value`."""
@@ -96,6 +140,18 @@ class Fitted:
                 yield Text()
         if table.caption:
             yield _text(table.caption)
+
+
+def _compact_as_made(table: Table) -> bool:
+    """Whether `table` is laid out as `compact_table` makes it, with no setting `Fitted._lines` does not draw."""
+    return bool(
+        table.columns and table.box is box.SIMPLE_HEAD and table.show_header and not table.show_edge
+        and not table.pad_edge and table.collapse_padding and table.padding == (0, 1, 0, 1)
+        and not (table.leading or table.show_lines or table.show_footer or table.row_styles)
+        and table.title is None and table.caption is None and table.width is None and not table.expand
+        and all(row.style is None for row in table.rows)
+        and all(c.justify in ("left", "right") and not c.style and c.vertical == "top"
+                and c.min_width is None and c.max_width is None and c.ratio is None for c in table.columns))
 
 
 def _text(cell: RenderableType) -> Text:
