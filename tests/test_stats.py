@@ -1019,6 +1019,8 @@ def test_progress_of_removed_cards_and_decks(runner, history, quizzer_home):
     # a2 left its deck file: its state no longer counts (it was learning and overdue), its answers still do.
     assert (decks["alpha"]["cards"], decks["alpha"]["learning"]) == (4, 1)
     assert decks["alpha"]["accuracy"] == ours(before)["alpha"]["accuracy"]
+    # Every card left in alpha carries its deck's tag, so the tag takes the whole deck: a2's 2 answers too.
+    assert stats_json(runner, "--tag", "alpha-tag")["answers"] == stats_json(runner, "alpha")["answers"] == 8
     assert after["forecast"][0]["count"] == before["forecast"][0]["count"] - 1
     # beta's file is gone: it shows the cards it has progress for, and its history.
     assert decks["beta"]["installed"] is False and decks["beta"]["title"] == ""
