@@ -190,6 +190,8 @@ def test_cards_by_state_per_deck_and_in_total(runner, history):
     assert (total["cards"], total["new"], total["learning"]) == (9 + builtin_cards, 2 + builtin_cards, 2)
     assert total["young"] + total["mature"] == 5
     assert (total["deck"], total["title"], total["installed"]) == ("total", "", True)
+    assert (decks["alpha"]["title"], decks["beta"]["title"]) == ("Alpha", "Beta")
+    assert all(d["due_today"] == 0 for d in builtin)  # no progress: nothing due
     # Due before today ends (04:00 tomorrow): a2 since 03-09 20:40 and a3 since 08:24; a1, relearnt at
     # 08:11 today, waits a day, a5 until 03-25.
     assert decks["alpha"]["due_today"] == 2
@@ -326,6 +328,26 @@ def test_unknown_deck_or_tag_exits_2(runner, history):
     assert result.exit_code == 2 and "no deck 'nope'" in result.output
     result = runner.invoke(app, ["stats", "--tag", "nothing"])
     assert result.exit_code == 2 and "no cards tagged 'nothing'" in result.output
+
+
+def test_stats_errors_name_the_unknown_deck_or_tag_and_where_it_was_looked_for(history, quizzer_home):
+    from quizzer.decks import load_library
+    from quizzer.stats import StatsError, compute_stats
+
+    library = [d for d in load_library(quizzer_home / "decks")[0] if d.id == "alpha"]
+    with Store(history.store.path) as store:
+        def error(**options):
+            with pytest.raises(StatsError) as raised:
+                compute_stats(store, Scheduler(), library, now=NOW, **options)
+            return str(raised.value)
+
+        # beta is known from its progress alone; the first unknown deck asked for is named.
+        assert error(decks=["alpha", "nope", "zz"]) == "unknown deck 'nope'; known decks: alpha, beta"
+        assert error(decks=["alpha", "beta"], tag="nothing") == "no cards tagged 'nothing' in alpha, beta"
+        assert error(tag="nothing") == "no cards tagged 'nothing' in any deck"
+    with Store(quizzer_home / "empty.db") as empty:
+        with pytest.raises(StatsError, match=r"^unknown deck 'nope'; known decks: none$"):
+            compute_stats(empty, Scheduler(), [], decks=["nope"], now=NOW)
 
 
 def screen(runner, *args, width=100):
@@ -997,6 +1019,8 @@ def test_progress_of_removed_cards_and_decks(runner, history, quizzer_home):
     # a2 left its deck file: its state no longer counts (it was learning and overdue), its answers still do.
     assert (decks["alpha"]["cards"], decks["alpha"]["learning"]) == (4, 1)
     assert decks["alpha"]["accuracy"] == ours(before)["alpha"]["accuracy"]
+    # Every card left in alpha carries its deck's tag, so the tag takes the whole deck: a2's 2 answers too.
+    assert stats_json(runner, "--tag", "alpha-tag")["answers"] == stats_json(runner, "alpha")["answers"] == 8
     assert after["forecast"][0]["count"] == before["forecast"][0]["count"] - 1
     # beta's file is gone: it shows the cards it has progress for, and its history.
     assert decks["beta"]["installed"] is False and decks["beta"]["title"] == ""
