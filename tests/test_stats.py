@@ -947,6 +947,23 @@ def test_days_off_the_cells_anchor_take_the_cells_give_or_take_the_log(history):
                                (5, "beta", 1, 0)]
 
 
+def test_days_on_the_cells_anchor_are_read_from_the_cells(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        # A mark only the cells carry (100 answers more to alpha on 03-08) shows which path read a day.
+        store.db.execute("UPDATE answer_days SET answers = answers + 100 WHERE day = '2026-03-08' AND deck = 'alpha'")
+        where = queries.Filter(store, queries.Scope(everything=True))
+        answers = queries.daily_answers(store, where, [
+            (2, utc("03-10T04:00"), utc("03-11T03:00")),  # its start sets the anchor; its end is off it
+            (1, utc("03-09T03:00"), utc("03-10T03:00")),  # 1 h early at both ends: the cell of 03-09 - b2's 03:30
+            (0, utc("03-08T04:00"), utc("03-09T04:00")),  # on the anchor: the cells, marked
+        ])
+    assert sorted(answers) == [(0, "alpha", 101, 1, 2000), (0, "beta", 3, 2, 6000),  # a1 ✓; b1 ✓, b3 ✓ ✗
+                               (1, "alpha", 1, 1, 2000), (1, "beta", 16, 9, 32000),  # a2 ✓; b3's 15 (8 ✓), b2 ✓
+                               (2, "alpha", 3, 2, 6000), (2, "beta", 2, 2, 4000)]  # a1 ✗ ✓, a3 ✓; b1 ✓, b3 ✓
+
+
 @pytest.mark.parametrize("moment, anchor, nearest", [
     ("03-29T02:00", "T03:00", "03-29T03:00"),  # the same day's
     ("03-29T23:00", "T03:00", "03-30T03:00"),  # the next day's
