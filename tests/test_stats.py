@@ -967,8 +967,10 @@ def test_days_on_the_cells_anchor_are_read_from_the_cells(history):
             (1, utc("03-09T03:00"), utc("03-10T03:00")),  # 1 h early at both ends: the cell of 03-09 - b2's 03:30
             (0, utc("03-08T04:00"), utc("03-09T04:00")),  # on the anchor: the cells, marked
         ]
-        answers = queries.daily_answers(store, queries.Filter(store, queries.Scope(everything=True)), days)
+        everything = queries.Filter(store, queries.Scope(everything=True))
+        answers = queries.daily_answers(store, everything, days)
         beta = queries.daily_answers(store, queries.Filter(store, queries.Scope(decks=("beta",))), days)
+        assert queries.totals(store, everything)[:2] == (130, 60000)  # the 30 answers of 2 s, and the mark
     assert sorted(answers) == [(0, "alpha", 101, 1, 2000), (0, "beta", 3, 2, 6000),  # a1 ✓; b1 ✓, b3 ✓ ✗
                                (1, "alpha", 1, 1, 2000), (1, "beta", 16, 9, 32000),  # a2 ✓; b3's 15 (8 ✓), b2 ✓
                                (2, "alpha", 3, 2, 6000), (2, "beta", 2, 2, 4000)]  # a1 ✗ ✓, a3 ✓; b1 ✓, b3 ✓
