@@ -904,6 +904,15 @@ def test_retrievability_without_sqlites_pow_registers_pythons(hand_states):
     assert recall == {"d": pytest.approx(0.9 + 0.835574 + 0.959629, abs=1e-5), "e": pytest.approx(1.8, abs=1e-5)}
 
 
+def test_retrievability_keeps_a_pow_that_works(hand_states):
+    from quizzer.store.stats import Scope
+
+    with Store(hand_states) as store:
+        store.db.create_function("pow", 2, lambda base, exponent: 0.5)  # stands in for SQLite's own
+        recall = {deck: c["recall"] for deck, c in counts_of(store, Scope(everything=True)).items()}
+    assert recall == {"d": 1.5, "e": 1.0}  # 3 and 2 cards at 0.5: the probe found pow and left it
+
+
 def test_tag_sums_by_hand_within_the_scope(hand_states):
     from quizzer.store import stats as queries
 
@@ -967,6 +976,27 @@ def test_days_off_the_cells_anchor_take_the_cells_give_or_take_the_log(history):
     # and no row, from the cells (day 4) or the log.
     assert sorted(reviews) == [(0, "alpha", 1, 0), (0, "beta", 3, 3), (1, "beta", 1, 0), (5, "alpha", 1, 1),
                                (5, "beta", 1, 0)]
+
+
+def test_days_on_the_cells_anchor_are_read_from_the_cells(history):
+    from quizzer.store import stats as queries
+
+    with Store(history.store.path) as store:
+        # A mark only the cells carry (100 answers more to alpha on 03-08) shows which path read a day.
+        store.db.execute("UPDATE answer_days SET answers = answers + 100 WHERE day = '2026-03-08' AND deck = 'alpha'")
+        days = [
+            (2, utc("03-10T04:00"), utc("03-11T03:00")),  # its start sets the anchor; its end is off it
+            (1, utc("03-09T03:00"), utc("03-10T03:00")),  # 1 h early at both ends: the cell of 03-09 - b2's 03:30
+            (0, utc("03-08T04:00"), utc("03-09T04:00")),  # on the anchor: the cells, marked
+        ]
+        everything = queries.Filter(store, queries.Scope(everything=True))
+        answers = queries.daily_answers(store, everything, days)
+        beta = queries.daily_answers(store, queries.Filter(store, queries.Scope(decks=("beta",))), days)
+        assert queries.totals(store, everything)[:2] == (130, 60000)  # the 30 answers of 2 s, and the mark
+    assert sorted(answers) == [(0, "alpha", 101, 1, 2000), (0, "beta", 3, 2, 6000),  # a1 ✓; b1 ✓, b3 ✓ ✗
+                               (1, "alpha", 1, 1, 2000), (1, "beta", 16, 9, 32000),  # a2 ✓; b3's 15 (8 ✓), b2 ✓
+                               (2, "alpha", 3, 2, 6000), (2, "beta", 2, 2, 4000)]  # a1 ✗ ✓, a3 ✓; b1 ✓, b3 ✓
+    assert sorted(beta) == [row for row in sorted(answers) if row[1] == "beta"]
 
 
 @pytest.mark.parametrize("moment, anchor, nearest", [
