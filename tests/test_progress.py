@@ -148,6 +148,25 @@ def test_export_writes_answers_then_events_as_written_by_hand(tmp_path):
     assert out.getvalue() == EXPORTED_ANSWER + EXPORTED_EVENT
 
 
+def test_export_counts_every_batch_and_writes_each_reschedules_flag(tmp_path, monkeypatch):
+    """Three answers in batches of two, one of them not rescheduling, and two events: each as written."""
+    import io
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store, sync
+
+    monkeypatch.setattr(sync, "_BATCH", 2)
+    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace("T12:00:00", f"T12:0{n}:00") for n in range(1, 4)]
+    answers[1] = answers[1].replace('"reschedules": true', '"reschedules": false')
+    events = [EXPORTED_EVENT, EXPORTED_EVENT.replace('"e1"', '"e2"').replace("T12:01:00", "T12:05:00")]
+    with Store(tmp_path / "q.db") as store:
+        sync.import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
+                            now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        out = io.StringIO()
+        assert sync.export_reviews(store, out) == (3, 2)
+    assert out.getvalue() == "".join(answers + events)
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
