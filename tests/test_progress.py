@@ -167,6 +167,18 @@ def test_export_counts_every_batch_and_writes_each_reschedules_flag(tmp_path, mo
     assert out.getvalue() == "".join(answers + events)
 
 
+def test_a_line_of_the_bound_is_read_and_one_character_more_is_a_problem_naming_it():
+    import io
+
+    from quizzer.store.sync import MAX_LINE, ProgressFileError, bounded_lines
+
+    longest = "x" * (MAX_LINE - 1) + "\n"  # the line end counts
+    assert list(bounded_lines(io.StringIO(longest + "y\n"), "f")) == [longest, "y\n"]
+    with pytest.raises(ProgressFileError) as raised:
+        list(bounded_lines(io.StringIO("y\n" + "x" + longest), "f"))
+    assert str(raised.value) == "f:2: the line is longer than 1,048,576 characters; each line holds one review"
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
