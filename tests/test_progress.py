@@ -179,6 +179,24 @@ def test_a_line_of_the_bound_is_read_and_one_character_more_is_a_problem_naming_
     assert str(raised.value) == "f:2: the line is longer than 1,048,576 characters; each line holds one review"
 
 
+def test_an_import_says_where_the_rows_it_added_went_and_not_those_already_here(tmp_path):
+    """What a sync leaves out of its next push: the rowids of the answers and the events a pull added."""
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import import_reviews
+
+    second = EXPORTED_EVENT.replace('"e1"', '"e2"').replace("T12:01:00", "T12:05:00")
+    with Store(tmp_path / "q.db") as store:
+        def merged(lines):
+            return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
+                                  now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc)).added_rowids
+
+        assert merged([EXPORTED_EVENT]) == (("events", 1, 1),)
+        assert merged([EXPORTED_ANSWER, EXPORTED_EVENT, second]) == (("reviews", 1, 1), ("events", 2, 2))
+        assert merged([EXPORTED_ANSWER, second]) == ()
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
