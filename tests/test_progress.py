@@ -197,6 +197,23 @@ def test_an_import_says_where_the_rows_it_added_went_and_not_those_already_here(
         assert merged([EXPORTED_ANSWER, second]) == ()
 
 
+@pytest.mark.parametrize("hold, ranges", [(3600, [(1, 3)]), (0, [(1, 1), (2, 2), (3, 3)])])
+def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_have_passed(tmp_path, hold, ranges):
+    """One card per chunk: a long hold merges the three in one transaction (one range of rowids), none
+    merges one a transaction."""
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import import_reviews
+
+    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 4)]
+    with Store(tmp_path / "q.db") as store:
+        result = import_reviews(store, answers, "f", lambda log: new_state(log[-1][2]), hold=hold, pause=0, cards=1,
+                                now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+    assert (result.added, result.cards) == (3, 3)
+    assert result.added_rowids == tuple(("reviews", first, last) for first, last in ranges)
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
