@@ -197,22 +197,22 @@ def test_an_import_says_where_the_rows_it_added_went_and_not_those_already_here(
         assert merged([EXPORTED_ANSWER, second]) == ()
 
 
-@pytest.mark.parametrize("cards, hold, ranges", [(1, 3600, [(1, 3)]), (1, 0, [(1, 1), (2, 2), (3, 3)]),
-                                                  (2, 0, [(1, 2), (3, 3)])])
+@pytest.mark.parametrize("cards, hold, ranges", [(1, 3600, [(1, 4)]), (1, 0, [(1, 1), (2, 2), (3, 3), (4, 4)]),
+                                                  (2, 0, [(1, 2), (3, 4)])])
 def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_have_passed(
         tmp_path, cards, hold, ranges):
-    """Chunks of `cards` answers (one a card): a long hold merges the three in one transaction (one range
+    """Chunks of `cards` answers (one a card): a long hold merges the four in one transaction (one range
     of rowids), none merges one chunk a transaction."""
     from datetime import datetime, timezone
 
     from quizzer.store import Store
     from quizzer.store.sync import import_reviews
 
-    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 4)]
+    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 5)]
     with Store(tmp_path / "q.db") as store:
         result = import_reviews(store, answers, "f", lambda log: new_state(log[-1][2]), hold=hold, pause=0, cards=cards,
                                 now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
-    assert (result.added, result.cards) == (3, 3)
+    assert (result.added, result.cards) == (4, 4)
     assert result.added_rowids == tuple(("reviews", first, last) for first, last in ranges)
 
 
