@@ -216,6 +216,21 @@ def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_
     assert result.added_rowids == tuple(("reviews", first, last) for first, last in ranges)
 
 
+def test_a_file_of_at_least_at_once_new_answers_is_merged_in_one_transaction(tmp_path, monkeypatch):
+    """AT_ONCE (2 here) new answers on an empty log: one transaction even with no hold, and the event read."""
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store, sync
+
+    monkeypatch.setattr(sync, "AT_ONCE", 2)
+    answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 3)]
+    with Store(tmp_path / "q.db") as store:
+        result = sync.import_reviews(store, [*answers, EXPORTED_EVENT], "f", lambda log: new_state(log[-1][2]),
+                                     hold=0, pause=0, cards=1, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+    assert (result.read, result.added, result.events_read, result.events_added) == (2, 2, 1, 1)
+    assert result.added_rowids == (("reviews", 1, 2), ("events", 1, 1))
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
