@@ -231,6 +231,23 @@ def test_a_file_of_at_least_at_once_new_answers_is_merged_in_one_transaction(tmp
     assert result.added_rowids == (("reviews", 1, 2), ("events", 1, 1))
 
 
+def test_an_event_known_here_of_another_kind_is_a_conflict_and_the_one_here_is_kept(tmp_path):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import Conflicts, import_reviews
+
+    with Store(tmp_path / "q.db") as store:
+        def merged(lines):
+            return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
+                                  now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+
+        merged([EXPORTED_EVENT])
+        result = merged([EXPORTED_EVENT.replace('"accept"', '"unaccept"')])
+        assert (result.events_added, result.event_conflicts) == (0, Conflicts(1, "f:1"))
+        assert store.db.execute("SELECT kind FROM events").fetchall() == [("accept",)]
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
