@@ -248,6 +248,21 @@ def test_an_event_known_here_of_another_kind_is_a_conflict_and_the_one_here_is_k
         assert store.db.execute("SELECT kind FROM events").fetchall() == [("accept",)]
 
 
+@pytest.mark.parametrize("kind", ["quiz", "study", None])
+def test_a_line_spelt_otherwise_than_export_keeps_its_kind_and_without_one_is_study(tmp_path, kind):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import import_reviews
+
+    review = {key: value for key, value in json.loads(EXPORTED_ANSWER).items() if key != "kind"}
+    review |= {"kind": kind} if kind else {}
+    with Store(tmp_path / "q.db") as store:
+        import_reviews(store, [json.dumps(review, sort_keys=True)], "f", lambda log: new_state(log[-1][2]),
+                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        assert store.db.execute("SELECT kind FROM reviews").fetchall() == [(kind or "study",)]
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
