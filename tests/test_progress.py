@@ -225,9 +225,11 @@ def test_a_file_of_at_least_at_once_new_answers_is_merged_in_one_transaction(tmp
     monkeypatch.setattr(sync, "AT_ONCE", 2)
     answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 3)]
     with Store(tmp_path / "q.db") as store:
-        result = sync.import_reviews(store, [*answers, EXPORTED_EVENT], "f", lambda log: new_state(log[-1][2]),
+        event = EXPORTED_EVENT.replace('"deposed"', '"card1"')
+        result = sync.import_reviews(store, [*answers, event], "f", lambda log: new_state(log[-1][2]),
                                      hold=0, pause=0, cards=1, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
-    assert (result.read, result.added, result.events_read, result.events_added) == (2, 2, 1, 1)
+    # cards: the two answered, and the first again, rebuilt by the merge of events
+    assert (result.read, result.added, result.events_read, result.events_added, result.cards) == (2, 2, 1, 1, 3)
     assert result.added_rowids == (("reviews", 1, 2), ("events", 1, 1))
 
 
@@ -261,6 +263,22 @@ def test_a_line_spelt_otherwise_than_export_keeps_its_kind_and_without_one_is_st
         import_reviews(store, [json.dumps(review, sort_keys=True)], "f", lambda log: new_state(log[-1][2]),
                        now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
         assert store.db.execute("SELECT kind FROM reviews").fetchall() == [(kind or "study",)]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("[1, 2]", "each line must be one review: a JSON object with the keys of `history --reviews --json`"),
+    ("[" * 100_000, "not JSON (nested too deeply)"),
+])
+def test_a_line_that_is_no_review_is_named_in_its_whole_message(tmp_path, bad, message):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import ProgressFileError, import_reviews
+
+    with Store(tmp_path / "q.db") as store, pytest.raises(ProgressFileError) as raised:
+        import_reviews(store, [EXPORTED_ANSWER, bad], "f", lambda log: new_state(log[-1][2]),
+                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+    assert str(raised.value) == f"f:2: {message}"
 
 
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
