@@ -160,8 +160,9 @@ def test_export_counts_every_batch_and_writes_each_reschedules_flag(tmp_path, mo
     answers[1] = answers[1].replace('"reschedules": true', '"reschedules": false')
     events = [EXPORTED_EVENT, EXPORTED_EVENT.replace('"e1"', '"e2"').replace("T12:01:00", "T12:05:00")]
     with Store(tmp_path / "q.db") as store:
-        sync.import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
-                            now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        imported = sync.import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
+                                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        assert (imported.read, imported.events_read) == (3, 2)  # read in batches of two lines as well
         out = io.StringIO()
         assert sync.export_reviews(store, out) == (3, 2)
     assert out.getvalue() == "".join(answers + events)
@@ -200,20 +201,23 @@ def test_an_import_says_where_the_rows_it_added_went_and_not_those_already_here(
 @pytest.mark.parametrize("cards, hold, ranges", [(1, 3600, [(1, 4)]), (1, 0, [(1, 1), (2, 2), (3, 3), (4, 4)]),
                                                   (2, 0, [(1, 2), (3, 4)])])
 def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_have_passed(
-        tmp_path, cards, hold, ranges):
+        tmp_path, monkeypatch, cards, hold, ranges):
     """Chunks of `cards` answers (one a card): a long hold merges the four in one transaction (one range
-    of rowids), none merges one chunk a transaction."""
+    of rowids), none merges one chunk a transaction, with a pause between two and none after the last."""
     from datetime import datetime, timezone
 
-    from quizzer.store import Store
-    from quizzer.store.sync import import_reviews
+    from quizzer.store import Store, sync
+
+    pauses = []
+    monkeypatch.setattr(sync.time, "sleep", pauses.append)
 
     answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 5)]
     with Store(tmp_path / "q.db") as store:
-        result = import_reviews(store, answers, "f", lambda log: new_state(log[-1][2]), hold=hold, pause=0, cards=cards,
-                                now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        result = sync.import_reviews(store, answers, "f", lambda log: new_state(log[-1][2]), hold=hold, pause=0.5,
+                                     cards=cards, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
     assert (result.added, result.cards) == (4, 4)
     assert result.added_rowids == tuple(("reviews", first, last) for first, last in ranges)
+    assert pauses == [0.5] * (len(ranges) - 1)
 
 
 def test_a_file_of_at_least_at_once_new_answers_is_merged_in_one_transaction(tmp_path, monkeypatch):
