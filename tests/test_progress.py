@@ -285,6 +285,23 @@ def test_a_line_that_is_no_review_is_named_in_its_whole_message(tmp_path, bad, m
     assert str(raised.value) == f"f:2: {message}"
 
 
+def test_an_answer_known_here_in_another_deck_is_a_conflict_and_the_one_here_is_kept(tmp_path):
+    from datetime import datetime, timezone
+
+    from quizzer.store import Store
+    from quizzer.store.sync import Conflicts, import_reviews
+
+    with Store(tmp_path / "q.db") as store:
+        def merged(lines):
+            return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
+                                  now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+
+        merged([EXPORTED_ANSWER])
+        result = merged([EXPORTED_ANSWER.replace('"demo"', '"other"')])
+        assert (result.added, result.conflicts) == (0, Conflicts(1, "f:1"))
+        assert store.db.execute("SELECT deck FROM reviews").fetchall() == [("demo",)]
+
+
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
     from datetime import datetime, timezone
