@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.model import AnswerKind, Event, EventKind, Outcome, Phase, Rating, Review
+from quizzer.model import AnswerKind, CardState, Event, EventKind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreError, log
 from quizzer.store.migrations import MIGRATIONS
@@ -574,3 +574,23 @@ def test_an_import_rebuilds_the_cards_it_gave_answers_or_events_and_counts_what_
         assert store.state(("d", "a")) == scheduler.review(first, Rating.GOOD, T0 + timedelta(minutes=15), "a2")
         assert store.flags()[("d", "b")].suspended
         assert store.import_answers(answers, [suspend], replay) == (0, 0)  # each known already
+
+
+def test_each_answer_reads_back_whole_and_an_undone_one_only_when_asked(tmp_path):
+    # `decks`' export calls iter_reviews with no `voided`: undone answers stay out, with no "voided" key.
+    from dataclasses import replace
+
+    with Store(tmp_path / "q.db") as store:
+        learning = CardState(Phase.LEARNING, T0 + timedelta(minutes=10), step=1, stability=2.5, difficulty=5.0,
+                             last_review=T0)
+        store.record(review("r1"), Phase.NEW, learning)
+        store.record(replace(review("r2", at=T0 + timedelta(minutes=10), rating=Rating.AGAIN, verdict=Outcome.WRONG),
+                             kind=AnswerKind.QUIZ, reschedules=False), Phase.LEARNING, learning)
+        store.db.execute("INSERT INTO voided SELECT rowid FROM reviews WHERE review_id = 'r2'")
+        first = {"review_id": "r1", "deck": "d", "card": "c1", "reviewed_at": "2026-03-02T12:00:00.000000+00:00",
+                 "rating": 3, "verdict": "correct", "response": "resp", "duration_ms": 1200, "session": "s1",
+                 "phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00", "kind": "study",
+                 "reschedules": True}
+        assert list(store.iter_reviews()) == [first]
+        assert [(r["review_id"], r["kind"], r["reschedules"], r["voided"]) for r in store.iter_reviews(voided=True)] == [
+            ("r2", "quiz", False, True), ("r1", "study", True, False)]
