@@ -516,6 +516,7 @@ def test_reviews_hands_each_filter_on(tmp_path):
         ids = lambda **filters: [r["review_id"] for r in store.reviews(**filters)]  # noqa: E731
         assert ids() == ["r3", "r2", "r1", "r0"]  # newest first
         assert ids(since=T0 + timedelta(days=2)) == ["r3", "r2"]
+        assert ids(since=T0 + timedelta(days=2, hours=1)) == ["r3"]  # compared as stored text, not a datetime
         assert ids(limit=3) == ["r3", "r2", "r1"]
         assert ids(session="s1") == ["r1", "r0"]
         assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
