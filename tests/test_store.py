@@ -595,3 +595,12 @@ def test_each_answer_reads_back_whole_and_an_undone_one_only_when_asked(tmp_path
         assert list(store.iter_reviews()) == [first]
         assert [(r["review_id"], r["kind"], r["reschedules"], r["voided"]) for r in store.iter_reviews(voided=True)] == [
             ("r2", "quiz", False, True), ("r1", "study", True, False)]
+
+
+def test_a_session_is_saved_with_its_decks_when_it_starts_and_its_end_when_it_ends(tmp_path):
+    with Store(tmp_path / "q.db") as store:
+        store.start_session("s1", iter(["d", "e"]), T0)
+        assert store.db.execute("SELECT session_id, started_at, ended_at, decks FROM sessions").fetchall() == [
+            ("s1", "2026-03-02T12:00:00.000000+00:00", None, '["d", "e"]')]
+        store.end_session("s1", T0 + timedelta(minutes=5))
+        assert store.db.execute("SELECT ended_at FROM sessions").fetchall() == [("2026-03-02T12:05:00.000000+00:00",)]
