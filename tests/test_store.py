@@ -175,6 +175,21 @@ def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log
         assert row == ("review", expected.due.isoformat(timespec="microseconds"))
 
 
+
+def test_an_answer_scheduled_from_the_cached_state_is_saved_without_a_replay(tmp_path):
+    def replay(log):
+        raise AssertionError("no other terminal answered: nothing to replay")
+
+    learning = CardState(Phase.LEARNING, T0 + timedelta(minutes=10), step=1, stability=2.5, difficulty=5.0,
+                         last_review=T0)
+    later = CardState(Phase.REVIEW, T0 + timedelta(days=3), stability=3.0, difficulty=5.0,
+                      last_review=T0 + timedelta(minutes=10))
+    with Store(tmp_path / "q.db") as store:
+        store.record(review("r1"), Phase.NEW, learning)
+        assert store.record(review("r2", at=T0 + timedelta(minutes=10)), Phase.LEARNING, later, based_on=learning,
+                            replay=replay) == later
+        assert store.state(("d", "c1")) == later
+
 def test_a_database_from_a_newer_quizzer_is_refused_untouched(tmp_path):
     path = tmp_path / "q.db"
     Store(path).close()
