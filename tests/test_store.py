@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.model import AnswerKind, Event, EventKind, Outcome, Phase, Rating, Review
+from quizzer.model import AnswerKind, CardState, Event, EventKind, Outcome, Phase, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreError, log
 from quizzer.store.migrations import MIGRATIONS
@@ -174,6 +174,21 @@ def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log
         row = store.db.execute("SELECT phase, due_after FROM reviews WHERE review_id = 'r2'").fetchone()
         assert row == ("review", expected.due.isoformat(timespec="microseconds"))
 
+
+
+def test_an_answer_scheduled_from_the_cached_state_is_saved_without_a_replay(tmp_path):
+    def replay(log):
+        raise AssertionError("no other terminal answered: nothing to replay")
+
+    learning = CardState(Phase.LEARNING, T0 + timedelta(minutes=10), step=1, stability=2.5, difficulty=5.0,
+                         last_review=T0)
+    later = CardState(Phase.REVIEW, T0 + timedelta(days=3), stability=3.0, difficulty=5.0,
+                      last_review=T0 + timedelta(minutes=10))
+    with Store(tmp_path / "q.db") as store:
+        store.record(review("r1"), Phase.NEW, learning)
+        assert store.record(review("r2", at=T0 + timedelta(minutes=10)), Phase.LEARNING, later, based_on=learning,
+                            replay=replay) == later
+        assert store.state(("d", "c1")) == later
 
 def test_a_database_from_a_newer_quizzer_is_refused_untouched(tmp_path):
     path = tmp_path / "q.db"
@@ -516,6 +531,7 @@ def test_reviews_hands_each_filter_on(tmp_path):
         ids = lambda **filters: [r["review_id"] for r in store.reviews(**filters)]  # noqa: E731
         assert ids() == ["r3", "r2", "r1", "r0"]  # newest first
         assert ids(since=T0 + timedelta(days=2)) == ["r3", "r2"]
+        assert ids(since=T0 + timedelta(days=2, hours=1)) == ["r3"]  # compared as stored text, not a datetime
         assert ids(limit=3) == ["r3", "r2", "r1"]
         assert ids(session="s1") == ["r1", "r0"]
         assert ids(since=T0 + timedelta(days=1), limit=1, session="s1") == ["r1"]
@@ -574,3 +590,32 @@ def test_an_import_rebuilds_the_cards_it_gave_answers_or_events_and_counts_what_
         assert store.state(("d", "a")) == scheduler.review(first, Rating.GOOD, T0 + timedelta(minutes=15), "a2")
         assert store.flags()[("d", "b")].suspended
         assert store.import_answers(answers, [suspend], replay) == (0, 0)  # each known already
+
+
+def test_each_answer_reads_back_whole_and_an_undone_one_only_when_asked(tmp_path):
+    # `decks`' export calls iter_reviews with no `voided`: undone answers stay out, with no "voided" key.
+    from dataclasses import replace
+
+    with Store(tmp_path / "q.db") as store:
+        learning = CardState(Phase.LEARNING, T0 + timedelta(minutes=10), step=1, stability=2.5, difficulty=5.0,
+                             last_review=T0)
+        store.record(review("r1"), Phase.NEW, learning)
+        store.record(replace(review("r2", at=T0 + timedelta(minutes=10), rating=Rating.AGAIN, verdict=Outcome.WRONG),
+                             kind=AnswerKind.QUIZ, reschedules=False), Phase.LEARNING, learning)
+        store.db.execute("INSERT INTO voided SELECT rowid FROM reviews WHERE review_id = 'r2'")
+        first = {"review_id": "r1", "deck": "d", "card": "c1", "reviewed_at": "2026-03-02T12:00:00.000000+00:00",
+                 "rating": 3, "verdict": "correct", "response": "resp", "duration_ms": 1200, "session": "s1",
+                 "phase": "new", "next_due": "2026-03-02T12:10:00.000000+00:00", "kind": "study",
+                 "reschedules": True}
+        assert list(store.iter_reviews()) == [first]
+        assert [(r["review_id"], r["kind"], r["reschedules"], r["voided"]) for r in store.iter_reviews(voided=True)] == [
+            ("r2", "quiz", False, True), ("r1", "study", True, False)]
+
+
+def test_a_session_is_saved_with_its_decks_when_it_starts_and_its_end_when_it_ends(tmp_path):
+    with Store(tmp_path / "q.db") as store:
+        store.start_session("s1", iter(["d", "e"]), T0)
+        assert store.db.execute("SELECT session_id, started_at, ended_at, decks FROM sessions").fetchall() == [
+            ("s1", "2026-03-02T12:00:00.000000+00:00", None, '["d", "e"]')]
+        store.end_session("s1", T0 + timedelta(minutes=5))
+        assert store.db.execute("SELECT ended_at FROM sessions").fetchall() == [("2026-03-02T12:05:00.000000+00:00",)]
