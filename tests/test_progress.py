@@ -72,6 +72,16 @@ def review_ids(home):
     return {row[0] for row in table(home, "SELECT review_id FROM reviews")}
 
 
+def merge(store, lines, **options):
+    """`import_reviews` of `lines` as the file "f" on 2 March 2026, with a replay that only dates the card."""
+    from datetime import datetime, timezone
+
+    from quizzer.store.sync import import_reviews
+
+    return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
+                          now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc), **options)
+
+
 def test_two_machines_that_swap_exports_end_with_the_same_history_and_schedule(runner, tmp_path):
     laptop, desktop = make_home(tmp_path / "laptop"), make_home(tmp_path / "desktop")
     # Each studies offline with different answers; the same cards get answered on both machines.
@@ -135,14 +145,12 @@ EXPORTED_EVENT = ('{"event": "accept", "event_id": "e1", "deck": "demo", "card":
 
 def test_export_writes_answers_then_events_as_written_by_hand(tmp_path):
     import io
-    from datetime import datetime, timezone
 
     from quizzer.store import Store
-    from quizzer.store.sync import export_reviews, import_reviews
+    from quizzer.store.sync import export_reviews
 
     with Store(tmp_path / "q.db") as store:
-        import_reviews(store, [EXPORTED_EVENT, EXPORTED_ANSWER], "f", lambda log: new_state(log[-1][2]),
-                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        merge(store, [EXPORTED_EVENT, EXPORTED_ANSWER])
         out = io.StringIO()
         assert export_reviews(store, out) == (1, 1)
     assert out.getvalue() == EXPORTED_ANSWER + EXPORTED_EVENT
@@ -151,7 +159,6 @@ def test_export_writes_answers_then_events_as_written_by_hand(tmp_path):
 def test_export_counts_every_batch_and_writes_each_reschedules_flag(tmp_path, monkeypatch):
     """Three answers in batches of two, one of them not rescheduling, and two events: each as written."""
     import io
-    from datetime import datetime, timezone
 
     from quizzer.store import Store, sync
 
@@ -160,8 +167,7 @@ def test_export_counts_every_batch_and_writes_each_reschedules_flag(tmp_path, mo
     answers[1] = answers[1].replace('"reschedules": true', '"reschedules": false')
     events = [EXPORTED_EVENT, EXPORTED_EVENT.replace('"e1"', '"e2"').replace("T12:01:00", "T12:05:00")]
     with Store(tmp_path / "q.db") as store:
-        imported = sync.import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
-                                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        imported = merge(store, answers + events)
         assert (imported.read, imported.events_read) == (3, 2)  # read in batches of two lines as well
         out = io.StringIO()
         assert sync.export_reviews(store, out) == (3, 2)
@@ -182,16 +188,13 @@ def test_a_line_of_the_bound_is_read_and_one_character_more_is_a_problem_naming_
 
 def test_an_import_says_where_the_rows_it_added_went_and_not_those_already_here(tmp_path):
     """What a sync leaves out of its next push: the rowids of the answers and the events a pull added."""
-    from datetime import datetime, timezone
 
     from quizzer.store import Store
-    from quizzer.store.sync import import_reviews
 
     second = EXPORTED_EVENT.replace('"e1"', '"e2"').replace("T12:01:00", "T12:05:00")
     with Store(tmp_path / "q.db") as store:
         def merged(lines):
-            return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
-                                  now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc)).added_rowids
+            return merge(store, lines).added_rowids
 
         assert merged([EXPORTED_EVENT]) == (("events", 1, 1),)
         assert merged([EXPORTED_ANSWER, EXPORTED_EVENT, second]) == (("reviews", 1, 1), ("events", 2, 2))
@@ -204,7 +207,6 @@ def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_
         tmp_path, monkeypatch, cards, hold, ranges):
     """Chunks of `cards` answers (one a card): a long hold merges the four in one transaction (one range
     of rowids), none merges one chunk a transaction, with a pause between two and none after the last."""
-    from datetime import datetime, timezone
 
     from quizzer.store import Store, sync
 
@@ -213,8 +215,7 @@ def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_
 
     answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 5)]
     with Store(tmp_path / "q.db") as store:
-        result = sync.import_reviews(store, answers, "f", lambda log: new_state(log[-1][2]), hold=hold, pause=0.5,
-                                     cards=cards, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        result = merge(store, answers, hold=hold, pause=0.5, cards=cards)
     assert (result.added, result.cards) == (4, 4)
     assert result.added_rowids == tuple(("reviews", first, last) for first, last in ranges)
     assert pauses == [0.5] * (len(ranges) - 1)
@@ -222,7 +223,6 @@ def test_an_import_merges_card_after_card_in_one_transaction_until_hold_seconds_
 
 def test_a_file_of_at_least_at_once_new_answers_is_merged_in_one_transaction(tmp_path, monkeypatch):
     """AT_ONCE (2 here) new answers on an empty log: one transaction even with no hold, and the event read."""
-    from datetime import datetime, timezone
 
     from quizzer.store import Store, sync
 
@@ -230,23 +230,19 @@ def test_a_file_of_at_least_at_once_new_answers_is_merged_in_one_transaction(tmp
     answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace('"deposed"', f'"card{n}"') for n in range(1, 3)]
     with Store(tmp_path / "q.db") as store:
         event = EXPORTED_EVENT.replace('"deposed"', '"card1"')
-        result = sync.import_reviews(store, [*answers, event], "f", lambda log: new_state(log[-1][2]),
-                                     hold=0, pause=0, cards=1, now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        result = merge(store, [*answers, event], hold=0, pause=0, cards=1)
     # cards: the two answered, and the first again, rebuilt by the merge of events
     assert (result.read, result.added, result.events_read, result.events_added, result.cards) == (2, 2, 1, 1, 3)
     assert result.added_rowids == (("reviews", 1, 2), ("events", 1, 1))
 
 
 def test_an_event_known_here_of_another_kind_is_a_conflict_and_the_one_here_is_kept(tmp_path):
-    from datetime import datetime, timezone
-
     from quizzer.store import Store
-    from quizzer.store.sync import Conflicts, import_reviews
+    from quizzer.store.sync import Conflicts
 
     with Store(tmp_path / "q.db") as store:
         def merged(lines):
-            return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
-                                  now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+            return merge(store, lines)
 
         merged([EXPORTED_EVENT])
         result = merged([EXPORTED_EVENT.replace('"accept"', '"unaccept"')])
@@ -256,16 +252,12 @@ def test_an_event_known_here_of_another_kind_is_a_conflict_and_the_one_here_is_k
 
 @pytest.mark.parametrize("kind", ["quiz", "study", None])
 def test_a_line_spelt_otherwise_than_export_keeps_its_kind_and_without_one_is_study(tmp_path, kind):
-    from datetime import datetime, timezone
-
     from quizzer.store import Store
-    from quizzer.store.sync import import_reviews
 
     review = {key: value for key, value in json.loads(EXPORTED_ANSWER).items() if key != "kind"}
     review |= {"kind": kind} if kind else {}
     with Store(tmp_path / "q.db") as store:
-        import_reviews(store, [json.dumps(review, sort_keys=True)], "f", lambda log: new_state(log[-1][2]),
-                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        merge(store, [json.dumps(review, sort_keys=True)])
         assert store.db.execute("SELECT kind FROM reviews").fetchall() == [(kind or "study",)]
 
 
@@ -274,27 +266,21 @@ def test_a_line_spelt_otherwise_than_export_keeps_its_kind_and_without_one_is_st
     ("[" * 100_000, "not JSON (nested too deeply)"),
 ])
 def test_a_line_that_is_no_review_is_named_in_its_whole_message(tmp_path, bad, message):
-    from datetime import datetime, timezone
-
     from quizzer.store import Store
-    from quizzer.store.sync import ProgressFileError, import_reviews
+    from quizzer.store.sync import ProgressFileError
 
     with Store(tmp_path / "q.db") as store, pytest.raises(ProgressFileError) as raised:
-        import_reviews(store, [EXPORTED_ANSWER, bad], "f", lambda log: new_state(log[-1][2]),
-                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        merge(store, [EXPORTED_ANSWER, bad])
     assert str(raised.value) == f"f:2: {message}"
 
 
 def test_an_answer_known_here_in_another_deck_is_a_conflict_and_the_one_here_is_kept(tmp_path):
-    from datetime import datetime, timezone
-
     from quizzer.store import Store
-    from quizzer.store.sync import Conflicts, import_reviews
+    from quizzer.store.sync import Conflicts
 
     with Store(tmp_path / "q.db") as store:
         def merged(lines):
-            return import_reviews(store, lines, "f", lambda log: new_state(log[-1][2]),
-                                  now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+            return merge(store, lines)
 
         merged([EXPORTED_ANSWER])
         result = merged([EXPORTED_ANSWER.replace('"demo"', '"other"')])
@@ -304,16 +290,14 @@ def test_an_answer_known_here_in_another_deck_is_a_conflict_and_the_one_here_is_
 
 def test_the_lines_after_given_rowids_leave_out_the_skipped_ones(tmp_path):
     """What a sync pushes: rows saved after the last push, less those a pull brought (`skipped`)."""
-    from datetime import datetime, timezone
 
     from quizzer.store import Store
-    from quizzer.store.sync import import_reviews, lines_after
+    from quizzer.store.sync import lines_after
 
     answers = [EXPORTED_ANSWER.replace('"r1"', f'"r{n}"').replace("T12:00:00", f"T12:0{n}:00") for n in range(1, 5)]
     events = [EXPORTED_EVENT.replace('"e1"', f'"e{n}"').replace("Amadou Touré", f"Touré {n}") for n in range(1, 4)]
     with Store(tmp_path / "q.db") as store:
-        import_reviews(store, answers + events, "f", lambda log: new_state(log[-1][2]),
-                       now=datetime(2026, 3, 2, 13, tzinfo=timezone.utc))
+        merge(store, answers + events)
         pushed = list(lines_after(store, 0, 1, [("reviews", 1, 1), ("events", 2, 2), ("reviews", 3, 3)]))
     assert pushed == [("reviews", 2, answers[1]), ("reviews", 4, answers[3]), ("events", 3, events[2])]
 
