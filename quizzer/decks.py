@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import difflib
-import gc
 import functools
+import gc
 import hashlib
 import importlib.util
 import os
@@ -31,7 +31,6 @@ MAX_IMPORT_CARDS = 50_000
 BUILTIN_DIR_NAMES = ("_builtin_decks",)  # inside an installed wheel
 
 
-
 def _lazy_module(name: str):
     """The module `name`, its code run when one of its attributes is first read: PyYAML (12 ms) only when a
     deck file is parsed, not on the runs whose every deck the parse cache serves."""
@@ -49,18 +48,13 @@ yaml = _lazy_module("yaml")
 
 @functools.cache
 def _loader() -> type:
+    """The loader every deck file is composed with: libyaml's safe one where it is built, else PyYAML's."""
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @functools.cache
 def _constructor():
     return yaml.constructor.SafeConstructor()
-
-
-def __getattr__(name: str):
-    if name == "_Loader":  # the loader every deck file is composed with, as it was named when made at import
-        return _loader()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

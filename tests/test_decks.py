@@ -419,4 +419,4 @@ def test_every_builtin_deck_loads_without_warnings():
 def test_safe_loader_is_used():
     from quizzer import decks
 
-    assert decks._Loader in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
+    assert decks._loader() in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)
