@@ -154,15 +154,18 @@ def progress_export(home: Home, path: Path) -> Path:
     return path
 
 
-def test_progress_import_and_sync_fill_the_cells_of_the_receiving_home(tmp_path):
+def imported(tmp_path) -> tuple[Home, Home]:
+    """A home taken through the first eight steps, and a new one that imported its progress export."""
     source = Home(tmp_path, "source")
     for _, step in STEPS[:8]:
         step(source)
-    exported = progress_export(source, tmp_path / "progress.jsonl")
     target = Home(tmp_path, "target")
-    target.ok("progress", "import", str(exported))
-    assert target.check() == source.check()
+    target.ok("progress", "import", str(progress_export(source, tmp_path / "progress.jsonl")))
+    return source, target
 
+
+def synced(tmp_path) -> tuple[Home, Home]:
+    """Two homes that studied apart (one with an undo) and synced through a shared folder until both agree."""
     a, b = Home(tmp_path, "a"), Home(tmp_path, "b")
     (tmp_path / "shared").mkdir()
     for home in (a, b):
@@ -172,6 +175,13 @@ def test_progress_import_and_sync_fill_the_cells_of_the_receiving_home(tmp_path)
     b.study("x", "toure", ":undo", "x")
     for home in (a, b, a):
         home.ok("sync")
+    return a, b
+
+
+def test_progress_import_and_sync_fill_the_cells_of_the_receiving_home(tmp_path):
+    source, target = imported(tmp_path)
+    assert target.check() == source.check()
+    a, b = synced(tmp_path)
     assert a.check() == b.check() != {}
 
 

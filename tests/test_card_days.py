@@ -15,7 +15,7 @@ from quizzer.stats import compute_stats
 import test_answer_days as answer_days
 from quizzer.store import Store, iso
 from quizzer.store.migrations import FUNCTIONS, MIGRATIONS
-from test_answer_days import STEPS, Home, later, progress_export
+from test_answer_days import STEPS, Home
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MILLISECOND = 1 / 86_400_000  # SQLite keeps a Julian day to the millisecond
@@ -47,22 +47,10 @@ def test_the_day_numbers_equal_the_times_after_every_path_of_one_home(tmp_path):
 
 
 def test_progress_import_sync_and_anki_import_fill_the_day_numbers(tmp_path):
-    source = Home(tmp_path, "source")
-    for _, step in STEPS[:8]:
-        step(source)
-    target = Home(tmp_path, "target")
-    target.ok("progress", "import", str(progress_export(source, tmp_path / "progress.jsonl")))
+    source, target = answer_days.imported(tmp_path)
     assert check_days(target.home / "quizzer.db") == check_days(source.home / "quizzer.db")
 
-    a, b = Home(tmp_path, "a"), Home(tmp_path, "b")
-    (tmp_path / "shared").mkdir()
-    for home in (a, b):
-        home.ok("sync", str(tmp_path / "shared"))
-    a.study("sanogo", "x", "2012")
-    later(b, minutes=3)
-    b.study("x", "toure", ":undo", "x")
-    for home in (a, b, a):
-        home.ok("sync")
+    a, b = answer_days.synced(tmp_path)
     assert check_days(a.home / "quizzer.db") == check_days(b.home / "quizzer.db") > 0
 
     anki = tmp_path / "anki"
