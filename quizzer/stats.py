@@ -6,6 +6,8 @@ A study day is the local day that starts at `day_starts_at` (04:00 by default), 
 
 from __future__ import annotations
 
+import heapq
+
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -548,12 +550,18 @@ def session_history(store: Store, *, deck: str | None = None, since: datetime | 
     """Sessions with answers (only those to `deck`, at or after `since`), newest first."""
     few = limit is not None and limit <= FEW_SESSIONS
     ids = queries.recent_sessions(store, deck=deck, since=since, limit=limit) if few else None
-    rows = [
-        SessionRow(**{**row, "started_at": parse_time(row["started_at"]), "ended_at": parse_time(row["ended_at"])})
-        for row in queries.session_rows(store, ids, deck=deck, since=since)
-    ]
+    found = queries.session_rows(store, ids, deck=deck, since=since)
+    if limit is not None and not few:  # the sessions recent_sessions would name: the most recently answered
+        found = heapq.nlargest(limit, found, key=lambda row: row["last_answer"])
+    rows = [_session_row(row) for row in found]
     rows.sort(key=lambda row: row.started_at, reverse=True)
     return SessionHistory(rows[:limit], SessionTotal(**queries.session_totals(store, deck=deck, since=since)))
+
+
+def _session_row(row: dict) -> SessionRow:
+    fields = {**row, "started_at": parse_time(row["started_at"]), "ended_at": parse_time(row["ended_at"])}
+    del fields["last_answer"]  # only for choosing the sessions
+    return SessionRow(**fields)
 
 
 def review_history(store: Store, library: Sequence[Deck], *, deck: str | None = None,

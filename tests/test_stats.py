@@ -765,6 +765,26 @@ def test_recent_sessions_are_the_newest_n_that_match_the_filters(history):
         assert recent(5, deck="alpha", since=at(8, 4)) == ["s4", "s3", "s2"]
 
 
+def test_a_limit_names_the_same_sessions_whether_read_from_the_logs_end_or_summed_whole(history, monkeypatch):
+    from quizzer import stats
+
+    with Store(history.store.path) as store:
+        history.store = store
+        # A second terminal: started before s4 (03-10 08:00), answered after s4's last answer (08:14).
+        history.session("s6", ["beta"], at(10, 7))
+        history.answer("beta", "b2", Rating.GOOD, RIGHT, at(10, 8, 30))
+
+        def shown(limit, few):
+            monkeypatch.setattr(stats, "FEW_SESSIONS", 500 if few else 0)
+            return [row.session for row in stats.session_history(store, limit=limit).rows]
+
+        # The most recently answered first, then shown by their start: s6 leads by its answer, not its start.
+        assert shown(1, few=True) == shown(1, few=False) == ["s6"]
+        assert shown(2, few=True) == shown(2, few=False) == ["s4", "s6"]
+        for limit in range(1, 8):
+            assert shown(limit, few=True) == shown(limit, few=False), limit
+
+
 def test_session_rows_take_answers_without_a_session_only_when_asked(history):
     from quizzer.store import stats as queries
 

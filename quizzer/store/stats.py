@@ -392,7 +392,7 @@ _ANSWER_KEYS = ("answers", "new", "reviews", "right", "answering_ms")
 
 def session_rows(store: Store, sessions: list | None, *, deck: str | None, since: datetime | None) -> list[dict]:
     """Sums of the matching answers of each session in `sessions` (every session when None), with its
-    start, end, decks answered and distinct cards."""
+    start, end, last answer, decks answered and distinct cards."""
     where, params = _review_filter(deck, since)
     if sessions is not None:
         if not sessions:
@@ -404,7 +404,7 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
     # Column names are unambiguous across the join: only `answers` has deck, card, phase, rating...
     rows = store.db.execute(
         f"""
-        SELECT session, COALESCE(started_at, MIN(reviewed_at)), COALESCE(ended_at, MAX(reviewed_at)),
+        SELECT session, COALESCE(started_at, MIN(reviewed_at)), COALESCE(ended_at, MAX(reviewed_at)), MAX(reviewed_at),
                GROUP_CONCAT(DISTINCT deck), COUNT(DISTINCT deck || '/' || card), MAX(kind = 'quiz'),
                {', '.join(_ANSWER_SUMS)}
         FROM answers LEFT JOIN sessions ON session_id = session
@@ -414,9 +414,9 @@ def session_rows(store: Store, sessions: list | None, *, deck: str | None, since
         params,
     )
     return [
-        {"session": session, "started_at": started, "ended_at": ended, "decks": sorted(decks.split(",")),
-         "cards": cards, "quiz": bool(quiz), **dict(zip(_ANSWER_KEYS, sums))}
-        for session, started, ended, decks, cards, quiz, *sums in rows
+        {"session": session, "started_at": started, "ended_at": ended, "last_answer": last,
+         "decks": sorted(decks.split(",")), "cards": cards, "quiz": bool(quiz), **dict(zip(_ANSWER_KEYS, sums))}
+        for session, started, ended, last, decks, cards, quiz, *sums in rows
     ]
 
 
