@@ -163,13 +163,14 @@ TRIES = 3  # a shared machine can slow one measurement: a linear case passes on 
 
 
 def seconds(case: Case, size: int) -> float:
-    """Seconds per run on input of `size` characters: the best of three batches of runs."""
+    """CPU seconds per run on input of `size` characters: the best of three batches of runs. CPU time, not
+    wall time: on a loaded machine the wall clock also counts the time other programs ran."""
     text = case.text(size)
     best = float("inf")
     for _ in range(3):
         gc.collect()
-        runs, start = 0, time.perf_counter()
-        while not runs or (elapsed := time.perf_counter() - start) < BATCH:
+        runs, start = 0, time.process_time()
+        while not runs or (elapsed := time.process_time() - start) < BATCH:
             case.run(text)
             runs += 1
         best = min(best, elapsed / runs)
@@ -183,9 +184,9 @@ def doubling_ratio(case: Case) -> tuple[int, float]:
     a measurement slowed by a busy machine then moves it by the cube root of the slowdown."""
     size = case.start
     while size < case.limit:
-        start = time.perf_counter()
+        start = time.process_time()
         case.run(case.text(size))
-        if time.perf_counter() - start >= GROWN:
+        if time.process_time() - start >= GROWN:
             break
         size *= 2
     span = max(1, min(SPAN, (case.limit // size).bit_length() - 1))
