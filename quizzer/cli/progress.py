@@ -7,8 +7,8 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import (Typer, fail, json_out, library, open_store, replay, say, settings, unused_name,
-                                 user_errors, warn)
+from quizzer.cli.common import (Typer, fail, json_out, library, now, open_store, replay, say, settings,
+                                 unused_name, user_errors, warn)
 
 app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
                  "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
@@ -98,18 +98,17 @@ def import_(
     $ quizzer progress import answers.jsonl
     """
     import sys
-    from datetime import datetime, timezone
 
     from quizzer.store.sync import ProgressFileError, bounded_lines, import_reviews
 
-    now = datetime.now(timezone.utc)
+    at = now()  # the window of times an answer may carry moves with it
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=now)
+                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=at)
             else:
                 with file.open(encoding="utf-8") as lines:
-                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=now)
+                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=at)
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:

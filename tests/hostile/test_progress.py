@@ -103,6 +103,20 @@ CONFLICTS = [
 ]
 
 
+def test_the_window_moves_with_the_clock_quizzer_now_names(home, tmp_path, monkeypatch):
+    # Five years past the machine's clock an answer is "given after tomorrow", unless $QUIZZER_NOW is then.
+    ahead = datetime.now(timezone.utc) + timedelta(days=5 * 365)
+    file = tmp_path / "ahead.jsonl"
+    file.write_text(line(reviewed_at=ahead.isoformat(), next_due=(ahead + timedelta(days=1)).isoformat()) + "\n",
+                    encoding="utf-8")
+    refused = quizzer("progress", "import", str(file))
+    assert refused.exit_code == 2 and "given after tomorrow" in refused.output
+    monkeypatch.setenv("QUIZZER_NOW", (ahead + timedelta(hours=1)).isoformat())
+    taken = quizzer("progress", "import", str(file))
+    assert taken.exit_code == 0, taken.output
+    assert rows(home, "SELECT COUNT(*) FROM reviews") == [(1,)]
+
+
 @pytest.mark.parametrize("before, lines, count, first, kept", CONFLICTS, ids=range(len(CONFLICTS)))
 def test_a_review_id_already_seen_with_other_contents_is_a_conflict_and_the_first_is_kept(
     home, tmp_path, before, lines, count, first, kept
