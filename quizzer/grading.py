@@ -451,8 +451,9 @@ def _match(
         distance, i = best
         if _negates(said.key, meant[i].key):
             return Verdict(Outcome.WRONG, "opposite meaning")
+        # `distance` is at least 1 here (an exact answer returned above), so the rival is always "nearer".
         if rival := _rival(said.key, distance, {f.key for f in meant}, others):
-            return Verdict(Outcome.WRONG, f"{'nearer to ' if distance else ''}another answer: {rival}")
+            return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
         # A fair phrasing can lie within a slip (`B and A` for a similar `A and B`): it is right.
         if (verdict := _fair_verdict(said, meant, fair)) and verdict.is_right:
             return verdict

@@ -393,6 +393,38 @@ WHOLE = [
     # Four letters allow a slip; an answer of exactly 200 characters is still weighed for one.
     (typed("Mali"), "Mail", Verdict(CLOSE, "typo: Mail → Mali", slip=("Mail", "Mali"))),
     (typed("x" * 200), "x" * 199 + "y", Verdict(CLOSE, f"typo: {'x' * 199}y → {'x' * 200}", slip=("x" * 199 + "y", "x" * 200))),
+    # A month alone has no year; a numeric date that reads two ways is refused; a date more precise than
+    # the answer names the answer; the same date written another way is right, or an alternative.
+    (ELECTION_MONTH, "April", Verdict(WRONG, "needs the year")),
+    (COUP_DAY, "03/04/2012", Verdict(WRONG, "ambiguous date: write the month as a word")),
+    (ELECTION_MONTH, "3 April 2012", Verdict(WRONG, "more precise than the answer, April 2012")),
+    (COUP_DAY, "March 22nd, 2012", Verdict(CORRECT, "matches the answer")),
+    (typed("March 2012", accept=("22 March 2012",)), "March 22nd, 2012", Verdict(CORRECT, "accepted alternative")),
+    # The question's noun is the word before a verb that follows which/what within four words (not
+    # directly: `Which was…` names none), looked for only after the asking word.
+    (typed("MNLA", question="Which faction had led the attack?"), "MNLA faction", Verdict(
+        CORRECT, "matches the answer with its noun")),
+    (typed("MNLA", question="Of the groups there were, which faction had the most fighters?"), "MNLA faction",
+     Verdict(CORRECT, "matches the answer with its noun")),
+    (typed("Kidal", question="What is the town rebels had taken?"), "Kidal rebels", Verdict(WRONG, "does not match")),
+    (typed("Gao", question="Which of the three northern towns did the rebels take first?"), "Gao towns", Verdict(
+        WRONG, "does not match")),
+    (typed("Gao", question="In 2012, which was the first town the rebels took?"), "which Gao", Verdict(
+        WRONG, "does not match")),
+    # An approximation word before a unit of time, in an answer of three words.
+    (typed("about a decade later", question="When did the rebels return?"), "a decade later", Verdict(
+        CORRECT, "matches the answer with an approximation word")),
+    # What does not run forwards is no range: not rewritten, and a score keeps both its numbers.
+    (REBELLION, "1995-1990", Verdict(WRONG, "does not match")),
+    (REBELLION, "1990-90", Verdict(WRONG, "does not match")),
+    (typed("2-1", question="What was the final score?"), "2", Verdict(WRONG, "does not match")),
+    # A number's leading zeros go, but not a decimal's, nor the zero itself.
+    (typed("0.5"), "5", Verdict(WRONG, "number differs")),
+    (typed("0"), "1", Verdict(WRONG, "number differs")),
+    # A slip names the nearest expected answer, the first of two as near.
+    (typed("Grey", accept=("Gray",)), "Gry", Verdict(CLOSE, "typo: Gry → Grey", slip=("Gry", "Grey"))),
+    (typed("Tombouctou", accept=("Tombouktou",)), "Tombuktou", Verdict(
+        CLOSE, "typo: Tombuktou → Tombouktou", slip=("Tombuktou", "Tombouktou"))),
 ]
 
 
