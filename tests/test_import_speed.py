@@ -317,3 +317,48 @@ def test_a_replay_that_fails_leaves_no_statement_running(tmp_path):
         except OSError:  # the failure still held, as in the import's `finally`
             store.db.execute("DROP TABLE temp.scratch")
         assert store.db.execute("SELECT name FROM temp.sqlite_master WHERE name = 'scratch'").fetchall() == []
+
+
+def test_a_sigkill_while_a_first_import_adds_answers_straight_into_the_log_leaves_the_home_as_it_was(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    with Store(home / "quizzer.db") as store:
+        schema = store.db.execute("SELECT name, sql FROM sqlite_master").fetchall()
+    progress = tmp_path / "first.jsonl"
+    progress.write_text("".join(exported_line(review_id=f"r{n}", card=f"c{n % 4_000}", reviewed_at=(
+        T0 + timedelta(minutes=n)).isoformat(timespec="microseconds")) for n in range(40_000)), encoding="utf-8")
+    # AT_ONCE 100: all but the first 100 answers go straight into the log, holding the write lock meanwhile.
+    importer = subprocess.Popen(
+        [sys.executable, "-c", "import quizzer.store.sync as s; s.AT_ONCE = 100; from quizzer.cli import main; main()",
+         "progress", "import", str(progress)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "QUIZZER_HOME": str(home)})
+    deadline = time.monotonic() + 60
+    while not write_lock_is_held(home / "quizzer.db"):
+        assert importer.poll() is None and time.monotonic() < deadline, importer.stderr.read().decode()
+        time.sleep(0.002)
+    importer.send_signal(signal.SIGKILL)
+    assert importer.wait(timeout=60) == -signal.SIGKILL
+    with Store(home / "quizzer.db") as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert store.db.execute("SELECT name, sql FROM sqlite_master").fetchall() == schema
+        assert [store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("reviews", "cards", "answer_days", "answer_cards", "answer_sessions")] == [0] * 5
+
+
+def write_lock_is_held(path) -> bool:
+    import sqlite3
+
+    db = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        db.close()
