@@ -217,3 +217,148 @@ def test_a_failure_during_a_merge_at_once_saves_nothing_and_keeps_every_index_an
             sync.import_reviews(store, answers_file(900, cards=60), "f", failing, now=T0, hold=0, pause=0, cards=30)
         assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
         assert store.db.execute("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')").fetchall() == indexes
+
+
+# -- a first import: with no answers here, the answers after the first AT_ONCE go straight into the log ----
+
+
+def test_a_first_import_puts_the_answers_after_the_first_at_once_straight_into_the_log(tmp_path, monkeypatch):
+    """Copying them through temp.incoming, its indexes and a sort was a third of a million answers' import."""
+    monkeypatch.setattr(sync, "AT_ONCE", 200)
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    statements = []
+    with Store(tmp_path / "q.db") as store:
+        store.db.set_trace_callback(statements.append)  # each row of an executemany is one statement run
+        result = sync.import_reviews(store, answers_file(900, cards=60), "f", replay, now=T0, hold=0, pause=0)
+        assert sync.check(store, set(), replay).disagreeing + store.sums_disagreeing() == []
+    assert (result.read, result.added, result.cards) == (900, 900, 60)
+    assert sum(statement.startswith("INSERT INTO temp.incoming VALUES") for statement in statements) == 200
+
+
+def event_line(kind: str, event_id: str, card: str, target: str | None = None, data: dict | None = None) -> str:
+    return json.dumps({"event": kind, "event_id": event_id, "deck": ANSWER["deck"], "card": card,
+                       "at": "2025-06-01T00:00:00.000000+00:00", "target": target, "data": data or {}}) + "\n"
+
+
+def hostile_first_import() -> list[str]:
+    """900 answers with, before and after the 200th line, an id repeated as it was and with other contents,
+    one repeating an id of the first 200 lines, voids, a suspension and two lines that are not reviews."""
+    lines = answers_file(900, cards=60)
+    other = lines[5].replace('"rating": 2', '"rating": 4')
+    lines[50:50] = [lines[10], other, "not json\n"]
+    lines[500:500] = [lines[400], lines[600].replace('"duration_ms": ', '"duration_ms": 1'),
+                      other.replace('"rating": 4', '"rating": 1'), '{"review_id": "late"}\n',
+                      lines[7].replace('"r00007"', '"r00999"').replace('"c7"', '"c59"')]
+    lines += [event_line("void", "e1", "c40", target="r00100"), event_line("void", "e2", "c20", target="r00620"),
+              event_line("suspend", "e3", "c3"), event_line("void", "e1", "c41", target="r00101")]
+    return lines
+
+
+def first_import(path, lines, monkeypatch, at_once: int):
+    """A first import with AT_ONCE set, bad lines skipped; (result, bad lines, every saved row, doctor's findings)."""
+    monkeypatch.setattr(sync, "AT_ONCE", at_once)
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    invalid = []
+    with Store(path) as store:
+        result = sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0, cards=30, invalid=invalid)
+        saved = {table: sorted(store.db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                 for table in ("reviews", "cards", "card_flags", "accepted", "events", "answer_days", "answer_cards",
+                               "answer_sessions")}
+        # By review id: rowids follow the order the rows were added in.
+        saved["voided"] = store.db.execute("SELECT r.review_id FROM voided v JOIN reviews r "
+                                           "ON r.rowid = v.review_rowid ORDER BY 1").fetchall()
+        disagreeing = sync.check(store, set(), replay).disagreeing + store.sums_disagreeing()
+    return replace(result, added_rowids=()), [str(bad) for bad in invalid], saved, disagreeing
+
+
+def test_a_first_import_straight_into_the_log_saves_and_reports_what_merging_in_turns_does(tmp_path, monkeypatch):
+    lines = hostile_first_import()
+    straight = first_import(tmp_path / "straight.db", lines, monkeypatch, 200)
+    in_turns = first_import(tmp_path / "turns.db", lines, monkeypatch, 10**9)
+    assert straight == in_turns
+    result, invalid, saved, disagreeing = straight
+    # Hand-counted: 906 answers read (the 900, 5 repeated ids, one new: r00999); the repeats with other
+    # contents at lines 52, 502 and 503 conflict and the first line of each id is kept; e1 twice conflicts.
+    assert (result.read, result.added, result.conflicts) == (906, 901, sync.Conflicts(3, "f:52"))
+    assert (result.events_read, result.events_added, result.event_conflicts) == (4, 3, sync.Conflicts(1, "f:912"))
+    assert invalid[0].startswith("f:53: not JSON") and invalid[1].startswith("f:504: missing 'deck'")
+    assert saved["voided"] == [("r00100",), ("r00620",)] and disagreeing == []
+    assert ("r00005", 2) in {(row[0], row[4]) for row in saved["reviews"]}
+
+
+def test_a_bad_line_after_the_first_at_once_answers_saves_nothing_and_keeps_every_index_and_trigger(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(sync, "AT_ONCE", 200)
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    lines = answers_file(900, cards=60)
+    lines[700] = lines[700].replace('"rating": ', '"rating": 9')
+    with Store(tmp_path / "q.db") as store:
+        schema = store.db.execute("SELECT name, sql FROM sqlite_master").fetchall()
+        with pytest.raises(sync.ProgressFileError, match=r"^f:701: 'rating' must be 1, 2, 3 or 4, not 9"):
+            sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0)
+        assert [store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("reviews", "cards", "answer_days", "answer_cards", "answer_sessions")] == [0] * 5
+        assert store.db.execute("SELECT name, sql FROM sqlite_master").fetchall() == schema
+
+
+def test_a_replay_that_fails_leaves_no_statement_running(tmp_path):
+    """The import drops its temporary tables after a failure, which SQLite refuses while a read is running."""
+    from quizzer.store import log
+
+    with Store(tmp_path / "q.db") as store:
+        sync.import_reviews(store, answers_file(30, cards=3), "f", replay, now=T0, hold=0, pause=0)
+        store.db.execute("CREATE TEMP TABLE scratch (x)")
+
+        def failing(_):
+            raise OSError("killed")
+
+        try:
+            log.rebuild(store.db, failing)
+        except OSError:  # the failure still held, as in the import's `finally`
+            store.db.execute("DROP TABLE temp.scratch")
+        assert store.db.execute("SELECT name FROM temp.sqlite_master WHERE name = 'scratch'").fetchall() == []
+
+
+def test_a_sigkill_while_a_first_import_adds_answers_straight_into_the_log_leaves_the_home_as_it_was(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    with Store(home / "quizzer.db") as store:
+        schema = store.db.execute("SELECT name, sql FROM sqlite_master").fetchall()
+    progress = tmp_path / "first.jsonl"
+    progress.write_text("".join(exported_line(review_id=f"r{n}", card=f"c{n % 4_000}", reviewed_at=(
+        T0 + timedelta(minutes=n)).isoformat(timespec="microseconds")) for n in range(40_000)), encoding="utf-8")
+    # AT_ONCE 100: all but the first 100 answers go straight into the log, holding the write lock meanwhile.
+    importer = subprocess.Popen(
+        [sys.executable, "-c", "import quizzer.store.sync as s; s.AT_ONCE = 100; from quizzer.cli import main; main()",
+         "progress", "import", str(progress)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "QUIZZER_HOME": str(home)})
+    deadline = time.monotonic() + 60
+    while not write_lock_is_held(home / "quizzer.db"):
+        assert importer.poll() is None and time.monotonic() < deadline, importer.stderr.read().decode()
+        time.sleep(0.002)
+    importer.send_signal(signal.SIGKILL)
+    assert importer.wait(timeout=60) == -signal.SIGKILL
+    with Store(home / "quizzer.db") as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert store.db.execute("SELECT name, sql FROM sqlite_master").fetchall() == schema
+        assert [store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("reviews", "cards", "answer_days", "answer_cards", "answer_sessions")] == [0] * 5
+
+
+def write_lock_is_held(path) -> bool:
+    import sqlite3
+
+    db = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        db.close()

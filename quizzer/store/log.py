@@ -8,6 +8,7 @@ An answer that raced with another terminal, `progress import` and `doctor --fix`
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import operator
@@ -126,8 +127,11 @@ def logs(
     )
 
     def merged() -> Iterator[tuple[CardKey, list[Entry], list[Event]]]:
-        for key, entries in answers:
-            yield key, entries, by_card.pop(key, [])
+        try:
+            for key, entries in answers:
+                yield key, entries, by_card.pop(key, [])
+        finally:  # closed early (a replay failed): no statement left running, which would lock DROP TABLE
+            rows.close()
         for key, only_events in by_card.items():  # cards with events and no answers
             yield key, [], only_events
 
@@ -198,12 +202,13 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
         db.execute("INSERT OR IGNORE INTO voided SELECT r.rowid FROM temp.wanted w "
                    f"CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card{voided}")
     rebuilt, flagged = {}, {}
-    for key, entries, events in chosen:
-        state, flags = replay_card(entries, events, replay)
-        if state is not None:
-            rebuilt[key] = state
-        if flags != Flags():
-            flagged[key] = flags
+    with contextlib.closing(chosen):
+        for key, entries, events in chosen:
+            state, flags = replay_card(entries, events, replay)
+            if state is not None:
+                rebuilt[key] = state
+            if flags != Flags():
+                flagged[key] = flags
     db.executemany(_PUT, [_row(key, s) for key, s in rebuilt.items()])
     db.executemany(
         "INSERT INTO card_flags VALUES (?, ?, ?, ?, ?)",

@@ -44,6 +44,7 @@ MERGE_CARDS = 1_000  # reviews, whole cards at a time, merged between two looks 
 # New answers from which a file that at least doubles the log is merged in one transaction, the log's
 # indexes made again (`_merge_at_once`): 4× faster for a million; studying meanwhile waits until it ends.
 AT_ONCE = 100_000
+REBUILD = 50_000  # answers whose cards `_into_empty_log` rebuilds at a time
 
 # Times a progress file may hold. Nothing before EARLIEST (1970); a clock a day ahead is forgiven;
 # nothing is scheduled further ahead than the scheduler's longest interval (100 years). The bounds also
@@ -172,7 +173,8 @@ def import_reviews(
     a full disk), the database holds part of the file with every card's state still the replay of its
     log, and importing the file again adds the rest: merging by review id makes a re-run complete it.
     A file whose new reviews (AT_ONCE or more) at least double the log is merged in one transaction
-    instead (`_merge_at_once`).
+    instead (`_merge_at_once`); into a log with no answers yet, the reviews after the first AT_ONCE are
+    added to it as they are read, in that one transaction, without the temporary table (`_into_empty_log`).
 
     `lines` are numbered from `first_line`. Given an `invalid` list, a bad line is added to it and
     skipped instead of stopping the import (a sync reads files it cannot ask anyone to fix).
@@ -180,17 +182,31 @@ def import_reviews(
     db = store.db
     # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
     db.execute("PRAGMA cache_size = -32768")
+    batches = _checked(enumerate(lines, first_line), source, _Window(now), invalid)
     try:
-        read, conflicts, events_read, event_conflicts = store.transaction(
-            lambda: _check_lines(db, lines, source, now, first_line, invalid), lock=False)
-        groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
-        (new,) = db.execute("SELECT COUNT(*) FROM temp.incoming i WHERE NOT EXISTS "
-                            "(SELECT 1 FROM main.reviews r WHERE r.review_id = i.review_id)").fetchone()
-        (logged,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
-        if new >= max(AT_ONCE, logged):
-            added, rebuilt, rowids = store.transaction(lambda: _merge_at_once(db, groups, replay, cards))
+        read, events_read, more = store.transaction(lambda: _fill_incoming(db, batches, AT_ONCE), lock=False)
+        # At least AT_ONCE answers for a log that holds none (a new machine's first import):
+        # the rest of the file goes straight into the log, in the one transaction `_into_empty_log` makes
+        # (the log looked at again once locked: another terminal may have saved an answer meanwhile).
+        into_empty = more and _no_answers(db) and store.transaction(
+            lambda: _into_empty_log(db, batches, source, replay) if _no_answers(db) else None)
+        if into_empty:
+            added, rebuilt, rowids, more_read, more_events, conflicts = into_empty
+            read, events_read = read + more_read, events_read + more_events
+            event_conflicts = store.transaction(lambda: _event_conflicts(db, source), lock=False)
         else:
-            added, rebuilt, rowids = _merge_in_turns(store, groups, replay, hold, pause, cards)
+            if more:
+                more_read, more_events, _ = store.transaction(lambda: _fill_incoming(db, batches), lock=False)
+                read, events_read = read + more_read, events_read + more_events
+            conflicts, event_conflicts = store.transaction(lambda: _incoming_conflicts(db, source), lock=False)
+            groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
+            (new,) = db.execute("SELECT COUNT(*) FROM temp.incoming i WHERE NOT EXISTS "
+                                "(SELECT 1 FROM main.reviews r WHERE r.review_id = i.review_id)").fetchone()
+            (logged,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
+            if new >= max(AT_ONCE, logged):
+                added, rebuilt, rowids = store.transaction(lambda: _merge_at_once(db, groups, replay, cards))
+            else:
+                added, rebuilt, rowids = _merge_in_turns(store, groups, replay, hold, pause, cards)
         # Events after the answers they may void; few, so in one transaction.
         events_added, events_rebuilt, added_events = store.transaction(lambda: _merge_events(db, replay))
         return ImportResult(read, added, rebuilt + events_rebuilt, conflicts, events_read, events_added,
@@ -200,17 +216,14 @@ def import_reviews(
         db.execute("DROP TABLE IF EXISTS temp.incoming_events")
 
 
-def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_line: int = 1,
-                 invalid: list[ProgressFileError] | None = None) -> tuple[int, Conflicts, int, Conflicts]:
-    """Every line of the file, checked, into temp.incoming (reviews, each id once: its first line) and
-    temp.incoming_events; returns how many reviews were read and those whose id is known with other
-    contents, and the same for events."""
-    db.execute(f"CREATE TEMP TABLE incoming (line INTEGER PRIMARY KEY, {_COLUMNS})")
-    db.execute(f"CREATE TEMP TABLE incoming_events (line INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
-    window = _Window(now)
+Batch = tuple[list[tuple], list[tuple]]  # checked review rows and event rows, each led by its line number
+
+
+def _checked(numbered: Iterator[tuple[int, str]], source: str, window: _Window,
+             invalid: list[ProgressFileError] | None) -> Iterator[Batch]:
+    """The file's lines, checked, _BATCH lines at a time; a bad line raises ProgressFileError, or is added
+    to `invalid` and left out."""
     exported = _exported(window)
-    read = events = 0
-    numbered = enumerate(lines, first_line)
     while chunk := list(itertools.islice(numbered, _BATCH)):
         rows, event_rows = [], []
         for number, text in chunk:
@@ -225,27 +238,95 @@ def _check_lines(db, lines: Iterable[str], source: str, now: datetime, first_lin
                     invalid.append(exc)
                     continue
                 (event_rows if len(row) == _EVENT_FIELDS else rows).append((number, *row))
+        yield rows, event_rows
+
+
+def _fill_incoming(db, batches: Iterator[Batch], limit: int | None = None) -> tuple[int, int, bool]:
+    """Checked lines into temp.incoming (reviews) and temp.incoming_events until `limit` reviews have been
+    read, or to the end; (reviews, events, whether it stopped at the limit)."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming (line INTEGER PRIMARY KEY, {_COLUMNS})")
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming_events (line INTEGER PRIMARY KEY, {_EVENT_COLUMNS})")
+    read = events = 0
+    for rows, event_rows in batches:
         db.executemany(f"INSERT INTO temp.incoming VALUES (?, {', '.join('?' * len(KEYS))})", rows)
-        db.executemany(f"INSERT INTO temp.incoming_events VALUES (?, {', '.join('?' * 7)})", event_rows)
+        events += _keep_events(db, event_rows)
         read += len(rows)
-        events += len(event_rows)
+        if limit is not None and read >= limit:
+            return read, events, True
+    return read, events, False
+
+
+def _keep_events(db, event_rows: list[tuple]) -> int:
+    db.executemany(f"INSERT INTO temp.incoming_events VALUES (?, {', '.join('?' * _EVENT_FIELDS)})", event_rows)
+    return len(event_rows)
+
+
+def _incoming_conflicts(db, source: str) -> tuple[Conflicts, Conflicts]:
+    """Leave each review id once in temp.incoming (its first line); those known here or earlier in the file
+    with other contents are conflicts, and the same for events."""
     db.execute("CREATE INDEX temp.incoming_ids ON incoming (review_id, line)")
     db.execute("CREATE INDEX temp.incoming_cards ON incoming (deck, card)")
-    differs = " OR ".join(f"a.{column} IS NOT b.{column}" for column in _COLUMNS.split(", ")[1:])
     # The same id twice is the same answer, kept once: the first line in the file, or the copy already here.
     repeated = db.execute(
         # One pass over the index of ids finds those given twice; only their lines are compared.
         "WITH twice AS (SELECT review_id, MIN(line) AS first FROM incoming GROUP BY review_id HAVING COUNT(*) > 1) "
-        "SELECT b.line, (" + differs + ") FROM twice t JOIN incoming a ON a.line = t.first "
+        f"SELECT b.line, ({_DIFFERS}) FROM twice t JOIN incoming a ON a.line = t.first "
         "JOIN incoming b ON b.review_id = t.review_id AND b.line > t.first"
     ).fetchall()
     known = db.execute(
-        "SELECT b.line FROM incoming b JOIN main.reviews a ON a.review_id = b.review_id WHERE " + differs
+        f"SELECT b.line FROM incoming b JOIN main.reviews a ON a.review_id = b.review_id WHERE {_DIFFERS}"
     ).fetchall()
     db.executemany("DELETE FROM incoming WHERE line = ?", [(line,) for line, _ in repeated])
-    lines_in_conflict = sorted({line for line, different in repeated if different} | {line for (line,) in known})
-    return (read, Conflicts(len(lines_in_conflict), f"{source}:{lines_in_conflict[0]}" if lines_in_conflict else None),
-            events, _event_conflicts(db, source))
+    lines_in_conflict = {line for line, different in repeated if different} | {line for (line,) in known}
+    return _conflicts(source, lines_in_conflict), _event_conflicts(db, source)
+
+
+# Two rows `a` and `b` of reviews with the same id that are not the same answer.
+_DIFFERS = " OR ".join(f"a.{column} IS NOT b.{column}" for column in _COLUMNS.split(", ")[1:])
+
+
+def _conflicts(source: str, lines: set[int]) -> Conflicts:
+    return Conflicts(len(lines), f"{source}:{min(lines)}" if lines else None)
+
+
+def _no_answers(db) -> bool:
+    return db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.reviews)").fetchone()[0]
+
+
+def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
+                    ) -> tuple[int, int, list[Skipped], int, int, Conflicts]:
+    """Move temp.incoming into the empty log, add the rest of the file's answers to it as they are read,
+    and rebuild the cards answered, in the caller's one transaction; (added, rebuilt, where the answers
+    went, answers and events read here, conflicts).
+
+    Copying a million answers through temp.incoming, its two indexes and a sort is saved: with no
+    answers here, the log's own key finds a repeated id (the first line's answer is kept), and only the
+    batches in which one was left out are compared. The log's indexes and triggers are dropped and made
+    again as in `_merge_at_once`. A bad line rolls everything back; the write lock is held while the rest
+    of the file is read."""
+    schema = _drop_indexes_and_triggers(db)
+    db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.incoming ORDER BY line")
+    conflicting = {line for (line,) in db.execute(
+        f"SELECT b.line FROM temp.incoming b JOIN main.reviews a ON a.review_id = b.review_id WHERE {_DIFFERS}")}
+    # ?1, the line number, is left out of the row.
+    insert = (f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) VALUES "
+              f"({', '.join(f'?{n}' for n in range(2, len(KEYS) + 2))})")
+    stored = f"SELECT ?1, {_COLUMNS} FROM reviews WHERE review_id = ?2"
+    read = events = 0
+    for rows, event_rows in batches:
+        before = db.total_changes
+        db.executemany(insert, rows)
+        if db.total_changes - before < len(rows):  # an id already in the log: the first line's answer is kept
+            conflicting.update(row[0] for row in rows if db.execute(stored, row[:2]).fetchone() != row)
+        events += _keep_events(db, event_rows)
+        read += len(rows)
+    (added,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()  # rowids from 1, none gone
+    _remake(db, schema)
+    rowids = [("reviews", 1, added)] if added else []
+    groups = db.execute("SELECT deck, card, COUNT(*) FROM reviews GROUP BY deck, card").fetchall()
+    # Some thousands of cards at a time: a few MB of states held, not 100,000 cards' at once.
+    rebuilt = sum(len(log.rebuild(db, replay, chunk)) for chunk in _chunks(groups, REBUILD))
+    return added, rebuilt, rowids, read, events, _conflicts(source, conflicting)
 
 
 _EVENT_COLUMNS = "event_id, kind, deck, card, at, target, data"
@@ -263,8 +344,7 @@ def _event_conflicts(db, source: str) -> Conflicts:
         f"SELECT b.line FROM incoming_events b JOIN main.events a ON a.event_id = b.event_id WHERE {differs}"
     ).fetchall()
     db.executemany("DELETE FROM incoming_events WHERE line = ?", [(line,) for line, _ in repeated])
-    lines = sorted({line for line, different in repeated if different} | {line for (line,) in known})
-    return Conflicts(len(lines), f"{source}:{lines[0]}" if lines else None)
+    return _conflicts(source, {line for line, different in repeated if different} | {line for (line,) in known})
 
 
 def _merge_events(db, replay: Replay) -> tuple[int, int, tuple[Skipped, ...]]:
@@ -337,21 +417,32 @@ def _merge_at_once(db, groups: list[tuple[str, str, int]], replay: Replay, cards
     of answers go too (each looks a card's day up in an index, and a row at a time costs +47 % on bulk
     inserts); the sums are filled again from the whole log afterwards, as `doctor --fix` does."""
     (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
-    schema = db.execute("SELECT type, name, sql FROM main.sqlite_master "
-                        "WHERE type IN ('index', 'trigger') AND tbl_name = 'reviews' AND sql IS NOT NULL").fetchall()
-    for kind, name, _ in schema:
-        db.execute(f'DROP {kind.upper()} main."{name}"')
+    schema = _drop_indexes_and_triggers(db)
     # Each card's answers side by side in the table: the rebuild below reads them card after card.
     db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.incoming "
                "ORDER BY deck, card, reviewed_at")
     (added,) = db.execute("SELECT changes()").fetchone()
-    for _, _, sql in schema:
-        db.execute(sql)
-    fill_sums_from_log(db)
+    _remake(db, schema)
     gained = set(db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?", (before,)))
     rebuilt = sum(len(log.rebuild(db, replay, chunk))  # a chunk at a time: the states of 100,000 cards held at once
                   for chunk in _chunks([group for group in groups if group[:2] in gained], cards))
     return added, rebuilt, [("reviews", before + 1, before + added)] if added else []
+
+
+def _drop_indexes_and_triggers(db) -> list[tuple[str, str, str]]:
+    """Drop the log's indexes and triggers; returns what `_remake` needs to make them again."""
+    schema = db.execute("SELECT type, name, sql FROM main.sqlite_master "
+                        "WHERE type IN ('index', 'trigger') AND tbl_name = 'reviews' AND sql IS NOT NULL").fetchall()
+    for kind, name, _ in schema:
+        db.execute(f'DROP {kind.upper()} main."{name}"')
+    return schema
+
+
+def _remake(db, schema: list[tuple[str, str, str]]) -> None:
+    """The log's indexes and triggers made again from the whole table, and the sums of answers filled again."""
+    for _, _, sql in schema:
+        db.execute(sql)
+    fill_sums_from_log(db)
 
 
 def _merge(db, cards: list[CardKey], replay: Replay) -> tuple[int, int]:
