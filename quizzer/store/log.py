@@ -68,7 +68,7 @@ def parse_time(text: str) -> datetime:
 _FIRST, _LAST = datetime(1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc)
 
 
-_PHASES = {phase.value: phase for phase in Phase}  # a dict lookup: Phase(text) costs more, 100,000 times
+PHASES = {phase.value: phase for phase in Phase}  # a dict lookup: Phase(text) costs more, 100,000 times
 _RATINGS = {int(rating): rating for rating in Rating}
 _STATE_COLUMNS = "phase, due, step, stability, difficulty, last_review"
 
@@ -76,7 +76,7 @@ _STATE_COLUMNS = "phase, due, step, stability, difficulty, last_review"
 def card_state(phase, due, step, stability, difficulty, last_review) -> CardState:
     """A `cards` row (without its key) as a CardState."""
     return CardState(
-        _PHASES[phase], parse_time(due), step, stability, difficulty,
+        PHASES[phase], parse_time(due), step, stability, difficulty,
         parse_time(last_review) if last_review else None,
     )
 
