@@ -308,14 +308,22 @@ class StudySession:
                 return None
             return deck_position, n, deck
 
-        answered = self.store.answered_and_learning(decks, day_end)
+        answered = {}  # deck id -> the ids of its cards answered (EVERY_CARD: exactly the deck's)
         stored, asks = [], {}  # (phase, step) -> questions: Good moves a learning card through fixed steps
-        for deck_id, (_, learning) in answered.items():
+        for deck_id, (ids, learning) in self.store.answered_and_learning(decks, day_end).items():
+            _, deck, tagged = decks[deck_id]
+            if _the_same_ids(deck.card_ids, ids):
+                answered[deck_id], gone = EVERY_CARD, ()
+            else:
+                answered[deck_id] = ids = set(ids)
+                gone = ids.difference(deck.card_ids) if learning else ()  # answered, no longer in the deck's file
             for card, phase, due, step in learning:
-                if place(deck_id, card):
-                    if (phase, step) not in asks:
-                        asks[phase, step] = self._asks(self.store.state((deck_id, card)), now)
-                    stored.append((due, deck_id, card, asks[phase, step]))
+                if card in gone or (deck_id, card) in hidden or (
+                        tagged is not None and deck.position(card) not in tagged):
+                    continue
+                if (phase, step) not in asks:
+                    asks[phase, step] = self._asks(self.store.state((deck_id, card)), now)
+                stored.append((due, deck_id, card, asks[phase, step]))
         queue.learning = _Learning(stored=_Stored(stored, {d.id: d for d in self.decks}, self._stored_entry(now)))
         reviews = []  # (due, deck position, card position, deck, row), most overdue first
         if reviews_left > 0:
@@ -342,7 +350,7 @@ class StudySession:
         return make
 
     def _new_cards(self, day_start: datetime, now: datetime, hidden: set[tuple[str, str]],
-                   answered: Mapping[str, tuple[list[str], list]]) -> list[_Entry]:
+                   answered: Mapping[str, set[str]]) -> list[_Entry]:
         """Each deck's first cards never answered, in file order, up to its new-card limit for today."""
         new_today = self.store.new_cards_since(day_start)
         fresh = new_state(now)
@@ -354,7 +362,9 @@ class StudySession:
             if left <= 0:
                 continue
             ids = deck.card_ids
-            skip = set(answered[deck.id][0] if deck.id in answered else ()) | {card for d, card in hidden if d == deck.id}
+            if answered.get(deck.id) is EVERY_CARD:
+                continue
+            skip = answered.get(deck.id, set()) | {card for d, card in hidden if d == deck.id}
             if skip.issuperset(ids):  # every card answered (or hidden): no id to look at one by one
                 continue
             fresh_ids = (ids[n] for n in deck.tagged_positions(self.tag) if ids[n] not in skip)
@@ -552,6 +562,17 @@ def keep_trying(prompter: Prompter, save: Callable[[], object]):
             return save()
         except StoreBusy:
             prompter.waiting(WAITING)
+
+
+EVERY_CARD: set[str] = set()  # stands for a deck's answered ids when they are exactly its own
+
+
+def _the_same_ids(ids: tuple[str, ...], answered: list[str]) -> bool:
+    """Whether `answered` (SQLite's order: by code point) are exactly `ids`, found without hashing a card id
+    when the deck lists them in that order (generated and numbered decks, as run.py's) and the library's
+    cards are all answered: the whole check is then two comparisons a card, in C. False otherwise, and
+    whenever unsure: the caller then compares sets."""
+    return len(ids) == len(answered) and all(map(operator.lt, ids, ids[1:])) and list(ids) == answered
 
 
 def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:

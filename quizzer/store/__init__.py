@@ -476,10 +476,12 @@ class Store:
             f"WHERE deck IN ({','.join('?' * len(deck_list))}) GROUP BY deck",
             [iso(due_before), *deck_list],
         )
-        phases = log.PHASES
-        return {deck: (json.loads(ids), [(card, phases[phase], parse_time(due), step)
-                                         for card, phase, due, step in json.loads(learning)])
-                for deck, ids, learning in rows}
+        found = {}
+        for deck, ids, learning in rows:
+            cards, phases, dues, steps = list(zip(*json.loads(learning))) or [()] * 4  # columns: loops in C
+            found[deck] = (json.loads(ids), list(zip(cards, map(log.PHASES.__getitem__, phases),
+                                                     log.parse_times(dues), steps)))
+        return found
 
     def flags(self) -> dict[CardKey, Flags]:
         """Cards suspended, buried or flagged as leeches (others are absent)."""
