@@ -568,11 +568,11 @@ EVERY_CARD: set[str] = set()  # stands for a deck's answered ids when they are e
 
 
 def _the_same_ids(ids: tuple[str, ...], answered: list[str]) -> bool:
-    """Whether `answered` (SQLite's order: by code point) are exactly `ids`, found without hashing a card id
-    when the deck lists them in that order (generated and numbered decks, as run.py's) and the library's
-    cards are all answered: the whole check is then two comparisons a card, in C. False otherwise, and
-    whenever unsure: the caller then compares sets."""
-    return len(ids) == len(answered) and all(map(operator.lt, ids, ids[1:])) and list(ids) == answered
+    """Whether `answered` (unique, in SQLite's order: by code point) are exactly `ids`, found without hashing
+    a card id: true when the deck lists its ids in that order (generated and numbered decks, as run.py's)
+    and all its cards are answered, at one comparison a card, in C. False otherwise: the caller then
+    compares sets."""
+    return len(ids) == len(answered) and list(ids) == answered
 
 
 def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:
