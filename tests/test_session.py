@@ -385,6 +385,32 @@ def test_an_answer_given_in_another_terminal_meanwhile_is_replayed_with_this_one
     assert store.state(("d", "a")) == cached
 
 
+def test_a_learning_card_another_terminal_answers_before_it_comes_up_is_still_asked_and_replayed(store, clock):
+    # The queue reads a learning card's state when it comes up (issue 14, fifth round), so here it reads the
+    # state the other terminal saved; before, it asked from the state read at the start and saved a replay.
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"))
+    scheduler = Scheduler(fuzz=False)
+    at = clock() - timedelta(minutes=30)
+    for card in ("a", "b"):  # both in learning and due, a first
+        store.record(Review(f"r-{card}", "d", card, at, Rating.AGAIN, Outcome.WRONG, "?", 1000, "s0"), Phase.NEW,
+                     scheduler.review(new_state(at), Rating.AGAIN, at + timedelta(seconds=ord(card))))
+
+    def b_answered_elsewhere(question):  # while a is on screen
+        was = store.state(("d", "b"))
+        store.record(Review("elsewhere", "d", "b", clock(), Rating.GOOD, Outcome.CORRECT, "y", 1000, "s1"),
+                     was.phase, scheduler.review(was, Rating.GOOD, clock()))
+        return "x"
+
+    script = Script(clock, [b_answered_elsewhere, "y"])
+    ours = session(store, clock, [deck]).run(script).session_id
+    assert script.asked[:2] == [("d", "a"), ("d", "b")]
+    assert [(r["response"], r["session"]) for r in reversed(store.reviews(card="b"))][1:] == [
+        ("y", "s1"), ("y", ours)]
+    cached = store.state(("d", "b"))
+    store.rebuild_states(lambda log: scheduler.replay(log, clock()))
+    assert store.state(("d", "b")) == cached
+
+
 @pytest.mark.parametrize("think", [timedelta(0), timedelta(seconds=-3)])  # the clock stood still or went back
 def test_an_answer_takes_no_less_than_no_time(store, clock, think):
     session(store, clock, [deck_of("d", typed("a", "x"))]).run(Script(clock, ["x"], think=think))
