@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import marshal
+import operator
 import os
 import struct
 import tempfile
@@ -192,7 +193,7 @@ def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
     ids, tags, kinds = entry[5], entry[6], entry[7]
     offsets = memoryview(entry[8]).cast(_OFFSET)
     if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or len(kinds) != len(ids)
-            or offsets[-1] > stored.length or any(a > b for a, b in zip(offsets, offsets[1:]))):
+            or offsets[-1] > stored.length or not all(map(operator.le, offsets, offsets[1:]))):  # in C: 100,000s
         raise ValueError("a damaged cache entry")
     return offsets
 

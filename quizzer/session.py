@@ -6,6 +6,7 @@ clock and random source from the caller, so tests can drive it with a script and
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import itertools
 import operator
@@ -135,10 +136,95 @@ _ASKS = operator.attrgetter("asks")
 _DUE = operator.attrgetter("state.due")
 
 
+class _Stored:
+    """The cards in learning when the session began, soonest due first (then by deck and card id), with
+    the questions each takes. A large library has thousands, all counted before every question, and the
+    session asks a few: each card's state is read from the store only when it comes up. None of them was
+    written by this session before then, since answering a card takes it from here first."""
+
+    def __init__(self, cards: list[tuple[datetime, str, str, int]], decks: Mapping[str, Deck],
+                 make: Callable[[Deck, str], _Entry]):
+        self.decks, self.make = decks, make
+        self._index(sorted(cards))
+
+    def _index(self, cards: list[tuple[datetime, str, str, int]]) -> None:
+        self.cards, self.next = cards, 0
+        self.dues = [card[0] for card in cards]
+        self.sums = list(itertools.accumulate((card[3] for card in cards), initial=0))  # asks before each card
+
+    def __len__(self) -> int:
+        return len(self.cards) - self.next
+
+    def due(self) -> datetime | None:
+        return self.dues[self.next] if self.next < len(self.dues) else None
+
+    def asks(self, soon: datetime) -> int:
+        """The questions the cards due by `soon` take."""
+        return self.sums[bisect.bisect_right(self.dues, soon, self.next)] - self.sums[self.next]
+
+    def take(self) -> _Entry:
+        _, deck, card, _ = self.cards[self.next]
+        self.next += 1
+        return self.make(self.decks[deck], card)
+
+    def entries(self) -> list[_Entry]:
+        """The cards still to come, their states read now."""
+        return [self.make(self.decks[deck], card) for _, deck, card, _ in self.cards[self.next:]]
+
+    def replace(self, deck: Deck) -> None:
+        """Study the edited `deck` from here on: its cards no longer in it leave."""
+        self.decks = {**self.decks, deck.id: deck}
+        ids = set(deck.card_ids)
+        self._index([c for c in self.cards[self.next:] if c[1] != deck.id or c[2] in ids])
+
+
+class _Learning:
+    """The queue's cards in learning: those this session put back after answering them, by key, and those
+    in learning when it began (`_Stored`). Of two due at the same time, a stored one comes first."""
+
+    def __init__(self, answered: dict[tuple[str, str], _Entry] | None = None, stored: _Stored | None = None):
+        self.answered = {} if answered is None else answered
+        self.stored = _Stored([], {}, _Entry) if stored is None else stored  # none to make
+
+    def __len__(self) -> int:
+        return len(self.answered) + len(self.stored)
+
+    def __setitem__(self, key: tuple[str, str], entry: _Entry) -> None:
+        self.answered[key] = entry
+
+    def pop(self, key: tuple[str, str], default: _Entry | None = None) -> _Entry | None:
+        """Take an answered card out (an undo): a stored card still to come has not been answered."""
+        return self.answered.pop(key, default)
+
+    def values(self) -> list[_Entry]:
+        return [*self.answered.values(), *self.stored.entries()]
+
+    def asks(self, soon: datetime) -> int:
+        # map(attrgetter) rather than a generator: this runs before every question.
+        answered = self.answered.values()
+        return sum(itertools.compress(map(_ASKS, answered), map(soon.__ge__, map(_DUE, answered)))) + \
+            self.stored.asks(soon)
+
+    def _next(self) -> tuple[datetime | None, _Entry | None]:
+        """When the card to come next is due, and that card if it was put back (None for a stored one)."""
+        answered, stored = min(self.answered.values(), key=_DUE, default=None), self.stored.due()
+        if answered is None or (stored is not None and stored <= answered.state.due):
+            return stored, None
+        return answered.state.due, answered
+
+    def soonest(self) -> datetime | None:
+        """When the card `take` gives is due; None when there is none."""
+        return self._next()[0]
+
+    def take(self) -> _Entry:
+        answered = self._next()[1]
+        return self.stored.take() if answered is None else self.answered.pop(answered.key)
+
+
 @dataclass
 class _Queue:
     again: list[_Entry] = field(default_factory=list)  # put back by a command: asked before anything else
-    learning: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    learning: _Learning = field(default_factory=_Learning)
     reviews: list[_Entry] = field(default_factory=list)
     new: list[_Entry] = field(default_factory=list)
 
@@ -148,25 +234,23 @@ class _Queue:
     def asks(self, now: datetime) -> int:
         """Questions still to come if every answer is right; a learning card due later than `pop` would
         take it early counts once its time comes."""
-        # map(attrgetter) rather than a generator: this runs over the whole queue before every question.
-        learning, soon = self.learning.values(), now + EARLY_LEARNING_WINDOW
-        return sum(map(_ASKS, itertools.chain(self.again, self.reviews, self.new))) + sum(
-            itertools.compress(map(_ASKS, learning), map(soon.__ge__, map(_DUE, learning))))
+        return sum(map(_ASKS, itertools.chain(self.again, self.reviews, self.new))) + self.learning.asks(
+            now + EARLY_LEARNING_WINDOW)
 
     def pop(self, now: datetime) -> _Entry | None:
         """Cards put back, learning cards whose step has passed, then due reviews, then new cards, then early
         learning."""
         if self.again:
             return self.again.pop(0)
-        learning = min(self.learning.values(), key=_DUE, default=None)
-        if learning is not None and learning.state.due <= now:
-            return self.learning.pop(learning.key)
+        learning = self.learning.soonest()
+        if learning is not None and learning <= now:
+            return self.learning.take()
         if self.reviews:
             return self.reviews.pop(0)
         if self.new:
             return self.new.pop(0)
-        if learning is not None and learning.state.due <= now + EARLY_LEARNING_WINDOW:
-            return self.learning.pop(learning.key)
+        if learning is not None and learning <= now + EARLY_LEARNING_WINDOW:
+            return self.learning.take()
         return None
 
 
@@ -215,37 +299,60 @@ class StudySession:
         decks = {d.id: (position, d, None if self.tag is None else set(d.tagged_positions(self.tag)))
                  for position, d in enumerate(self.decks)}
 
-        def place(row) -> tuple[int, int, Deck] | None:
+        def place(deck_id: str, card: str) -> tuple[int, int, Deck] | None:
             """(deck position, card position, deck) of a card to ask; None for one removed from its deck,
             suspended, buried or not tagged."""
-            deck_position, deck, tagged = decks[row[0]]
-            n = deck.position(row[1])
-            if n is None or row[:2] in hidden or (tagged is not None and n not in tagged):
+            deck_position, deck, tagged = decks[deck_id]
+            n = deck.position(card)
+            if n is None or (deck_id, card) in hidden or (tagged is not None and n not in tagged):
                 return None
             return deck_position, n, deck
 
-        for row in self.store.state_rows(decks, day_end, learning=True):
-            if found := place(row):
-                state = self.store.row_state(row)
-                queue.learning[row[:2]] = _Entry(found[2], row[1], state, self._asks(state, now))
+        answered = {}  # deck id -> the ids of its cards answered (EVERY_CARD: exactly the deck's)
+        stored, asks = [], {}  # (phase, step) -> questions: Good moves a learning card through fixed steps
+        for deck_id, (ids, learning) in self.store.answered_and_learning(decks, day_end).items():
+            _, deck, tagged = decks[deck_id]
+            if _the_same_ids(deck.card_ids, ids):
+                answered[deck_id], gone = EVERY_CARD, ()
+            else:
+                answered[deck_id] = ids = set(ids)
+                gone = ids.difference(deck.card_ids) if learning else ()  # answered, no longer in the deck's file
+            for card, phase, due, step in learning:
+                if card in gone or (deck_id, card) in hidden or (
+                        tagged is not None and deck.position(card) not in tagged):
+                    continue
+                if (phase, step) not in asks:
+                    asks[phase, step] = self._asks(self.store.state((deck_id, card)), now)
+                stored.append((due, deck_id, card, asks[phase, step]))
+        queue.learning = _Learning(stored=_Stored(stored, {d.id: d for d in self.decks}, self._stored_entry(now)))
         reviews = []  # (due, deck position, card position, deck, row), most overdue first
         if reviews_left > 0:
-            with contextlib.closing(self.store.state_rows(decks, day_end, learning=False)) as rows:
+            with contextlib.closing(self.store.state_rows(decks, day_end, reviews=True)) as rows:
                 for row in rows:
                     if len(reviews) >= reviews_left and row[3] != reviews[-1][0]:
                         break  # the day's limit is reached, with every card due at the same time as the last
-                    if found := place(row):
+                    if found := place(*row[:2]):
                         reviews.append((row[3], *found, row))
         reviews.sort(key=lambda r: r[:3])  # most overdue first, then file order
         # Good keeps a card in review: one question (no scheduler call for each)
         queue.reviews = [_Entry(deck, row[1], self.store.row_state(row)) for *_, deck, row in reviews[:reviews_left]]
-        queue.new = self._new_cards(day_start, now, hidden)
+        queue.new = self._new_cards(day_start, now, hidden, answered)
         return queue
 
-    def _new_cards(self, day_start: datetime, now: datetime, hidden: set[tuple[str, str]]) -> list[_Entry]:
+    def _stored_entry(self, now: datetime) -> Callable[[Deck, str], _Entry]:
+        """How a card in learning when the session began is queued once it comes up: with its state as the
+        store has it (none if its progress was deleted meanwhile: a new card)."""
+
+        def make(deck: Deck, card_id: str) -> _Entry:
+            state = self.store.state((deck.id, card_id)) or new_state(now)
+            return _Entry(deck, card_id, state, self._asks(state, now))
+
+        return make
+
+    def _new_cards(self, day_start: datetime, now: datetime, hidden: set[tuple[str, str]],
+                   answered: Mapping[str, set[str]]) -> list[_Entry]:
         """Each deck's first cards never answered, in file order, up to its new-card limit for today."""
         new_today = self.store.new_cards_since(day_start)
-        answered = self.store.answered_ids(d.id for d in self.decks)
         fresh = new_state(now)
         fresh_asks = self._asks(fresh, now)
         new_per_deck = []
@@ -255,6 +362,8 @@ class StudySession:
             if left <= 0:
                 continue
             ids = deck.card_ids
+            if answered.get(deck.id) is EVERY_CARD:
+                continue
             skip = answered.get(deck.id, set()) | {card for d, card in hidden if d == deck.id}
             if skip.issuperset(ids):  # every card answered (or hidden): no id to look at one by one
                 continue
@@ -430,7 +539,8 @@ class StudySession:
                     for e in entries if e.deck.id != deck.id or e.card_id in cards]
 
         queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
-        queue.learning = {e.key: e for e in renewed(list(queue.learning.values()))}
+        queue.learning.answered = {e.key: e for e in renewed(list(queue.learning.answered.values()))}
+        queue.learning.stored.replace(deck)
 
     def _typed_answers(self, deck: Deck) -> Neighbours:
         if deck.id not in self._neighbours:
@@ -452,6 +562,17 @@ def keep_trying(prompter: Prompter, save: Callable[[], object]):
             return save()
         except StoreBusy:
             prompter.waiting(WAITING)
+
+
+EVERY_CARD: set[str] = set()  # stands for a deck's answered ids when they are exactly its own
+
+
+def _the_same_ids(ids: tuple[str, ...], answered: list[str]) -> bool:
+    """Whether `answered` (unique, in SQLite's order: by code point) are exactly `ids`, found without hashing
+    a card id: true when the deck lists its ids in that order (generated and numbered decks, as run.py's)
+    and all its cards are answered, at one comparison a card, in C. False otherwise: the caller then
+    compares sets."""
+    return len(ids) == len(answered) and list(ids) == answered
 
 
 def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:

@@ -40,12 +40,12 @@ def test_the_queues_count_and_next_card_visit_learning_cards_without_python_call
     from datetime import datetime, timedelta, timezone
 
     from quizzer.model import CardState, Phase
-    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Queue
+    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Learning, _Queue
 
     now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
     learning = {("d", f"c{n}"): _Entry(DECK, f"c{n}", CardState(Phase.LEARNING, now + timedelta(minutes=n % 40),
                                                                 step=1), asks=1 + n % 2) for n in range(1000)}
-    queue = _Queue(learning=learning)
+    queue = _Queue(learning=_Learning(learning))
     soon = now + EARLY_LEARNING_WINDOW
     assert queue.asks(now) == sum(e.asks for e in learning.values() if e.state.due <= soon)  # 21 of each 40
     assert python_calls(lambda: queue.asks(now)) < 10

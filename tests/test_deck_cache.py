@@ -345,3 +345,19 @@ def test_a_quiz_builds_only_the_cards_it_chose(library, built, tmp_path, clock):
     assert quiz.available == 199  # 200 tagged, less the flash card
     assert [(d.id, c) for d, c in quiz.chosen] == [(d.id, c) for d, c in same.chosen]
     assert sorted(built) == sorted(c.question for _, c in quiz.chosen) and len(built) == 4
+
+
+def test_a_cached_decks_card_offsets_are_checked_without_a_python_step_per_card(library):
+    # Each cached deck's offsets are checked in order before its cards are used: at 100,000 cards a
+    # generator's step a card cost study about 5 ms before its first question (issue 14, fifth round).
+    from test_session import python_steps
+
+    write, load, _ = library
+    steps = {}
+    for size in (40, 400):
+        write("big.yaml", big_deck("big", size))
+        load()  # parsed, and cached
+        found = []
+        steps[size] = python_steps(lambda: found.append(load()[0]["big"]))
+        assert len(found[0].card_ids) == size and found[0].cards[size - 1].id == f"c{size - 1}"
+    assert steps[400] == steps[40]

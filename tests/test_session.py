@@ -147,11 +147,11 @@ def test_a_learning_card_due_when_the_next_study_day_starts_waits_for_it(store, 
 
 
 def test_a_learning_card_due_now_comes_before_reviews_and_new_cards(store, clock):
-    from quizzer.session import _Entry, _Queue
+    from quizzer.session import _Entry, _Learning, _Queue
 
     deck = deck_of("d", typed("a", "x"), typed("b", "y"))
     learning = _Entry(deck, "a", CardState(phase=Phase.LEARNING, due=clock(), step=1))
-    queue = _Queue(learning={learning.key: learning}, new=[_Entry(deck, "b", new_state(clock()))])
+    queue = _Queue(learning=_Learning({learning.key: learning}), new=[_Entry(deck, "b", new_state(clock()))])
     assert queue.pop(clock()) is learning
 
 
@@ -385,6 +385,32 @@ def test_an_answer_given_in_another_terminal_meanwhile_is_replayed_with_this_one
     assert store.state(("d", "a")) == cached
 
 
+def test_a_learning_card_another_terminal_answers_before_it_comes_up_is_still_asked_and_replayed(store, clock):
+    # The queue reads a learning card's state when it comes up (issue 14, fifth round), so here it reads the
+    # state the other terminal saved; before, it asked from the state read at the start and saved a replay.
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"))
+    scheduler = Scheduler(fuzz=False)
+    at = clock() - timedelta(minutes=30)
+    for card in ("a", "b"):  # both in learning and due, a first
+        store.record(Review(f"r-{card}", "d", card, at, Rating.AGAIN, Outcome.WRONG, "?", 1000, "s0"), Phase.NEW,
+                     scheduler.review(new_state(at), Rating.AGAIN, at + timedelta(seconds=ord(card))))
+
+    def b_answered_elsewhere(question):  # while a is on screen
+        was = store.state(("d", "b"))
+        store.record(Review("elsewhere", "d", "b", clock(), Rating.GOOD, Outcome.CORRECT, "y", 1000, "s1"),
+                     was.phase, scheduler.review(was, Rating.GOOD, clock()))
+        return "x"
+
+    script = Script(clock, [b_answered_elsewhere, "y"])
+    ours = session(store, clock, [deck]).run(script).session_id
+    assert script.asked[:2] == [("d", "a"), ("d", "b")]
+    assert [(r["response"], r["session"]) for r in reversed(store.reviews(card="b"))][1:] == [
+        ("y", "s1"), ("y", ours)]
+    cached = store.state(("d", "b"))
+    store.rebuild_states(lambda log: scheduler.replay(log, clock()))
+    assert store.state(("d", "b")) == cached
+
+
 @pytest.mark.parametrize("think", [timedelta(0), timedelta(seconds=-3)])  # the clock stood still or went back
 def test_an_answer_takes_no_less_than_no_time(store, clock, think):
     session(store, clock, [deck_of("d", typed("a", "x"))]).run(Script(clock, ["x"], think=think))
@@ -530,17 +556,17 @@ def test_quitting_at_the_verdict_keeps_that_answer_as_judged(store, clock):
 
 def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_within_it(store, clock):
     from quizzer.model import CardState
-    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Queue
+    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Learning, _Queue
 
     deck = deck_of("d", typed("a", "x"))
     later = CardState(phase=Phase.LEARNING, due=clock() + timedelta(hours=2), step=1)
-    queue = _Queue(learning={("d", "a"): _Entry(deck, "a", later, asks=1)})
+    queue = _Queue(learning=_Learning({("d", "a"): _Entry(deck, "a", later, asks=1)}))
     assert queue.asks(clock()) == 0
     assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1
 
 
 def test_the_questions_to_come_count_every_queue_and_the_learning_cards_due_soon(store, clock):
-    from quizzer.session import _Entry, _Queue
+    from quizzer.session import _Entry, _Learning, _Queue
 
     deck = deck_of("d", typed("a", "x"))
 
@@ -548,7 +574,7 @@ def test_the_questions_to_come_count_every_queue_and_the_learning_cards_due_soon
         return _Entry(deck, "a", CardState(phase=Phase.LEARNING, due=due, step=1), asks=asks)
 
     queue = _Queue(again=[entry(1)], reviews=[entry(10)], new=[entry(100)],
-                   learning={("d", "a"): entry(1000), ("d", "b"): entry(10000, due=clock() + timedelta(hours=1))})
+                   learning=_Learning({("d", "a"): entry(1000), ("d", "b"): entry(10000, due=clock() + timedelta(hours=1))}))
     assert queue.asks(clock()) == 1111 and len(queue) == 5
 
 
@@ -629,6 +655,137 @@ def test_the_queue_is_the_one_every_card_visited_gave_on_a_mixed_library(store, 
     assert compared > 200  # the library really had cards of every kind to queue
 
 
+class EagerSession(StudySession):
+    """The session as it was before the fifth round of issue 14: every card in learning made an entry (its state
+    read) when the session began, in the order SQLite gave them (deck id, card id), from `old_queue`."""
+
+    def build_queue(self, now):
+        from quizzer.session import _Entry, _Learning, _Queue
+
+        learning, reviews, new = old_queue(self, now)
+        decks = {d.id: d for d in self.decks}
+        entries = lambda found: [_Entry(decks[key[0]], key[1], state, asks) for key, state, asks in found]  # noqa: E731
+        return _Queue(learning=_Learning({e.key: e for e in entries(sorted(learning.values()))}),
+                      reviews=entries(reviews), new=entries(new))
+
+
+class Learner:
+    """Answers right or wrong, takes half a minute to nine minutes (so learning cards fall due mid-session)
+    and now and then suspends, buries, undoes or edits instead, all drawn from a seeded random source;
+    notes every question as shown."""
+
+    def __init__(self, clock, seed, questions):
+        from quizzer.controls import COMMANDS
+
+        self.clock, self.rng, self.left, self.shown = clock, random.Random(seed), questions, []
+        self.commands = {c.action: c for c in COMMANDS}
+
+    def ask(self, question):
+        from quizzer.controls import Action, Control
+
+        self.shown.append((question.deck.id, question.card.id, question.phase, question.number, question.total,
+                           question.card.question))
+        self.left -= 1
+        if self.left < 0:
+            raise Quit
+        self.clock.advance(seconds=self.rng.choice([30, 120, 240, 540]))
+        draw = self.rng.random()
+        for action, below in ((Action.SUSPEND, 0.03), (Action.BURY, 0.06), (Action.UNDO, 0.1), (Action.EDIT, 0.16)):
+            if draw < below:
+                raise Control(self.commands[action])
+        return question.card.answer if self.rng.random() < 0.6 else "nope"
+
+    def confirm(self, question, response, verdict, proposed, intervals):
+        return Decision(proposed)
+
+    def saved(self, question, verdict, rating, due_in):
+        pass
+
+    def notice(self, message):
+        self.shown.append(message)
+
+    def waiting(self, message):
+        pass
+
+
+def edit_card(deck, card):
+    """An edit that rewords the card on screen and removes every card of the deck whose number ends in 3."""
+    from dataclasses import replace
+
+    return replace(deck, cards=tuple(replace(c, question=f"{c.question} (edited)") if c.id == card.id else c
+                                     for c in deck.cards if not c.id.endswith("3")))
+
+
+def test_whole_sessions_ask_what_the_queue_that_read_every_learning_card_at_the_start_asked(store, clock, tmp_path):
+    # The queue reads a learning card's state only when it comes up (issue 14, fifth round). Over a mixed
+    # library with cards in learning falling due mid-session, cards suspended, buried, undone and edited
+    # away mid-session, tags and the daily limits, every session asks the same questions in the same order,
+    # counted the same, as a session whose queue made every entry at the start, and saves the same answers.
+    from dataclasses import replace
+
+    from conftest import FakeClock
+    from quizzer.controls import CardEvents
+
+    rng = random.Random(11)
+    tags = lambda i: ("odd",) if i % 2 else ()  # noqa: E731
+    decks = [deck_of(f"d{n}", *(typed(f"c{i}", f"a{n}x{i}", tags=tags(i)) for i in range(40))) for n in range(3)]
+    events = CardEvents(store, Scheduler(fuzz=False))
+    for day in range(6):  # right and wrong answers over six days, each session quit with cards in learning
+        answers = [lambda q: q.card.answer if rng.random() < 0.6 else "nope"] * rng.randint(20, 40)
+        session(store, clock, decks, limits=Limits(new_per_day=12)).run(
+            Script(clock, answers, think=timedelta(minutes=rng.choice([1, 3, 6]))))
+        if day == 3:
+            events.suspend([("d0", "c5"), ("d1", "c7")], clock())
+            events.bury([("d2", "c1"), ("d2", "c2")], clock())
+        clock.advance(hours=rng.choice([1, 5, 20]))
+    burst = [lambda q: q.card.answer if rng.random() < 0.6 else "nope"] * 40  # new cards, each a step in
+    session(store, clock, decks, limits=Limits(new_per_day=12)).run(Script(clock, burst, think=timedelta(seconds=5)))
+    # Cards in learning due at the same whole minutes as one another, and as cards the session answers may
+    # be (its answers take whole half minutes), whose ids sort against their decks' ids; some an edit removes.
+    stepped = Scheduler(fuzz=False).review(new_state(clock()), Rating.GOOD, clock())
+    tied = [[typed(f"t{2 - n}{i}", "t") for i in range(8)] for n in range(3)]
+    for n, cards in enumerate(tied):
+        for i, card in enumerate(cards):
+            store.record(Review(f"tie-{n}-{i}", f"d{n}", card.id, clock(), Rating.GOOD, Outcome.CORRECT, "t", 1, "s"),
+                         Phase.NEW, replace(stepped, due=clock() + timedelta(minutes=2 * i + 1)))
+    shrunk = [deck_of("d2", *decks[2].cards, *tied[2]), deck_of("d1", *decks[1].cards, *tied[1]),
+              deck_of("d0", *decks[0].cards[2:], *tied[0])]  # two cards gone from d0's file
+    learning = sum(s.phase in (Phase.LEARNING, Phase.RELEARNING) for s in store.states(d.id for d in decks).values())
+    compared = 0
+    for run, (hours, tag, limits) in enumerate([
+            (0, None, Limits()), (0.2, "odd", Limits(new_per_day=3, reviews_per_day=4)),
+            (2, None, Limits(reviews_per_day=5, new_order="deck")), (30, None, Limits(new_per_day=2))]):
+        asked = {}
+        for kind in (EagerSession, StudySession):
+            path = tmp_path / f"{run}-{kind.__name__}.db"
+            store.backup(path)
+            moved = FakeClock(clock() + timedelta(hours=hours))
+            learner = Learner(moved, seed=run, questions=80)
+            with Store(path) as copy:
+                kind(copy, Scheduler(fuzz=False), shrunk, limits=limits, tag=tag, clock=moved, rng=random.Random(1),
+                     edit_card=edit_card).run(learner)
+                saved = [(r["deck"], r["card"], r["rating"], r["phase"], r["reviewed_at"], r["voided"])
+                         for r in copy.reviews(voided=True)]
+                asked[kind] = (learner.shown, saved, copy.states(d.id for d in decks), copy.flags())
+        assert asked[StudySession] == asked[EagerSession]
+        compared += len(asked[StudySession][0])
+    assert learning > 20 and compared > 200  # cards in learning at the start, and long sessions to compare
+
+
+def test_of_two_learning_cards_due_at_once_the_one_in_learning_when_the_session_began_comes_first(clock):
+    # As in the queue that made every entry at the start: its dict held those cards before any put back.
+    from quizzer.session import _Entry, _Learning, _Stored
+
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
+    due = clock() + timedelta(minutes=10)
+    made = lambda d, card: _Entry(d, card, CardState(Phase.LEARNING, due, 1), asks=1)  # noqa: E731
+    answered = _Entry(deck, "a", CardState(Phase.LEARNING, due, 1), asks=1)
+    learning = _Learning({answered.key: answered}, _Stored([(due, "d", "c", 1), (due, "d", "b", 1)], {"d": deck}, made))
+    assert learning.soonest() == due and learning.asks(due) == 3
+    assert [learning.take().card_id for _ in range(3)] == ["b", "c", "a"]
+    assert len(learning) == 0 and learning.soonest() is None
+
+
 def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock):
     # The verdict screen shows the proposed rating's interval: FSRS runs for it and for the answer saved,
     # not for all four ratings (issue 14). A flash card's rating list still shows all four.
@@ -664,7 +821,8 @@ def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock
 def test_the_queue_reads_and_makes_states_only_for_cards_it_queues_and_asks_sqlite_the_same_few_times(store, clock,
                                                                                              monkeypatch):
     # A large library has thousands of reviews due and a session takes a few hundred (issue 14): a state is
-    # made only for each learning card and each review queued, and the number of SQL statements does not
+    # made for each review queued, for one learning card of each phase and step (the questions it takes)
+    # and for each other learning card only as it comes up, and the number of SQL statements does not
     # grow with the decks (main made every due card's state and asked SQLite once per deck for new cards).
     from quizzer.store import log
 
@@ -683,8 +841,9 @@ def test_the_queue_reads_and_makes_states_only_for_cards_it_queues_and_asks_sqli
     monkeypatch.setattr(Store, "state_rows", lambda *a, **k: (read.append(row) or row for row in rows(*a, **k)))
     queue = session(store, clock, decks, limits=Limits(new_per_day=1, reviews_per_day=4)).build_queue(clock())
     assert len(queue.learning) == 18 and len(queue.reviews) == 4 and len(queue.new) == 6
-    assert len(made) == 18 + 4
-    assert len(read) <= 18 + 5  # the reviews read most overdue first, up to the first past the limit
+    assert len(made) == 4 + 1  # the fifth round made all 18 learning cards' states here
+    assert len(read) <= 5  # the reviews read most overdue first, up to the first past the limit
+    assert queue.pop(clock()).state.phase is Phase.LEARNING and len(made) == 4 + 1 + 1
     monkeypatch.undo()
     statements = {}
     for some in (decks[:1], decks):
@@ -754,3 +913,47 @@ SAVEABLE = [
 def test_a_response_is_saved_as_text(response, saved):
     assert saveable(response) == saved
 
+
+
+class CountedId(str):
+    """A card id that counts how often it is hashed (put in or looked up in a set or dict)."""
+
+    hashed = 0
+
+    def __hash__(self):
+        CountedId.hashed += 1
+        return super().__hash__()
+
+
+def test_a_deck_listed_in_id_order_whose_cards_are_all_answered_has_no_id_hashed(store, clock):
+    # run.py's library: 100 decks of 1,000 cards, every one answered. The queue found that none is new
+    # and that every card in learning is still in its deck by putting every id in sets (about 15 ms at
+    # 100,000 cards); ids listed in the order SQLite keeps them are compared as two lists instead.
+    answered = clock()
+    size = 300
+    deck = deck_of("d", *(typed(CountedId(f"c{i:04d}"), "x") for i in range(size)))
+    for i in range(size):
+        phase = Phase.LEARNING if i % 3 == 0 else Phase.REVIEW
+        store.record(Review(f"r{i}", "d", f"c{i:04d}", answered - timedelta(days=3), Rating.GOOD, Outcome.CORRECT,
+                            "x", 1, "s"), Phase.NEW, CardState(phase, answered + timedelta(days=i % 3), 0, 2.0, 5.0,
+                                                               answered - timedelta(days=3)))
+    s = session(store, clock, [deck])
+    CountedId.hashed = 0
+    queue = s.build_queue(clock())
+    assert CountedId.hashed == 0
+    assert len(queue.learning) == size // 3 and not queue.new and not queue.reviews
+
+
+@pytest.mark.parametrize("ids, answered, same", [
+    (("a", "b", "c"), ["a", "b", "c"], True),
+    (("a", "b"), ["a", "b", "c"], False),  # c is no longer in the deck
+    (("a", "b", "c"), ["a", "c"], False),  # b is new
+    (("b", "a", "c"), ["a", "b", "c"], False),  # the same, but not in SQLite's order: the sets decide
+    (("a", "a", "b"), ["a", "b", "b"], False),  # an id twice
+    (("A", "a", "é", "ž", "日"), ["A", "a", "é", "ž", "日"], True),  # by code point, as SQLite's bytes
+    ((), [], True),
+])
+def test_a_decks_ids_are_the_answered_ones_only_when_they_are_exactly(ids, answered, same):
+    from quizzer.session import _the_same_ids
+
+    assert _the_same_ids(ids, answered) is same

@@ -619,3 +619,27 @@ def test_a_session_is_saved_with_its_decks_when_it_starts_and_its_end_when_it_en
             ("s1", "2026-03-02T12:00:00.000000+00:00", None, '["d", "e"]')]
         store.end_session("s1", T0 + timedelta(minutes=5))
         assert store.db.execute("SELECT ended_at FROM sessions").fetchall() == [("2026-03-02T12:05:00.000000+00:00",)]
+
+
+@pytest.mark.parametrize("odd", [
+    None,  # every time as quizzer writes them
+    "2026-03-02T13:00:00+01:00",  # another offset
+    "2026-03-02T12:00:00",  # none, taken as UTC
+    "0001-01-01T00:00:00+00:00",  # the calendar's ends, kept a day inside them
+    "9999-12-31T23:59:59+00:00",
+])
+def test_many_stored_times_read_as_each_alone_would(odd):
+    texts = [log.iso(datetime(2026, 3, 2, 12, tzinfo=timezone.utc) + timedelta(minutes=n)) for n in range(5)]
+    texts[2:2] = [odd] if odd else []
+    times = log.parse_times(texts)
+    assert times == [log.parse_time(t) for t in texts]
+    assert all(t.tzinfo is timezone.utc for t in times)  # py-fsrs takes exactly timezone.utc
+
+
+def test_stored_times_as_quizzer_writes_them_are_read_without_a_python_step_each():
+    from test_session import python_steps
+
+    texts = {count: [log.iso(datetime(2026, 3, 2, tzinfo=timezone.utc) + timedelta(seconds=n)) for n in range(count)]
+             for count in (10, 1000)}
+    steps = {count: python_steps(lambda: log.parse_times(texts[count])) for count in texts}
+    assert steps[1000] == steps[10]

@@ -417,16 +417,15 @@ class Store:
         return {(deck, card): log.card_state(*state) for deck, card, *state in self.state_rows(decks, due_before)}
 
     def state_rows(self, decks: Iterable[str], due_before: datetime | None = None, *,
-                   learning: bool | None = None) -> sqlite3.Cursor:
+                   reviews: bool = False) -> sqlite3.Cursor:
         """`states` as rows (deck, card, phase, due, step, stability, difficulty, last_review), for a caller
-        that makes the states of a few of many (`row_state`). `learning` True: only cards in learning or
-        relearning; False: only the others, most overdue first, so the caller reads only as far as it needs
-        (`due` is UTC text of fixed width: text order is time order)."""
+        that makes the states of a few of many (`row_state`). `reviews`: only cards out of learning and
+        relearning, most overdue first, so the caller reads only as far as it needs (`due` is UTC text of
+        fixed width: text order is time order)."""
         deck_list = list(decks)
         marks = ",".join("?" * len(deck_list))
         due = "" if due_before is None else " AND due < ?"
-        phase = {None: "", True: " AND phase IN ('learning', 'relearning')",
-                 False: " AND phase NOT IN ('learning', 'relearning') ORDER BY due"}[learning]
+        phase = " AND phase NOT IN ('learning', 'relearning') ORDER BY due" if reviews else ""
         return self.db.execute(
             f"SELECT deck, card, phase, due, step, stability, difficulty, last_review FROM cards "
             f"WHERE deck IN ({marks}){due}{phase}",
@@ -463,13 +462,26 @@ class Store:
                 counts[deck] = (found, len(named.intersection(json.loads(due))))
         return counts
 
-    def answered_ids(self, decks: Iterable[str]) -> dict[str, set[str]]:
-        """Per deck in `decks`, the ids of its cards with a state (answered at least once); a deck with none
-        is absent. Each deck's ids come as one JSON array: a row per card costs four times as much."""
+    def answered_and_learning(
+        self, decks: Iterable[str], due_before: datetime,
+    ) -> dict[str, tuple[list[str], list[tuple[str, Phase, datetime, int | None]]]]:
+        """Per deck in `decks` with a card answered: the ids of its cards with a state, and (card, phase, due,
+        step) of those in learning or relearning due before `due_before`; other decks are absent. One pass
+        over the table, each deck's ids and learning cards as JSON arrays: a row per card costs SQLite and
+        Python more, and reading the two apart costs a second pass (issue 14)."""
         deck_list = list(decks)
-        rows = self.db.execute(f"SELECT deck, json_group_array(card) FROM cards WHERE deck IN "
-                               f"({','.join('?' * len(deck_list))}) GROUP BY deck", deck_list)
-        return {deck: set(json.loads(ids)) for deck, ids in rows}
+        rows = self.db.execute(
+            f"SELECT deck, json_group_array(card), json_group_array(json_array(card, phase, due, step)) "
+            f"FILTER (WHERE phase IN ('learning', 'relearning') AND due < ?) FROM cards "
+            f"WHERE deck IN ({','.join('?' * len(deck_list))}) GROUP BY deck",
+            [iso(due_before), *deck_list],
+        )
+        found = {}
+        for deck, ids, learning in rows:
+            cards, phases, dues, steps = list(zip(*json.loads(learning))) or [()] * 4  # columns: loops in C
+            found[deck] = (json.loads(ids), list(zip(cards, map(log.PHASES.__getitem__, phases),
+                                                     log.parse_times(dues), steps)))
+        return found
 
     def flags(self) -> dict[CardKey, Flags]:
         """Cards suspended, buried or flagged as leeches (others are absent)."""

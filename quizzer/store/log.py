@@ -13,7 +13,7 @@ import itertools
 import json
 import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -69,7 +69,20 @@ def parse_time(text: str) -> datetime:
 _FIRST, _LAST = datetime(1, 1, 2, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc)
 
 
-_PHASES = {phase.value: phase for phase in Phase}  # a dict lookup: Phase(text) costs more, 100,000 times
+def parse_times(texts: Sequence[str]) -> list[datetime]:
+    """`parse_time` of each text, in C loops when every one reads as UTC inside the calendar's ends, as
+    every time quizzer writes does (a study session reads thousands before its first question)."""
+    times = list(map(datetime.fromisoformat, texts))
+    if all(map(operator.is_, map(_ZONE, times), itertools.repeat(timezone.utc))) and (
+            not times or (1 < min(times).year and max(times).year < 9999)):
+        return times
+    return list(map(parse_time, texts))
+
+
+_ZONE = operator.attrgetter("tzinfo")
+
+
+PHASES = {phase.value: phase for phase in Phase}  # a dict lookup: Phase(text) costs more, 100,000 times
 _RATINGS = {int(rating): rating for rating in Rating}
 _STATE_COLUMNS = "phase, due, step, stability, difficulty, last_review"
 
@@ -77,7 +90,7 @@ _STATE_COLUMNS = "phase, due, step, stability, difficulty, last_review"
 def card_state(phase, due, step, stability, difficulty, last_review) -> CardState:
     """A `cards` row (without its key) as a CardState."""
     return CardState(
-        _PHASES[phase], parse_time(due), step, stability, difficulty,
+        PHASES[phase], parse_time(due), step, stability, difficulty,
         parse_time(last_review) if last_review else None,
     )
 
