@@ -4,8 +4,9 @@ covering one as well."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -66,3 +67,54 @@ def test_the_newest_answers_are_read_in_time_order_from_the_covering_index(tmp_p
         plan = [row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {query}")]
     assert any("USING INDEX reviews_by_time_covering (reviewed_at>?)" in step for step in plan), plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan  # only ties of one time are sorted (RIGHT PART)
+
+
+# -- one answer's statements ----------------------------------------------------------------------
+
+T0 = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+
+
+def answer(store: Store, scheduler, review_id: str, at: datetime):
+    """Answer card d/c Good at `at` as a session does, from its cached state; (the state scheduled, the
+    state saved, the first word of each statement run). SQLite reports a statement again for each step
+    of a trigger it fires: those repeats are left out."""
+    from quizzer.model import Outcome, Rating, Review
+    from quizzer.scheduler import new_state
+
+    before = store.state(("d", "c")) or new_state(at)
+    after = scheduler.review(before, Rating.GOOD, at, review_id)
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    saved = store.record(Review(review_id, "d", "c", at, Rating.GOOD, Outcome.CORRECT, "x", 900, "s"),
+                         before.phase, after, based_on=before, replay=lambda log: scheduler.replay(log, at))
+    store.db.set_trace_callback(None)
+    return after, saved, [statement.split()[0] for statement, _ in itertools.groupby(statements)]
+
+
+def test_one_answer_writes_its_state_without_reading_it_first(tmp_path):
+    """The check that no other terminal answered the card meanwhile is the state's write itself."""
+    from quizzer.scheduler import Scheduler
+
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        for n, verb in enumerate(("INSERT", "UPDATE", "UPDATE")):  # a new card, then one in learning, twice
+            after, saved, statements = answer(store, scheduler, f"r{n}", T0 + timedelta(minutes=10 * n))
+            assert statements == ["BEGIN", verb, "INSERT", "COMMIT"] and saved == after == store.state(("d", "c"))
+
+
+def test_a_cached_state_written_in_another_form_still_ends_as_the_replay(tmp_path):
+    """A state another program wrote with the same times in other text (no microseconds) fails the
+    write's check; the answer is then saved as the replay of the card's log, which is the same state."""
+    from quizzer.model import Rating
+    from quizzer.scheduler import Scheduler
+
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        answer(store, scheduler, "r0", T0)
+        store.db.execute("UPDATE cards SET due = substr(due, 1, 19) || '+00:00', "
+                         "last_review = substr(last_review, 1, 19) || '+00:00'")
+        after, saved, statements = answer(store, scheduler, "r1", T0 + timedelta(minutes=10))
+        assert "SELECT" in statements  # the check failed: the log was read and replayed
+        later = T0 + timedelta(minutes=10)
+        replayed = scheduler.replay([("r0", Rating.GOOD, T0), ("r1", Rating.GOOD, later)], later)
+        assert saved == after == store.state(("d", "c")) == replayed
