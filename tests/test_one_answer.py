@@ -50,22 +50,32 @@ def test_an_0008_database_upgrades_to_one_time_index_keeping_every_answer(tmp_pa
 SINCE = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
 
+class Statements:
+    """The store's connection, noting each statement it runs with its parameters (a trace callback sees
+    them filled in as literals, which SQLite may plan otherwise: a literal LIMIT is)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db, self.run = db, []
+
+    def execute(self, sql, parameters=()):
+        self.run.append((sql, parameters))
+        return self.db.execute(sql, parameters)
+
+
 @pytest.mark.parametrize("filters", [
-    {}, {"limit": 3}, {"kind": "quiz", "limit": 3}, {"voided": True, "limit": 3}, {"since": SINCE, "limit": 3},
+    {}, {"limit": 20}, {"kind": "study", "limit": 1}, {"voided": True, "limit": 3}, {"since": SINCE, "limit": 3},
     {"card": "year", "limit": 3},
 ])
 def test_the_newest_answers_are_read_in_time_order_from_the_covering_index(tmp_path, filters):
-    """`history` and `progress export` read the newest answers first: walking the time index and
-    stopping after `limit`, never sorting the whole log (what SQLite chose for a LIMIT once only the
-    covering index was left, without a bound on time)."""
+    """`history` and `undo` read the newest answers first: walking the time index and stopping after
+    `limit`, never sorting the whole log."""
     with Store(tmp_path / "q.db") as store:
-        statements: list[str] = []
-        store.db.set_trace_callback(statements.append)
+        store.db = Statements(store.db)
         store.reviews(**filters)
-        store.db.set_trace_callback(None)
-        (query,) = statements
-        plan = [row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {query}")]
-    assert any("USING INDEX reviews_by_time_covering (reviewed_at>?)" in step for step in plan), plan
+        ((query, parameters),) = store.db.run
+        plan = [row[3] for row in store.db.db.execute(f"EXPLAIN QUERY PLAN {query}", parameters)]
+        store.db = store.db.db
+    assert any("USING INDEX reviews_by_time_covering" in step for step in plan), plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan  # only ties of one time are sorted (RIGHT PART)
 
 

@@ -573,9 +573,7 @@ class Store:
             f"phase, due_after, kind, reschedules{flag} FROM {source} WHERE 1"
         )
         params: list = []
-        # With no `since`, the bound '' (below every stored time) still keeps SQLite walking the time index:
-        # without a bound on it, a LIMIT made it sort the whole log instead (0009).
-        for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since or ""),
+        for column, value in (("deck = ?", deck), ("card = ?", card), ("reviewed_at >= ?", since),
                               ("session = ?", session), ("kind = ?", kind)):
             if value is not None:
                 query += f" AND {column}"
