@@ -129,14 +129,20 @@ def measure(answers: int, cpu: bool = False) -> tuple[float, float | None]:
     return measure_both(answers)[cpu]
 
 
-def measure_both(answers: int) -> tuple[tuple[float, float | None], tuple[float, float | None]]:
-    """`measure`'s medians of wall time and of CPU time, from one run."""
+def measure_both(answers: int, fsync: bool = True) -> tuple[tuple[float, float | None], tuple[float, float | None]]:
+    """`measure`'s medians of wall time and of CPU time, from one run. `fsync=False` sets both databases to
+    `synchronous = OFF`: what each side costs besides its durability, for comparison only (quizzer never
+    runs so)."""
     deck = Deck(id="peer", title="Peer", cards=tuple(
         Card(id=f"c{n}", kind=Kind.TYPED, question=f"Question {n}?", answer=f"answer {n} {n * 7919 % 1000}")
         for n in range(CARDS)))
     ours, theirs = [], []
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "q.db") as store:
         col = anki_collection(Path(folder)) if anki_available() else None
+        if not fsync:
+            store.db.execute("PRAGMA synchronous = OFF")
+            if col is not None:
+                col.db.execute("PRAGMA synchronous = OFF")
         clock = [datetime(2026, 3, 2, 12, tzinfo=timezone.utc)]
         try:
             for _ in range(ROUNDS):
@@ -157,9 +163,12 @@ def measure_both(answers: int) -> tuple[tuple[float, float | None], tuple[float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=1200, help="answers on each side (default 1200)")
+    parser.add_argument("--without-fsync", action="store_true",
+                        help="both sides with synchronous = OFF: the cost of everything but the fsync, for comparison")
     args = parser.parse_args()
-    both = measure_both(args.answers)
-    print(f"{args.answers} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}")
+    both = measure_both(args.answers, fsync=not args.without_fsync)
+    print(f"{args.answers} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}"
+          + (", both sides WITHOUT fsync (synchronous = OFF)" if args.without_fsync else ""))
     for what, (ours, theirs) in zip(("wall", "CPU"), both):
         print(f"  {what} time: quizzer, one answer in a StudySession ({CARDS:,} typed cards): {ours:.3f} ms median")
         if theirs is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -221,7 +221,7 @@ def _negates(said: str, meant: str) -> bool:
     return False
 
 
-def _rival(said: str, distance: int, own: set[str], others: Sequence[str]) -> str | None:
+def _rival(said: str, distance: int, own: set[str], others: Collection[str]) -> str | None:
     """Another answer at least as near to the response as this card's, if there is one (rule 7)."""
     for other in others:
         key = _expected(other).key
@@ -282,6 +282,10 @@ class _Fair(NamedTuple):
 
 # List items and cloze blanks have no question of their own: only the rules that need none apply.
 _GENERIC = _Fair(_HEAD_NOUNS, frozenset(), None, False)
+
+
+def _generic() -> _Fair:
+    return _GENERIC
 
 
 @lru_cache(maxsize=1024)
@@ -415,14 +419,17 @@ def _fair_verdict(said: _Form, meant: Sequence[_Form], fair: _Fair) -> Verdict |
 # --- One typed answer: rules 1 to 7 and 10 to 15 -----------------------------------------------------
 
 
-def _judge_text(typed: str, expected: Sequence[str], others: Sequence[str], fair: _Fair = _GENERIC) -> Verdict:
-    """Judge one typed answer; `expected[0]` is the card's answer, the rest accepted alternatives."""
+def _judge_text(
+    typed: str, expected: Sequence[str], others: Collection[str], fair: Callable[[], _Fair] = _generic,
+) -> Verdict:
+    """Judge one typed answer; `expected[0]` is the card's answer, the rest accepted alternatives. `fair()`
+    gives the fair-phrasing rules, worked out only for a response that matches none of `expected` outright."""
     said = _analyse(typed)
     return _match(said, typed, expected, others, fair) if said.key else _NO_ANSWER
 
 
 def _match(
-    said: _Form, typed: str, expected: Sequence[str], others: Sequence[str], fair: _Fair = _GENERIC,
+    said: _Form, typed: str, expected: Sequence[str], others: Collection[str], fair: Callable[[], _Fair] = _generic,
 ) -> Verdict:
     meant = [_expected(e) for e in expected]
     for i, form in enumerate(meant):
@@ -455,7 +462,7 @@ def _match(
         if rival := _rival(said.key, distance, {f.key for f in meant}, others):
             return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
         # A fair phrasing can lie within a slip (`B and A` for a similar `A and B`): it is right.
-        if (verdict := _fair_verdict(said, meant, fair)) and verdict.is_right:
+        if (verdict := _fair_verdict(said, meant, fair())) and verdict.is_right:
             return verdict
         return Verdict(Outcome.CLOSE, _typo(typed, expected[i]), slip=(typed.strip(), expected[i]))
 
@@ -463,7 +470,7 @@ def _match(
         if _expected(other).key == said.key:
             return Verdict(Outcome.WRONG, f"another answer: {other}")
     # Rules 10 to 15 (tried before a slip is called close, above).
-    verdict = _fair_verdict(said, meant, fair)
+    verdict = _fair_verdict(said, meant, fair())
     # A wrapped answer is no slip, but a response within a slip of another answer is still that answer.
     if verdict and verdict.is_right and (rival := _rival(said.key, _slip_limit(said.key), set(), others)):
         return Verdict(Outcome.WRONG, f"nearer to another answer: {rival}")
@@ -531,7 +538,7 @@ def _near(said: _Form, meant: _Form) -> bool:
     return _slip_distance(said.key, meant.key, limit) <= limit
 
 
-def _judge_list(typed: str, answer: tuple[str, ...], ordered: bool, others: Sequence[str]) -> Verdict:
+def _judge_list(typed: str, answer: tuple[str, ...], ordered: bool, others: Collection[str]) -> Verdict:
     found = [(p, form) for p in _split_list(typed, answer) if (form := _analyse(p)).key]
     if not found:
         return _NO_ANSWER
@@ -582,7 +589,7 @@ def _judge_list(typed: str, answer: tuple[str, ...], ordered: bool, others: Sequ
 _RANK = {Outcome.CORRECT: 0, Outcome.CLOSE: 1, Outcome.WRONG: 2}
 
 
-def _judge_list_card(card: Card, typed: str, alternatives: Sequence[str], others: Sequence[str]) -> Verdict:
+def _judge_list_card(card: Card, typed: str, alternatives: Sequence[str], others: Collection[str]) -> Verdict:
     """A list answer, where each accepted alternative is a whole other list (`Gao, Kidal, Tombouctou`)."""
     verdict = _judge_list(typed, card.answer, card.ordered, others)
     for alternative in alternatives if verdict.outcome is not Outcome.CORRECT else ():
@@ -597,7 +604,7 @@ def _judge_list_card(card: Card, typed: str, alternatives: Sequence[str], others
 # --- Rule 9: cloze --------------------------------------------------------------------------------------
 
 
-def _judge_cloze(card: Card, typed: str, accepted: Sequence[str], others: Sequence[str]) -> Verdict:
+def _judge_cloze(card: Card, typed: str, accepted: Sequence[str], others: Collection[str]) -> Verdict:
     parts = typed.split("|")
     count = len(card.blanks)
     if not any(normalise(p) for p in parts):
@@ -663,7 +670,7 @@ def judge(
     card: Card,
     response: str | Sequence[str],
     *,
-    neighbours: Sequence[str] = (),
+    neighbours: Collection[str] = (),
     accepted: Sequence[str] = (),
 ) -> Verdict:
     """Judge `response` against `card`.
@@ -690,14 +697,14 @@ def judge(
             return _NO_ANSWER
         right = said == normalise(str(card.answer))
         return Verdict(Outcome.CORRECT, _RIGHT) if right else Verdict(Outcome.WRONG, "a different option")
-    others = (*card.reject, *neighbours)
+    others = (*card.reject, *neighbours) if card.reject else neighbours  # no copy of the deck's answers
     if rule is Judged.BLANKS:
         return _judge_cloze(card, response, accepted, others)
     alternatives = (*card.accept, *accepted)
     if isinstance(card.answer, tuple):
         return _judge_list_card(card, response, alternatives, others)
     expected = (card.answer, *alternatives)
-    return _judge_text(response, expected, others, _fair_rules(card.question, expected))
+    return _judge_text(response, expected, others, lambda: _fair_rules(card.question, expected))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -607,7 +607,25 @@ class Neighbours:
         for at, (card_id, _) in enumerate(pairs):
             self._own[card_id] = (self._own.get(card_id, (at, at))[0], at + 1)
 
-    def besides(self, card_id: str) -> tuple[str, ...]:
-        """The answers of every card but `card_id`: two slices, not a pass over the deck on each answer."""
+    def besides(self, card_id: str) -> Besides:
+        """The answers of every card but `card_id`, read where they lie: not a pass over the deck, nor a copy
+        of it, on each answer."""
         start, stop = self._own.get(card_id, (0, 0))
-        return self._answers[:start] + self._answers[stop:]
+        return Besides(self._answers, start, stop)
+
+
+class Besides:
+    """A deck's answers but those in [start, stop), read in place when judging iterates them: most answers
+    are right at the first comparison and never read them (issue 14)."""
+
+    __slots__ = ("_answers", "_start", "_stop")
+
+    def __init__(self, answers: tuple[str, ...], start: int, stop: int):
+        self._answers, self._start, self._stop = answers, start, stop
+
+    def __iter__(self):
+        return itertools.chain(itertools.islice(self._answers, self._start),
+                               itertools.islice(self._answers, self._stop, None))
+
+    def __len__(self) -> int:
+        return len(self._answers) - (self._stop - self._start)

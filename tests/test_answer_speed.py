@@ -1,6 +1,8 @@
 """What keeps one answer in a study session cheap (issue 14, item 2), checked by what is computed, never by
 timing it. The figures are benchmarks/anki_peer.py's (docs/benchmarks.md)."""
 
+import pytest
+
 from quizzer.model import Blank, Card, Deck, Kind
 from quizzer.session import Neighbours
 
@@ -13,13 +15,44 @@ DECK = Deck(id="d", title="D", cards=(
 ))
 
 
-def test_a_cards_neighbours_are_every_other_cards_typed_answers_in_deck_order():
+@pytest.mark.parametrize("card, expected", [
+    ("mali", ("Sanogo", "2012", "Niamey")),
+    ("coup", ("Bamako", "Niamey")),  # both of its own blanks left out
+    ("flash", ("Bamako", "Sanogo", "2012", "Niamey")),
+    ("niger", ("Bamako", "Sanogo", "2012")),
+    ("not in the deck", ("Bamako", "Sanogo", "2012", "Niamey")),
+])
+def test_a_cards_neighbours_are_every_other_cards_typed_answers_in_deck_order(card, expected):
+    neighbours = Neighbours(DECK).besides(card)
+    assert (tuple(neighbours), tuple(neighbours), len(neighbours)) == (expected, expected, len(expected))
+
+
+class Reads(tuple):
+    """A deck's answers that count every read of them."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        Reads.reads += 1
+        return super().__getitem__(index)
+
+    def __iter__(self):
+        Reads.reads += 1
+        return super().__iter__()
+
+
+@pytest.mark.parametrize("card, response, outcome, read", [
+    ("mali", "Bamako", "correct", False),  # right at the first comparison: never read, nor copied
+    ("mali", "Niamey", "wrong", True),  # another card's answer: found among them
+])
+def test_judging_reads_the_other_answers_only_when_the_response_is_not_the_cards_own(card, response, outcome, read):
+    from quizzer.grading import judge
+
     neighbours = Neighbours(DECK)
-    assert neighbours.besides("mali") == ("Sanogo", "2012", "Niamey")
-    assert neighbours.besides("coup") == ("Bamako", "Niamey")  # both of its own blanks left out
-    assert neighbours.besides("flash") == ("Bamako", "Sanogo", "2012", "Niamey")
-    assert neighbours.besides("niger") == ("Bamako", "Sanogo", "2012")
-    assert neighbours.besides("not in the deck") == ("Bamako", "Sanogo", "2012", "Niamey")
+    neighbours._answers = Reads(neighbours._answers)
+    Reads.reads = 0
+    verdict = judge(DECK.card(card), response, neighbours=neighbours.besides(card))
+    assert (verdict.outcome.value, Reads.reads > 0) == (outcome, read)
 
 
 def python_calls(work) -> int:
@@ -50,3 +83,16 @@ def test_the_queues_count_and_next_card_visit_learning_cards_without_python_call
     assert queue.asks(now) == sum(e.asks for e in learning.values() if e.state.due <= soon)  # 21 of each 40
     assert python_calls(lambda: queue.asks(now)) < 10
     assert python_calls(lambda: queue.pop(now + timedelta(minutes=1))) < 10
+
+
+@pytest.mark.parametrize("response, worked_out", [
+    ("Bamako", False),  # the card's own answer: its question's fair-phrasing rules are never needed
+    ("the city of Bamako", True),  # a fair phrasing (rule 15): they are
+])
+def test_a_cards_fair_phrasing_rules_are_worked_out_only_for_a_response_that_needs_them(response, worked_out):
+    from quizzer import grading
+
+    card = Card(id="mali", kind=Kind.TYPED, question="Which city is the capital of Mali?", answer="Bamako")
+    grading._fair_rules.cache_clear()
+    verdict = grading.judge(card, response)
+    assert (verdict.outcome.value, grading._fair_rules.cache_info().misses) == ("correct", int(worked_out))

@@ -240,10 +240,12 @@ class Store:
         def work() -> CardState:
             saved, phase, raced = after, phase_before, False
             if replay is not None and review.reschedules:
-                current = log.state(self.db, key)
                 expected = None if based_on is None or based_on.phase is Phase.NEW else based_on
-                if current != expected:
+                if not log.put_state_if(self.db, key, after, expected):
+                    current = log.state(self.db, key)
                     phase, raced = (current.phase if current else Phase.NEW), True
+            elif review.reschedules:  # else a quiz answer: the schedule stays as it was
+                log.put_state(self.db, key, after)
             self.db.execute(
                 f"INSERT INTO reviews ({_REVIEW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -256,8 +258,6 @@ class Store:
                 saved = log.rebuild(self.db, replay, [key])[key]
                 self.db.execute("UPDATE reviews SET due_after = ? WHERE review_id = ?",
                                 (iso(saved.due), review.review_id))
-            elif review.reschedules:  # else a quiz answer: the schedule stays as it was
-                log.put_state(self.db, key, saved)
             if accept is not None:
                 log.append_events(self.db, [Event(str(uuid.uuid4()), EventKind.ACCEPT, *key, review.reviewed_at,
                                                   data={"response": accept})])

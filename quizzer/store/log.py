@@ -300,6 +300,21 @@ def put_state(db: sqlite3.Connection, key: CardKey, new: CardState) -> None:
 _PUT = "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
+def put_state_if(db: sqlite3.Connection, key: CardKey, new: CardState, expected: CardState | None) -> bool:
+    """`put_state`, only if the card's cached state is still `expected` (None: it has none); False, with
+    nothing written, when it is not. The check and the write are one statement: one answer's commit
+    runs no read before it (issue 14)."""
+    row = _row(key, new)
+    if expected is None:
+        return db.execute(_PUT_NEW, row).rowcount == 1
+    return db.execute(_PUT_IF, (*row[2:], *key, *_row(key, expected)[2:])).rowcount == 1
+
+
+_PUT_NEW = "INSERT INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+_PUT_IF = (f"UPDATE cards SET ({_STATE_COLUMNS}) = (?, ?, ?, ?, ?, ?) "
+           f"WHERE deck = ? AND card = ? AND ({_STATE_COLUMNS}) IS (?, ?, ?, ?, ?, ?)")
+
+
 def _row(key: CardKey, s: CardState) -> tuple:
     return (*key, s.phase.value, iso(s.due), s.step, s.stability, s.difficulty,
             iso(s.last_review) if s.last_review else None)

@@ -337,4 +337,12 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     ("0007_answer_days", ANSWER_DAYS),
     ("0008_card_days", CARD_DAYS),
+    (
+        "0009_one_time_index",
+        """
+        -- `reviews_by_time` (reviewed_at) is the first column of `reviews_by_time_covering`, which serves
+        -- every query that read it: one index write less per answer (docs/benchmarks.md, issue 14).
+        DROP INDEX reviews_by_time;
+        """,
+    ),
 ]
