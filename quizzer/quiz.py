@@ -23,7 +23,7 @@ from quizzer.model import (
     QuizScore, Rating, Review, Verdict,
 )
 from quizzer.scheduler import Scheduler, new_state
-from quizzer.session import RATING_FOR, Prompter, Question, Quit, keep_trying, saveable, Neighbours
+from quizzer.session import RATING_FOR, Neighbours, Prompter, Question, Quit, answer_time, keep_trying, saveable
 from quizzer.store import CardKey, Store, StoreError
 from quizzer.store import stats as queries
 
@@ -204,7 +204,7 @@ class QuizRun:
                                     accepted=self._accepted.get(key, ()))
             rating = RATING_FOR[verdict.outcome]
             mark = {Outcome.CORRECT: RIGHT, Outcome.CLOSE: CLOSE}.get(verdict.outcome, WRONG)
-        saved_at = self.clock()
+        saved_at = answer_time(self.clock(), before)
         self._save(prompter, Review(
             review_id=review_id, deck=deck.id, card=card.id, reviewed_at=saved_at, rating=rating,
             verdict=verdict.outcome, response=response_text,

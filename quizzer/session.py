@@ -446,7 +446,7 @@ class StudySession:
                 verdict = Verdict(Outcome.OVERRIDDEN, "counted as right by you")
                 if decision.remember and response_text.strip() and CARD_TYPES[card.kind].remembers_responses:
                     accept = response_text.strip()
-        saved_at = self.clock()
+        saved_at = answer_time(self.clock(), entry.state)
         after = self.scheduler.review(entry.state, rating, saved_at, review_id)
         review = Review(
             review_id=review_id, deck=entry.deck.id, card=card.id, reviewed_at=saved_at, rating=rating,
@@ -553,6 +553,14 @@ class StudySession:
         s.answers, s.cards, s.new, s.reviews = counts["answers"], counts["cards"], counts["new"], counts["reviews"]
         s.right, s.wrong = counts["right"], counts["wrong"]
         s.answering_ms = counts["duration_ms"]
+
+
+def answer_time(now: datetime, state: CardState) -> datetime:
+    """`now`, or just after the card's last answer when the clock says otherwise (set back, or held still
+    as $QUIZZER_NOW holds it): the log replays a card's answers in time order, so each answer must come
+    after the one its state was scheduled from, or a replay could give another state."""
+    last = state.last_review
+    return now if last is None or now > last else last + timedelta(microseconds=1)
 
 
 def keep_trying(prompter: Prompter, save: Callable[[], object]):

@@ -160,6 +160,7 @@ def imported(tmp_path) -> tuple[Home, Home]:
     for _, step in STEPS[:8]:
         step(source)
     target = Home(tmp_path, "target")
+    target.at = source.at  # the same moment on the other machine: no answer comes from its future
     target.ok("progress", "import", str(progress_export(source, tmp_path / "progress.jsonl")))
     return source, target
 

@@ -204,6 +204,16 @@ def test_with_reschedule_quiz_answers_are_reviews_as_a_replay_predicts(tmp_path)
         assert store.state(("demo", "river")).phase is Phase.LEARNING  # a new card answered wrong
 
 
+def test_a_rescheduling_quiz_answer_at_the_time_of_the_study_answer_is_saved_after_it(tmp_path):
+    # A clock held still ($QUIZZER_NOW): the quiz answer comes a microsecond after the study answer it follows.
+    with Store(tmp_path / "q.db") as store:
+        study_answer(store, "capital", Rating.GOOD, T0, "s0")
+        run_quiz(store, Scripted(WRONG), Plan(reschedule=True), clock=lambda: T0)
+        times = store.db.execute("SELECT review_id, reviewed_at FROM reviews WHERE card = 'capital'").fetchall()
+        assert sorted(at for review_id, at in times if review_id != "s0") == [
+            (T0 + timedelta(microseconds=1)).isoformat(timespec="microseconds")]
+
+
 # -- choosing -------------------------------------------------------------------------------------
 
 

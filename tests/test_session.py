@@ -92,6 +92,19 @@ def test_a_wrong_card_comes_back_once_its_step_has_passed(store, clock):
     assert reviews(store)[2] == ("a", "correct", 3)
 
 
+def test_a_card_answered_twice_at_one_clock_time_is_saved_in_the_order_answered(store, clock):
+    # A clock held still ($QUIZZER_NOW) or set back: the log replays a card's answers in time order, so the
+    # second answer is saved a microsecond after the first, and the replay gives the state saved.
+    deck = deck_of("d", typed("a", "Gao"))
+    session(store, clock, [deck]).run(Script(clock, ["nope", "Gao"], think=timedelta(0)))
+    log = sorted(store.reviews(), key=lambda r: r["reviewed_at"])
+    assert [(r["verdict"], r["reviewed_at"]) for r in log] == [
+        ("wrong", "2026-03-02T12:00:00.000000+00:00"), ("correct", "2026-03-02T12:00:00.000001+00:00")]
+    saved = store.state(("d", "a"))
+    store.rebuild_states(lambda answers: Scheduler(fuzz=False).replay(answers, clock()), [("d", "a")])
+    assert store.state(("d", "a")) == saved
+
+
 def test_learning_cards_due_now_come_before_new_cards(store, clock):
     deck = deck_of("d", typed("a", "Gao"), typed("b", "Kidal"), typed("c", "Timbuktu"))
     script = Script(clock, ["x", "Kidal", "Gao"], think=timedelta(seconds=61))
