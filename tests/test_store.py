@@ -187,7 +187,7 @@ def test_an_answer_scheduled_from_the_cached_state_is_saved_without_a_replay(tmp
     later = CardState(Phase.REVIEW, T0 + timedelta(days=3), stability=3.0, difficulty=5.0,
                       last_review=T0 + timedelta(minutes=10))
     with Store(tmp_path / "q.db") as store:
-        store.record(review("r1"), Phase.NEW, learning)
+        assert store.record(review("r1"), Phase.NEW, learning, based_on=new_state(T0), replay=replay) == learning
         assert store.record(review("r2", at=T0 + timedelta(minutes=10)), Phase.LEARNING, later, based_on=learning,
                             replay=replay) == later
         assert store.state(("d", "c1")) == later
@@ -717,3 +717,13 @@ def test_a_file_locked_for_the_whole_busy_timeout_is_busy_and_any_other_failure_
     with pytest.raises(StoreError, match="disk I/O error"):
         Store(tmp_path / "other.db")
     assert _WalRefused.tries == 1 and wal_refused.sleeps == []
+
+
+def test_the_database_folder_is_made_and_a_place_that_cannot_hold_it_is_named(tmp_path):
+    Store(tmp_path / "new" / "home" / "q.db").close()
+    assert (tmp_path / "new" / "home" / "q.db").is_file()
+    (tmp_path / "file").write_text("")
+    for path in (tmp_path / "file" / "q.db", tmp_path / "new"):  # a file where the folder goes; a folder
+        with pytest.raises(StoreError) as raised:
+            Store(path)
+        assert str(raised.value) == UNWRITABLE.format(path=path, exc=raised.value.__cause__, folder=path.parent)
