@@ -727,3 +727,23 @@ def test_the_database_folder_is_made_and_a_place_that_cannot_hold_it_is_named(tm
         with pytest.raises(StoreError) as raised:
             Store(path)
         assert str(raised.value) == UNWRITABLE.format(path=path, exc=raised.value.__cause__, folder=path.parent)
+
+
+def test_the_day_cells_move_to_a_whole_minute_only_and_only_when_the_move_can_be_saved(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    anchor = lambda: store.db.execute("SELECT anchor FROM answer_days_anchor").fetchone()[0]  # noqa: E731
+    days = lambda: store.db.execute("SELECT day, deck FROM answer_days").fetchall()  # noqa: E731
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("r1", at=T0.replace(hour=3)))  # 03:00 UTC
+        assert anchor() == "04:00" and store.answer_days_from(T0.replace(hour=4))
+        assert not store.answer_days_from(T0.replace(hour=2, second=30))  # not on a whole minute
+        assert not store.answer_days_from(T0.replace(hour=2, microsecond=1))
+        assert anchor() == "04:00" and days() == [("2026-03-01", "d")]  # a day before 04:00
+        assert store.answer_days_from(T0.replace(hour=2, minute=30))
+        assert anchor() == "02:30" and days() == [("2026-03-02", "d")]
+        store.db.execute("PRAGMA busy_timeout = 0")
+        other = sqlite3.connect(tmp_path / "q.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock: the cells stay, the log answers
+        assert not store.answer_days_from(T0.replace(hour=4))
+        assert anchor() == "02:30" and store.answer_days_from(T0.replace(hour=2, minute=30))
+        other.execute("ROLLBACK")
