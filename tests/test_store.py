@@ -163,8 +163,10 @@ def test_states_can_be_rebuilt_from_the_review_log(tmp_path):
 
 def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log(tmp_path):
     scheduler = Scheduler(fuzz=False)
-    replay = lambda log: scheduler.replay(log, T0)  # noqa: E731
+    replayed = []
+    replay = lambda log: replayed.append(log) or scheduler.replay(log, T0)  # noqa: E731
     with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("other", deck="e"))
         # The other terminal answered first (Easy); this one scheduled Good from the card as new.
         record(store, scheduler, new_state(T0), review("r1", rating=Rating.EASY))
         late = review("r2", at=T0 + timedelta(minutes=1))
@@ -175,6 +177,19 @@ def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log
         assert store.states(["d"]) == {("d", "c1"): expected}
         row = store.db.execute("SELECT phase, due_after FROM reviews WHERE review_id = 'r2'").fetchone()
         assert row == ("review", expected.due.isoformat(timespec="microseconds"))
+    assert [[answer[0] for answer in log] for log in replayed] == [["r1", "r2"]]  # that card's log alone
+
+
+def test_an_answer_to_a_card_whose_progress_went_meanwhile_is_saved_as_its_first(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    learning = scheduler.review(new_state(T0), Rating.GOOD, T0, "r0")  # what this terminal still had
+    late = review("r1", at=T0 + timedelta(minutes=10))
+    stale = scheduler.review(learning, Rating.GOOD, late.reviewed_at, "r1")
+    with Store(tmp_path / "q.db") as store:  # no state: another terminal removed the deck's progress
+        saved = store.record(late, Phase.LEARNING, stale, based_on=learning,
+                             replay=lambda log: scheduler.replay(log, T0))
+        assert saved == scheduler.replay([("r1", Rating.GOOD, late.reviewed_at)], T0) != stale
+        assert store.db.execute("SELECT phase FROM reviews").fetchall() == [("new",)]
 
 
 
