@@ -166,7 +166,7 @@ def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log
     replayed = []
     replay = lambda log: replayed.append(log) or scheduler.replay(log, T0)  # noqa: E731
     with Store(tmp_path / "q.db") as store:
-        record(store, scheduler, new_state(T0), review("other", deck="e"))
+        record(store, scheduler, new_state(T0), review("other", deck="e"))  # not replayed: not the card answered
         # The other terminal answered first (Easy); this one scheduled Good from the card as new.
         record(store, scheduler, new_state(T0), review("r1", rating=Rating.EASY))
         late = review("r2", at=T0 + timedelta(minutes=1))
@@ -654,6 +654,7 @@ def test_a_transaction_takes_the_write_lock_before_its_work_unless_it_writes_onl
         count = lambda: store.db.execute("SELECT COUNT(*) FROM reviews").fetchone()  # noqa: E731
         assert store.transaction(count, lock=False) == (0,)
         other.execute("ROLLBACK")
+        other.close()
 
 
 def test_the_remembered_answers_of_some_decks_are_theirs_alone(tmp_path):
@@ -762,3 +763,4 @@ def test_the_day_cells_move_to_a_whole_minute_only_and_only_when_the_move_can_be
         assert not store.answer_days_from(T0.replace(hour=4))
         assert anchor() == "02:30" and store.answer_days_from(T0.replace(hour=2, minute=30))
         other.execute("ROLLBACK")
+        other.close()
