@@ -34,6 +34,7 @@ def test_a_blank_database_gets_every_migration(tmp_path):
         tables = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"reviews", "cards", "sessions", "accepted", "migrations"} <= tables
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not (tmp_path / "backups").exists()  # nothing to back up before the first migration
 
 
 def test_an_old_database_is_upgraded_keeping_its_reviews_after_a_backup(tmp_path):
@@ -134,8 +135,9 @@ def test_record_is_one_transaction_a_failing_state_write_keeps_no_review(tmp_pat
 
         # The review row is written first; the state write after it fails as a full disk would.
         monkeypatch.setattr(log, "put_state", full_disk)
-        with pytest.raises(StoreError):
+        with pytest.raises(StoreError) as raised:
             record(store, scheduler, new_state(T0), review("r1"))
+        assert str(raised.value) == FULL.format(path=tmp_path / "q.db", exc="database or disk is full")
         assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
         assert not store.db.in_transaction
 
@@ -161,8 +163,10 @@ def test_states_can_be_rebuilt_from_the_review_log(tmp_path):
 
 def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log(tmp_path):
     scheduler = Scheduler(fuzz=False)
-    replay = lambda log: scheduler.replay(log, T0)  # noqa: E731
+    replayed = []
+    replay = lambda log: replayed.append(log) or scheduler.replay(log, T0)  # noqa: E731
     with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("other", deck="e"))  # not replayed: not the card answered
         # The other terminal answered first (Easy); this one scheduled Good from the card as new.
         record(store, scheduler, new_state(T0), review("r1", rating=Rating.EASY))
         late = review("r2", at=T0 + timedelta(minutes=1))
@@ -173,6 +177,19 @@ def test_an_answer_that_raced_another_terminal_saves_the_replay_of_the_whole_log
         assert store.states(["d"]) == {("d", "c1"): expected}
         row = store.db.execute("SELECT phase, due_after FROM reviews WHERE review_id = 'r2'").fetchone()
         assert row == ("review", expected.due.isoformat(timespec="microseconds"))
+    assert [[answer[0] for answer in log] for log in replayed] == [["r1", "r2"]]  # that card's log alone
+
+
+def test_an_answer_to_a_card_whose_progress_went_meanwhile_is_saved_as_its_first(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    learning = scheduler.review(new_state(T0), Rating.GOOD, T0, "r0")  # what this terminal still had
+    late = review("r1", at=T0 + timedelta(minutes=10))
+    stale = scheduler.review(learning, Rating.GOOD, late.reviewed_at, "r1")
+    with Store(tmp_path / "q.db") as store:  # no state: another terminal removed the deck's progress
+        saved = store.record(late, Phase.LEARNING, stale, based_on=learning,
+                             replay=lambda log: scheduler.replay(log, T0))
+        assert saved == scheduler.replay([("r1", Rating.GOOD, late.reviewed_at)], T0) != stale
+        assert store.db.execute("SELECT phase FROM reviews").fetchall() == [("new",)]
 
 
 
@@ -185,7 +202,7 @@ def test_an_answer_scheduled_from_the_cached_state_is_saved_without_a_replay(tmp
     later = CardState(Phase.REVIEW, T0 + timedelta(days=3), stability=3.0, difficulty=5.0,
                       last_review=T0 + timedelta(minutes=10))
     with Store(tmp_path / "q.db") as store:
-        store.record(review("r1"), Phase.NEW, learning)
+        assert store.record(review("r1"), Phase.NEW, learning, based_on=new_state(T0), replay=replay) == learning
         assert store.record(review("r2", at=T0 + timedelta(minutes=10)), Phase.LEARNING, later, based_on=learning,
                             replay=replay) == later
         assert store.state(("d", "c1")) == later
@@ -198,8 +215,10 @@ def test_a_database_from_a_newer_quizzer_is_refused_untouched(tmp_path):
     db.commit()
     db.close()
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="newer quizzer"):
+    with pytest.raises(StoreError) as raised:
         Store(path)
+    assert str(raised.value) == (f"{path} was written by a newer quizzer (migration 9999_future); upgrade quizzer to "
+                                 "use it. Nothing was changed.")
     assert path.read_bytes() == before
 
 
@@ -643,3 +662,129 @@ def test_stored_times_as_quizzer_writes_them_are_read_without_a_python_step_each
              for count in (10, 1000)}
     steps = {count: python_steps(lambda: log.parse_times(texts[count])) for count in texts}
     assert steps[1000] == steps[10]
+
+
+def test_a_transaction_takes_the_write_lock_before_its_work_unless_it_writes_only_temporary_tables(tmp_path):
+    from quizzer.store import StoreBusy
+
+    with Store(tmp_path / "q.db") as store:
+        store.db.execute("PRAGMA busy_timeout = 0")  # fail at once, not after the 10 s wait
+        other = sqlite3.connect(tmp_path / "q.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process is writing
+        ran = []
+        with pytest.raises(StoreBusy):
+            store.transaction(lambda: ran.append("work"))
+        assert ran == []  # a read then a write in it can never find the lock taken in between
+        count = lambda: store.db.execute("SELECT COUNT(*) FROM reviews").fetchone()  # noqa: E731
+        assert store.transaction(count, lock=False) == (0,)
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_the_remembered_answers_of_some_decks_are_theirs_alone(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        for deck, card, response in (("e", "c1", "Mopti"), ("d", "c2", "Ségou"), ("d", "c1", "Gao"), ("f", "c1", "Kayes")):
+            record(store, scheduler, new_state(T0), review(f"{deck}{card}", card=card, deck=deck), accept=response)
+        assert store.accepted(iter(["d", "e"])) == [("d", "c1", "Gao"), ("d", "c2", "Ségou"), ("e", "c1", "Mopti")]
+        assert store.accepted(["c1"]) == []  # decks, not cards
+        assert store.accepted() == [("d", "c1", "Gao"), ("d", "c2", "Ségou"), ("e", "c1", "Mopti"), ("f", "c1", "Kayes")]
+
+
+class _WalRefused(sqlite3.Connection):
+    """A connection whose first `refusals` switches to WAL fail with `error` (another process switching the
+    same new file, or a failing disk)."""
+    error, refusals, tries = "database is locked", 0, 0
+
+    def execute(self, sql, *args):
+        if sql.upper().startswith("PRAGMA JOURNAL_MODE ="):
+            type(self).tries += 1
+            if type(self).tries <= type(self).refusals:
+                raise sqlite3.OperationalError(self.error)
+        return super().execute(sql, *args)
+
+
+class _SleepClock:
+    """`time` for the store: only sleeping moves the clock; a minute of waiting is taken for a loop."""
+
+    def __init__(self):
+        self.now, self.sleeps = 0.0, []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+        if self.now > 60:
+            raise AssertionError("still waiting after a minute")
+
+
+@pytest.fixture
+def wal_refused(monkeypatch):
+    import quizzer.store
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *args, **kwargs: connect(*args, factory=_WalRefused, **kwargs))
+    monkeypatch.setattr(_WalRefused, "tries", 0)
+    clock = _SleepClock()
+    monkeypatch.setattr(quizzer.store, "time", clock)
+    return clock
+
+
+@pytest.mark.parametrize("refusals", [1, 3])
+def test_a_new_file_another_process_is_switching_to_wal_is_waited_for_briefly(tmp_path, monkeypatch, wal_refused,
+                                                                              refusals):
+    monkeypatch.setattr(_WalRefused, "refusals", refusals)
+    with Store(tmp_path / "q.db") as store:
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert _WalRefused.tries == refusals + 1
+    assert len(wal_refused.sleeps) == refusals and all(0 < pause <= 0.05 for pause in wal_refused.sleeps)
+
+
+def test_a_file_locked_for_the_whole_busy_timeout_is_busy_and_any_other_failure_is_not_waited_for(
+        tmp_path, monkeypatch, wal_refused):
+    from quizzer.store import BUSY_TIMEOUT_MS, StoreBusy
+
+    monkeypatch.setattr(_WalRefused, "refusals", 10**9)
+    with pytest.raises(StoreBusy):
+        Store(tmp_path / "q.db")
+    assert BUSY_TIMEOUT_MS / 1000 <= wal_refused.now <= BUSY_TIMEOUT_MS / 1000 + 0.1
+
+    monkeypatch.setattr(_WalRefused, "tries", 0)
+    monkeypatch.setattr(_WalRefused, "error", "disk I/O error")
+    wal_refused.sleeps.clear()
+    with pytest.raises(StoreError, match="disk I/O error"):
+        Store(tmp_path / "other.db")
+    assert _WalRefused.tries == 1 and wal_refused.sleeps == []
+
+
+def test_the_database_folder_is_made_and_a_place_that_cannot_hold_it_is_named(tmp_path):
+    Store(tmp_path / "new" / "home" / "q.db").close()
+    assert (tmp_path / "new" / "home" / "q.db").is_file()
+    (tmp_path / "file").write_text("")
+    for path in (tmp_path / "file" / "q.db", tmp_path / "new"):  # a file where the folder goes; a folder
+        with pytest.raises(StoreError) as raised:
+            Store(path)
+        assert str(raised.value) == UNWRITABLE.format(path=path, exc=raised.value.__cause__, folder=path.parent)
+
+
+def test_the_day_cells_move_to_a_whole_minute_only_and_only_when_the_move_can_be_saved(tmp_path):
+    scheduler = Scheduler(fuzz=False)
+    anchor = lambda: store.db.execute("SELECT anchor FROM answer_days_anchor").fetchone()[0]  # noqa: E731
+    days = lambda: store.db.execute("SELECT day, deck FROM answer_days").fetchall()  # noqa: E731
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("r1", at=T0.replace(hour=3)))  # 03:00 UTC
+        assert anchor() == "04:00" and store.answer_days_from(T0.replace(hour=4))
+        assert not store.answer_days_from(T0.replace(hour=2, second=30))  # not on a whole minute
+        assert not store.answer_days_from(T0.replace(hour=2, microsecond=1))
+        assert anchor() == "04:00" and days() == [("2026-03-01", "d")]  # a day before 04:00
+        assert store.answer_days_from(T0.replace(hour=2, minute=30))
+        assert anchor() == "02:30" and days() == [("2026-03-02", "d")]
+        store.db.execute("PRAGMA busy_timeout = 0")
+        other = sqlite3.connect(tmp_path / "q.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock: the cells stay, the log answers
+        assert not store.answer_days_from(T0.replace(hour=4))
+        assert anchor() == "02:30" and store.answer_days_from(T0.replace(hour=2, minute=30))
+        other.execute("ROLLBACK")
+        other.close()
