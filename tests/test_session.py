@@ -124,6 +124,13 @@ def test_a_deck_at_its_new_card_limit_leaves_the_next_decks_theirs(store, clock)
     assert [e.card.id for e in queue.new] == ["b0"]
 
 
+def test_a_deck_with_every_card_answered_leaves_the_next_decks_theirs(store, clock):
+    done, two = deck_of("done", typed("a0", "x")), deck_of("two", typed("b0", "x"), typed("b1", "x"))
+    session(store, clock, [done], limits=Limits(new_per_day=2)).run(Script(clock, ["x"]))
+    queue = session(store, clock, [done, two], limits=Limits(new_per_day=2)).build_queue(clock())
+    assert [e.card.id for e in queue.new] == ["b0", "b1"]
+
+
 @pytest.mark.parametrize("hour", [4, 6])  # the default, and day_starts_at = 6
 def test_day_boundary_is_day_starts_at_local_time(store, clock, hour):
     deck = deck_of("d", *(typed(f"a{i}", f"x{i}") for i in range(4)))
