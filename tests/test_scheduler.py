@@ -169,12 +169,14 @@ def test_a_forgotten_card_relearns_in_one_10_minute_step():
 # FSRS-6 with py-fsrs 6's default parameters: a new card answered Easy goes to review with stability
 # w3 = 8.2956 days, and the interval for retention R is S / F * (R ** (1 / D) - 1) days, rounded, with
 # D = -w20 = -0.1542 and F = 0.9 ** (1 / D) - 1 = 0.98039: 8.2956 → 8 days at 0.9, 77.049 → 77 at 0.7.
-@pytest.mark.parametrize("scheduler, days", [
-    (Scheduler(fuzz=False), 8),
-    (Scheduler(fuzz=False, desired_retention=0.7), 77),
-    (Scheduler(fuzz=False, parameters=(*DEFAULT_PARAMETERS[:3], 20.0, *DEFAULT_PARAMETERS[4:])), 20),  # S = w3 = 20
+# The schedulers are built in the test, not at collection, so that a mutation test's switch reaches them.
+@pytest.mark.parametrize("settings, days", [
+    ({}, 8),
+    ({"desired_retention": 0.7}, 77),
+    ({"parameters": (*DEFAULT_PARAMETERS[:3], 20.0, *DEFAULT_PARAMETERS[4:])}, 20),  # S = w3 = 20
 ], ids=["defaults", "retention 0.7", "w3 20"])
-def test_an_easy_new_card_waits_the_interval_of_the_retention_and_parameters_given(scheduler, days):
+def test_an_easy_new_card_waits_the_interval_of_the_retention_and_parameters_given(settings, days):
+    scheduler = Scheduler(fuzz=False, **settings)
     for n in range(20):  # with fuzz the days would vary with the review id (8 over 6 to 10)
         state = scheduler.review(new_state(T0), Rating.EASY, T0, f"id-{n}")
         assert (state.phase, state.due - T0) == (Phase.REVIEW, timedelta(days=days))
