@@ -139,12 +139,10 @@ class Scheduler:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes
         until it next comes back more than `within` later: 1 in review, 2 for a new card (steps 1m, 10m).
 
-        Within less than a day the count depends on the phase and step alone: Good moves a card through
-        fixed steps whatever its memory state, and out of them at least a day ahead. So it is worked out
-        once per (phase, step): a session may hold thousands of cards in learning."""
+        The count depends on the phase and step alone: Good moves a card through fixed steps whatever its
+        memory state, and the count ends when the card leaves them or waits past `within`. So it is worked
+        out once per (phase, step): a session may hold thousands of cards in learning."""
         key = (state.phase, state.step, within)
-        if within >= timedelta(days=1):
-            return self._count_passes(state, at, within)
         if key not in self._passes:
             self._passes[key] = self._count_passes(state, at, within)
         return self._passes[key]
@@ -191,7 +189,7 @@ class _Memory:
         self._delta = {r: -(p[6] * (r - 3)) for r in ratings}  # _next_difficulty
         self._reverted = p[7] * (p[4] - (e ** (p[5] * (4 - 1))) + 1)  # its mean reversion to Easy's
         self._kept = 1 - p[7]
-        self._bonus = {1: 1, 2: p[15], 3: 1, 4: p[16]}  # _next_recall_stability's hard penalty × easy bonus
+        self._bonus = {2: p[15], 3: 1, 4: p[16]}  # _next_recall_stability's hard penalty × easy bonus (no Again)
         self._recall, self._p9, self._p10 = e ** p[8], -p[9], p[10]
         self._p11, self._p12, self._p13, self._p14 = p[11], -p[12], p[13], p[14]
         self._forget_short = e ** (p[17] * p[18])

@@ -30,6 +30,9 @@ def test_replay_keeps_what_accepts_add_and_unaccepts_take_away_in_time_order():
               accept(EventKind.ACCEPT, "Toure", later[5])]
     assert replay_card([], events, list) == (None, Flags(accepted=(("Keita", later[0]), ("Toure", later[5]))))
     assert replay_card([], events[:4], list) == (None, Flags(accepted=(("Keita", later[0]),)))
+    # Accepted at the same time: by response, the order the `accepted` cache reads them back in.
+    same_time = [accept(EventKind.ACCEPT, "Toure"), accept(EventKind.ACCEPT, "Keita")]
+    assert replay_card([], same_time, list)[1].accepted == (("Keita", T0), ("Toure", T0))
 
 
 def quizzer(home, *args, at=T0):

@@ -3,8 +3,10 @@
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from quizzer.model import Phase, Rating
-from quizzer.scheduler import Scheduler, new_state
+from quizzer.scheduler import DEFAULT_PARAMETERS, Scheduler, new_state
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -125,6 +127,8 @@ def test_a_preview_reads_like_a_dict_of_the_four_ratings():
     preview = Scheduler(fuzz=False).preview(new_state(T0), T0)
     assert list(preview) == list(Rating) and len(preview) == 4
     assert preview.get(7) is None and preview.get(3) == preview[Rating.GOOD]
+    with pytest.raises(KeyError, match="^7$"):
+        preview[7]
 
 
 def test_replay_orders_the_log_by_time_not_by_review_id():
@@ -147,6 +151,9 @@ def test_a_review_never_waits(monkeypatch):
     state = scheduler.review(new_state(T0), Rating.GOOD, T0)
     scheduler.review(state, Rating.GOOD, T0 + timedelta(minutes=10))
     scheduler.retrievability(state, T0)
+    scheduler.retrievability(new_state(T0), T0)
+    scheduler.replay([("a", Rating.GOOD, T0)], T0)  # a new py-fsrs card
+    scheduler.replay([("a", Rating.GOOD, T0), ("b", Rating.GOOD, T0 + timedelta(minutes=10))], T0)  # a seen one
 
 
 def test_a_forgotten_card_relearns_in_one_10_minute_step():
@@ -157,3 +164,29 @@ def test_a_forgotten_card_relearns_in_one_10_minute_step():
     assert forgotten.phase is Phase.RELEARNING and forgotten.due - at == timedelta(minutes=10)
     relearned = scheduler.review(forgotten, Rating.GOOD, forgotten.due)
     assert relearned.phase is Phase.REVIEW
+
+
+# FSRS-6 with py-fsrs 6's default parameters: a new card answered Easy goes to review with stability
+# w3 = 8.2956 days, and the interval for retention R is S / F * (R ** (1 / D) - 1) days, rounded, with
+# D = -w20 = -0.1542 and F = 0.9 ** (1 / D) - 1 = 0.98039: 8.2956 → 8 days at 0.9, 77.049 → 77 at 0.7.
+# The schedulers are built in the test, not at collection, so that a mutation test's switch reaches them.
+@pytest.mark.parametrize("settings, days", [
+    ({}, 8),
+    ({"desired_retention": 0.7}, 77),
+    ({"parameters": (*DEFAULT_PARAMETERS[:3], 20.0, *DEFAULT_PARAMETERS[4:])}, 20),  # S = w3 = 20
+], ids=["defaults", "retention 0.7", "w3 20"])
+def test_an_easy_new_card_waits_the_interval_of_the_retention_and_parameters_given(settings, days):
+    scheduler = Scheduler(fuzz=False, **settings)
+    for n in range(20):  # with fuzz the days would vary with the review id (8 over 6 to 10)
+        state = scheduler.review(new_state(T0), Rating.EASY, T0, f"id-{n}")
+        assert (state.phase, state.due - T0) == (Phase.REVIEW, timedelta(days=days))
+
+
+def test_a_replay_of_no_answer_or_one_is_the_live_state():
+    scheduler = Scheduler(fuzz=False)
+    assert scheduler.replay([], T0) == new_state(T0)
+    for rating in Rating:
+        live = scheduler.review(new_state(T0), rating, T0, "r")
+        assert scheduler.replay([("r", rating, T0)], T0 - timedelta(days=1)) == live
+    assert scheduler.replay([("r", Rating.GOOD, T0)], T0).step == 1  # the 10-minute step
+

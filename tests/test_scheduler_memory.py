@@ -107,6 +107,20 @@ def test_any_parameters_and_history_give_py_fsrs_bits_after_every_answer(values,
     assert_same_as_py_fsrs(unfuzzed(values, retention), log)
 
 
+@pytest.mark.parametrize("phase, step",
+                         [(fsrs.State.Learning, 2), (fsrs.State.Learning, 3), (fsrs.State.Relearning, 1)],
+                         ids=["learning at its 2 steps", "learning past them", "relearning at its 1 step"])
+@pytest.mark.parametrize("rating", list(Rating), ids=lambda rating: rating.name)
+def test_a_card_at_or_past_its_last_step_moves_as_py_fsrs_moves_it(phase, step, rating):
+    # Steps shortened after a card took them (py-fsrs's arithmetic allows it): Again restarts, others graduate.
+    scheduler = unfuzzed()
+    card = fsrs.Card(card_id=0, state=phase, step=step, stability=3.0, difficulty=5.0, due=T0, last_review=T0)
+    at = T0 + timedelta(hours=1)
+    expected, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), at)
+    after = _Memory(scheduler).after(int(phase), step, 3.0, 5.0, T0, int(rating), at)
+    assert after == (int(expected.state), expected.step, expected.stability, expected.difficulty)
+
+
 def test_a_replay_reaches_py_fsrs_once_whatever_the_number_of_answers(monkeypatch):
     calls = []
     review_card = fsrs.Scheduler.review_card
@@ -165,9 +179,32 @@ def test_any_parameters_and_history_give_py_fsrs_answers_live(values, retention,
                                                 monkeypatch)
 
 
-def test_a_state_without_its_memory_is_answered_by_py_fsrs_itself():
-    odd = CardState(Phase.LEARNING, T0, step=1, stability=None, difficulty=None, last_review=T0)
-    state = Scheduler().review(odd, Rating.GOOD, T0 + timedelta(minutes=10), "r")
-    card = fsrs.Card(card_id=0, state=fsrs.State.Learning, step=1, due=T0, last_review=T0)
-    card, _ = Scheduler()._fsrs.review_card(card, fsrs.Rating.Good, T0 + timedelta(minutes=10))
-    assert (state.due, *memory_of_state(state)) == (card.due, *memory_of(card))
+# States that lack part of their memory (written by hand or by older code) go to py-fsrs whole, fuzz and all.
+@pytest.mark.parametrize("state", [
+    CardState(Phase.LEARNING, T0, step=1, stability=None, difficulty=None, last_review=T0),
+    CardState(Phase.LEARNING, T0, step=1, stability=3.0, difficulty=None, last_review=T0),
+    CardState(Phase.LEARNING, T0, step=1, stability=None, difficulty=5.0, last_review=T0),
+    CardState(Phase.LEARNING, T0, step=1, stability=3.0, difficulty=5.0, last_review=None),
+    CardState(Phase.REVIEW, T0, step=None, stability=3.0, difficulty=5.0, last_review=None),
+], ids=["no stability or difficulty", "no difficulty", "no stability", "no last review", "in review, no last review"])
+@pytest.mark.parametrize("rating", list(Rating), ids=lambda rating: rating.name)
+def test_a_state_without_its_memory_is_answered_by_py_fsrs_itself(state, rating, monkeypatch):
+    at = T0 + timedelta(minutes=10)
+    after = Scheduler().review(state, rating, at, "r")
+    card = fsrs.Card(card_id=0, state=fsrs.State(_STATE_OF[state.phase]), step=state.step, stability=state.stability,
+                     difficulty=state.difficulty, due=T0, last_review=state.last_review)
+    fuzzed_like_a_review_id(monkeypatch, "r")
+    card, _ = Scheduler()._fsrs.review_card(card, fsrs.Rating(int(rating)), at)
+    assert (after.due, *memory_of_state(after)) == (card.due, *memory_of(card))
+
+
+def test_a_live_answer_of_a_card_with_its_memory_never_reaches_py_fsrs(monkeypatch):
+    # Building a py-fsrs Card costs more than FSRS's arithmetic: `_Memory` answers every state that has its memory.
+    scheduler = Scheduler()
+    states = [new_state(T0)]
+    for rating in [Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY]:
+        states.append(scheduler.review(states[-1], rating, max(T0, states[-1].due), f"r{len(states)}"))
+    monkeypatch.setattr(fsrs.Scheduler, "review_card", lambda *args, **kwargs: pytest.fail("py-fsrs reached"))
+    for state in states:
+        for rating in Rating:
+            scheduler.review(state, rating, state.due + timedelta(days=3), "x")

@@ -137,6 +137,13 @@ def test_a_deck_at_its_new_card_limit_leaves_the_next_decks_theirs(store, clock)
     assert [e.card.id for e in queue.new] == ["b0"]
 
 
+def test_a_deck_with_every_card_answered_leaves_the_next_decks_theirs(store, clock):
+    done, two = deck_of("done", typed("a0", "x")), deck_of("two", typed("b0", "x"), typed("b1", "x"))
+    session(store, clock, [done], limits=Limits(new_per_day=2)).run(Script(clock, ["x"]))
+    queue = session(store, clock, [done, two], limits=Limits(new_per_day=2)).build_queue(clock())
+    assert [e.card.id for e in queue.new] == ["b0", "b1"]
+
+
 @pytest.mark.parametrize("hour", [4, 6])  # the default, and day_starts_at = 6
 def test_day_boundary_is_day_starts_at_local_time(store, clock, hour):
     deck = deck_of("d", *(typed(f"a{i}", f"x{i}") for i in range(4)))
@@ -157,6 +164,19 @@ def test_a_learning_card_due_when_the_next_study_day_starts_waits_for_it(store, 
     script = Script(clock, ["x", "x"], think=timedelta(0))
     session(store, clock, [deck_of("d", typed("a", "x"))], limits=Limits(day_starts_at=day_starts_at)).run(script)
     assert script.asked == [("d", "a")] * asked
+
+
+@pytest.mark.parametrize("day_starts_at, asked", [(4, []), (6, [("d", "a")])])
+def test_a_session_started_later_leaves_a_learning_card_due_the_next_study_day_for_it(
+        store, clock, day_starts_at, asked):
+    # The card above, due at 04:00, and a new session at 03:55: its queue reads today's learning cards only.
+    clock.now = datetime(2026, 3, 3, 3, 50, tzinfo=timezone.utc)
+    limits, deck = Limits(day_starts_at=day_starts_at), deck_of("d", typed("a", "x"))
+    session(store, clock, [deck], limits=limits).run(Script(clock, ["x", Quit], think=timedelta(0)))
+    clock.now = datetime(2026, 3, 3, 3, 55, tzinfo=timezone.utc)
+    script = Script(clock, ["x"], think=timedelta(0))
+    session(store, clock, [deck], limits=limits).run(script)
+    assert script.asked == asked
 
 
 def test_a_learning_card_due_now_comes_before_reviews_and_new_cards(store, clock):
@@ -589,6 +609,22 @@ def test_the_questions_to_come_count_every_queue_and_the_learning_cards_due_soon
     queue = _Queue(again=[entry(1)], reviews=[entry(10)], new=[entry(100)],
                    learning=_Learning({("d", "a"): entry(1000), ("d", "b"): entry(10000, due=clock() + timedelta(hours=1))}))
     assert queue.asks(clock()) == 1111 and len(queue) == 5
+
+
+def test_reviews_due_at_the_same_time_are_cut_at_the_limit_in_file_order(store, clock):
+    # The store reads cards due at the same moment in its own order (here by id, and in the order they were
+    # answered: both the reverse of the file's); the limit still keeps the first in the file.
+    deck = deck_of("d", typed("z", "1"), typed("y", "2"), typed("x", "3"))
+    start = clock.now
+    for card in ("x", "y", "z"):
+        clock.now = start
+        single = deck_of("d", next(c for c in deck.cards if c.id == card))
+        session(store, clock, [single]).run(Script(clock, [lambda q: q.card.answer], think=timedelta(0),
+                                                   decide=lambda v, p: Decision(Rating.EASY)))
+    (due,) = {s.due for s in store.states(["d"]).values()}
+    clock.now = due + timedelta(hours=1)
+    queue = session(store, clock, [deck], limits=Limits(reviews_per_day=2)).build_queue(clock())
+    assert [e.card.id for e in queue.reviews] == ["z", "y"]
 
 
 def test_a_background_card_does_not_take_its_decks_tags(store, clock):

@@ -695,7 +695,7 @@ def test_card_detail_of_a_card_whose_deck_file_is_gone_or_that_never_was(history
     assert (in_file.answer, [r.question for r in in_file.reviews]) == ("two", ["Second?", "Second?"])
 
 
-def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, history):
+def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, history, quizzer_home):
     from quizzer.controls import CardEvents
 
     with Store(history.store.path) as store:
@@ -709,6 +709,10 @@ def test_suspended_counts_only_suspended_cards_of_the_chosen_ones(runner, histor
     assert (cards["a1"]["buried_until"], cards["a1"]["suspended"]) == ("2026-03-11T04:00:00.000000+00:00", False)
     assert (cards["a2"]["buried_until"], cards["a2"]["suspended"]) == (None, True)
     assert [r["card"] for r in run_json(runner, "cards", "--suspended", "--now", NOW.isoformat())] == ["a2", "a4"]
+    with Store(history.store.path) as store:
+        CardEvents(store, Scheduler()).suspend([("beta", "b1")], NOW)
+    (quizzer_home / "decks" / "beta.yaml").unlink()  # a deck whose file is gone: any suspended card of it counts
+    assert ours(stats_json(runner))["beta"]["suspended"] == 1
 
 
 def test_a_review_card_is_mature_from_an_interval_of_exactly_21_days(quizzer_home):
