@@ -60,3 +60,76 @@ def test_counting_suspended_cards_gathers_the_ids_only_of_decks_with_one(tmp_pat
         assert stats._suspended(store, chosen) == {} and gathered == []
         CardEvents(store, Scheduler()).suspend([(decks[1].id, decks[1].card_ids[0])], NOW)
         assert stats._suspended(store, chosen) == {decks[1].id: 1} and gathered == [decks[1].id]
+
+
+# -- the card states: one pass (fifth round) -------------------------------------------------------
+
+from test_stats import history  # noqa: E402,F401 - the fixture: two decks' answers, a leech, a mature card
+
+
+def _passes_over_card_states(store, run) -> int:
+    """Statements `run` makes SQLite answer by reading every card state of some decks (or of all)."""
+    statements = []
+    store.db.set_trace_callback(statements.append)  # with the bound values written in
+    try:
+        run()
+    finally:
+        store.db.set_trace_callback(None)
+    passes = 0
+    for sql in statements:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            plan = [row[3] for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            passes += any(step in ("SCAN cards", "SEARCH cards USING PRIMARY KEY (deck=?)") for step in plan)
+    return passes
+
+
+def _stats(store, quizzer_home):
+    from quizzer.decks import load_library
+    from quizzer.scheduler import Scheduler
+
+    library, _ = load_library(quizzer_home / "decks")
+    return stats.compute_stats(store, Scheduler(), library, now=NOW)
+
+
+def _store(quizzer_home):
+    from quizzer.store import Store
+
+    return Store(quizzer_home / "quizzer.db")
+
+
+def test_stats_read_the_card_states_once_when_every_card_with_progress_is_in_its_file(history, quizzer_home):
+    # Counting the states and finding those of cards gone from their files were two passes.
+    found = []
+    with _store(quizzer_home) as store:
+        assert _passes_over_card_states(store, lambda: found.append(_stats(store, quizzer_home))) == 1
+    alpha = next(row for row in found[0].decks if row.deck == "alpha")
+    assert (alpha.cards, alpha.new, alpha.learning, alpha.young + alpha.mature) == (5, 1, 2, 2)
+
+
+def test_a_card_gone_from_its_file_costs_a_second_pass_and_counts_nowhere(history, quizzer_home):
+    deck_file = quizzer_home / "decks" / "alpha.yaml"
+    deck_file.write_text(deck_file.read_text(encoding="utf-8").replace(
+        "  - {id: a2, type: typed, question: Second?, answer: two}\n", ""), encoding="utf-8")
+    found = []
+    with _store(quizzer_home) as store:
+        assert _passes_over_card_states(store, lambda: found.append(_stats(store, quizzer_home))) == 2
+    alpha = next(row for row in found[0].decks if row.deck == "alpha")
+    # a2, in learning, left the file: its state counts neither there nor among the cards due.
+    assert (alpha.cards, alpha.new, alpha.learning, alpha.young + alpha.mature) == (4, 1, 1, 2)
+
+
+def test_the_forecast_takes_today_from_the_state_counts_not_from_the_whole_backlog(history, quizzer_home,
+                                                                                    monkeypatch):
+    from quizzer.decks import load_library
+
+    asked = []
+    real = stats.queries.forecast
+    monkeypatch.setattr(stats.queries, "forecast", lambda store, where, days: asked.append(days) or real(
+        store, where, days))
+    with _store(quizzer_home) as store:
+        found = _stats(store, quizzer_home)
+        assert [day for day, _, _ in asked[0]] == list(range(1, stats.FORECAST_DAYS))  # today's start was ''
+        library, _ = load_library(quizzer_home / "decks")
+        today, tomorrow = stats.due_soon(store, library, now=NOW)  # still counts today from the due index
+    assert [day.count for day in found.forecast[:2]] == [today, tomorrow] and today > 0
+    assert today == found.total.due_today
