@@ -3,8 +3,14 @@ what the screen does not need. Timings live in benchmarks/, never here."""
 
 from datetime import datetime, timezone
 
+import pytest
+
+from test_screen_drawing import printed, table_of  # the hostile cells' tables, drawn both ways
+from test_stats import history  # noqa: F401 - the fixture: two decks' answers, a leech, a mature card
+
 from quizzer import stats
 from quizzer.stats import StudyDays
+from quizzer.ui.screens import Fitted
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)  # tests run with TZ=UTC: days start at 04:00 UTC
 
@@ -63,8 +69,6 @@ def test_counting_suspended_cards_gathers_the_ids_only_of_decks_with_one(tmp_pat
 
 
 # -- the card states: one pass (fifth round) -------------------------------------------------------
-
-from test_stats import history  # noqa: E402,F401 - the fixture: two decks' answers, a leech, a mature card
 
 
 def _passes_over_card_states(store, run) -> int:
@@ -133,3 +137,36 @@ def test_the_forecast_takes_today_from_the_state_counts_not_from_the_whole_backl
         today, tomorrow = stats.due_soon(store, library, now=NOW)  # still counts today from the due index
     assert [day.count for day in found.forecast[:2]] == [today, tomorrow] and today > 0
     assert today == found.total.due_today
+
+
+# -- drawing: each string cell's markup read once (fifth round) --------------------------------------
+
+
+def test_drawing_a_fitted_table_reads_each_strings_markup_once(monkeypatch):
+    # Measuring the columns turned each string into Text, and drawing the lines did it again.
+    from rich.console import Console
+
+    calls = []
+    real = Console.render_str
+    monkeypatch.setattr(Console, "render_str", lambda self, text, **kwargs: calls.append(text) or real(
+        self, text, **kwargs))
+    for rows in (10, 200):
+        calls.clear()
+        printed(Fitted(table_of("bench-001", "1000", rows)), 100, "truecolor")
+        assert sorted(calls) == sorted(["deck", "cards", "kind", *["bench-001", "1000"] * rows,
+                                        *(f"kind-{n}" for n in range(rows))])
+
+
+@pytest.mark.parametrize("colour", [None, "truecolor"])
+def test_a_fitted_table_with_a_highlighted_column_draws_as_rich_draws_it(colour):
+    # A highlighted column's strings are measured without highlighting but drawn with it: not shared.
+    def table():
+        made = table_of("bench-001", "1000")
+        made.add_column("path", no_wrap=True, highlight=True)
+        for column in made.columns[:-1]:
+            column.highlight = True
+        made.columns[-1]._cells = ["/tmp/a 'b' 12", "None", "[1, 2]"]
+        return made
+
+    for width in (60, 100):
+        assert printed(Fitted(table()), width, colour) == printed(table(), width, colour)
