@@ -10,7 +10,7 @@ import heapq
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import ClassVar
 from datetime import date, datetime, time, timedelta
@@ -211,6 +211,12 @@ class _Selection:
 
 
 def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: str | None) -> _Selection:
+    chosen = _choose(store, library, wanted, tag)
+    return _without_gone(chosen, queries.card_ids_with_progress(store, _checked(chosen)))
+
+
+def _choose(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: str | None) -> _Selection:
+    """The selection, with the progress of cards gone from their files not yet left out (`_without_gone`)."""
     installed = {deck.id: deck for deck in library}
     known = list(installed) + [d for d in queries.decks_with_progress(store) if d not in installed]
     unknown = [d for d in wanted if d not in known]
@@ -231,11 +237,20 @@ def _select(store: Store, library: Sequence[Deck], wanted: Sequence[str], tag: s
     else:
         whole, single = tuple(deck_ids), ()
         answers = Scope(everything=True) if not wanted else Scope(decks=whole)
-    # Card states count only cards in the deck files: progress of a card whose id left its file is history.
-    with_progress = queries.card_ids_with_progress(store, [d for d in whole if d in installed])
+    return _Selection(deck_ids, installed, tag, answers, Scope(decks=whole, cards=single), members)
+
+
+def _checked(chosen: _Selection) -> list[str]:
+    """The decks counted whole whose files are installed: their progress may name cards gone from the file."""
+    return [d for d in chosen.states.decks if d in chosen.installed]
+
+
+def _without_gone(chosen: _Selection, with_progress: dict[str, list[str]]) -> _Selection:
+    """Card states count only cards in the deck files: progress of a card whose id left its file is history.
+    `with_progress`: the ids with progress of each of `_checked(chosen)`."""
     gone = tuple((d, card) for d, ids in with_progress.items()
-                 for card in set(ids).difference(_card_ids(installed[d], members[d])))
-    return _Selection(deck_ids, installed, tag, answers, Scope(decks=whole, cards=single, excluded=gone), members)
+                 for card in set(ids).difference(chosen.card_ids(d)))
+    return replace(chosen, states=replace(chosen.states, excluded=gone))
 
 
 def _card_ids(deck: Deck, positions: list[int]) -> Sequence[str]:
@@ -253,10 +268,18 @@ def compute_stats(
 ) -> Stats:
     """Everything `quizzer stats` shows, for some decks (all if none) and optionally one tag."""
     days = StudyDays(now, day_starts_at)
-    chosen = _select(store, library, decks, tag)
-    answers_in, states_in = queries.Filter(store, chosen.answers), queries.Filter(store, chosen.states)
+    chosen = _choose(store, library, decks, tag)
     curve = scheduler.forgetting_curve()
-    counts = queries.state_counts(store, states_in, days.start(-1), curve, now)
+    # One pass over the card states counts them and finds those of cards gone from their files; when
+    # there are any, the states are counted again without them.
+    states_in = queries.Filter(store, chosen.states)
+    counts, with_progress = queries.state_counts_and_ids(store, states_in, days.start(-1), curve, now,
+                                                         _checked(chosen))
+    chosen = _without_gone(chosen, with_progress)
+    if chosen.states.excluded:
+        states_in = queries.Filter(store, chosen.states)
+        counts = queries.state_counts(store, states_in, days.start(-1), curve, now)
+    answers_in = queries.Filter(store, chosen.answers)
     counts_for = {d: counts.get(d, {}) for d in chosen.deck_ids}
     # A deck's cards: those in its file (with the tag, if one was asked for); when its file is gone,
     # the cards it has progress for.
@@ -304,7 +327,10 @@ def compute_stats(
     answers, time_ms, first = queries.totals(store, answers_in)
     first_answer = parse_time(first) if first else None
     streak, longest, study_days = _streaks(store, answers_in, days, first_answer)
-    due = queries.forecast(store, states_in, days.ahead(FORECAST_DAYS))
+    # Today's due cards, overdue ones included, are the state counts' (the same bound); the rest is a range
+    # of the due index, not the whole backlog again.
+    due = queries.forecast(store, states_in, days.ahead(FORECAST_DAYS)[1:])
+    due[0] = sum(c.get("due", 0) for c in counts.values())
     hard = [
         HardCard(deck, card, _question(chosen.installed, deck, card), lapses,
                  scheduler.retrievability(_state(*state), now), parse_time(state[1]))

@@ -135,11 +135,21 @@ def _retrievability(store: Store, table: str = "") -> str:
 
 # -- card states ----------------------------------------------------------------------------------
 
+# A deck's card ids as one string, split in Python: far cheaper than a row per card. Ids never hold \x1f.
+_IDS = "group_concat(card, char(31))"
+
 
 def state_counts(store: Store, where: Filter, day_end: datetime, curve: Curve, now: datetime
                  ) -> dict[str, dict[str, float]]:
     """Per deck: cards with progress by state (learning, young, mature), due before `day_end`, and
     the sum of their retrievability now."""
+    return state_counts_and_ids(store, where, day_end, curve, now, ())[0]
+
+
+def state_counts_and_ids(store: Store, where: Filter, day_end: datetime, curve: Curve, now: datetime,
+                         ids_of: Sequence[str]) -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
+    """`state_counts`, and as `card_ids_with_progress` the ids of the cards with progress of the decks
+    `ids_of` among them: both from one pass over the card states."""
     factor, decay = curve
     rows = store.db.execute(
         f"""
@@ -150,13 +160,19 @@ def state_counts(store: Store, where: Filter, day_end: datetime, curve: Curve, n
                CAST(TOTAL(phase = 'review' AND {_interval()} < ?) AS INTEGER),
                CAST(TOTAL(phase = 'review' AND {_interval()} >= ?) AS INTEGER),
                SUM(due < ?),
-               TOTAL({_retrievability(store)})
+               TOTAL({_retrievability(store)}),
+               {_IDS} FILTER (WHERE deck IN ({','.join('?' * len(ids_of))}))
         FROM cards WHERE {where.on()} GROUP BY deck
         """,
-        [MATURE_DAYS, MATURE_DAYS, iso(day_end), factor, iso(now), decay, *where.params],
+        [MATURE_DAYS, MATURE_DAYS, iso(day_end), factor, iso(now), decay, *ids_of, *where.params],
     )
     keys = ("studied", "learning", "young", "mature", "due", "recall")
-    return {deck: dict(zip(keys, counts)) for deck, *counts in rows}
+    counts, ids = {}, {}
+    for deck, *values, joined in rows:
+        counts[deck] = dict(zip(keys, values))
+        if joined is not None:
+            ids[deck] = joined.split("\x1f")
+    return counts, ids
 
 
 def tag_sums(store: Store, where: Filter, tagged: Iterable[tuple[str, str, str]], curve: Curve, now: datetime
@@ -234,10 +250,7 @@ def card_rows(store: Store, where: Filter) -> dict[CardKey, tuple]:
 def card_ids_with_progress(store: Store, decks: Sequence[str]) -> dict[str, list[str]]:
     """Per deck of `decks`, the ids of its cards that have progress."""
     marks = ",".join("?" * len(decks))
-    # One string per deck, split in Python: far cheaper than a row per card. Ids never hold \x1f.
-    rows = store.db.execute(
-        f"SELECT deck, group_concat(card, char(31)) FROM cards WHERE deck IN ({marks}) GROUP BY deck", list(decks)
-    )
+    rows = store.db.execute(f"SELECT deck, {_IDS} FROM cards WHERE deck IN ({marks}) GROUP BY deck", list(decks))
     return {deck: ids.split("\x1f") for deck, ids in rows}
 
 

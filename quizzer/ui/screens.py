@@ -56,18 +56,25 @@ class Fitted:
         the wrapping column at its longest word."""
         return self._measure(console_, options)[0]
 
-    def _measure(self, console_: Console, options: ConsoleOptions) -> tuple[int, list[int]]:
-        """`needed`, and each column's natural width (its widest line): each cell measured once."""
+    def _measure(self, console_: Console, options: ConsoleOptions
+                 ) -> tuple[int, list[int], list[list[RenderableType]]]:
+        """`needed`, each column's natural width (its widest line), and its header and cells with text turned
+        into `Text` once, as measuring does, so that `_lines` does not parse their markup again."""
         needed = COLUMN_GAP * (len(self.table.columns) - 1)
-        natural = []
+        natural, texts = [], []
         for column in self.table.columns:
-            sizes = [Measurement.get(console_, options, cell) for cell in (column.header, *column.cells)]
+            # Measuring renders a string without highlighting: the same Text only where the column has none.
+            cells_ = [cell if column.highlight or not isinstance(cell, str) else
+                      console_.render_str(cell, markup=options.markup, highlight=False)
+                      for cell in (column.header, *column.cells)]
+            sizes = [Measurement.get(console_, options, cell) for cell in cells_]
             natural.append(max(size.maximum for size in sizes))
             needed += natural[-1] if column.no_wrap else max(size.minimum for size in sizes)
-        return needed, natural
+            texts.append(cells_)
+        return needed, natural, texts
 
     def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
-        needed, natural = self._measure(console_, options)
+        needed, natural, texts = self._measure(console_, options)
         if needed > options.max_width:
             yield from self.blocks(options.max_width)
             return
@@ -76,13 +83,15 @@ class Fitted:
         # third of its drawing); given them, it measures none and lays out the same.
         for column, width, own in zip(self.table.columns, natural, self._widths):
             column.width = width if fits and own is None else own
-        lines = self._lines(console_, options) if fits else None
+        lines = self._lines(console_, options, texts) if fits else None
         yield from [self.table] if lines is None else lines
 
-    def _lines(self, console_: Console, options: ConsoleOptions) -> list[Segment] | None:
+    def _lines(self, console_: Console, options: ConsoleOptions, texts: list[list[RenderableType]]
+               ) -> list[Segment] | None:
         """The segments rich's Table draws for a compact table at its columns' widths whose every cell is one
         line of text in one style, made directly (rich lays out each cell through four renderers: most of
-        a 100-deck stats screen's drawing); None for any other table, which rich draws."""
+        a 100-deck stats screen's drawing); None for any other table, which rich draws. `texts`: each
+        column's header and cells, from `_measure`."""
         table = self.table
         columns = table.columns
         if not _compact_as_made(table):
@@ -93,8 +102,8 @@ class Fitted:
         last = len(columns) - 1
         # Padding (0, 1), collapsed and without edges: one space after each column but the last.
         widths = [column.width + (index < last) for index, column in enumerate(columns)]
-        rows = [[(header_style + get_style(column.header_style), column.header) for column in columns]]
-        rows += [[(Style.null(), cell) for cell in row] for row in zip(*(column.cells for column in columns))]
+        rows = [[(header_style + get_style(column.header_style), cells_[0]) for column, cells_ in zip(columns, texts)]]
+        rows += [[(Style.null(), cell) for cell in row] for row in zip(*(cells_[1:] for cells_ in texts))]
         frame = table.box.substitute(options, safe=console_.safe_box if table.safe_box is None else table.safe_box)
         drawn = []
         for number, row in enumerate(rows):  # the header is row 0
