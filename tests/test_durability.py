@@ -184,6 +184,35 @@ def write_lock_is_held(db_path) -> bool:
         db.close()
 
 
+def test_a_sigkill_while_a_first_import_adds_answers_straight_into_the_log_leaves_the_home_as_it_was(tmp_path):
+    from datetime import timedelta
+
+    from test_import_speed import T0, exported_line
+
+    home = tmp_path / "home"
+    with Store(home / "quizzer.db") as store:
+        schema = store.db.execute("SELECT name, sql FROM sqlite_master").fetchall()
+    progress = tmp_path / "first.jsonl"
+    progress.write_text("".join(exported_line(review_id=f"r{n}", card=f"c{n % 4_000}", reviewed_at=(
+        T0 + timedelta(minutes=n)).isoformat(timespec="microseconds")) for n in range(40_000)), encoding="utf-8")
+    # AT_ONCE 100: all but the first 100 answers go straight into the log, holding the write lock meanwhile.
+    importer = subprocess.Popen(
+        [sys.executable, "-c", "import quizzer.store.sync as s; s.AT_ONCE = 100; from quizzer.cli import main; main()",
+         "progress", "import", str(progress)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "QUIZZER_HOME": str(home)})
+    deadline = time.monotonic() + 60
+    while not write_lock_is_held(home / "quizzer.db"):
+        assert importer.poll() is None and time.monotonic() < deadline, importer.stderr.read().decode()
+        time.sleep(0.002)
+    importer.send_signal(signal.SIGKILL)
+    assert importer.wait(timeout=60) == -signal.SIGKILL
+    with Store(home / "quizzer.db") as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert store.db.execute("SELECT name, sql FROM sqlite_master").fetchall() == schema
+        assert [store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("reviews", "cards", "answer_days", "answer_cards", "answer_sessions")] == [0] * 5
+
+
 @pytest.fixture
 def disk_fills_after(monkeypatch):
     """Cap the database at its size on opening plus `pages` pages: SQLite then reports a full disk."""

@@ -963,7 +963,6 @@ def test_a_response_is_saved_as_text(response, saved):
     assert saveable(response) == saved
 
 
-
 class CountedId(str):
     """A card id that counts how often it is hashed (put in or looked up in a set or dict)."""
 
