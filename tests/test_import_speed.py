@@ -254,11 +254,15 @@ def test_a_first_import_looks_at_the_log_again_once_it_holds_the_write_lock(tmp_
             return transaction(work, lock=lock)
 
         monkeypatch.setattr(store, "transaction", another_terminal_first)
-        result = sync.import_reviews(store, answers_file(900, cards=60), "f", replay, now=T0, hold=0, pause=0)
+        lines = answers_file(900, cards=60) + [event_line("suspend", "e1", "c3")]
+        result = sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0)
         assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (901,)
         assert sync.check(store, set(), replay).disagreeing + store.sums_disagreeing() == []
     assert others[0].added == 1
-    assert (result.read, result.added, result.cards, result.added_rowids) == (900, 900, 60, (("reviews", 2, 901),))
+    # The first 200 answers read before the look, the other 700 and the event after it; the 60 cards
+    # rebuilt for the answers, and c3 again for its suspension.
+    assert (result.read, result.added, result.cards, result.events_read, result.events_added) == (900, 900, 61, 1, 1)
+    assert result.added_rowids[0] == ("reviews", 2, 901)
 
 
 def event_line(kind: str, event_id: str, card: str, target: str | None = None, data: dict | None = None) -> str:
