@@ -201,6 +201,14 @@ def test_a_file_adding_less_than_the_log_holds_is_merged_in_turns(tmp_path, monk
     assert locked > 5
 
 
+def test_a_file_whose_new_answers_just_double_the_log_is_merged_in_one_transaction(tmp_path, monkeypatch):
+    lines = answers_file(200, cards=60)
+    earlier = [line.replace('"r0', '"k0') for line in lines[:100]]
+    result, locked, *_ = merged(tmp_path / "q.db", lines[100:], monkeypatch, 100, earlier)
+    # 100 new answers, AT_ONCE 100, a log of 100: one transaction for the answers, one for the events.
+    assert (result.added, locked) == (100, 2)
+
+
 def test_a_failure_during_a_merge_at_once_saves_nothing_and_keeps_every_index_and_trigger(tmp_path, monkeypatch):
     monkeypatch.setattr(sync, "AT_ONCE", 10)
     calls = []
