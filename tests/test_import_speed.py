@@ -201,6 +201,14 @@ def test_a_file_adding_less_than_the_log_holds_is_merged_in_turns(tmp_path, monk
     assert locked > 5
 
 
+def test_a_file_whose_new_answers_just_double_the_log_is_merged_in_one_transaction(tmp_path, monkeypatch):
+    lines = answers_file(200, cards=60)
+    earlier = [line.replace('"r0', '"k0') for line in lines[:100]]
+    result, locked, *_ = merged(tmp_path / "q.db", lines[100:], monkeypatch, 100, earlier)
+    # 100 new answers, AT_ONCE 100, a log of 100: one transaction for the answers, one for the events.
+    assert (result.added, locked) == (100, 2)
+
+
 def test_a_failure_during_a_merge_at_once_saves_nothing_and_keeps_every_index_and_trigger(tmp_path, monkeypatch):
     monkeypatch.setattr(sync, "AT_ONCE", 10)
     calls = []
@@ -233,6 +241,36 @@ def test_a_first_import_puts_the_answers_after_the_first_at_once_straight_into_t
         assert sync.check(store, set(), replay).disagreeing + store.sums_disagreeing() == []
     assert (result.read, result.added, result.cards) == (900, 900, 60)
     assert sum(statement.startswith("INSERT INTO temp.incoming VALUES") for statement in statements) == 200
+    # No id repeated, so no answer is read back to compare: every row of every batch was added.
+    assert not any("FROM reviews WHERE review_id =" in statement for statement in statements)
+
+
+def test_a_first_import_looks_at_the_log_again_once_it_holds_the_write_lock(tmp_path, monkeypatch):
+    """Another terminal saves an answer between the first look at the log and the lock: the file is then
+    merged as into any log, after that answer."""
+    monkeypatch.setattr(sync, "AT_ONCE", 200)
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    path, others = tmp_path / "q.db", []
+    with Store(path) as store:
+        transaction = store.transaction
+
+        def another_terminal_first(work, lock=True):
+            if lock and not others:
+                with Store(path) as other:
+                    others.append(sync.import_reviews(other, [exported_line(review_id="k1", card="c1")], "o",
+                                                      replay, now=T0, hold=0, pause=0))
+            return transaction(work, lock=lock)
+
+        monkeypatch.setattr(store, "transaction", another_terminal_first)
+        lines = answers_file(900, cards=60) + [event_line("suspend", "e1", "c3")]
+        result = sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0)
+        assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (901,)
+        assert sync.check(store, set(), replay).disagreeing + store.sums_disagreeing() == []
+    assert others[0].added == 1
+    # The first 200 answers read before the look, the other 700 and the event after it; the 60 cards
+    # rebuilt for the answers, and c3 again for its suspension.
+    assert (result.read, result.added, result.cards, result.events_read, result.events_added) == (900, 900, 61, 1, 1)
+    assert result.added_rowids[0] == ("reviews", 2, 901)
 
 
 def event_line(kind: str, event_id: str, card: str, target: str | None = None, data: dict | None = None) -> str:
@@ -242,15 +280,17 @@ def event_line(kind: str, event_id: str, card: str, target: str | None = None, d
 
 def hostile_first_import() -> list[str]:
     """900 answers with, before and after the 200th line, an id repeated as it was and with other contents,
-    one repeating an id of the first 200 lines, voids, a suspension and two lines that are not reviews."""
+    one repeating an id of the first 200 lines, voids, a suspension among the answers (events are counted
+    in more than one batch) and two lines that are not reviews."""
     lines = answers_file(900, cards=60)
     other = lines[5].replace('"rating": 2', '"rating": 4')
     lines[50:50] = [lines[10], other, "not json\n"]
     lines[500:500] = [lines[400], lines[600].replace('"duration_ms": ', '"duration_ms": 1'),
                       other.replace('"rating": 4', '"rating": 1'), '{"review_id": "late"}\n',
                       lines[7].replace('"r00007"', '"r00999"').replace('"c7"', '"c59"')]
+    lines[700:700] = [event_line("suspend", "e3", "c3")]
     lines += [event_line("void", "e1", "c40", target="r00100"), event_line("void", "e2", "c20", target="r00620"),
-              event_line("suspend", "e3", "c3"), event_line("void", "e1", "c41", target="r00101")]
+              event_line("void", "e1", "c41", target="r00101")]
     return lines
 
 
