@@ -799,6 +799,20 @@ def test_of_two_learning_cards_due_at_once_the_one_in_learning_when_the_session_
     assert len(learning) == 0 and learning.soonest() is None
 
 
+def test_the_stored_learning_cards_count_only_those_still_to_come_even_when_the_clock_goes_back(clock):
+    # A card taken early (within the early window) is no longer to come; a clock set back since must not
+    # count it again, nor count less than nothing. Asks of 1, 10 and 100 show which cards were counted.
+    from quizzer.session import _Entry, _Stored
+
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
+    due = lambda minutes: clock() + timedelta(minutes=minutes)  # noqa: E731
+    made = lambda d, card: _Entry(d, card, CardState(Phase.LEARNING, due(0), 1), asks=1)  # noqa: E731
+    stored = _Stored([(due(30), "d", "c", 100), (due(10), "d", "a", 1), (due(20), "d", "b", 10)], {"d": deck}, made)
+    assert [stored.asks(due(m)) for m in (0, 10, 20, 30)] == [0, 1, 11, 111]
+    assert stored.take().card_id == "a"
+    assert [stored.asks(due(m)) for m in (0, 10, 20, 30)] == [0, 0, 10, 110]
+
+
 def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock):
     # The verdict screen shows the proposed rating's interval: FSRS runs for it and for the answer saved,
     # not for all four ratings (issue 14). A flash card's rating list still shows all four.
