@@ -799,6 +799,18 @@ def test_of_two_learning_cards_due_at_once_the_one_in_learning_when_the_session_
     assert len(learning) == 0 and learning.soonest() is None
 
 
+def test_a_learning_card_whose_progress_was_deleted_before_it_came_up_is_asked_as_new(store, clock):
+    # Its state is read only when it comes up (issue 14, fifth round): none then, so a new card as of the
+    # session's start, which takes two Good answers (steps 1m and 10m).
+    deck = deck_of("d", typed("a", "x"))
+    session(store, clock, [deck]).run(Script(clock, ["nope"]))
+    start = clock()
+    queue = session(store, clock, [deck]).build_queue(start)
+    store.delete_deck_progress("d")
+    entry = queue.pop(start + timedelta(hours=1))
+    assert (entry.card_id, entry.state, entry.asks) == ("a", new_state(start), 2)
+
+
 def test_the_stored_learning_cards_count_only_those_still_to_come_even_when_the_clock_goes_back(clock):
     # A card taken early (within the early window) is no longer to come; a clock set back since must not
     # count it again, nor count less than nothing. Asks of 1, 10 and 100 show which cards were counted.
