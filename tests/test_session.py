@@ -799,6 +799,17 @@ def test_of_two_learning_cards_due_at_once_the_one_in_learning_when_the_session_
     assert len(learning) == 0 and learning.soonest() is None
 
 
+def test_the_review_limit_keeps_the_first_in_file_order_of_reviews_due_at_the_same_time(store, clock):
+    # The store gives equal due times in its own order (here a, then b); the limit is applied after the
+    # file order (b, then a) is known, so every row due with the last one kept is read.
+    deck = deck_of("d", typed("b", "y"), typed("a", "x"))
+    after = Scheduler(fuzz=False).review(new_state(clock()), Rating.EASY, clock())
+    for card in ("a", "b"):
+        store.record(Review(f"r-{card}", "d", card, clock(), Rating.EASY, Outcome.CORRECT, "x", 1, "s"), Phase.NEW, after)
+    queue = session(store, clock, [deck], limits=Limits(reviews_per_day=1)).build_queue(after.due + timedelta(hours=1))
+    assert [e.card_id for e in queue.reviews] == ["b"]
+
+
 def test_a_learning_card_whose_progress_was_deleted_before_it_came_up_is_asked_as_new(store, clock):
     # Its state is read only when it comes up (issue 14, fifth round): none then, so a new card as of the
     # session's start, which takes two Good answers (steps 1m and 10m).
