@@ -822,6 +822,20 @@ def test_a_learning_card_whose_progress_was_deleted_before_it_came_up_is_asked_a
     assert (entry.card_id, entry.state, entry.asks) == ("a", new_state(start), 2)
 
 
+def test_a_learning_card_answered_elsewhere_before_it_came_up_is_asked_in_its_new_step(store, clock):
+    # Answered Good in another terminal after the session began: step 1 of learning, whose questions the
+    # session had not counted for any card yet; one Good answer from there takes it to review.
+    deck = deck_of("d", typed("a", "x"))
+    session(store, clock, [deck]).run(Script(clock, ["nope"]))
+    start = clock()
+    queue = session(store, clock, [deck]).build_queue(start)
+    elsewhere = Scheduler(fuzz=False).review(store.state(("d", "a")), Rating.GOOD, start)
+    store.record(Review("elsewhere", "d", "a", start, Rating.GOOD, Outcome.CORRECT, "x", 1, "s"), Phase.LEARNING, elsewhere)
+    entry = queue.pop(start + timedelta(hours=1))
+    assert (entry.card_id, entry.state, entry.asks) == ("a", elsewhere, 1)
+    assert (elsewhere.phase, elsewhere.step) == (Phase.LEARNING, 1)
+
+
 def test_the_stored_learning_cards_count_only_those_still_to_come_even_when_the_clock_goes_back(clock):
     # A card taken early (within the early window) is no longer to come; a clock set back since must not
     # count it again, nor count less than nothing. Asks of 1, 10 and 100 show which cards were counted.
