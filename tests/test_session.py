@@ -836,6 +836,14 @@ def test_a_learning_card_answered_elsewhere_before_it_came_up_is_asked_in_its_ne
     assert (elsewhere.phase, elsewhere.step) == (Phase.LEARNING, 1)
 
 
+def test_a_deck_whose_cards_are_all_answered_leaves_the_next_decks_their_new_cards(store, clock):
+    # d0's ids are exactly the answered ones, found without a set (EVERY_CARD): it has no new card, d1 has.
+    decks = [deck_of("d0", typed("a", "x")), deck_of("d1", typed("b", "y"))]
+    session(store, clock, decks[:1]).run(Script(clock, ["x"]))
+    queue = session(store, clock, decks).build_queue(clock())
+    assert [e.key for e in queue.new] == [("d1", "b")] and len(queue.learning) == 1
+
+
 def test_the_stored_learning_cards_count_only_those_still_to_come_even_when_the_clock_goes_back(clock):
     # A card taken early (within the early window) is no longer to come; a clock set back since must not
     # count it again, nor count less than nothing. Asks of 1, 10 and 100 show which cards were counted.
