@@ -805,7 +805,8 @@ def test_the_review_limit_keeps_the_first_in_file_order_of_reviews_due_at_the_sa
     deck = deck_of("d", typed("b", "y"), typed("a", "x"))
     after = Scheduler(fuzz=False).review(new_state(clock()), Rating.EASY, clock())
     for card in ("a", "b"):
-        store.record(Review(f"r-{card}", "d", card, clock(), Rating.EASY, Outcome.CORRECT, "x", 1, "s"), Phase.NEW, after)
+        store.record(Review(f"r-{card}", "d", card, clock(), Rating.EASY, Outcome.CORRECT, "x", 1, "s"),
+                     Phase.NEW, after)
     queue = session(store, clock, [deck], limits=Limits(reviews_per_day=1)).build_queue(after.due + timedelta(hours=1))
     assert [e.card_id for e in queue.reviews] == ["b"]
 
@@ -830,7 +831,8 @@ def test_a_learning_card_answered_elsewhere_before_it_came_up_is_asked_in_its_ne
     start = clock()
     queue = session(store, clock, [deck]).build_queue(start)
     elsewhere = Scheduler(fuzz=False).review(store.state(("d", "a")), Rating.GOOD, start)
-    store.record(Review("elsewhere", "d", "a", start, Rating.GOOD, Outcome.CORRECT, "x", 1, "s"), Phase.LEARNING, elsewhere)
+    store.record(Review("elsewhere", "d", "a", start, Rating.GOOD, Outcome.CORRECT, "x", 1, "s"),
+                 Phase.LEARNING, elsewhere)
     entry = queue.pop(start + timedelta(hours=1))
     assert (entry.card_id, entry.state, entry.asks) == ("a", elsewhere, 1)
     assert (elsewhere.phase, elsewhere.step) == (Phase.LEARNING, 1)
