@@ -835,6 +835,70 @@ def test_of_two_learning_cards_due_at_once_the_one_in_learning_when_the_session_
     assert len(learning) == 0 and learning.soonest() is None
 
 
+def test_the_review_limit_keeps_the_first_in_file_order_of_reviews_due_at_the_same_time(store, clock):
+    # The store gives equal due times in its own order (here a, then b); the limit is applied after the
+    # file order (b, then a) is known, so every row due with the last one kept is read.
+    deck = deck_of("d", typed("b", "y"), typed("a", "x"))
+    after = Scheduler(fuzz=False).review(new_state(clock()), Rating.EASY, clock())
+    for card in ("a", "b"):
+        store.record(Review(f"r-{card}", "d", card, clock(), Rating.EASY, Outcome.CORRECT, "x", 1, "s"),
+                     Phase.NEW, after)
+    queue = session(store, clock, [deck], limits=Limits(reviews_per_day=1)).build_queue(after.due + timedelta(hours=1))
+    assert [e.card_id for e in queue.reviews] == ["b"]
+
+
+def test_a_learning_card_whose_progress_was_deleted_before_it_came_up_is_asked_as_new(store, clock):
+    # Its state is read only when it comes up (issue 14, fifth round): none then, so a new card as of the
+    # session's start, which takes two Good answers (steps 1m and 10m).
+    deck = deck_of("d", typed("a", "x"))
+    session(store, clock, [deck]).run(Script(clock, ["nope"]))
+    start = clock()
+    queue = session(store, clock, [deck]).build_queue(start)
+    store.delete_deck_progress("d")
+    entry = queue.pop(start + timedelta(hours=1))
+    assert (entry.card_id, entry.state, entry.asks) == ("a", new_state(start), 2)
+
+
+def test_a_learning_card_answered_elsewhere_before_it_came_up_is_asked_in_its_new_step(store, clock):
+    # Answered Good in another terminal after the session began: step 1 of learning, whose questions the
+    # session had not counted for any card yet; one Good answer from there takes it to review.
+    deck = deck_of("d", typed("a", "x"))
+    session(store, clock, [deck]).run(Script(clock, ["nope"]))
+    start = clock()
+    queue = session(store, clock, [deck]).build_queue(start)
+    elsewhere = Scheduler(fuzz=False).review(store.state(("d", "a")), Rating.GOOD, start)
+    store.record(Review("elsewhere", "d", "a", start, Rating.GOOD, Outcome.CORRECT, "x", 1, "s"),
+                 Phase.LEARNING, elsewhere)
+    entry = queue.pop(start + timedelta(hours=1))
+    assert (entry.card_id, entry.state, entry.asks) == ("a", elsewhere, 1)
+    assert (elsewhere.phase, elsewhere.step) == (Phase.LEARNING, 1)
+
+
+@pytest.mark.parametrize("ids", [
+    ("a", "b"),  # in SQLite's order: found to be exactly the answered ids without a set (EVERY_CARD)
+    ("b", "a"),  # against it: the sets decide
+])
+def test_a_deck_whose_cards_are_all_answered_leaves_the_next_decks_their_new_cards(store, clock, ids):
+    decks = [deck_of("d0", *(typed(card, "x") for card in ids)), deck_of("d1", typed("c", "y"))]
+    session(store, clock, decks[:1]).run(Script(clock, ["x", "x"]))
+    queue = session(store, clock, decks).build_queue(clock())
+    assert [e.key for e in queue.new] == [("d1", "c")] and len(queue.learning) == 2
+
+
+def test_the_stored_learning_cards_count_only_those_still_to_come_even_when_the_clock_goes_back(clock):
+    # A card taken early (within the early window) is no longer to come; a clock set back since must not
+    # count it again, nor count less than nothing. Asks of 1, 10 and 100 show which cards were counted.
+    from quizzer.session import _Entry, _Stored
+
+    deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
+    due = lambda minutes: clock() + timedelta(minutes=minutes)  # noqa: E731
+    made = lambda d, card: _Entry(d, card, CardState(Phase.LEARNING, due(0), 1), asks=1)  # noqa: E731
+    stored = _Stored([(due(30), "d", "c", 100), (due(10), "d", "a", 1), (due(20), "d", "b", 10)], {"d": deck}, made)
+    assert [stored.asks(due(m)) for m in (0, 10, 20, 30)] == [0, 1, 11, 111]
+    assert stored.take().card_id == "a"
+    assert [stored.asks(due(m)) for m in (0, 10, 20, 30)] == [0, 0, 10, 110]
+
+
 def test_a_judged_answer_schedules_only_the_rating_its_screen_shows(store, clock):
     # The verdict screen shows the proposed rating's interval: FSRS runs for it and for the answer saved,
     # not for all four ratings (issue 14). A flash card's rating list still shows all four.
