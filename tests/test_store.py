@@ -330,6 +330,19 @@ def test_states_due_before_and_the_cards_reviewed(tmp_path):
             ("d", "soon"), ("d", "later")}
 
 
+def test_state_rows_of_reviews_leave_out_learning_cards_and_come_most_overdue_first(tmp_path):
+    """What a session reads for its reviews: it stops reading once it has the day's limit."""
+    scheduler = Scheduler(fuzz=False)
+    with Store(tmp_path / "q.db") as store:
+        record(store, scheduler, new_state(T0), review("r1", card="recent", at=T0 - timedelta(days=10), rating=Rating.EASY))
+        record(store, scheduler, new_state(T0), review("r2", card="oldest", at=T0 - timedelta(days=20), rating=Rating.EASY))
+        record(store, scheduler, new_state(T0), review("r3", card="learning", rating=Rating.AGAIN))
+        rows = list(store.state_rows(["d"], reviews=True))
+        assert [(card, phase) for _, card, phase, *_ in rows] == [("oldest", "review"), ("recent", "review")]
+        assert rows[0][3] < rows[1][3]
+        assert {card for _, card, *_ in store.state_rows(["d"])} == {"recent", "oldest", "learning"}
+
+
 def test_answered_and_due_counts_only_the_cards_named(tmp_path):
     scheduler = Scheduler(fuzz=False)
     with Store(tmp_path / "q.db") as store:
