@@ -915,6 +915,18 @@ def test_state_counts_by_hand(hand_states):
             ("d", "mature"), ("e", "two words")))).items()} == {"d": 2, "e": 1}
 
 
+def test_state_counts_and_ids_name_the_ids_with_progress_of_the_decks_asked_whole(hand_states):
+    from quizzer.store import stats as queries
+
+    with Store(hand_states) as store:
+        where = queries.Filter(store, queries.Scope(everything=True))
+        counts, ids = queries.state_counts_and_ids(store, where, NOW + timedelta(days=1), CURVE, NOW, ("e", "x"))
+        assert counts == counts_of(store, queries.Scope(everything=True))
+        # Only e asked for among the decks with states (x has none); "two words" stays one id: the store takes
+        # any id (a log from another device), and str.split() alone would cut it in two.
+        assert {deck: sorted(cards) for deck, cards in ids.items()} == {"e": ["one", "two words"]}
+
+
 def test_retrievability_without_sqlites_pow_registers_pythons(hand_states):
     from quizzer.store.stats import Scope
 
