@@ -7,7 +7,6 @@ A study day is the local day that starts at `day_starts_at` (04:00 by default), 
 from __future__ import annotations
 
 import heapq
-
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
