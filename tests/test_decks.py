@@ -222,13 +222,6 @@ SOURCES = [
 ]
 
 
-@pytest.mark.parametrize("source, expected, messages", SOURCES)
-def test_a_decks_source_is_a_title_or_a_mapping_of_texts(write_deck, source, expected, messages):
-    path = write_deck(f"id: d\ntitle: T\n{source}\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
-    deck, problems = check_deck(path)
-    assert (deck and deck.source, problems) == (expected, [Problem(str(path), 3, m) for m in messages])
-
-
 # (the deck's `tags:` as written, the tags read or None, the problems at line 3)
 TAGS = [
     ("tags:", (), []),
@@ -238,11 +231,13 @@ TAGS = [
 ]
 
 
-@pytest.mark.parametrize("tags, expected, messages", TAGS)
-def test_a_decks_tags_are_one_text_or_a_list_of_texts(write_deck, tags, expected, messages):
-    path = write_deck(f"id: d\ntitle: T\n{tags}\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
+@pytest.mark.parametrize("line, field, expected, messages", [(line, "source", *rest) for line, *rest in SOURCES]
+                         + [(line, "tags", *rest) for line, *rest in TAGS])
+def test_a_decks_source_is_a_title_or_a_mapping_and_its_tags_one_text_or_a_list(write_deck, line, field, expected,
+                                                                                 messages):
+    path = write_deck(f"id: d\ntitle: T\n{line}\ncards:\n  - id: c\n    question: Q\n    answer: A\n")
     deck, problems = check_deck(path)
-    assert (deck and deck.tags, problems) == (expected, [Problem(str(path), 3, m) for m in messages])
+    assert (deck and getattr(deck, field), problems) == (expected, [Problem(str(path), 3, m) for m in messages])
 
 
 def test_yaml_syntax_errors_name_the_line(write_deck):

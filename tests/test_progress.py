@@ -241,11 +241,8 @@ def test_an_event_known_here_of_another_kind_is_a_conflict_and_the_one_here_is_k
     from quizzer.store.sync import Conflicts
 
     with Store(tmp_path / "q.db") as store:
-        def merged(lines):
-            return merge(store, lines)
-
-        merged([EXPORTED_EVENT])
-        result = merged([EXPORTED_EVENT.replace('"accept"', '"unaccept"')])
+        merge(store, [EXPORTED_EVENT])
+        result = merge(store, [EXPORTED_EVENT.replace('"accept"', '"unaccept"')])
         assert (result.events_added, result.event_conflicts) == (0, Conflicts(1, "f:1"))
         assert store.db.execute("SELECT kind FROM events").fetchall() == [("accept",)]
 
@@ -279,11 +276,8 @@ def test_an_answer_known_here_in_another_deck_is_a_conflict_and_the_one_here_is_
     from quizzer.store.sync import Conflicts
 
     with Store(tmp_path / "q.db") as store:
-        def merged(lines):
-            return merge(store, lines)
-
-        merged([EXPORTED_ANSWER])
-        result = merged([EXPORTED_ANSWER.replace('"demo"', '"other"')])
+        merge(store, [EXPORTED_ANSWER])
+        result = merge(store, [EXPORTED_ANSWER.replace('"demo"', '"other"')])
         assert (result.added, result.conflicts) == (0, Conflicts(1, "f:1"))
         assert store.db.execute("SELECT deck FROM reviews").fetchall() == [("demo",)]
 

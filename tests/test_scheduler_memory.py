@@ -97,14 +97,19 @@ answers = st.lists(st.tuples(st.sampled_from(list(Rating)),
                    min_size=1, max_size=40)
 
 
-@settings(max_examples=300, deadline=None)
-@given(parameters, st.floats(0.7, 0.99), answers)
-def test_any_parameters_and_history_give_py_fsrs_bits_after_every_answer(values, retention, steps):
+def timed(steps: list[tuple[Rating, timedelta]]) -> list[tuple[str, Rating, datetime]]:
+    """A log of answers, each its gap after the one before, from T0."""
     at, log = T0, []
     for n, (rating, gap) in enumerate(steps):
         at += gap
         log.append((f"r{n}", rating, at))
-    assert_same_as_py_fsrs(unfuzzed(values, retention), log)
+    return log
+
+
+@settings(max_examples=300, deadline=None)
+@given(parameters, st.floats(0.7, 0.99), answers)
+def test_any_parameters_and_history_give_py_fsrs_bits_after_every_answer(values, retention, steps):
+    assert_same_as_py_fsrs(unfuzzed(values, retention), timed(steps))
 
 
 @pytest.mark.parametrize("phase, step",
@@ -170,10 +175,7 @@ def test_a_live_answer_is_py_fsrs_answer_with_the_fuzz_of_its_review_id(steps, f
 @settings(max_examples=200, deadline=None)
 @given(parameters, st.floats(0.7, 0.99), answers)
 def test_any_parameters_and_history_give_py_fsrs_answers_live(values, retention, steps):
-    at, log = T0, []
-    for n, (rating, gap) in enumerate(steps):
-        at += gap
-        log.append((f"r{n}", rating, at))
+    log = timed(steps)
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert_live_answers_are_py_fsrs_answers(Scheduler(desired_retention=retention, parameters=values), log,
                                                 monkeypatch)
