@@ -192,9 +192,9 @@ class _Learning:
     def __setitem__(self, key: tuple[str, str], entry: _Entry) -> None:
         self.answered[key] = entry
 
-    def pop(self, key: tuple[str, str], default: _Entry | None = None) -> _Entry | None:
+    def discard(self, key: tuple[str, str]) -> None:
         """Take an answered card out (an undo): a stored card still to come has not been answered."""
-        return self.answered.pop(key, default)
+        self.answered.pop(key, None)
 
     def values(self) -> list[_Entry]:
         return [*self.answered.values(), *self.stored.entries()]
@@ -497,7 +497,7 @@ class StudySession:
                 prompter.notice("nothing to undo in this session")
                 return False
             key = (undone["deck"], undone["card"])
-            queue.learning.pop(key, None)
+            queue.learning.discard(key)
             queue.again = [e for e in queue.again if e.key != key]
             deck = next(d for d in self.decks if d.id == key[0])
             state = self.store.states([key[0]]).get(key) or new_state(now)
