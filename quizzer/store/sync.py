@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from json.encoder import encode_basestring as _json_text  # a str as json.dumps writes it, unescaped Unicode
 from typing import IO
 
 from quizzer.model import AnswerKind, EventKind, Outcome, Phase, QuizRecord
@@ -116,7 +117,18 @@ def export_reviews(store: Store, out: IO[str]) -> tuple[int, int]:
 
 
 def _review_line(row: tuple) -> str:
-    return json.dumps({**dict(zip(KEYS, row)), "reschedules": bool(row[-1])}, ensure_ascii=False) + "\n"
+    """The row as `json.dumps` writes it (keys in KEYS' order, `reschedules` as a boolean), put together from
+    each text's JSON form: a third of the time, most of a million-answer export's."""
+    review_id, deck, card, at, rating, verdict, response, ms, session, phase, due, kind, reschedules = row
+    if type(rating) is int and type(ms) is int:  # as the schema keeps them; anything else is json.dumps's
+        with contextlib.suppress(TypeError):  # a text column holding a number: json.dumps's too
+            return (f'{{"review_id": {_json_text(review_id)}, "deck": {_json_text(deck)}, "card": {_json_text(card)}, '
+                    f'"reviewed_at": {_json_text(at)}, "rating": {rating}, "verdict": {_json_text(verdict)}, '
+                    f'"response": {_json_text(response)}, "duration_ms": {ms}, '
+                    f'"session": {"null" if session is None else _json_text(session)}, "phase": {_json_text(phase)}, '
+                    f'"next_due": {_json_text(due)}, "kind": {_json_text(kind)}, '
+                    f'"reschedules": {"true" if reschedules else "false"}}}\n')
+    return json.dumps({**dict(zip(KEYS, row)), "reschedules": bool(reschedules)}, ensure_ascii=False) + "\n"
 
 
 def _event_line(row: tuple) -> str:
