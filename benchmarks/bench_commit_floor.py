@@ -5,16 +5,22 @@ Run: python benchmarks/bench_commit_floor.py [--answers N]
 The floor: one row appended to a log table and one state row updated, in one transaction (BEGIN
 IMMEDIATE … COMMIT) on a connection set up as quizzer's must be — WAL, `synchronous = FULL` (each commit
 fsynced before the next answer), shared locking (another terminal may open the file meanwhile). No
-triggers, no secondary index, no judging, no scheduling: what any Python program keeping quizzer's
-guarantees pays at least for one answer. Beside it, in alternating rounds in the same process:
-the same floor with `locking_mode = exclusive` (Anki's choice, which quizzer cannot make), the floor
-without the fsync (`synchronous = OFF`, for comparison only), quizzer's `Store.record` alone (its
-statements, triggers, indexes and sums, and the store's Python; each answer's review and states built
-before the clock starts), and Anki's whole answer
-(get_queued_cards + build_answer + answer_card, anki_peer.py's loop) when `anki` is importable.
-Prints the median wall and CPU time (this process's, which Anki's Rust backend runs in) per answer, and
-each floor's CPU against Anki's answer. If the floor alone is at or above Anki's whole answer, no Python
-program with these guarantees can reach 1.0×; docs/benchmarks.md "One answer, sixth round".
+trigger, no judging, no scheduling: what any Python program keeping quizzer's guarantees pays at least
+for one answer. Beside it, in alternating rounds in the same process:
+
+- the floor with the indexes quizzer's reads need (a unique review id for sync and import, the log by
+  card for the replay, the log by time covering `stats`, the states by due time for the queue), still
+  plain SQL from Python: what a Python program pays for quizzer's schema without its sums of answers;
+- the floor with `locking_mode = exclusive` (Anki's choice, which would lock out a second terminal);
+- the floor without the fsync (`synchronous = OFF`, for comparison only);
+- quizzer's `Store.record` alone (its statements, triggers, indexes and sums, and the store's Python;
+  each answer's review and states built before the clock starts);
+- Anki's whole answer (get_queued_cards + build_answer + answer_card, anki_peer.py's loop) when `anki`
+  is importable.
+
+Prints the median wall and CPU time (this process's, which Anki's Rust backend runs in) per answer,
+bytes written per answer (`/proc/self/io`'s wchar over each round; a WAL frame is 4,120 bytes), and each
+CPU time against Anki's answer. docs/benchmarks.md "One answer, sixth round".
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from anki_peer import CARDS, anki_available, anki_collection, anki_round, clocks, since
+from anki_peer import CARDS, FRAME, anki_available, anki_collection, anki_round, clocks, since, written
 
 from quizzer.model import Outcome, Rating, Review
 from quizzer.scheduler import Scheduler, new_state
@@ -36,39 +42,56 @@ from quizzer.store import Store
 
 ROUNDS = 6
 
-# name → pragmas run after WAL and before the tables are made
+MINIMAL = """
+    CREATE TABLE log (id INTEGER PRIMARY KEY, card TEXT NOT NULL, at TEXT NOT NULL, rating INTEGER NOT NULL);
+    CREATE TABLE state (card TEXT PRIMARY KEY, due TEXT NOT NULL) WITHOUT ROWID;
+"""
+INDEXED = """
+    CREATE TABLE log (id INTEGER PRIMARY KEY, review_id TEXT NOT NULL UNIQUE, card TEXT NOT NULL,
+                      at TEXT NOT NULL, rating INTEGER NOT NULL);
+    CREATE INDEX log_by_card ON log (card, at);
+    CREATE INDEX log_by_time ON log (at, card, rating);
+    CREATE TABLE state (card TEXT PRIMARY KEY, due TEXT NOT NULL) WITHOUT ROWID;
+    CREATE INDEX state_by_due ON state (due);
+"""
+# name → (pragmas run after WAL, schema)
 FLOORS = {
-    "floor: WAL, synchronous FULL, shared locking": ("PRAGMA synchronous = FULL",),
-    "floor, locking_mode exclusive (Anki's; not quizzer's)": ("PRAGMA synchronous = FULL",
-                                                               "PRAGMA locking_mode = exclusive"),
-    "floor, synchronous OFF (no fsync; comparison only)": ("PRAGMA synchronous = OFF",),
+    "floor: WAL, synchronous FULL, shared locking": (("PRAGMA synchronous = FULL",), MINIMAL),
+    "floor with the indexes quizzer's reads need": (("PRAGMA synchronous = FULL",), INDEXED),
+    "floor, locking_mode exclusive (Anki's; not quizzer's)": (
+        ("PRAGMA synchronous = FULL", "PRAGMA locking_mode = exclusive"), MINIMAL),
+    "floor, synchronous OFF (no fsync; comparison only)": (("PRAGMA synchronous = OFF",), MINIMAL),
 }
-RECORD = "quizzer's Store.record alone (same connection set-up, its schema and triggers)"
+RECORD = "quizzer's Store.record alone (its connection, schema, triggers)"
+ANKI = "Anki, get_queued_cards + build_answer + answer_card"
 
 
-def floor_db(path: Path, pragmas: tuple[str, ...]) -> sqlite3.Connection:
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    for pragma in pragmas:
-        db.execute(pragma)
-    db.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, card TEXT NOT NULL, at TEXT NOT NULL, "
-               "rating INTEGER NOT NULL)")
-    db.execute("CREATE TABLE state (card TEXT PRIMARY KEY, due TEXT NOT NULL) WITHOUT ROWID")
-    db.executemany("INSERT INTO state VALUES (?, '')", ((f"c{n}",) for n in range(CARDS)))
-    return db
+class Floor:
+    def __init__(self, path: Path, pragmas: tuple[str, ...], schema: str):
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        for pragma in pragmas:
+            self.db.execute(pragma)
+        self.db.executescript(schema)
+        self.db.executemany("INSERT INTO state VALUES (?, '')", ((f"c{n}",) for n in range(CARDS)))
+        self.insert = ("INSERT INTO log (review_id, card, at, rating) VALUES (?, ?, ?, 3)" if "review_id" in schema
+                       else "INSERT INTO log (card, at, rating) VALUES (?, ?, 3)")
 
+    def round(self, first: int, answers: int) -> list[tuple[float, float]]:
+        samples = []
+        for number in range(first, first + answers):
+            card, at = f"c{number % CARDS}", f"2026-03-02T12:00:{number:09d}"
+            row = (str(uuid.uuid4()), card, at) if "review_id" in self.insert else (card, at)
+            start = clocks()
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(self.insert, row)
+            self.db.execute("UPDATE state SET due = ? WHERE card = ?", (at, card))
+            self.db.execute("COMMIT")
+            samples.append(since(start))
+        return samples
 
-def floor_round(db: sqlite3.Connection, first: int, answers: int) -> list[tuple[float, float]]:
-    samples = []
-    for number in range(first, first + answers):
-        card, at = f"c{number % CARDS}", f"2026-03-02T12:00:{number:09d}"
-        start = clocks()
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT INTO log (card, at, rating) VALUES (?, ?, 3)", (card, at))
-        db.execute("UPDATE state SET due = ? WHERE card = ?", (at, card))
-        db.execute("COMMIT")
-        samples.append(since(start))
-    return samples
+    def close(self) -> None:
+        self.db.close()
 
 
 class Recording:
@@ -93,9 +116,19 @@ class Recording:
             samples.append(since(start))
         return samples
 
+    def close(self) -> None:
+        self.store.close()
 
-def median_ms(samples: list[tuple[float, float]], i: int) -> float:
-    return statistics.median(s[i] for s in samples) * 1000
+
+class Anki:
+    def __init__(self, folder: Path):
+        self.col = anki_collection(folder)
+
+    def round(self, first: int, answers: int) -> list[tuple[float, float]]:
+        return anki_round(self.col, answers)
+
+    def close(self) -> None:
+        self.col.close()
 
 
 def main() -> None:
@@ -103,37 +136,34 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1200, help="answers on each side (default 1200)")
     args = parser.parse_args()
     per_round = args.answers // ROUNDS
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in [*FLOORS, RECORD]}
-    anki: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as folder:
-        dbs = {name: floor_db(Path(folder) / f"floor{i}.db", pragmas) for i, (name, pragmas) in enumerate(FLOORS.items())}
-        recording = Recording(Path(folder) / "quizzer.db")
-        col = anki_collection(Path(folder)) if anki_available() else None
+        sides = {name: Floor(Path(folder) / f"floor{i}.db", *setting)
+                                      for i, (name, setting) in enumerate(FLOORS.items())}
+        sides[RECORD] = Recording(Path(folder) / "quizzer.db")
+        if anki_available():
+            sides[ANKI] = Anki(Path(folder))
+        samples = {name: [] for name in sides}
+        wrote = dict.fromkeys(sides, 0)
         try:
             for round_ in range(ROUNDS):
-                for name, db in dbs.items():
-                    samples[name] += floor_round(db, round_ * per_round, per_round)
-                samples[RECORD] += recording.round(round_ * per_round, per_round)
-                if col is not None:
-                    anki += anki_round(col, per_round)
+                for name, side in sides.items():
+                    before = written()
+                    samples[name] += side.round(round_ * per_round, per_round)
+                    wrote[name] += written() - before
         finally:
-            for db in dbs.values():
-                db.close()
-            recording.store.close()
-            if col is not None:
-                col.close()
+            for side in sides.values():
+                side.close()
     print(f"{per_round * ROUNDS} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}")
-    anki_cpu = median_ms(anki, 1) if anki else None
+    cpu = {name: statistics.median(s[1] for s in taken) * 1000 for name, taken in samples.items()}
     for name, taken in samples.items():
-        line = f"  {name}: wall {median_ms(taken, 0):.3f} ms, CPU {median_ms(taken, 1):.3f} ms"
-        if anki_cpu:
-            line += f" ({median_ms(taken, 1) / anki_cpu:.2f}× Anki's whole answer)"
+        per_answer = wrote[name] / len(taken)
+        line = (f"  {name}: wall {statistics.median(s[0] for s in taken) * 1000:.3f} ms, CPU {cpu[name]:.3f} ms, "
+                f"{per_answer / 1000:.1f} KB written ({per_answer / FRAME:.1f} frames)")
+        if ANKI in cpu and name != ANKI:
+            line += f", CPU {cpu[name] / cpu[ANKI]:.2f}× Anki's whole answer"
         print(line)
-    if anki_cpu is None:
+    if ANKI not in cpu:
         print("  Anki: not installed (pip install anki)")
-    else:
-        print(f"  Anki, get_queued_cards + build_answer + answer_card: wall {median_ms(anki, 0):.3f} ms, "
-              f"CPU {anki_cpu:.3f} ms")
 
 
 if __name__ == "__main__":
