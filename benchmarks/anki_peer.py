@@ -140,10 +140,12 @@ def measure(answers: int, cpu: bool = False) -> tuple[float, float | None]:
     return measure_both(answers)[cpu]
 
 
-def measure_both(answers: int, fsync: bool = True) -> tuple[tuple[float, float | None], ...]:
+def measure_both(answers: int, fsync: bool = True, saving: bool = True) -> tuple[tuple[float, float | None], ...]:
     """`measure`'s medians of wall time and of CPU time, and the bytes written per answer, from one run.
     `fsync=False` sets both databases to `synchronous = OFF`: what each side costs besides its durability,
-    for comparison only (quizzer never runs so)."""
+    for comparison only (quizzer never runs so). `saving=False` replaces quizzer's `Store.record` by a
+    function that saves nothing: the session's own Python (judging, FSRS, the queue) against Anki's whole
+    answer."""
     deck = Deck(id="peer", title="Peer", cards=tuple(
         Card(id=f"c{n}", kind=Kind.TYPED, question=f"Question {n}?", answer=f"answer {n} {n * 7919 % 1000}")
         for n in range(CARDS)))
@@ -151,6 +153,8 @@ def measure_both(answers: int, fsync: bool = True) -> tuple[tuple[float, float |
     wrote = [0, 0]  # bytes: quizzer, Anki
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "q.db") as store:
         col = anki_collection(Path(folder)) if anki_available() else None
+        if not saving:
+            store.record = lambda review, phase_before, after, **_: after
         if not fsync:
             store.db.execute("PRAGMA synchronous = OFF")
             if col is not None:
@@ -181,10 +185,13 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1200, help="answers on each side (default 1200)")
     parser.add_argument("--without-fsync", action="store_true",
                         help="both sides with synchronous = OFF: the cost of everything but the fsync, for comparison")
+    parser.add_argument("--without-saving", action="store_true",
+                        help="quizzer's Store.record saves nothing: the session's Python against Anki's whole answer")
     args = parser.parse_args()
-    both = measure_both(args.answers, fsync=not args.without_fsync)
+    both = measure_both(args.answers, fsync=not args.without_fsync, saving=not args.without_saving)
     print(f"{args.answers} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}"
-          + (", both sides WITHOUT fsync (synchronous = OFF)" if args.without_fsync else ""))
+          + (", both sides WITHOUT fsync (synchronous = OFF)" if args.without_fsync else "")
+          + (", quizzer's answers NOT SAVED (Store.record does nothing)" if args.without_saving else ""))
     for what, (ours, theirs) in zip(("wall", "CPU"), both):
         print(f"  {what} time: quizzer, one answer in a StudySession ({CARDS:,} typed cards): {ours:.3f} ms median")
         if theirs is None:
@@ -193,8 +200,8 @@ def main() -> None:
         print(f"  {what} time: Anki, get_queued_cards + build_answer + answer_card: {theirs:.3f} ms median")
         print(f"  {what} time: ratio quizzer / Anki: {ours / theirs:.2f}×")
     ours, theirs = both[2]
-    print(f"  written per answer: quizzer {ours / 1000:.1f} KB ({ours / FRAME:.1f} WAL frames)"
-          + (f", Anki {theirs / 1000:.1f} KB ({theirs / FRAME:.1f} WAL frames)" if theirs is not None else ""))
+    print(f"  written per answer (WAL frames and checkpoints): quizzer {ours / 1000:.1f} KB ({ours / FRAME:.1f} "
+          "frames' worth)" + (f", Anki {theirs / 1000:.1f} KB ({theirs / FRAME:.1f})" if theirs is not None else ""))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ for one answer. Beside it, in alternating rounds in the same process:
 - the floor with the indexes quizzer's reads need (a unique review id for sync and import, the log by
   card for the replay, the log by time covering `stats`, the states by due time for the queue), still
   plain SQL from Python: what a Python program pays for quizzer's schema without its sums of answers;
+- the same with three tables of sums of answers (per day, per card, per session: one row of each
+  updated by each answer, as quizzer's `stats` and `history` read them);
 - the floor with `locking_mode = exclusive` (Anki's choice, which would lock out a second terminal);
 - the floor without the fsync (`synchronous = OFF`, for comparison only);
 - quizzer's `Store.record` alone (its statements, triggers, indexes and sums, and the store's Python;
@@ -18,9 +20,9 @@ for one answer. Beside it, in alternating rounds in the same process:
 - Anki's whole answer (get_queued_cards + build_answer + answer_card, anki_peer.py's loop) when `anki`
   is importable.
 
-Prints the median wall and CPU time (this process's, which Anki's Rust backend runs in) per answer,
-bytes written per answer (`/proc/self/io`'s wchar over each round; a WAL frame is 4,120 bytes), and each
-CPU time against Anki's answer. docs/benchmarks.md "One answer, sixth round".
+Prints the median wall and CPU time (this process's, which Anki's Rust backend runs in) per answer, bytes
+written per answer (`/proc/self/io`'s wchar over each round, checkpoints included; a WAL frame is 4,120
+bytes), and each CPU time against Anki's answer. docs/benchmarks.md "One answer, sixth round".
 """
 
 from __future__ import annotations
@@ -54,10 +56,18 @@ INDEXED = """
     CREATE TABLE state (card TEXT PRIMARY KEY, due TEXT NOT NULL) WITHOUT ROWID;
     CREATE INDEX state_by_due ON state (due);
 """
+# Sums of answers per day, per card and per session, each a row updated by the answer (quizzer's
+# `answer_days`, `answer_cards`, `answer_sessions`, which its triggers keep)
+SUMS = ("CREATE TABLE per_day (day TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID; "
+        "CREATE TABLE per_card (card TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID; "
+        "CREATE TABLE per_session (session TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;")
+SUMMING = tuple(f"INSERT INTO {table} VALUES (?, 1) ON CONFLICT DO UPDATE SET n = n + 1"
+                for table in ("per_day", "per_card", "per_session"))
 # name → (pragmas run after WAL, schema)
 FLOORS = {
     "floor: WAL, synchronous FULL, shared locking": (("PRAGMA synchronous = FULL",), MINIMAL),
     "floor with the indexes quizzer's reads need": (("PRAGMA synchronous = FULL",), INDEXED),
+    "floor with those indexes and three sums of answers": (("PRAGMA synchronous = FULL",), INDEXED + SUMS),
     "floor, locking_mode exclusive (Anki's; not quizzer's)": (
         ("PRAGMA synchronous = FULL", "PRAGMA locking_mode = exclusive"), MINIMAL),
     "floor, synchronous OFF (no fsync; comparison only)": (("PRAGMA synchronous = OFF",), MINIMAL),
@@ -76,6 +86,7 @@ class Floor:
         self.db.executemany("INSERT INTO state VALUES (?, '')", ((f"c{n}",) for n in range(CARDS)))
         self.insert = ("INSERT INTO log (review_id, card, at, rating) VALUES (?, ?, ?, 3)" if "review_id" in schema
                        else "INSERT INTO log (card, at, rating) VALUES (?, ?, 3)")
+        self.summing = SUMMING if "per_day" in schema else ()
 
     def round(self, first: int, answers: int) -> list[tuple[float, float]]:
         samples = []
@@ -86,6 +97,8 @@ class Floor:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(self.insert, row)
             self.db.execute("UPDATE state SET due = ? WHERE card = ?", (at, card))
+            for statement, key in zip(self.summing, (at[:10], card, "session")):
+                self.db.execute(statement, (key,))
             self.db.execute("COMMIT")
             samples.append(since(start))
         return samples
@@ -158,7 +171,7 @@ def main() -> None:
     for name, taken in samples.items():
         per_answer = wrote[name] / len(taken)
         line = (f"  {name}: wall {statistics.median(s[0] for s in taken) * 1000:.3f} ms, CPU {cpu[name]:.3f} ms, "
-                f"{per_answer / 1000:.1f} KB written ({per_answer / FRAME:.1f} frames)")
+                f"{per_answer / 1000:.1f} KB written ({per_answer / FRAME:.1f} frames' worth)")
         if ANKI in cpu and name != ANKI:
             line += f", CPU {cpu[name] / cpu[ANKI]:.2f}× Anki's whole answer"
         print(line)
