@@ -131,5 +131,10 @@ def test_the_queues_count_reads_each_review_and_new_card_once_not_before_every_q
     assert Counted.reads <= 1000 + 302  # each card summed once, and read once more as it is taken
     queue.new = queue.new[:10]  # replaced, as an edit of the deck does: summed again
     assert queue.asks(now) == 20
+    queue.new = entries(10, 3)  # replaced by as many cards
+    assert queue.asks(now) == 30
     queue.new.append(entries(1, 4)[0])  # grown in place
-    assert queue.asks(now) == 24
+    assert queue.asks(now) == 34
+    queue.new = entries(11, 5)  # replaced by as many cards, one taken before the next count
+    queue.pop(now)
+    assert queue.asks(now) == 50
