@@ -7,7 +7,8 @@ answers at once; an answer's cost is the time from one question to the next. Ank
 answer. Both answer every card right; rounds alternate between the two so both see the same load.
 Each side is timed twice: wall time, and CPU time of this process (Anki's Rust backend runs in it),
 which a busy disk does not move: both commit every answer with an fsync of the WAL, whose wait is
-most of the wall time when other programs write to the same disk (docs/benchmarks.md).
+most of the wall time when other programs write to the same disk (docs/benchmarks.md). Bytes written
+per answer (`/proc/self/io`'s wchar over each round) say how many WAL frames (4,120 bytes) each commits.
 Nothing is installed here: Anki's part runs when the `anki` package is importable (it is in the
 test extra; for a benchmark-only venv, `pip install anki`). Prints both medians and the ratio.
 """
@@ -32,6 +33,7 @@ from quizzer.store import Store  # noqa: E402
 
 CARDS = 1_000
 ROUNDS = 6
+FRAME = 4096 + 24  # a WAL frame: a page and its header
 
 
 def anki_available() -> bool:
@@ -44,6 +46,15 @@ def anki_available() -> bool:
 
 def clocks() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
+
+
+def written() -> int:
+    """Bytes this process has passed to write calls so far (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/io") as io:
+            return next(int(line.split()[1]) for line in io if line.startswith("wchar:"))
+    except OSError:
+        return 0
 
 
 def since(start: tuple[float, float]) -> tuple[float, float]:
@@ -129,16 +140,21 @@ def measure(answers: int, cpu: bool = False) -> tuple[float, float | None]:
     return measure_both(answers)[cpu]
 
 
-def measure_both(answers: int, fsync: bool = True) -> tuple[tuple[float, float | None], tuple[float, float | None]]:
-    """`measure`'s medians of wall time and of CPU time, from one run. `fsync=False` sets both databases to
-    `synchronous = OFF`: what each side costs besides its durability, for comparison only (quizzer never
-    runs so)."""
+def measure_both(answers: int, fsync: bool = True, saving: bool = True) -> tuple[tuple[float, float | None], ...]:
+    """`measure`'s medians of wall time and of CPU time, and the bytes written per answer, from one run.
+    `fsync=False` sets both databases to `synchronous = OFF`: what each side costs besides its durability,
+    for comparison only (quizzer never runs so). `saving=False` replaces quizzer's `Store.record` by a
+    function that saves nothing: the session's own Python (judging, FSRS, the queue) against Anki's whole
+    answer."""
     deck = Deck(id="peer", title="Peer", cards=tuple(
         Card(id=f"c{n}", kind=Kind.TYPED, question=f"Question {n}?", answer=f"answer {n} {n * 7919 % 1000}")
         for n in range(CARDS)))
     ours, theirs = [], []
+    wrote = [0, 0]  # bytes: quizzer, Anki
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "q.db") as store:
         col = anki_collection(Path(folder)) if anki_available() else None
+        if not saving:
+            store.record = lambda review, phase_before, after, **_: after
         if not fsync:
             store.db.execute("PRAGMA synchronous = OFF")
             if col is not None:
@@ -146,9 +162,13 @@ def measure_both(answers: int, fsync: bool = True) -> tuple[tuple[float, float |
         clock = [datetime(2026, 3, 2, 12, tzinfo=timezone.utc)]
         try:
             for _ in range(ROUNDS):
+                before = written()
                 ours += quizzer_round(store, deck, clock, answers // ROUNDS)
+                wrote[0] += written() - before
                 if col is not None:
+                    before = written()
                     theirs += anki_round(col, answers // ROUNDS)
+                    wrote[1] += written() - before
         finally:
             if col is not None:
                 col.close()
@@ -157,7 +177,7 @@ def measure_both(answers: int, fsync: bool = True) -> tuple[tuple[float, float |
         return (statistics.median(s[i] for s in ours) * 1000,
                 statistics.median(s[i] for s in theirs) * 1000 if theirs else None)
 
-    return medians(0), medians(1)
+    return medians(0), medians(1), (wrote[0] / len(ours), wrote[1] / len(theirs) if theirs else None)
 
 
 def main() -> None:
@@ -165,10 +185,13 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=1200, help="answers on each side (default 1200)")
     parser.add_argument("--without-fsync", action="store_true",
                         help="both sides with synchronous = OFF: the cost of everything but the fsync, for comparison")
+    parser.add_argument("--without-saving", action="store_true",
+                        help="quizzer's Store.record saves nothing: the session's Python against Anki's whole answer")
     args = parser.parse_args()
-    both = measure_both(args.answers, fsync=not args.without_fsync)
+    both = measure_both(args.answers, fsync=not args.without_fsync, saving=not args.without_saving)
     print(f"{args.answers} answers each, {ROUNDS} alternating rounds, load average {os.getloadavg()[0]:.1f}"
-          + (", both sides WITHOUT fsync (synchronous = OFF)" if args.without_fsync else ""))
+          + (", both sides WITHOUT fsync (synchronous = OFF)" if args.without_fsync else "")
+          + (", quizzer's answers NOT SAVED (Store.record does nothing)" if args.without_saving else ""))
     for what, (ours, theirs) in zip(("wall", "CPU"), both):
         print(f"  {what} time: quizzer, one answer in a StudySession ({CARDS:,} typed cards): {ours:.3f} ms median")
         if theirs is None:
@@ -176,6 +199,9 @@ def main() -> None:
             break
         print(f"  {what} time: Anki, get_queued_cards + build_answer + answer_card: {theirs:.3f} ms median")
         print(f"  {what} time: ratio quizzer / Anki: {ours / theirs:.2f}×")
+    ours, theirs = both[2]
+    print(f"  written per answer (WAL frames and checkpoints): quizzer {ours / 1000:.1f} KB ({ours / FRAME:.1f} "
+          "frames' worth)" + (f", Anki {theirs / 1000:.1f} KB ({theirs / FRAME:.1f})" if theirs is not None else ""))
 
 
 if __name__ == "__main__":

@@ -228,14 +228,34 @@ class _Queue:
     reviews: list[_Entry] = field(default_factory=list)
     new: list[_Entry] = field(default_factory=list)
 
+    # The questions `reviews` and `new` take, by name: (the list summed, its length then, the sum). Counted
+    # before every question, these lists hold hundreds of cards: each is summed once, then kept as `pop`
+    # takes from its front; a list replaced or grown otherwise (an edit, an undo) is summed again.
+    _sums: dict[str, tuple[list[_Entry], int, int]] = field(default_factory=dict, repr=False, compare=False)
+
     def __len__(self) -> int:
         return len(self.again) + len(self.learning) + len(self.reviews) + len(self.new)
 
     def asks(self, now: datetime) -> int:
         """Questions still to come if every answer is right; a learning card due later than `pop` would
         take it early counts once its time comes."""
-        return sum(map(_ASKS, itertools.chain(self.again, self.reviews, self.new))) + self.learning.asks(
+        return sum(map(_ASKS, self.again)) + self._asks_in("reviews") + self._asks_in("new") + self.learning.asks(
             now + EARLY_LEARNING_WINDOW)
+
+    def _asks_in(self, name: str) -> int:
+        entries = getattr(self, name)
+        counted = self._sums.get(name)
+        if counted is None or counted[0] is not entries or counted[1] != len(entries):
+            counted = self._sums[name] = (entries, len(entries), sum(map(_ASKS, entries)))
+        return counted[2]
+
+    def _pop_front(self, name: str) -> _Entry:
+        entries = getattr(self, name)
+        entry = entries.pop(0)
+        counted = self._sums.get(name)
+        if counted is not None and counted[0] is entries and counted[1] == len(entries) + 1:
+            self._sums[name] = (entries, len(entries), counted[2] - entry.asks)
+        return entry
 
     def pop(self, now: datetime) -> _Entry | None:
         """Cards put back, learning cards whose step has passed, then due reviews, then new cards, then early
@@ -246,9 +266,9 @@ class _Queue:
         if learning is not None and learning <= now:
             return self.learning.take()
         if self.reviews:
-            return self.reviews.pop(0)
+            return self._pop_front("reviews")
         if self.new:
-            return self.new.pop(0)
+            return self._pop_front("new")
         if learning is not None and learning <= now + EARLY_LEARNING_WINDOW:
             return self.learning.take()
         return None

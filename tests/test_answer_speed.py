@@ -96,3 +96,45 @@ def test_a_cards_fair_phrasing_rules_are_worked_out_only_for_a_response_that_nee
     grading._fair_rules.cache_clear()
     verdict = grading.judge(card, response)
     assert (verdict.outcome.value, grading._fair_rules.cache_info().misses) == ("correct", int(worked_out))
+
+
+def test_the_queues_count_reads_each_review_and_new_card_once_not_before_every_question():
+    # The count runs before every question; a session starts with hundreds of reviews and new cards queued.
+    from datetime import datetime, timezone
+
+    from quizzer.model import CardState, Phase
+    from quizzer.session import _Entry, _Queue
+
+    class Counted(_Entry):
+        reads = 0
+
+        @property
+        def asks(self):
+            Counted.reads += 1
+            return self._asks
+
+        @asks.setter
+        def asks(self, value):
+            self._asks = value
+
+    now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+
+    def entries(count, asks):
+        return [Counted(DECK, "mali", CardState(Phase.NEW, now), asks=asks) for _ in range(count)]
+
+    queue = _Queue(reviews=entries(300, 1), new=entries(700, 2))  # 300 + 1,400 questions
+    counts = []
+    for _ in range(302):  # every review, then two new cards
+        counts.append(queue.asks(now))
+        queue.pop(now)
+    assert counts == [*range(1700, 1400, -1), 1400, 1398]
+    assert Counted.reads <= 1000 + 302  # each card summed once, and read once more as it is taken
+    queue.new = queue.new[:10]  # replaced, as an edit of the deck does: summed again
+    assert queue.asks(now) == 20
+    queue.new = entries(10, 3)  # replaced by as many cards
+    assert queue.asks(now) == 30
+    queue.new.append(entries(1, 4)[0])  # grown in place
+    assert queue.asks(now) == 34
+    queue.new = entries(11, 5)  # replaced by as many cards, one taken before the next count
+    queue.pop(now)
+    assert queue.asks(now) == 50
