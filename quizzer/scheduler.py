@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import operator
 import random
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -126,14 +127,16 @@ class Scheduler:
 
     def replay(self, reviews: Iterable[tuple[str, Rating, datetime]], created: datetime) -> CardState:
         """Rebuild a card's state from its log of (review id, rating, time), in any order."""
-        # As `review` answer after answer, but the answers before the last go through `_Memory`, py-fsrs's
-        # arithmetic without its Card objects (they cost more than FSRS), and the last through py-fsrs,
-        # with its fuzz: fuzz moves only the due time, which each answer sets afresh without reading it.
-        ordered = sorted(reviews, key=lambda r: r[2])
+        # As `review` answer after answer, without a CardState between them: `_Memory` carries the memory
+        # and only the last answer's due time is worked out (with its fuzz), since each answer sets it
+        # afresh without reading it. No py-fsrs Card: building one cost more than a card's whole FSRS.
+        ordered = sorted(reviews, key=_TIME)
         if not ordered:
             return new_state(created)
+        state, step, s, d = self._memory.replayed(ordered)
         review_id, rating, at = ordered[-1]
-        return _from_fsrs(self._review(self._memory.card(ordered[:-1], created), rating, at, review_id))
+        at = _utc(at)
+        return CardState(_PHASE_OF[state], at + self._interval(state, step, s, rating, review_id), step, s, d, at)
 
     def answers_to_pass(self, state: CardState, at: datetime, within: timedelta) -> int:
         """How many answers rated Good, each given when the card is due (not before `at`), the card takes
@@ -171,8 +174,8 @@ class _Memory:
     """What py-fsrs's `Scheduler.review_card` (6.3) carries from one answer to the next — phase, step,
     stability, difficulty — worked out with its arithmetic, operation for operation so every float is
     the same bits, without building a py-fsrs Card per answer (the copies cost more than the
-    arithmetic). For the replay and for each live answer; the due time stays py-fsrs's (`_interval`,
-    and the replay's last answer). tests/test_scheduler_memory.py holds it equal to py-fsrs on a real
+    arithmetic). For the replay and for each live answer; the due time stays py-fsrs's (`_interval`: its
+    `_next_interval` and `_get_fuzzed_interval`). tests/test_scheduler_memory.py holds it equal to py-fsrs on a real
     log and on random ones, for any parameters in bounds."""
 
     def __init__(self, scheduler: fsrs.Scheduler):
@@ -195,17 +198,14 @@ class _Memory:
         self._forget_short = e ** (p[17] * p[18])
         self._p19 = -p[19]
 
-    def card(self, answers: Iterable[tuple[str, Rating, datetime]], created: datetime) -> fsrs.Card:
-        """The py-fsrs card after `answers` (oldest first) given to a new card, its due time left at `created`."""
+    def replayed(self, answers: Iterable[tuple[str, Rating, datetime]]) -> tuple[int, int | None, float, float]:
+        """(state, step, stability, difficulty) of a new card after `answers`, oldest first (at least one)."""
         state, step, s, d, last = _LEARNING, 0, None, None, None
         after = self.after
         for _, rating, at in answers:
             state, step, s, d = after(state, step, s, d, last, rating, at)
             last = at
-        if last is None:
-            return _to_fsrs(new_state(created))
-        return fsrs.Card(card_id=0, state=fsrs.State(state), step=step, stability=s, difficulty=d,
-                         due=_utc(created), last_review=_utc(last))
+        return state, step, s, d
 
     def after(self, state: int, step: int | None, s: float | None, d: float | None, last: datetime | None,
               rating: int, at: datetime) -> tuple[int, int | None, float, float]:
@@ -248,6 +248,7 @@ class _Memory:
         return state, step + 1 if rating == 3 else step, s, d
 
 
+_TIME = operator.itemgetter(2)  # an answer's time
 _LEARNING, _REVIEW, _RELEARNING = map(int, (fsrs.State.Learning, fsrs.State.Review, fsrs.State.Relearning))
 _STABILITY_MIN = fsrs.scheduler.STABILITY_MIN
 _MIN_DIFFICULTY, _MAX_DIFFICULTY = fsrs.scheduler.MIN_DIFFICULTY, fsrs.scheduler.MAX_DIFFICULTY
