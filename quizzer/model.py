@@ -31,6 +31,11 @@ def replace_blanks(text: str, replace: Callable[[str], str]) -> str:
     return _CLOZE_BLANK.sub(lambda m: m.group(0) if m.group(1) is None else replace(m.group(1)), text)
 
 
+def plural(count: int, noun: str) -> str:
+    """"1 card", "2 cards", "1,000 cards": a count and its noun, as every message and screen words them."""
+    return f"{count:,} {noun}{'s' * (count != 1)}"
+
+
 def slug(text: str, max_length: int = 60) -> str:
     """Lowercase ASCII words joined by '-', a valid deck id (or '' when no letter or digit is left)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

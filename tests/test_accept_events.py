@@ -136,14 +136,14 @@ def test_progress_export_and_import_carry_an_accept_and_a_later_unaccept(tmp_pat
     accept_at_verdict(a, "Captain Sanogo")
     assert quizzer(a, "progress", "export", str(out)).exit_code == 0
     first = quizzer(b, "progress", "import", str(out))
-    assert "Imported 1 new answers" in first.output and "and 1 new events" in first.output, first.output
+    assert "Imported 1 new answer from" in first.output and "and 1 new event;" in first.output, first.output
     assert accepted(b) == accepted(a) and [x["response"] for x in accepted(b)] == ["Captain Sanogo"]
     again = quizzer(b, "progress", "import", str(out))
-    assert "Imported 0 new answers" in again.output and "and 0 new events" in again.output, again.output
+    assert "Imported 0 new answers" in again.output and "and 0 new events;" in again.output, again.output
     later = T0 + timedelta(hours=1)
     assert quizzer(a, "accepted", "--remove", "demo/leader", "--answer", "Captain Sanogo", at=later).exit_code == 0
     assert quizzer(a, "progress", "export", str(out), at=later).exit_code == 0
-    assert "and 1 new events" in quizzer(b, "progress", "import", str(out), at=later).output
+    assert "and 1 new event;" in quizzer(b, "progress", "import", str(out), at=later).output
     assert accepted(b) == [] and events(b) == events(a)
     assert quizzer(b, "doctor").exit_code == 0
 

@@ -443,3 +443,10 @@ def test_desired_retention_in_config_sets_the_intervals(runner, tmp_path, monkey
     assert abs(days - stability) <= 0.5
     days, stability = first_review(0.7)
     assert abs(days - 9.2879 * stability) <= 0.5 + 0.15 * 9.2879 * stability
+
+
+@pytest.mark.parametrize("count, words", [(0, "0 cards"), (1, "1 card"), (2, "2 cards"), (1_000, "1,000 cards")])
+def test_a_count_is_worded_with_its_noun_in_the_singular_for_one(count, words):
+    from quizzer.model import plural
+
+    assert plural(count, "card") == words

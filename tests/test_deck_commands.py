@@ -390,7 +390,7 @@ def test_validate_reads_every_import_format(runner, tmp_path):
     package = write_package(tmp_path / "p.apkg", SAMPLE_NOTES)
     result = invoke(runner, "decks", "validate", csv_file, package)
     assert result.exit_code == 0, result.output
-    assert "good: 1 cards (1 flash)" in result.output
+    assert "good: 1 card (1 flash)" in result.output
     assert "default: 8 cards (2 cloze, 5 flash, 1 typed)" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("question,answer\nQ\n")

@@ -162,7 +162,7 @@ def test_a_study_session_keeps_every_answer_while_a_large_import_holds_the_lock(
     out, err = study.communicate(answers(random.Random(5), 20) + b"q\n", timeout=120)
     out = started + out
     imported, import_err = importer.communicate(timeout=120)
-    assert importer.returncode == 0 and b"Imported 30000 new answers" in imported, import_err.decode()
+    assert importer.returncode == 0 and b"Imported 30,000 new answers" in imported, import_err.decode()
     assert study.returncode == 0, err.decode()
     assert len(printed_verdicts(out)) == 20
     assert [card for _, card, _ in saved_since(home / "quizzer.db", 0) if card.startswith("q")] == [

@@ -119,7 +119,7 @@ def test_importing_the_same_file_twice_changes_nothing(runner, home, tmp_path):
     answered(runner, other, ["Sanogo", "q"])
     quizzer(runner, other, "progress", "export", str(tmp_path / "other.jsonl"))
     first = quizzer(runner, home, "progress", "import", str(tmp_path / "other.jsonl"))
-    assert first.exit_code == 0 and "Imported 1 new answers" in first.output and "of 1 cards" in first.output
+    assert first.exit_code == 0 and "Imported 1 new answer from" in first.output and "of 1 card." in first.output
     before = (table(home, "SELECT * FROM reviews ORDER BY rowid"), table(home, "SELECT * FROM cards"))
     again = quizzer(runner, home, "progress", "import", str(tmp_path / "other.jsonl"))
     assert again.exit_code == 0 and "Imported 0 new answers" in again.output and "(1 already here)" in again.output
@@ -410,7 +410,7 @@ def test_doctor_reports_orphaned_progress_and_keeps_it(runner, home):
     (home / "decks" / "demo.yaml").write_text(DECK.replace("  - id: leader", "  - id: chief"), encoding="utf-8")
     result = quizzer(runner, home, "doctor", "--fix")
     assert result.exit_code == 0
-    assert "orphaned progress: 1 cards" in result.output and "demo: 1 cards" in result.output
+    assert "orphaned progress: 1 card no longer" in result.output and "demo: 1 card\n" in result.output
     assert table(home, "SELECT COUNT(*) FROM reviews WHERE card = 'leader'") == [(1,)]
 
 

@@ -71,6 +71,7 @@ def validate(paths: list[Path] = typer.Argument(..., metavar="FILE...", help="De
 
     from quizzer.decks import DeckError, check_deck, duplicate_deck_ids
     from quizzer.formats import convert, detect
+    from quizzer.model import plural
 
     decks, problems = [], []
     for path in paths:
@@ -94,7 +95,7 @@ def validate(paths: list[Path] = typer.Argument(..., metavar="FILE...", help="De
     for deck in decks:
         kinds = Counter(c.kind.value for c in deck.cards)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-        say(f"{deck.path}: ok — {deck.id}: {len(deck.cards)} cards ({detail})")
+        say(f"{deck.path}: ok — {deck.id}: {plural(len(deck.cards), 'card')} ({detail})")
 
 
 @app.command("add")
@@ -177,6 +178,7 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
     """Validate a deck from `decks new` by the deck format's rules, then install it or write it to `output`."""
     from quizzer.decks import DeckError, check_records, deck_yaml
     from quizzer.library import write_deck_file
+    from quizzer.model import plural
 
     meta = {"id": drafted.id, "title": drafted.title, **({"tags": list(drafted.tags)} if drafted.tags else {})}
     deck, problems = check_records(str(output or "new deck"), meta, [(0, card) for card in drafted.cards])
@@ -184,7 +186,7 @@ def save_new_deck(drafted, output: Optional[Path]) -> None:
         raise DeckError([p for p in problems if not p.warning])
     if output is not None:
         written = write_deck_file(output, deck_yaml(deck), deck.id)
-        say(f"Wrote deck '{deck.id}' ({len(written.cards)} cards) to {output}; "
+        say(f"Wrote deck '{deck.id}' ({plural(len(written.cards), 'card')}) to {output}; "
             f"install it with `quizzer decks add {output}`.")
         return
     folder = user_decks()
@@ -234,7 +236,7 @@ def edit(
             line = next(c for c in old.cards if c.id == card_id).line
         editor = Editor(edit_again_or_restore, paths().home / "backups")
         result = editor.edit_deck(deck_id, where.path if where else Path(old.path), old, line)
-    from quizzer.formats.common import plural
+    from quizzer.model import plural
 
     if result.restored:
         say(f"Restored deck '{deck_id}' as it was.")
@@ -312,7 +314,7 @@ def remove(
     $ quizzer decks remove my-deck
     $ quizzer decks remove my-deck --purge --yes
     """
-    from quizzer.formats.common import plural
+    from quizzer.model import plural
     from quizzer.library import deck_id_problem
     from quizzer.store.stats import decks_with_progress
 
@@ -408,7 +410,7 @@ def import_deck(
 
     from quizzer.decks import deck_yaml
     from quizzer.formats import convert, detect
-    from quizzer.formats.common import plural
+    from quizzer.model import plural
     from quizzer.library import deck_id_problem
     from quizzer.model import next_study_day
 
@@ -455,7 +457,7 @@ def _report_history(history, added: int, events: int, states) -> None:
     """What came from an Anki package's review log, what was left out, and how far the schedules differ."""
     from datetime import timedelta
 
-    from quizzer.formats.common import plural
+    from quizzer.model import plural
     from quizzer.model import EventKind
 
     left_out = [plural(n, noun) + after for n, noun, after in (
@@ -513,6 +515,7 @@ def export(
     """
     from quizzer.formats import EXPORT_FORMATS, export_text
     from quizzer.library import write_atomically
+    from quizzer.model import plural
 
     suffixes = {".csv": "csv", ".tsv": "csv", ".txt": "anki-txt", ".apkg": "apkg"}
     form = form or (suffixes.get(output.suffix.lower(), "yaml") if output else "yaml")
@@ -535,7 +538,7 @@ def export(
                 return
             data = text.encode("utf-8")
         write_atomically(output, data)
-    say(f"Wrote deck '{deck.id}' ({len(deck.cards)} cards, {form}) to {output}.", err=True)
+    say(f"Wrote deck '{deck.id}' ({plural(len(deck.cards), 'card')}, {form}) to {output}.", err=True)
 
 
 def _apkg(deck, with_history: bool) -> bytes:
@@ -573,7 +576,7 @@ def _known_deck(deck_id: str, decks):
 
 
 def _report(result) -> None:
-    from quizzer.formats.common import plural
+    from quizzer.model import plural
 
     deck = result.deck
     verb = "Linked" if result.linked else "Installed"
@@ -584,7 +587,7 @@ def _report(result) -> None:
 
 
 def _updated(deck_id: str, changes) -> str:
-    from quizzer.formats.common import plural
+    from quizzer.model import plural
 
     kept = plural(changes.changed + changes.unchanged, "card")
     return f"Updated deck '{deck_id}': {changes}; progress kept for {kept}"

@@ -99,6 +99,7 @@ def import_(
     """
     import sys
 
+    from quizzer.model import plural
     from quizzer.store.sync import ProgressFileError, bounded_lines, import_reviews
 
     at = now()  # the window of times an answer may carry moves with it
@@ -118,8 +119,8 @@ def import_(
     conflicts = result.conflicts
     known = result.read - result.added - conflicts.count
     say(
-        f"Imported {result.added} new answers from {file} ({known} already here) and {result.events_added} "
-        f"new events; rebuilt the schedule of {result.cards} cards."
+        f"Imported {plural(result.added, 'new answer')} from {file} ({known:,} already here) and "
+        f"{plural(result.events_added, 'new event')}; rebuilt the schedule of {plural(result.cards, 'card')}."
     )
     if result.event_conflicts.count:
         warn(f"{result.event_conflicts.count} events conflict: the event id of one already here or earlier in the "
@@ -148,6 +149,7 @@ def doctor(
     $ quizzer doctor
     $ quizzer doctor --fix
     """
+    from quizzer.model import plural
     from quizzer.store.sync import check
 
     with user_errors():
@@ -174,7 +176,7 @@ def doctor(
                 store.backup(copy)
                 done = []
                 if found.disagreeing:
-                    done.append(f"rebuilt the state of {store.rebuild_states(rebuild_with)} cards from their answers")
+                    done.append(f"rebuilt the state of {plural(store.rebuild_states(rebuild_with), 'card')} from their answers")
                 if sums:
                     store.refill_sums()
                     done.append("refilled the sums of answers")
@@ -186,6 +188,8 @@ def doctor(
 
 
 def _report(found, *, fitted: bool) -> None:
+    from quizzer.model import plural
+
     say("integrity: " + ("ok" if not found.integrity else "FAILED"))
     for line in found.integrity[:20]:
         say(f"  {line}")
@@ -193,10 +197,10 @@ def _report(found, *, fitted: bool) -> None:
         return
     if found.orphaned:
         cards = sum(found.orphaned.values())
-        say(f"orphaned progress: {cards} cards no longer in any deck (kept, and shown again if the deck "
+        say(f"orphaned progress: {plural(cards, 'card')} no longer in any deck (kept, and shown again if the deck "
             "comes back):")
         for deck, count in sorted(found.orphaned.items()):
-            say(f"  {deck}: {count} cards")
+            say(f"  {deck}: {plural(count, 'card')}")
     else:
         say("orphaned progress: none")
     if found.disagreeing:

@@ -22,8 +22,8 @@ from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem
 from quizzer.formats.anki import (
     EPOCH, answer_side, card_id, cloze_field, cloze_text, deck_id_hint, html_to_text, millis, render, typed_field,
 )
-from quizzer.formats.common import Converted, Group, build_decks, check_binary, plural
-from quizzer.model import Event, EventKind, Outcome, Phase, Rating, Review
+from quizzer.formats.common import Converted, Group, build_decks, check_binary
+from quizzer.model import Event, EventKind, Outcome, Phase, Rating, Review, plural
 from quizzer.store.anki import AnkiCollection, AnkiError, AnkiReview, read_collection
 from quizzer.store.sync import CLOCK_SLACK, LONGEST_ANSWER_MS, LONGEST_INTERVAL
 

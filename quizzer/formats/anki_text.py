@@ -17,8 +17,8 @@ from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem, derived_card_id,
 from quizzer.formats.anki import (
     card_id, cloze_numbers, cloze_text, deck_id_hint, guid_for, html_to_text, tidy,
 )
-from quizzer.formats.common import Converted, Group, build_decks, plural, too_many
-from quizzer.model import Deck, Kind, replace_blanks
+from quizzer.formats.common import Converted, Group, build_decks, too_many
+from quizzer.model import Deck, Kind, plural, replace_blanks
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 HEADER = re.compile(r"^#([A-Za-z ]+):(.*)$")

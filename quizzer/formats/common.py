@@ -35,10 +35,6 @@ def split_list(cell: str, separators: str = LIST_SEPARATOR) -> list[str]:
     return [item.strip() for item in cell.split(separators[0]) if item.strip()]
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'s' * (count != 1)}"
-
-
 def title_from(path: Path) -> str:
     words = path.stem.replace("_", " ").replace("-", " ").split()
     text = " ".join(words) or "Imported deck"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from quizzer.cardtypes import CARD_TYPES
 from quizzer.decks import MAX_IMPORT_CARDS, DeckError, Problem, card_data, derived_card_id, read_text
-from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, plural, split_list, too_many
-from quizzer.model import Card, Deck, Kind
+from quizzer.formats.common import LIST_SEPARATOR, Converted, Group, build_decks, split_list, too_many
+from quizzer.model import Card, Deck, Kind, plural
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("id", "type", "accept", "reject", "distractors", "explain", "ref", "tags", "ordered")

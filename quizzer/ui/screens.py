@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from quizzer.model import plural
 from quizzer.ui.text import cells, literal, local_time, packed
 
 
@@ -242,7 +243,7 @@ def _justified(text: str, width: int, justify: str) -> str:
 def deck_table(deck, rows: list[dict]) -> RenderableType:
     """`quizzer decks show`: the deck's cards, as `decks show --json` gives them."""
     table = compact_table(leading=1)
-    table.title = Text(literal(f"{deck.title} — {len(deck.cards)} cards · {_home_relative(deck.path)}"))
+    table.title = Text(literal(f"{deck.title} — {plural(len(deck.cards), 'card')} · {_home_relative(deck.path)}"))
     table.title_justify = "left"
     table.add_column("card, question → answer", overflow="fold")
     table.add_column("type", no_wrap=True)

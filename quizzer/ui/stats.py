@@ -15,6 +15,7 @@ from rich.text import Text
 from quizzer.stats import (
     CardDetail, CardRow, DayCount, DeckStats, HardCard, Rate, ReviewEntry, ReviewHistory, SessionHistory, Stats,
 )
+from quizzer.model import plural
 from quizzer.ui.screens import Fitted, compact_table
 from quizzer.ui.text import cells, literal, local_time, short_duration, spent
 
@@ -35,10 +36,6 @@ def percent(value: float | None) -> str:
 def rate(value: Rate) -> str:
     """`85% of 20`, or – when there is nothing to count."""
     return "–" if not value.total else f"{percent(value.value)} of {value.total}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 

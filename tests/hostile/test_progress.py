@@ -134,7 +134,7 @@ def test_a_review_id_already_seen_with_other_contents_is_a_conflict_and_the_firs
     else:
         assert "conflict" not in result.output
     new = len({json.loads(text)["review_id"] for text in lines} - {json.loads(text)["review_id"] for text in before})
-    assert f"Imported {new} new answers" in result.output
+    assert f"Imported {new} new answer{'s' * (new != 1)} from" in result.output
     assert f"({len(lines) - new - count} already here)" in result.output
     assert rows(home, "SELECT response FROM reviews WHERE review_id = 'r1'") == [(kept,)]
 
