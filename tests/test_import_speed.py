@@ -49,13 +49,13 @@ def fuzz_as_py_fsrs_was_given_it(scheduler: fsrs.Scheduler, log) -> fsrs.Card:
 @pytest.mark.parametrize("retention", [0.9, 0.8])
 def test_a_replay_gives_what_py_fsrs_gives_answer_by_answer_with_the_fuzz_of_each_review_id(retention):
     scheduler = Scheduler(desired_retention=retention)
-    for log in random_logs(300):
-        state = scheduler.replay(list(reversed(log)), log[0][2])
-        expected = fuzz_as_py_fsrs_was_given_it(scheduler._fsrs, log)
+    for answers in random_logs(300):
+        state = scheduler.replay(list(reversed(answers)), answers[0][2])
+        expected = fuzz_as_py_fsrs_was_given_it(scheduler._fsrs, answers)
         assert (state.due, state.stability, state.difficulty, state.step, state.last_review) == (
             expected.due, expected.stability, expected.difficulty, expected.step, expected.last_review)
-        live = new_state(log[0][2])
-        for review_id, rating, at in log:
+        live = new_state(answers[0][2])
+        for review_id, rating, at in answers:
             live = scheduler.review(live, rating, at, review_id)
         assert state == live
 
