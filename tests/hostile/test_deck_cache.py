@@ -58,6 +58,19 @@ def with_entries(change):
     return damage
 
 
+def relabel(labels: bytes, tags=None, kinds=None) -> bytes:
+    """An entry's packed tags and kinds with one of them replaced."""
+    old_tags, old_kinds = marshal.loads(labels)
+    return marshal.dumps((old_tags if tags is None else tags, old_kinds if kinds is None else kinds))
+
+
+def shift_offsets(offsets: bytes) -> bytes:
+    """The first card's body read from the second's place (every span still in order, the second empty)."""
+    starts = list(struct.unpack(f"<{len(offsets) // 8}Q", offsets))
+    starts[:2] = starts[1:3]
+    return struct.pack(f"<{len(starts)}Q", *starts)
+
+
 DAMAGE = [
     # (what, the cache file's bytes made from the good ones)
     ("empty", lambda data: b""),
@@ -72,10 +85,22 @@ DAMAGE = [
     ("bodies inverted", flip_body_bytes),
     ("offsets of a wrong length", with_entries(lambda entry: (*entry[:-1], entry[-1][:-3]))),
     ("offsets backwards", with_entries(lambda entry: (*entry[:-1], entry[-1][::-1]))),
-    ("one id fewer than tags", with_entries(lambda entry: (*entry[:5], entry[5][:-1], *entry[6:]))),
-    ("a kind that is none", with_entries(lambda entry: (*entry[:7], ("riddle",) * len(entry[7]), entry[8]))),
-    ("one kind too many", with_entries(lambda entry: (*entry[:7], (*entry[7], "flash"), entry[8]))),
+    ("a body read from the next card's place", with_entries(lambda entry: (*entry[:-1], shift_offsets(entry[-1])))),
+    ("ids that are not JSON", with_entries(lambda entry: (*entry[:5], entry[5][:-2], *entry[6:]))),
+    ("one id fewer than cards", with_entries(lambda entry: (*entry[:5], json.dumps(json.loads(entry[5])[:-1]),
+                                                            *entry[6:]))),
+    ("ids that are not a list", with_entries(lambda entry: (*entry[:5], '{"one": 1, "two": 2, "three": 3}',
+                                                            *entry[6:]))),
+    ("tags and kinds that are not marshal", with_entries(lambda entry: (*entry[:6], b"\xff" * 9, entry[7]))),
+    ("a kind that is none", with_entries(lambda entry: (*entry[:6], relabel(entry[6], kinds=("riddle",) * 3),
+                                                        entry[7]))),
+    ("one kind too many", with_entries(lambda entry: (*entry[:6], relabel(entry[6], kinds=("flash",) * 4),
+                                                      entry[7]))),
+    ("one tag list fewer", with_entries(lambda entry: (*entry[:6], relabel(entry[6], tags=((),) * 2), entry[7]))),
+    ("ids of another type", with_entries(lambda entry: (*entry[:5], tuple(json.loads(entry[5])), *entry[6:]))),
     ("an entry cut short", with_entries(lambda entry: entry[:4])),
+    ("an entry of the last format", with_entries(lambda entry: (*entry[:5], tuple(json.loads(entry[5])),
+                                                                *marshal.loads(entry[6]), entry[7]))),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
     ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
         marshal.dumps((deck_cache._parser_key(), {"x": (1, 2)})))),
@@ -139,5 +164,5 @@ def test_a_damaged_body_of_a_card_gone_from_its_changed_file_is_a_one_line_deck_
         assert deck.card("one").answer == "Bamako"
     with pytest.raises(DeckError) as raised:
         deck.card("three")
-    assert raised.value.problems == [Problem(str(path), 0, "card 'three' is no longer in this file, which changed "
+    assert raised.value.problems == [Problem(str(path), 0, "card 'three' is no longer in this file: it changed "
                                              "while quizzer was running; run the command again")]
