@@ -224,6 +224,13 @@ class Deck:
         """`ids_json(card_ids)`, without decoding the ids when the parse cache holds the text."""
         return self._index.ids_text
 
+    def has_exactly(self, count: int, ids_text: str) -> bool:
+        """Whether `count` ids given as `ids_json` text (as the store hands a deck's answered ids over, by
+        code point) are exactly this deck's cards in file order: one string comparison, no id parsed or
+        hashed. True for a deck listing its ids in that order (generated and numbered decks, as run.py's)
+        whose every card is answered; False otherwise, and the caller compares sets."""
+        return count == len(self.cards) and ids_text == self.card_ids_text
+
     @property
     def card_kinds(self) -> tuple[Kind, ...]:
         """The cards' kinds in file order."""
