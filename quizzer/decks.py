@@ -16,7 +16,7 @@ import importlib.util
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -580,19 +580,18 @@ class _ParsedAgain:
 
     def __init__(self, path: Path, builtin: bool):
         self.path, self.builtin = path, builtin
-        self.parsed: list[Deck | None] = []
+
+    @functools.cached_property
+    def parsed(self) -> Deck | None:
+        return check_deck(self.path, builtin=self.builtin)[0]
 
     def deck(self, count: int) -> Deck:
-        if not self.parsed:
-            self.parsed.append(check_deck(self.path, builtin=self.builtin)[0])
-        if self.parsed[0] is None or len(self.parsed[0].cards) != count:
+        if self.parsed is None or len(self.parsed.cards) != count:
             raise self._changed(f"this file no longer holds the {count:,} cards cached for it")
-        return self.parsed[0]
+        return self.parsed
 
     def card(self, card_id: str) -> Card:
-        if not self.parsed:
-            self.parsed.append(check_deck(self.path, builtin=self.builtin)[0])
-        found = self.parsed[0].card(card_id) if self.parsed[0] is not None else None
+        found = self.parsed.card(card_id) if self.parsed is not None else None
         if found is None:
             raise self._changed(f"card '{card_id}' is no longer in this file")
         return found

@@ -143,7 +143,9 @@ class Cards(Sequence):
                  build: Callable[[int], Card], ids_text: str | None = None):
         self._count = count
         self._ids, self._labels, self._build = ids, labels, build
-        self._ids_text = ids_text  # `ids_json(ids)` when known without decoding the ids
+        # `ids_json(ids)` as the parse cache holds it, compared without decoding the ids (`Deck.has_exactly`
+        # also compares the count, so damaged text cannot stand for more or fewer cards than the deck has)
+        self._ids_text = ids_text
         self._built: dict[int, Card] = {}
 
     @classmethod
