@@ -143,8 +143,6 @@ class Cards(Sequence):
                  build: Callable[[int], Card], ids_text: str | None = None):
         self._count = count
         self._ids, self._labels, self._build = ids, labels, build
-        # `ids_json(ids)` as the parse cache holds it, compared without decoding the ids (`Deck.has_exactly`
-        # also compares the count, so damaged text cannot stand for more or fewer cards than the deck has)
         self._ids_text = ids_text
         self._built: dict[int, Card] = {}
 
@@ -160,6 +158,8 @@ class Cards(Sequence):
 
     @cached_property
     def ids_text(self) -> str:
+        """`ids_json(ids)`, as the parse cache holds it when it does (for `Deck.has_exactly` alone: damaged
+        text never equals the store's, or stands for another count of cards)."""
         return ids_json(self.ids) if self._ids_text is None else self._ids_text
 
     @cached_property
@@ -221,17 +221,12 @@ class Deck:
         """The cards' ids in file order."""
         return self._index.ids
 
-    @property
-    def card_ids_text(self) -> str:
-        """`ids_json(card_ids)`, without decoding the ids when the parse cache holds the text."""
-        return self._index.ids_text
-
     def has_exactly(self, count: int, ids_text: str) -> bool:
         """Whether `count` ids given as `ids_json` text (as the store hands a deck's answered ids over, by
         code point) are exactly this deck's cards in file order: one string comparison, no id parsed or
         hashed. True for a deck listing its ids in that order (generated and numbered decks, as run.py's)
         whose every card is answered; False otherwise, and the caller compares sets."""
-        return count == len(self.cards) and ids_text == self.card_ids_text
+        return count == len(self.cards) and ids_text == self._index.ids_text
 
     @property
     def card_kinds(self) -> tuple[Kind, ...]:

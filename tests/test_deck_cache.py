@@ -401,4 +401,4 @@ def test_reading_a_cached_deck_unmarshals_no_card_id_or_tag_until_one_is_read(li
     assert found[400][1] == found[40][1]
     deck = found[400][0]
     assert len(deck.cards) == 400 and deck.card_ids[399] == "c399" and deck.card_own_tags[:2] == ((), ("odd",))
-    assert deck.card_ids_text == json.dumps([f"c{n}" for n in range(400)]).replace(", ", ",")
+    assert deck.cards.ids_text == json.dumps([f"c{n}" for n in range(400)]).replace(", ", ",")
