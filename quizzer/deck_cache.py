@@ -41,12 +41,14 @@ _HEADER = struct.Struct("<QQ")  # the index's length, then the bodies' length: a
 _OFFSET = "Q"
 
 # marshal, not pickle: it only builds plain values, so a tampered cache file cannot run code.
-# An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, the card ids as
-# `ids_json` text, their own tags and their kinds' values marshalled, where their bodies start (and,
-# last, end) as array bytes). Unmarshalling 100,000 ids and tags was most of reading the index, and
-# a session reads neither for a deck whose every card is answered (issue 14, sixth round).
+# An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, how many cards,
+# their ids as `ids_json` text, their own tags and their kinds' values marshalled, where their bodies
+# start (and, last, end) as array bytes). Unmarshalling 100,000 ids and tags was most of reading the
+# index, and a session reads neither for a deck whose every card is answered (issue 14, sixth round).
+# The count is checked against the offsets when the entry is read; the ids, tags and kinds against
+# the count when they are decoded.
 Entry = tuple
-_IDS, _LABELS, _OFFSETS = 5, 6, 7
+_COUNT, _IDS, _LABELS, _OFFSETS = 5, 6, 7, 8
 
 
 class Reparse(Protocol):
@@ -117,7 +119,7 @@ class ParseCache:
         if deck:
             fields = tuple(None if at == _CARDS_AT else getattr(deck, f) for at, f in enumerate(_DECK_FIELDS))
         cards = deck.cards if deck else ()
-        self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems),
+        self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems), len(cards),
                               ids_json([c.id for c in cards]),
                               marshal.dumps((tuple(c.tags for c in cards), tuple(c.kind.value for c in cards))),
                               offsets.tobytes())
@@ -207,13 +209,13 @@ def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
     card's own span is checked when it is read, so this takes no step per card."""
     offsets = memoryview(entry[_OFFSETS]).cast(_OFFSET)
     if (not isinstance(entry[_IDS], str) or not isinstance(entry[_LABELS], bytes) or len(entry) != _OFFSETS + 1
-            or not offsets or not offsets[0] <= offsets[-1] <= stored.length):
+            or len(offsets) != entry[_COUNT] + 1 or not offsets[0] <= offsets[-1] <= stored.length):
         raise ValueError("a damaged cache entry")
     return offsets
 
 
 def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Reparse) -> Deck:
-    count = len(offsets) - 1
+    count = entry[_COUNT]
 
     def ids() -> tuple[str, ...]:
         with contextlib.suppress(ValueError):

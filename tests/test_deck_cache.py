@@ -399,6 +399,23 @@ def test_reading_a_cached_deck_unmarshals_no_card_id_or_tag_until_one_is_read(li
         found[size] = (load()[0]["big"], sum(strings))
         monkeypatch.undo()
     assert found[400][1] == found[40][1]
-    deck = found[400][0]
-    assert len(deck.cards) == 400 and deck.card_ids[399] == "c399" and deck.card_own_tags[:2] == ((), ("odd",))
-    assert deck.cards.ids_text == json.dumps([f"c{n}" for n in range(400)]).replace(", ", ",")
+
+
+def test_a_cached_decks_ids_tags_and_kinds_are_read_from_the_cache_and_its_ids_compared_as_text(library, parsed,
+                                                                                                 monkeypatch):
+    from quizzer.model import ids_json
+
+    write, load, _ = library
+    write("big.yaml", big_deck("big", 400, tag_every=2))
+    load()  # parsed, and cached
+    parsed.clear()
+    deck = load()[0]["big"]
+    decoded = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda text, **kw: decoded.append(text) or real(text, **kw))
+    ids = [f"c{n}" for n in range(400)]
+    assert deck.has_exactly(400, ids_json(ids)) and not deck.has_exactly(400, ids_json(ids[::-1]))
+    assert decoded == []  # the ids compared as the cache holds them
+    assert deck.card_ids == tuple(ids) and len(decoded) == 1
+    assert deck.card_own_tags[:3] == ((), ("odd",), ()) and set(deck.card_kinds) == {Kind.TYPED}
+    assert parsed == []  # none of it from parsing the file again

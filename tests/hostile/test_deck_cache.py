@@ -58,10 +58,18 @@ def with_entries(change):
     return damage
 
 
-def relabel(labels: bytes, tags=None, kinds=None) -> bytes:
-    """An entry's packed tags and kinds with one of them replaced."""
-    old_tags, old_kinds = marshal.loads(labels)
-    return marshal.dumps((old_tags if tags is None else tags, old_kinds if kinds is None else kinds))
+COUNT, IDS, LABELS, OFFSETS = 5, 6, 7, 8  # where an entry keeps its cards' count, ids, tags and kinds, offsets
+
+
+def put(entry: tuple, at: int, value) -> tuple:
+    return (*entry[:at], value, *entry[at + 1:])
+
+
+def relabel(entry: tuple, tags=None, kinds=None, more: int = 0) -> bytes:
+    """An entry's packed tags and kinds with one of them replaced by that value for each card (and `more`)."""
+    old_tags, old_kinds = marshal.loads(entry[LABELS])
+    count = entry[COUNT] + more
+    return marshal.dumps((old_tags if tags is None else (tags,) * count, old_kinds if kinds is None else (kinds,) * count))
 
 
 def shift_offsets(offsets: bytes) -> bytes:
@@ -83,24 +91,26 @@ DAMAGE = [
     ("an index that is not marshal", lambda data: data[:HEADER.size] + b"\xff" * index_length(data)
      + data[HEADER.size + index_length(data):]),
     ("bodies inverted", flip_body_bytes),
-    ("offsets of a wrong length", with_entries(lambda entry: (*entry[:-1], entry[-1][:-3]))),
-    ("offsets backwards", with_entries(lambda entry: (*entry[:-1], entry[-1][::-1]))),
-    ("a body read from the next card's place", with_entries(lambda entry: (*entry[:-1], shift_offsets(entry[-1])))),
-    ("ids that are not JSON", with_entries(lambda entry: (*entry[:5], entry[5][:-2], *entry[6:]))),
-    ("one id fewer than cards", with_entries(lambda entry: (*entry[:5], json.dumps(json.loads(entry[5])[:-1]),
-                                                            *entry[6:]))),
-    ("ids that are not a list", with_entries(lambda entry: (*entry[:5], '{"x": 1, "y": 2, "z": 3}',
-                                                            *entry[6:]))),
-    ("tags and kinds that are not marshal", with_entries(lambda entry: (*entry[:6], b"\xff" * 9, entry[7]))),
-    ("a kind that is none", with_entries(lambda entry: (*entry[:6], relabel(entry[6], kinds=("riddle",) * 3),
-                                                        entry[7]))),
-    ("one kind too many", with_entries(lambda entry: (*entry[:6], relabel(entry[6], kinds=("flash",) * 4),
-                                                      entry[7]))),
-    ("one tag list fewer", with_entries(lambda entry: (*entry[:6], relabel(entry[6], tags=((),) * 2), entry[7]))),
-    ("ids of another type", with_entries(lambda entry: (*entry[:5], tuple(json.loads(entry[5])), *entry[6:]))),
+    ("offsets of a wrong length", with_entries(lambda entry: put(entry, OFFSETS, entry[OFFSETS][:-3]))),
+    ("offsets backwards", with_entries(lambda entry: put(entry, OFFSETS, entry[OFFSETS][::-1]))),
+    ("a body read from the next card's place", with_entries(lambda entry: put(entry, OFFSETS,
+                                                                              shift_offsets(entry[OFFSETS])))),
+    ("offsets of one card fewer", with_entries(lambda entry: put(entry, OFFSETS, entry[OFFSETS][:-8]))),
+    ("a count of one card more", with_entries(lambda entry: put(entry, COUNT, entry[COUNT] + 1))),
+    ("ids that are not JSON", with_entries(lambda entry: put(entry, IDS, entry[IDS][:-2]))),
+    ("one id fewer than cards", with_entries(lambda entry: put(entry, IDS, json.dumps(json.loads(entry[IDS])[:-1])))),
+    ("ids that are not a list", with_entries(lambda entry: put(entry, IDS, json.dumps(
+        {f"x{n}": n for n in range(entry[COUNT])})))),
+    ("ids of another type", with_entries(lambda entry: put(entry, IDS, tuple(json.loads(entry[IDS]))))),
+    ("tags and kinds that are not marshal", with_entries(lambda entry: put(entry, LABELS, b"\xff" * 9))),
+    ("tags and kinds cut short", with_entries(lambda entry: put(entry, LABELS, entry[LABELS][:-3]))),
+    ("tags and kinds that are one number", with_entries(lambda entry: put(entry, LABELS, marshal.dumps(5)))),
+    ("a kind that is none", with_entries(lambda entry: put(entry, LABELS, relabel(entry, kinds="riddle")))),
+    ("one kind too many", with_entries(lambda entry: put(entry, LABELS, relabel(entry, kinds="flash", more=1)))),
+    ("one tag list fewer", with_entries(lambda entry: put(entry, LABELS, relabel(entry, tags=(), more=-1)))),
     ("an entry cut short", with_entries(lambda entry: entry[:4])),
-    ("an entry of the last format", with_entries(lambda entry: (*entry[:5], tuple(json.loads(entry[5])),
-                                                                *marshal.loads(entry[6]), entry[7]))),
+    ("an entry of the last format", with_entries(lambda entry: (*entry[:COUNT], tuple(json.loads(entry[IDS])),
+                                                                *marshal.loads(entry[LABELS]), entry[OFFSETS]))),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
     ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
         marshal.dumps((deck_cache._parser_key(), {"x": (1, 2)})))),
