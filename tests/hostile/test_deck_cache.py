@@ -61,6 +61,24 @@ def with_entries(change):
 COUNT, IDS, LABELS, OFFSETS = 5, 6, 7, 8  # where an entry keeps its cards' count, ids, tags and kinds, offsets
 
 
+def with_bodies(change):
+    """The cache file with each card's body replaced by `change(its unmarshalled value)`, marshalled."""
+    def damage(data: bytes) -> bytes:
+        length = index_length(data)
+        key, entries = marshal.loads(data[HEADER.size:HEADER.size + length])
+        bodies, changed, at = data[HEADER.size + length:], [], 0
+        for name, entry in entries.items():
+            starts = struct.unpack(f"<{len(entry[OFFSETS]) // 8}Q", entry[OFFSETS])
+            mine = [marshal.dumps(change(marshal.loads(bodies[a:b]))) for a, b in zip(starts, starts[1:])]
+            spans = [at + sum(map(len, mine[:n])) for n in range(len(mine) + 1)]
+            entries[name] = put(entry, OFFSETS, struct.pack(f"<{len(spans)}Q", *spans))
+            changed += mine
+            at = spans[-1]
+        head = marshal.dumps((key, entries))
+        return HEADER.pack(len(head), at) + head + b"".join(changed)
+    return damage
+
+
 def put(entry: tuple, at: int, value) -> tuple:
     return (*entry[:at], value, *entry[at + 1:])
 
@@ -109,6 +127,9 @@ DAMAGE = [
     ("one kind too many", with_entries(lambda entry: put(entry, LABELS, relabel(entry, kinds="flash", more=1)))),
     ("one tag list fewer", with_entries(lambda entry: put(entry, LABELS, relabel(entry, tags=(), more=-1)))),
     ("an entry cut short", with_entries(lambda entry: entry[:4])),
+    ("bodies that are numbers", with_bodies(lambda body: 5)),  # TypeError
+    ("bodies cut short", with_bodies(lambda body: body[:2])),  # IndexError
+    ("bodies of a kind that is none", with_bodies(lambda body: (body[0], "riddle", *body[2:]))),  # KeyError
     ("an entry of the last format", with_entries(lambda entry: (*entry[:COUNT], tuple(json.loads(entry[IDS])),
                                                                 *marshal.loads(entry[LABELS]), entry[OFFSETS]))),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
