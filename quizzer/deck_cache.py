@@ -7,28 +7,29 @@ could otherwise keep the same size and time. The cache is a convenience: any pro
 writing it just means parsing the decks again.
 
 The file is a small index, then the card bodies. The index (read in full, one `marshal.loads`) holds
-each deck's fields, problems, and its cards' ids, tags and kinds in file order, with where each
-card's body lies; a body is read (from the file kept open) and built only when that card is first
-read (see `model.Cards`). So `quizzer decks` builds no card, and `study` only those it asks.
+each deck's fields, problems, its cards' ids as one JSON text and their tags and kinds packed (each
+decoded only when first read), with where each card's body lies; a body is read (from the file kept
+open) and built only when that card is first read (see `model.Cards`). So `quizzer decks` builds no
+card and decodes no id of a deck whose every card is answered, and `study` builds only those it asks.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import marshal
-import operator
 import os
 import struct
 import tempfile
 import time
 from array import array
-from collections.abc import Callable
+from typing import Protocol
 from pathlib import Path
 
-from quizzer.model import Blank, Card, Cards, Deck, Kind
+from quizzer.model import Blank, Card, Cards, Deck, Kind, ids_json
 
-FORMAT = 2  # 2: an index, then card bodies read on demand
+FORMAT = 3  # 2: an index, then card bodies read on demand; 3: ids, tags and kinds decoded on demand too
 CACHE_FILE = "decks.cache"
 SETTLE_SECONDS = 2.0  # a file changed more recently than this may change again within the same mtime
 _KINDS = {kind.value: kind for kind in Kind}
@@ -40,9 +41,22 @@ _HEADER = struct.Struct("<QQ")  # the index's length, then the bodies' length: a
 _OFFSET = "Q"
 
 # marshal, not pickle: it only builds plain values, so a tampered cache file cannot run code.
-# An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, card ids, their
-# own tags, their kinds' values, where their bodies start (and, last, end) as array bytes).
+# An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, how many cards,
+# their ids as `ids_json` text, their own tags and their kinds' values marshalled, where their bodies
+# start (and, last, end) as array bytes). Unmarshalling 100,000 ids and tags was most of reading the
+# index, and a session reads neither for a deck whose every card is answered (issue 14, sixth round).
+# The count is checked against the offsets when the entry is read; the ids, tags and kinds against
+# the count when they are decoded.
 Entry = tuple
+_COUNT, _IDS, _LABELS, _OFFSETS = 5, 6, 7, 8
+
+
+class Reparse(Protocol):
+    """The deck file parsed again, for a cached deck found damaged only once read."""
+
+    def deck(self, count: int) -> Deck: ...
+
+    def card(self, card_id: str) -> Card: ...
 
 
 def _parser_key() -> tuple:
@@ -67,11 +81,11 @@ class ParseCache:
         except (OSError, EOFError, ValueError, TypeError, IndexError, struct.error):
             self.entries, self.stored = {}, _Bodies(None, 0, 0)
 
-    def get(self, path: Path, builtin: bool,
-            reparse: Callable[[str], Card]) -> tuple[Deck | None, list[tuple]] | None:
+    def get(self, path: Path, builtin: bool, reparse: Reparse) -> tuple[Deck | None, list[tuple]] | None:
         """The deck and problems parsed from `path` last time, if the file has not changed since.
 
-        A card whose body is found damaged when it is first read comes from `reparse(card id)`.
+        A card whose body, or a deck whose ids, tags or kinds, are found damaged when first read come
+        from `reparse`.
         """
         name = str(path)
         entry = self.entries.get(name)
@@ -104,10 +118,11 @@ class ParseCache:
         fields = None
         if deck:
             fields = tuple(None if at == _CARDS_AT else getattr(deck, f) for at, f in enumerate(_DECK_FIELDS))
-        self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems),
-                              tuple(c.id for c in deck.cards) if deck else (),
-                              tuple(c.tags for c in deck.cards) if deck else (),
-                              tuple(c.kind.value for c in deck.cards) if deck else (), offsets.tobytes())
+        cards = deck.cards if deck else ()
+        self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems), len(cards),
+                              ids_json([c.id for c in cards]),
+                              marshal.dumps((tuple(c.tags for c in cards), tuple(c.kind.value for c in cards))),
+                              offsets.tobytes())
         self.bodies[name] = b"".join(bodies)
         self.used.add(name)
         self.changed = True
@@ -121,8 +136,9 @@ class ParseCache:
             for name, entry in self.entries.items():
                 if name not in self.used:
                     continue
-                offsets = memoryview(entry[8]).cast(_OFFSET)
-                index[name] = (*entry[:8], array(_OFFSET, (at + offset - offsets[0] for offset in offsets)).tobytes())
+                offsets = memoryview(entry[_OFFSETS]).cast(_OFFSET)
+                index[name] = (*entry[:_OFFSETS],
+                               array(_OFFSET, (at + offset - offsets[0] for offset in offsets)).tobytes())
                 spans.append((name, offsets[0], offsets[-1]))
                 at += offsets[-1] - offsets[0]
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -189,26 +205,42 @@ def _plain_card(card: Card) -> tuple:
 
 
 def _offsets(entry: Entry, stored: _Bodies) -> memoryview:
-    """Where the entry's card bodies start and end; ValueError or TypeError if they cannot be right."""
-    ids, tags, kinds = entry[5], entry[6], entry[7]
-    offsets = memoryview(entry[8]).cast(_OFFSET)
-    if (len(offsets) != len(ids) + 1 or len(tags) != len(ids) or len(kinds) != len(ids)
-            or offsets[-1] > stored.length or not all(map(operator.le, offsets, offsets[1:]))):  # in C: 100,000s
+    """Where the entry's card bodies start and end; ValueError or TypeError if they cannot be right. Each
+    card's own span is checked when it is read, so this takes no step per card."""
+    offsets = memoryview(entry[_OFFSETS]).cast(_OFFSET)
+    if (not isinstance(entry[_IDS], str) or not isinstance(entry[_LABELS], bytes) or len(entry) != _OFFSETS + 1
+            or len(offsets) != entry[_COUNT] + 1 or not offsets[0] <= offsets[-1] <= stored.length):
         raise ValueError("a damaged cache entry")
     return offsets
 
 
-def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Callable[[str], Card]) -> Deck:
-    ids, tags = entry[5], entry[6]
+def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Reparse) -> Deck:
+    count = entry[_COUNT]
+
+    def ids() -> tuple[str, ...]:
+        with contextlib.suppress(ValueError):
+            found = json.loads(entry[_IDS])
+            if type(found) is list and len(found) == count:
+                return tuple(found)
+        return reparse.deck(count).card_ids
+
+    def labels() -> tuple[tuple[tuple[str, ...], ...], tuple[Kind, ...]]:
+        with contextlib.suppress(EOFError, ValueError, TypeError, KeyError):
+            tags, kinds = marshal.loads(entry[_LABELS])
+            if len(tags) == len(kinds) == count:
+                return tags, tuple(map(_KINDS.__getitem__, kinds))
+        found = reparse.deck(count)
+        return found.card_own_tags, found.card_kinds
 
     def build(n: int) -> Card:
-        try:
-            return _card(marshal.loads(stored.read(offsets[n], offsets[n + 1])))
-        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):  # damaged since the index was read
-            return reparse(ids[n])
+        with contextlib.suppress(OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+            card = _card(marshal.loads(stored.read(offsets[n], offsets[n + 1])))
+            if card.id == cards.ids[n]:  # a body read from another card's place is damage too
+                return card
+        return reparse.card(cards.ids[n])
 
     values = list(entry[3])
-    values[_CARDS_AT] = Cards(ids, tags, tuple(map(_KINDS.__getitem__, entry[7])), build)
+    values[_CARDS_AT] = cards = Cards(count, ids, labels, build, entry[_IDS])
     return Deck(*values)
 
 

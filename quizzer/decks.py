@@ -16,7 +16,7 @@ import importlib.util
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -565,7 +565,7 @@ def load_library(
 
 
 def _check_cached(path: Path, builtin: bool, cache: ParseCache) -> tuple[Deck | None, list[Problem]]:
-    cached = cache.get(path, builtin, reparse=_parsed_again(path, builtin))
+    cached = cache.get(path, builtin, reparse=_ParsedAgain(path, builtin))
     if cached is not None:
         deck, problems = cached
         return deck, [Problem(*problem) for problem in problems]
@@ -574,21 +574,31 @@ def _check_cached(path: Path, builtin: bool, cache: ParseCache) -> tuple[Deck | 
     return deck, problems
 
 
-def _parsed_again(path: Path, builtin: bool) -> Callable[[str], Card]:
-    """For a cached deck whose card body turns out damaged: that card from the file parsed again (once);
-    DeckError if the file no longer holds it (it changed since the cache was read)."""
-    parsed: list[Deck | None] = []
+class _ParsedAgain:
+    """For a cached deck found damaged once read (a card's body, the ids, tags or kinds): the file parsed
+    again (once); DeckError if it no longer holds what the cache said (it changed while quizzer ran)."""
 
-    def card(card_id: str) -> Card:
-        if not parsed:
-            parsed.append(check_deck(path, builtin=builtin)[0])
-        found = parsed[0].card(card_id) if parsed[0] is not None else None
+    def __init__(self, path: Path, builtin: bool):
+        self.path, self.builtin = path, builtin
+
+    @functools.cached_property
+    def parsed(self) -> Deck | None:
+        return check_deck(self.path, builtin=self.builtin)[0]
+
+    def deck(self, count: int) -> Deck:
+        if self.parsed is None or len(self.parsed.cards) != count:
+            raise self._changed(f"this file no longer holds the {count:,} cards cached for it")
+        return self.parsed
+
+    def card(self, card_id: str) -> Card:
+        found = self.parsed.card(card_id) if self.parsed is not None else None
         if found is None:
-            raise DeckError([Problem(str(path), 0, f"card '{card_id}' is no longer in this file, which changed "
-                                     "while quizzer was running; run the command again")])
+            raise self._changed(f"card '{card_id}' is no longer in this file")
         return found
 
-    return card
+    def _changed(self, what: str) -> DeckError:
+        return DeckError([Problem(str(self.path), 0, f"{what}: it changed while quizzer was running; "
+                                  "run the command again")])
 
 
 def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:

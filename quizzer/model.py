@@ -6,6 +6,7 @@ Plain frozen dataclasses with no I/O, so every other layer can build and compare
 from __future__ import annotations
 
 import enum
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -130,33 +131,68 @@ class Card:
         return BACKGROUND in self.tags
 
 
-class Cards(Sequence):
-    """A deck's cards as the parse cache keeps them: ids, tags and kinds at hand, each card's body built
-    when it is first read. Listing a large library, or picking the few hundred cards a session or quiz
-    asks from it, then builds no card nobody reads. Equal to the tuple of the same cards."""
+def ids_json(ids: Sequence[str]) -> str:
+    """Card ids as one compact JSON array: the store hands a deck's answered ids over in the same text, so
+    "are these exactly the deck's cards?" is one string comparison, with no id parsed on either side."""
+    return json.dumps(list(ids), ensure_ascii=False, separators=(",", ":"))
 
-    def __init__(self, ids: tuple[str, ...], tags: tuple[tuple[str, ...], ...], kinds: tuple[Kind, ...],
-                 build: Callable[[int], Card]):
-        self.ids = ids
-        self.tags = tags
-        self.kinds = kinds
-        self._build = build
+
+class Cards(Sequence):
+    """A deck's cards as the parse cache keeps them: each card's body built when it is first read, and the
+    ids, own tags and kinds (in file order) decoded when first read. Listing a large library, or picking
+    the few hundred cards a session or quiz asks from it, then builds no card nobody reads, and a session
+    without --tag decodes no tags. Equal to the tuple of the same cards."""
+
+    def __init__(self, count: int, ids: Callable[[], tuple[str, ...]],
+                 labels: Callable[[], tuple[tuple[tuple[str, ...], ...], tuple[Kind, ...]]],
+                 build: Callable[[int], Card], ids_text: str | None = None):
+        self._count = count
+        self._ids, self._labels, self._build = ids, labels, build
+        self._ids_text = ids_text
         self._built: dict[int, Card] = {}
 
+    @classmethod
+    def of(cls, cards: Sequence[Card]) -> Cards:
+        """The index of cards already built (a deck parsed from its file)."""
+        return cls(len(cards), lambda: tuple(c.id for c in cards),
+                   lambda: (tuple(c.tags for c in cards), tuple(c.kind for c in cards)), cards.__getitem__)
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        return self._ids()
+
+    @cached_property
+    def ids_text(self) -> str:
+        """`ids_json(ids)`, as the parse cache holds it when it does (for `Deck.has_exactly` alone: damaged
+        text never equals the store's, or stands for another count of cards)."""
+        return ids_json(self.ids) if self._ids_text is None else self._ids_text
+
+    @cached_property
+    def _tags_and_kinds(self) -> tuple[tuple[tuple[str, ...], ...], tuple[Kind, ...]]:
+        return self._labels()
+
+    @property
+    def tags(self) -> tuple[tuple[str, ...], ...]:
+        return self._tags_and_kinds[0]
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        return self._tags_and_kinds[1]
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._count
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return tuple(self[n] for n in range(*index.indices(len(self.ids))))
-        n = range(len(self.ids))[index]  # IndexError and negative indices as a tuple has them
+            return tuple(self[n] for n in range(*index.indices(self._count)))
+        n = range(self._count)[index]  # IndexError and negative indices as a tuple has them
         card = self._built.get(n)
         if card is None:
             card = self._built[n] = self._build(n)
         return card
 
     def __iter__(self):
-        return map(self.__getitem__, range(len(self.ids)))
+        return map(self.__getitem__, range(self._count))
 
     def __eq__(self, other) -> bool:
         if isinstance(other, (tuple, Cards)):
@@ -166,7 +202,7 @@ class Cards(Sequence):
     __hash__ = None
 
     def __repr__(self) -> str:
-        return f"Cards({len(self.ids)} cards, {len(self._built)} built)"
+        return f"Cards({self._count} cards, {len(self._built)} built)"
 
 
 @dataclass(frozen=True)
@@ -181,26 +217,31 @@ class Deck:
     builtin: bool = False
 
     @cached_property
-    def _index(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[Kind, ...]]:
+    def _index(self) -> Cards:
         """Each card's id, own tags and kind, in file order, without building a card the cache holds."""
-        if isinstance(self.cards, Cards):
-            return self.cards.ids, self.cards.tags, self.cards.kinds
-        return tuple(c.id for c in self.cards), tuple(c.tags for c in self.cards), tuple(c.kind for c in self.cards)
+        return self.cards if isinstance(self.cards, Cards) else Cards.of(self.cards)
 
     @property
     def card_ids(self) -> tuple[str, ...]:
         """The cards' ids in file order."""
-        return self._index[0]
+        return self._index.ids
+
+    def has_exactly(self, count: int, ids_text: str) -> bool:
+        """Whether `count` ids given as `ids_json` text (as the store hands a deck's answered ids over, by
+        code point) are exactly this deck's cards in file order: one string comparison, no id parsed or
+        hashed. True for a deck listing its ids in that order (generated and numbered decks, as run.py's)
+        whose every card is answered; False otherwise, and the caller compares sets."""
+        return count == len(self.cards) and ids_text == self._index.ids_text
 
     @property
     def card_kinds(self) -> tuple[Kind, ...]:
         """The cards' kinds in file order."""
-        return self._index[2]
+        return self._index.kinds
 
     @property
     def card_own_tags(self) -> tuple[tuple[str, ...], ...]:
         """The cards' own tags in file order (without the deck's)."""
-        return self._index[1]
+        return self._index.tags
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -225,8 +266,8 @@ class Deck:
     def tagged_positions(self, tag: str | None) -> list[int]:
         """Where in the deck the cards that carry `tag` are (every card when `tag` is None)."""
         if tag is None:
-            return list(range(len(self.card_ids)))
-        return [n for n, own in enumerate(self._index[1]) if tag in self.tags_carried(own)]
+            return list(range(len(self.cards)))
+        return [n for n, own in enumerate(self.card_own_tags) if tag in self.tags_carried(own)]
 
     def tagged(self, tag: str | None) -> tuple[Card, ...]:
         """The cards that carry `tag` (every card when `tag` is None): the one rule for `--tag`."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import itertools
+import json
 import operator
 import random
 import uuid
@@ -330,12 +331,12 @@ class StudySession:
 
         answered = {}  # deck id -> the ids of its cards answered (EVERY_CARD: exactly the deck's)
         stored, asks = [], {}  # (phase, step) -> questions: Good moves a learning card through fixed steps
-        for deck_id, (ids, learning) in self.store.answered_and_learning(decks, day_end).items():
+        for deck_id, (count, ids_text, learning) in self.store.answered_and_learning(decks, day_end).items():
             _, deck, tagged = decks[deck_id]
-            if _the_same_ids(deck.card_ids, ids):
+            if deck.has_exactly(count, ids_text):
                 answered[deck_id], gone = EVERY_CARD, ()
             else:
-                answered[deck_id] = ids = set(ids)
+                answered[deck_id] = ids = set(json.loads(ids_text))
                 gone = ids.difference(deck.card_ids) if learning else ()  # answered, no longer in the deck's file
             for card, phase, due, step in learning:
                 if card in gone or (deck_id, card) in hidden or (
@@ -381,9 +382,9 @@ class StudySession:
             left = self.limits.new_per_day - new_today.get(deck.id, 0)
             if left <= 0:
                 continue
-            ids = deck.card_ids
             if answered.get(deck.id) is EVERY_CARD:
                 continue
+            ids = deck.card_ids
             skip = answered.get(deck.id, set()) | {card for d, card in hidden if d == deck.id}
             if skip.issuperset(ids):  # every card answered (or hidden): no id to look at one by one
                 continue
@@ -593,14 +594,6 @@ def keep_trying(prompter: Prompter, save: Callable[[], object]):
 
 
 EVERY_CARD: set[str] = set()  # stands for a deck's answered ids when they are exactly its own
-
-
-def _the_same_ids(ids: tuple[str, ...], answered: list[str]) -> bool:
-    """Whether `answered` (unique, in SQLite's order: by code point) are exactly `ids`, found without hashing
-    a card id: true when the deck lists its ids in that order (generated and numbered decks, as run.py's)
-    and all its cards are answered, at one comparison a card, in C. False otherwise: the caller then
-    compares sets."""
-    return len(ids) == len(answered) and list(ids) == answered
 
 
 def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:

@@ -288,11 +288,12 @@ def test_cards_built_on_demand_read_like_a_tuple():
 
     cards = tuple(Card(id=f"c{n}", kind=Kind.FLASH, question=f"Q{n}", answer="A", tags=("t",) * n) for n in range(4))
     builds = []
-    lazy = Cards(tuple(c.id for c in cards), tuple(c.tags for c in cards), tuple(c.kind for c in cards),
+    lazy = Cards(4, lambda: tuple(c.id for c in cards), lambda: (tuple(c.tags for c in cards),
+                                                              tuple(c.kind for c in cards)),
                  lambda n: builds.append(n) or cards[n])
     assert lazy[-1] is cards[3] and lazy[1:3] == cards[1:3] and lazy[::-2] == cards[::-2]
     assert lazy == cards and cards == lazy and list(lazy) == list(cards) and lazy != cards[:3]
-    assert lazy != Cards((), (), (), cards.__getitem__) and Cards((), (), (), cards.__getitem__) == ()
+    assert lazy != Cards.of(()) and Cards.of(()) == () and Cards.of(cards) == lazy
     with pytest.raises(IndexError):
         lazy[4]
     assert sorted(set(builds)) == [0, 1, 2, 3] and len(builds) == 4  # each card built once
@@ -317,7 +318,7 @@ def test_a_card_is_found_by_id_without_a_pass_over_the_deck_each_time():
             return super().index(*args)
 
     ids = Ids([*(f"c{n}" for n in range(1000)), "c5"])  # a repeated id: the first card is found, as before
-    deck = Deck("d", "D", Cards(ids, ((),) * len(ids), (Kind.FLASH,) * len(ids),
+    deck = Deck("d", "D", Cards(len(ids), lambda: ids, lambda: (((),) * len(ids), (Kind.FLASH,) * len(ids)),
                                 lambda n: Card(id=ids[n], kind=Kind.FLASH, question=f"Q{n}", answer="A")))
     found = [deck.card(f"c{n}") for n in range(0, 1000, 7)]
     assert [card.question for card in found] == [f"Q{n}" for n in range(0, 1000, 7)]
@@ -361,3 +362,60 @@ def test_a_cached_decks_card_offsets_are_checked_without_a_python_step_per_card(
         steps[size] = python_steps(lambda: found.append(load()[0]["big"]))
         assert len(found[0].card_ids) == size and found[0].cards[size - 1].id == f"c{size - 1}"
     assert steps[400] == steps[40]
+
+
+def test_reading_a_cached_deck_unmarshals_no_card_id_or_tag_until_one_is_read(library, monkeypatch):
+    # At 100,000 cards, unmarshalling every id and tag was most of reading the index, and a session
+    # reads neither of a deck whose cards are all answered (issue 14, sixth round).
+    import marshal
+
+    from quizzer import deck_cache
+
+    strings = []
+
+    def count(value):
+        if isinstance(value, str):
+            return 1
+        if isinstance(value, (tuple, list, dict)):
+            return sum(map(count, value.values() if isinstance(value, dict) else value))
+        return 0
+
+    class Counting:
+        dumps = staticmethod(marshal.dumps)
+
+        @staticmethod
+        def loads(data):
+            loaded = marshal.loads(data)
+            strings.append(count(loaded))
+            return loaded
+
+    write, load, _ = library
+    found = {}
+    for size in (40, 400):
+        write("big.yaml", big_deck("big", size, tag_every=2))
+        load()  # parsed, and cached
+        monkeypatch.setattr(deck_cache, "marshal", Counting)
+        strings.clear()
+        found[size] = (load()[0]["big"], sum(strings))
+        monkeypatch.undo()
+    assert found[400][1] == found[40][1]
+
+
+def test_a_cached_decks_ids_tags_and_kinds_are_read_from_the_cache_and_its_ids_compared_as_text(library, parsed,
+                                                                                                 monkeypatch):
+    from quizzer.model import ids_json
+
+    write, load, _ = library
+    write("big.yaml", big_deck("big", 400, tag_every=2))
+    load()  # parsed, and cached
+    parsed.clear()
+    deck = load()[0]["big"]
+    decoded = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda text, **kw: decoded.append(text) or real(text, **kw))
+    ids = [f"c{n}" for n in range(400)]
+    assert deck.has_exactly(400, ids_json(ids)) and not deck.has_exactly(400, ids_json(ids[::-1]))
+    assert decoded == []  # the ids compared as the cache holds them
+    assert deck.card_ids == tuple(ids) and len(decoded) == 1
+    assert deck.card_own_tags[:3] == ((), ("odd",), ()) and set(deck.card_kinds) == {Kind.TYPED}
+    assert parsed == []  # none of it from parsing the file again

@@ -343,6 +343,12 @@ def test_state_rows_of_reviews_leave_out_learning_cards_and_come_most_overdue_fi
         assert {card for _, card, *_ in store.state_rows(["d"])} == {"recent", "oldest", "learning"}
 
 
+def deck_named(deck_id, *ids):
+    from quizzer.model import Card, Deck, Kind
+
+    return Deck(deck_id, deck_id.upper(), tuple(Card(id=i, kind=Kind.FLASH, question="Q", answer="A") for i in ids))
+
+
 def test_answered_and_due_counts_only_the_cards_named(tmp_path):
     scheduler = Scheduler(fuzz=False)
     with Store(tmp_path / "q.db") as store:
@@ -350,12 +356,16 @@ def test_answered_and_due_counts_only_the_cards_named(tmp_path):
         later = record(store, scheduler, new_state(T0), review("r2", card="later", rating=Rating.EASY))
         record(store, scheduler, new_state(T0), review("r3", card="removed", rating=Rating.AGAIN))
         record(store, scheduler, new_state(T0), review("r4", card="soon", deck="e", rating=Rating.AGAIN))
-        named = {"d": ("new", "soon", "later"), "e": ("other",), "f": ("soon",)}
+        record(store, scheduler, new_state(T0), review("r5", card="b", deck="g", rating=Rating.AGAIN))
+        record(store, scheduler, new_state(T0), review("r6", card="a", deck="g", rating=Rating.EASY))
+        decks = [deck_named("d", "new", "soon", "later"), deck_named("e", "other"), deck_named("f", "soon"),
+                 deck_named("g", "a", "b")]
         # d: soon and later answered, only soon due; "removed" has a state but is no longer in the deck.
-        assert store.answered_and_due(named, later.due) == {"d": (2, 1)}
-        assert store.answered_and_due(named, later.due + timedelta(microseconds=1)) == {"d": (2, 2)}
-        assert store.answered_and_due(named, soon.due) == {"d": (2, 0)}
-        assert store.answered_and_due({}, later.due) == {}
+        # g: every card answered, listed in SQLite's order.
+        assert store.answered_and_due(decks, later.due) == {"d": (2, 1), "g": (2, 1)}
+        assert store.answered_and_due(decks, later.due + timedelta(microseconds=1)) == {"d": (2, 2), "g": (2, 2)}
+        assert store.answered_and_due(decks, soon.due) == {"d": (2, 0), "g": (2, 0)}
+        assert store.answered_and_due([], later.due) == {}
 
 
 def test_answered_and_due_asks_sqlite_for_the_states_not_for_each_card_named(tmp_path):
@@ -368,11 +378,30 @@ def test_answered_and_due_asks_sqlite_for_the_states_not_for_each_card_named(tmp
                                  [(f"c{n}", at) for n in range(20)])
             count = []
             store.db.set_progress_handler(lambda: count.append(1), 100)
-            assert store.answered_and_due({"d": [f"c{n}" for n in range(named)]}, T0 + timedelta(days=1)) == {
-                "d": (min(named, 20), min(named, 20))}
+            deck = deck_named("d", *(f"c{n}" for n in range(named)))
+            assert store.answered_and_due([deck], T0 + timedelta(days=1)) == {"d": (min(named, 20), min(named, 20))}
             return len(count)
 
     assert steps(20_000) <= steps(20) + 5  # the same work however many cards the deck names
+
+
+def test_decks_counts_parse_no_answered_id_of_a_deck_whose_cards_are_all_answered(tmp_path, monkeypatch):
+    # run.py's 100 decks of 1,000 cards, every one answered: parsing the 100,000 answered and 27,000 due
+    # ids SQLite handed over, and hashing them into sets, was most of `Store.answered_and_due` (issue 14,
+    # sixth round). Here the counts come from SQLite as they are.
+    import json
+
+    parsed = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda text, **kw: parsed.append(real(text)) or parsed[-1])
+    with Store(tmp_path / "q.db") as store:
+        store.db.executemany("INSERT INTO cards (deck, card, phase, due) VALUES ('d', ?, 'review', ?)",
+                             [(f"c{n:03}", log.iso(T0 + timedelta(days=n % 3))) for n in range(300)])
+        deck = deck_named("d", *(f"c{n:03}" for n in range(300)))
+        assert store.answered_and_due([deck], T0 + timedelta(hours=1)) == {"d": (300, 100)}
+        assert parsed == []
+        fewer = deck_named("d", *(f"c{n:03}" for n in range(1, 300)))  # c000 gone from the file: sets count
+        assert store.answered_and_due([fewer], T0 + timedelta(hours=1)) == {"d": (299, 99)}
 
 
 def test_reading_one_cards_log_does_not_walk_the_whole_log(tmp_path):

@@ -38,7 +38,7 @@ def list_decks(
         decks = library()
         with open_store() as store:
             # SQLite counts, per deck, its cards answered and due: no state crosses into Python.
-            counts = store.answered_and_due({d.id: d.card_ids for d in decks}, moment + timedelta(microseconds=1))
+            counts = store.answered_and_due(decks, moment + timedelta(microseconds=1))
     rows = []
     for deck in decks:
         answered, due = counts.get(deck.id, (0, 0))

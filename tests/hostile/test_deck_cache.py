@@ -58,6 +58,45 @@ def with_entries(change):
     return damage
 
 
+COUNT, IDS, LABELS, OFFSETS = 5, 6, 7, 8  # where an entry keeps its cards' count, ids, tags and kinds, offsets
+
+
+def with_bodies(change):
+    """The cache file with each card's body replaced by `change(its unmarshalled value)`, marshalled."""
+    def damage(data: bytes) -> bytes:
+        length = index_length(data)
+        key, entries = marshal.loads(data[HEADER.size:HEADER.size + length])
+        bodies, changed, at = data[HEADER.size + length:], [], 0
+        for name, entry in entries.items():
+            starts = struct.unpack(f"<{len(entry[OFFSETS]) // 8}Q", entry[OFFSETS])
+            mine = [marshal.dumps(change(marshal.loads(bodies[a:b]))) for a, b in zip(starts, starts[1:])]
+            spans = [at + sum(map(len, mine[:n])) for n in range(len(mine) + 1)]
+            entries[name] = put(entry, OFFSETS, struct.pack(f"<{len(spans)}Q", *spans))
+            changed += mine
+            at = spans[-1]
+        head = marshal.dumps((key, entries))
+        return HEADER.pack(len(head), at) + head + b"".join(changed)
+    return damage
+
+
+def put(entry: tuple, at: int, value) -> tuple:
+    return (*entry[:at], value, *entry[at + 1:])
+
+
+def relabel(entry: tuple, tags=None, kinds=None, more: int = 0) -> bytes:
+    """An entry's packed tags and kinds with one of them replaced by that value for each card (and `more`)."""
+    old_tags, old_kinds = marshal.loads(entry[LABELS])
+    count = entry[COUNT] + more
+    return marshal.dumps((old_tags if tags is None else (tags,) * count, old_kinds if kinds is None else (kinds,) * count))
+
+
+def shift_offsets(offsets: bytes) -> bytes:
+    """The first card's body read from the second's place (every span still in order, the second empty)."""
+    starts = list(struct.unpack(f"<{len(offsets) // 8}Q", offsets))
+    starts[:2] = starts[1:3]
+    return struct.pack(f"<{len(starts)}Q", *starts)
+
+
 DAMAGE = [
     # (what, the cache file's bytes made from the good ones)
     ("empty", lambda data: b""),
@@ -70,12 +109,29 @@ DAMAGE = [
     ("an index that is not marshal", lambda data: data[:HEADER.size] + b"\xff" * index_length(data)
      + data[HEADER.size + index_length(data):]),
     ("bodies inverted", flip_body_bytes),
-    ("offsets of a wrong length", with_entries(lambda entry: (*entry[:-1], entry[-1][:-3]))),
-    ("offsets backwards", with_entries(lambda entry: (*entry[:-1], entry[-1][::-1]))),
-    ("one id fewer than tags", with_entries(lambda entry: (*entry[:5], entry[5][:-1], *entry[6:]))),
-    ("a kind that is none", with_entries(lambda entry: (*entry[:7], ("riddle",) * len(entry[7]), entry[8]))),
-    ("one kind too many", with_entries(lambda entry: (*entry[:7], (*entry[7], "flash"), entry[8]))),
+    ("offsets of a wrong length", with_entries(lambda entry: put(entry, OFFSETS, entry[OFFSETS][:-3]))),
+    ("offsets backwards", with_entries(lambda entry: put(entry, OFFSETS, entry[OFFSETS][::-1]))),
+    ("a body read from the next card's place", with_entries(lambda entry: put(entry, OFFSETS,
+                                                                              shift_offsets(entry[OFFSETS])))),
+    ("offsets of one card fewer", with_entries(lambda entry: put(entry, OFFSETS, entry[OFFSETS][:-8]))),
+    ("a count of one card more", with_entries(lambda entry: put(entry, COUNT, entry[COUNT] + 1))),
+    ("ids that are not JSON", with_entries(lambda entry: put(entry, IDS, entry[IDS][:-2]))),
+    ("one id fewer than cards", with_entries(lambda entry: put(entry, IDS, json.dumps(json.loads(entry[IDS])[:-1])))),
+    ("ids that are not a list", with_entries(lambda entry: put(entry, IDS, json.dumps(
+        {f"x{n}": n for n in range(entry[COUNT])})))),
+    ("ids of another type", with_entries(lambda entry: put(entry, IDS, tuple(json.loads(entry[IDS]))))),
+    ("tags and kinds that are not marshal", with_entries(lambda entry: put(entry, LABELS, b"\xff" * 9))),
+    ("tags and kinds cut short", with_entries(lambda entry: put(entry, LABELS, entry[LABELS][:-3]))),
+    ("tags and kinds that are one number", with_entries(lambda entry: put(entry, LABELS, marshal.dumps(5)))),
+    ("a kind that is none", with_entries(lambda entry: put(entry, LABELS, relabel(entry, kinds="riddle")))),
+    ("one kind too many", with_entries(lambda entry: put(entry, LABELS, relabel(entry, kinds="flash", more=1)))),
+    ("one tag list fewer", with_entries(lambda entry: put(entry, LABELS, relabel(entry, tags=(), more=-1)))),
     ("an entry cut short", with_entries(lambda entry: entry[:4])),
+    ("bodies that are numbers", with_bodies(lambda body: 5)),  # TypeError
+    ("bodies cut short", with_bodies(lambda body: body[:2])),  # IndexError
+    ("bodies of a kind that is none", with_bodies(lambda body: (body[0], "riddle", *body[2:]))),  # KeyError
+    ("an entry of the last format", with_entries(lambda entry: (*entry[:COUNT], tuple(json.loads(entry[IDS])),
+                                                                *marshal.loads(entry[LABELS]), entry[OFFSETS]))),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
     ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
         marshal.dumps((deck_cache._parser_key(), {"x": (1, 2)})))),
@@ -103,7 +159,10 @@ def test_a_damaged_cache_file_gives_the_decks_the_files_hold(home, what, damage)
     cache.write_bytes(damage(cache.read_bytes()))
     decks, problems = load(home)
     assert problems == []
-    assert [(d, list(d.cards)) for d in decks] == [(d, list(d.cards)) for d in parsed]
+    def read(deck):  # everything a command reads: the deck, its cards, and their ids, tags and kinds without them
+        return deck, list(deck.cards), deck.card_ids, deck.card_own_tags, deck.card_kinds
+
+    assert list(map(read, decks)) == list(map(read, parsed))
 
 
 @pytest.mark.parametrize(("what", "damage"), DAMAGE, ids=[what for what, _ in DAMAGE])
@@ -139,5 +198,5 @@ def test_a_damaged_body_of_a_card_gone_from_its_changed_file_is_a_one_line_deck_
         assert deck.card("one").answer == "Bamako"
     with pytest.raises(DeckError) as raised:
         deck.card("three")
-    assert raised.value.problems == [Problem(str(path), 0, "card 'three' is no longer in this file, which changed "
+    assert raised.value.problems == [Problem(str(path), 0, "card 'three' is no longer in this file: it changed "
                                              "while quizzer was running; run the command again")]
