@@ -6,15 +6,13 @@ clock and random source from the caller, so tests can drive it with a script and
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import itertools
 import json
-import operator
 import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -25,8 +23,8 @@ from quizzer.model import (
 )
 from quizzer.scheduler import Scheduler, new_state
 from quizzer.store import Store, StoreBusy, StoreError
+from quizzer.study_queue import EARLY_LEARNING_WINDOW, Entry, Learning, Queue, Stored, in_turn
 
-EARLY_LEARNING_WINDOW = timedelta(minutes=20)  # when nothing else is left, show learning cards this early
 WAITING = "another quizzer is writing to your progress (an import?); saving as soon as it is done, nothing is lost"
 RATING_FOR = {Outcome.CORRECT: Rating.GOOD, Outcome.CLOSE: Rating.HARD, Outcome.WRONG: Rating.AGAIN}
 
@@ -117,164 +115,6 @@ class Summary:
         return self.right / self.answers if self.answers else None
 
 
-@dataclass
-class _Entry:
-    deck: Deck
-    card_id: str  # the card is built from its deck when it is asked: thousands may be queued, few asked
-    state: CardState
-    asks: int = 1  # questions it takes today if every answer is right (Scheduler.answers_to_pass)
-
-    @property
-    def card(self) -> Card:
-        return self.deck.card(self.card_id)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.deck.id, self.card_id)
-
-
-_ASKS = operator.attrgetter("asks")
-_DUE = operator.attrgetter("state.due")
-
-
-class _Stored:
-    """The cards in learning when the session began, soonest due first (then by deck and card id), with
-    the questions each takes. A large library has thousands, all counted before every question, and the
-    session asks a few: each card's state is read from the store only when it comes up. None of them was
-    written by this session before then, since answering a card takes it from here first."""
-
-    def __init__(self, cards: list[tuple[datetime, str, str, int]], decks: Mapping[str, Deck],
-                 make: Callable[[Deck, str], _Entry]):
-        self.decks, self.make = decks, make
-        self._index(sorted(cards))
-
-    def _index(self, cards: list[tuple[datetime, str, str, int]]) -> None:
-        self.cards, self.next = cards, 0
-        self.dues = [card[0] for card in cards]
-        self.sums = list(itertools.accumulate((card[3] for card in cards), initial=0))  # asks before each card
-
-    def __len__(self) -> int:
-        return len(self.cards) - self.next
-
-    def due(self) -> datetime | None:
-        return self.dues[self.next] if self.next < len(self.dues) else None
-
-    def asks(self, soon: datetime) -> int:
-        """The questions the cards due by `soon` take."""
-        return self.sums[bisect.bisect_right(self.dues, soon, self.next)] - self.sums[self.next]
-
-    def take(self) -> _Entry:
-        _, deck, card, _ = self.cards[self.next]
-        self.next += 1
-        return self.make(self.decks[deck], card)
-
-    def entries(self) -> list[_Entry]:
-        """The cards still to come, their states read now."""
-        return [self.make(self.decks[deck], card) for _, deck, card, _ in self.cards[self.next:]]
-
-    def replace(self, deck: Deck) -> None:
-        """Study the edited `deck` from here on: its cards no longer in it leave."""
-        self.decks = {**self.decks, deck.id: deck}
-        ids = set(deck.card_ids)
-        self._index([c for c in self.cards[self.next:] if c[1] != deck.id or c[2] in ids])
-
-
-class _Learning:
-    """The queue's cards in learning: those this session put back after answering them, by key, and those
-    in learning when it began (`_Stored`). Of two due at the same time, a stored one comes first."""
-
-    def __init__(self, answered: dict[tuple[str, str], _Entry] | None = None, stored: _Stored | None = None):
-        self.answered = {} if answered is None else answered
-        self.stored = _Stored([], {}, _Entry) if stored is None else stored  # none to make
-
-    def __len__(self) -> int:
-        return len(self.answered) + len(self.stored)
-
-    def __setitem__(self, key: tuple[str, str], entry: _Entry) -> None:
-        self.answered[key] = entry
-
-    def discard(self, key: tuple[str, str]) -> None:
-        """Take an answered card out (an undo): a stored card still to come has not been answered."""
-        self.answered.pop(key, None)
-
-    def values(self) -> list[_Entry]:
-        return [*self.answered.values(), *self.stored.entries()]
-
-    def asks(self, soon: datetime) -> int:
-        # map(attrgetter) rather than a generator: this runs before every question.
-        answered = self.answered.values()
-        return sum(itertools.compress(map(_ASKS, answered), map(soon.__ge__, map(_DUE, answered)))) + \
-            self.stored.asks(soon)
-
-    def _next(self) -> tuple[datetime | None, _Entry | None]:
-        """When the card to come next is due, and that card if it was put back (None for a stored one)."""
-        answered, stored = min(self.answered.values(), key=_DUE, default=None), self.stored.due()
-        if answered is None or (stored is not None and stored <= answered.state.due):
-            return stored, None
-        return answered.state.due, answered
-
-    def soonest(self) -> datetime | None:
-        """When the card `take` gives is due; None when there is none."""
-        return self._next()[0]
-
-    def take(self) -> _Entry:
-        answered = self._next()[1]
-        return self.stored.take() if answered is None else self.answered.pop(answered.key)
-
-
-@dataclass
-class _Queue:
-    again: list[_Entry] = field(default_factory=list)  # put back by a command: asked before anything else
-    learning: _Learning = field(default_factory=_Learning)
-    reviews: list[_Entry] = field(default_factory=list)
-    new: list[_Entry] = field(default_factory=list)
-
-    # The questions `reviews` and `new` take, by name: (the list summed, its length then, the sum). Counted
-    # before every question, these lists hold hundreds of cards: each is summed once, then kept as `pop`
-    # takes from its front; a list replaced or grown otherwise (an edit, an undo) is summed again.
-    _sums: dict[str, tuple[list[_Entry], int, int]] = field(default_factory=dict, repr=False, compare=False)
-
-    def __len__(self) -> int:
-        return len(self.again) + len(self.learning) + len(self.reviews) + len(self.new)
-
-    def asks(self, now: datetime) -> int:
-        """Questions still to come if every answer is right; a learning card due later than `pop` would
-        take it early counts once its time comes."""
-        return sum(map(_ASKS, self.again)) + self._asks_in("reviews") + self._asks_in("new") + self.learning.asks(
-            now + EARLY_LEARNING_WINDOW)
-
-    def _asks_in(self, name: str) -> int:
-        entries = getattr(self, name)
-        counted = self._sums.get(name)
-        if counted is None or counted[0] is not entries or counted[1] != len(entries):
-            counted = self._sums[name] = (entries, len(entries), sum(map(_ASKS, entries)))
-        return counted[2]
-
-    def _pop_front(self, name: str) -> _Entry:
-        entries = getattr(self, name)
-        entry = entries.pop(0)
-        counted = self._sums.get(name)
-        if counted is not None and counted[0] is entries and counted[1] == len(entries) + 1:
-            self._sums[name] = (entries, len(entries), counted[2] - entry.asks)
-        return entry
-
-    def pop(self, now: datetime) -> _Entry | None:
-        """Cards put back, learning cards whose step has passed, then due reviews, then new cards, then early
-        learning."""
-        if self.again:
-            return self.again.pop(0)
-        learning = self.learning.soonest()
-        if learning is not None and learning <= now:
-            return self.learning.take()
-        if self.reviews:
-            return self._pop_front("reviews")
-        if self.new:
-            return self._pop_front("new")
-        if learning is not None and learning <= now + EARLY_LEARNING_WINDOW:
-            return self.learning.take()
-        return None
-
-
 class StudySession:
     def __init__(
         self,
@@ -308,11 +148,11 @@ class StudySession:
         """(deck id, card id) of every card this session may ask, new or not."""
         return {(d.id, d.card_ids[n]) for d in self.decks for n in d.tagged_positions(self.tag)}
 
-    def build_queue(self, now: datetime) -> _Queue:
+    def build_queue(self, now: datetime) -> Queue:
         day_start = study_day_start(now, self.limits.day_starts_at)
         hidden = self.store.hidden(now)  # suspended or buried
         reviews_left = self.limits.reviews_per_day - self.store.review_answers_since(day_start)
-        queue = _Queue()
+        queue = Queue()
         # Only the cards due today are read, none is built, and a state is made only for each card queued:
         # a large library has thousands due, and a session asks a few hundred of the reviews.
         day_end = day_start + timedelta(days=1)
@@ -345,7 +185,7 @@ class StudySession:
                 if (phase, step) not in asks:
                     asks[phase, step] = self._asks(self.store.state((deck_id, card)), now)
                 stored.append((due, deck_id, card, asks[phase, step]))
-        queue.learning = _Learning(stored=_Stored(stored, {d.id: d for d in self.decks}, self._stored_entry(now)))
+        queue.learning = Learning(stored=Stored(stored, {d.id: d for d in self.decks}, self._stored_entry(now)))
         reviews = []  # (due, deck position, card position, deck, row), most overdue first
         if reviews_left > 0:
             with contextlib.closing(self.store.state_rows(decks, day_end, reviews=True)) as rows:
@@ -356,22 +196,22 @@ class StudySession:
                         reviews.append((row[3], *found, row))
         reviews.sort(key=lambda r: r[:3])  # most overdue first, then file order
         # Good keeps a card in review: one question (no scheduler call for each)
-        queue.reviews = [_Entry(deck, row[1], self.store.row_state(row)) for *_, deck, row in reviews[:reviews_left]]
+        queue.reviews = [Entry(deck, row[1], self.store.row_state(row)) for *_, deck, row in reviews[:reviews_left]]
         queue.new = self._new_cards(day_start, now, hidden, answered)
         return queue
 
-    def _stored_entry(self, now: datetime) -> Callable[[Deck, str], _Entry]:
+    def _stored_entry(self, now: datetime) -> Callable[[Deck, str], Entry]:
         """How a card in learning when the session began is queued once it comes up: with its state as the
         store has it (none if its progress was deleted meanwhile: a new card)."""
 
-        def make(deck: Deck, card_id: str) -> _Entry:
+        def make(deck: Deck, card_id: str) -> Entry:
             state = self.store.state((deck.id, card_id)) or new_state(now)
-            return _Entry(deck, card_id, state, self._asks(state, now))
+            return Entry(deck, card_id, state, self._asks(state, now))
 
         return make
 
     def _new_cards(self, day_start: datetime, now: datetime, hidden: set[tuple[str, str]],
-                   answered: Mapping[str, set[str]]) -> list[_Entry]:
+                   answered: Mapping[str, set[str]]) -> list[Entry]:
         """Each deck's first cards never answered, in file order, up to its new-card limit for today."""
         new_today = self.store.new_cards_since(day_start)
         fresh = new_state(now)
@@ -389,8 +229,8 @@ class StudySession:
             if skip.issuperset(ids):  # every card answered (or hidden): no id to look at one by one
                 continue
             fresh_ids = (ids[n] for n in deck.tagged_positions(self.tag) if ids[n] not in skip)
-            entries += [_Entry(deck, card_id, fresh, fresh_asks) for card_id in itertools.islice(fresh_ids, left)]
-        return _in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
+            entries += [Entry(deck, card_id, fresh, fresh_asks) for card_id in itertools.islice(fresh_ids, left)]
+        return in_turn(new_per_deck) if self.limits.new_order == "mixed" else sum(new_per_deck, [])
 
     def next_due(self) -> datetime | None:
         states = self.store.states(d.id for d in self.decks)
@@ -431,7 +271,7 @@ class StudySession:
     def _asks(self, state: CardState, now: datetime) -> int:
         return self.scheduler.answers_to_pass(state, now, EARLY_LEARNING_WINDOW)
 
-    def _study(self, prompter: Prompter, entry: _Entry, queue: _Queue, number: int, total: int) -> None:
+    def _study(self, prompter: Prompter, entry: Entry, queue: Queue, number: int, total: int) -> None:
         card = entry.card
         question = Question(
             entry.deck, card, entry.state.phase, CARD_TYPES[card.kind].options(card, self.rng), number=number,
@@ -494,11 +334,11 @@ class StudySession:
                     return
         day_end = study_day_start(saved_at, self.limits.day_starts_at) + timedelta(days=1)
         if after.phase in (Phase.LEARNING, Phase.RELEARNING) and after.due < day_end:
-            queue.learning[entry.key] = _Entry(entry.deck, entry.card_id, after, self._asks(after, saved_at))
+            queue.learning[entry.key] = Entry(entry.deck, entry.card_id, after, self._asks(after, saved_at))
         if quitting:
             raise Quit
 
-    def _command(self, prompter: Prompter, action: Action, entry: _Entry, queue: _Queue) -> bool:
+    def _command(self, prompter: Prompter, action: Action, entry: Entry, queue: Queue) -> bool:
         """Carry out a command given while `entry` was on screen; its answer, if any, was not saved.
         True when an earlier answer was undone."""
         now = self.clock()
@@ -522,14 +362,14 @@ class StudySession:
             queue.again = [e for e in queue.again if e.key != key]
             deck = next(d for d in self.decks if d.id == key[0])
             state = self.store.states([key[0]]).get(key) or new_state(now)
-            queue.again.insert(0, _Entry(deck, key[1], state, self._asks(state, now)))
+            queue.again.insert(0, Entry(deck, key[1], state, self._asks(state, now)))
             prompter.notice(f"undone {key[0]}/{key[1]}: asking it again")
             return True
         elif action is Action.EDIT:
             self._edit(prompter, entry, queue)
         return False
 
-    def _edit(self, prompter: Prompter, entry: _Entry, queue: _Queue) -> None:
+    def _edit(self, prompter: Prompter, entry: Entry, queue: Queue) -> None:
         """Edit the card's deck file, then ask the card again as the file now has it. Not an event: the
         file is the truth for card content, and progress follows the card's id."""
         queue.again.insert(0, entry)
@@ -548,14 +388,14 @@ class StudySession:
             prompter.notice(f"{entry.deck.id}/{entry.card.id} is no longer in the deck (its id changed or it was "
                             "removed); going on")
 
-    def _replace_deck(self, deck: Deck, queue: _Queue) -> None:
+    def _replace_deck(self, deck: Deck, queue: Queue) -> None:
         """Study the edited `deck` from here on: queued cards come from it, removed ones leave the queue.
         Cards it adds wait for the next session."""
         self.decks = [deck if d.id == deck.id else d for d in self.decks]
         self._neighbours.pop(deck.id, None)
         cards = set(deck.card_ids)
 
-        def renewed(entries: list[_Entry]) -> list[_Entry]:
+        def renewed(entries: list[Entry]) -> list[Entry]:
             return [e if e.deck.id != deck.id else replace(e, deck=deck)
                     for e in entries if e.deck.id != deck.id or e.card_id in cards]
 
@@ -594,11 +434,6 @@ def keep_trying(prompter: Prompter, save: Callable[[], object]):
 
 
 EVERY_CARD: set[str] = set()  # stands for a deck's answered ids when they are exactly its own
-
-
-def _in_turn(lists: list[list[_Entry]]) -> list[_Entry]:
-    """The first of each list, then the second of each, and so on: each list keeps its order."""
-    return [e for row in itertools.zip_longest(*lists) for e in row if e is not None]
 
 
 def saveable(response: str | tuple[str, ...]) -> str | tuple[str, ...]:

@@ -73,12 +73,12 @@ def test_the_queues_count_and_next_card_visit_learning_cards_without_python_call
     from datetime import datetime, timedelta, timezone
 
     from quizzer.model import CardState, Phase
-    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Learning, _Queue
+    from quizzer.study_queue import EARLY_LEARNING_WINDOW, Entry, Learning, Queue
 
     now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
-    learning = {("d", f"c{n}"): _Entry(DECK, f"c{n}", CardState(Phase.LEARNING, now + timedelta(minutes=n % 40),
+    learning = {("d", f"c{n}"): Entry(DECK, f"c{n}", CardState(Phase.LEARNING, now + timedelta(minutes=n % 40),
                                                                 step=1), asks=1 + n % 2) for n in range(1000)}
-    queue = _Queue(learning=_Learning(learning))
+    queue = Queue(learning=Learning(learning))
     soon = now + EARLY_LEARNING_WINDOW
     assert queue.asks(now) == sum(e.asks for e in learning.values() if e.state.due <= soon)  # 21 of each 40
     assert python_calls(lambda: queue.asks(now)) < 10
@@ -103,9 +103,9 @@ def test_the_queues_count_reads_each_review_and_new_card_once_not_before_every_q
     from datetime import datetime, timezone
 
     from quizzer.model import CardState, Phase
-    from quizzer.session import _Entry, _Queue
+    from quizzer.study_queue import Entry, Queue
 
-    class Counted(_Entry):
+    class Counted(Entry):
         reads = 0
 
         @property
@@ -122,7 +122,7 @@ def test_the_queues_count_reads_each_review_and_new_card_once_not_before_every_q
     def entries(count, asks):
         return [Counted(DECK, "mali", CardState(Phase.NEW, now), asks=asks) for _ in range(count)]
 
-    queue = _Queue(reviews=entries(300, 1), new=entries(700, 2))  # 300 + 1,400 questions
+    queue = Queue(reviews=entries(300, 1), new=entries(700, 2))  # 300 + 1,400 questions
     counts = []
     for _ in range(302):  # every review, then two new cards
         counts.append(queue.asks(now))

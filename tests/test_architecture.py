@@ -25,7 +25,8 @@ ALLOWED = {
     "store": {"model", "store"},
     # undo, suspend, bury, leeches: events for the log, and the table of in-session commands
     "controls": {"model", "scheduler", "store"},
-    "session": {"model", "cardtypes", "controls", "grading", "scheduler", "store"},
+    "study_queue": {"model"},  # the session's queue: what comes next and how many questions are left
+    "session": {"model", "cardtypes", "controls", "grading", "scheduler", "store", "study_queue"},
     # `quizzer quiz`: choosing the cards, asking them with the session's prompters and judge, the record
     "quiz": {"model", "cardtypes", "controls", "grading", "scheduler", "session", "store"},
     "stats": {"model", "scheduler", "store"},  # history and statistics as result objects

@@ -181,11 +181,11 @@ def test_a_session_started_later_leaves_a_learning_card_due_the_next_study_day_f
 
 
 def test_a_learning_card_due_now_comes_before_reviews_and_new_cards(store, clock):
-    from quizzer.session import _Entry, _Learning, _Queue
+    from quizzer.study_queue import Entry, Learning, Queue
 
     deck = deck_of("d", typed("a", "x"), typed("b", "y"))
-    learning = _Entry(deck, "a", CardState(phase=Phase.LEARNING, due=clock(), step=1))
-    queue = _Queue(learning=_Learning({learning.key: learning}), new=[_Entry(deck, "b", new_state(clock()))])
+    learning = Entry(deck, "a", CardState(phase=Phase.LEARNING, due=clock(), step=1))
+    queue = Queue(learning=Learning({learning.key: learning}), new=[Entry(deck, "b", new_state(clock()))])
     assert queue.pop(clock()) is learning
 
 
@@ -590,25 +590,25 @@ def test_quitting_at_the_verdict_keeps_that_answer_as_judged(store, clock):
 
 def test_a_learning_card_due_later_than_the_early_window_counts_once_it_is_within_it(store, clock):
     from quizzer.model import CardState
-    from quizzer.session import EARLY_LEARNING_WINDOW, _Entry, _Learning, _Queue
+    from quizzer.study_queue import EARLY_LEARNING_WINDOW, Entry, Learning, Queue
 
     deck = deck_of("d", typed("a", "x"))
     later = CardState(phase=Phase.LEARNING, due=clock() + timedelta(hours=2), step=1)
-    queue = _Queue(learning=_Learning({("d", "a"): _Entry(deck, "a", later, asks=1)}))
+    queue = Queue(learning=Learning({("d", "a"): Entry(deck, "a", later, asks=1)}))
     assert queue.asks(clock()) == 0
     assert queue.asks(later.due - EARLY_LEARNING_WINDOW) == 1
 
 
 def test_the_questions_to_come_count_every_queue_and_the_learning_cards_due_soon(store, clock):
-    from quizzer.session import _Entry, _Learning, _Queue
+    from quizzer.study_queue import Entry, Learning, Queue
 
     deck = deck_of("d", typed("a", "x"))
 
     def entry(asks, due=clock()):
-        return _Entry(deck, "a", CardState(phase=Phase.LEARNING, due=due, step=1), asks=asks)
+        return Entry(deck, "a", CardState(phase=Phase.LEARNING, due=due, step=1), asks=asks)
 
-    queue = _Queue(again=[entry(1)], reviews=[entry(10)], new=[entry(100)],
-                   learning=_Learning({("d", "a"): entry(1000), ("d", "b"): entry(10000, due=clock() + timedelta(hours=1))}))
+    queue = Queue(again=[entry(1)], reviews=[entry(10)], new=[entry(100)],
+                   learning=Learning({("d", "a"): entry(1000), ("d", "b"): entry(10000, due=clock() + timedelta(hours=1))}))
     assert queue.asks(clock()) == 1111 and len(queue) == 5
 
 
@@ -637,7 +637,8 @@ def test_a_background_card_does_not_take_its_decks_tags(store, clock):
 
 def old_queue(s, now):
     """build_queue as it was before issue 14 (every card of every deck visited): the oracle it must equal."""
-    from quizzer.session import EARLY_LEARNING_WINDOW, _in_turn, study_day_start
+    from quizzer.session import study_day_start
+    from quizzer.study_queue import EARLY_LEARNING_WINDOW, in_turn
 
     day_start = study_day_start(now, s.limits.day_starts_at)
     reviewed = s.store.reviewed(d.id for d in s.decks)
@@ -664,7 +665,7 @@ def old_queue(s, now):
                 learning[key] = (key, state, asks(state))
             else:
                 reviews.append((key, state, 1))
-    new = _in_turn(new_per_deck) if s.limits.new_order == "mixed" else sum(new_per_deck, [])
+    new = in_turn(new_per_deck) if s.limits.new_order == "mixed" else sum(new_per_deck, [])
     reviews.sort(key=lambda e: e[1].due)
     return learning, reviews[:reviews_left], new
 
@@ -710,12 +711,12 @@ class EagerSession(StudySession):
     read) when the session began, in the order SQLite gave them (deck id, card id), from `old_queue`."""
 
     def build_queue(self, now):
-        from quizzer.session import _Entry, _Learning, _Queue
+        from quizzer.study_queue import Entry, Learning, Queue
 
         learning, reviews, new = old_queue(self, now)
         decks = {d.id: d for d in self.decks}
-        entries = lambda found: [_Entry(decks[key[0]], key[1], state, asks) for key, state, asks in found]  # noqa: E731
-        return _Queue(learning=_Learning({e.key: e for e in entries(sorted(learning.values()))}),
+        entries = lambda found: [Entry(decks[key[0]], key[1], state, asks) for key, state, asks in found]  # noqa: E731
+        return Queue(learning=Learning({e.key: e for e in entries(sorted(learning.values()))}),
                       reviews=entries(reviews), new=entries(new))
 
 
@@ -824,13 +825,13 @@ def test_whole_sessions_ask_what_the_queue_that_read_every_learning_card_at_the_
 
 def test_of_two_learning_cards_due_at_once_the_one_in_learning_when_the_session_began_comes_first(clock):
     # As in the queue that made every entry at the start: its dict held those cards before any put back.
-    from quizzer.session import _Entry, _Learning, _Stored
+    from quizzer.study_queue import Entry, Learning, Stored
 
     deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
     due = clock() + timedelta(minutes=10)
-    made = lambda d, card: _Entry(d, card, CardState(Phase.LEARNING, due, 1), asks=1)  # noqa: E731
-    answered = _Entry(deck, "a", CardState(Phase.LEARNING, due, 1), asks=1)
-    learning = _Learning({answered.key: answered}, _Stored([(due, "d", "c", 1), (due, "d", "b", 1)], {"d": deck}, made))
+    made = lambda d, card: Entry(d, card, CardState(Phase.LEARNING, due, 1), asks=1)  # noqa: E731
+    answered = Entry(deck, "a", CardState(Phase.LEARNING, due, 1), asks=1)
+    learning = Learning({answered.key: answered}, Stored([(due, "d", "c", 1), (due, "d", "b", 1)], {"d": deck}, made))
     assert learning.soonest() == due and learning.asks(due) == 3
     assert [learning.take().card_id for _ in range(3)] == ["b", "c", "a"]
     assert len(learning) == 0 and learning.soonest() is None
@@ -889,12 +890,12 @@ def test_a_deck_whose_cards_are_all_answered_leaves_the_next_decks_their_new_car
 def test_the_stored_learning_cards_count_only_those_still_to_come_even_when_the_clock_goes_back(clock):
     # A card taken early (within the early window) is no longer to come; a clock set back since must not
     # count it again, nor count less than nothing. Asks of 1, 10 and 100 show which cards were counted.
-    from quizzer.session import _Entry, _Stored
+    from quizzer.study_queue import Entry, Stored
 
     deck = deck_of("d", typed("a", "x"), typed("b", "y"), typed("c", "z"))
     due = lambda minutes: clock() + timedelta(minutes=minutes)  # noqa: E731
-    made = lambda d, card: _Entry(d, card, CardState(Phase.LEARNING, due(0), 1), asks=1)  # noqa: E731
-    stored = _Stored([(due(30), "d", "c", 100), (due(10), "d", "a", 1), (due(20), "d", "b", 10)], {"d": deck}, made)
+    made = lambda d, card: Entry(d, card, CardState(Phase.LEARNING, due(0), 1), asks=1)  # noqa: E731
+    stored = Stored([(due(30), "d", "c", 100), (due(10), "d", "a", 1), (due(20), "d", "b", 10)], {"d": deck}, made)
     assert [stored.asks(due(m)) for m in (0, 10, 20, 30)] == [0, 1, 11, 111]
     assert stored.take().card_id == "a"
     assert [stored.asks(due(m)) for m in (0, 10, 20, 30)] == [0, 0, 10, 110]
