@@ -830,3 +830,11 @@ def test_the_day_cells_move_to_a_whole_minute_only_and_only_when_the_move_can_be
         assert anchor() == "02:30" and store.answer_days_from(T0.replace(hour=2, minute=30))
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_a_store_waits_the_whole_busy_timeout_for_another_terminal(tmp_path):
+    """SQLite's busy handler is set once, by the connection's timeout: BUSY_TIMEOUT_MS, not a default."""
+    from quizzer.store import BUSY_TIMEOUT_MS
+
+    with Store(tmp_path / "q.db") as store:
+        assert store.db.execute("PRAGMA busy_timeout").fetchone() == (BUSY_TIMEOUT_MS,)

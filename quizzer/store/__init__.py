@@ -87,11 +87,11 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # timeout: SQLite's busy handler waits this long for another terminal's write (PRAGMA busy_timeout).
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise explain(exc, path) from exc
         try:
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._use_wal()
             # FULL: a commit is on disk before the next question is shown.
             self.db.execute("PRAGMA synchronous = FULL")
