@@ -35,7 +35,7 @@ KEYS = [f"{LONG}/{card}" for card in CARDS] + ["mali-2012-takeaways/civilian-app
 
 SCREENS = {  # name: (arguments, ids shown whole on one line)
     "decks": (["decks"], [LONG, *BUILTIN]),
-    "decks show": (["decks", "show", LONG], CARDS),
+    "decks show": (["decks", "show", LONG], [*CARDS, f"{LONG}.yaml"]),  # the file name too
     "stats": (["stats", "--now", NOW], [LONG, *BUILTIN, *KEYS]),
     "history": (["history"], [LONG, "mali-2012-takeaways"]),
     "history --reviews": (["history", "--reviews"], KEYS),
@@ -187,3 +187,17 @@ def test_decks_show_names_the_file_from_the_home_folder(tmp_path, monkeypatch):
     outside = SimpleNamespace(title="Mine", cards=[], path="/srv/decks/mine.yaml")
     assert render(deck_table(inside, []), 100).splitlines()[0].rstrip() == "Mine — 0 cards · ~/notes/mine.yaml"
     assert render(deck_table(outside, []), 100).splitlines()[0].rstrip() == "Mine — 0 cards · /srv/decks/mine.yaml"
+
+
+@pytest.mark.parametrize("width", [40, 44, 60, 100])  # the file name (37) fits; wider ones fold
+def test_decks_show_breaks_the_files_path_only_after_a_separator(width):
+    from types import SimpleNamespace
+
+    from quizzer.ui.screens import deck_table
+
+    path = "/srv/a-folder-of-decks/shared/" + LONG + ".yaml"
+    deck = SimpleNamespace(title="Mine", cards=[], path=path)
+    head = render(deck_table(deck, []), width).split("\ncard,")[0].splitlines()
+    assert all(len(line.rstrip()) <= width for line in head)
+    assert " ".join(line.rstrip() for line in head).replace("/ ", "/") == f"Mine — 0 cards · {path}"
+    assert all(line.rstrip().endswith(("/", "·")) for line in head[:-1]), head  # never inside a name

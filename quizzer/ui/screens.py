@@ -7,11 +7,12 @@ is `Fitted` to the screen: at 60 columns no id is broken and nothing is cut off.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from rich import box
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.cells import cell_len
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -241,10 +242,8 @@ def _justified(text: str, width: int, justify: str) -> str:
 
 
 def deck_table(deck, rows: list[dict]) -> RenderableType:
-    """`quizzer decks show`: the deck's cards, as `decks show --json` gives them."""
+    """`quizzer decks show`: the deck's cards, as `decks show --json` gives them, under the deck's title and file."""
     table = compact_table(leading=1)
-    table.title = Text(literal(f"{deck.title} — {plural(len(deck.cards), 'card')} · {_home_relative(deck.path)}"))
-    table.title_justify = "left"
     table.add_column("card, question → answer", overflow="fold")
     table.add_column("type", no_wrap=True)
     table.add_column("state, due", no_wrap=True)
@@ -254,7 +253,27 @@ def deck_table(deck, rows: list[dict]) -> RenderableType:
         card.append("\n→ " + literal(row["answer"]), style="not dim")
         due = "\n" + local_time(row["due"]) if row["due"] else ""
         table.add_row(card, *cells(row["type"], row["state"] + due))
-    return Fitted(table)
+    title = literal(f"{deck.title} — {plural(len(deck.cards), 'card')} ·")
+    return Group(_TitleAndPath(title, literal(_home_relative(deck.path))), Fitted(table))
+
+
+class _TitleAndPath:
+    """A title, then a file's path on the same line or the next ones, broken only after a separator so
+    that a file name (a deck id) stays whole; a name wider than the screen is folded, never cut off."""
+
+    def __init__(self, title: str, path: str):
+        self.title, self.parts = title, re.split(f"(?<={re.escape(os.sep)})", path)
+
+    def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        *lines, last = [line.plain for line in Text(self.title).wrap(console_, width)]
+        line = last + " "
+        for part in self.parts:
+            if line.strip() and cell_len(line + part) > width:
+                lines.append(line.rstrip())
+                line = ""
+            line += part
+        yield Text("\n".join([*lines, line]), style="table.title", overflow="fold")
 
 
 def accepted_table(rows: list[tuple[str, str, str]]) -> RenderableType:
