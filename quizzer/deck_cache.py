@@ -29,7 +29,8 @@ from pathlib import Path
 
 from quizzer.model import Blank, Card, Cards, Deck, Kind, ids_json
 
-FORMAT = 3  # 2: an index, then card bodies read on demand; 3: ids, tags and kinds decoded on demand too
+FORMAT = 4  # 2: an index, then card bodies read on demand; 3: ids, tags and kinds decoded on demand too;
+#            4: the ids by code point too, when that is not their file order
 CACHE_FILE = "decks.cache"
 SETTLE_SECONDS = 2.0  # a file changed more recently than this may change again within the same mtime
 _KINDS = {kind.value: kind for kind in Kind}
@@ -42,13 +43,14 @@ _OFFSET = "Q"
 
 # marshal, not pickle: it only builds plain values, so a tampered cache file cannot run code.
 # An entry: (size, mtime_ns, builtin, deck fields but its cards (or None), problems, how many cards,
-# their ids as `ids_json` text, their own tags and their kinds' values marshalled, where their bodies
+# their ids as `ids_json` text, the same sorted by code point (None when that is their file order),
+# their own tags and their kinds' values marshalled, where their bodies
 # start (and, last, end) as array bytes). Unmarshalling 100,000 ids and tags was most of reading the
 # index, and a session reads neither for a deck whose every card is answered (issue 14, sixth round).
 # The count is checked against the offsets when the entry is read; the ids, tags and kinds against
 # the count when they are decoded.
 Entry = tuple
-_COUNT, _IDS, _LABELS, _OFFSETS = 5, 6, 7, 8
+_COUNT, _IDS, _SORTED, _LABELS, _OFFSETS = 5, 6, 7, 8, 9
 
 
 class Reparse(Protocol):
@@ -119,8 +121,10 @@ class ParseCache:
         if deck:
             fields = tuple(None if at == _CARDS_AT else getattr(deck, f) for at, f in enumerate(_DECK_FIELDS))
         cards = deck.cards if deck else ()
+        ids = [c.id for c in cards]
+        in_order = sorted(ids)
         self.entries[name] = (info.st_size, info.st_mtime_ns, builtin, fields, tuple(problems), len(cards),
-                              ids_json([c.id for c in cards]),
+                              ids_json(ids), None if in_order == ids else ids_json(in_order),
                               marshal.dumps((tuple(c.tags for c in cards), tuple(c.kind.value for c in cards))),
                               offsets.tobytes())
         self.bodies[name] = b"".join(bodies)
@@ -240,7 +244,7 @@ def _deck(entry: Entry, offsets: memoryview, stored: _Bodies, reparse: Reparse) 
         return reparse.card(cards.ids[n])
 
     values = list(entry[3])
-    values[_CARDS_AT] = cards = Cards(count, ids, labels, build, entry[_IDS])
+    values[_CARDS_AT] = cards = Cards(count, ids, labels, build, entry[_SORTED] or entry[_IDS])
     return Deck(*values)
 
 

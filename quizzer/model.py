@@ -145,10 +145,10 @@ class Cards(Sequence):
 
     def __init__(self, count: int, ids: Callable[[], tuple[str, ...]],
                  labels: Callable[[], tuple[tuple[tuple[str, ...], ...], tuple[Kind, ...]]],
-                 build: Callable[[int], Card], ids_text: str | None = None):
+                 build: Callable[[int], Card], sorted_ids_text: str | None = None):
         self._count = count
         self._ids, self._labels, self._build = ids, labels, build
-        self._ids_text = ids_text
+        self._sorted_ids_text = sorted_ids_text
         self._built: dict[int, Card] = {}
 
     @classmethod
@@ -162,10 +162,10 @@ class Cards(Sequence):
         return self._ids()
 
     @cached_property
-    def ids_text(self) -> str:
-        """`ids_json(ids)`, as the parse cache holds it when it does (for `Deck.has_exactly` alone: damaged
-        text never equals the store's, or stands for another count of cards)."""
-        return ids_json(self.ids) if self._ids_text is None else self._ids_text
+    def sorted_ids_text(self) -> str:
+        """`ids_json` of the ids sorted by code point, as the parse cache holds it when it does (for
+        `Deck.has_exactly` alone: damaged text never equals the store's, or stands for another count)."""
+        return ids_json(sorted(self.ids)) if self._sorted_ids_text is None else self._sorted_ids_text
 
     @cached_property
     def _tags_and_kinds(self) -> tuple[tuple[tuple[str, ...], ...], tuple[Kind, ...]]:
@@ -227,11 +227,11 @@ class Deck:
         return self._index.ids
 
     def has_exactly(self, count: int, ids_text: str) -> bool:
-        """Whether `count` ids given as `ids_json` text (as the store hands a deck's answered ids over, by
-        code point) are exactly this deck's cards in file order: one string comparison, no id parsed or
-        hashed. True for a deck listing its ids in that order (generated and numbered decks, as run.py's)
-        whose every card is answered; False otherwise, and the caller compares sets."""
-        return count == len(self.cards) and ids_text == self._index.ids_text
+        """Whether `count` ids given as `ids_json` text, sorted by code point (as the store hands a deck's
+        answered ids over), are exactly this deck's cards: one string comparison, no id parsed or hashed
+        (the parse cache keeps the deck's ids in that order as text). True for a deck whose every card is
+        answered, whatever its file's order; False otherwise, and the caller compares sets."""
+        return count == len(self.cards) and ids_text == self._index.sorted_ids_text
 
     @property
     def card_kinds(self) -> tuple[Kind, ...]:

@@ -58,7 +58,8 @@ def with_entries(change):
     return damage
 
 
-COUNT, IDS, LABELS, OFFSETS = 5, 6, 7, 8  # where an entry keeps its cards' count, ids, tags and kinds, offsets
+COUNT, IDS, SORTED, LABELS, OFFSETS = 5, 6, 7, 8, 9  # an entry's count of cards, ids (in file order, by code
+# point), tags and kinds, offsets
 
 
 def with_bodies(change):
@@ -120,6 +121,7 @@ DAMAGE = [
     ("ids that are not a list", with_entries(lambda entry: put(entry, IDS, json.dumps(
         {f"x{n}": n for n in range(entry[COUNT])})))),
     ("ids of another type", with_entries(lambda entry: put(entry, IDS, tuple(json.loads(entry[IDS]))))),
+    ("ids by code point of another type", with_entries(lambda entry: put(entry, SORTED, 5))),  # never equal: sets
     ("tags and kinds that are not marshal", with_entries(lambda entry: put(entry, LABELS, b"\xff" * 9))),
     ("tags and kinds cut short", with_entries(lambda entry: put(entry, LABELS, entry[LABELS][:-3]))),
     ("tags and kinds that are one number", with_entries(lambda entry: put(entry, LABELS, marshal.dumps(5)))),
@@ -130,8 +132,7 @@ DAMAGE = [
     ("bodies that are numbers", with_bodies(lambda body: 5)),  # TypeError
     ("bodies cut short", with_bodies(lambda body: body[:2])),  # IndexError
     ("bodies of a kind that is none", with_bodies(lambda body: (body[0], "riddle", *body[2:]))),  # KeyError
-    ("an entry of the last format", with_entries(lambda entry: (*entry[:COUNT], tuple(json.loads(entry[IDS])),
-                                                                *marshal.loads(entry[LABELS]), entry[OFFSETS]))),
+    ("an entry of the last format", with_entries(lambda entry: (*entry[:SORTED], *entry[SORTED + 1:]))),
     ("the format before this one", lambda data: marshal.dumps((("old",), {}))),
     ("an index of the wrong shape", lambda data: (lambda head: HEADER.pack(len(head), 0) + head)(
         marshal.dumps((deck_cache._parser_key(), {"x": (1, 2)})))),
