@@ -48,6 +48,9 @@ def test_replay_skips_voided_answers_and_sets_flags_in_order():
     # Every answer voided: no state at all, the card is new again.
     assert replay_card(entries[:1], [event(EventKind.VOID, target="r1")], ids) == (None, Flags())
     assert replay_card([], [event(EventKind.SUSPEND), event(EventKind.UNSUSPEND)], ids) == (None, Flags())
+    # No events (most cards): a quiz answer without --reschedule counts for nothing, the others replay.
+    assert replay_card([("q1", Rating.GOOD, T0, False)], [], ids) == (None, Flags())
+    assert replay_card([*entries[:2], ("q1", Rating.GOOD, T0, False)], [], ids) == (("r1", "r2"), Flags())
 
 
 def review(review_id, at, rating=Rating.GOOD, card="c", session="s"):

@@ -358,13 +358,15 @@ def test_answered_and_due_counts_only_the_cards_named(tmp_path):
         record(store, scheduler, new_state(T0), review("r4", card="soon", deck="e", rating=Rating.AGAIN))
         record(store, scheduler, new_state(T0), review("r5", card="b", deck="g", rating=Rating.AGAIN))
         record(store, scheduler, new_state(T0), review("r6", card="a", deck="g", rating=Rating.EASY))
+        record(store, scheduler, new_state(T0), review("r7", card="x", deck="h", rating=Rating.AGAIN))
         decks = [deck_named("d", "new", "soon", "later"), deck_named("e", "other"), deck_named("f", "soon"),
-                 deck_named("g", "a", "b")]
+                 deck_named("g", "a", "b"), deck_named("h", "x", "y")]
         # d: soon and later answered, only soon due; "removed" has a state but is no longer in the deck.
-        # g: every card answered, listed in SQLite's order.
-        assert store.answered_and_due(decks, later.due) == {"d": (2, 1), "g": (2, 1)}
-        assert store.answered_and_due(decks, later.due + timedelta(microseconds=1)) == {"d": (2, 2), "g": (2, 2)}
-        assert store.answered_and_due(decks, soon.due) == {"d": (2, 0), "g": (2, 0)}
+        # g: every card answered, listed in SQLite's order; h, after it, still counted.
+        assert store.answered_and_due(decks, later.due) == {"d": (2, 1), "g": (2, 1), "h": (1, 1)}
+        assert store.answered_and_due(decks, later.due + timedelta(microseconds=1)) == {
+            "d": (2, 2), "g": (2, 2), "h": (1, 1)}
+        assert store.answered_and_due(decks, soon.due) == {"d": (2, 0), "g": (2, 0), "h": (1, 0)}
         assert store.answered_and_due([], later.due) == {}
 
 

@@ -201,3 +201,41 @@ def test_a_damaged_body_of_a_card_gone_from_its_changed_file_is_a_one_line_deck_
         deck.card("three")
     assert raised.value.problems == [Problem(str(path), 0, "card 'three' is no longer in this file: it changed "
                                              "while quizzer was running; run the command again")]
+
+
+@pytest.mark.parametrize("edited", [edited for _, edited, _ in EDITS], ids=[what for what, _, _ in EDITS])
+def test_damaged_ids_of_a_file_changed_to_other_cards_are_a_one_line_deck_error(home, edited):
+    # The ids read again from a file that no longer holds the 3 cards cached: none of its cards is taken for them.
+    from quizzer.decks import DeckError, Problem
+
+    load(home)
+    cache = home / "cache" / "decks.cache"
+    cache.write_bytes(with_entries(lambda entry: put(entry, IDS, entry[IDS][:-2]))(cache.read_bytes()))
+    (deck,) = [d for d in load(home)[0] if d.id == "cached"]
+    path = home / "decks" / "cached.yaml"
+    path.write_text(edited, encoding="utf-8")
+    with pytest.raises(DeckError) as raised:
+        deck.card_ids
+    assert raised.value.problems == [Problem(str(path), 0, "this file no longer holds the 3 cards cached for it: it "
+                                             "changed while quizzer was running; run the command again")]
+
+
+def test_a_built_in_deck_read_again_is_held_to_the_built_in_rules(home, monkeypatch):
+    # A built-in card without an id is an error, so the edited file holds no deck to read card three from.
+    from quizzer import decks
+    from quizzer.decks import DeckError
+
+    builtin = home / "builtin"
+    builtin.mkdir()
+    path = builtin / "cached.yaml"
+    path.write_text(DECK, encoding="utf-8")
+    os.utime(path, (LONG_AGO, LONG_AGO))
+    monkeypatch.setattr(decks, "builtin_deck_dir", lambda: builtin)
+    (home / "decks" / "cached.yaml").unlink()
+    load(home)
+    cache = home / "cache" / "decks.cache"
+    cache.write_bytes(flip_body_bytes(cache.read_bytes()))
+    (deck,) = [d for d in load(home)[0] if d.id == "cached"]
+    path.write_text(DECK.replace("  - id: one\n    type", "  - type"), encoding="utf-8")
+    with pytest.raises(DeckError, match="card 'three' is no longer in this file"):
+        deck.card("three")
