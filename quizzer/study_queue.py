@@ -40,7 +40,7 @@ _DUE = operator.attrgetter("state.due")
 class Stored:
     """The cards in learning when the session began, soonest due first (then by deck and card id), with
     the questions each takes. A large library has thousands, all counted before every question, and the
-    session asks a few: each card's state is read from the store only when it comes up. None of them was
+    session asks a few: each card's state is read (by `make`, from the store) only when it comes up. None was
     written by this session before then, since answering a card takes it from here first."""
 
     def __init__(self, cards: list[tuple[datetime, str, str, int]], decks: Mapping[str, Deck],
