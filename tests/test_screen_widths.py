@@ -201,3 +201,41 @@ def test_decks_show_breaks_the_files_path_only_after_a_separator(width):
     assert all(len(line.rstrip()) <= width for line in head)
     assert " ".join(line.rstrip() for line in head).replace("/ ", "/") == f"Mine — 0 cards · {path}"
     assert all(line.rstrip().endswith(("/", "·")) for line in head[:-1]), head  # never inside a name
+
+
+def every_help() -> list[list[str]]:
+    """The arguments that show each command's and group's help."""
+    import typer.main
+
+    from quizzer.cli import app
+
+    def walk(command, path):
+        yield [*path, "--help"]
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_every_help_fills_its_lines_at_the_terminals_width(tmp_path, columns):
+    # typer keeps a docstring's source line breaks: at 60 columns each 100-column source line became a
+    # full line and a stub. Each paragraph must wrap where the next word no longer fits, and no further.
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env |= {"QUIZZER_HOME": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1"}
+    helps = every_help()
+    outputs = run_screens([(" ".join(args), args) for args in helps], env, columns, rows=30)
+    assert len(outputs) == len(helps) > 25
+    for name, output in outputs.items():
+        lines = [line.rstrip() for line in SGR.sub("", output.replace("\r\n", "\n")).splitlines()]
+        assert all(len(line) <= columns for line in lines), f"quizzer {name}:\n" + "\n".join(lines)
+        start = next(n for n, line in enumerate(lines) if "Usage:" in line) + 1
+        end = next(n for n, line in enumerate(lines) if line.startswith("╭"))
+        paragraphs = "\n".join(lines[start:end]).strip("\n").split("\n\n")
+        assert paragraphs[-1].split("\n")[0].strip() == "Examples:", f"quizzer {name}:\n" + "\n".join(lines)
+        for paragraph in paragraphs[:-1]:
+            rows = paragraph.split("\n")
+            for line, after in zip(rows, rows[1:]):
+                # one space of padding either side: a line ends early if the next line's first word fits on it
+                assert len(line.strip()) + 1 + len(after.split()[0]) > columns - 2, \
+                    f"quizzer {name} at {columns} columns breaks early:\n{line}\n{after}"

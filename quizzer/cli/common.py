@@ -21,13 +21,15 @@ _REQUIRED = re.compile(r"^\{(.*)\}(\.\.\.)?$")  # typer's usage for a required a
 
 class _Help:
     """`--help` as the README writes commands: a flag shows no `<bool>` value (it takes none), a
-    required argument reads DECK rather than typer's {DECK}, an optional one [DECK], and a group lists
-    each command by the first paragraph of its help as one sentence (typer keeps its source line breaks)."""
+    required argument reads DECK rather than typer's {DECK}, an optional one [DECK], a group lists
+    each command by the first paragraph of its help as one sentence, and each paragraph of the help is
+    wrapped at the terminal's width, not where the docstring's source lines break (typer keeps those)."""
 
     def __init__(self, *args, **settings):
         super().__init__(*args, **settings)
-        if self.help and not self.short_help:
-            self.short_help = " ".join(inspect.cleandoc(self.help).split("\n\n")[0].split())
+        if self.help:
+            self.help = _unwrapped(self.help)
+            self.short_help = self.short_help or self.help.split("\n\n")[0]
 
     def get_params(self, ctx):
         params = super().get_params(ctx)
@@ -38,6 +40,15 @@ class _Help:
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return [_REQUIRED.sub(r"\1\2", piece) for piece in super().collect_usage_pieces(ctx)]
+
+
+def _unwrapped(help_text: str) -> str:
+    """A docstring with the line breaks inside each paragraph taken out, but before an example line
+    ("$ quizzer ..."): each example keeps its own line under "Examples:"."""
+    return "\n\n".join(_SOURCE_BREAK.sub(" ", paragraph) for paragraph in inspect.cleandoc(help_text).split("\n\n"))
+
+
+_SOURCE_BREAK = re.compile(r"\s*\n\s*(?!\$ )")
 
 
 class Command(_Help, typer.core.TyperCommand):
