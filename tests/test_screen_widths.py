@@ -24,10 +24,11 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 NOW = (T0 + timedelta(hours=1)).isoformat()
 LONG = "a-long-deck-id-on-narrow-screens"  # 32 characters: with a card id, 57
 CARDS = ["the-longest-card-id-here", "second-card", "third-card-of-the-deck"]
+WIDE = "a-card-whose-id-is-long-enough-to-overflow"  # 42 characters: with the deck id, 75
 TITLE = "A deck with a long id and a title that needs two lines at sixty columns"
 DECK = f"id: {LONG}\ntitle: {TITLE}\ncards:\n" + "".join(
-    f"  - id: {card}\n    question: Which answer does card {card} want, asked in a question long enough to wrap?\n"
-    f"    answer: answer {n}\n" for n, card in enumerate(CARDS)
+    f"  - id: {card}\n    question: Which answer does card number {n} want, asked in a question long enough to wrap?\n"
+    f"    answer: answer {n}\n" for n, card in enumerate([*CARDS, WIDE])
 )
 BUILTIN = ["mali-2012-actors", "mali-2012-dates", "mali-2012-legal", "mali-2012-places", "mali-2012-rebellions",
            "mali-2012-takeaways"]
@@ -35,11 +36,12 @@ KEYS = [f"{LONG}/{card}" for card in CARDS] + ["mali-2012-takeaways/civilian-app
 
 SCREENS = {  # name: (arguments, ids shown whole on one line)
     "decks": (["decks"], [LONG, *BUILTIN]),
-    "decks show": (["decks", "show", LONG], [*CARDS, f"{LONG}.yaml"]),  # the file name too
+    "decks show": (["decks", "show", LONG], [*CARDS, WIDE, f"{LONG}.yaml"]),  # the file name too
     "stats": (["stats", "--now", NOW], [LONG, *BUILTIN, *KEYS]),
     "history": (["history"], [LONG, "mali-2012-takeaways"]),
     "history --reviews": (["history", "--reviews"], KEYS),
-    "cards": (["cards", LONG, "--now", NOW], KEYS[:3]),
+    # At 60 columns the DECK/CARD pair of WIDE does not fit: it breaks after the "/", the card id whole.
+    "cards": (["cards", LONG, "--now", NOW], [*KEYS[:3], WIDE, f"{LONG}/{WIDE}"]),
     "card": (["card", KEYS[0], "--now", NOW], [KEYS[0]]),
     "accepted": (["accepted"], KEYS[:2]),
 }

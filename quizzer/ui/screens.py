@@ -139,7 +139,7 @@ class Fitted:
             yield _text(table.title)
         rows = list(zip(*(column.cells for column in table.columns)))
         for number, (first, *rest) in enumerate(rows, 1):
-            yield _text(first)
+            yield _broken_after_slashes(_text(first), width)
             pairs = []
             for column, cell in zip(table.columns[1:], rest):
                 if "\n" in _text(cell).plain:
@@ -151,6 +151,26 @@ class Fitted:
                 yield Text()
         if table.caption:
             yield _text(table.caption)
+
+
+def _broken_after_slashes(text: Text, width: int) -> Text:
+    """`text` with each line that is one word wider than `width` (a DECK/CARD pair) broken after a "/"
+    instead of where the width runs out, so that the card id stays whole (a piece wider than the screen
+    is still folded); lines with spaces wrap at them as usual."""
+    breaks, start = [], 0
+    for line in text.plain.split("\n"):
+        if cell_len(line) > width and not any(character.isspace() for character in line):
+            taken = used = 0
+            for piece in re.split("(?<=/)", line):
+                if used and used + cell_len(piece) > width:
+                    breaks.append(start + taken)
+                    used = 0
+                taken, used = taken + len(piece), used + cell_len(piece)
+        start += len(line) + 1
+    if not breaks:
+        return text
+    lines = text.divide(breaks)
+    return Text("\n").join(lines)
 
 
 def _compact_as_made(table: Table) -> bool:
