@@ -138,3 +138,14 @@ def test_the_queues_count_reads_each_review_and_new_card_once_not_before_every_q
     queue.new = entries(11, 5)  # replaced by as many cards, one taken before the next count
     queue.pop(now)
     assert queue.asks(now) == 50
+
+
+def test_a_response_typed_exactly_as_an_answer_uses_that_answers_cached_analysis(monkeypatch):
+    # The cheapest right answer, and a common one: the card's text as written (anki_peer.py answers so).
+    from quizzer import grading
+
+    card = Card(id="mali", kind=Kind.TYPED, question="Capital of Mali?", answer="Bamako", accept=("Bamaco",))
+    analysed, analyse = [], grading._analyse
+    monkeypatch.setattr(grading, "_analyse", lambda text: analysed.append(text) or analyse(text))
+    outcomes = [grading.judge(card, response).outcome.value for response in ("Bamako", "Bamaco", "bamako ", "Bamak")]
+    assert (outcomes, analysed) == (["correct", "correct", "correct", "close"], ["bamako ", "Bamak"])
