@@ -424,7 +424,8 @@ def _judge_text(
 ) -> Verdict:
     """Judge one typed answer; `expected[0]` is the card's answer, the rest accepted alternatives. `fair()`
     gives the fair-phrasing rules, worked out only for a response that matches none of `expected` outright."""
-    said = _analyse(typed)
+    # A response typed exactly as one of `expected` has that text's analysis, already cached (issue 14).
+    said = _expected(typed) if typed in expected else _analyse(typed)
     return _match(said, typed, expected, others, fair) if said.key else _NO_ANSWER
 
 

@@ -400,8 +400,7 @@ class StudySession:
                     for e in entries if e.deck.id != deck.id or e.card_id in cards]
 
         queue.again, queue.reviews, queue.new = renewed(queue.again), renewed(queue.reviews), renewed(queue.new)
-        queue.learning.answered = {e.key: e for e in renewed(list(queue.learning.answered.values()))}
-        queue.learning.stored.replace(deck)
+        queue.learning.replace(deck)
 
     def _typed_answers(self, deck: Deck) -> Neighbours:
         if deck.id not in self._neighbours:

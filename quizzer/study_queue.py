@@ -6,7 +6,9 @@ the store and the decks and takes from it; nothing here reads the store or the c
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ class Entry:
 
 
 _ASKS = operator.attrgetter("asks")
-_DUE = operator.attrgetter("state.due")
+_THIRD = operator.itemgetter(2)  # asks, in a put-back card's place
 
 
 class Stored:
@@ -81,45 +83,75 @@ class Stored:
 
 class Learning:
     """The queue's cards in learning: those this session put back after answering them, by key, and those
-    in learning when it began (`Stored`). Of two due at the same time, a stored one comes first."""
+    in learning when it began (`Stored`). Of two due at the same time, a stored one comes first, then the
+    one put back first (a key put back again keeps its turn, as a dict keeps a key's place)."""
 
-    def __init__(self, answered: dict[tuple[str, str], Entry] | None = None, stored: Stored | None = None):
-        self.answered = {} if answered is None else answered
+    def __init__(self, answered: Mapping[tuple[str, str], Entry] | None = None, stored: Stored | None = None):
         self.stored = Stored([], {}, Entry) if stored is None else stored  # none to make
+        # `asks` and `soonest` run before every question: the cards put back are kept soonest due first, each
+        # as (due, its turn, asks, key), with the sum of their asks, so that neither walks them all.
+        self._order: list[tuple[datetime, int, int, tuple[str, str]]] = []
+        self._answered: dict[tuple[str, str], tuple[tuple[datetime, int, int, tuple[str, str]], Entry]] = {}
+        self._asks = 0
+        self._turns = itertools.count()
+        for key, entry in (answered or {}).items():
+            self[key] = entry
 
     def __len__(self) -> int:
-        return len(self.answered) + len(self.stored)
+        return len(self._answered) + len(self.stored)
 
     def __setitem__(self, key: tuple[str, str], entry: Entry) -> None:
-        self.answered[key] = entry
+        old = self._answered.get(key)
+        if old is not None:
+            self._unplace(old[0])
+        place = (entry.state.due, next(self._turns) if old is None else old[0][1], entry.asks, key)
+        bisect.insort(self._order, place)
+        self._answered[key] = place, entry
+        self._asks += entry.asks
+
+    def _unplace(self, place: tuple[datetime, int, int, tuple[str, str]]) -> None:
+        del self._order[bisect.bisect_left(self._order, place)]
+        self._asks -= place[2]
+
+    def _remove(self, key: tuple[str, str]) -> Entry:
+        place, entry = self._answered.pop(key)
+        self._unplace(place)
+        return entry
 
     def discard(self, key: tuple[str, str]) -> None:
         """Take an answered card out (an undo): a stored card still to come has not been answered."""
-        self.answered.pop(key, None)
+        if key in self._answered:
+            self._remove(key)
 
     def values(self) -> list[Entry]:
-        return [*self.answered.values(), *self.stored.entries()]
+        return [*(entry for _, entry in self._answered.values()), *self.stored.entries()]
+
+    def replace(self, deck: Deck) -> None:
+        """Study the edited `deck` from here on: its cards no longer in it leave, the others keep their turn."""
+        ids = set(deck.card_ids)
+        for key, (_, entry) in list(self._answered.items()):
+            if entry.deck.id == deck.id:
+                if entry.card_id in ids:
+                    self._answered[key] = self._answered[key][0], dataclasses.replace(entry, deck=deck)
+                else:
+                    self._remove(key)
+        self.stored.replace(deck)
 
     def asks(self, soon: datetime) -> int:
-        # map(attrgetter) rather than a generator: this runs before every question.
-        answered = self.answered.values()
-        return sum(itertools.compress(map(_ASKS, answered), map(soon.__ge__, map(_DUE, answered)))) + \
-            self.stored.asks(soon)
+        later = bisect.bisect_right(self._order, (soon, math.inf))  # the first due after `soon`
+        return self._asks - sum(map(_THIRD, itertools.islice(self._order, later, None))) + self.stored.asks(soon)
 
-    def _next(self) -> tuple[datetime | None, Entry | None]:
-        """When the card to come next is due, and that card if it was put back (None for a stored one)."""
-        answered, stored = min(self.answered.values(), key=_DUE, default=None), self.stored.due()
-        if answered is None or (stored is not None and stored <= answered.state.due):
-            return stored, None
-        return answered.state.due, answered
+    def _answered_first(self) -> bool:
+        """Whether the card to come next is one put back (False when none is left, or a stored one is due first)."""
+        stored = self.stored.due()
+        return bool(self._order) and (stored is None or self._order[0][0] < stored)
 
     def soonest(self) -> datetime | None:
         """When the card `take` gives is due; None when there is none."""
-        return self._next()[0]
+        return self._order[0][0] if self._answered_first() else self.stored.due()
 
     def take(self) -> Entry:
-        answered = self._next()[1]
-        return self.stored.take() if answered is None else self.answered.pop(answered.key)
+        return self._remove(self._order[0][3]) if self._answered_first() else self.stored.take()
 
 
 @dataclass

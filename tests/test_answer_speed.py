@@ -138,3 +138,46 @@ def test_the_queues_count_reads_each_review_and_new_card_once_not_before_every_q
     queue.new = entries(11, 5)  # replaced by as many cards, one taken before the next count
     queue.pop(now)
     assert queue.asks(now) == 50
+
+
+def test_a_response_typed_exactly_as_an_answer_uses_that_answers_cached_analysis(monkeypatch):
+    # The cheapest right answer, and a common one: the card's text as written (anki_peer.py answers so).
+    from quizzer import grading
+
+    card = Card(id="mali", kind=Kind.TYPED, question="Capital of Mali?", answer="Bamako", accept=("Bamaco",))
+    analysed, analyse = [], grading._analyse
+    monkeypatch.setattr(grading, "_analyse", lambda text: analysed.append(text) or analyse(text))
+    outcomes = [grading.judge(card, response).outcome.value for response in ("Bamako", "Bamaco", "bamako ", "Bamak")]
+    assert (outcomes, analysed) == (["correct", "correct", "correct", "close"], ["bamako ", "Bamak"])
+
+
+def test_the_learning_cards_put_back_are_not_read_again_before_every_question():
+    # A long session puts back hundreds of cards; before each question the queue counts them and looks for
+    # the soonest due: neither reads the cards again (a walk over them all read them 277,500 times here).
+    from datetime import datetime, timedelta, timezone
+
+    from quizzer.model import CardState, Phase
+    from quizzer.study_queue import Entry, Queue
+
+    class Counted(Entry):
+        reads = 0
+
+        def __getattribute__(self, name):
+            if name in ("state", "asks"):
+                Counted.reads += 1
+            return super().__getattribute__(name)
+
+    now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    queue = Queue()
+    for n in range(500):
+        queue.learning[("d", f"c{n}")] = Counted(DECK, f"c{n}", CardState(Phase.LEARNING, now + timedelta(
+            minutes=n % 50), step=1), asks=1 + n % 2)
+    Counted.reads, counts = 0, []
+    for minute in range(50):  # the ten due each minute, then the next count
+        counts.append(queue.asks(now + timedelta(minutes=minute)))
+        taken = [queue.pop(now + timedelta(minutes=minute)) for _ in range(10)]
+        assert {e.state.due for e in taken} == {now + timedelta(minutes=minute)}
+    assert queue.pop(now + timedelta(hours=1)) is None
+    # Those due within 20 minutes: ten a minute, asked once at an even minute and twice at an odd one.
+    assert counts[:2] == [11 * 10 + 10 * 20, 10 * 10 + 11 * 20] and counts[-1] == 20
+    assert Counted.reads <= 500 + 500  # this test's own reads above, and at most one a card as it is taken
