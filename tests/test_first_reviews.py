@@ -99,4 +99,4 @@ def test_first_reviews_of_one_card_by_hand():
         ("d", "a", "x7", 4, "2026-03-04T07:00:00", 1, "2026-03-03", 10),  # 03-03 is still the latest: not first
     ]
     firsts.add("d", rows, {"x4"})
-    assert firsts.cells == {("2026-03-02", "d"): [2, 1], ("2026-03-03", "d"): [1, 1]}
+    assert sorted(firsts.sums()) == [(1, 1, "2026-03-03", "d"), (2, 1, "2026-03-02", "d")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # Accept events made from `accepted` rows have uuid5 ids in this namespace: two machines upgrading the
 # same data make the same events, which a sync or an import then adds once.
@@ -140,7 +140,10 @@ class FirstReviews:
                f"THEN {_day_of('r')} END, r.rowid")
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[str, str], list[int]] = {}  # (cell, deck) → [first_reviews, first_passed]
+        # deck → cell → its first answers in review, and those of them rated above Again. Ints in a dict per
+        # deck rather than a pair per (cell, deck): 90,000 cells for a million answers, held until the fill.
+        self._firsts: dict[str, dict[str, int]] = {}
+        self._passed: dict[str, dict[str, int]] = {}
 
     def add(self, deck: str, candidates: list[tuple], voided: set[str]) -> None:
         """Count one card's first answers in review: `candidates` are its log's rows whose COLUMNS gave a
@@ -148,18 +151,27 @@ class FirstReviews:
         place); `voided` the review ids its events void. As in the SQL: an answer is first when no earlier
         one (by time, then rowid) has its cell, the latest earlier cell being the greatest."""
         candidates.sort(key=_BY_TIME_AND_ROWID)
-        cells, latest = self.cells, None
+        firsts, passed = self._firsts.get(deck), self._passed.get(deck)
+        if firsts is None:
+            firsts = self._firsts[deck] = {}
+            passed = self._passed[deck] = {}
+        latest = None
         for row in candidates:
             cell = row[6]
             if cell == latest or (voided and row[2] in voided):
                 continue
-            sums = cells.get((cell, deck))
-            if sums is None:
-                sums = cells[cell, deck] = [0, 0]
-            sums[0] += 1
-            sums[1] += row[3] > 1
+            firsts[cell] = firsts.get(cell, 0) + 1
+            if row[3] > 1:
+                passed[cell] = passed.get(cell, 0) + 1
             if latest is None or cell > latest:
                 latest = cell
+
+    def sums(self) -> Iterator[tuple[int, int, str, str]]:
+        """(first_reviews, first_passed, day, deck) of each cell with a first answer in review."""
+        for deck, firsts in self._firsts.items():
+            passed = self._passed[deck]
+            for cell, count in firsts.items():
+                yield count, passed.get(cell, 0), cell, deck
 
 
 _BY_TIME_AND_ROWID = operator.itemgetter(4, 7)  # the window's order; the log is read by time, then review id
@@ -171,7 +183,7 @@ def fill_answer_days(db, firsts: FirstReviews) -> None:
     db.execute("DELETE FROM answer_days")
     db.execute(f"INSERT INTO answer_days {_ANSWER_DAYS_BUT_FIRSTS}")
     db.executemany("UPDATE answer_days SET first_reviews = ?, first_passed = ? WHERE day = ? AND deck = ?",
-                   [(*sums, *cell) for cell, sums in firsts.cells.items()])
+                   firsts.sums())
 # Grouped by the session index's (session, deck), which SQLite reads in order without sorting the log (a
 # GROUP BY of the COALESCE would sort it: 1.4 s of a 1,000,000-answer import). The sessions that
 # `_SESSION` counts under x'00', NULL and that blob itself, are grouped apart.
