@@ -121,6 +121,14 @@ ANSWER_DAYS_FROM_LOG = f"""
 """
 
 ANSWER_CARDS_FROM_LOG = "SELECT deck, card, COUNT(*) FROM answers GROUP BY deck, card"
+# Grouped by the session index's (session, deck), which SQLite reads in order without sorting the log (a
+# GROUP BY of the COALESCE would sort it: 1.4 s of a 1,000,000-answer import). The sessions that
+# `_SESSION` counts under x'00', NULL and that blob itself, are grouped apart.
+ANSWER_SESSIONS_FROM_LOG = (
+    "SELECT session, deck, COUNT(*) FROM answers WHERE session IS NOT NULL AND session IS NOT x'00' "
+    "GROUP BY session, deck "
+    "UNION ALL SELECT x'00', deck, COUNT(*) FROM answers WHERE session IS NULL OR session = x'00' GROUP BY deck")
+
 
 # `answer_days` but its last two sums: one GROUP BY, no window (under half of ANSWER_DAYS_FROM_LOG's time).
 _ANSWER_DAYS_BUT_FIRSTS = f"""
@@ -184,13 +192,7 @@ def fill_answer_days(db, firsts: FirstReviews) -> None:
     db.execute(f"INSERT INTO answer_days {_ANSWER_DAYS_BUT_FIRSTS}")
     db.executemany("UPDATE answer_days SET first_reviews = ?, first_passed = ? WHERE day = ? AND deck = ?",
                    firsts.sums())
-# Grouped by the session index's (session, deck), which SQLite reads in order without sorting the log (a
-# GROUP BY of the COALESCE would sort it: 1.4 s of a 1,000,000-answer import). The sessions that
-# `_SESSION` counts under x'00', NULL and that blob itself, are grouped apart.
-ANSWER_SESSIONS_FROM_LOG = (
-    "SELECT session, deck, COUNT(*) FROM answers WHERE session IS NOT NULL AND session IS NOT x'00' "
-    "GROUP BY session, deck "
-    "UNION ALL SELECT x'00', deck, COUNT(*) FROM answers WHERE session IS NULL OR session = x'00' GROUP BY deck")
+
 
 # What each table of sums holds, from the log: `doctor` compares them and `doctor --fix` refills them.
 SUMS_FROM_LOG = {"answer_days": ANSWER_DAYS_FROM_LOG, "answer_cards": ANSWER_CARDS_FROM_LOG,
