@@ -15,11 +15,12 @@ from quizzer.store import Store, log
 from quizzer.store.migrations import ANSWER_DAYS_FROM_LOG, FirstReviews, fill_answer_days
 
 # Times around the anchors below (one microsecond either side), on days next to each other, and far
-# apart: 1970, and the calendar's last day, whose next day SQLite's date() cannot give (no first answer
-# counts in that cell). Few, so that one card often has several answers in one cell and at one time.
+# apart: 1970, the calendar's first day (its cell is the day before, year 0), and its last day, whose
+# next day SQLite's date() cannot give (no first answer counts in that cell). Few, so that one card often has several answers in one cell and at one time.
 TIMES = [f"{day}T{clock}+00:00" for day in ("2026-03-01", "2026-03-02", "2026-03-04")
          for clock in ("03:59:59.999999", "04:00:00.000000", "04:00:00.000001", "12:00:00.000000",
-                       "23:30:00.000000")] + ["1970-01-01T00:00:00.000000+00:00", "9999-12-31T12:00:00.000000+00:00"]
+                       "23:30:00.000000")] + ["1970-01-01T00:00:00.000000+00:00", "9999-12-31T12:00:00.000000+00:00",
+                                              "9999-12-31T03:00:00.000000+00:00", "0001-01-01T03:00:00.000000+00:00"]
 
 answer = st.fixed_dictionaries({
     "deck": st.sampled_from(["demo", "other", "gone"]),  # "gone": no deck file holds it; its sums count all the same
@@ -69,7 +70,7 @@ def test_counting_first_reviews_in_the_rebuild_gives_the_rows_of_the_sql_refill(
     with Store(path) as store:
         db = store.db
         logged(db, answers, anchor, order)
-        firsts = FirstReviews()
+        firsts = FirstReviews(db)
         cards = sorted({(a["deck"], a["card"]) for a in answers})
         if split == 0:  # every card at once, as `doctor --fix` would
             log.rebuild(db, stub_replay, None, firsts)
@@ -86,8 +87,9 @@ def test_first_reviews_of_one_card_by_hand():
     """Hand-worked: cells meet at the anchor; two answers at one time count in rowid order (the later
     rowid read first here, as a review id may order it); a voided answer is not first, and the next in
     its cell is; a cell before the latest one counts again, and leaves the latest as it was (the latest
-    earlier cell is the greatest; cells written by other means need not follow time)."""
-    firsts = FirstReviews()
+    earlier cell is the greatest; cells written by other means need not follow time); a cell without a
+    next day counts nothing."""
+    firsts = FirstReviews(sqlite3.connect(":memory:"))  # for date(): 9999-12-31 has no next day
     # (deck, card, review id, rating, reviewed_at, reschedules, cell, rowid)
     rows = [
         ("d", "a", "x1", 1, "2026-03-02T05:00:00", 1, "2026-03-02", 9),
@@ -97,6 +99,7 @@ def test_first_reviews_of_one_card_by_hand():
         ("d", "a", "x5", 2, "2026-03-03T06:00:00", 1, "2026-03-03", 7),  # first of 03-03, passed
         ("d", "a", "x6", 1, "2026-03-04T06:00:00", 1, "2026-03-02", 8),  # a smaller cell after: counts again
         ("d", "a", "x7", 4, "2026-03-04T07:00:00", 1, "2026-03-03", 10),  # 03-03 is still the latest: not first
+        ("d", "a", "x8", 4, "9999-12-31T07:00:00", 1, "9999-12-31", 11),  # no next day: never first
     ]
     firsts.add("d", rows, {"x4"})
     assert sorted(firsts.sums()) == [(1, 1, "2026-03-03", "d"), (2, 1, "2026-03-02", "d")]

@@ -340,7 +340,7 @@ def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
     # Every card is rebuilt, each one's log read in order: the first answers in review of each cell are
     # counted on the way, which spares `answer_days` its window over the whole log. The sums are filled
     # once the rebuild has voided what the events void, then the triggers that keep them are made.
-    firsts = FirstReviews()
+    firsts = FirstReviews(db)
     # Some thousands of cards at a time: a few MB of states held, not 100,000 cards' at once.
     rebuilt = sum(len(log.rebuild(db, replay, chunk, firsts)) for chunk in _chunks(groups, REBUILD))
     fill_answer_days(db, firsts)
