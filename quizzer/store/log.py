@@ -113,10 +113,10 @@ def states(db: sqlite3.Connection) -> Iterator[tuple[CardKey, CardState]]:
 def logs(
     db: sqlite3.Connection, keys: Iterable[CardKey] | None = None, *, firsts: bool = False,
 ) -> Iterator[tuple]:
-    """Each card's answers and events, oldest first, as (key, entries, events); every card with either, or only `keys` (those with
-    neither are absent). Voided answers and quiz answers that do not reschedule are included:
-    `replay_card` skips them. With `firsts`, a fourth item follows: the card's rows that
-    `FirstReviews.add` counts."""
+    """Each card's answers and events, oldest first, as (key, entries, events); every card with either, or
+    only `keys` (those with neither are absent). Voided answers and quiz answers that do not reschedule are
+    included: `replay_card` skips them. With `firsts`, a fourth item follows: the card's rows that
+    `FirstReviews.add` counts (a bulk import's rebuild)."""
     more = f", {FirstReviews.COLUMNS}" if firsts else ""
     if keys is None:
         rows = db.execute(
