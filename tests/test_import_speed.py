@@ -374,3 +374,35 @@ def test_a_replay_that_fails_leaves_no_statement_running(tmp_path):
         except OSError:  # the failure still held, as in the import's `finally`
             store.db.execute("DROP TABLE temp.scratch")
         assert store.db.execute("SELECT name FROM temp.sqlite_master WHERE name = 'scratch'").fetchall() == []
+
+
+def test_a_first_import_voided_by_events_already_here_fills_the_sums_as_merging_in_turns_does(tmp_path, monkeypatch):
+    """Void events can come before the answers they void (a file of events alone, imported first): the
+    rebuild of a first import straight into the log voids those answers before it counts the first
+    answers in review of each cell, so the sums leave them out as the SQL refill does."""
+    at = T0 - timedelta(days=40)
+    # Five cards answered in review every 2 hours (each about twice per cell), ratings 1 to 4 in turn.
+    lines = [exported_line(review_id=f"r{n:05d}", card=f"c{n % 5}", rating=1 + n % 4, phase="review",
+                           reviewed_at=(at + timedelta(hours=2 * n)).isoformat(timespec="microseconds"))
+             for n in range(300)]
+    # Hand-worked, from 12:00 on day 0: c0's r00020 (04:00 on day 2, at the anchor) is its cell's first,
+    # rated 1, and r00025 (14:00, rated 2) comes next; c1's r00036 (12:00 on day 3, rated 1) and r00041
+    # (22:00, rated 2) are its only answers in that cell.
+    voids = [event_line("void", "e1", "c0", target="r00020"), event_line("void", "e2", "c1", target="r00036"),
+             event_line("void", "e3", "c1", target="r00041")]
+    saved = []
+    for name, at_once, earlier in (("straight", 100, voids), ("turns", 10**9, voids), ("unvoided", 100, [])):
+        monkeypatch.setattr(sync, "AT_ONCE", at_once)
+        monkeypatch.setattr(sync, "_BATCH", 50)
+        with Store(tmp_path / f"{name}.db") as store:
+            if earlier:
+                sync.import_reviews(store, earlier, "v", replay, now=T0, hold=0, pause=0)
+            sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0)
+            assert store.db.execute("SELECT COUNT(*) FROM voided").fetchone() == (len(earlier),)
+            assert store.sums_disagreeing() == []
+            saved.append([sorted(store.db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                          for table in ("answer_days", "answer_cards", "answer_sessions")])
+    assert saved[0] == saved[1]
+    # Without the voids: c1's cell has a first (not passed), and c0's first is r00020, not passed either.
+    firsts = [(sum(row[9] for row in days), sum(row[10] for row in days)) for days, _, _ in saved]
+    assert firsts[2] == (firsts[0][0] + 1, firsts[0][1] - 1) and sum(row[2] for row in saved[0][0]) == 297

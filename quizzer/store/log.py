@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from quizzer.model import CardState, Event, EventKind, Phase, Rating
+from quizzer.store.migrations import FirstReviews
 
 CardKey = tuple[str, str]  # (deck id, card id)
 Answer = tuple[str, Rating, datetime]  # (review id, rating, time): what a replay needs of an answer
@@ -110,21 +111,24 @@ def states(db: sqlite3.Connection) -> Iterator[tuple[CardKey, CardState]]:
 
 
 def logs(
-    db: sqlite3.Connection, keys: Iterable[CardKey] | None = None,
-) -> Iterator[tuple[CardKey, list[Entry], list[Event]]]:
-    """Each card's answers and events, oldest first; every card with either, or only `keys` (those with
-    neither are absent). Voided answers and quiz answers that do not reschedule are included:
-    `replay_card` skips them."""
+    db: sqlite3.Connection, keys: Iterable[CardKey] | None = None, *, firsts: bool = False,
+) -> Iterator[tuple]:
+    """Each card's answers and events, oldest first, as (key, entries, events); every card with either, or
+    only `keys` (those with neither are absent). Voided answers and quiz answers that do not reschedule are
+    included: `replay_card` skips them. With `firsts`, a fourth item follows: the card's rows that
+    `FirstReviews.add` counts (a bulk import's rebuild)."""
+    more = f", {FirstReviews.COLUMNS}" if firsts else ""
     if keys is None:
         rows = db.execute(
-            "SELECT deck, card, review_id, rating, reviewed_at, reschedules FROM reviews ORDER BY deck, card, reviewed_at, review_id"
+            f"SELECT deck, card, review_id, rating, reviewed_at, reschedules{more} FROM reviews AS r "
+            "ORDER BY deck, card, reviewed_at, review_id"
         )
         events = db.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE {_OF_A_CARD} ORDER BY deck, card, at, event_id")
     else:
         _want(db, keys)
         # CROSS JOIN: SQLite would otherwise walk every review to probe the wanted keys.
         rows = db.execute(
-            "SELECT r.deck, r.card, review_id, rating, reviewed_at, reschedules FROM temp.wanted w "
+            f"SELECT r.deck, r.card, review_id, rating, reviewed_at, reschedules{more} FROM temp.wanted w "
             "CROSS JOIN reviews r ON r.deck = w.deck AND r.card = w.card ORDER BY w.deck, w.card, reviewed_at, review_id"
         )
         events = db.execute(
@@ -139,21 +143,27 @@ def logs(
         (key, [(review_id, _RATINGS[rating], parse_time(at), bool(reschedules))
                for _, _, review_id, rating, at, reschedules in group])
         for key, group in itertools.groupby(rows, key=_CARD_OF_ROW)
+    ) if not firsts else (
+        (key, [(review_id, _RATINGS[rating], parse_time(at), bool(reschedules))
+               for _, _, review_id, rating, at, reschedules, _, _ in group],
+         [row for row in group if row[6] is not None])  # those with a cell
+        for key, group in ((key, list(group)) for key, group in itertools.groupby(rows, key=_CARD_OF_ROW))
     )
 
-    def merged() -> Iterator[tuple[CardKey, list[Entry], list[Event]]]:
+    def merged() -> Iterator[tuple]:
         try:
-            for key, entries in answers:
-                yield key, entries, by_card.pop(key, [])
+            for key, entries, *candidates in answers:
+                yield key, entries, by_card.pop(key, []), *candidates
         finally:  # closed early (a replay failed): no statement left running, which would lock DROP TABLE
             rows.close()
         for key, only_events in by_card.items():  # cards with events and no answers
-            yield key, [], only_events
+            yield key, [], only_events, *([[]] if firsts else [])
 
     return merged()
 
 
 _CARD_OF_ROW = operator.itemgetter(0, 1)
+_NONE: set[str] = set()  # no answer voided: a card without events (never changed)
 
 
 def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tuple[CardState | None, Flags]:
@@ -193,9 +203,10 @@ def accepted_by(events: list[Event]) -> tuple[tuple[str, datetime], ...]:
     return tuple(sorted(accepted.items(), key=lambda pair: (pair[1], pair[0])))  # the cache's order
 
 
-def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | None = None) -> dict[CardKey, CardState]:
+def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | None = None,
+            firsts: FirstReviews | None = None) -> dict[CardKey, CardState]:
     """Replace the cached states and flags of `keys` (of every card when None) by `replay_card` of each one's
-    whole log.
+    whole log, and count each card's first answers in review into `firsts` when given.
 
     Runs in the caller's transaction, so the entries that made the rebuild necessary and the states
     they lead to are saved together. A card left without answers loses its state. Returns the new states.
@@ -207,9 +218,9 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
         db.execute("DELETE FROM accepted")
         db.execute("DELETE FROM voided")
         db.execute(f"INSERT OR IGNORE INTO voided SELECT r.rowid FROM events e{voided}")
-        chosen = logs(db)
+        chosen = logs(db, firsts=firsts is not None)
     else:
-        chosen = logs(db, keys)  # fills temp.wanted at once, which the statements below read
+        chosen = logs(db, keys, firsts=firsts is not None)  # fills temp.wanted at once, which the statements below read
         db.execute("DELETE FROM cards WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
         db.execute("DELETE FROM card_flags WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
         db.execute("DELETE FROM accepted WHERE (deck, card) IN (SELECT deck, card FROM temp.wanted)")
@@ -221,8 +232,11 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
                    f"CROSS JOIN events e ON e.deck = w.deck AND e.card = w.card{voided}")
     rebuilt, flagged = {}, {}
     with contextlib.closing(chosen):
-        for key, entries, events in chosen:
+        for key, entries, events, *candidates in chosen:
             state, flags = replay_card(entries, events, replay)
+            if firsts is not None:
+                voided_here = {e.target for e in events if e.kind is EventKind.VOID} if events else _NONE
+                firsts.add(key[0], candidates[0], voided_here)
             if state is not None:
                 rebuilt[key] = state
             if flags != NO_FLAGS:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # Accept events made from `accepted` rows have uuid5 ids in this namespace: two machines upgrading the
 # same data make the same events, which a sync or an import then adds once.
@@ -120,7 +121,88 @@ ANSWER_DAYS_FROM_LOG = f"""
 """
 
 ANSWER_CARDS_FROM_LOG = "SELECT deck, card, COUNT(*) FROM answers GROUP BY deck, card"
-ANSWER_SESSIONS_FROM_LOG = f"SELECT {_SESSION.format(r='answers')}, deck, COUNT(*) FROM answers GROUP BY 1, deck"
+# Grouped by the session index's (session, deck), which SQLite reads in order without sorting the log (a
+# GROUP BY of the COALESCE would sort it: 1.4 s of a 1,000,000-answer import). The sessions that
+# `_SESSION` counts under x'00', NULL and that blob itself, are grouped apart.
+ANSWER_SESSIONS_FROM_LOG = (
+    "SELECT session, deck, COUNT(*) FROM answers WHERE session IS NOT NULL AND session IS NOT x'00' "
+    "GROUP BY session, deck "
+    "UNION ALL SELECT x'00', deck, COUNT(*) FROM answers WHERE session IS NULL OR session = x'00' GROUP BY deck")
+
+
+# `answer_days` but its last two sums: one GROUP BY, no window (under half of ANSWER_DAYS_FROM_LOG's time).
+_ANSWER_DAYS_BUT_FIRSTS = f"""
+    SELECT {_day_of('r')} AS cell, r.deck, {', '.join(f"SUM({term.format(r='r')})" for term in _TERMS)}, 0, 0
+    FROM reviews AS r WHERE r.rowid NOT IN (SELECT review_rowid FROM voided) GROUP BY cell, r.deck
+"""
+
+
+class FirstReviews:
+    """The first answers in review of each cell, counted card by card as a replay reads each card's log,
+    oldest first: ANSWER_DAYS_FROM_LOG's `first` in Python (the tests hold the two equal), so that a
+    bulk import fills `answer_days` without the window that sorts the whole log again (`fill_answer_days`)."""
+
+    # Read beside each answer `r` of the log: its cell if it is in review and reschedules (NULL for any
+    # other answer), and its rowid, which orders answers given at the same time.
+    COLUMNS = f"CASE WHEN r.phase = 'review' AND r.reschedules = 1 THEN {_day_of('r')} END, r.rowid"
+
+    def __init__(self, db) -> None:
+        self._db = db
+        # deck → cell → its first answers in review, and those of them rated above Again. Ints in a dict per
+        # deck rather than a pair per (cell, deck): 90,000 cells for a million answers, held until the fill.
+        self._firsts: dict[str, dict[str, int]] = {}
+        self._passed: dict[str, dict[str, int]] = {}
+        # Whether SQLite's date() names a cell's next day (not past 9999-12-31, not ''), as the SQL's
+        # candidates need: asked once per cell here, not once per answer in COLUMNS (0.45 s a million).
+        self._has_next_day: dict[str, bool] = {}
+
+    def _counts(self, cell: str) -> bool:
+        known = self._has_next_day.get(cell)
+        if known is None:
+            (known,) = self._db.execute("SELECT date(?, '+1 day') IS NOT NULL", (cell,)).fetchone()
+            self._has_next_day[cell] = known = bool(known)
+        return known
+
+    def add(self, deck: str, candidates: list[tuple], voided: set[str]) -> None:
+        """Count one card's first answers in review: `candidates` are its log's rows for which COLUMNS gave a
+        cell, each (..., review id, rating, reviewed_at, ..., cell, rowid), in any order (sorted here, in
+        place); `voided` the review ids its events void. As in the SQL: an answer is first when no earlier
+        one (by time, then rowid) has its cell, the latest earlier cell being the greatest."""
+        candidates.sort(key=_BY_TIME_AND_ROWID)
+        firsts, passed = self._firsts.get(deck), self._passed.get(deck)
+        if firsts is None:
+            firsts = self._firsts[deck] = {}
+            passed = self._passed[deck] = {}
+        latest = None
+        for row in candidates:
+            cell = row[6]
+            if cell == latest or (voided and row[2] in voided) or not self._counts(cell):
+                continue
+            firsts[cell] = firsts.get(cell, 0) + 1
+            if row[3] > 1:
+                passed[cell] = passed.get(cell, 0) + 1
+            if latest is None or cell > latest:
+                latest = cell
+
+    def sums(self) -> Iterator[tuple[int, int, str, str]]:
+        """(first_reviews, first_passed, day, deck) of each cell with a first answer in review."""
+        for deck, firsts in self._firsts.items():
+            passed = self._passed[deck]
+            for cell, count in firsts.items():
+                yield count, passed.get(cell, 0), cell, deck
+
+
+_BY_TIME_AND_ROWID = operator.itemgetter(4, 7)  # the window's order; the log is read by time, then review id
+
+
+def fill_answer_days(db, firsts: FirstReviews) -> None:
+    """`fill_sums_from_log(db, ["answer_days"])`, with the first answers in review of the whole log counted
+    by `firsts`, in the caller's transaction."""
+    db.execute("DELETE FROM answer_days")
+    db.execute(f"INSERT INTO answer_days {_ANSWER_DAYS_BUT_FIRSTS}")
+    db.executemany("UPDATE answer_days SET first_reviews = ?, first_passed = ? WHERE day = ? AND deck = ?",
+                   firsts.sums())
+
 
 # What each table of sums holds, from the log: `doctor` compares them and `doctor --fix` refills them.
 SUMS_FROM_LOG = {"answer_days": ANSWER_DAYS_FROM_LOG, "answer_cards": ANSWER_CARDS_FROM_LOG,
@@ -343,6 +425,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- `reviews_by_time` (reviewed_at) is the first column of `reviews_by_time_covering`, which serves
         -- every query that read it: one index write less per answer (docs/benchmarks.md, issue 14).
         DROP INDEX reviews_by_time;
+        """,
+    ),
+    (
+        "0010_session_deck_index",
+        """
+        -- The session index with each answer's deck: `answer_sessions` (session, deck) is refilled from it
+        -- alone, in its order, instead of by sorting the whole log (docs/benchmarks.md, issue 14).
+        DROP INDEX reviews_by_session;
+        CREATE INDEX reviews_by_session ON reviews (session, deck);
         """,
     ),
 ]

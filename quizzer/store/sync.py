@@ -27,7 +27,7 @@ from typing import IO
 from quizzer.model import AnswerKind, EventKind, Outcome, Phase, QuizRecord
 from quizzer.store import CardKey, Store, explain, iso, log
 from quizzer.store.log import EARLIEST, Replay
-from quizzer.store.migrations import fill_sums_from_log
+from quizzer.store.migrations import FirstReviews, fill_answer_days, fill_sums_from_log
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
@@ -314,8 +314,9 @@ def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
     Copying a million answers through temp.incoming, its two indexes and a sort is saved: with no
     answers here, the log's own key finds a repeated id (the first line's answer is kept), and only the
     batches in which one was left out are compared. The log's indexes and triggers are dropped and made
-    again as in `_merge_at_once`. A bad line rolls everything back; the write lock is held while the rest
-    of the file is read."""
+    again as in `_merge_at_once`, the triggers after the rebuild of every card, which counts the first
+    answers in review for the sums. A bad line rolls everything back; the write lock is held while the
+    rest of the file is read."""
     schema = _drop_indexes_and_triggers(db)
     db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.incoming ORDER BY line")
     conflicting = {line for (line,) in db.execute(
@@ -333,11 +334,18 @@ def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
         events += _keep_events(db, event_rows)
         read += len(rows)
     (added,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()  # rowids from 1, none gone
-    _remake(db, schema)
+    _remake(db, [made for made in schema if made[0] == "index"])
     rowids = [("reviews", 1, added)] if added else []
     groups = db.execute("SELECT deck, card, COUNT(*) FROM reviews GROUP BY deck, card").fetchall()
+    # Every card is rebuilt, each one's log read in order: the first answers in review of each cell are
+    # counted on the way, which spares `answer_days` its window over the whole log. The sums are filled
+    # once the rebuild has voided what the events void, then the triggers that keep them are made.
+    firsts = FirstReviews(db)
     # Some thousands of cards at a time: a few MB of states held, not 100,000 cards' at once.
-    rebuilt = sum(len(log.rebuild(db, replay, chunk)) for chunk in _chunks(groups, REBUILD))
+    rebuilt = sum(len(log.rebuild(db, replay, chunk, firsts)) for chunk in _chunks(groups, REBUILD))
+    fill_answer_days(db, firsts)
+    fill_sums_from_log(db, ("answer_cards", "answer_sessions"))
+    _remake(db, [made for made in schema if made[0] == "trigger"])
     return added, rebuilt, rowids, read, events, _conflicts(source, conflicting)
 
 
@@ -435,6 +443,7 @@ def _merge_at_once(db, groups: list[tuple[str, str, int]], replay: Replay, cards
                "ORDER BY deck, card, reviewed_at")
     (added,) = db.execute("SELECT changes()").fetchone()
     _remake(db, schema)
+    fill_sums_from_log(db)
     gained = set(db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?", (before,)))
     rebuilt = sum(len(log.rebuild(db, replay, chunk))  # a chunk at a time: the states of 100,000 cards held at once
                   for chunk in _chunks([group for group in groups if group[:2] in gained], cards))
@@ -451,10 +460,9 @@ def _drop_indexes_and_triggers(db) -> list[tuple[str, str, str]]:
 
 
 def _remake(db, schema: list[tuple[str, str, str]]) -> None:
-    """The log's indexes and triggers made again from the whole table, and the sums of answers filled again."""
+    """Indexes and triggers of the log that `_drop_indexes_and_triggers` dropped, made again from the whole table."""
     for _, _, sql in schema:
         db.execute(sql)
-    fill_sums_from_log(db)
 
 
 def _merge(db, cards: list[CardKey], replay: Replay) -> tuple[int, int]:
