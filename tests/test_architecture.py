@@ -196,3 +196,22 @@ def test_studys_first_question_waits_for_no_module_it_needs_only_later():
     loaded = set(result.stderr.split("\n"))
     assert "quizzer.session" in loaded and "quizzer.scheduler" in loaded
     assert loaded & {"quizzer.grading", "rapidfuzz", "quizzer.stats", "quizzer.quiz", "quizzer.ui.quiz"} == set()
+
+
+def test_no_command_postpones_its_annotations():
+    # typer reads the annotations of every command and completion function at each start, `--help` included:
+    # postponed ones (`from __future__ import annotations`) are text it evaluates again each time, which
+    # doubled its work for quizzer's 27 commands (docs/benchmarks.md, "--help, seventh round").
+    import importlib
+    import inspect
+    import pkgutil
+
+    import quizzer.cli
+
+    modules = [quizzer.cli] + [importlib.import_module(found.name)
+                               for found in pkgutil.iter_modules(quizzer.cli.__path__, "quizzer.cli.")]
+    for module in modules:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__:
+                texts = {key for key, value in function.__annotations__.items() if isinstance(value, str)}
+                assert not texts, f"{module.__name__}.{name}: {sorted(texts)}"

@@ -4,8 +4,6 @@ Heavy modules (yaml, fsrs, sqlite, questionary) are imported inside the commands
 so `quizzer --help` costs little more than typer itself.
 """
 
-from __future__ import annotations
-
 import typer
 
 from quizzer.cli import accepted, decks, events, history, quiz, stats, study
