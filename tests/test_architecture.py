@@ -215,9 +215,9 @@ sys.stderr.write(f"{gc.isenabled()} {gc.get_freeze_count() > 0}")
 @pytest.mark.parametrize("args, collector", [(["--help"], "False False"), (["paths"], "True True"),
                                              (["decks", "--help"], "True True")])
 def test_start_up_pauses_the_collector_and_a_command_runs_with_it_on(tmp_path, args, collector):
-    # Start-up's long-lived objects are not scanned again and again (docs/benchmarks.md, "--help, seventh
-    # round"); a command turns the collector back on (a session, however long, collects its cycles) with
-    # start-up's objects frozen, so that its collections skip them.
+    # Start-up runs without the cycle collector: its objects live as long as the process (docs/benchmarks.md,
+    # "--help, seventh round"). A command turns it back on (a session, however long, collects its cycles)
+    # with start-up's objects frozen, so that its collections skip them.
     result = subprocess.run([sys.executable, "-c", COLLECTOR_AFTER, *args], capture_output=True, text=True,
                             check=True, env={**os.environ, "QUIZZER_HOME": str(tmp_path)}, stdin=subprocess.DEVNULL)
     assert result.stdout and result.stderr == collector
