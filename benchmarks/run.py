@@ -5,7 +5,8 @@ answers (--quick: a tenth of each, for a fast look). Every command runs in its o
 learner would run it; figures are medians of repeated runs, peak memory the largest resident size.
 Each figure stands beside its target and, where the issue names one, a reference measured in the
 same run. Then the other scripts here run and print their own tables (judging answers, statistics,
-deck import and export, hostile input at its size limits). Nothing here is a pass/fail test;
+deck import and export, hostile input at its size limits). --start-up-only measures just the two
+figures against a bare typer app's --help, with no data built. Nothing here is a pass/fail test;
 docs/benchmarks.md records the figures.
 """
 
@@ -198,15 +199,41 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the data and fewer runs")
     parser.add_argument("--work", type=Path, help="build the data in this folder and keep it (reused when there)")
     parser.add_argument("--targets-only", action="store_true", help="skip the other benchmark scripts")
+    parser.add_argument("--start-up-only", action="store_true",
+                        help="only --help and the built-in decks' first question beside bare typer (no data built)")
     args = parser.parse_args()
-    if args.work:
+    if args.start_up_only:
+        with tempfile.TemporaryDirectory(prefix="quizzer-bench-") as work:
+            table = Table()
+            measure_start_up(Path(work), table, args.quick)
+            table.print()
+    elif args.work:
         args.work.mkdir(parents=True, exist_ok=True)
         measure_all(args, args.work)
     else:
         with tempfile.TemporaryDirectory(prefix="quizzer-bench-") as work:
             measure_all(args, Path(work))
-    if not args.targets_only:
+    if not (args.targets_only or args.start_up_only):
         other_benchmarks(args.quick)
+
+
+def measure_start_up(work: Path, table: Table, quick: bool) -> Path:
+    """The two figures that are ratios to a bare typer app's --help: quizzer's --help, and the built-in decks'
+    first question (an empty home). Returns the bare app, the reference of later rows."""
+    bare_app = work / "bare_typer.py"
+    bare_app.write_text(BARE_TYPER_APP, encoding="utf-8")
+    builtin_only = work / "builtin-only"
+    builtin_only.mkdir(exist_ok=True)
+    ours, bare = help_vs_bare_typer(bare_app, 15 if not quick else 5)
+    table.add("quizzer --help (vs a bare typer app)", f"{ours * 1000:.0f} ms vs {bare * 1000:.0f} ms "
+              f"({ours / bare:.2f}×)", "within 1.2×", ours / bare / 1.2)
+    (first, _), (bare, _) = interleaved(lambda: (time_to_first_question(builtin_only, 1), 0),
+                                        lambda: run_measured([sys.executable, str(bare_app), "--help"],
+                                                             {**os.environ, "COLUMNS": "100"}, 1),
+                                        15 if not quick else 5)
+    table.add("quizzer study → first question, built-in decks (vs a bare typer app's --help)",
+              f"{first * 1000:.0f} ms vs {bare * 1000:.0f} ms ({first / bare:.2f}×)", "within 1.0×", first / bare)
+    return bare_app
 
 
 def measure_all(args: argparse.Namespace, work: Path) -> None:
@@ -219,7 +246,6 @@ def measure_all(args: argparse.Namespace, work: Path) -> None:
     library, builtin_only = work / "library", work / "builtin-only"
     if not (library / "decks").is_dir():
         write_library(library, decks, cards)
-    builtin_only.mkdir(exist_ok=True)
     big = work / "big.yaml"
     if not big.exists():
         big.write_text(deck_text("big", "Big deck", range(big_deck)), encoding="utf-8")
@@ -228,17 +254,7 @@ def measure_all(args: argparse.Namespace, work: Path) -> None:
         write_review_log(log, cards, reviews, datetime.now(timezone.utc), decks)
     env = {**os.environ, "QUIZZER_HOME": str(library), "COLUMNS": "100"}
     table = Table()
-
-    bare_app = work / "bare_typer.py"
-    bare_app.write_text(BARE_TYPER_APP, encoding="utf-8")
-    ours, bare = help_vs_bare_typer(bare_app, 15 if not args.quick else 5)
-    table.add("quizzer --help (vs a bare typer app)", f"{ours * 1000:.0f} ms vs {bare * 1000:.0f} ms "
-              f"({ours / bare:.2f}×)", "within 1.2×", ours / bare / 1.2)
-    (first, _), (bare, _) = interleaved(lambda: (time_to_first_question(builtin_only, 1), 0),
-                                        lambda: run_measured([sys.executable, str(bare_app), "--help"], env, 1),
-                                        15 if not args.quick else 5)
-    table.add("quizzer study → first question, built-in decks (vs a bare typer app's --help)",
-              f"{first * 1000:.0f} ms vs {bare * 1000:.0f} ms ({first / bare:.2f}×)", "within 1.0×", first / bare)
+    bare_app = measure_start_up(work, table, args.quick)
 
     validate, _ = run_measured([*QUIZZER, "decks", "validate", str(big)], env, runs)
     table.add(f"quizzer decks validate, one {big_deck:,}-card deck", f"{validate * 1000:.0f} ms", "under 0.5 s",

@@ -1,6 +1,7 @@
 """The dependency direction: cli → session → grading/scheduler/store/decks → model, one owner per library."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,46 @@ def test_studys_first_question_waits_for_no_module_it_needs_only_later():
     loaded = set(result.stderr.split("\n"))
     assert "quizzer.session" in loaded and "quizzer.scheduler" in loaded
     assert loaded & {"quizzer.grading", "rapidfuzz", "quizzer.stats", "quizzer.quiz", "quizzer.ui.quiz"} == set()
+
+
+# Runs `quizzer ARGS...` and writes on stderr whether the cycle collector is on at the end, and whether
+# objects were frozen.
+COLLECTOR_AFTER = """
+import gc, runpy, sys
+sys.argv = ["quizzer", *sys.argv[1:]]
+try:
+    runpy.run_module("quizzer", run_name="__main__")
+except SystemExit:
+    pass
+sys.stderr.write(f"{gc.isenabled()} {gc.get_freeze_count() > 0}")
+"""
+
+
+@pytest.mark.parametrize("args, collector", [(["--help"], "False False"), (["paths"], "True True"),
+                                             (["decks", "--help"], "True True")])
+def test_start_up_pauses_the_collector_and_a_command_runs_with_it_on(tmp_path, args, collector):
+    # Start-up runs without the cycle collector: its objects live as long as the process (docs/benchmarks.md,
+    # "--help, seventh round"). A command turns it back on (a session, however long, collects its cycles)
+    # with start-up's objects frozen, so that its collections skip them.
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_AFTER, *args], capture_output=True, text=True,
+                            check=True, env={**os.environ, "QUIZZER_HOME": str(tmp_path)}, stdin=subprocess.DEVNULL)
+    assert result.stdout and result.stderr == collector
+
+
+def test_no_command_postpones_its_annotations():
+    # typer reads the annotations of every command and completion function at each start, `--help` included:
+    # postponed ones (`from __future__ import annotations`) are text it evaluates again each time, which
+    # doubled its work for quizzer's 27 commands (docs/benchmarks.md, "--help, seventh round").
+    import importlib
+    import inspect
+    import pkgutil
+
+    import quizzer.cli
+
+    modules = [quizzer.cli] + [importlib.import_module(found.name)
+                               for found in pkgutil.iter_modules(quizzer.cli.__path__, "quizzer.cli.")]
+    for module in modules:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__:
+                texts = {key for key, value in function.__annotations__.items() if isinstance(value, str)}
+                assert not texts, f"{module.__name__}.{name}: {sorted(texts)}"

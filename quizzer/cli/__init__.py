@@ -4,7 +4,7 @@ Heavy modules (yaml, fsrs, sqlite, questionary) are imported inside the commands
 so `quizzer --help` costs little more than typer itself.
 """
 
-from __future__ import annotations
+import gc
 
 import typer
 
@@ -35,6 +35,9 @@ def root(
     $ quizzer study
     $ quizzer decks
     """
+    if not gc.isenabled():  # paused for start-up by quizzer.__main__
+        gc.freeze()  # what start-up made lives until the end: later collections skip it
+        gc.enable()
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
 

@@ -1,7 +1,5 @@
 """`quizzer accepted`: the answers you told quizzer to accept, kept in the progress database."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """What every command shares: the user's folders, settings, errors as one line and exit status 2."""
 
-from __future__ import annotations
-
 import contextlib
 import gc
 import inspect

@@ -1,7 +1,5 @@
 """`quizzer decks` (list, validate, add, new, edit, show, remove, import, export) and `quizzer paths`."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 

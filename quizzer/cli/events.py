@@ -1,7 +1,5 @@
 """`quizzer undo`, `suspend` and `unsuspend`: events appended to the log, outside a session (docs/events.md)."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`quizzer history`."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Optional
 

@@ -1,7 +1,5 @@
 """`quizzer optimize` and `quizzer retention`: FSRS fitted to your answers, and what desired retention costs."""
 
-from __future__ import annotations
-
 import typer
 
 from quizzer.cli.common import (fail, library, open_store, print_json, replay, say, settings, stdin_is_terminal,

@@ -1,7 +1,5 @@
 """`quizzer backup`, `quizzer progress export/import` and `quizzer doctor`: keeping progress safe."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Optional
 

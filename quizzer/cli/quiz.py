@@ -1,7 +1,5 @@
 """`quizzer quiz` and `quizzer scores`."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

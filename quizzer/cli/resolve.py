@@ -4,8 +4,6 @@ id (`dates` for `mali-2012-dates`), or a one-line refusal that suggests the near
 Every command that takes a deck id or DECK/CARD goes through `resolve`, so a typo reads the same everywhere.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 
 from quizzer.cli.common import fail

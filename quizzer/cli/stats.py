@@ -1,7 +1,5 @@
 """`quizzer stats`, `quizzer cards` and `quizzer card`."""
 
-from __future__ import annotations
-
 import contextlib
 from typing import Optional
 

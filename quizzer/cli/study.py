@@ -1,7 +1,5 @@
 """`quizzer study`."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,8 +1,6 @@
 """`quizzer sync`: study on several machines through a folder a sync tool keeps in step; and the pull and
 push around `study` and `quiz`."""
 
-from __future__ import annotations
-
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
