@@ -153,6 +153,22 @@ def store_is_empty(path) -> bool:
         db.close()
 
 
+@pytest.mark.parametrize("written", [3, 8, 1000], ids=["part of a length", "a length", "part of a batch"])
+def test_a_reading_cut_short_stops_the_import_with_a_message_and_saves_nothing(tmp_path, forks, monkeypatch, written):
+    """The second process killed in the middle of a message (by the out-of-memory killer, say)."""
+    from quizzer.store import read_ahead
+
+    def cut_short(pipe, message):
+        pipe.write((read_ahead._SIZE.pack(len(message)) + message)[:written])
+        pipe.flush()
+        os._exit(0)
+
+    monkeypatch.setattr(read_ahead, "_send", cut_short)
+    with Store(tmp_path / "q.db") as store, pytest.raises(OSError, match="^the process reading the file ended before"):
+        sync.import_reviews(store, answers_file(900, cards=60), "f", replay, now=T0, read_ahead=True)
+    assert store_is_empty(tmp_path / "q.db") and len(forks) == 1 and and_reaped(forks)
+
+
 def test_a_small_file_is_read_here_and_no_process_is_started(tmp_path, forks):
     lines = answers_file(150, cards=60)
     here, ahead = both_ways(tmp_path, lines)

@@ -77,6 +77,7 @@ def _produce(batches: Iterator, invalid: list | None, writing: int, parent: int)
             except BrokenPipeError:
                 pass  # the parent is gone
             except BaseException as exc:  # noqa: BLE001 - raised again in the parent, whatever it is
+                # One that cannot be pickled fails here: the parent then finds the pipe ended early.
                 _send(pipe, marshal.dumps((_ERROR, pickle.dumps(exc), b"")))
     finally:
         os._exit(0)
@@ -99,8 +100,8 @@ def _send(pipe: IO[bytes], message: bytes) -> None:
 
 
 def _received(pipe: IO[bytes], invalid: list | None) -> Iterator:
-    while len(size := pipe.read(_SIZE.size)) == _SIZE.size:
-        kind, payload, newly_invalid = marshal.loads(pipe.read(_SIZE.unpack(size)[0]))
+    while True:
+        kind, payload, newly_invalid = marshal.loads(_message(pipe))
         if newly_invalid:
             invalid.extend(pickle.loads(newly_invalid))
         if kind == _ERROR:
@@ -108,4 +109,14 @@ def _received(pipe: IO[bytes], invalid: list | None) -> Iterator:
         if kind == _END:
             return
         yield payload
+
+
+def _message(pipe: IO[bytes]) -> bytes:
+    """The next message whole; OSError when the pipe ends first (the child killed: out of memory?)."""
+    size = pipe.read(_SIZE.size)
+    if len(size) == _SIZE.size:
+        (length,) = _SIZE.unpack(size)
+        message = pipe.read(length)
+        if len(message) == length:
+            return message
     raise OSError("the process reading the file ended before the file did")
