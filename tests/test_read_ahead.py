@@ -175,6 +175,13 @@ def test_a_small_file_is_read_here_and_no_process_is_started(tmp_path, forks):
     assert ahead == here and forks == []
 
 
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux: the cores a process may use")
+def test_on_one_core_a_large_file_is_read_here_and_no_process_is_started(tmp_path, forks, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and ahead[1] == here[1] == 900 and forks == []
+
+
 # -- the second process ends with the import ------------------------------------------------------------
 
 

@@ -34,7 +34,11 @@ _PIPE_BYTES = 1024 * 1024  # half a batch at a time instead of 64 KB: fewer swit
 def read_ahead(batches: Iterator, invalid: list | None) -> Iterator[Iterator]:
     """The rest of `batches`, produced by a forked child while this process consumes them. A batch must be
     something marshal writes (lists of tuples of text, numbers and None). What the child adds to `invalid`
-    (a sync's bad lines, skipped) is added to this process's list with the batch it belongs to."""
+    (a sync's bad lines, skipped) is added to this process's list with the batch it belongs to. On one
+    core the two processes would only take turns, paying for the transfer: `batches` are read here."""
+    if _cores() < 2:
+        yield batches
+        return
     reading, writing = os.pipe()
     with contextlib.suppress(AttributeError, OSError):  # Linux only, and only up to the system's limit
         import fcntl
@@ -52,6 +56,14 @@ def read_ahead(batches: Iterator, invalid: list | None) -> Iterator[Iterator]:
     finally:
         os.kill(child, signal.SIGKILL)  # still reading when this process gave up; harmless once it has ended
         os.waitpid(child, 0)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _produce(batches: Iterator, invalid: list | None, writing: int, parent: int) -> None:
