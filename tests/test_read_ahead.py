@@ -182,6 +182,20 @@ def test_on_one_core_a_large_file_is_read_here_and_no_process_is_started(tmp_pat
     assert ahead[0] == here[0] and ahead[1] == here[1] == 900 and forks == []
 
 
+def test_when_no_second_process_can_be_started_the_file_is_read_here(tmp_path, monkeypatch):
+    monkeypatch.setattr(sync, "AT_ONCE", 200)
+    monkeypatch.setattr(sync, "_BATCH", 100)
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # EAGAIN: too many processes
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    opened = len(os.listdir("/proc/self/fd")) if LINUX else 0
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and ahead[1] == here[1] == 900
+    assert not LINUX or len(os.listdir("/proc/self/fd")) == opened  # the pipe closed
+
+
 # -- the second process ends with the import ------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ it waits for standard input.
 from __future__ import annotations
 
 import contextlib
-import gc
 import marshal
 import os
 import pickle
@@ -45,7 +44,13 @@ def read_ahead(batches: Iterator, invalid: list | None) -> Iterator[Iterator]:
 
         fcntl.fcntl(writing, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     parent = os.getpid()
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError:  # no memory or process left for a second one: read here, as on one core
+        os.close(reading)
+        os.close(writing)
+        yield batches
+        return
     if child == 0:
         os.close(reading)
         _produce(batches, invalid, writing, parent)  # never returns
@@ -71,7 +76,6 @@ def _produce(batches: Iterator, invalid: list | None, writing: int, parent: int)
     leaves by `os._exit`: nothing inherited (the database connection, buffered output) is closed or
     flushed here."""
     try:
-        gc.disable()  # no cycles made here; a collection would touch, and so copy, every inherited object
         _die_with(parent)
         reported = len(invalid) if invalid else 0  # those before the fork are the parent's already
         with open(writing, "wb") as pipe:
@@ -88,7 +92,7 @@ def _produce(batches: Iterator, invalid: list | None, writing: int, parent: int)
                 _send(pipe, marshal.dumps((_END, None, newly_invalid())))
             except BrokenPipeError:
                 pass  # the parent is gone
-            except BaseException as exc:  # noqa: BLE001 - raised again in the parent, whatever it is
+            except BaseException as exc:  # raised again in the parent, whatever it is
                 # One that cannot be pickled fails here: the parent then finds the pipe ended early.
                 _send(pipe, marshal.dumps((_ERROR, pickle.dumps(exc), b"")))
     finally:
