@@ -3,8 +3,9 @@
 
 Writes benchmarks/generate.py's log (ten answers per card, scheduled by quizzer's FSRS, card after card)
 or, with --exported, that log as `progress export` writes it (time order, every key), then times
-`quizzer progress import FILE` into a fresh home: wall time, CPU (user + system) and peak resident
-memory of the process (from wait4). With --against TREE (a folder holding another version's `quizzer`
+`quizzer progress import FILE` into a fresh home: wall time, CPU (user + system, of every process it
+started) and peak resident memory: the larger of wait4's (one process's) and the whole process tree's,
+summed every 20 ms from /proc. With --against TREE (a folder holding another version's `quizzer`
 package, e.g. `git archive main quizzer | tar -x -C TREE`) each round runs that version first, then
 this one, so both see the same load. --by-statement times import_reviews in this process instead, per
 SQL statement and for the replay. Nothing here is a pass/fail test.
@@ -20,17 +21,57 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
 sys.path.insert(0, str(HERE))
 from generate import write_review_log  # noqa: E402
 
 
+def tree_rss(pid: int) -> int:
+    """Resident bytes of the process `pid` and all its descendants now, from /proc (Linux); 0 once it is
+    gone. Pages a forked child still shares with its parent count in both: an upper bound."""
+    total, pending = 0, [pid]
+    while pending:
+        process = pending.pop()
+        try:
+            total += int(Path(f"/proc/{process}/statm").read_text().split()[1]) * PAGE
+            for task in Path(f"/proc/{process}/task").iterdir():
+                pending += map(int, (task / "children").read_text().split())
+        except OSError:  # ended meanwhile
+            continue
+    return total
+
+
+def sampled_peak(pid: int, every: float = 0.02) -> Callable[[], float]:
+    """Sample `tree_rss(pid)` every `every` s in a thread; the function returned stops it and gives the
+    largest seen, in MB. wait4's peak is one process's (the largest), so a worker's would not be added."""
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(every):
+            peak[0] = max(peak[0], tree_rss(pid))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+
+    def stop() -> float:
+        done.set()
+        thread.join()
+        return peak[0] / 2**20
+
+    return stop
+
+
 def import_once(file: Path, home: Path, tree: Path | None) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak MB) of one `quizzer progress import FILE` into an empty `home`."""
+    """(wall s, CPU s, peak MB) of one `quizzer progress import FILE` into an empty `home`. CPU
+    counts every process the import started (wait4 adds those it waited for). The peak is the larger of
+    wait4's (the largest single process) and the RSS of the whole process tree summed, sampled."""
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     env = {**os.environ, "QUIZZER_HOME": str(home)}
@@ -41,11 +82,15 @@ def import_once(file: Path, home: Path, tree: Path | None) -> tuple[float, float
     # checkout both versions would run this one.
     process = subprocess.Popen([sys.executable, "-m", "quizzer", "progress", "import", str(file)], env=env,
                                stdout=subprocess.DEVNULL, cwd=home)
+    stop_sampling = sampled_peak(process.pid)
+    # Sampled up to the end: wait4 would reap the process, and its /proc entry, first.
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+    tree_peak = stop_sampling()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if status:
         raise SystemExit(f"the import failed (status {status})")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss / 1024, tree_peak)
 
 
 def by_statement(file: Path, home: Path) -> None:
@@ -95,7 +140,7 @@ def by_statement(file: Path, home: Path) -> None:
         store.db = Timed(store.db)
         start, start_cpu = time.perf_counter(), time.process_time()
         sync.import_reviews(store, sync.bounded_lines(lines, str(file)), str(file), timed_replay,
-                            now=datetime.now(timezone.utc))
+                            now=datetime.now(timezone.utc), read_ahead=True)
         total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(f"import_reviews: {total:.1f} s in all ({total_cpu:.1f} s CPU); the largest parts, wall and CPU:")
     for key, seconds in spent.most_common(14):

@@ -104,10 +104,12 @@ def import_(
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=at)
+                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=at,
+                                        read_ahead=True)
             else:
                 with file.open(encoding="utf-8") as lines:
-                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=at)
+                    result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=at,
+                                            read_ahead=True)
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:
