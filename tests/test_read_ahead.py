@@ -16,6 +16,7 @@ import pytest
 from quizzer.store import Store, sync
 from test_durability import write_lock_is_held
 from test_import_speed import T0, answers_file, event_line, exported_line, hostile_first_import, replay
+from terminal_screens import _as_from_a_shell_prompt
 
 TABLES = ("reviews", "cards", "card_flags", "accepted", "events", "answer_days", "answer_cards", "answer_sessions")
 LINUX = Path("/proc/self/task").is_dir()
@@ -207,7 +208,7 @@ def importing_from_a_pipe_that_stays_open(home: Path):
         [sys.executable, "-c", "import quizzer.store.sync as s; s.AT_ONCE = 100; s._BATCH = 50; "
          "from quizzer.cli import main; main()", "progress", "import", "-"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        env={**os.environ, "QUIZZER_HOME": str(home)})
+        env={**os.environ, "QUIZZER_HOME": str(home)}, preexec_fn=_as_from_a_shell_prompt)
     importer.stdin.write("".join(answers_file(400, cards=40)).encode())
     importer.stdin.flush()
     deadline = time.monotonic() + 60

@@ -43,10 +43,11 @@ class _Help:
 def _unwrapped(help_text: str) -> str:
     """A docstring with the line breaks inside each paragraph taken out, but before an example line
     ("$ quizzer ..."): each example keeps its own line under "Examples:"."""
-    return "\n\n".join(_SOURCE_BREAK.sub(" ", paragraph) for paragraph in inspect.cleandoc(help_text).split("\n\n"))
-
-
-_SOURCE_BREAK = re.compile(r"\s*\n\s*(?!\$ )")
+    paragraphs = []
+    for paragraph in inspect.cleandoc(help_text).split("\n\n"):
+        first, *rest = (line.strip() for line in paragraph.split("\n"))
+        paragraphs.append(first + "".join(("\n" if line.startswith("$ ") else " ") + line for line in rest))
+    return "\n\n".join(paragraphs)
 
 
 class Command(_Help, typer.core.TyperCommand):
