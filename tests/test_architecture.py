@@ -116,16 +116,17 @@ def test_an_optional_library_is_imported_by_its_one_module():
 NOT_FOR_HELP = ("anki", "fsrs", "yaml", "sqlite3", "questionary", "prompt_toolkit", "rapidfuzz", "zstandard",
                 "quizzer.scheduler", "quizzer.store", "quizzer.decks", "quizzer.session", "quizzer.grading",
                 "quizzer.stats", "quizzer.formats", "quizzer.ui", "quizzer.optimizer", "fsrs_rs_python")
-# Runs `quizzer ARGS...` and lists every module it loaded on stderr.
-LIST_MODULES_AFTER = """
-import runpy, sys
+# Runs `quizzer ARGS...` as the installed command does, then writes REPORT (an expression) on stderr.
+RUN_THEN_REPORT = """
+import gc, runpy, sys
 sys.argv = ["quizzer", *sys.argv[1:]]
 try:
     runpy.run_module("quizzer", run_name="__main__")
 except SystemExit:
     pass
-sys.stderr.write("\\n".join(sys.modules))
+sys.stderr.write(REPORT)
 """
+LIST_MODULES_AFTER = RUN_THEN_REPORT.replace("REPORT", '"\\n".join(sys.modules)')  # every module it loaded
 
 
 def modules_after(*args: str) -> tuple[str, set[str]]:
@@ -199,17 +200,8 @@ def test_studys_first_question_waits_for_no_module_it_needs_only_later():
     assert loaded & {"quizzer.grading", "rapidfuzz", "quizzer.stats", "quizzer.quiz", "quizzer.ui.quiz"} == set()
 
 
-# Runs `quizzer ARGS...` and writes on stderr whether the cycle collector is on at the end, and whether
-# objects were frozen.
-COLLECTOR_AFTER = """
-import gc, runpy, sys
-sys.argv = ["quizzer", *sys.argv[1:]]
-try:
-    runpy.run_module("quizzer", run_name="__main__")
-except SystemExit:
-    pass
-sys.stderr.write(f"{gc.isenabled()} {gc.get_freeze_count() > 0}")
-"""
+# Whether the cycle collector is on at the end, and whether objects were frozen.
+COLLECTOR_AFTER = RUN_THEN_REPORT.replace("REPORT", 'f"{gc.isenabled()} {gc.get_freeze_count() > 0}"')
 
 
 @pytest.mark.parametrize("args, collector", [(["--help"], "False False"), (["paths"], "True True"),
