@@ -160,17 +160,21 @@ def _broken_after_slashes(text: Text, width: int) -> Text:
     breaks, start = [], 0
     for line in text.plain.split("\n"):
         if cell_len(line) > width and not any(character.isspace() for character in line):
-            taken = used = 0
-            for piece in re.split("(?<=/)", line):
-                if used and used + cell_len(piece) > width:
-                    breaks.append(start + taken)
-                    used = 0
-                taken, used = taken + len(piece), used + cell_len(piece)
+            breaks += [start + offset for offset in _breaks_after("/", line, width)]
         start += len(line) + 1
-    if not breaks:
-        return text
-    lines = text.divide(breaks)
-    return Text("\n").join(lines)
+    return Text("\n").join(text.divide(breaks)) if breaks else text
+
+
+def _breaks_after(separator: str, line: str, width: int, *, taken: int = 0) -> list[int]:
+    """Where to break `line` so that each piece fits `width`, only right after a `separator`, as late as
+    possible (a piece wider than `width` stays whole); `taken`: cells already on the first line."""
+    breaks, offset, used = [], 0, taken
+    for piece in re.split(f"(?<={re.escape(separator)})", line):
+        if used and used + cell_len(piece) > width:
+            breaks.append(offset)
+            used = 0
+        offset, used = offset + len(piece), used + cell_len(piece)
+    return breaks
 
 
 def _compact_as_made(table: Table) -> bool:
@@ -282,18 +286,15 @@ class _TitleAndPath:
     that a file name (a deck id) stays whole; a name wider than the screen is folded, never cut off."""
 
     def __init__(self, title: str, path: str):
-        self.title, self.parts = title, re.split(f"(?<={re.escape(os.sep)})", path)
+        self.title, self.path = title, path
 
     def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         *lines, last = [line.plain for line in Text(self.title).wrap(console_, width)]
-        line = last + " "
-        for part in self.parts:
-            if line.strip() and cell_len(line + part) > width:
-                lines.append(line.rstrip())
-                line = ""
-            line += part
-        yield Text("\n".join([*lines, line]), style="table.title", overflow="fold")
+        breaks = _breaks_after(os.sep, self.path, width, taken=cell_len(last) + 1 if last.strip() else 0)
+        first, *more = (self.path[start:end] for start, end in zip([0, *breaks], [*breaks, len(self.path)]))
+        lines.append(f"{last} {first}".rstrip() if more else f"{last} {first}")
+        yield Text("\n".join([*lines, *more]), style="table.title", overflow="fold")
 
 
 def accepted_table(rows: list[tuple[str, str, str]]) -> RenderableType:
