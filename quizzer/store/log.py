@@ -13,7 +13,7 @@ import itertools
 import json
 import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -163,7 +163,12 @@ def logs(
 
 
 _CARD_OF_ROW = operator.itemgetter(0, 1)
-_NONE: set[str] = set()  # no answer voided: a card without events (never changed)
+_NONE: frozenset[str] = frozenset()  # no answer voided: a card without events
+
+
+def voided_by(events: list[Event]) -> Set[str]:
+    """The review ids of the answers `events` void (undone)."""
+    return {e.target for e in events if e.kind is EventKind.VOID} if events else _NONE
 
 
 def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tuple[CardState | None, Flags]:
@@ -175,7 +180,7 @@ def replay_card(entries: list[Entry], events: list[Event], replay: Replay) -> tu
     if not events:  # most cards: no flag to set, nothing voided (100,000 cards in an import)
         counted = [(review_id, rating, at) for review_id, rating, at, reschedules in entries if reschedules]
         return (replay(counted) if counted else None), NO_FLAGS
-    voided = {e.target for e in events if e.kind is EventKind.VOID}
+    voided = voided_by(events)
     counted = [(review_id, rating, at) for review_id, rating, at, reschedules in entries
                if reschedules and review_id not in voided]
     suspended, buried_until, leech = False, None, False
@@ -235,8 +240,7 @@ def rebuild(db: sqlite3.Connection, replay: Replay, keys: Iterable[CardKey] | No
         for key, entries, events, *candidates in chosen:
             state, flags = replay_card(entries, events, replay)
             if firsts is not None:
-                voided_here = {e.target for e in events if e.kind is EventKind.VOID} if events else _NONE
-                firsts.add(key[0], candidates[0], voided_here)
+                firsts.add(key[0], candidates[0], voided_by(events))
             if state is not None:
                 rebuilt[key] = state
             if flags != NO_FLAGS:

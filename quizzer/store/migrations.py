@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import operator
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 
 # Accept events made from `accepted` rows have uuid5 ids in this namespace: two machines upgrading the
 # same data make the same events, which a sync or an import then adds once.
@@ -163,7 +163,7 @@ class FirstReviews:
             self._has_next_day[cell] = known = bool(known)
         return known
 
-    def add(self, deck: str, candidates: list[tuple], voided: set[str]) -> None:
+    def add(self, deck: str, candidates: list[tuple], voided: Set[str]) -> None:
         """Count one card's first answers in review: `candidates` are its log's rows for which COLUMNS gave a
         cell, each (..., review id, rating, reviewed_at, ..., cell, rowid), in any order (sorted here, in
         place); `voided` the review ids its events void. As in the SQL: an answer is first when no earlier
