@@ -19,7 +19,7 @@ from anki_builder import BASIC, Note, write_collection
 from quizzer.cli import app
 from quizzer.store import Store
 from quizzer.store import stats as queries
-from quizzer.store.migrations import SUMS_FROM_LOG, fill_sums_from_log
+from quizzer.store.sums import SUMS_FROM_LOG, fill_sums_from_log
 
 DECK = """\
 id: demo

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from quizzer.model import CardState, Phase
 from quizzer.store import Store, log
-from quizzer.store.migrations import ANSWER_DAYS_FROM_LOG, FirstReviews, fill_answer_days
+from quizzer.store.sums import ANSWER_DAYS_FROM_LOG, FirstReviews, fill_answer_days
 
 # Times around the anchors below (one microsecond either side), on days next to each other, and far
 # apart: 1970, the calendar's first day (its cell is the day before, year 0), and its last day, whose

@@ -22,7 +22,8 @@ from pathlib import Path
 from quizzer.model import CardState, Deck, Event, EventKind, Phase, Review
 from quizzer.store import log
 from quizzer.store.log import CardKey, Flags, Replay, iso, parse_time
-from quizzer.store.migrations import FUNCTIONS, MIGRATIONS, SUMS_FROM_LOG, fill_sums_from_log
+from quizzer.store.migrations import FUNCTIONS, MIGRATIONS
+from quizzer.store.sums import SUMS_FROM_LOG, fill_sums_from_log
 
 BUSY_TIMEOUT_MS = 10_000
 KEEP_BACKUPS = 3

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from quizzer.model import CardState, Event, EventKind, Phase, Rating
-from quizzer.store.migrations import FirstReviews
+from quizzer.store.sums import FirstReviews
 
 CardKey = tuple[str, str]  # (deck id, card id)
 Answer = tuple[str, Rating, datetime]  # (review id, rating, time): what a replay needs of an answer

@@ -28,7 +28,7 @@ from quizzer.model import AnswerKind, EventKind, Outcome, Phase, QuizRecord
 from quizzer.store import CardKey, Store, explain, iso, log
 from quizzer.store import read_ahead as ahead
 from quizzer.store.log import EARLIEST, Replay
-from quizzer.store.migrations import FirstReviews, fill_answer_days, fill_sums_from_log
+from quizzer.store.sums import FirstReviews, fill_answer_days, fill_sums_from_log
 
 # The columns of `reviews` in table order, under the names `history --reviews --json` gives them.
 KEYS = ("review_id", "deck", "card", "reviewed_at", "rating", "verdict", "response", "duration_ms", "session",
