@@ -5,9 +5,11 @@ other answers, the four-rating interval preview, FSRS, the commit), driven by a 
 answers at once; an answer's cost is the time from one question to the next. Anki: a collection of
 1,000 Basic notes in Anki's own Rust backend, get_queued_cards + build_answer + answer_card per
 answer. Both answer every card right; rounds alternate between the two so both see the same load.
-Each side is timed twice: wall time, and CPU time of this process (Anki's Rust backend runs in it),
-which a busy disk does not move: both commit every answer with an fsync of the WAL, whose wait is
-most of the wall time when other programs write to the same disk (docs/benchmarks.md). Bytes written
+Each side is timed twice: wall time (the target's ratio), and CPU time of this process (Anki's Rust
+backend runs in it). Both commit every answer with an fsync of the WAL, whose wait is most of the wall
+time when other programs write to the same disk; the CPU time moves less with that, but not nothing:
+on a shared machine a process is charged more CPU the longer each answer waits (docs/benchmarks.md,
+"One answer, seventh round"), so the ratio to trust is a quiet disk's. Bytes written
 per answer (`/proc/self/io`'s wchar over each round) say how many WAL frames (4,120 bytes) each commits.
 Nothing is installed here: Anki's part runs when the `anki` package is importable (it is in the
 test extra; for a benchmark-only venv, `pip install anki`). Prints both medians and the ratio.
