@@ -1,5 +1,6 @@
 """`quizzer backup`, `quizzer progress export/import` and `quizzer doctor`: keeping progress safe."""
 
+import contextlib
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +13,25 @@ app = Typer(help="Move your progress between machines as a file of answers (JSON
                  "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
+
+
+@contextlib.contextmanager
+def _status_line():
+    """The `progress` callback that shows a long import's or export's stage on a status line (`ui.status`),
+    cleared when the block ends: before any message about how it ended."""
+    from quizzer.store.sync import Stage
+    from quizzer.ui.status import StatusLine
+
+    words = {
+        Stage.READ: "Reading answers: {done:,}",
+        Stage.INDEX: "Indexing the answers…",
+        Stage.REBUILD: "Rebuilding schedules: {done:,} of {total:,} cards",
+        Stage.SUMS: "Counting answers per day…",
+        Stage.SAVE: "Saving…",
+        Stage.WRITE: "Writing answers: {done:,} of {total:,}",
+    }
+    with StatusLine() as line:
+        yield lambda stage, done, total: line.show(words[stage].format(done=done, total=total))
 
 
 def backup(
@@ -59,20 +79,22 @@ def export(
     Examples:
     $ quizzer progress export answers.jsonl
     """
+    from quizzer.model import plural
     from quizzer.store.sync import atomic_file, export_reviews
 
     with user_errors(), open_store() as store:
         if str(file) == "-":
-            export_reviews(store, json_out())
+            with _status_line() as progress:
+                export_reviews(store, json_out(), progress)
             return
         if file.is_dir():
             fail(f"{file} is a folder; give a file name")
         try:
-            with atomic_file(file) as out:
-                count, events = export_reviews(store, out)
+            with atomic_file(file) as out, _status_line() as progress:
+                count, events = export_reviews(store, out, progress)
         except OSError as exc:
             fail(f"cannot write {file}: {exc.strerror or exc}")
-    say(f"Exported {count} answers and {events} events to {file}")
+    say(f"Exported {plural(count, 'answer')} and {plural(events, 'event')} to {file}")
 
 
 @app.command("import")
@@ -104,12 +126,13 @@ def import_(
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=at,
-                                        read_ahead=True)
+                with _status_line() as progress:
+                    result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=at,
+                                            read_ahead=True, progress=progress)
             else:
-                with file.open(encoding="utf-8") as lines:
+                with file.open(encoding="utf-8") as lines, _status_line() as progress:
                     result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=at,
-                                            read_ahead=True)
+                                            read_ahead=True, progress=progress)
         except ProgressFileError as exc:
             fail(f"{exc}; nothing was imported")
         except UnicodeDecodeError:

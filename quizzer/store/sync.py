@@ -10,6 +10,7 @@ log, so two machines that swap files end with one schedule.
 from __future__ import annotations
 
 import contextlib
+import enum
 import itertools
 import json
 import os
@@ -54,6 +55,24 @@ REBUILD = 50_000  # answers whose cards `_into_empty_log` rebuilds at a time
 CLOCK_SLACK = timedelta(days=1)
 LONGEST_INTERVAL = timedelta(days=36_500)
 LONGEST_ANSWER_MS = 10**12  # 31 years: a million answers' total time still fits SQLite's integers
+
+
+class Stage(enum.Enum):
+    """Where a long import or export stands, told to its `progress` callback with (done, total or None)."""
+
+    READ = "read"  # answers read from the file so far
+    INDEX = "index"  # the log's indexes made again from the whole table
+    REBUILD = "rebuild"  # cards whose schedules have been rebuilt, of those the file brought answers for
+    SUMS = "sums"  # the sums of answers filled again from the whole log
+    SAVE = "save"  # all in place: the one transaction commits
+    WRITE = "write"  # answers exported, of all
+
+
+Progress = Callable[[Stage, int, int | None], None]
+
+
+def unwatched(stage: Stage, done: int, total: int | None) -> None:
+    """The `progress` of work nobody watches (a sync, a test): reports go nowhere."""
 
 
 MAX_LINE = 1024 * 1024  # characters in one line of a progress file: one review, its response one typed line
@@ -105,14 +124,16 @@ class ImportResult:
 # -- export ---------------------------------------------------------------------------------------
 
 
-def export_reviews(store: Store, out: IO[str]) -> tuple[int, int]:
+def export_reviews(store: Store, out: IO[str], progress: Progress = unwatched) -> tuple[int, int]:
     """Write the whole log to `out` as JSON Lines: every review (voided ones too: their voids refer to them),
     oldest first, then every event; returns (reviews, events) written."""
     count = 0
+    (total,) = store.db.execute("SELECT COUNT(*) FROM reviews").fetchone()
     rows = store.db.execute(f"SELECT {_COLUMNS} FROM reviews ORDER BY reviewed_at, rowid")
     while batch := rows.fetchmany(_BATCH):
         out.writelines(_review_line(row) for row in batch)
         count += len(batch)
+        progress(Stage.WRITE, count, total)
     events = 0
     for row in store.db.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY at, rowid"):
         out.write(_event_line(row))
@@ -178,6 +199,7 @@ def import_reviews(
     store: Store, lines: Iterable[str], source: str, replay: Replay, *, now: datetime,
     hold: float = HOLD, pause: float = PAUSE, cards: int = MERGE_CARDS,
     first_line: int = 1, invalid: list[ProgressFileError] | None = None, read_ahead: bool = False,
+    progress: Progress = unwatched,
 ) -> ImportResult:
     """Merge JSON Lines reviews into the log and rebuild the states of the cards that gained answers.
 
@@ -197,29 +219,33 @@ def import_reviews(
     `read_ahead`, the lines after the first AT_ONCE answers are read and checked in a second process
     while this one saves those before (`read_ahead.read_ahead`); `lines` must then not be read by
     anything else meanwhile, since that process reads them (a sync counts the lines it gives itself).
+    `progress` hears where the import stands (`Stage`), from this process only.
     """
     db = store.db
     # 32 MB of page cache instead of 2: a million new rows touch every index (a quarter faster).
     db.execute("PRAGMA cache_size = -32768")
     batches = _checked(enumerate(lines, first_line), source, _Window(now), invalid)
+    reading = _Reading(progress)
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(db.execute, "DROP TABLE IF EXISTS temp.incoming_events")  # whatever happens
         cleanup.callback(db.execute, "DROP TABLE IF EXISTS temp.incoming")
-        read, events_read, more = store.transaction(lambda: _fill_incoming(db, batches, AT_ONCE), lock=False)
+        read, events_read, more = store.transaction(lambda: _fill_incoming(db, reading.through(batches), AT_ONCE),
+                                                    lock=False)
         if more and read_ahead:  # a large file: a second core reads the rest while this one saves
             batches = cleanup.enter_context(ahead.read_ahead(batches, invalid))
         # At least AT_ONCE answers for a log that holds none (a new machine's first import):
         # the rest of the file goes straight into the log, in the one transaction `_into_empty_log` makes
         # (the log looked at again once locked: another terminal may have saved an answer meanwhile).
         into_empty = more and _no_answers(db) and store.transaction(
-            lambda: _into_empty_log(db, batches, source, replay) if _no_answers(db) else None)
+            lambda: _into_empty_log(db, reading.through(batches), source, replay, progress) if _no_answers(db) else None)
         if into_empty:
             added, rebuilt, rowids, more_read, more_events, conflicts = into_empty
             read, events_read = read + more_read, events_read + more_events
             event_conflicts = store.transaction(lambda: _event_conflicts(db, source), lock=False)
         else:
             if more:
-                more_read, more_events, _ = store.transaction(lambda: _fill_incoming(db, batches), lock=False)
+                more_read, more_events, _ = store.transaction(lambda: _fill_incoming(db, reading.through(batches)),
+                                                              lock=False)
                 read, events_read = read + more_read, events_read + more_events
             conflicts, event_conflicts = store.transaction(lambda: _incoming_conflicts(db, source), lock=False)
             groups = db.execute("SELECT deck, card, COUNT(*) FROM temp.incoming GROUP BY deck, card").fetchall()
@@ -227,9 +253,9 @@ def import_reviews(
                                 "(SELECT 1 FROM main.reviews r WHERE r.review_id = i.review_id)").fetchone()
             (logged,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
             if new >= max(AT_ONCE, logged):
-                added, rebuilt, rowids = store.transaction(lambda: _merge_at_once(db, groups, replay, cards))
+                added, rebuilt, rowids = store.transaction(lambda: _merge_at_once(db, groups, replay, cards, progress))
             else:
-                added, rebuilt, rowids = _merge_in_turns(store, groups, replay, hold, pause, cards)
+                added, rebuilt, rowids = _merge_in_turns(store, groups, replay, hold, pause, cards, progress)
         # Events after the answers they may void; few, so in one transaction.
         events_added, events_rebuilt, added_events = store.transaction(lambda: _merge_events(db, replay))
         return ImportResult(read, added, rebuilt + events_rebuilt, conflicts, events_read, events_added,
@@ -237,6 +263,22 @@ def import_reviews(
 
 
 Batch = tuple[list[tuple], list[tuple]]  # checked review rows and event rows, each led by its line number
+
+
+class _Reading:
+    """Counts the answers read, through however many loops take batches in turn, and tells `progress`.
+    Each loop gets its own `through`, so the generator that reads the file stays bare: the process that
+    reads ahead continues that one, and reports nothing from its side."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.read = 0
+
+    def through(self, batches: Iterator[Batch]) -> Iterator[Batch]:
+        for batch in batches:  # told before the batch is saved: a loop that stops at a limit takes no more
+            self.read += len(batch[0])
+            self.progress(Stage.READ, self.read, None)
+            yield batch
 
 
 def _checked(numbered: Iterator[tuple[int, str]], source: str, window: _Window,
@@ -313,7 +355,7 @@ def _no_answers(db) -> bool:
     return db.execute("SELECT NOT EXISTS (SELECT 1 FROM main.reviews)").fetchone()[0]
 
 
-def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
+def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay, progress: Progress,
                     ) -> tuple[int, int, list[Skipped], int, int, Conflicts]:
     """Move temp.incoming into the empty log, add the rest of the file's answers to it as they are read,
     and rebuild the cards answered, in the caller's one transaction; (added, rebuilt, where the answers
@@ -342,6 +384,7 @@ def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
         events += _keep_events(db, event_rows)
         read += len(rows)
     (added,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()  # rowids from 1, none gone
+    progress(Stage.INDEX, 0, None)
     _remake(db, [made for made in schema if made[0] == "index"])
     rowids = [("reviews", 1, added)] if added else []
     groups = db.execute("SELECT deck, card, COUNT(*) FROM reviews GROUP BY deck, card").fetchall()
@@ -350,10 +393,12 @@ def _into_empty_log(db, batches: Iterator[Batch], source: str, replay: Replay
     # once the rebuild has voided what the events void, then the triggers that keep them are made.
     firsts = FirstReviews(db)
     # Some thousands of cards at a time: a few MB of states held, not 100,000 cards' at once.
-    rebuilt = sum(len(log.rebuild(db, replay, chunk, firsts)) for chunk in _chunks(groups, REBUILD))
+    rebuilt = _rebuilt_in_chunks(db, replay, _chunks(groups, REBUILD), len(groups), progress, firsts)
+    progress(Stage.SUMS, 0, None)
     fill_answer_days(db, firsts)
     fill_sums_from_log(db, ("answer_cards", "answer_sessions"))
     _remake(db, [made for made in schema if made[0] == "trigger"])
+    progress(Stage.SAVE, 0, None)
     return added, rebuilt, rowids, read, events, _conflicts(source, conflicting)
 
 
@@ -402,12 +447,12 @@ def _chunks(groups: list[tuple[str, str, int]], size: int) -> Iterator[list[Card
 
 
 def _merge_in_turns(store: Store, groups: list[tuple[str, str, int]], replay: Replay, hold: float, pause: float,
-                    cards: int) -> tuple[int, int, list[Skipped]]:
+                    cards: int, progress: Progress) -> tuple[int, int, list[Skipped]]:
     """Merge the incoming reviews a few cards at a time, in transactions of about `hold` seconds with a
     `pause` between them; (added, rebuilt, where the reviews went)."""
     db = store.db
     chunks = _chunks(groups, cards)
-    totals = [0, 0]  # answers added, cards rebuilt
+    totals = [0, 0, 0]  # answers added, cards rebuilt, cards merged
     rowids: list[Skipped] = []
 
     def merge_for_a_while(chunk: list[CardKey]) -> list[CardKey] | None:
@@ -416,7 +461,8 @@ def _merge_in_turns(store: Store, groups: list[tuple[str, str, int]], replay: Re
         (before,) = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM reviews").fetchone()
         while chunk is not None:
             added, rebuilt = _merge(db, chunk, replay)
-            totals[0], totals[1] = totals[0] + added, totals[1] + rebuilt
+            totals[0], totals[1], totals[2] = totals[0] + added, totals[1] + rebuilt, totals[2] + len(chunk)
+            progress(Stage.REBUILD, totals[2], len(groups))
             chunk = next(chunks, None)
             if time.monotonic() >= deadline:
                 break
@@ -433,7 +479,7 @@ def _merge_in_turns(store: Store, groups: list[tuple[str, str, int]], replay: Re
     return totals[0], totals[1], rowids
 
 
-def _merge_at_once(db, groups: list[tuple[str, str, int]], replay: Replay, cards: int,
+def _merge_at_once(db, groups: list[tuple[str, str, int]], replay: Replay, cards: int, progress: Progress,
                    ) -> tuple[int, int, list[Skipped]]:
     """Add every incoming review and rebuild the cards that gained any, in the caller's one transaction;
     (added, rebuilt, where the reviews went).
@@ -450,12 +496,28 @@ def _merge_at_once(db, groups: list[tuple[str, str, int]], replay: Replay, cards
     db.execute(f"INSERT OR IGNORE INTO reviews ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.incoming "
                "ORDER BY deck, card, reviewed_at")
     (added,) = db.execute("SELECT changes()").fetchone()
+    progress(Stage.INDEX, 0, None)
     _remake(db, schema)
+    progress(Stage.SUMS, 0, None)
     fill_sums_from_log(db)
     gained = set(db.execute("SELECT DISTINCT deck, card FROM reviews NOT INDEXED WHERE rowid > ?", (before,)))
-    rebuilt = sum(len(log.rebuild(db, replay, chunk))  # a chunk at a time: the states of 100,000 cards held at once
-                  for chunk in _chunks([group for group in groups if group[:2] in gained], cards))
+    merged = [group for group in groups if group[:2] in gained]
+    # A chunk at a time: not the states of 100,000 cards held at once.
+    rebuilt = _rebuilt_in_chunks(db, replay, _chunks(merged, cards), len(merged), progress)
+    progress(Stage.SAVE, 0, None)
     return added, rebuilt, [("reviews", before + 1, before + added)] if added else []
+
+
+def _rebuilt_in_chunks(db, replay: Replay, chunks: Iterator[list[CardKey]], cards: int, progress: Progress,
+                       firsts: FirstReviews | None = None) -> int:
+    """`log.rebuild` of each chunk of cards in turn, telling `progress` how many of `cards` are done; the
+    number of states rebuilt."""
+    rebuilt = done = 0
+    for chunk in chunks:
+        rebuilt += len(log.rebuild(db, replay, chunk, firsts))
+        done += len(chunk)
+        progress(Stage.REBUILD, done, cards)
+    return rebuilt
 
 
 def _drop_indexes_and_triggers(db) -> list[tuple[str, str, str]]:

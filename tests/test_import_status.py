@@ -1,0 +1,207 @@
+"""Where a long `progress import` or `export` stands: the stages `import_reviews` and `export_reviews` tell
+their `progress` callback, and the status line that shows them on a terminal (60 and 100 columns, in a
+real pseudo-terminal), cleared before the command's last word and never written anywhere else."""
+
+import io
+import os
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pexpect
+import pyte
+import pytest
+from typer.testing import CliRunner
+
+from quizzer.cli import app
+from quizzer.store import Store, sync
+from quizzer.store.sync import Stage
+from test_import_speed import T0, answers_file, exported_line, replay
+from terminal_screens import _as_from_a_shell_prompt, pty_env
+
+
+def told(path, lines, *, earlier=(), **options):
+    """Import `earlier`, then `lines`, into a new database; the (stage, done, total) reports of the second."""
+    reports = []
+    with Store(path) as store:
+        if earlier:
+            sync.import_reviews(store, earlier, "e", replay, now=T0, hold=0, pause=0)
+        sync.import_reviews(store, lines, "f", replay, now=T0, hold=0, pause=0, cards=30,
+                            progress=lambda *report: reports.append(report), **options)
+    return reports
+
+
+def stages(reports):
+    """The stages in the order first told, each once however many reports it had."""
+    return [stage for n, (stage, _, _) in enumerate(reports) if n == 0 or reports[n - 1][0] != stage]
+
+
+def counts(reports, stage):
+    return [(done, total) for told_stage, done, total in reports if told_stage is stage]
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Merged at once from 200 new answers, read 100 lines at a time, the cards of about 100 answers
+    rebuilt at a time: a file of hundreds of lines takes the paths a million-answer file takes."""
+    monkeypatch.setattr(sync, "AT_ONCE", 200)
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    monkeypatch.setattr(sync, "REBUILD", 100)
+
+
+def test_a_first_import_tells_each_stage_in_order_with_counts_that_end_at_the_totals(tmp_path, small_batches):
+    reports = told(tmp_path / "q.db", answers_file(550, 40))
+    assert stages(reports) == [Stage.READ, Stage.INDEX, Stage.REBUILD, Stage.SUMS, Stage.SAVE]
+    assert counts(reports, Stage.READ) == [(n, None) for n in (100, 200, 300, 400, 500, 550)]
+    rebuilt = counts(reports, Stage.REBUILD)
+    assert [done for done, _ in rebuilt] == sorted({done for done, _ in rebuilt}) and len(rebuilt) > 1
+    assert rebuilt[-1] == (40, 40) and {total for _, total in rebuilt} == {40}
+
+
+def test_a_file_that_doubles_the_log_is_merged_at_once_and_tells_its_stages(tmp_path, small_batches):
+    earlier = answers_file(50, 10)
+    reports = told(tmp_path / "q.db", [exported_line(review_id=f"new{n}", card=f"k{n % 25}") for n in range(300)],
+                   earlier=earlier)
+    assert stages(reports) == [Stage.READ, Stage.INDEX, Stage.SUMS, Stage.REBUILD, Stage.SAVE]
+    assert counts(reports, Stage.READ)[-1] == (300, None)
+    assert counts(reports, Stage.REBUILD)[-1] == (25, 25)
+
+
+def test_a_small_file_merged_in_turns_tells_the_cards_merged_of_those_it_brings(tmp_path):
+    reports = told(tmp_path / "q.db", [exported_line(review_id=f"new{n}", card=f"k{n % 70}") for n in range(140)],
+                   earlier=answers_file(300, 40))
+    assert stages(reports) == [Stage.READ, Stage.REBUILD]
+    assert counts(reports, Stage.READ) == [(140, None)]
+    rebuilt = counts(reports, Stage.REBUILD)
+    assert len(rebuilt) > 1 and rebuilt[-1] == (70, 70)  # chunks of about 30 answers: 15 cards each
+
+
+def test_lines_read_ahead_are_counted_here_and_the_reading_process_tells_nothing(tmp_path, small_batches):
+    pids = tmp_path / "pids"
+
+    def progress(stage, done, total):
+        with pids.open("a") as out:  # a report from the process reading ahead would land here too
+            out.write(f"{os.getpid()} {stage.value} {done}\n")
+
+    with Store(tmp_path / "q.db") as store:
+        result = sync.import_reviews(store, answers_file(750, 40), "f", replay, now=T0, read_ahead=True,
+                                     progress=progress)
+    lines = [line.split() for line in pids.read_text().splitlines()]
+    assert {pid for pid, _, _ in lines} == {str(os.getpid())}
+    assert [int(done) for _, stage, done in lines if stage == "read"] == [100, 200, 300, 400, 500, 600, 700, 750]
+    assert result.read == 750
+
+
+def test_an_export_tells_the_answers_written_of_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    reports = []
+    with Store(tmp_path / "q.db") as store:
+        sync.import_reviews(store, answers_file(250, 40), "f", replay, now=T0)
+        written = io.StringIO()
+        sync.export_reviews(store, written, lambda *report: reports.append(report))
+    assert reports == [(Stage.WRITE, 100, 250), (Stage.WRITE, 200, 250), (Stage.WRITE, 250, 250)]
+    assert written.getvalue().count("\n") == 250
+
+
+def test_no_status_line_is_written_where_standard_error_is_no_terminal(quizzer_home, tmp_path, monkeypatch):
+    import quizzer.ui.status
+
+    monkeypatch.setattr(quizzer.ui.status, "DELAY", 0)  # drawn from the first report, were it a terminal
+    file = tmp_path / "answers.jsonl"
+    file.write_text("".join(answers_file(300, 40)), encoding="utf-8")
+    result = CliRunner().invoke(app, ["progress", "import", str(file)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Imported 300 new answers") and "Reading" not in result.output
+    result = CliRunner().invoke(app, ["progress", "export", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Exported 300 answers and 0 events to {tmp_path / 'out.jsonl'}\n"  # no "Writing"
+
+
+# -- in a real terminal ------------------------------------------------------------------------------------
+
+
+def recent_lines(count: int, first: int = 0) -> str:
+    """`count` answers to 500 cards, a minute apart from 30 days before today's noon (pty_env's clock)."""
+    start = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=30)
+    return "".join(exported_line(review_id=f"r{n}", card=f"c{n % 500}",
+                                 reviewed_at=(start + timedelta(minutes=n)).isoformat(timespec="microseconds"),
+                                 next_due=(start + timedelta(minutes=n + 10)).isoformat(timespec="microseconds"))
+                   for n in range(first, first + count))
+
+
+class FedImport:
+    """`quizzer progress import` of a named pipe in a pseudo-terminal `columns` wide, the pipe fed by the test
+    as it likes, so that the import is still reading when its status line is due; the terminal's output
+    kept on an emulated screen."""
+
+    def __init__(self, home, tmp_path, columns: int):
+        self.pipe = tmp_path / "answers.jsonl"
+        os.mkfifo(self.pipe)
+        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", "progress", "import", str(self.pipe)],
+                                   env=pty_env(home), dimensions=(24, columns), encoding="utf-8", timeout=60,
+                                   preexec_fn=_as_from_a_shell_prompt)
+        self.screen = pyte.Screen(columns, 24)
+        self.stream = pyte.Stream(self.screen)
+        self.seen = ""
+        self.feeding = self.pipe.open("w", encoding="utf-8")  # waits for the import to open the pipe
+
+    def feed(self, text: str) -> None:
+        self.feeding.write(text)
+        self.feeding.flush()
+
+    def expect(self, pattern: str) -> None:
+        self.child.expect_exact(pattern)
+        self.seen += self.child.before + self.child.after
+        self.stream.feed(self.child.before + self.child.after)
+
+    def end(self) -> None:
+        self.feeding.close()
+        self.child.expect(pexpect.EOF)
+        self.seen += self.child.before
+        self.stream.feed(self.child.before)
+        self.child.close()
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display if line.strip()]
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_a_long_import_says_where_it_stands_on_one_line_and_clears_it_before_its_summary(quizzer_home, tmp_path,
+                                                                                          columns):
+    run = FedImport(quizzer_home, tmp_path, columns)
+    run.feed(recent_lines(10_000))
+    time.sleep(0.7)  # past the status line's delay: the next batch read is shown
+    run.feed(recent_lines(10_000, 10_000))
+    run.expect("Reading answers: 20,000")
+    assert run.lines == ["Reading answers: 20,000"]
+    run.feed(recent_lines(5_000, 20_000))
+    run.end()
+    assert run.child.exitstatus == 0
+    assert " ".join(run.lines).startswith("Imported 25,000 new answers from")
+    assert not any(word in " ".join(run.lines) for word in ("Reading", "Rebuilding", "Saving"))
+    assert all(len(line) <= columns for line in run.lines)
+
+
+def test_an_import_that_fails_after_its_status_line_appeared_leaves_its_whole_error_on_screen(quizzer_home,
+                                                                                              tmp_path):
+    run = FedImport(quizzer_home, tmp_path, 60)
+    run.feed(recent_lines(10_000))
+    time.sleep(0.7)
+    run.feed(recent_lines(10_000, 10_000))
+    run.expect("Reading answers: 20,000")
+    run.feed("not a review\n")
+    run.end()
+    assert run.child.exitstatus == 2
+    shown = "".join(run.lines)  # the file's long path is wrapped at the terminal's edge
+    assert shown.startswith("quizzer:") and f"{run.pipe}:20001:" in shown and shown.endswith("nothing was imported")
+    assert "Reading answers" not in shown
+
+
+def test_a_quick_import_in_a_terminal_draws_no_status_line(quizzer_home, tmp_path):
+    file = tmp_path / "answers.jsonl"
+    file.write_text(recent_lines(300), encoding="utf-8")
+    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "progress", "import", str(file)], env=pty_env(quizzer_home),
+                          dimensions=(24, 60), encoding="utf-8", timeout=60, preexec_fn=_as_from_a_shell_prompt)
+    child.expect(pexpect.EOF)
+    assert "Imported 300 new answers" in child.before and "Reading" not in child.before
