@@ -205,3 +205,99 @@ def test_a_quick_import_in_a_terminal_draws_no_status_line(quizzer_home, tmp_pat
                           dimensions=(24, 60), encoding="utf-8", timeout=60, preexec_fn=_as_from_a_shell_prompt)
     child.expect(pexpect.EOF)
     assert "Imported 300 new answers" in child.before and "Reading" not in child.before
+
+
+# -- doctor ------------------------------------------------------------------------------------------------
+
+
+def test_a_check_tells_the_integrity_check_then_the_cards_replayed(tmp_path, monkeypatch):
+    monkeypatch.setattr(sync, "_BATCH", 100)
+    reports = []
+    with Store(tmp_path / "q.db") as store:
+        sync.import_reviews(store, answers_file(700, 350), "f", replay, now=T0)
+        found = sync.check(store, set(), replay, lambda *report: reports.append(report))
+    assert reports == [(Stage.INTEGRITY, 0, None), (Stage.REPLAY, 100, None), (Stage.REPLAY, 200, None),
+                       (Stage.REPLAY, 300, None)]
+    assert found.cards == 350 and not found.disagreeing
+
+
+# The app run in a pseudo-terminal with each status line's timer firing as it is made: every step's line is
+# drawn, so any line left behind, or a report written over one, shows on the screen.
+AT_ONCE_RUNNER = """
+import sys
+import quizzer.ui.status
+from quizzer.cli import app
+
+class AtOnce:
+    def __init__(self, delay, function):
+        self.function = function
+    def start(self):
+        self.function()
+    def cancel(self):
+        pass
+
+quizzer.ui.status.Timer = AtOnce
+try:
+    app(sys.argv[1:], prog_name="quizzer")
+except SystemExit as end:
+    sys.stdout.flush()
+    sys.exit(end.code)
+"""
+
+
+def unspaced(text: str, home) -> str:
+    import re
+
+    text = re.sub(r"\s", "", text).replace(str(home), "HOME")
+    return re.sub(r"quizzer-\d{8}T\d{6}(-\d+)?-before-doctor-fix\.db", "BACKUP", text)
+
+
+def damaged_home(home):
+    """A home with 700 answers to 350 cards, one card's state and one day's sums changed behind the log's back."""
+    import sqlite3
+
+    with Store(home / "quizzer.db") as store:
+        sync.import_reviews(store, answers_file(700, 350), "f", replay, now=T0)
+    db = sqlite3.connect(home / "quizzer.db")
+    with db:
+        db.execute("UPDATE cards SET due = '2030-01-01T00:00:00.000000+00:00' WHERE card = 'c7'")
+        db.execute("UPDATE answer_days SET answers = answers + 1 WHERE day = (SELECT MIN(day) FROM answer_days)")
+    db.close()
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+@pytest.mark.parametrize("args", [["doctor"], ["doctor", "--fix"]])
+def test_doctors_status_lines_leave_its_report_as_without_a_terminal(quizzer_home, columns, args):
+    quizzer_home.mkdir(parents=True)
+    damaged_home(quizzer_home)
+    child = pexpect.spawn(sys.executable, ["-c", AT_ONCE_RUNNER, *args], env=pty_env(quizzer_home),
+                          dimensions=(40, columns), encoding="utf-8", timeout=60, preexec_fn=_as_from_a_shell_prompt)
+    child.expect(pexpect.EOF)
+    child.close()
+    drawn = child.before
+    screen = pyte.Screen(columns, 40)
+    pyte.Stream(screen).feed(drawn)
+    shown = [line.rstrip() for line in screen.display if line.strip()]
+
+    damaged_home(quizzer_home)  # as it was before the run above
+    without = CliRunner().invoke(app, args, env={"QUIZZER_HOME": str(quizzer_home), "COLUMNS": str(columns)})
+    assert child.exitstatus == without.exit_code == (0 if "--fix" in args else 1)
+    # Compared without white space: the terminal breaks the long paths at its edge. Each run's backup has its name.
+    assert unspaced("".join(shown), quizzer_home) == unspaced(without.output, quizzer_home)
+    assert "Checking every page of the database…" in drawn and "Comparing the sums of answers" in drawn
+    if "--fix" in args:
+        assert "Backing up the database…" in drawn and "Refilling the sums of answers…" in drawn
+
+
+def test_a_step_that_is_one_long_call_is_shown_once_it_has_taken_the_delay_and_cleared_at_its_end():
+    script = ("import time\nfrom quizzer.ui.status import StatusLine\n"
+              "with StatusLine() as line:\n    line.show('Counting answers per day…')\n    time.sleep(1.5)\n"
+              "print('done')\n")
+    child = pexpect.spawn(sys.executable, ["-c", script], env={**os.environ, "TERM": "xterm"}, dimensions=(24, 60),
+                          encoding="utf-8", timeout=30)
+    child.expect_exact("Counting answers per day…")  # drawn by the timer: nothing else called `show`
+    drawn = child.before + child.after
+    child.expect(pexpect.EOF)
+    screen = pyte.Screen(60, 24)
+    pyte.Stream(screen).feed(drawn + child.before)
+    assert [line.rstrip() for line in screen.display if line.strip()] == ["done"]

@@ -17,7 +17,7 @@ EXIT_PROBLEMS_FOUND = 1
 
 @contextlib.contextmanager
 def _status_line():
-    """The `progress` callback that shows a long import's or export's stage on a status line (`ui.status`),
+    """The `progress` callback that shows a long import's, export's or check's stage on a status line (`ui.status`),
     cleared when the block ends: before any message about how it ended."""
     from quizzer.store.sync import Stage
     from quizzer.ui.status import StatusLine
@@ -29,9 +29,21 @@ def _status_line():
         Stage.SUMS: "Counting answers per day…",
         Stage.SAVE: "Saving…",
         Stage.WRITE: "Writing answers: {done:,} of {total:,}",
+        Stage.INTEGRITY: "Checking every page of the database…",
+        Stage.REPLAY: "Replaying answers: {done:,} cards",
     }
     with StatusLine() as line:
         yield lambda stage, done, total: line.show(words[stage].format(done=done, total=total))
+
+
+@contextlib.contextmanager
+def _while(text: str):
+    """`text` on a status line (`ui.status`) while the block runs, cleared when it ends."""
+    from quizzer.ui.status import StatusLine
+
+    with StatusLine() as line:
+        line.show(text)
+        yield
 
 
 def backup(
@@ -180,12 +192,14 @@ def doctor(
         config = settings()
         rebuild_with = replay(config)
         with open_store() as store:
-            found = check(store, installed, rebuild_with)
+            with _status_line() as progress:
+                found = check(store, installed, rebuild_with, progress)
             _report(found, fitted=config.parameters is not None)
             if found.integrity:
                 fail(f"{store.path} is damaged; move it aside and restore a copy from "
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
-            sums = store.sums_disagreeing()
+            with _while("Comparing the sums of answers with the log…"):
+                sums = store.sums_disagreeing()
             if sums:
                 table, key = sums[0]
                 shown = " ".join("(none)" if isinstance(part, bytes) else str(part) for part in key)
@@ -196,12 +210,16 @@ def doctor(
             if (found.disagreeing or sums) and fix:
                 (store.path.parent / "backups").mkdir(exist_ok=True)
                 copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
-                store.backup(copy)
+                with _while("Backing up the database…"):
+                    store.backup(copy)
                 done = []
                 if found.disagreeing:
-                    done.append(f"rebuilt the state of {plural(store.rebuild_states(rebuild_with), 'card')} from their answers")
+                    with _while("Rebuilding every card's state from its answers…"):
+                        rebuilt = store.rebuild_states(rebuild_with)
+                    done.append(f"rebuilt the state of {plural(rebuilt, 'card')} from their answers")
                 if sums:
-                    store.refill_sums()
+                    with _while("Refilling the sums of answers…"):
+                        store.refill_sums()
                     done.append("refilled the sums of answers")
                 say(f"Fixed: {' and '.join(done)} (backup: {copy}).")
                 return

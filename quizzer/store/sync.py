@@ -58,7 +58,7 @@ LONGEST_ANSWER_MS = 10**12  # 31 years: a million answers' total time still fits
 
 
 class Stage(enum.Enum):
-    """Where a long import or export stands, told to its `progress` callback with (done, total or None)."""
+    """Where a long import, export or check stands, told to its `progress` callback with (done, total or None)."""
 
     READ = "read"  # answers read from the file so far
     INDEX = "index"  # the log's indexes made again from the whole table
@@ -66,6 +66,8 @@ class Stage(enum.Enum):
     SUMS = "sums"  # the sums of answers filled again from the whole log
     SAVE = "save"  # all in place: the one transaction commits
     WRITE = "write"  # answers exported, of all
+    INTEGRITY = "integrity"  # SQLite reads every page of the file
+    REPLAY = "replay"  # cards whose answers have been replayed so far
 
 
 Progress = Callable[[Stage, int, int | None], None]
@@ -237,7 +239,8 @@ def import_reviews(
         # the rest of the file goes straight into the log, in the one transaction `_into_empty_log` makes
         # (the log looked at again once locked: another terminal may have saved an answer meanwhile).
         into_empty = more and _no_answers(db) and store.transaction(
-            lambda: _into_empty_log(db, reading.through(batches), source, replay, progress) if _no_answers(db) else None)
+            lambda: _into_empty_log(db, reading.through(batches), source, replay, progress)
+            if _no_answers(db) else None)
         if into_empty:
             added, rebuilt, rowids, more_read, more_events, conflicts = into_empty
             read, events_read = read + more_read, events_read + more_events
@@ -785,8 +788,9 @@ def integrity_problems(store: Store) -> list[str]:
     return [] if found == ["ok"] else found
 
 
-def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
+def check(store: Store, installed: set[CardKey], replay: Replay, progress: Progress = unwatched) -> Checkup:
     """Integrity, progress on cards no longer installed, and cached states that disagree with a replay."""
+    progress(Stage.INTEGRITY, 0, None)
     result = Checkup(integrity=integrity_problems(store))
     if result.integrity:
         return result  # reading further from a damaged file proves nothing
@@ -794,6 +798,8 @@ def check(store: Store, installed: set[CardKey], replay: Replay) -> Checkup:
     seen: set[CardKey] = set()
     for key, entries, events in log.logs(store.db):
         seen.add(key)
+        if len(seen) % _BATCH == 0:
+            progress(Stage.REPLAY, len(seen), None)
         state, flags = log.replay_card(entries, events, replay)
         if (cached.get(key) != state or cached_flags.get(key, log.Flags()) != replace(flags, accepted=())
                 or cached_accepted.get(key, ()) != flags.accepted):

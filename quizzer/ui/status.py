@@ -1,8 +1,8 @@
-"""A status line on standard error for work that takes a while: `progress import` and `export`."""
+"""A status line on standard error for work that takes a while: `progress import`, `export` and `doctor`."""
 
 from __future__ import annotations
 
-import time
+from threading import Lock, Timer
 
 # Work that ends sooner shows no line at all, rather than one that flickers by.
 DELAY = 0.5
@@ -15,30 +15,50 @@ class StatusLine:
     move its cursor: to a pipe, a file or a dumb terminal nothing is written. The text is quizzer's own
     words and numbers.
 
-    No thread redraws it: an import forks a process to read ahead, which must not inherit a thread's
-    locks, and a line between two steps says as much as a spinner would."""
+    A timer thread makes the first drawing, so a step that is one long call (an SQL statement) is shown
+    too; it ends there, and each later drawing is made by `show` itself: an import forks a process to
+    read ahead, which should not inherit a thread that may hold the terminal's locks."""
 
     def __init__(self) -> None:
-        self._started = time.monotonic()
+        self._text: str | None = None
         self._live = None
+        self._due = self._over = False
+        self._lock = Lock()  # the timer's first drawing against `show`'s and the end's
+        self._timer = Timer(DELAY, self._start)
+        self._timer.daemon = True
+        self._timer.start()
 
     def show(self, text: str) -> None:
+        self._text = text
+        if self._due:
+            self._draw()
+
+    def _start(self) -> None:
+        self._due = True
+        self._draw()
+
+    def _draw(self) -> None:
         from rich.text import Text
 
-        if self._live is not None:
-            self._live.update(Text(text), refresh=True)
-        elif time.monotonic() - self._started >= DELAY:
-            from rich.console import Console
-            from rich.live import Live
+        with self._lock:
+            if self._over or self._text is None:
+                return
+            if self._live is None:
+                from rich.console import Console
+                from rich.live import Live
 
-            # Standard output is left alone: `progress export -` writes its data there.
-            self._live = Live(Text(text), console=Console(stderr=True, highlight=False), auto_refresh=False,
-                              transient=True, redirect_stdout=False, redirect_stderr=False)
-            self._live.start(refresh=True)
+                # Standard output is left alone: `progress export -` writes its data there.
+                self._live = Live(console=Console(stderr=True, highlight=False), auto_refresh=False,
+                                  transient=True, redirect_stdout=False, redirect_stderr=False)
+                self._live.start()
+            self._live.update(Text(self._text), refresh=True)
 
     def __enter__(self) -> StatusLine:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._live is not None:
-            self._live.stop()
+        self._timer.cancel()
+        with self._lock:
+            self._over = True
+            if self._live is not None:
+                self._live.stop()
