@@ -213,6 +213,17 @@ def user_errors() -> Iterator[None]:
         fail(str(explain(exc, paths().database)))
 
 
+@contextlib.contextmanager
+def showing(text: str) -> Iterator[None]:
+    """`text` on a status line of the terminal while the block runs, once it has taken half a second, and
+    cleared when it ends (`ui.status`): for one long step of a command, before the lines it leads to."""
+    from quizzer.ui.status import StatusLine
+
+    with StatusLine() as line:
+        line.show(text)
+        yield
+
+
 def open_store():
     from quizzer.store import Store
 

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 
 from quizzer.cli.common import (
-    EXIT_BAD_INPUT, Typer, data_out, fail, library, now, open_store, print_json, replay, say, settings,
+    EXIT_BAD_INPUT, Typer, data_out, fail, library, now, open_store, print_json, replay, say, settings, showing,
     stdin_is_terminal, unused_name, user_decks, user_errors,
 )
 from quizzer.cli.resolve import complete_deck, resolve
@@ -419,8 +419,9 @@ def import_deck(
             fail("--title is empty")
         moment = None if without_history or detect(file) != "anki-package" else now()
         bury_until = moment and next_study_day(moment, settings().day_starts_at)
-        converted = convert(file, deck_id=deck_id, title=title and title.strip(), skip_invalid=skip_invalid,
-                            now=moment, bury_until=bury_until)
+        with showing(f"Reading {file.name}…"):
+            converted = convert(file, deck_id=deck_id, title=title and title.strip(), skip_invalid=skip_invalid,
+                                now=moment, bury_until=bury_until)
         history = converted.history
         for problem in converted.warnings + converted.skipped + (history.problems if history else []):
             say(str(problem), err=True)
@@ -431,7 +432,9 @@ def import_deck(
         for deck in converted.decks:
             folder.check_new(deck, file, current)
 
-        def install() -> None:
+        installed = []
+
+        def install(report=installed.append) -> None:
             for deck in converted.decks:
                 old = next((d for d in current if d.id == deck.id), None)
                 if old is not None:  # an update keeps what the user set on the deck
@@ -439,15 +442,18 @@ def import_deck(
                                    source=old.source)
                 else:
                     deck = replace(deck, source={"imported from": file.name})
-                _report(folder.install_copy(deck, deck_yaml(deck), current, source=file))
+                report(folder.install_copy(deck, deck_yaml(deck), current, source=file))
 
         if history is None:
-            install()
+            install(_report)
             return
         # The answers, the rebuilt states and the deck files are saved together: a failure saves none.
-        with open_store() as store:
+        with open_store() as store, showing(f"Saving {plural(len(history.answers), 'review')} and rebuilding "
+                                            "their cards' schedules…"):
             added, events = store.import_answers(history.answers, history.events, replay(), then=install)
             states = store.states(d.id for d in converted.decks)
+    for done in installed:  # said once the status line is gone
+        _report(done)
     _report_history(history, added, events, states)
 
 

@@ -2,8 +2,8 @@
 
 import typer
 
-from quizzer.cli.common import (fail, library, open_store, print_json, replay, say, settings, stdin_is_terminal,
-                                 unused_name, user_errors)
+from quizzer.cli.common import (fail, library, open_store, print_json, replay, say, settings, showing,
+                                 stdin_is_terminal, unused_name, user_errors)
 
 
 def optimize(
@@ -38,7 +38,8 @@ def optimize(
                 _reset(store, config, yes=yes, json_=json_)
                 return
             try:
-                found = fit(store.training_answers(), config.day_starts_at, config.parameters)
+                with showing("Fitting FSRS to your answers…"):
+                    found = fit(store.training_answers(), config.day_starts_at, config.parameters)
             except (OptimizerMissing, FitFailed) as exc:
                 fail(f"{exc}; nothing changed" if isinstance(exc, FitFailed) else str(exc))
             except NotEnoughReviews as exc:
@@ -100,13 +101,15 @@ def _save(store, config, parameters):
     folder = where.home / "backups"
     folder.mkdir(exist_ok=True)
     backups = [unused_name(folder, "quizzer", "-before-optimize.db")]
-    store.backup(backups[0])
+    with showing("Backing up the database…"):
+        store.backup(backups[0])
     if where.config.exists():
         backups.append(unused_name(folder, "config", "-before-optimize.toml"))
         shutil.copy2(where.config, backups[-1])
     save_parameters(where.config, parameters)
     try:
-        earlier, later = store.reschedule(replay(dataclasses.replace(config, parameters=parameters)))
+        with showing("Rescheduling every card…"):
+            earlier, later = store.reschedule(replay(dataclasses.replace(config, parameters=parameters)))
     except BaseException:
         if len(backups) > 1:
             shutil.copy2(backups[-1], where.config)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import (Typer, fail, json_out, library, now, open_store, replay, say, settings,
+from quizzer.cli.common import (Typer, fail, json_out, library, now, open_store, replay, say, settings, showing,
                                  unused_name, user_errors, warn)
 
 app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
@@ -34,16 +34,6 @@ def _status_line():
     }
     with StatusLine() as line:
         yield lambda stage, done, total: line.show(words[stage].format(done=done, total=total))
-
-
-@contextlib.contextmanager
-def _while(text: str):
-    """`text` on a status line (`ui.status`) while the block runs, cleared when it ends."""
-    from quizzer.ui.status import StatusLine
-
-    with StatusLine() as line:
-        line.show(text)
-        yield
 
 
 def backup(
@@ -198,7 +188,7 @@ def doctor(
             if found.integrity:
                 fail(f"{store.path} is damaged; move it aside and restore a copy from "
                      f"{store.path.parent / 'backups'} (quizzer has not changed it)")
-            with _while("Comparing the sums of answers with the log…"):
+            with showing("Comparing the sums of answers with the log…"):
                 sums = store.sums_disagreeing()
             if sums:
                 table, key = sums[0]
@@ -210,15 +200,15 @@ def doctor(
             if (found.disagreeing or sums) and fix:
                 (store.path.parent / "backups").mkdir(exist_ok=True)
                 copy = unused_name(store.path.parent / "backups", "quizzer", "-before-doctor-fix.db")
-                with _while("Backing up the database…"):
+                with showing("Backing up the database…"):
                     store.backup(copy)
                 done = []
                 if found.disagreeing:
-                    with _while("Rebuilding every card's state from its answers…"):
+                    with showing("Rebuilding every card's state from its answers…"):
                         rebuilt = store.rebuild_states(rebuild_with)
                     done.append(f"rebuilt the state of {plural(rebuilt, 'card')} from their answers")
                 if sums:
-                    with _while("Refilling the sums of answers…"):
+                    with showing("Refilling the sums of answers…"):
                         store.refill_sums()
                     done.append("refilled the sums of answers")
                 say(f"Fixed: {' and '.join(done)} (backup: {copy}).")

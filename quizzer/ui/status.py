@@ -12,8 +12,8 @@ class StatusLine:
     """Call `show(text)` as often as the work likes. Once the work has taken DELAY seconds, the latest text
     stands on standard error, drawn again at each call (by rich, which wraps it at the terminal's width)
     and cleared when the `with` block ends, however it ends. rich draws it only on a terminal that can
-    move its cursor: to a pipe, a file or a dumb terminal nothing is written. The text is quizzer's own
-    words and numbers.
+    move its cursor: to a pipe, a file or a dumb terminal nothing is written. The text goes through
+    `literal`, as a file's name in it must.
 
     A timer thread makes the first drawing, so a step that is one long call (an SQL statement) is shown
     too; it ends there, and each later drawing is made by `show` itself: an import forks a process to
@@ -40,6 +40,8 @@ class StatusLine:
     def _draw(self) -> None:
         from rich.text import Text
 
+        from quizzer.ui.text import literal
+
         with self._lock:
             if self._over or self._text is None:
                 return
@@ -51,7 +53,7 @@ class StatusLine:
                 self._live = Live(console=Console(stderr=True, highlight=False), auto_refresh=False,
                                   transient=True, redirect_stdout=False, redirect_stderr=False)
                 self._live.start()
-            self._live.update(Text(self._text), refresh=True)
+            self._live.update(Text(literal(self._text)), refresh=True)
 
     def __enter__(self) -> StatusLine:
         return self

@@ -1,9 +1,11 @@
-"""Where a long `progress import` or `export` stands: the stages `import_reviews` and `export_reviews` tell
-their `progress` callback, and the status line that shows them on a terminal (60 and 100 columns, in a
-real pseudo-terminal), cleared before the command's last word and never written anywhere else."""
+"""Where long work stands: the stages `import_reviews`, `export_reviews` and `check` tell their `progress`
+callback, and the status line that shows them and the other long steps (`doctor`, `optimize`, `decks
+import`) on a terminal: 60 and 100 columns in a real pseudo-terminal, cleared before the lines the step
+leads to, and never written anywhere else."""
 
 import io
 import os
+import re
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -246,10 +248,8 @@ except SystemExit as end:
 
 
 def unspaced(text: str, home) -> str:
-    import re
-
     text = re.sub(r"\s", "", text).replace(str(home), "HOME")
-    return re.sub(r"quizzer-\d{8}T\d{6}(-\d+)?-before-doctor-fix\.db", "BACKUP", text)
+    return re.sub(r"\d{8}T\d{6}(-\d+)?-before-", "WHEN-before-", text)  # a backup's name: its time
 
 
 def damaged_home(home):
@@ -265,28 +265,83 @@ def damaged_home(home):
     db.close()
 
 
+def at_once(home, args, columns, **env):
+    """`quizzer ARGS` in a pseudo-terminal `columns` wide, each status line drawn at once: (exit status, what
+    the terminal received, the screen's lines at the end)."""
+    child = pexpect.spawn(sys.executable, ["-c", AT_ONCE_RUNNER, *args], env=pty_env(home, **env),
+                          dimensions=(40, columns), encoding="utf-8", timeout=60, preexec_fn=_as_from_a_shell_prompt)
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = pyte.Screen(columns, 40)
+    pyte.Stream(screen).feed(child.before)
+    return child.exitstatus, child.before, [line.rstrip() for line in screen.display if line.strip()]
+
+
+def piped(home, args, columns, **env):
+    """The same command without a terminal: (exit status, its output)."""
+    result = CliRunner().invoke(app, args, env={"QUIZZER_HOME": str(home), "COLUMNS": str(columns), **env})
+    return result.exit_code, result.output
+
+
+def assert_same_report(shown, home, output, other_home):
+    """The screen left by the status lines says what the command says to a pipe, word for word (compared
+    without white space: the terminal breaks long paths at its edge; each run's backup has its own name)."""
+    assert unspaced("".join(shown), home) == unspaced(output, other_home)
+
+
 @pytest.mark.parametrize("columns", [60, 100])
 @pytest.mark.parametrize("args", [["doctor"], ["doctor", "--fix"]])
 def test_doctors_status_lines_leave_its_report_as_without_a_terminal(quizzer_home, columns, args):
     quizzer_home.mkdir(parents=True)
     damaged_home(quizzer_home)
-    child = pexpect.spawn(sys.executable, ["-c", AT_ONCE_RUNNER, *args], env=pty_env(quizzer_home),
-                          dimensions=(40, columns), encoding="utf-8", timeout=60, preexec_fn=_as_from_a_shell_prompt)
-    child.expect(pexpect.EOF)
-    child.close()
-    drawn = child.before
-    screen = pyte.Screen(columns, 40)
-    pyte.Stream(screen).feed(drawn)
-    shown = [line.rstrip() for line in screen.display if line.strip()]
-
+    status, drawn, shown = at_once(quizzer_home, args, columns)
     damaged_home(quizzer_home)  # as it was before the run above
-    without = CliRunner().invoke(app, args, env={"QUIZZER_HOME": str(quizzer_home), "COLUMNS": str(columns)})
-    assert child.exitstatus == without.exit_code == (0 if "--fix" in args else 1)
-    # Compared without white space: the terminal breaks the long paths at its edge. Each run's backup has its name.
-    assert unspaced("".join(shown), quizzer_home) == unspaced(without.output, quizzer_home)
+    code, output = piped(quizzer_home, args, columns)
+    assert status == code == (0 if "--fix" in args else 1)
+    assert_same_report(shown, quizzer_home, output, quizzer_home)
     assert "Checking every page of the database…" in drawn and "Comparing the sums of answers" in drawn
     if "--fix" in args:
         assert "Backing up the database…" in drawn and "Refilling the sums of answers…" in drawn
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_optimizes_status_lines_leave_its_report_as_without_a_terminal(tmp_path, columns):
+    pytest.importorskip("fsrs_rs_python", reason="fsrs-rs-python (extra 'optimize') is not installed")
+    from optimizer_history import KNOWN, START, history, write_progress
+
+    log = write_progress(history(KNOWN, cards=300, days=200), tmp_path / "log.jsonl")
+    now = (START + timedelta(days=200)).isoformat()
+    homes = tmp_path / "terminal", tmp_path / "pipe"
+    for home in homes:
+        home.mkdir()
+        assert piped(home, ["progress", "import", str(log)], columns, QUIZZER_NOW=now)[0] == 0
+    status, drawn, shown = at_once(homes[0], ["optimize", "--yes", "--force"], columns, QUIZZER_NOW=now)
+    code, output = piped(homes[1], ["optimize", "--yes", "--force"], columns, QUIZZER_NOW=now)
+    assert status == code == 0
+    seconds = r"in \d+\.\d\d s"  # the fit's own time
+    assert_same_report([re.sub(seconds, "", line) for line in shown], homes[0], re.sub(seconds, "", output), homes[1])
+    for step in ("Fitting FSRS to your answers…", "Backing up the database…", "Rescheduling every card…"):
+        assert step in drawn
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_an_anki_imports_status_lines_leave_its_report_as_without_a_terminal(tmp_path, columns):
+    from test_anki_history import NOW, lib as anki_library, studied
+
+    lib = anki_library.__wrapped__()
+    col, _ = studied(lib, tmp_path)
+    package = lib.export_apkg(col, tmp_path / "Spanish «deck» [red]x.apkg", legacy=False)
+    col.close()
+    homes = tmp_path / "terminal", tmp_path / "pipe"
+    for home in homes:
+        home.mkdir()
+    status, drawn, shown = at_once(homes[0], ["decks", "import", str(package)], columns, QUIZZER_NOW=NOW.isoformat())
+    code, output = piped(homes[1], ["decks", "import", str(package)], columns, QUIZZER_NOW=NOW.isoformat())
+    assert status == code == 0
+    assert_same_report(shown, homes[0], output, homes[1])
+    assert "Imported 11 reviews of 5 cards from Anki" in output
+    assert "Reading Spanish «deck» [red]x.apkg…" in drawn  # the file's name as it is: no markup read
+    assert "Saving 11 reviews and rebuilding their cards' schedules…" in drawn
 
 
 def test_a_step_that_is_one_long_call_is_shown_once_it_has_taken_the_delay_and_cleared_at_its_end():
