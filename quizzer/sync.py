@@ -28,7 +28,8 @@ from typing import IO
 
 from quizzer.store import Store
 from quizzer.store.log import Replay, iso
-from quizzer.store.sync import MAX_LINE, ProgressFileError, atomic_file, import_reviews, lines_after
+from quizzer.store.sync import (MAX_LINE, Progress, ProgressFileError, atomic_file, import_reviews, lines_after,
+                                unwatched)
 
 SEGMENT_BYTES = 16 * 1024 * 1024  # a push starts a new file past this size: sync tools copy whole files
 MAX_PROBLEMS = 20  # unreadable lines remembered for `sync --status`; the count goes on
@@ -157,15 +158,16 @@ def _writable(where: Path, device: str) -> Path:
     return mine
 
 
-def sync(store: Store, home: Path, replay: Replay, now: datetime) -> Result | None:
-    """Push what this device saved since its last push, then pull what the others added. None when this
-    device does not sync; SyncError when the folder cannot be used (nothing local is lost)."""
+def sync(store: Store, home: Path, replay: Replay, now: datetime, progress: Progress = unwatched) -> Result | None:
+    """Push what this device saved since its last push, then pull what the others added (each file's
+    import telling `progress` where it stands). None when this device does not sync; SyncError when the
+    folder cannot be used (nothing local is lost)."""
     with _locked(home):
         state = _load(home)
         if not _on(state):
             return None
         pushed = _push(store, home, state, now)
-        pulled, problems = _pull(store, home, state, replay, now)
+        pulled, problems = _pull(store, home, state, replay, now, progress)
         return Result(pushed, pulled, problems)
 
 
@@ -233,7 +235,8 @@ def _step_over(marks: dict[str, int], skip: list) -> tuple[dict[str, int], list]
     return marks, [list(s) for s in ahead if s[2] > marks[s[0]]]
 
 
-def _pull(store: Store, home: Path, state: dict, replay: Replay, now: datetime) -> tuple[int, tuple[str, ...]]:
+def _pull(store: Store, home: Path, state: dict, replay: Replay, now: datetime, progress: Progress,
+          ) -> tuple[int, tuple[str, ...]]:
     where = Path(state["folder"])
     me = device_id(home)
     read = state.setdefault("read", {})
@@ -253,7 +256,7 @@ def _pull(store: Store, home: Path, state: dict, replay: Replay, now: datetime) 
                 invalid: list[ProgressFileError] = []
                 reader = _CompleteLines(file, str(path), mark["lines"] + 1, invalid)
                 result = import_reviews(store, reader, str(path), replay, now=now, first_line=mark["lines"] + 1,
-                                        invalid=invalid)
+                                        invalid=invalid, progress=progress)
         except OSError:  # a file removed or still being written by the sync tool: next time
             continue
         mark = {"offset": mark["offset"] + reader.bytes, "lines": mark["lines"] + reader.lines}

@@ -214,6 +214,27 @@ def user_errors() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def progress_line() -> Iterator[Callable]:
+    """The `progress` callback that shows where a long import, export, check or sync pull stands (`Stage`) on
+    a status line (`ui.status`), cleared when the block ends: before any message about how it ended."""
+    from quizzer.store.sync import Stage
+    from quizzer.ui.status import StatusLine
+
+    words = {
+        Stage.READ: "Reading answers: {done:,}",
+        Stage.INDEX: "Indexing the answers…",
+        Stage.REBUILD: "Rebuilding schedules: {done:,} of {total:,} cards",
+        Stage.SUMS: "Counting answers per day…",
+        Stage.SAVE: "Saving…",
+        Stage.WRITE: "Writing answers: {done:,} of {total:,}",
+        Stage.INTEGRITY: "Checking every page of the database…",
+        Stage.REPLAY: "Replaying answers: {done:,} cards",
+    }
+    with StatusLine() as line:
+        yield lambda stage, done, total: line.show(words[stage].format(done=done, total=total))
+
+
+@contextlib.contextmanager
 def showing(text: str) -> Iterator[None]:
     """`text` on a status line of the terminal while the block runs, once it has taken half a second, and
     cleared when it ends (`ui.status`): for one long step of a command, before the lines it leads to."""

@@ -1,39 +1,17 @@
 """`quizzer backup`, `quizzer progress export/import` and `quizzer doctor`: keeping progress safe."""
 
-import contextlib
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from quizzer.cli.common import (Typer, fail, json_out, library, now, open_store, replay, say, settings, showing,
-                                 unused_name, user_errors, warn)
+from quizzer.cli.common import (Typer, fail, json_out, library, now, open_store, progress_line, replay, say,
+                                 settings, showing, unused_name, user_errors, warn)
 
 app = Typer(help="Move your progress between machines as a file of answers (JSON Lines).\n\n"
                  "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
-
-
-@contextlib.contextmanager
-def _status_line():
-    """The `progress` callback that shows a long import's, export's or check's stage on a status line (`ui.status`),
-    cleared when the block ends: before any message about how it ended."""
-    from quizzer.store.sync import Stage
-    from quizzer.ui.status import StatusLine
-
-    words = {
-        Stage.READ: "Reading answers: {done:,}",
-        Stage.INDEX: "Indexing the answers…",
-        Stage.REBUILD: "Rebuilding schedules: {done:,} of {total:,} cards",
-        Stage.SUMS: "Counting answers per day…",
-        Stage.SAVE: "Saving…",
-        Stage.WRITE: "Writing answers: {done:,} of {total:,}",
-        Stage.INTEGRITY: "Checking every page of the database…",
-        Stage.REPLAY: "Replaying answers: {done:,} cards",
-    }
-    with StatusLine() as line:
-        yield lambda stage, done, total: line.show(words[stage].format(done=done, total=total))
 
 
 def backup(
@@ -86,13 +64,13 @@ def export(
 
     with user_errors(), open_store() as store:
         if str(file) == "-":
-            with _status_line() as progress:
+            with progress_line() as progress:
                 export_reviews(store, json_out(), progress)
             return
         if file.is_dir():
             fail(f"{file} is a folder; give a file name")
         try:
-            with atomic_file(file) as out, _status_line() as progress:
+            with atomic_file(file) as out, progress_line() as progress:
                 count, events = export_reviews(store, out, progress)
         except OSError as exc:
             fail(f"cannot write {file}: {exc.strerror or exc}")
@@ -128,11 +106,11 @@ def import_(
     with user_errors(), open_store() as store:
         try:
             if str(file) == "-":
-                with _status_line() as progress:
+                with progress_line() as progress:
                     result = import_reviews(store, bounded_lines(sys.stdin, "<stdin>"), "<stdin>", replay(), now=at,
                                             read_ahead=True, progress=progress)
             else:
-                with file.open(encoding="utf-8") as lines, _status_line() as progress:
+                with file.open(encoding="utf-8") as lines, progress_line() as progress:
                     result = import_reviews(store, bounded_lines(lines, str(file)), str(file), replay(), now=at,
                                             read_ahead=True, progress=progress)
         except ProgressFileError as exc:
@@ -182,7 +160,7 @@ def doctor(
         config = settings()
         rebuild_with = replay(config)
         with open_store() as store:
-            with _status_line() as progress:
+            with progress_line() as progress:
                 found = check(store, installed, rebuild_with, progress)
             _report(found, fitted=config.parameters is not None)
             if found.integrity:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from quizzer.cli.common import fail, now, open_store, print_json, replay, say, user_errors, warn
+from quizzer.cli.common import fail, now, open_store, print_json, progress_line, replay, say, user_errors, warn
 
 
 def sync(
@@ -53,8 +53,8 @@ def sync(
                 return
             if folder is not None:
                 folder_sync.enable(home, folder)
-            with open_store() as store:
-                result = folder_sync.sync(store, home, replay(), now())
+            with open_store() as store, progress_line() as progress:
+                result = folder_sync.sync(store, home, replay(), now(), progress)
         except folder_sync.SyncError as exc:
             fail(str(exc))
     if result is None:
@@ -110,7 +110,8 @@ def synced(store, config) -> Iterator[None]:
 
     home = paths().home
     try:
-        result = folder_sync.sync(store, home, replay(config), now())
+        with progress_line() as progress:
+            result = folder_sync.sync(store, home, replay(config), now(), progress)
     except folder_sync.SyncError as exc:
         warn(f"{exc}; studying with this device's progress only")
         result = None
