@@ -223,6 +223,14 @@ def test_a_check_tells_the_integrity_check_then_the_cards_replayed(tmp_path, mon
     assert found.cards == 350 and not found.disagreeing
 
 
+def test_doctor_writes_its_counts_with_thousands(quizzer_home):
+    quizzer_home.mkdir(parents=True)
+    with Store(quizzer_home / "quizzer.db") as store:
+        sync.import_reviews(store, answers_file(1_200, 1_200), "f", replay, now=T0)
+    result = CliRunner().invoke(app, ["doctor"])
+    assert "card states: all 1,200 agree with a replay" in result.output, result.output
+
+
 # The app run in a pseudo-terminal with each status line's timer firing as it is made: every step's line is
 # drawn, so any line left behind, or a report written over one, shows on the screen.
 AT_ONCE_RUNNER = """

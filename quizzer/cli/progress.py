@@ -213,14 +213,14 @@ def _report(found, *, fitted: bool) -> None:
     else:
         say("orphaned progress: none")
     if found.disagreeing:
-        say(f"card states: {len(found.disagreeing)} of {found.cards} disagree with a replay of their answers "
+        say(f"card states: {len(found.disagreeing):,} of {found.cards:,} disagree with a replay of their answers "
             f"({_parameters(fitted)}):")
         for deck, card in found.disagreeing[:20]:
             say(f"  {deck}/{card}")
         if len(found.disagreeing) > 20:
-            say(f"  … and {len(found.disagreeing) - 20} more")
+            say(f"  … and {len(found.disagreeing) - 20:,} more")
     else:
-        say(f"card states: all {found.cards} agree with a replay of their answers ({_parameters(fitted)})")
+        say(f"card states: all {found.cards:,} agree with a replay of their answers ({_parameters(fitted)})")
 
 
 def _parameters(fitted: bool) -> str:
