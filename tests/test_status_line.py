@@ -359,13 +359,13 @@ def test_a_syncs_status_lines_leave_its_report_as_without_a_terminal(tmp_path, c
     for home in homes:  # each with a sync folder of its own, inside it: the paths shown differ by the home only
         other = home / "shared" / "devices" / "elsewhere"
         other.mkdir(parents=True)
-        (other / "000001.jsonl").write_text("".join(answers_file(700, 350)) + "not a review\n", encoding="utf-8")
+        (other / "000001.jsonl").write_text("".join(answers_file(1_200, 350)) + "not a review\n", encoding="utf-8")
     status, drawn, shown = at_once(homes[0], ["sync", str(homes[0] / "shared")], columns, QUIZZER_NOW=now)
     code, output = piped(homes[1], ["sync", str(homes[1] / "shared")], columns, QUIZZER_NOW=now)
     assert status == code == 0
     assert_same_report(shown, homes[0], output, homes[1])
-    assert "pulled 700 new answers" in output and "000001.jsonl:701" in output
-    assert "Reading answers: 700" in drawn and "Rebuilding schedules: 350 of 350 cards" in drawn
+    assert "pulled 1,200 new answers" in output and "000001.jsonl:1201" in output
+    assert "Reading answers: 1,200" in drawn and "Rebuilding schedules: 350 of 350 cards" in drawn
 
 
 def test_a_step_that_is_one_long_call_is_shown_once_it_has_taken_the_delay_and_cleared_at_its_end():

@@ -59,8 +59,8 @@ def sync(
             fail(str(exc))
     if result is None:
         fail("this device does not sync; start with `quizzer sync DIR`")
-    say(f"Synced through {folder_sync.folder(home)}: pushed {result.pushed} lines, "
-        f"pulled {result.pulled} new answers and events.")
+    say(f"Synced through {folder_sync.folder(home)}: pushed {result.pushed:,} lines, "
+        f"pulled {result.pulled:,} new answers and events.")
     _report(result.problems)
 
 
