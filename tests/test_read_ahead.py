@@ -197,6 +197,46 @@ def test_when_no_second_process_can_be_started_the_file_is_read_here(tmp_path, m
     assert not LINUX or len(os.listdir("/proc/self/fd")) == opened  # the pipe closed
 
 
+@pytest.mark.parametrize("counted, forked", [(2, 1), (None, 0)], ids=["two cores", "a count not known: as one"])
+def test_where_the_cores_allowed_are_not_known_the_cores_counted_decide(tmp_path, forks, monkeypatch, counted, forked):
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # not Linux
+    monkeypatch.setattr(os, "cpu_count", lambda: counted)
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and len(forks) == forked
+
+
+@pytest.mark.parametrize("missing", [AttributeError, OSError], ids=["no prctl (not Linux)", "no C library to load"])
+def test_where_the_kernel_cannot_be_asked_to_end_the_second_process_it_reads_ahead_all_the_same(
+        tmp_path, forks, monkeypatch, missing):
+    import ctypes
+
+    def unavailable(*args, **kwargs):
+        raise missing("not here")
+
+    monkeypatch.setattr(ctypes, "CDLL", unavailable)  # in the second process too: it is forked
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and ahead[2:] == here[2:] and (ahead[1], here[1]) == (200, 900) and len(forks) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="waits for a process without reaping it (POSIX)")
+def test_the_second_process_ends_by_itself_after_the_last_batch_and_never_comes_back_to_the_caller(forks, monkeypatch):
+    """Whatever happens in it, it leaves by `os._exit(0)`: back in the caller's code it would go on running the
+    rest of the import (or of a test run) beside this process, on a copy of its database connection."""
+    from quizzer.store import read_ahead
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # two cores on any machine
+    parent = os.getpid()
+    try:
+        with read_ahead.read_ahead(iter([[("a", 1)], [("b", None)]]), None) as batches:
+            received = list(batches)
+            ended = os.waitid(os.P_PID, forks[0], os.WEXITED | os.WNOWAIT)  # left for read_ahead to reap
+    finally:
+        if os.getpid() != parent:  # the second process came back here: stop it, with a status of its own
+            os._exit(3)
+    assert received == [[("a", 1)], [("b", None)]]
+    assert (ended.si_code, ended.si_status) == (os.CLD_EXITED, 0) and and_reaped(forks)
+
+
 # -- the second process ends with the import ------------------------------------------------------------
 
 
