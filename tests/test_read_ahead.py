@@ -218,6 +218,17 @@ def test_where_the_kernel_cannot_be_asked_to_end_the_second_process_it_reads_ahe
     assert ahead[0] == here[0] and ahead[2:] == here[2:] and (ahead[1], here[1]) == (200, 900) and len(forks) == 1
 
 
+def test_a_pipe_the_system_will_not_enlarge_is_read_ahead_all_the_same(tmp_path, forks, monkeypatch):
+    fcntl = pytest.importorskip("fcntl")
+
+    def over_the_limit(fd, command, *args):  # an unprivileged process asking past /proc/sys/fs/pipe-max-size
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(fcntl, "fcntl", over_the_limit)
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and ahead[2:] == here[2:] and (ahead[1], here[1]) == (200, 900) and len(forks) == 1
+
+
 @pytest.mark.skipif(not hasattr(os, "waitid"), reason="waits for a process without reaping it (POSIX)")
 def test_the_second_process_ends_by_itself_after_the_last_batch_and_never_comes_back_to_the_caller(forks, monkeypatch):
     """Whatever happens in it, it leaves by `os._exit(0)`: back in the caller's code it would go on running the
