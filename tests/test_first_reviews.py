@@ -139,9 +139,13 @@ def test_the_rebuilds_read_passes_on_only_the_answers_in_review_that_reschedule_
                 "reschedules": 1}]
     with Store(tmp_path / "quizzer.db") as store:
         logged(store.db, answers, "04:00", [3, 2, 1, 0])
-        whole = {key: [(row[2], row[6]) for row in rows] for key, _, _, rows in log.logs(store.db, firsts=True)}
-        chosen = {key: [(row[2], row[6]) for row in rows]
-                  for key, _, _, rows in log.logs(store.db, [("demo", "a"), ("demo", "b")], firsts=True)}
-    # review ids r000-0 and r757-3: answers 0 and 3; before 04:00, the cell is the day before
-    assert chosen == {("demo", "a"): [("r000-0", "2026-03-01")], ("demo", "b"): [("r757-3", "2026-03-02")]}
-    assert whole == {**chosen, ("nowhere", "x"): []}  # the void aimed at another card's answer: events only
+
+        def read(keys=None):
+            return {key: (events, [(row[2], row[6]) for row in rows])
+                    for key, _, events, rows in log.logs(store.db, keys, firsts=True)}
+
+        whole, chosen = read(), read([("demo", "a"), ("demo", "b")])
+    # review ids r000-0 and r757-3: answers 0 and 3; before 04:00, the cell is the day before; no events: a list
+    assert chosen == {("demo", "a"): ([], [("r000-0", "2026-03-01")]), ("demo", "b"): ([], [("r757-3", "2026-03-02")])}
+    events, rows = whole.pop(("nowhere", "x"))  # the void aimed at another card's answer: events only
+    assert whole == chosen and rows == [] and [e.event_id for e in events] == ["v-elsewhere"]
