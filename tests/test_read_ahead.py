@@ -328,3 +328,39 @@ def test_a_second_process_that_dies_stops_the_import_with_a_message_and_saves_no
     assert importer.returncode == 2, errors
     assert errors.decode().strip().endswith("cannot read -: the process reading the file ended before the file did")
     assert store_is_empty(home / "quizzer.db")
+
+
+@pytest.mark.skipif(not LINUX, reason="reads the process table from /proc")
+def test_without_the_kernels_help_the_second_process_ends_at_its_next_write_once_the_importer_is_gone(monkeypatch):
+    """Where prctl cannot be asked (not Linux), a killed importer's second process ends by itself: its next
+    write into the pipe fails, no reader being left. It must not hold the reading end itself."""
+    import ctypes
+
+    from quizzer.store import read_ahead
+
+    def unavailable(*args, **kwargs):
+        raise AttributeError("no prctl")
+
+    monkeypatch.setattr(ctypes, "CDLL", unavailable)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    told, telling = os.pipe()
+    importer = os.fork()
+    if importer == 0:  # the importer: reads ahead, takes one batch, says which process reads, and dies
+        try:
+            os.close(told)
+            forked, fork = [], os.fork
+            os.fork = lambda: forked.append(fork()) or forked[-1]
+            reading = read_ahead.read_ahead(iter(lambda: [("x" * 1000,)] * 100, None), None)  # batches for ever
+            next(reading.__enter__())  # one taken: the second process is past its start; never left (`with`)
+            os.write(telling, str(forked[0]).encode())  # in one write: the second process holds `telling` too
+        finally:
+            os._exit(0)
+    os.close(telling)
+    reader = int(os.read(told, 64))  # not up to the end: the second process may hold `telling` open
+    os.close(told)
+    os.waitpid(importer, 0)
+    try:
+        assert until_ended(reader)
+    finally:
+        if not ended(reader):
+            os.kill(reader, signal.SIGKILL)
