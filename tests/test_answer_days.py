@@ -371,6 +371,33 @@ def test_refilling_the_cells_from_an_awkward_log_equals_the_recomputation(tmp_pa
         assert stored_sums(db)["answer_days"][("2026-03-03", "demo")][7:] == (2, 2)  # first answers of a and b
 
 
+def test_the_triggers_follow_each_answer_of_an_awkward_log_voided_unvoided_and_deleted_alone(tmp_path):
+    """Each answer in turn, the others left in their cells: a first answer in review voided (undo) or deleted
+    hands the count to the next one of its card and cell, or takes it away; unvoided, takes it back."""
+    with Store(tmp_path / "quizzer.db") as store:
+        db = store.db
+        for number, (card, at, rating, phase, reschedules) in enumerate(AWKWARD_LOG):
+            db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, "
+                       "duration_ms, session, phase, due_after, reschedules) "
+                       "VALUES (?, 'demo', ?, ?, ?, 'self', '', 1000, NULL, ?, ?, ?)",
+                       (f"r{number}", card, at, rating, phase, at, reschedules))
+        rowids = [rowid for (rowid,) in db.execute("SELECT rowid FROM reviews ORDER BY rowid")]
+        firsts = {}  # what the whole log counts, each answer voided in turn
+        for rowid in rowids:
+            db.execute("INSERT INTO voided VALUES (?)", (rowid,))
+            assert stored_sums(db) == expected_sums(db), f"rowid {rowid} voided"
+            firsts[rowid] = sum(sums[7] for sums in stored_sums(db)["answer_days"].values())
+            db.execute("DELETE FROM voided WHERE review_rowid = ?", (rowid,))
+            assert stored_sums(db) == expected_sums(db), f"rowid {rowid} unvoided"
+        for rowid in rowids:
+            db.execute("DELETE FROM reviews WHERE rowid = ?", (rowid,))
+            assert stored_sums(db) == expected_sums(db), f"rowid {rowid} deleted"
+    # Four first answers: a's in 03-02 (03-03 03:59:59, before the anchor) and in 03-03 (04:30, the lower
+    # rowid), b's in 03-03 (03-04 03:00), c's in 03-05. Voided, a's or b's first in 03-03 hands the count to
+    # the next of its cell; a's in 03-02 and c's are alone in theirs: one first answer less.
+    assert [firsts[rowid] for rowid in rowids] == [4, 4, 4, 3, 4, 4, 4, 4, 4, 3]
+
+
 def test_refilling_the_cells_sorts_the_log_once(tmp_path):
     """The refill reads the log in the card index's order: its one sort is the GROUP BY of the cells (a
     window partitioned by cell sorted the whole log a second time, and doubled `progress import`'s refill)."""

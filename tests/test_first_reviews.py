@@ -123,3 +123,29 @@ def test_each_cells_next_day_is_asked_of_sqlite_once_however_many_answers_it_hol
                             for n, day in enumerate((1, 2))], set())
     assert sorted(firsts.sums()) == [(3, 3, "2026-03-01", "demo"), (3, 3, "2026-03-02", "demo")]
     assert sorted(connection.asked) == [("2026-03-01",), ("2026-03-02",)]
+
+
+def test_the_rebuilds_read_passes_on_only_the_answers_in_review_that_reschedule_each_with_its_cell(tmp_path):
+    """`log.logs(..., firsts=True)`: beside each card's entries, the rows `FirstReviews.add` counts (an answer
+    in review that reschedules, with its cell from the anchor 04:00), for the whole log or chosen cards."""
+    answer = {"rating": 3, "verdict": "self", "session": None, "voided": False}
+    answers = [{**answer, "deck": "demo", "card": "a", "at": "2026-03-02T03:00:00.000000+00:00", "phase": "review",
+                "reschedules": 1},
+               {**answer, "deck": "demo", "card": "a", "at": "2026-03-02T05:00:00.000000+00:00", "phase": "new",
+                "reschedules": 1},
+               {**answer, "deck": "demo", "card": "a", "at": "2026-03-02T06:00:00.000000+00:00", "phase": "review",
+                "reschedules": 0},
+               {**answer, "deck": "demo", "card": "b", "at": "2026-03-02T04:00:00.000000+00:00", "phase": "review",
+                "reschedules": 1}]
+    with Store(tmp_path / "quizzer.db") as store:
+        logged(store.db, answers, "04:00", [3, 2, 1, 0])
+
+        def read(keys=None):
+            return {key: (events, [(row[2], row[6]) for row in rows])
+                    for key, _, events, rows in log.logs(store.db, keys, firsts=True)}
+
+        whole, chosen = read(), read([("demo", "a"), ("demo", "b")])
+    # review ids r000-0 and r757-3: answers 0 and 3; before 04:00, the cell is the day before; no events: a list
+    assert chosen == {("demo", "a"): ([], [("r000-0", "2026-03-01")]), ("demo", "b"): ([], [("r757-3", "2026-03-02")])}
+    events, rows = whole.pop(("nowhere", "x"))  # the void aimed at another card's answer: events only
+    assert whole == chosen and rows == [] and [e.event_id for e in events] == ["v-elsewhere"]

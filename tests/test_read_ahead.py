@@ -197,6 +197,57 @@ def test_when_no_second_process_can_be_started_the_file_is_read_here(tmp_path, m
     assert not LINUX or len(os.listdir("/proc/self/fd")) == opened  # the pipe closed
 
 
+@pytest.mark.parametrize("counted, forked", [(2, 1), (None, 0)], ids=["two cores", "a count not known: as one"])
+def test_where_the_cores_allowed_are_not_known_the_cores_counted_decide(tmp_path, forks, monkeypatch, counted, forked):
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # not Linux
+    monkeypatch.setattr(os, "cpu_count", lambda: counted)
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and len(forks) == forked
+
+
+@pytest.mark.parametrize("missing", [AttributeError, OSError], ids=["no prctl (not Linux)", "no C library to load"])
+def test_where_the_kernel_cannot_be_asked_to_end_the_second_process_it_reads_ahead_all_the_same(
+        tmp_path, forks, monkeypatch, missing):
+    import ctypes
+
+    def unavailable(*args, **kwargs):
+        raise missing("not here")
+
+    monkeypatch.setattr(ctypes, "CDLL", unavailable)  # in the second process too: it is forked
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and ahead[2:] == here[2:] and (ahead[1], here[1]) == (200, 900) and len(forks) == 1
+
+
+def test_a_pipe_the_system_will_not_enlarge_is_read_ahead_all_the_same(tmp_path, forks, monkeypatch):
+    fcntl = pytest.importorskip("fcntl")
+
+    def over_the_limit(fd, command, *args):  # an unprivileged process asking past /proc/sys/fs/pipe-max-size
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(fcntl, "fcntl", over_the_limit)
+    here, ahead = both_ways(tmp_path, answers_file(900, cards=60))
+    assert ahead[0] == here[0] and ahead[2:] == here[2:] and (ahead[1], here[1]) == (200, 900) and len(forks) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="waits for a process without reaping it (POSIX)")
+def test_the_second_process_ends_by_itself_after_the_last_batch_and_never_comes_back_to_the_caller(forks, monkeypatch):
+    """Whatever happens in it, it leaves by `os._exit(0)`: back in the caller's code it would go on running the
+    rest of the import (or of a test run) beside this process, on a copy of its database connection."""
+    from quizzer.store import read_ahead
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # two cores on any machine
+    parent = os.getpid()
+    try:
+        with read_ahead.read_ahead(iter([[("a", 1)], [("b", None)]]), None) as batches:
+            received = list(batches)
+            ended = os.waitid(os.P_PID, forks[0], os.WEXITED | os.WNOWAIT)  # left for read_ahead to reap
+    finally:
+        if os.getpid() != parent:  # the second process came back here: stop it, with a status of its own
+            os._exit(3)
+    assert received == [[("a", 1)], [("b", None)]]
+    assert (ended.si_code, ended.si_status) == (os.CLD_EXITED, 0) and and_reaped(forks)
+
+
 # -- the second process ends with the import ------------------------------------------------------------
 
 
@@ -277,3 +328,39 @@ def test_a_second_process_that_dies_stops_the_import_with_a_message_and_saves_no
     assert importer.returncode == 2, errors
     assert errors.decode().strip().endswith("cannot read -: the process reading the file ended before the file did")
     assert store_is_empty(home / "quizzer.db")
+
+
+@pytest.mark.skipif(not LINUX, reason="reads the process table from /proc")
+def test_without_the_kernels_help_the_second_process_ends_at_its_next_write_once_the_importer_is_gone(monkeypatch):
+    """Where prctl cannot be asked (not Linux), a killed importer's second process ends by itself: its next
+    write into the pipe fails, no reader being left. It must not hold the reading end itself."""
+    import ctypes
+
+    from quizzer.store import read_ahead
+
+    def unavailable(*args, **kwargs):
+        raise AttributeError("no prctl")
+
+    monkeypatch.setattr(ctypes, "CDLL", unavailable)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    told, telling = os.pipe()
+    importer = os.fork()
+    if importer == 0:  # the importer: reads ahead, takes one batch, says which process reads, and dies
+        try:
+            os.close(told)
+            forked, fork = [], os.fork
+            os.fork = lambda: forked.append(fork()) or forked[-1]
+            reading = read_ahead.read_ahead(iter(lambda: [("x" * 1000,)] * 100, None), None)  # batches for ever
+            next(reading.__enter__())  # one taken: the second process is past its start; never left (`with`)
+            os.write(telling, str(forked[0]).encode())  # in one write: the second process holds `telling` too
+        finally:
+            os._exit(0)
+    os.close(telling)
+    reader = int(os.read(told, 64))  # not up to the end: the second process may hold `telling` open
+    os.close(told)
+    os.waitpid(importer, 0)
+    try:
+        assert until_ended(reader)
+    finally:
+        if not ended(reader):
+            os.kill(reader, signal.SIGKILL)
