@@ -356,14 +356,19 @@ AWKWARD_LOG = [
 ]
 
 
+def insert_awkward_log(db) -> None:
+    """AWKWARD_LOG's answers as `r0`, `r1`, … in the deck `demo`, in its order (the triggers keep the sums)."""
+    for number, (card, at, rating, phase, reschedules) in enumerate(AWKWARD_LOG):
+        db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, "
+                   "duration_ms, session, phase, due_after, reschedules) "
+                   "VALUES (?, 'demo', ?, ?, ?, 'self', '', 1000, NULL, ?, ?, ?)",
+                   (f"r{number}", card, at, rating, phase, at, reschedules))
+
+
 def test_refilling_the_cells_from_an_awkward_log_equals_the_recomputation(tmp_path):
     with Store(tmp_path / "quizzer.db") as store:
         db = store.db
-        for number, (card, at, rating, phase, reschedules) in enumerate(AWKWARD_LOG):
-            db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, "
-                       "duration_ms, session, phase, due_after, reschedules) "
-                       "VALUES (?, 'demo', ?, ?, ?, 'self', '', 1000, NULL, ?, ?, ?)",
-                       (f"r{number}", card, at, rating, phase, at, reschedules))
+        insert_awkward_log(db)
         db.execute("INSERT INTO voided SELECT rowid FROM reviews WHERE review_id = 'r5'")
         db.execute("DELETE FROM answer_days")
         fill_sums_from_log(db)
@@ -376,11 +381,7 @@ def test_the_triggers_follow_each_answer_of_an_awkward_log_voided_unvoided_and_d
     hands the count to the next one of its card and cell, or takes it away; unvoided, takes it back."""
     with Store(tmp_path / "quizzer.db") as store:
         db = store.db
-        for number, (card, at, rating, phase, reschedules) in enumerate(AWKWARD_LOG):
-            db.execute("INSERT INTO reviews (review_id, deck, card, reviewed_at, rating, verdict, response, "
-                       "duration_ms, session, phase, due_after, reschedules) "
-                       "VALUES (?, 'demo', ?, ?, ?, 'self', '', 1000, NULL, ?, ?, ?)",
-                       (f"r{number}", card, at, rating, phase, at, reschedules))
+        insert_awkward_log(db)
         rowids = [rowid for (rowid,) in db.execute("SELECT rowid FROM reviews ORDER BY rowid")]
         firsts = {}  # what the whole log counts, each answer voided in turn
         for rowid in rowids:
