@@ -1,4 +1,4 @@
-"""A status line on standard error for work that takes a while: `progress import`, `export` and `doctor`."""
+"""A status line on standard error while a long step of a command runs (imports, exports, checks, fits)."""
 
 from __future__ import annotations
 
