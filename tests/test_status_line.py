@@ -368,6 +368,21 @@ def test_a_syncs_status_lines_leave_its_report_as_without_a_terminal(tmp_path, c
     assert "Reading answers: 1,200" in drawn and "Rebuilding schedules: 350 of 350 cards" in drawn
 
 
+@pytest.mark.parametrize("columns", [60, 100])
+def test_reading_the_decks_is_cleared_before_a_skipped_decks_line_and_the_table(quizzer_home, columns):
+    from hostile.demo import DECK
+
+    decks = quizzer_home / "decks"
+    decks.mkdir(parents=True)
+    (decks / "demo.yaml").write_text(DECK, encoding="utf-8")
+    (decks / "broken.yaml").write_text("id: broken\ncards: [\n", encoding="utf-8")
+    status, drawn, shown = at_once(quizzer_home, ["decks"], columns)
+    code, output = piped(quizzer_home, ["decks"], columns)
+    assert status == code == 0
+    assert_same_report(shown, quizzer_home, output, quizzer_home)
+    assert "broken.yaml" in output and "demo" in output and "Reading your decks…" in drawn
+
+
 def test_a_step_that_is_one_long_call_is_shown_once_it_has_taken_the_delay_and_cleared_at_its_end():
     script = ("import time\nfrom quizzer.ui.status import StatusLine\n"
               "with StatusLine() as line:\n    line.show('Counting answers per day…')\n    time.sleep(1.5)\n"

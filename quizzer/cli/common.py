@@ -296,8 +296,9 @@ def library():
     # The decks live until the command ends: freezing them (before the collector runs again) spares
     # every later collection a scan of the whole library, a quarter of `quizzer decks` at 100,000 cards.
     gc.disable()
-    try:
-        decks, problems = load_library(where.decks, linked=read_links(where.linked).values(), cache_dir=where.cache)
+    try:  # a large library parsed again (its files edited, or quizzer upgraded) takes seconds
+        with showing("Reading your decks…"):
+            decks, problems = load_library(where.decks, linked=read_links(where.linked).values(), cache_dir=where.cache)
     finally:
         gc.freeze()
         gc.enable()
