@@ -200,6 +200,22 @@ def test_an_import_that_fails_after_its_status_line_appeared_leaves_its_whole_er
     assert "Reading answers" not in shown
 
 
+def test_ctrl_c_during_an_import_clears_the_line_and_says_what_became_of_the_answers(quizzer_home, tmp_path):
+    run = FedImport(quizzer_home, tmp_path, 60)
+    run.feed(recent_lines(10_000))
+    time.sleep(0.7)
+    run.feed(recent_lines(10_000, 10_000))
+    run.expect("Reading answers: 20,000")
+    run.child.sendintr()
+    run.expect("importing the file again adds the rest")
+    run.end()
+    assert run.child.exitstatus == 130
+    assert " ".join(run.lines) == ("quizzer: interrupted; answers already merged are kept, and importing the file "
+                                   "again adds the rest")
+    with Store(quizzer_home / "quizzer.db") as store:  # the file's first 20,000 were still being checked
+        assert store.db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+
+
 def test_a_quick_import_in_a_terminal_draws_no_status_line(quizzer_home, tmp_path):
     file = tmp_path / "answers.jsonl"
     file.write_text(recent_lines(300), encoding="utf-8")

@@ -12,6 +12,7 @@ app = Typer(help="Move your progress between machines as a file of answers (JSON
                  "Examples:\n$ quizzer progress export answers.jsonl\n$ quizzer progress import answers.jsonl")
 
 EXIT_PROBLEMS_FOUND = 1
+EXIT_INTERRUPTED = 130  # as a shell reports a program Ctrl-C stopped (128 + SIGINT)
 
 
 def backup(
@@ -119,6 +120,10 @@ def import_(
             fail(f"{file}: not UTF-8 text; nothing was imported")
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
+        except KeyboardInterrupt:
+            # Merged in turns, a large import keeps what it merged; ids make importing again add only the rest.
+            warn("interrupted; answers already merged are kept, and importing the file again adds the rest")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     conflicts = result.conflicts
     known = result.read - result.added - conflicts.count
     say(
