@@ -273,7 +273,7 @@ except SystemExit as end:
 
 def unspaced(text: str, home) -> str:
     text = re.sub(r"\s", "", text).replace(str(home), "HOME")
-    return re.sub(r"\d{8}T\d{6}(-\d+)?-before-", "WHEN-before-", text)  # a backup's name: its time
+    return re.sub(r"\d{8}T\d{6}(-\d+)?", "WHEN", text)  # a backup's name: its time
 
 
 def damaged_home(home):
@@ -326,6 +326,17 @@ def test_doctors_status_lines_leave_its_report_as_without_a_terminal(quizzer_hom
     assert "Checking every page of the database…" in drawn and "Comparing the sums of answers" in drawn
     if "--fix" in args:
         assert "Backing up the database…" in drawn and "Refilling the sums of answers…" in drawn
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_a_backups_status_line_leaves_its_one_line_as_without_a_terminal(quizzer_home, columns):
+    quizzer_home.mkdir(parents=True)
+    damaged_home(quizzer_home)
+    status, drawn, shown = at_once(quizzer_home, ["backup"], columns)
+    code, output = piped(quizzer_home, ["backup"], columns)
+    assert status == code == 0 and output.startswith("Backed up ")
+    assert_same_report(shown, quizzer_home, output, quizzer_home)
+    assert "Backing up the database…" in drawn
 
 
 @pytest.mark.parametrize("columns", [60, 100])

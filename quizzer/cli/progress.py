@@ -42,7 +42,8 @@ def backup(
             fail(f"{path.parent} is not a folder")
         else:
             target = path
-        store.backup(target)
+        with showing("Backing up the database…"):
+            store.backup(target)
     say(f"Backed up {store.path} to {target}")
 
 
