@@ -28,9 +28,10 @@ from typing import IO
 
 from quizzer.store import Store
 from quizzer.store.log import Replay, iso
-from quizzer.store.sync import (MAX_LINE, Progress, ProgressFileError, atomic_file, import_reviews, lines_after,
-                                unwatched)
+from quizzer.store.sync import (MAX_LINE, Progress, ProgressFileError, Stage, atomic_file, import_reviews,
+                                lines_after, unwatched)
 
+PUSH_TOLD = 10_000  # lines pushed between two reports to `progress`
 SEGMENT_BYTES = 16 * 1024 * 1024  # a push starts a new file past this size: sync tools copy whole files
 MAX_PROBLEMS = 20  # unreadable lines remembered for `sync --status`; the count goes on
 
@@ -159,14 +160,14 @@ def _writable(where: Path, device: str) -> Path:
 
 
 def sync(store: Store, home: Path, replay: Replay, now: datetime, progress: Progress = unwatched) -> Result | None:
-    """Push what this device saved since its last push, then pull what the others added (each file's
-    import telling `progress` where it stands). None when this device does not sync; SyncError when the
+    """Push what this device saved since its last push, then pull what the others added (the push and each
+    file's import telling `progress` where they stand). None when this device does not sync; SyncError when the
     folder cannot be used (nothing local is lost)."""
     with _locked(home):
         state = _load(home)
         if not _on(state):
             return None
-        pushed = _push(store, home, state, now)
+        pushed = _push(store, home, state, now, progress)
         pulled, problems = _pull(store, home, state, replay, now, progress)
         return Result(pushed, pulled, problems)
 
@@ -178,7 +179,7 @@ def push(store: Store, home: Path, now: datetime) -> int | None:
         return _push(store, home, state, now) if _on(state) else None
 
 
-def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
+def _push(store: Store, home: Path, state: dict, now: datetime, progress: Progress = unwatched) -> int:
     mine = _writable(Path(state["folder"]), device_id(home))
     if "pushed" not in state:  # a first push here: in a file of its own, never over one already there
         taken = [int(p.stem) for p in mine.glob("*.jsonl") if p.stem.isdigit()]
@@ -210,6 +211,8 @@ def _push(store: Store, home: Path, state: dict, now: datetime) -> int:
                 out.write(line.encode("utf-8"))
                 count += 1
                 marks[table] = rowid
+                if count % PUSH_TOLD == 0:
+                    progress(Stage.PUSH, count, None)
             out.flush()
             os.fsync(out.fileno())
             size = out.tell()

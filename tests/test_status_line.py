@@ -383,15 +383,23 @@ def test_an_anki_imports_status_lines_leave_its_report_as_without_a_terminal(tmp
 def test_a_syncs_status_lines_leave_its_report_as_without_a_terminal(tmp_path, columns):
     now = T0.isoformat()
     homes = tmp_path / "terminal", tmp_path / "pipe"
+    start = T0 - timedelta(days=30)
+    own = [exported_line(review_id=f"m{n}", card=f"m{n % 100}",
+                         reviewed_at=(start + timedelta(minutes=n)).isoformat(timespec="microseconds"),
+                         next_due=(start + timedelta(minutes=n + 10)).isoformat(timespec="microseconds"))
+           for n in range(10_000)]
     for home in homes:  # each with a sync folder of its own, inside it: the paths shown differ by the home only
         other = home / "shared" / "devices" / "elsewhere"
         other.mkdir(parents=True)
         (other / "000001.jsonl").write_text("".join(answers_file(1_200, 350)) + "not a review\n", encoding="utf-8")
+        with Store(home / "quizzer.db") as store:  # answers of its own, which its first sync pushes
+            sync.import_reviews(store, own, "mine", replay, now=T0)
     status, drawn, shown = at_once(homes[0], ["sync", str(homes[0] / "shared")], columns, QUIZZER_NOW=now)
     code, output = piped(homes[1], ["sync", str(homes[1] / "shared")], columns, QUIZZER_NOW=now)
     assert status == code == 0
     assert_same_report(shown, homes[0], output, homes[1])
-    assert "pulled 1,200 new answers" in output and "000001.jsonl:1201" in output
+    assert "pushed 10,000 lines" in output and "pulled 1,200 new answers" in output and "000001.jsonl:1201" in output
+    assert "Writing to the sync folder: 10,000 lines" in drawn
     assert "Reading answers: 1,200" in drawn and "Rebuilding schedules: 350 of 350 cards" in drawn
 
 

@@ -229,6 +229,7 @@ def progress_line() -> Iterator[Callable]:
         Stage.WRITE: "Writing answers: {done:,} of {total:,}",
         Stage.INTEGRITY: "Checking every page of the database…",
         Stage.REPLAY: "Replaying answers: {done:,} cards",
+        Stage.PUSH: "Writing to the sync folder: {done:,} lines",
     }
     with StatusLine() as line:
         yield lambda stage, done, total: line.show(words[stage].format(done=done, total=total))

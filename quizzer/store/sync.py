@@ -68,6 +68,7 @@ class Stage(enum.Enum):
     WRITE = "write"  # answers exported, of all
     INTEGRITY = "integrity"  # SQLite reads every page of the file
     REPLAY = "replay"  # cards whose answers have been replayed so far
+    PUSH = "push"  # lines appended to this device's file in a sync folder so far
 
 
 Progress = Callable[[Stage, int, int | None], None]
