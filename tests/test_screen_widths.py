@@ -10,6 +10,7 @@ import os
 import re
 from datetime import datetime, timedelta, timezone
 
+import pexpect
 import pytest
 from rich.console import Console
 from rich.text import Text
@@ -241,3 +242,34 @@ def test_every_help_fills_its_lines_at_the_terminals_width(tmp_path, columns):
                 # one space of padding either side: a line ends early if the next line's first word fits on it
                 assert len(line.strip()) + 1 + len(after.split()[0]) > columns - 2, \
                     f"quizzer {name} at {columns} columns breaks early:\n{line}\n{after}"
+
+
+@pytest.mark.parametrize("width", [50, 60, 100])  # the file's name (45) fits; the path (88) in the widest only
+def test_a_message_breaks_a_path_wider_than_the_terminal_only_after_a_folder(width):
+    from quizzer.ui.text import wrapped
+
+    path = "/home/someone/.local/share/quizzer/backups/quizzer-20261202T185251-before-doctor-fix.db"
+    message = f"Fixed: rebuilt the state of 100,000 cards from their answers (backup: {path})."
+    lines = wrapped(message, width).split("\n")
+    assert all(len(line) <= width for line in lines), lines
+    assert "".join(lines).replace(" ", "") == message.replace(" ", "")  # nothing lost, nothing added
+    assert any("quizzer-20261202T185251-before-doctor-fix.db" in line for line in lines)  # the name whole
+    assert wrapped("a\n\n  b  c", width) == "a\n\n  b  c"  # short lines as they were
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_a_backups_long_path_is_shown_whole_name_by_name_in_a_terminal(quizzer_home, tmp_path, columns):
+    from terminal_screens import Terminal
+
+    folder = tmp_path / "a-folder-whose-name-is-long-enough" / "and-another-inside-it-for-the-backups"
+    folder.mkdir(parents=True)
+    quizzer_home.mkdir(parents=True)
+    screen = Terminal(quizzer_home, columns, "backup", str(folder))
+    screen.expect("Backed up")
+    screen.child.expect(pexpect.EOF)
+    screen.stream.feed(screen.child.before)
+    (backup,) = folder.iterdir()
+    assert all(len(line) <= columns for line in screen.lines)
+    names = [name for part in (str(quizzer_home), str(folder)) for name in part.split("/") if name]
+    shown = [piece for line in screen.lines for piece in line.replace(" ", "/").split("/")]
+    assert all(name in shown for name in [*names, "quizzer.db", backup.name]), screen.lines  # none broken

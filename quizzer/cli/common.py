@@ -109,17 +109,15 @@ def warn(message: str) -> None:
 def say(message: str, *, err: bool = False) -> None:
     """A line for the learner. Messages quote deck text, ids, paths and answers, so all of it goes
     through the display function: no escape sequence or control character reaches the terminal. On a
-    terminal a long line is wrapped between words (ids and paths stay whole); piped, it stays one line."""
-    from quizzer.ui.text import literal
+    terminal a long line is wrapped between words, and a path wider than the terminal after a "/"
+    (`ui.text.wrapped`); piped, it stays one line."""
+    from quizzer.ui.text import literal, wrapped
 
     text = literal(message)
     if (sys.stderr if err else sys.stdout).isatty():
         import shutil
-        import textwrap
 
-        width = shutil.get_terminal_size().columns
-        text = "\n".join(textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) or line
-                         for line in text.split("\n"))
+        text = wrapped(text, shutil.get_terminal_size().columns)
     typer.echo(text, err=err)
 
 

@@ -7,7 +7,6 @@ is `Fitted` to the screen: at 60 columns no id is broken and nothing is cut off.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quizzer.model import plural
-from quizzer.ui.text import cells, literal, local_time, packed
+from quizzer.ui.text import breaks_after, cells, literal, local_time, packed
 
 
 def console() -> Console:
@@ -160,21 +159,9 @@ def _broken_after_slashes(text: Text, width: int) -> Text:
     breaks, start = [], 0
     for line in text.plain.split("\n"):
         if cell_len(line) > width and not any(character.isspace() for character in line):
-            breaks += [start + offset for offset in _breaks_after("/", line, width)]
+            breaks += [start + offset for offset in breaks_after("/", line, width)]
         start += len(line) + 1
     return Text("\n").join(text.divide(breaks)) if breaks else text
-
-
-def _breaks_after(separator: str, line: str, width: int, *, taken: int = 0) -> list[int]:
-    """Where to break `line` so that each piece fits `width`, only right after a `separator`, as late as
-    possible (a piece wider than `width` stays whole); `taken`: cells already on the first line."""
-    breaks, offset, used = [], 0, taken
-    for piece in re.split(f"(?<={re.escape(separator)})", line):
-        if used and used + cell_len(piece) > width:
-            breaks.append(offset)
-            used = 0
-        offset, used = offset + len(piece), used + cell_len(piece)
-    return breaks
 
 
 def _compact_as_made(table: Table) -> bool:
@@ -291,7 +278,7 @@ class _TitleAndPath:
     def __rich_console__(self, console_: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         *lines, last = [line.plain for line in Text(self.title).wrap(console_, width)]
-        breaks = _breaks_after(os.sep, self.path, width, taken=cell_len(last) + 1 if last.strip() else 0)
+        breaks = breaks_after(os.sep, self.path, width, taken=cell_len(last) + 1 if last.strip() else 0)
         first, *more = (self.path[start:end] for start, end in zip([0, *breaks], [*breaks, len(self.path)]))
         lines.append(f"{last} {first}".rstrip() if more else f"{last} {first}")
         yield Text("\n".join([*lines, *more]), style="table.title", overflow="fold")

@@ -52,6 +52,35 @@ def cells(*values: object):
     return [Text(literal(value)) for value in values]
 
 
+def breaks_after(separator: str, line: str, width: int, *, taken: int = 0) -> list[int]:
+    """Where to break `line` so that each piece fits `width`, only right after a `separator`, as late as
+    possible (a piece wider than `width` stays whole); `taken`: cells already on the first line."""
+    from rich.cells import cell_len
+
+    breaks, offset, used = [], 0, taken
+    for piece in re.split(f"(?<={re.escape(separator)})", line):
+        if used and used + cell_len(piece) > width:
+            breaks.append(offset)
+            used = 0
+        offset, used = offset + len(piece), used + cell_len(piece)
+    return breaks
+
+
+def wrapped(text: str, width: int) -> str:
+    """`text` wrapped at `width` cells between words; a word wider than that (a path) is broken after a "/",
+    so that each folder's and the file's name stays whole, and is folded by the terminal only where one
+    name alone is wider."""
+    import textwrap
+
+    lines = []
+    for line in text.split("\n"):
+        filled = textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) or line
+        for piece in filled.split("\n"):
+            breaks = breaks_after("/", piece, width)
+            lines += [piece[start:end] for start, end in zip([0, *breaks], [*breaks, len(piece)])]
+    return "\n".join(lines)
+
+
 def packed(items: list[str], width: int, indent: str) -> list[str]:
     """Items joined by ` · ` into lines of at most `width` cells (an item longer than that has a line of its own)."""
     from rich.cells import cell_len
