@@ -448,8 +448,8 @@ def import_deck(
             install(_report)
             return
         # The answers, the rebuilt states and the deck files are saved together: a failure saves none.
-        with open_store() as store, showing(f"Saving {plural(len(history.answers), 'review')} and rebuilding "
-                                            "their cards' schedules…"):
+        saving = f"Saving {plural(len(history.answers), 'review')} and rebuilding schedules…"
+        with open_store() as store, showing(saving):
             added, events = store.import_answers(history.answers, history.events, replay(), then=install)
             states = store.states(d.id for d in converted.decks)
     for done in installed:  # said once the status line is gone
