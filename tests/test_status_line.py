@@ -19,7 +19,7 @@ from quizzer.cli import app
 from quizzer.store import Store, sync
 from quizzer.store.sync import Stage
 from test_import_speed import T0, answers_file, exported_line, replay
-from terminal_screens import _as_from_a_shell_prompt, pty_env
+from terminal_screens import Terminal, _as_from_a_shell_prompt, pty_env
 
 
 def told(path, lines, *, earlier=(), **options):
@@ -122,60 +122,53 @@ def test_no_status_line_is_written_where_standard_error_is_no_terminal(quizzer_h
 # -- in a real terminal ------------------------------------------------------------------------------------
 
 
+def answers_from(start: datetime, count: int, *, first: int = 0, prefix: str = "r", cards: int = 500) -> list[str]:
+    """Answers `first` to `first + count` to `cards` cards, a minute apart from `start`, as export writes them."""
+    return [exported_line(review_id=f"{prefix}{n}", card=f"{prefix}{n % cards}",
+                          reviewed_at=(start + timedelta(minutes=n)).isoformat(timespec="microseconds"),
+                          next_due=(start + timedelta(minutes=n + 10)).isoformat(timespec="microseconds"))
+            for n in range(first, first + count)]
+
+
 def recent_lines(count: int, first: int = 0) -> str:
-    """`count` answers to 500 cards, a minute apart from 30 days before today's noon (pty_env's clock)."""
-    start = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=30)
-    return "".join(exported_line(review_id=f"r{n}", card=f"c{n % 500}",
-                                 reviewed_at=(start + timedelta(minutes=n)).isoformat(timespec="microseconds"),
-                                 next_due=(start + timedelta(minutes=n + 10)).isoformat(timespec="microseconds"))
-                   for n in range(first, first + count))
+    """`answers_from` 30 days before today's noon (pty_env's clock), as one text."""
+    noon = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
+    return "".join(answers_from(noon - timedelta(days=30), count, first=first))
 
 
-class FedImport:
+class FedImport(Terminal):
     """`quizzer progress import` of a named pipe in a pseudo-terminal `columns` wide, the pipe fed by the test
-    as it likes, so that the import is still reading when its status line is due; the terminal's output
-    kept on an emulated screen."""
+    as it likes, so that the import is still reading when its status line is due."""
 
     def __init__(self, home, tmp_path, columns: int):
         self.pipe = tmp_path / "answers.jsonl"
         os.mkfifo(self.pipe)
-        self.child = pexpect.spawn(sys.executable, ["-m", "quizzer", "progress", "import", str(self.pipe)],
-                                   env=pty_env(home), dimensions=(24, columns), encoding="utf-8", timeout=60,
-                                   preexec_fn=_as_from_a_shell_prompt)
-        self.screen = pyte.Screen(columns, 24)
-        self.stream = pyte.Stream(self.screen)
-        self.seen = ""
+        super().__init__(home, columns, "progress", "import", str(self.pipe))
         self.feeding = self.pipe.open("w", encoding="utf-8")  # waits for the import to open the pipe
 
     def feed(self, text: str) -> None:
         self.feeding.write(text)
         self.feeding.flush()
 
-    def expect(self, pattern: str) -> None:
-        self.child.expect_exact(pattern)
-        self.seen += self.child.before + self.child.after
-        self.stream.feed(self.child.before + self.child.after)
+    def until_its_line_shows(self) -> None:
+        """20,000 answers fed, the second half once the line's delay has passed: the line shows the count."""
+        self.feed(recent_lines(10_000))
+        time.sleep(0.7)
+        self.feed(recent_lines(10_000, 10_000))
+        self.expect("Reading answers: 20,000")
 
     def end(self) -> None:
         self.feeding.close()
         self.child.expect(pexpect.EOF)
-        self.seen += self.child.before
         self.stream.feed(self.child.before)
         self.child.close()
-
-    @property
-    def lines(self) -> list[str]:
-        return [line.rstrip() for line in self.screen.display if line.strip()]
 
 
 @pytest.mark.parametrize("columns", [60, 100])
 def test_a_long_import_says_where_it_stands_on_one_line_and_clears_it_before_its_summary(quizzer_home, tmp_path,
                                                                                           columns):
     run = FedImport(quizzer_home, tmp_path, columns)
-    run.feed(recent_lines(10_000))
-    time.sleep(0.7)  # past the status line's delay: the next batch read is shown
-    run.feed(recent_lines(10_000, 10_000))
-    run.expect("Reading answers: 20,000")
+    run.until_its_line_shows()
     assert run.lines == ["Reading answers: 20,000"]
     run.feed(recent_lines(5_000, 20_000))
     run.end()
@@ -188,10 +181,7 @@ def test_a_long_import_says_where_it_stands_on_one_line_and_clears_it_before_its
 def test_an_import_that_fails_after_its_status_line_appeared_leaves_its_whole_error_on_screen(quizzer_home,
                                                                                               tmp_path):
     run = FedImport(quizzer_home, tmp_path, 60)
-    run.feed(recent_lines(10_000))
-    time.sleep(0.7)
-    run.feed(recent_lines(10_000, 10_000))
-    run.expect("Reading answers: 20,000")
+    run.until_its_line_shows()
     run.feed("not a review\n")
     run.end()
     assert run.child.exitstatus == 2
@@ -202,10 +192,7 @@ def test_an_import_that_fails_after_its_status_line_appeared_leaves_its_whole_er
 
 def test_ctrl_c_during_an_import_clears_the_line_and_says_what_became_of_the_answers(quizzer_home, tmp_path):
     run = FedImport(quizzer_home, tmp_path, 60)
-    run.feed(recent_lines(10_000))
-    time.sleep(0.7)
-    run.feed(recent_lines(10_000, 10_000))
-    run.expect("Reading answers: 20,000")
+    run.until_its_line_shows()
     run.child.sendintr()
     run.expect("importing the file again adds the rest")
     run.end()
@@ -219,10 +206,9 @@ def test_ctrl_c_during_an_import_clears_the_line_and_says_what_became_of_the_ans
 def test_a_quick_import_in_a_terminal_draws_no_status_line(quizzer_home, tmp_path):
     file = tmp_path / "answers.jsonl"
     file.write_text(recent_lines(300), encoding="utf-8")
-    child = pexpect.spawn(sys.executable, ["-m", "quizzer", "progress", "import", str(file)], env=pty_env(quizzer_home),
-                          dimensions=(24, 60), encoding="utf-8", timeout=60, preexec_fn=_as_from_a_shell_prompt)
-    child.expect(pexpect.EOF)
-    assert "Imported 300 new answers" in child.before and "Reading" not in child.before
+    run = Terminal(quizzer_home, 60, "progress", "import", str(file))
+    run.child.expect(pexpect.EOF)
+    assert "Imported 300 new answers" in run.child.before and "Reading" not in run.child.before
 
 
 # -- doctor ------------------------------------------------------------------------------------------------
@@ -383,11 +369,7 @@ def test_an_anki_imports_status_lines_leave_its_report_as_without_a_terminal(tmp
 def test_a_syncs_status_lines_leave_its_report_as_without_a_terminal(tmp_path, columns):
     now = T0.isoformat()
     homes = tmp_path / "terminal", tmp_path / "pipe"
-    start = T0 - timedelta(days=30)
-    own = [exported_line(review_id=f"m{n}", card=f"m{n % 100}",
-                         reviewed_at=(start + timedelta(minutes=n)).isoformat(timespec="microseconds"),
-                         next_due=(start + timedelta(minutes=n + 10)).isoformat(timespec="microseconds"))
-           for n in range(10_000)]
+    own = answers_from(T0 - timedelta(days=30), 10_000, prefix="m", cards=100)
     for home in homes:  # each with a sync folder of its own, inside it: the paths shown differ by the home only
         other = home / "shared" / "devices" / "elsewhere"
         other.mkdir(parents=True)
